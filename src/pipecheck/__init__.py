@@ -1,0 +1,13 @@
+"""pipecheck: lint a TensorFlow Object Detection API pipeline.config against its project.
+
+Rule authors need only what this module exports:
+
+    from pipecheck import rule, fixture, Finding, cannot_decide
+"""
+
+__version__ = "0.1.0"
+
+from pipecheck.engine.findings import Finding  # noqa: E402
+from pipecheck.engine.registry import CannotDecide, cannot_decide, fixture, rule  # noqa: E402
+
+__all__ = ["__version__", "rule", "fixture", "Finding", "cannot_decide", "CannotDecide"]

@@ -1,0 +1,5 @@
+import sys
+
+from pipecheck.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,64 @@
+"""A small on-disk cache shared by the schema loader and the artifact readers.
+
+Entries are keyed by a hash of what they were computed from (file paths, sizes, mtimes,
+pipecheck's version), so a stale entry is never read; it is simply not found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from pipecheck import __version__
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("PIPECHECK_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pipecheck"
+
+
+def cache_disabled() -> bool:
+    return os.environ.get("PIPECHECK_NO_CACHE", "") not in ("", "0")
+
+
+def key_for(*parts: object) -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for part in parts:
+        digest.update(b"\0")
+        digest.update(str(part).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()[:32]
+
+
+def file_stamp(path: Path) -> str:
+    """What identifies a file's content cheaply: path, size and modification time."""
+    stat = path.stat()
+    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def read(namespace: str, key: str) -> bytes | None:
+    if cache_disabled():
+        return None
+    try:
+        return (cache_dir() / namespace / key).read_bytes()
+    except OSError:
+        return None
+
+
+def write(namespace: str, key: str, data: bytes) -> None:
+    """Store an entry atomically; a cache that cannot be written is silently skipped."""
+    if cache_disabled():
+        return
+    folder = cache_dir() / namespace
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, folder / key)
+    except OSError:
+        pass

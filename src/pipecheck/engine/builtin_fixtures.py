@@ -1,0 +1,130 @@
+"""The fixtures every rule can ask for. Loaded like any plugin module, before the rules.
+
+`project`, `settings` and `options` are given by the run; the rest are computed on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipecheck.engine.findings import Finding
+from pipecheck.engine.fixtures import FatalInput
+from pipecheck.engine.registry import cannot_decide, fixture
+from pipecheck.project import is_remote
+from pipecheck.textproto import TextProtoSyntaxError
+
+
+@dataclass
+class LoadProblem:
+    """A file named by the config that exists but cannot be read or parsed."""
+
+    path: Path
+    message: str
+    line: int = 1
+    column: int = 1
+    hint: str | None = None
+
+
+@fixture
+def schema(project, options):
+    """The OD API message types (TrainEvalPipelineConfig, StringIntLabelMap) in use."""
+    from pipecheck.schema import load_schema
+
+    return load_schema(project.root, options.models_dir)
+
+
+@fixture
+def config(project, schema):
+    """The edited pipeline.config: message, field locations and shortcuts (PipelineConfig)."""
+    from pipecheck.artifacts.pipeline_config import load_pipeline_config
+
+    try:
+        return load_pipeline_config(project.config_path, schema.pipeline_class, read_text(project.config_path))
+    except TextProtoSyntaxError as error:
+        raise FatalInput(syntax_finding(project.config_path, error)) from None
+
+
+@fixture
+def original(project, config, schema):
+    """The zoo pipeline.config the edited one was copied from, or None when none is found."""
+    from pipecheck.artifacts.pipeline_config import load_pipeline_config
+
+    for candidate in project.original_candidates(config.train.fine_tune_checkpoint):
+        try:
+            return load_pipeline_config(candidate, schema.pipeline_class, read_text(candidate))
+        except TextProtoSyntaxError as error:
+            project.notes.append(f"original {project.display(candidate)} does not parse "
+                                 f"({error.line}:{error.column}: {error.message})")
+        except FatalInput as error:
+            project.notes.append(f"original {project.display(candidate)}: {error.finding.message}")
+    return None
+
+
+@fixture
+def label_maps(config, project, schema) -> dict:
+    """Every label map the input readers name: {label_map_path value: LabelMap or LoadProblem}."""
+    from pipecheck.artifacts.label_map import load_label_map
+
+    loaded: dict = {}
+    for _, reader in config.input_readers():
+        value = reader.label_map_path
+        if not value or value in loaded or is_remote(value):
+            continue
+        path = project.resolve(value)
+        if not path.is_file():
+            continue
+        try:
+            loaded[value] = load_label_map(path, schema.label_map_class)
+        except TextProtoSyntaxError as error:
+            loaded[value] = LoadProblem(path, error.message, error.line, error.column, error.hint)
+        except (OSError, UnicodeDecodeError) as error:
+            loaded[value] = LoadProblem(path, f"cannot read the label map: {error}")
+    return loaded
+
+
+@fixture
+def label_map(config, label_maps):
+    """The training label map (train_input_reader.label_map_path), parsed."""
+    value = config.train_input.label_map_path
+    if not value:
+        cannot_decide("train_input_reader has no label_map_path")
+    if is_remote(value):
+        cannot_decide(f"the label map is remote ({value})")
+    loaded = label_maps.get(value)
+    if loaded is None:
+        cannot_decide(f"the label map {value} does not exist from the launch root")
+    if isinstance(loaded, LoadProblem):
+        cannot_decide(f"the label map {value} does not parse")
+    return loaded
+
+
+@fixture
+def machine(options, settings):
+    """The training machine: RAM (or --ram), CPU cores, GPUs."""
+    from pipecheck.machine import current_machine
+
+    return current_machine(options.ram or settings.ram)
+
+
+def read_text(path: Path) -> str:
+    """A config's text; undecodable bytes become a syntax finding with their line and column."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise FatalInput(Finding(
+            f"byte 0x{data[error.start]:02x} is not UTF-8", file=path, line=line, column=column,
+            hint="save the file as UTF-8 (an editor set to Latin-1 or Windows-1252 wrote it)",
+            rule="PC001", name="syntax-error", severity="error",
+        )) from None
+
+
+def syntax_finding(path: Path, error: TextProtoSyntaxError) -> Finding:
+    message = error.message
+    if error.snippet:
+        message += f": {error.snippet.strip()!r}"
+    return Finding(message, file=path, line=error.line, column=error.column, hint=error.hint,
+                   rule="PC001", name="syntax-error", severity="error")

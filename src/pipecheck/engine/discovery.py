@@ -1,0 +1,122 @@
+"""Find rules and fixtures: the built-in rules folder, users' rules_dirs, plugin entry points.
+
+The built-in rules go through exactly the path a user's rules folder does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import sys
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipecheck.engine.registry import FixtureSpec, RuleSpec
+
+ENTRY_POINT_GROUP = "pipecheck.rules"
+
+
+class DiscoveryError(Exception):
+    """A rules folder or plugin cannot be loaded, or two rules share a code (exit 2)."""
+
+
+@dataclass
+class Catalogue:
+    rules: list[RuleSpec] = field(default_factory=list)
+    fixtures: dict[str, FixtureSpec] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+
+    def add_module(self, module: types.ModuleType) -> None:
+        for value in vars(module).values():
+            if getattr(value, "__module__", None) != module.__name__:
+                continue  # imported from elsewhere: collected where it is defined
+            spec = getattr(value, "__pipecheck_rule__", None)
+            if isinstance(spec, RuleSpec):
+                self.add_rule(spec)
+            fixture_spec = getattr(value, "__pipecheck_fixture__", None)
+            if isinstance(fixture_spec, FixtureSpec):
+                self.fixtures[fixture_spec.name] = fixture_spec
+
+    def add_rule(self, spec: RuleSpec) -> None:
+        for existing in self.rules:
+            if existing.code == spec.code or existing.name == spec.name:
+                raise DiscoveryError(f"rule {spec.code} {spec.name} ({spec.origin}) clashes with "
+                                     f"{existing.code} {existing.name} ({existing.origin})")
+        self.rules.append(spec)
+
+
+def builtin_rules_dir() -> Path:
+    """The packaged copy of rules/ in a wheel, or rules/ beside src/ in a checkout."""
+    packaged = Path(__file__).resolve().parent.parent / "builtin_rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "rules"
+
+
+def discover(rules_dirs: list[Path], builtin: bool = True, plugins: bool = True) -> Catalogue:
+    from pipecheck.engine import builtin_fixtures, meta_rules
+
+    catalogue = Catalogue()
+    catalogue.add_module(builtin_fixtures)
+    catalogue.add_module(meta_rules)
+    folders = ([builtin_rules_dir()] if builtin else []) + [Path(d) for d in rules_dirs]
+    for folder in folders:
+        load_rules_dir(folder, catalogue)
+    if plugins:
+        _load_entry_points(catalogue)
+    catalogue.rules.sort(key=lambda spec: spec.code)
+    return catalogue
+
+
+def load_rules_dir(folder: Path, catalogue: Catalogue) -> None:
+    """Import every public module of a folder as one package, so rules can share _helpers."""
+    folder = folder.resolve()
+    if not folder.is_dir():
+        raise DiscoveryError(f"rules folder {folder} does not exist")
+    package_name = "pipecheck_rules_" + hashlib.sha1(str(folder).encode()).hexdigest()[:10]
+    if package_name not in sys.modules:
+        package = types.ModuleType(package_name)
+        package.__path__ = [str(folder)]
+        package.__file__ = str(folder / "__init__.py")
+        sys.modules[package_name] = package
+    for path in sorted(folder.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        try:
+            module = importlib.import_module(f"{package_name}.{path.stem}")
+        except Exception as error:  # a user's broken rule file must not become a traceback
+            line = getattr(error, "lineno", None) or _traceback_line(error, path)
+            where = f"{path}:{line}" if line else str(path)
+            raise DiscoveryError(f"{where}: cannot load rules: {type(error).__name__}: {error}") from None
+        catalogue.add_module(module)
+    catalogue.sources.append(str(folder))
+
+
+def _traceback_line(error: Exception, path: Path) -> int | None:
+    trace = error.__traceback__
+    line = None
+    while trace is not None:
+        if Path(trace.tb_frame.f_code.co_filename).resolve() == path.resolve():
+            line = trace.tb_lineno
+        trace = trace.tb_next
+    return line
+
+
+def _load_entry_points(catalogue: Catalogue) -> None:
+    from importlib.metadata import entry_points
+
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = entry_point.load()
+        except Exception as error:
+            raise DiscoveryError(f"plugin {entry_point.name} ({entry_point.value}) failed to load: "
+                                 f"{type(error).__name__}: {error}") from None
+        if isinstance(loaded, types.ModuleType):
+            catalogue.add_module(loaded)
+        elif isinstance(loaded, (str, Path)):
+            load_rules_dir(Path(loaded), catalogue)
+        else:
+            raise DiscoveryError(f"plugin {entry_point.name}: entry point must name a module or a folder")
+        catalogue.sources.append(f"plugin {entry_point.name}")

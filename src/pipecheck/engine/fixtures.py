@@ -1,0 +1,72 @@
+"""Give rules their arguments by name, computing each fixture once, lazily."""
+
+from __future__ import annotations
+
+import difflib
+
+from pipecheck.engine.registry import CannotDecide, FixtureSpec, RuleSpec
+
+
+class FixtureError(Exception):
+    """A rule asks for a fixture that does not exist, or fixtures depend on each other in a loop."""
+
+
+class FatalInput(Exception):
+    """The input itself is unusable (config does not parse, no schema): the run stops, exit 2."""
+
+    def __init__(self, finding):
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+class _Failed:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+class FixtureResolver:
+    def __init__(self, fixtures: dict[str, FixtureSpec], given: dict[str, object] | None = None):
+        self.fixtures = fixtures
+        self.values: dict[str, object] = dict(given or {})
+        self._resolving: list[str] = []
+
+    def known_names(self) -> list[str]:
+        return sorted(set(self.fixtures) | set(self.values))
+
+    def check_rule(self, spec: RuleSpec) -> None:
+        for name in spec.params:
+            self._check_name(name, f"rule {spec.code} ({spec.origin})")
+        for name, fixture in self.fixtures.items():
+            for param in fixture.params:
+                self._check_name(param, f"fixture {name} ({fixture.origin})")
+
+    def _check_name(self, name: str, who: str) -> None:
+        if name in self.fixtures or name in self.values:
+            return
+        close = difflib.get_close_matches(name, self.known_names(), n=1)
+        suggestion = f"; did you mean {close[0]!r}?" if close else ""
+        raise FixtureError(f"{who} asks for an unknown fixture {name!r}{suggestion}")
+
+    def get(self, name: str):
+        if name in self.values:
+            value = self.values[name]
+            if isinstance(value, _Failed):
+                raise value.error
+            return value
+        if name in self._resolving:
+            loop = " -> ".join(self._resolving + [name])
+            raise FixtureError(f"fixtures depend on each other in a loop: {loop}")
+        spec = self.fixtures[name]
+        self._resolving.append(name)
+        try:
+            value = spec.function(**{param: self.get(param) for param in spec.params})
+        except (CannotDecide, FatalInput) as error:
+            self.values[name] = _Failed(error)
+            raise
+        finally:
+            self._resolving.pop()
+        self.values[name] = value
+        return value
+
+    def call(self, spec: RuleSpec):
+        return spec.function(**{name: self.get(name) for name in spec.params})

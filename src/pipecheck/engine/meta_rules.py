@@ -1,0 +1,40 @@
+"""Rules the engine itself enforces; they are documented and selected like any other rule."""
+
+from pipecheck.engine.registry import rule
+
+
+@rule("PC001", "syntax-error", category="syntax")
+def syntax_error(config):
+    """pipeline.config must parse as the OD API's TrainEvalPipelineConfig.
+
+    Catalogue: P-01, P-02, P-03, P-04, P-05, P-06, P-07, P-10
+
+    Why: `model_main_tf2.py` stops with a ParseError before doing anything else. pipecheck
+    reports the same position with a hint for the usual causes: typographic quotes pasted
+    from a web page, a string opened with ' and closed with ", an unquoted path, Windows
+    backslashes, a misspelt or misplaced field (did-you-mean), a missing closing brace.
+    A config that does not parse stops the lint with exit code 2.
+
+    Bad:
+        text: train_config { batch_size: 1 } fine_tune_checkpoint_typ: "detection"
+    Good:
+        text: train_config { batch_size: 1 fine_tune_checkpoint_type: "detection" }
+    """
+    return None  # the config fixture reports the error: nothing can run without the config
+
+
+@rule("PC002", "unused-suppression", category="suppressions", severity="warning")
+def unused_suppression():
+    """A `# pipecheck: ignore[...]` comment that suppressed nothing.
+
+    Why: a suppression left behind after its problem was fixed hides the next problem
+    on that line. Remove it. Suppressions naming a rule that did not run, or could not
+    decide, are not reported.
+
+    Bad:
+        comment model.faster_rcnn.num_classes: # pipecheck: ignore[PC101]
+    Good:
+        model.faster_rcnn.num_classes: 90
+        comment model.faster_rcnn.num_classes: # pipecheck: ignore[PC101]
+    """
+    return None  # the runner reports unused suppressions once every other rule has run

@@ -1,0 +1,118 @@
+"""The decorators that make a plain function a rule or a fixture.
+
+Nothing is registered as a side effect: the decorators only attach metadata, and discovery
+collects decorated functions from the modules it loads.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+
+from pipecheck.engine.findings import SEVERITIES
+
+FIX_SAFETY = (None, "safe", "unsafe")
+_CODE = re.compile(r"^[A-Z]{1,5}[0-9]{3,4}$")
+_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+class CannotDecide(Exception):
+    """Raised by a rule or fixture that cannot tell (a remote path, an unreadable file)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def cannot_decide(reason: str):
+    """Stop the current rule with the outcome "undecided" and this reason."""
+    raise CannotDecide(reason)
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    name: str
+    severity: str
+    category: str
+    fix: str | None
+    function: object
+    params: tuple[str, ...]
+    origin: str = ""
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.function.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.split("\n", 1)[0]
+
+    def matches(self, selector: str) -> bool:
+        """A selector is a code or code prefix (PC1), a rule name, a category, or ALL."""
+        if selector == "ALL" or selector in (self.name, self.category):
+            return True
+        upper = selector.upper()
+        return _CODE_PREFIX.match(upper) is not None and self.code.startswith(upper)
+
+
+_CODE_PREFIX = re.compile(r"^[A-Z]{1,5}[0-9]*$")
+
+
+@dataclass(frozen=True)
+class FixtureSpec:
+    name: str
+    function: object
+    params: tuple[str, ...]
+    origin: str = ""
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.function.__doc__ or "")
+
+
+def rule(code: str, name: str, *, category: str, severity: str = "error", fix: str | None = None):
+    """Declare a rule: `@rule("PC101", "num-classes-matches-label-map", category="label-map")`."""
+    if not _CODE.match(code):
+        raise ValueError(f"rule code {code!r} must look like PC101 (letters then 3-4 digits)")
+    if not _NAME.match(name):
+        raise ValueError(f"rule name {name!r} must be lower-case words joined by hyphens")
+    if severity not in SEVERITIES:
+        raise ValueError(f"rule {code}: severity must be one of {', '.join(SEVERITIES)}")
+    if fix not in FIX_SAFETY:
+        raise ValueError(f"rule {code}: fix must be None, 'safe' or 'unsafe'")
+
+    def decorate(function):
+        if not (function.__doc__ or "").strip():
+            raise ValueError(f"rule {code} ({function.__name__}) needs a docstring: it is the rule's documentation")
+        function.__pipecheck_rule__ = RuleSpec(
+            code=code, name=name, severity=severity, category=category, fix=fix, function=function,
+            params=_parameters(function), origin=_origin(function),
+        )
+        return function
+
+    return decorate
+
+
+def fixture(function=None, *, name: str | None = None):
+    """Declare a fixture: a function whose result rules receive by parameter name."""
+
+    def decorate(inner):
+        inner.__pipecheck_fixture__ = FixtureSpec(
+            name=name or inner.__name__, function=inner, params=_parameters(inner), origin=_origin(inner)
+        )
+        return inner
+
+    return decorate(function) if function is not None else decorate
+
+
+def _parameters(function) -> tuple[str, ...]:
+    return tuple(inspect.signature(function).parameters)
+
+
+def _origin(function) -> str:
+    try:
+        return f"{inspect.getsourcefile(function)}:{function.__code__.co_firstlineno}"
+    except TypeError:
+        return getattr(function, "__module__", "?")

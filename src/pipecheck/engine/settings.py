@@ -1,0 +1,122 @@
+"""Settings from `[tool.pipecheck]` in pyproject.toml or from pipecheck.toml, found upward from the root."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+_RULE_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
+SETTINGS_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "pipecheck settings",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "select": {**_RULE_LIST, "description": "rules to run: codes, code prefixes, names, categories or ALL"},
+        "ignore": {**_RULE_LIST, "description": "rules not to run (same forms as select)"},
+        "rules_dirs": {**_RULE_LIST, "description": "folders of your own rules, relative to this file"},
+        "severity": {
+            "type": "object",
+            "description": "override a rule's severity: {PC402 = \"warning\"}",
+            "additionalProperties": {"enum": ["error", "warning", "info"]},
+        },
+        "ram": {"type": "string", "pattern": r"^\s*[0-9.]+\s*[kKmMgGtT]?i?[bB]?\s*$",
+                "description": "RAM to assume for the training machine, e.g. 8GiB"},
+        "models_dir": {"type": "string", "description": "a tensorflow/models checkout for the schema"},
+        "strict": {"type": "boolean", "description": "fail (exit 1) on warnings too"},
+        "plugins": {"type": "boolean", "description": "load rules from installed plugins (default true)"},
+        "lang": {"enum": ["en", "fr"], "description": "language of messages"},
+    },
+}
+
+
+class SettingsError(Exception):
+    """Invalid settings file (exit 2); the message names the file and line."""
+
+
+@dataclass
+class Settings:
+    file: Path | None = None
+    select: list[str] = field(default_factory=lambda: ["ALL"])
+    ignore: list[str] = field(default_factory=list)
+    rules_dirs: list[Path] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    ram: str | None = None
+    models_dir: Path | None = None
+    strict: bool = False
+    plugins: bool = True
+    lang: str | None = None
+
+
+def find_settings_file(root: Path) -> tuple[Path, bool] | None:
+    """The nearest pipecheck.toml, or pyproject.toml with a [tool.pipecheck] table, upward from root."""
+    for folder in [root, *root.resolve().parents]:
+        own = folder / "pipecheck.toml"
+        if own.is_file():
+            return own, False
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and re.search(r"^\s*\[tool\.pipecheck[\].]", pyproject.read_text(errors="replace"),
+                                             re.MULTILINE):
+            return pyproject, True
+    return None
+
+
+def load_settings(root: Path, explicit: Path | None = None) -> Settings:
+    found = (Path(explicit), Path(explicit).name == "pyproject.toml") if explicit else find_settings_file(root)
+    if found is None:
+        return Settings()
+    path, in_pyproject = found
+    try:
+        text = path.read_text(encoding="utf-8")
+        document = tomllib.loads(text)
+    except OSError as error:
+        raise SettingsError(f"{path}: cannot read settings: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{path}: not valid TOML: {error}") from None
+    table = document.get("tool", {}).get("pipecheck", {}) if in_pyproject else document
+    _validate(table, path, text)
+    folder = path.parent
+    return Settings(
+        file=path,
+        select=list(table.get("select", ["ALL"])),
+        ignore=list(table.get("ignore", [])),
+        rules_dirs=[(folder / d) for d in table.get("rules_dirs", [])],
+        severity=dict(table.get("severity", {})),
+        ram=table.get("ram"),
+        models_dir=(folder / table["models_dir"]) if "models_dir" in table else None,
+        strict=bool(table.get("strict", False)),
+        plugins=bool(table.get("plugins", True)),
+        lang=table.get("lang"),
+    )
+
+
+def _validate(table: dict, path: Path, text: str) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(SETTINGS_SCHEMA)
+    errors = sorted(validator.iter_errors(table), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    error = errors[0]
+    if error.validator == "additionalProperties" and not error.absolute_path:
+        unknown = sorted(set(table) - set(SETTINGS_SCHEMA["properties"]))[0]
+        close = difflib.get_close_matches(unknown, list(SETTINGS_SCHEMA["properties"]), n=1)
+        suggestion = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(SETTINGS_SCHEMA['properties'])}"
+        raise SettingsError(f"{path}:{_line_of(text, unknown)}: unknown setting {unknown!r}{suggestion}")
+    key = str(error.absolute_path[0]) if error.absolute_path else ""
+    where = ".".join(str(p) for p in error.absolute_path) or "settings"
+    raise SettingsError(f"{path}:{_line_of(text, key)}: {where}: {error.message}")
+
+
+def _line_of(text: str, key: str) -> int:
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE) if key else None
+    match = pattern.search(text) if pattern else None
+    return text.count("\n", 0, match.start()) + 1 if match else 1

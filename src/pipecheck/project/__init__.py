@@ -1,0 +1,149 @@
+"""Discover the project around a pipeline.config: launch root, layout, original zoo config.
+
+Every path in a pipeline.config is resolved by the OD API against the directory
+model_main_tf2.py runs from (the launch root), never against the config's own folder.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PRETRAINED_FOLDERS = ("pre-trained", "pre_trained", "pre-trained-models")
+LAUNCH_MARKERS = PRETRAINED_FOLDERS + ("model_main_tf2.py", "exporter_main_v2.py")
+REMOTE_PREFIXES = ("gs://", "s3://", "hdfs://", "http://", "https://", "ram://")
+_GLOB_CHARS = set("*?[")
+
+
+class ProjectError(Exception):
+    """The argument does not lead to a pipeline.config (exit 2)."""
+
+
+@dataclass
+class Project:
+    root: Path
+    config_path: Path
+    layout: str
+    inferred_root: Path | None
+    explicit_root: bool = False
+    explicit_original: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def net_name(self) -> str:
+        return self.config_path.parent.name
+
+    @property
+    def config_dir(self) -> Path:
+        return self.config_path.parent
+
+    def resolve(self, value: str, base: Path | None = None) -> Path:
+        path = Path(value)
+        return path if path.is_absolute() else (base or self.root) / path
+
+    def matches(self, value: str, base: Path | None = None) -> list[Path]:
+        """Files a path or glob pattern names, as the OD API's gfile.glob would find them."""
+        if is_remote(value):
+            return []
+        if _GLOB_CHARS & set(value):
+            prefix = "" if Path(value).is_absolute() else glob.escape(str(base or self.root)) + os.sep
+            return sorted(Path(p) for p in glob.glob(prefix + value))
+        path = self.resolve(value, base)
+        return [path] if path.exists() else []
+
+    def other_bases(self) -> list[Path]:
+        """Folders a relative path might have been written against, besides the root."""
+        bases: list[Path] = []
+        for candidate in [self.inferred_root, self.config_dir, *self.config_dir.parents]:
+            if candidate is None:
+                continue
+            candidate = candidate.resolve()
+            if candidate != self.root.resolve() and candidate not in bases:
+                bases.append(candidate)
+        return bases[:8]
+
+    def display(self, path: Path | str) -> str:
+        """A path as the user would write it: relative to the root when inside it."""
+        path = Path(path)
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+    def original_candidates(self, fine_tune_checkpoint: str) -> list[Path]:
+        if self.explicit_original is not None:
+            original = self.explicit_original
+            return [original / "pipeline.config" if original.is_dir() else original]
+        candidates: list[Path] = []
+        bases = [self.root] + ([self.inferred_root] if self.inferred_root else [])
+        if fine_tune_checkpoint and not is_remote(fine_tune_checkpoint):
+            for base in bases:
+                checkpoint = self.resolve(fine_tune_checkpoint, base)
+                for folder in (checkpoint, checkpoint.parent, checkpoint.parent.parent):
+                    if folder.name == "checkpoint" or (folder / "checkpoint").is_dir():
+                        candidates.append((folder.parent if folder.name == "checkpoint" else folder) / "pipeline.config")
+        for base in bases:
+            for pretrained in PRETRAINED_FOLDERS:
+                candidates.append(base / pretrained / self.net_name / "pipeline.config")
+        own = self.config_path.resolve()
+        unique: list[Path] = []
+        for candidate in candidates:
+            if candidate.is_file() and candidate.resolve() != own and candidate.resolve() not in unique:
+                unique.append(candidate.resolve())
+        return unique
+
+
+def is_remote(value: str) -> bool:
+    return value.startswith(REMOTE_PREFIXES)
+
+
+def discover_project(target: Path, root: Path | None = None, original: Path | None = None) -> Project:
+    target = Path(target)
+    if target.is_dir():
+        config_path = target / "pipeline.config"
+        if not config_path.is_file():
+            configs = sorted(target.glob("*.config"))
+            if len(configs) != 1:
+                raise ProjectError(f"{target}: no pipeline.config in this folder (give the network's training "
+                                   "folder, e.g. faces_cubes/training/<net>, or the config file itself)")
+            config_path = configs[0]
+    elif target.is_file():
+        config_path = target
+    else:
+        raise ProjectError(f"{target}: no such file or folder")
+    if original is not None and not Path(original).exists():
+        raise ProjectError(f"--original {original}: no such file or folder")
+    inferred = _infer_root(config_path)
+    launch_root = Path(root) if root is not None else Path.cwd()
+    if not launch_root.is_dir():
+        raise ProjectError(f"--root {launch_root}: not a folder")
+    return Project(
+        root=launch_root.absolute(),
+        config_path=config_path.absolute(),
+        layout=_layout(config_path, inferred),
+        inferred_root=inferred,
+        explicit_root=root is not None,
+        explicit_original=Path(original).absolute() if original is not None else None,
+    )
+
+
+def _infer_root(config_path: Path) -> Path | None:
+    for folder in config_path.absolute().parents:
+        if any((folder / marker).exists() for marker in LAUNCH_MARKERS):
+            return folder
+    return None
+
+
+def _layout(config_path: Path, inferred_root: Path | None) -> str:
+    if inferred_root is None:
+        return "unknown"
+    parts = config_path.absolute().relative_to(inferred_root).parts
+    if len(parts) == 4 and parts[1] == "training":
+        return "course: <project>/training/<net>"
+    if len(parts) == 4 and parts[0] == "training":
+        return "course: training/<project>/<net>"
+    if len(parts) == 3 and parts[0] == "models":
+        return "tutorial: training_demo/models/<name>"
+    return "unknown"

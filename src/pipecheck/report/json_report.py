@@ -1,0 +1,43 @@
+"""`--format json`: one document on stdout, described by output.schema.json beside this file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipecheck import __version__
+from pipecheck.report.diff import diff_rows
+
+SCHEMA_PATH = Path(__file__).with_name("output.schema.json")
+
+
+def document(result) -> dict:
+    project = result.project
+    root = project.root
+    statuses = {"passed": 0, "failed": 0, "undecided": 0, "crashed": 0}
+    for outcome in result.outcomes:
+        statuses[outcome.status] += 1
+    return {
+        "pipecheck": __version__,
+        "root": str(root),
+        "config": str(project.config_path),
+        "original": str(result.original.path) if result.original is not None else None,
+        "schema": result.schema.as_json() if result.schema is not None else None,
+        "findings": [finding.as_json() for finding in result.findings],
+        "diff": [row.as_json() for row in diff_rows(result.config, result.original)] if result.config else [],
+        "undecided": [{"rule": o.rule.code, "name": o.rule.name, "reason": o.reason}
+                      for o in result.outcomes if o.status in ("undecided", "crashed")],
+        "summary": {
+            "errors": result.count("error"),
+            "warnings": result.count("warning"),
+            "infos": result.count("info"),
+            "rules": len(result.outcomes),
+            **statuses,
+            "seconds": round(result.seconds, 4),
+            "exit_code": result.exit_code,
+        },
+    }
+
+
+def render(result) -> str:
+    return json.dumps(document(result), indent=2, ensure_ascii=False) + "\n"

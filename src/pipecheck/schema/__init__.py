@@ -1,0 +1,223 @@
+"""Find the OD API's message types: an installed package, a models checkout, or the cache.
+
+Nothing here imports `object_detection` or TensorFlow: descriptors are read from the generated
+sources (or compiled from .proto files) and loaded into a private descriptor pool.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipecheck import cache
+from pipecheck.schema.extract import (
+    ExtractError,
+    descriptor_from_generated_module,
+    descriptors_from_proto_files,
+)
+
+PIPELINE_TYPE = "object_detection.protos.TrainEvalPipelineConfig"
+LABEL_MAP_TYPE = "object_detection.protos.StringIntLabelMap"
+_REQUIRED_FILES = ("pipeline", "string_int_label_map")
+
+HOW_TO_GET_ONE = (
+    "pipecheck needs the OD API's schema (its compiled protos). Install it without its pinned "
+    "dependencies:\n"
+    "    pip install --no-deps tf-models-research-object-detection==2.8.0.post1\n"
+    "or point pipecheck at a tensorflow/models checkout with --models-dir models/research "
+    "(its .proto files are compiled with grpcio-tools: pip install grpcio-tools)."
+)
+
+
+class SchemaNotFound(Exception):
+    """No usable OD API schema; the message says where pipecheck looked and how to get one."""
+
+
+@dataclass
+class Schema:
+    pipeline_class: type
+    label_map_class: type
+    kind: str  # "installed", "checkout" or "models-dir"
+    location: Path
+    generation: str  # "old-style", "new-style" or "compiled .proto"
+    version: str | None = None
+    from_cache: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        version = f" {self.version}" if self.version else ""
+        cached = ", cached" if self.from_cache else ""
+        return f"object_detection{version} ({self.kind}, {self.generation}{cached}) at {self.location}"
+
+    def as_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "location": str(self.location),
+            "generation": self.generation,
+            "version": self.version,
+            "cached": self.from_cache,
+        }
+
+
+@dataclass
+class _Source:
+    kind: str
+    protos_dir: Path
+
+
+def load_schema(root: Path, models_dir: Path | None = None) -> Schema:
+    looked: list[str] = []
+    for source in _candidate_sources(Path(root), models_dir, looked):
+        try:
+            return _load_from(source)
+        except ExtractError as error:
+            looked.append(f"{source.protos_dir}: {error}")
+    where = "".join(f"\n  - {place}" for place in looked) or "\n  - nowhere (no candidates)"
+    raise SchemaNotFound(f"no OD API schema found. Looked at:{where}\n{HOW_TO_GET_ONE}")
+
+
+def _candidate_sources(root: Path, models_dir: Path | None, looked: list[str]):
+    if models_dir is not None:
+        protos = _protos_dir_under(Path(models_dir))
+        if protos is None:
+            looked.append(f"--models-dir {models_dir}: no object_detection/protos inside")
+        else:
+            yield _Source("models-dir", protos)
+        return
+    spec = importlib.util.find_spec("object_detection")
+    if spec is not None and spec.submodule_search_locations:
+        for location in spec.submodule_search_locations:
+            protos = Path(location) / "protos"
+            if protos.is_dir():
+                yield _Source("installed", protos)
+            else:
+                looked.append(f"installed object_detection at {location}: no protos/ folder")
+    else:
+        looked.append("installed packages: no object_detection package")
+    for ancestor in [root, *list(root.resolve().parents)[:3]]:
+        for candidate in (ancestor / "models" / "research", ancestor / "research"):
+            protos = _protos_dir_under(candidate)
+            if protos is not None:
+                yield _Source("checkout", protos)
+                return
+    looked.append(f"a models/research checkout under {root} or its parents: none")
+
+
+def _protos_dir_under(folder: Path) -> Path | None:
+    for candidate in (folder / "object_detection" / "protos", folder / "research" / "object_detection" / "protos",
+                      folder / "protos", folder):
+        if (candidate / "pipeline.proto").exists() or (candidate / "pipeline_pb2.py").exists():
+            return candidate
+    return None
+
+
+def _load_from(source: _Source) -> Schema:
+    generated = sorted(source.protos_dir.glob("*_pb2.py"))
+    generated_names = {p.name[: -len("_pb2.py")] for p in generated}
+    if all(name in generated_names for name in _REQUIRED_FILES):
+        inputs, generation = generated, None
+    else:
+        inputs = sorted(source.protos_dir.glob("*.proto"))
+        if not all((source.protos_dir / f"{name}.proto").exists() for name in _REQUIRED_FILES):
+            raise ExtractError("neither compiled *_pb2.py nor .proto files for pipeline and string_int_label_map")
+        generation = "compiled .proto"
+
+    key = cache.key_for("schema", *(cache.file_stamp(p) for p in inputs))
+    cached = cache.read("schema", key)
+    from_cache = cached is not None
+    if cached is not None:
+        serialized, generation = _unpack(cached)
+    elif generation == "compiled .proto":
+        serialized = descriptors_from_proto_files(source.protos_dir.parent.parent, inputs)
+    else:
+        serialized, generations = [], set()
+        for path in inputs:
+            data, style = descriptor_from_generated_module(path)
+            serialized.append(data)
+            generations.add(style)
+        generation = " and ".join(sorted(generations))
+    pipeline_class, label_map_class = _message_classes(serialized)
+    if not from_cache:
+        cache.write("schema", key, _pack(serialized, generation))
+    return Schema(
+        pipeline_class=pipeline_class,
+        label_map_class=label_map_class,
+        kind=source.kind,
+        location=source.protos_dir,
+        generation=generation,
+        version=_installed_version(source.protos_dir) if source.kind == "installed" else None,
+        from_cache=from_cache,
+    )
+
+
+def _message_classes(serialized: list[bytes]) -> tuple[type, type]:
+    from google.protobuf import descriptor_pb2, descriptor_pool
+
+    files = {}
+    for data in serialized:
+        proto = descriptor_pb2.FileDescriptorProto.FromString(data)
+        files[proto.name] = (data, proto)
+    pool = descriptor_pool.DescriptorPool()
+    added: set[str] = set()
+
+    def add(name: str) -> None:
+        if name in added:
+            return
+        added.add(name)
+        if name not in files:
+            # A well-known type (google/protobuf/*.proto) the default pool already has.
+            try:
+                pool.AddSerializedFile(descriptor_pool.Default().FindFileByName(name).serialized_pb)
+            except KeyError:
+                raise ExtractError(f"{name} is imported but missing") from None
+            return
+        data, proto = files[name]
+        for dependency in proto.dependency:
+            add(dependency)
+        pool.AddSerializedFile(data)
+
+    try:
+        for name in files:
+            add(name)
+        return (
+            _message_class(pool.FindMessageTypeByName(PIPELINE_TYPE)),
+            _message_class(pool.FindMessageTypeByName(LABEL_MAP_TYPE)),
+        )
+    except (TypeError, KeyError) as error:
+        raise ExtractError(f"the descriptors do not load ({error})") from None
+
+
+def _message_class(descriptor) -> type:
+    from google.protobuf import message_factory
+
+    if hasattr(message_factory, "GetMessageClass"):  # protobuf >= 4.22
+        return message_factory.GetMessageClass(descriptor)
+    return message_factory.MessageFactory(descriptor.file.pool).GetPrototype(descriptor)
+
+
+def _pack(serialized: list[bytes], generation: str) -> bytes:
+    from google.protobuf import descriptor_pb2
+
+    descriptor_set = descriptor_pb2.FileDescriptorSet()
+    for data in serialized:
+        descriptor_set.file.add().MergeFromString(data)
+    return generation.encode() + b"\n" + descriptor_set.SerializeToString()
+
+
+def _unpack(blob: bytes) -> tuple[list[bytes], str]:
+    from google.protobuf import descriptor_pb2
+
+    generation, _, payload = blob.partition(b"\n")
+    descriptor_set = descriptor_pb2.FileDescriptorSet.FromString(payload)
+    return [file.SerializeToString() for file in descriptor_set.file], generation.decode()
+
+
+def _installed_version(protos_dir: Path) -> str | None:
+    site = protos_dir.parent.parent
+    for pattern in ("*object_detection*.dist-info", "*object_detection*.egg-info", "object_detection-*.dist-info"):
+        for meta in sorted(site.glob(pattern)):
+            stem = meta.name.rsplit(".", 1)[0]
+            if "-" in stem:
+                return stem.split("-", 1)[1]
+    return None

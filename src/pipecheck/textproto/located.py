@@ -1,0 +1,227 @@
+"""Bind a text-format tree to a message type: the message plus where every field was written.
+
+The message itself comes from google.protobuf.text_format.Merge, exactly as the OD API builds
+it (`config_util.get_configs_from_pipeline_file`), so defaults and "last value wins" behave the
+same. The walk here adds what Merge throws away: a line:column for every field path, a
+did-you-mean for unknown fields, and notes on what Merge accepts silently (a scalar written
+twice, a second member of a oneof).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipecheck.textproto.syntax import Document, FieldNode, MessageValue, ScalarValue, parse_document
+from pipecheck.textproto.tokens import IDENT, NUMBER, STRING, Comment, SourceText, TextProtoSyntaxError, tokenize
+from pipecheck.textproto.values import ValueError_, convert_scalar
+
+
+@dataclass
+class FieldLocation:
+    line: int
+    column: int
+    node: FieldNode
+    value: ScalarValue | MessageValue | None = None
+    parsed: object = None  # the Python value of a scalar (enum values by name)
+
+    @property
+    def raw(self) -> str:
+        return self.value.text if isinstance(self.value, ScalarValue) else ""
+
+
+@dataclass
+class Note:
+    """Something Merge accepts silently that a person probably did not mean."""
+
+    kind: str  # "duplicate" or "oneof"
+    path: str
+    first: FieldLocation
+    second: FieldLocation
+    detail: str = ""
+
+
+@dataclass
+class LocatedMessage:
+    path: Path
+    source: SourceText
+    message: object
+    locations: dict[str, FieldLocation]
+    comments: list[Comment]
+    notes: list[Note] = field(default_factory=list)
+    document: Document | None = None
+
+    @property
+    def text(self) -> str:
+        return self.source.text
+
+    def location(self, field_path: str | None) -> tuple[int, int]:
+        """Where a field is written; for an absent field, where its closest written parent is."""
+        while field_path:
+            found = self.locations.get(field_path)
+            if found is not None:
+                return found.line, found.column
+            field_path = _parent_path(field_path)
+        return 1, 1
+
+    def written(self, field_path: str) -> bool:
+        return field_path in self.locations
+
+    def scalars(self):
+        """(path, location) of every scalar written in the file, in file order."""
+        for path, location in self.locations.items():
+            if isinstance(location.value, ScalarValue):
+                yield path, location
+
+
+def _parent_path(field_path: str) -> str:
+    if field_path.endswith("]"):
+        return field_path[: field_path.rindex("[")]
+    return field_path.rpartition(".")[0]
+
+
+def parse_located(path: Path, text: str, message_class: type) -> LocatedMessage:
+    """Parse `text` as `message_class`; raise TextProtoSyntaxError with a position on failure."""
+    source = SourceText(text)
+    tokens, comments = tokenize(source)
+    document = parse_document(source, tokens)
+    binder = _Binder(source, message_class.DESCRIPTOR)
+    binder.bind(document.fields, binder.root, "")
+    message = _merge(text, message_class, source)
+    return LocatedMessage(path, source, message, binder.locations, comments, binder.notes, document)
+
+
+def _merge(text: str, message_class: type, source: SourceText):
+    from google.protobuf import text_format
+
+    message = message_class()
+    try:
+        text_format.Merge(text, message)
+    except text_format.ParseError as error:
+        line, column = error.GetLine() or 1, error.GetColumn() or 1
+        detail = str(error).split(" : ", 1)[-1]
+        raise TextProtoSyntaxError(detail, line, column, source.line_text(min(line, source.text.count("\n") + 1)))
+    return message
+
+
+class _Binder:
+    def __init__(self, source: SourceText, root_descriptor):
+        self.source = source
+        self.root = root_descriptor
+        self.locations: dict[str, FieldLocation] = {}
+        self.notes: list[Note] = []
+        self.repeat_counts: dict[str, int] = {}
+
+    def bind(self, fields: list[FieldNode], descriptor, prefix: str) -> None:
+        oneof_members: dict[str, tuple[str, FieldLocation]] = {}
+        for node in fields:
+            field_descriptor = self.lookup(node, descriptor, prefix)
+            path = f"{prefix}.{field_descriptor.name}" if prefix else field_descriptor.name
+            repeated = _is_repeated(field_descriptor)
+            if field_descriptor.containing_oneof is not None and not node.is_extension:
+                oneof = field_descriptor.containing_oneof.name
+                earlier = oneof_members.get(oneof)
+                if earlier is not None and earlier[0] != node.name:
+                    self.notes.append(Note("oneof", f"{prefix}.{oneof}" if prefix else oneof,
+                                           earlier[1], self._location(node), detail=oneof))
+                oneof_members[oneof] = (node.name, self._location(node))
+            if node.is_list and not repeated:
+                raise self.error(node, f'"{node.name}" is not a repeated field; the [a, b] list form is not allowed')
+            if not repeated and path in self.locations and not _is_message(field_descriptor):
+                self.notes.append(Note("duplicate", path, self.locations[path], self._location(node)))
+            for value in node.values:
+                item_path = path
+                if repeated:
+                    index = self.repeat_counts.get(path, 0)
+                    self.repeat_counts[path] = index + 1
+                    item_path = f"{path}[{index}]"
+                    self.locations.setdefault(path, self._location(node))
+                self.bind_value(node, value, field_descriptor, item_path)
+
+    def bind_value(self, node: FieldNode, value, field_descriptor, path: str) -> None:
+        location = self._location(node, value)
+        if _is_message(field_descriptor):
+            if not isinstance(value, MessageValue):
+                raise self.error(node, f'"{node.name}" is a block: write {node.name} {{ ... }}, not a value',
+                                 token=value.tokens[0])
+            if path in self.locations and not _is_repeated(field_descriptor):
+                self.notes.append(Note("duplicate", path, self.locations[path], location, detail="block"))
+            self.locations[path] = location
+            self.bind(value.fields, field_descriptor.message_type, path)
+            return
+        if isinstance(value, MessageValue):
+            raise self.error(node, f'"{node.name}" takes a value, not a block {{ ... }}', token=value.open)
+        try:
+            location.parsed = convert_scalar(field_descriptor, value.tokens)
+        except ValueError_ as problem:
+            raise TextProtoSyntaxError(problem.message, problem.token.line, problem.token.column,
+                                       self.source.line_text(problem.token.line), problem.hint) from None
+        self.locations[path] = location
+
+    def lookup(self, node: FieldNode, descriptor, prefix: str):
+        if node.is_extension:
+            pool = descriptor.file.pool
+            try:
+                return pool.FindExtensionByName(node.name.strip("[]"))
+            except KeyError:
+                raise self.error(node, f'extension {node.name} is not known to the OD API\'s public protos',
+                                 hint="this is a Google-internal input reader; use tf_record_input_reader "
+                                      '{ input_path: "..." } instead') from None
+        found = descriptor.fields_by_name.get(node.name)
+        if found is not None:
+            return found
+        return self.unknown(node, descriptor, prefix)
+
+    def unknown(self, node: FieldNode, descriptor, prefix: str):
+        where = prefix or "the top level"
+        close = difflib.get_close_matches(node.name, list(descriptor.fields_by_name), n=1, cutoff=0.75)
+        if close:
+            hint = f"did you mean {close[0]}?"
+        else:
+            homes = _homes_of(self.root, node.name)
+            hint = (f"{node.name} belongs in {', '.join(homes[:3])}; a closing brace may be missing or misplaced above"
+                    if homes else f"{where} ({descriptor.name}) has: {', '.join(sorted(descriptor.fields_by_name)[:12])}")
+        raise self.error(node, f'{descriptor.full_name} has no field named "{node.name}" (in {where})', hint=hint)
+
+    def error(self, node: FieldNode, message: str, hint: str | None = None, token=None) -> TextProtoSyntaxError:
+        token = token or node.name_token
+        return TextProtoSyntaxError(message, token.line, token.column, self.source.line_text(token.line), hint)
+
+    def _location(self, node: FieldNode, value=None) -> FieldLocation:
+        return FieldLocation(node.name_token.line, node.name_token.column, node, value)
+
+
+def _is_repeated(field_descriptor) -> bool:
+    repeated = getattr(field_descriptor, "is_repeated", None)  # protobuf >= 5.29 drops .label later
+    if repeated is None:
+        return field_descriptor.label == field_descriptor.LABEL_REPEATED
+    return bool(repeated)
+
+
+def _is_message(field_descriptor) -> bool:
+    return field_descriptor.type in (field_descriptor.TYPE_MESSAGE, field_descriptor.TYPE_GROUP)
+
+
+def _homes_of(root, name: str, limit_depth: int = 6) -> list[str]:
+    """Field paths (without indexes) under which a field called `name` is valid."""
+    homes: list[str] = []
+    seen: set[str] = set()
+
+    def walk(descriptor, prefix: str, depth: int) -> None:
+        if depth > limit_depth or descriptor.full_name in seen:
+            return
+        seen.add(descriptor.full_name)
+        if name in descriptor.fields_by_name:
+            homes.append(prefix or "the top level")
+        for child in descriptor.fields:
+            if _is_message(child):
+                walk(child.message_type, f"{prefix}.{child.name}" if prefix else child.name, depth + 1)
+        seen.discard(descriptor.full_name)
+
+    walk(root, "", 0)
+    return sorted(homes, key=len)
+
+
+__all__ = ["LocatedMessage", "FieldLocation", "Note", "parse_located", "TextProtoSyntaxError",
+           "IDENT", "NUMBER", "STRING"]

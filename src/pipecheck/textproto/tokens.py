@@ -1,0 +1,134 @@
+"""Split protobuf text format into tokens that remember where they are.
+
+The token classes follow google.protobuf.text_format's tokenizer so that what parses there
+parses here; comments are kept aside because suppressions live in them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+IDENT, NUMBER, STRING, SYMBOL = "identifier", "number", "string", "symbol"
+
+_TOKEN = re.compile(
+    r"(?P<space>[ \t\r\n\f\v]+)"
+    r"|(?P<comment>#[^\n]*)"
+    r"|(?P<identifier>[a-zA-Z_][0-9a-zA-Z_+-]*)"
+    r"|(?P<number>([0-9+-]|(\.[0-9]))[0-9a-zA-Z_.+-]*)"
+    r"|(?P<string>\"[^\"\n\\]*((\\.)+[^\"\n\\]*)*(\"|\\?$)|'[^'\n\\]*((\\.)+[^'\n\\]*)*('|\\?$))",
+    re.MULTILINE,
+)
+
+TYPOGRAPHIC_QUOTES = "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str
+    text: str
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+    start: int  # offset in the source text
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    text: str
+    line: int
+    column: int
+    own_line: bool  # nothing but blanks before it on its line
+
+
+class TextProtoSyntaxError(Exception):
+    """A syntax error at a position, with the offending text and a hint for people."""
+
+    def __init__(self, message: str, line: int, column: int, snippet: str = "", hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.snippet = snippet
+        self.hint = hint
+
+
+class SourceText:
+    """Text plus fast offset -> (line, column) conversion."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1
+
+    def line_text(self, line: int) -> str:
+        start = self._line_starts[line - 1]
+        end = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
+        return self.text[start:end]
+
+    def line_start(self, line: int) -> int:
+        return self._line_starts[line - 1]
+
+
+def tokenize(source: SourceText) -> tuple[list[Token], list[Comment]]:
+    text = source.text
+    tokens: list[Token] = []
+    comments: list[Comment] = []
+    offset, length = 0, len(text)
+    last_line_with_token = 0
+    while offset < length:
+        match = _TOKEN.match(text, offset)
+        if match is None or match.end() == offset:
+            char = text[offset]
+            line, column = source.position(offset)
+            if char in TYPOGRAPHIC_QUOTES:
+                raise TextProtoSyntaxError(
+                    f"typographic quote {char!r} (U+{ord(char):04X}) where a string should start",
+                    line, column, source.line_text(line),
+                    hint='use straight quotes: "..." (text pasted from a web page or a word processor '
+                         "brings curly ones)",
+                )
+            tokens.append(Token(SYMBOL, char, line, column, offset, offset + 1))
+            last_line_with_token = line
+            offset += 1
+            continue
+        kind = match.lastgroup
+        if kind == "space":
+            offset = match.end()
+            continue
+        line, column = source.position(offset)
+        if kind == "comment":
+            comments.append(Comment(match.group(), line, column, own_line=last_line_with_token != line))
+        else:
+            token_text = match.group()
+            if kind == STRING:
+                _check_string_closed(token_text, source, line, column)
+            tokens.append(Token(kind, token_text, line, column, offset, match.end()))
+            last_line_with_token = line
+        offset = match.end()
+    return tokens, comments
+
+
+def _check_string_closed(token_text: str, source: SourceText, line: int, column: int) -> None:
+    quote = token_text[0]
+    closed = len(token_text) >= 2 and token_text.endswith(quote) and not _ends_with_escape(token_text[1:-1])
+    if closed:
+        return
+    other = "'" if quote == '"' else '"'
+    hint = None
+    if other in token_text[1:]:
+        hint = f"the string opens with {quote} and closes with {other}; use the same quote on both sides"
+    elif token_text.endswith("\\"):
+        hint = "a backslash escapes the closing quote; write paths with forward slashes (/)"
+    raise TextProtoSyntaxError(
+        f"string missing ending quote: {token_text}", line, column, source.line_text(line), hint=hint
+    )
+
+
+def _ends_with_escape(body: str) -> bool:
+    trailing = len(body) - len(body.rstrip("\\"))
+    return trailing % 2 == 1
