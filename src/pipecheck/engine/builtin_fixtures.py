@@ -100,6 +100,14 @@ def label_map(config, label_maps):
 
 
 @fixture
+def project_files(project):
+    """Label maps, records and checkpoints found under the launch root (to suggest paths)."""
+    from pipecheck.project.files import scan
+
+    return scan(project.root)
+
+
+@fixture
 def machine(options, settings):
     """The training machine: RAM (or --ram), CPU cores, GPUs."""
     from pipecheck.machine import current_machine

@@ -15,10 +15,14 @@ def syntax_error(config):
     backslashes, a misspelt or misplaced field (did-you-mean), a missing closing brace.
     A config that does not parse stops the lint with exit code 2.
 
-    Bad:
-        text: train_config { batch_size: 1 } fine_tune_checkpoint_typ: "detection"
+    Bad (misspelt field):
+        append: train_config { fine_tune_checkpoint_typ: "detection" }
+    Bad (curly quotes):
+        append: eval_config { metrics_set: “coco_detection_metrics” }
+    Bad (missing brace):
+        append: eval_config { metrics_set: "coco_detection_metrics"
     Good:
-        text: train_config { batch_size: 1 fine_tune_checkpoint_type: "detection" }
+        append: eval_config { metrics_set: "coco_detection_metrics" }
     """
     return None  # the config fixture reports the error: nothing can run without the config
 

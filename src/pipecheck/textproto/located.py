@@ -10,6 +10,7 @@ twice, a second member of a oneof).
 from __future__ import annotations
 
 import difflib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,7 +98,9 @@ def _merge(text: str, message_class: type, source: SourceText):
 
     message = message_class()
     try:
-        text_format.Merge(text, message)
+        with warnings.catch_warnings():  # invalid escapes in Windows paths: reported by PC013
+            warnings.simplefilter("ignore", DeprecationWarning)
+            text_format.Merge(text, message)
     except text_format.ParseError as error:
         line, column = error.GetLine() or 1, error.GetColumn() or 1
         detail = str(error).split(" : ", 1)[-1]

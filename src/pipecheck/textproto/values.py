@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from google.protobuf import text_encoding, text_format
 
 from pipecheck.textproto.tokens import IDENT, NUMBER, STRING, Token
@@ -53,7 +55,9 @@ def _string(field_descriptor, tokens: list[Token]) -> str | bytes:
                 hint = f'put the value in double quotes: {field_descriptor.name}: "{token.text}"'
             raise ValueError_(f"{field_descriptor.name} takes a quoted string, found {token.text}", token, hint=hint)
         try:
-            pieces.append(text_encoding.CUnescape(token.text[1:-1]))
+            with warnings.catch_warnings():  # "invalid escape sequence": PC013 explains it better
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pieces.append(text_encoding.CUnescape(token.text[1:-1]))
         except (UnicodeDecodeError, ValueError) as error:
             raise ValueError_(f"{field_descriptor.name}: invalid escape in {token.text} ({error})", token,
                               hint=_BACKSLASH_HINT) from None

@@ -1,0 +1,52 @@
+"""Helpers shared by the built-in rules (a leading underscore: not scanned for rules)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+PLACEHOLDER = re.compile(r"PATH_TO_BE+_CONFIGURED|(^|/)(placer|cns)/", re.IGNORECASE)
+
+
+def leaf_name(field_path: str) -> str:
+    return field_path.rsplit(".", 1)[-1].split("[", 1)[0]
+
+
+def path_fields(config):
+    """(field path, value) of every written string field that names a file, except the checkpoint."""
+    for path, location in config.located.scalars():
+        if isinstance(location.parsed, str) and leaf_name(path).endswith("_path"):
+            yield path, location.parsed
+
+
+def suggested_path(project, project_files, field_path: str) -> str | None:
+    """The project's file that this field most likely means, as a path from the launch root."""
+    name = leaf_name(field_path)
+    if name == "label_map_path" or name == "keypoint_label_map_path":
+        candidates = project_files.label_maps
+    elif name == "input_path":
+        role = "train" if field_path.startswith("train") else "eval"
+        candidates = project_files.records_for(role) or project_files.records
+    elif name == "fine_tune_checkpoint":
+        indexes = sorted(project_files.checkpoint_indexes, key=lambda p: (p.name != "ckpt-0.index", str(p)))
+        candidates = [p.with_suffix("") for p in indexes]
+    else:
+        return None
+    if not candidates:
+        return None
+    return project.display(candidates[0])
+
+
+def is_placeholder(value: str) -> bool:
+    return bool(PLACEHOLDER.search(value))
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

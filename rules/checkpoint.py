@@ -1,0 +1,312 @@
+"""Rules about train_config.fine_tune_checkpoint and how it is restored."""
+
+import re
+from pathlib import Path
+
+from pipecheck import Finding, cannot_decide, rule
+from pipecheck.project import is_remote
+
+from ._common import is_placeholder
+
+FIELD = "train_config.fine_tune_checkpoint"
+_DATA = re.compile(r"\.data-(\d{5})-of-(\d{5})$")
+CHECKPOINT_TYPES = ("detection", "classification", "full")
+
+
+def _checkpoint_value(config):
+    value = config.train.fine_tune_checkpoint
+    if not value or is_placeholder(value):
+        return None
+    if is_remote(value):
+        cannot_decide(f"the checkpoint is remote ({value})")
+    return value
+
+
+def _prefix_in(folder: Path) -> Path | None:
+    """The checkpoint prefix inside a folder (or its checkpoint/ subfolder), ckpt-0 first."""
+    for candidate in (folder, folder / "checkpoint"):
+        indexes = sorted(candidate.glob("*.index"), key=lambda p: (p.name != "ckpt-0.index", p.name))
+        if indexes:
+            return indexes[0].with_suffix("")
+    return None
+
+
+def _actual_prefix(path: Path) -> Path | None:
+    """The prefix a folder, an .index or a .data file stands for."""
+    if path.is_dir():
+        return _prefix_in(path)
+    if path.name.endswith(".index"):
+        return path.with_suffix("")
+    if _DATA.search(path.name):
+        return path.with_name(_DATA.sub("", path.name))
+    return path
+
+
+def _as_value(value: str, path: Path, project) -> str:
+    """Write a corrected path the way the user wrote the original (relative stays relative)."""
+    return str(path) if Path(value).is_absolute() else project.display(path)
+
+
+def looks_like_zoo_detection_checkpoint(prefix: Path) -> bool:
+    """A zoo detection model: <net>/checkpoint/ckpt-0.* beside <net>/pipeline.config or saved_model/."""
+    folder = prefix.parent
+    model_root = folder.parent
+    return (folder.name == "checkpoint" and Path(f"{prefix}.index").exists()
+            and ((model_root / "pipeline.config").exists() or (model_root / "saved_model").is_dir()))
+
+
+@rule("PC301", "checkpoint-is-a-prefix", category="checkpoint", fix="safe")
+def checkpoint_is_a_prefix(config, project):
+    """fine_tune_checkpoint is a checkpoint prefix such as .../checkpoint/ckpt-0.
+
+    Catalogue: C-06, C-07, C-08, C-09
+
+    Why: TensorFlow opens `<prefix>.index` and `<prefix>.data-*`. A folder fails with
+    "DataLossError: Unable to open table file ... Is a directory", a file name
+    (ckpt-0.index, ckpt-0.data-00000-of-00001) with "not an sstable (bad magic number)",
+    and the TF1 name model.ckpt with "Failed to find any matching files", each after the
+    model is built. The course insists: the value ends with /ckpt-0.
+
+    Bad (a folder):
+        train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint"
+    Bad (a file):
+        train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0.index"
+    Bad (TF1 name):
+        train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/model.ckpt"
+    Good:
+        train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0"
+
+    Fix: safe; writes the prefix of the checkpoint found there.
+    """
+    value = _checkpoint_value(config)
+    if value is None:
+        return None
+    path = project.resolve(value)
+    corrected, problem = _actual_prefix(path), None
+    if path.is_dir():
+        problem = "is a folder"
+    elif path.name.endswith(".index"):
+        problem = "is the .index file"
+    elif _DATA.search(path.name):
+        problem = "is a data file"
+    elif path.name.startswith("model.ckpt") and not Path(f"{path}.index").exists():
+        corrected, problem = _prefix_in(path.parent), "uses the TF1 name model.ckpt"
+    elif path.name.startswith("model.ckpt"):
+        return Finding(f"{value} is a TF1 name-based checkpoint: model_main_tf2.py stops with 'Checkpoint is "
+                       "expected to be an object-based checkpoint'", field=FIELD,
+                       hint="download the TF2 version of this network from the TF2 detection model zoo")
+    if problem is None:
+        return None
+    message = f"fine_tune_checkpoint {problem}; TensorFlow needs the checkpoint prefix"
+    if corrected is None:
+        return Finding(message + " and there is no *.index file there", field=FIELD,
+                       hint="point at <net>/checkpoint/ckpt-0 of the extracted zoo model")
+    fixed = _as_value(value, corrected, project)
+    return Finding(f"{message}: {fixed}", field=FIELD, hint=f'write fine_tune_checkpoint: "{fixed}"',
+                   replacement=f'"{fixed}"')
+
+
+@rule("PC302", "checkpoint-files-exist", category="checkpoint")
+def checkpoint_files_exist(config, project):
+    """The checkpoint's .index and every .data shard exist.
+
+    Catalogue: C-06, C-08, F-02
+
+    Why: a prefix whose files are missing (a wrong folder, an archive extracted elsewhere,
+    a download cut short) fails with "Unsuccessful TensorSliceReader constructor" after the
+    model is built. Values that are not prefixes are PC301's.
+
+    Bad:
+        train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-1"
+    Bad (a shard missing):
+        rm pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0.data-00000-of-00001
+        expect train_config.fine_tune_checkpoint
+    Good:
+        train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0"
+    """
+    value = _checkpoint_value(config)
+    if value is None:
+        return None
+    prefix = project.resolve(value)
+    if prefix.is_dir() or prefix.name.endswith(".index") or _DATA.search(prefix.name):
+        cannot_decide("fine_tune_checkpoint is not a prefix (see PC301)")
+    index = Path(f"{prefix}.index")
+    if not index.exists():
+        if prefix.name.startswith("model.ckpt"):
+            cannot_decide("a TF1 checkpoint name (see PC301)")
+        elsewhere = [base for base in project.other_bases() if Path(f"{project.resolve(value, base)}.index").exists()]
+        hint = (f"it exists relative to {elsewhere[0]}: run from there or pass --root {elsewhere[0]}" if elsewhere
+                else _nearby(prefix, value, project))
+        return Finding(f"{project.display(index)} does not exist", field=FIELD, hint=hint)
+    shards = sorted(prefix.parent.glob(f"{prefix.name}.data-*-of-*"))
+    if not shards:
+        return Finding(f"{project.display(index)} exists but no {prefix.name}.data-*-of-* file beside it",
+                       field=FIELD, hint="extract the whole zoo archive again: the weights are in the .data files")
+    counts = {int(_DATA.search(s.name).group(2)) for s in shards if _DATA.search(s.name)}
+    expected = {f"{prefix.name}.data-{i:05d}-of-{n:05d}" for n in counts for i in range(n)}
+    missing = sorted(expected - {s.name for s in shards})
+    if missing or len(counts) > 1:
+        return Finding(f"checkpoint shards missing: {', '.join(missing[:4]) or 'inconsistent shard counts'}",
+                       field=FIELD, hint="extract the whole zoo archive again")
+    return None
+
+
+def _nearby(prefix: Path, value: str, project) -> str:
+    found = _prefix_in(prefix.parent) if prefix.parent.is_dir() else None
+    if found is not None:
+        fixed = _as_value(value, found, project)
+        return f'the folder holds {found.name}: write fine_tune_checkpoint: "{fixed}"'
+    return "extract the zoo archive into pre-trained/ (or pre_trained/) and point at <net>/checkpoint/ckpt-0"
+
+
+@rule("PC303", "checkpoint-version-v2", category="checkpoint", fix="safe")
+def checkpoint_version_v2(config):
+    """fine_tune_checkpoint_version is V2 whenever a checkpoint is given.
+
+    Catalogue: C-05
+
+    Why: the proto default is V1, so deleting the line (a common reaction to an old OD
+    API that does not know the field) makes training stop with "ValueError: Checkpoint
+    version should be V2" once the model is built.
+
+    Bad:
+        delete train_config.fine_tune_checkpoint_version
+    Good:
+        train_config.fine_tune_checkpoint_version: V2
+
+    Fix: safe; writes V2.
+    """
+    if not config.train.fine_tune_checkpoint:
+        return None
+    field = "train_config.fine_tune_checkpoint_version"
+    if not config.written(field):
+        return Finding("fine_tune_checkpoint_version is not set, and its default V1 makes training stop with "
+                       "'Checkpoint version should be V2'", field=field,
+                       hint="add fine_tune_checkpoint_version: V2 to train_config", replacement="V2")
+    version = config.located.locations[field].parsed
+    if version != "V2":
+        return Finding(f"fine_tune_checkpoint_version is {version}; TF2 training accepts only V2", field=field,
+                       hint="write fine_tune_checkpoint_version: V2", replacement="V2")
+    return None
+
+
+@rule("PC304", "checkpoint-type-fits", category="checkpoint", fix="safe")
+def checkpoint_type_fits(config, project):
+    """fine_tune_checkpoint_type is valid and fits the checkpoint: detection for a zoo detection model.
+
+    Catalogue: C-01, C-02, C-03
+
+    Why: every zoo pipeline.config says "classification", which restores only an ImageNet
+    backbone; on a zoo detection checkpoint training stops after start-up with
+    "AssertionError: Some Python objects were not bound to checkpointed values". A missing
+    type defaults to classification too, and values such as "fine_tune" or "Detection"
+    are rejected by the model builder.
+
+    Bad:
+        train_config.fine_tune_checkpoint_type: "classification"
+    Bad (missing):
+        delete train_config.fine_tune_checkpoint_type
+    Bad (invalid):
+        train_config.fine_tune_checkpoint_type: "fine_tune"
+    Good:
+        train_config.fine_tune_checkpoint_type: "detection"
+
+    Fix: safe; writes "detection" for a zoo detection checkpoint.
+    """
+    field = "train_config.fine_tune_checkpoint_type"
+    kind = config.train.fine_tune_checkpoint_type
+    if kind and kind not in CHECKPOINT_TYPES:
+        lower = kind.lower()
+        hint = (f'write fine_tune_checkpoint_type: "{lower}"' if lower in CHECKPOINT_TYPES
+                else 'write "detection" to fine-tune a zoo detection model')
+        reason = ("CenterNet rejects 'fine_tune' (it was renamed 'detection')" if kind == "fine_tune"
+                  else "the model builder raises 'Not supported fine_tune_checkpoint_type'")
+        return Finding(f"fine_tune_checkpoint_type {kind!r} is not one of {', '.join(CHECKPOINT_TYPES)}: {reason}",
+                       field=field, hint=hint)
+    value = _checkpoint_value(config)
+    if value is None:
+        return None
+    effective = kind or ("detection" if config.train.from_detection_checkpoint else "classification")
+    prefix = _actual_prefix(project.resolve(value))
+    if effective != "detection" and prefix is not None and looks_like_zoo_detection_checkpoint(prefix):
+        missing = "" if kind else " (it is not set, so the OD API uses classification)"
+        return Finding(f"fine_tune_checkpoint_type is {effective}{missing} but {value} is a zoo detection "
+                       "checkpoint: training stops with 'Some Python objects were not bound to checkpointed "
+                       "values' once the model is built", field=field,
+                       hint='write fine_tune_checkpoint_type: "detection"', replacement='"detection"')
+    return None
+
+
+@rule("PC305", "fine-tune-checkpoint-set", category="checkpoint", severity="warning")
+def fine_tune_checkpoint_set(config):
+    """A checkpoint to fine-tune from is given.
+
+    Catalogue: C-13
+
+    Why: with fine_tune_checkpoint empty or commented out (often to silence another
+    error), the OD API trains from random weights without a word: hours later the model
+    detects nothing.
+
+    Bad:
+        delete train_config.fine_tune_checkpoint
+    Good:
+        train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0"
+    """
+    if config.train.fine_tune_checkpoint:
+        return None
+    return Finding("no fine_tune_checkpoint: training starts from random weights and needs far more steps "
+                   "and data than fine-tuning", field=FIELD,
+                   hint='write fine_tune_checkpoint: "pre-trained/<net>/checkpoint/ckpt-0"')
+
+
+@rule("PC306", "no-tf1-checkpoint-options", category="checkpoint")
+def no_tf1_checkpoint_options(config):
+    """No TF1-only checkpoint options (load_all_detection_checkpoint_vars, from_detection_checkpoint).
+
+    Catalogue: C-14
+
+    Why: TF2 training raises "load_all_detection_checkpoint_vars unsupported in TF2";
+    from_detection_checkpoint is deprecated and read only when fine_tune_checkpoint_type
+    is empty, so it mostly misleads.
+
+    Bad:
+        train_config.load_all_detection_checkpoint_vars: true
+    Good:
+        train_config.load_all_detection_checkpoint_vars: false
+    """
+    if config.train.load_all_detection_checkpoint_vars:
+        yield Finding("load_all_detection_checkpoint_vars is TF1-only: TF2 training stops with 'unsupported in "
+                      "TF2'", field="train_config.load_all_detection_checkpoint_vars",
+                      hint="delete the line; fine_tune_checkpoint_type: \"detection\" does this in TF2")
+    if config.written("train_config.from_detection_checkpoint"):
+        yield Finding("from_detection_checkpoint is deprecated; fine_tune_checkpoint_type decides what is "
+                      "restored", field="train_config.from_detection_checkpoint", severity="warning",
+                      hint='delete the line and write fine_tune_checkpoint_type: "detection"')
+
+
+@rule("PC307", "full-restore-keeps-classes", category="checkpoint")
+def full_restore_keeps_classes(config, original):
+    """fine_tune_checkpoint_type "full" is used only with the original number of classes.
+
+    Catalogue: C-04
+
+    Why: "full" restores every variable, the class heads included; with a new num_classes
+    the head shapes differ and the restore fails with "Received incompatible tensor with
+    shape". Use "detection" to keep the heads fresh.
+
+    Bad:
+        train_config.fine_tune_checkpoint_type: "full"
+    Good:
+        train_config.fine_tune_checkpoint_type: "detection"
+    """
+    if config.train.fine_tune_checkpoint_type != "full":
+        return None
+    if original is None or original.model is None:
+        cannot_decide("no original config to compare num_classes with")
+    mine, theirs = config.model.num_classes, original.model.num_classes
+    if mine != theirs:
+        return Finding(f'fine_tune_checkpoint_type "full" restores the class heads, made for {theirs} classes, '
+                       f"into a model of {mine}: the restore fails with 'Received incompatible tensor'",
+                       field="train_config.fine_tune_checkpoint_type", hint='write "detection"',
+                       replacement='"detection"')
+    return None

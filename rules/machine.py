@@ -1,0 +1,135 @@
+"""Rules about the training machine: TPU settings, RAM against batch_size, training time.
+
+Rules in the "machine" category depend on the computer pipecheck runs on (or on --ram);
+pre-commit hooks leave them out so results do not depend on who commits.
+"""
+
+from pipecheck import Finding, cannot_decide, rule
+from pipecheck.estimates import estimate_training
+from pipecheck.machine import format_bytes
+
+TRAINING_TIME_LIMIT_HOURS = 24
+
+
+@rule("PC401", "bfloat16-only-on-tpu", category="tpu", severity="info", fix="safe")
+def bfloat16_only_on_tpu(config):
+    """use_bfloat16 is false unless training runs on a TPU.
+
+    Catalogue: N-01
+
+    Why: zoo configs ship use_bfloat16: true ("works only on TPUs"). model_main_tf2.py
+    ANDs it with --use_tpu, so on a CPU or GPU it is silently ignored: harmless in TF2,
+    but misleading when reading the config. The course sets it to false.
+
+    Bad:
+        train_config.use_bfloat16: true
+    Good:
+        train_config.use_bfloat16: false
+
+    Fix: safe; writes false.
+    """
+    if config.train.use_bfloat16:
+        return Finding("use_bfloat16 is true: TF2 ignores it unless model_main_tf2.py runs with --use_tpu "
+                       "(the course sets it to false)", field="train_config.use_bfloat16",
+                       hint="write use_bfloat16: false", replacement="false")
+    return None
+
+
+@rule("PC402", "batch-fits-in-ram", category="machine")
+def batch_fits_in_ram(config, machine):
+    """batch_size fits in the training machine's RAM; says the largest batch that fits.
+
+    Catalogue: R-01
+
+    Why: on a CPU a batch too large for the RAM gets the process killed ("Killed",
+    "Processus arrêté" in the course) minutes or hours in. pipecheck estimates peak RAM
+    from the meta-architecture, the resizer's size and the batch, calibrated on runs of
+    the real OD API on a 2-core CPU (Faster R-CNN ResNet-50 640: 2.7 GiB at batch 1,
+    5.6 GiB at batch 4), with a 15 % margin. --ram 8GiB (or the ram setting) sets the
+    machine's RAM instead of measuring it, for reviews and CI.
+
+    Bad:
+        train_config.batch_size: 16
+        option --ram 8GiB
+    Good:
+        train_config.batch_size: 2
+        option --ram 8GiB
+    """
+    estimate = estimate_training(config)
+    if estimate is None:
+        cannot_decide(f"no RAM model for {config.arch} with {config.feature_extractor_type() or 'no extractor'}"
+                      " or a resizer without a fixed size")
+    batch = config.train.batch_size
+    needed = estimate.needed_bytes(batch)
+    largest = estimate.largest_batch(machine.ram_available)
+    ram = f"{format_bytes(machine.ram_available)} {'given' if machine.ram_given else 'available'}"
+    working = f"{estimate.describe()}, +15 % margin"
+    field = "train_config.batch_size"
+    if needed <= machine.ram_available:
+        return Finding(f"batch_size {batch} needs about {format_bytes(needed)} of the {ram} "
+                       f"({working}); the largest batch that fits is {largest}", field=field, severity="info")
+    fits = f"the largest batch that fits is {largest}" if largest else "even batch_size 1 does not fit"
+    return Finding(f"batch_size {batch} needs about {format_bytes(needed)} but only {ram} ({working}): the "
+                   f"training process would be killed; {fits}", field=field,
+                   hint=f"write batch_size: {largest}" if largest else "train on a machine with more RAM",
+                   replacement=str(largest) if largest else None)
+
+
+@rule("PC403", "no-tpu-leftovers", category="tpu", severity="warning", fix="unsafe")
+def no_tpu_leftovers(config, machine):
+    """No TPU-pod settings on a single machine: batch_size 64 or more, sync_replicas.
+
+    Catalogue: N-03, R-01
+
+    Why: zoo configs are tuned for 8 to 32 TPU cores: batch 64 to 512 and
+    sync_replicas/replicas_to_aggregate/startup_delay_steps, which TF2 never reads.
+    A batch that large on one machine is almost always the zoo value left behind.
+
+    Bad:
+        train_config.batch_size: 64
+        option --ram 200GiB
+    Good:
+        train_config.batch_size: 2
+    """
+    if config.train.batch_size >= 64 and machine.gpus < 2:
+        yield Finding(f"batch_size {config.train.batch_size} is the zoo's TPU value; on one machine use 1 to 8",
+                      field="train_config.batch_size", hint="write batch_size: 2 (and see PC402 for your RAM)")
+    for name in ("sync_replicas", "replicas_to_aggregate", "startup_delay_steps"):
+        field = f"train_config.{name}"
+        if config.written(field):
+            yield Finding(f"{name} is a multi-worker setting TF2 training never reads", field=field,
+                          severity="info", hint="delete the line")
+
+
+@rule("PC404", "training-time-reasonable", category="machine", severity="warning")
+def training_time_reasonable(config, machine):
+    """num_steps × seconds per step stays under a day on this CPU.
+
+    Catalogue: R-03
+
+    Why: zoo configs ask for 25 000 to 300 000 steps at batch 64 and more. On a CPU the
+    course measured 5 to 22 s per step for Faster R-CNN: a zoo schedule would run for
+    weeks. The estimate uses seconds per step measured with the real OD API on a
+    2-core CPU; with a GPU present this rule cannot decide.
+
+    Bad:
+        train_config.num_steps: 25000
+        train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.total_steps: 25000
+        expect train_config.num_steps
+    Good:
+        train_config.num_steps: 1000
+    """
+    if machine.gpus:
+        cannot_decide("seconds per step were measured on a CPU; this machine has a GPU")
+    estimate = estimate_training(config)
+    seconds = estimate.seconds_per_step(config.train.batch_size) if estimate else None
+    if seconds is None:
+        cannot_decide(f"no timing measured for {config.arch} {config.feature_extractor_type()}")
+    hours = config.train.num_steps * seconds / 3600
+    if hours <= TRAINING_TIME_LIMIT_HOURS:
+        return None
+    steps = int(TRAINING_TIME_LIMIT_HOURS * 3600 / seconds)
+    return Finding(f"{config.train.num_steps} steps at about {seconds:.1f} s per step ({estimate.family.label}, "
+                   f"batch {config.train.batch_size}, on a CPU) take about {hours / 24:.1f} days",
+                   field="train_config.num_steps",
+                   hint=f"fine-tuning needs far fewer steps: about {steps} fit in a day (the course uses 1000)")

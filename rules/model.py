@@ -1,0 +1,371 @@
+"""Rules about the model block: detection limits, resizer, architecture, evaluation settings."""
+
+import difflib
+
+from pipecheck import Finding, cannot_decide, rule
+
+# builders/model_builder.py (OD API 2.8): the feature extractors model_main_tf2.py can build.
+TF2_FEATURE_EXTRACTORS = {
+    "ssd": {"ssd_mobilenet_v1_keras", "ssd_mobilenet_v1_fpn_keras", "ssd_mobilenet_v2_keras",
+            "ssd_mobilenet_v2_fpn_keras", "ssd_resnet50_v1_fpn_keras", "ssd_resnet101_v1_fpn_keras",
+            "ssd_resnet152_v1_fpn_keras"} | {f"ssd_efficientnet-b{i}_bifpn_keras" for i in range(8)},
+    "faster_rcnn": {"faster_rcnn_resnet50_keras", "faster_rcnn_resnet101_keras", "faster_rcnn_resnet152_keras",
+                    "faster_rcnn_inception_resnet_v2_keras", "faster_rcnn_resnet50_fpn_keras",
+                    "faster_rcnn_resnet101_fpn_keras", "faster_rcnn_resnet152_fpn_keras"},
+    "center_net": {"resnet_v2_50", "resnet_v2_101", "resnet_v1_18_fpn", "resnet_v1_34_fpn", "resnet_v1_50_fpn",
+                   "resnet_v1_101_fpn", "hourglass_10", "hourglass_20", "hourglass_32", "hourglass_52",
+                   "hourglass_104", "mobilenet_v2", "mobilenet_v2_fpn", "mobilenet_v2_fpn_sep_conv"},
+}
+# eval_util.py EVAL_METRICS_CLASS_DICT (OD API 2.8).
+METRICS_SETS = {"coco_detection_metrics", "coco_keypoint_metrics", "coco_mask_metrics", "coco_panoptic_metrics",
+                "lvis_mask_metrics", "oid_challenge_detection_metrics", "oid_challenge_segmentation_metrics",
+                "pascal_voc_detection_metrics", "weighted_pascal_voc_detection_metrics",
+                "precision_at_recall_detection_metrics", "pascal_voc_instance_segmentation_metrics",
+                "weighted_pascal_voc_instance_segmentation_metrics", "oid_V2_detection_metrics"}
+_NMS = "model.faster_rcnn.second_stage_post_processing.batch_non_max_suppression"
+
+
+@rule("PC601", "detections-per-class-within-total", category="model")
+def detections_per_class_within_total(config):
+    """max_detections_per_class is not above max_total_detections.
+
+    Catalogue: D-06
+
+    Why: the post-processing builder raises "max_detections_per_class should be no greater
+    than max_total_detections" when the model is built. The course sets both to 4.
+
+    Bad:
+        model.faster_rcnn.second_stage_post_processing.batch_non_max_suppression.max_detections_per_class: 10
+    Good:
+        model.faster_rcnn.second_stage_post_processing.batch_non_max_suppression.max_detections_per_class: 4
+    """
+    for path in [p for p in config.located.locations if p.endswith("batch_non_max_suppression")]:
+        nms = config.value(path)
+        if nms.max_detections_per_class > nms.max_total_detections:
+            yield Finding(f"max_detections_per_class {nms.max_detections_per_class} > max_total_detections "
+                          f"{nms.max_total_detections}: the model cannot be built", field=f"{path}.max_detections_per_class",
+                          hint=f"write max_detections_per_class: {nms.max_total_detections}",
+                          replacement=str(nms.max_total_detections))
+
+
+@rule("PC602", "max-boxes-in-the-reader", category="model", severity="info", fix="unsafe")
+def max_boxes_in_the_reader(config, original):
+    """Boxes per image are limited in train_input_reader, not in train_config.
+
+    Catalogue: D-01, N-05
+
+    Why: train_config.max_number_of_boxes is deprecated and unused in TF2; the limit that
+    counts is train_input_reader.max_number_of_boxes (default 100), beyond which boxes are
+    silently dropped. The course edits the train_config one; raising it to keep more boxes
+    does nothing (a warning then). A value left as the zoo shipped it is not reported.
+
+    Bad:
+        train_config.max_number_of_boxes: 4
+        delete train_input_reader.max_number_of_boxes
+    Bad (raised, still clipped):
+        train_config.max_number_of_boxes: 200
+    Good:
+        train_config.max_number_of_boxes: 100
+        train_input_reader.max_number_of_boxes: 4
+    """
+    field = "train_config.max_number_of_boxes"
+    if not config.written(field):
+        return None
+    wanted, effective = config.train.max_number_of_boxes, config.train_input.max_number_of_boxes
+    as_shipped = original.train.max_number_of_boxes if original is not None else 100
+    if wanted == effective or wanted == as_shipped:
+        return None
+    if wanted > effective:
+        return Finding(f"train_config.max_number_of_boxes is {wanted} but TF2 ignores it: images keep at most "
+                       f"{effective} boxes (train_input_reader.max_number_of_boxes), the rest are dropped silently",
+                       field=field, severity="warning",
+                       hint=f"write max_number_of_boxes: {wanted} in train_input_reader")
+    return Finding(f"train_config.max_number_of_boxes ({wanted}) is ignored by TF2; train_input_reader's "
+                   f"({effective}) is the limit", field=field,
+                   hint=f"to limit boxes, write max_number_of_boxes: {wanted} in train_input_reader")
+
+
+@rule("PC603", "resizer-min-within-max", category="model")
+def resizer_min_within_max(config):
+    """keep_aspect_ratio_resizer's min_dimension is not above max_dimension.
+
+    Catalogue: M-04
+
+    Why: lowering only max_dimension (to train faster) makes the model build fail with
+    "ValueError: min_dimension > max_dimension".
+
+    Bad:
+        model.faster_rcnn.image_resizer.keep_aspect_ratio_resizer.max_dimension: 512
+    Good:
+        model.faster_rcnn.image_resizer.keep_aspect_ratio_resizer.max_dimension: 640
+    """
+    model = config.model
+    if model is None or not model.HasField("image_resizer"):
+        return None
+    resizer = model.image_resizer
+    if resizer.WhichOneof("image_resizer_oneof") != "keep_aspect_ratio_resizer":
+        return None
+    keep = resizer.keep_aspect_ratio_resizer
+    if keep.min_dimension > keep.max_dimension:
+        return Finding(f"min_dimension {keep.min_dimension} > max_dimension {keep.max_dimension}: the model cannot be "
+                       "built", field=f"{config.arch_path}.image_resizer.keep_aspect_ratio_resizer.max_dimension",
+                       hint=f"lower min_dimension to {keep.max_dimension} too")
+    return None
+
+
+@rule("PC604", "second-stage-within-proposals", category="model")
+def second_stage_within_proposals(config):
+    """Faster R-CNN's second_stage_batch_size is not above first_stage_max_proposals.
+
+    Catalogue: M-07
+
+    Why: lowering first_stage_max_proposals (300 → 50) to go faster while
+    second_stage_batch_size stays 64 makes training fail at build time with
+    "second_stage_batch_size should be no greater than first_stage_max_proposals".
+
+    Bad:
+        model.faster_rcnn.first_stage_max_proposals: 50
+        expect model.faster_rcnn.second_stage_batch_size
+    Good:
+        model.faster_rcnn.first_stage_max_proposals: 100
+    """
+    if config.arch != "faster_rcnn":
+        return None
+    model = config.model
+    if model.second_stage_batch_size > model.first_stage_max_proposals:
+        written = "" if config.written("model.faster_rcnn.second_stage_batch_size") else " (the default)"
+        return Finding(f"second_stage_batch_size {model.second_stage_batch_size}{written} > first_stage_max_proposals "
+                       f"{model.first_stage_max_proposals}: training cannot start",
+                       field="model.faster_rcnn.second_stage_batch_size",
+                       hint=f"write second_stage_batch_size: {model.first_stage_max_proposals}",
+                       replacement=str(model.first_stage_max_proposals))
+    return None
+
+
+@rule("PC605", "batches-need-padding", category="model")
+def batches_need_padding(config):
+    """batch_size above 1 with keep_aspect_ratio_resizer needs pad_to_max_dimension: true.
+
+    Catalogue: M-01
+
+    Why: without padding, images of different shapes cannot be stacked: the first batch
+    fails with "Cannot batch tensors with different shapes".
+
+    Bad:
+        model.faster_rcnn.image_resizer.keep_aspect_ratio_resizer.pad_to_max_dimension: false
+        train_config.batch_size: 2
+        expect model.faster_rcnn.image_resizer.keep_aspect_ratio_resizer.pad_to_max_dimension
+    Good:
+        model.faster_rcnn.image_resizer.keep_aspect_ratio_resizer.pad_to_max_dimension: false
+        train_config.batch_size: 1
+    """
+    model = config.model
+    if model is None or not model.HasField("image_resizer") or config.train.batch_size <= 1:
+        return None
+    if model.image_resizer.WhichOneof("image_resizer_oneof") != "keep_aspect_ratio_resizer":
+        return None
+    if not model.image_resizer.keep_aspect_ratio_resizer.pad_to_max_dimension:
+        return Finding(f"batch_size {config.train.batch_size} with keep_aspect_ratio_resizer and no padding: the first "
+                       "batch fails with 'Cannot batch tensors with different shapes'",
+                       field=f"{config.arch_path}.image_resizer.keep_aspect_ratio_resizer.pad_to_max_dimension",
+                       hint="write pad_to_max_dimension: true (or batch_size: 1)", replacement="true")
+    return None
+
+
+@rule("PC606", "size-fits-feature-pyramid", category="model")
+def size_fits_feature_pyramid(config):
+    """With an FPN or BiFPN, the input size is a multiple of 2^max_level.
+
+    Catalogue: M-02
+
+    Why: the pyramid adds maps of neighbouring levels; a size such as 300 or 600 gives
+    maps that differ by one pixel and the first step fails with "Incompatible shapes:
+    [1,256,50,76] vs. [1,256,50,75]". An FPN's top-down path stops at the backbone's
+    level 5 (levels 6-7 are strided convolutions), so sizes must be multiples of
+    2^min(max_level, 5); a BiFPN resamples every level, so of 2^max_level.
+
+    Bad:
+        base ssd
+        model.ssd.image_resizer.fixed_shape_resizer.height: 300
+    Good:
+        base ssd
+        model.ssd.image_resizer.fixed_shape_resizer.height: 384
+    """
+    model = config.model
+    if model is None or not model.HasField("feature_extractor"):
+        return None
+    extractor = model.feature_extractor
+    level = None
+    for pyramid, top in (("fpn", 5), ("bifpn", 99)):
+        if pyramid in extractor.DESCRIPTOR.fields_by_name and extractor.HasField(pyramid):
+            level = min(getattr(extractor, pyramid).max_level, top)
+    size = config.image_size()
+    if not level or size is None:
+        return None
+    multiple = 2 ** level
+    resizer = model.image_resizer.WhichOneof("image_resizer_oneof")
+    names = ("height", "width") if resizer == "fixed_shape_resizer" else ("max_dimension", "max_dimension")
+    for name, value in zip(names, size):
+        if value % multiple:
+            fixed = max(multiple, round(value / multiple) * multiple)
+            yield Finding(f"{name} {value} is not a multiple of {multiple} (2^{level}, the feature pyramid's top level): "
+                          "the first step fails with 'Incompatible shapes'",
+                          field=f"{config.arch_path}.image_resizer.{resizer}.{name}", hint=f"write {name}: {fixed}",
+                          replacement=str(fixed))
+            if names[0] == names[1]:
+                break
+
+
+@rule("PC607", "feature-extractor-for-tf2", category="model")
+def feature_extractor_for_tf2(config):
+    """feature_extractor.type is one the TF2 model builder knows.
+
+    Catalogue: M-05
+
+    Why: TF1 configs (samples/configs, TF1 zoo tarballs) name TF1 extractors such as
+    ssd_mobilenet_v2 or faster_rcnn_inception_v2; model_main_tf2.py stops with "... is not
+    supported for tf version 2" once it builds the model. TF2 SSD and Faster R-CNN names
+    end in _keras.
+
+    Bad:
+        model.faster_rcnn.feature_extractor.type: "faster_rcnn_resnet50"
+    Good:
+        model.faster_rcnn.feature_extractor.type: "faster_rcnn_resnet50_keras"
+    """
+    known = TF2_FEATURE_EXTRACTORS.get(config.arch)
+    if known is None:
+        cannot_decide(f"no list of TF2 feature extractors for {config.arch}")
+    kind = config.feature_extractor_type()
+    if kind in known:
+        return None
+    close = difflib.get_close_matches(kind + ("_keras" if config.arch != "center_net" else ""), sorted(known), n=1)
+    hint = f'write type: "{close[0]}"' if close else "start from a TF2 zoo config (configs/tf2) for this network"
+    return Finding(f"feature_extractor type {kind!r} is not a TF2 {config.arch} extractor: model_main_tf2.py stops "
+                   "with 'is not supported for tf version 2'", field=f"{config.arch_path}.feature_extractor.type",
+                   hint=hint, replacement=f'"{close[0]}"' if close else None)
+
+
+@rule("PC608", "metrics-set-known", category="eval", fix="unsafe")
+def metrics_set_known(config):
+    """eval_config.metrics_set names metrics the OD API has.
+
+    Catalogue: E-01
+
+    Why: a typo such as "coco_metrics" fails only when evaluation runs, often after
+    training, with "ValueError: Metric not found".
+
+    Bad:
+        eval_config.metrics_set[0]: "coco_metrics"
+    Good:
+        eval_config.metrics_set[0]: "coco_detection_metrics"
+    """
+    for index, name in enumerate(config.message.eval_config.metrics_set):
+        if name not in METRICS_SETS:
+            close = difflib.get_close_matches(name, sorted(METRICS_SETS), n=1, cutoff=0.5)
+            yield Finding(f"metrics_set {name!r} does not exist: evaluation fails with 'Metric not found'",
+                          field=f"eval_config.metrics_set[{index}]",
+                          hint=f'write metrics_set: "{close[0] if close else "coco_detection_metrics"}"')
+
+
+@rule("PC609", "moving-averages-consistent", category="eval", severity="warning")
+def moving_averages_consistent(config):
+    """Evaluation uses moving averages only if training keeps them.
+
+    Catalogue: O-10
+
+    Why: eval_config.use_moving_averages: true with an optimizer that keeps none makes
+    evaluation swap in shadow weights that were never trained: mAP near 0, no error.
+
+    Bad:
+        eval_config.use_moving_averages: true
+    Good:
+        eval_config.use_moving_averages: false
+    """
+    optimizer = config.train.optimizer
+    kind = optimizer.WhichOneof("optimizer")
+    trains_ema = optimizer.use_moving_average if kind else False
+    if config.message.eval_config.use_moving_averages and not trains_ema:
+        return Finding("eval_config.use_moving_averages is true but the optimizer keeps no moving average: "
+                       "evaluation would use untrained shadow weights", field="eval_config.use_moving_averages",
+                       hint="write use_moving_averages: false (or use_moving_average: true in the optimizer)")
+    return None
+
+
+@rule("PC610", "same-architecture-as-checkpoint", category="model")
+def same_architecture_as_checkpoint(config, original):
+    """The model block builds the network the original (zoo) config and checkpoint describe.
+
+    Catalogue: C-10
+
+    Why: the config of one zoo model with the checkpoint of another (ResNet-50 config,
+    ResNet-101 checkpoint; EfficientDet D2 config, D1 checkpoint) fails once the checkpoint
+    is restored with "Found N Python objects that were not bound to checkpointed values".
+    num_classes, the post-processing and the resizer may change; the extractor may not.
+
+    Bad:
+        model.faster_rcnn.feature_extractor.type: "faster_rcnn_resnet101_keras"
+    Good:
+        model.faster_rcnn.feature_extractor.type: "faster_rcnn_resnet50_keras"
+    """
+    if original is None:
+        cannot_decide("no original config to compare the architecture with")
+    if config.arch != original.arch:
+        return Finding(f"this config builds {config.arch} but the original (and its checkpoint) is {original.arch}",
+                       field="model", hint="start again from the pipeline.config of the network you downloaded")
+    mine, theirs = config.feature_extractor_type(), original.feature_extractor_type()
+    if mine != theirs:
+        return Finding(f"feature_extractor type is {mine!r} but the original's (and its checkpoint's) is {theirs!r}: "
+                       "restoring fails with 'objects were not bound to checkpointed values'",
+                       field=f"{config.arch_path}.feature_extractor.type", hint=f'write type: "{theirs}"',
+                       replacement=f'"{theirs}"')
+    return None
+
+
+@rule("PC611", "training-data-shuffled", category="model", severity="warning")
+def training_data_shuffled(config):
+    """train_input_reader shuffles its records.
+
+    Catalogue: D-05
+
+    Why: shuffle: false copied from the eval reader trains on records in file order;
+    with one record file sorted by class or folder there is no shuffling at all and the
+    model learns one class after another.
+
+    Bad:
+        train_input_reader.shuffle: false
+    Good:
+        train_input_reader.shuffle: true
+    """
+    if not config.train_input.shuffle:
+        return Finding("train_input_reader.shuffle is false: records are read in file order",
+                       field="train_input_reader.shuffle", hint="delete the line (true is the default)")
+    return None
+
+
+@rule("PC612", "masks-loaded-for-mask-head", category="model")
+def masks_loaded_for_mask_head(config):
+    """A model that predicts masks reads them: load_instance_masks: true in the input readers.
+
+    Catalogue: D-04
+
+    Why: Mask R-CNN configs whose readers do not load instance masks fail at start-up
+    with "Groundtruth instance masks not provided. Please configure input reader".
+
+    Bad:
+        model.faster_rcnn.second_stage_box_predictor.mask_rcnn_box_predictor.predict_instance_masks: true
+        expect train_input_reader.load_instance_masks
+    Good:
+        model.faster_rcnn.second_stage_box_predictor.mask_rcnn_box_predictor.predict_instance_masks: false
+    """
+    if config.arch != "faster_rcnn":
+        return None
+    predictor = config.model.second_stage_box_predictor
+    if predictor.WhichOneof("box_predictor_oneof") != "mask_rcnn_box_predictor":
+        return None
+    if not predictor.mask_rcnn_box_predictor.predict_instance_masks:
+        return None
+    for path, reader in config.input_readers():
+        if not reader.load_instance_masks:
+            yield Finding(f"the model predicts instance masks but {path} does not load them",
+                          field=f"{path}.load_instance_masks",
+                          hint="write load_instance_masks: true and mask_type: PNG_MASKS (records need image/object/mask)")

@@ -1,0 +1,99 @@
+"""Rules about what text_format.Merge accepts silently: repeated values, overwritten choices, escapes."""
+
+from pipecheck import Finding, rule
+
+_CONTROL = {"\t": "a tab (\\t)", "\n": "a newline (\\n)", "\r": "a carriage return (\\r)", "\a": "a bell (\\a)",
+            "\b": "a backspace (\\b)", "\f": "a form feed (\\f)", "\v": "a vertical tab (\\v)", "\0": "a NUL (\\0)"}
+
+
+@rule("PC011", "field-written-once", category="syntax", severity="warning")
+def field_written_once(config):
+    """A field that holds one value is written once in its block.
+
+    Catalogue: P-08
+
+    Why: the OD API parses with text_format.Merge, which keeps the last value without a
+    word: adding `batch_size: 8` at the end of train_config while `batch_size: 64` stays
+    above trains with the last one written. Two blocks of the same name are merged.
+
+    Bad:
+        append: train_config { batch_size: 64 }
+        expect train_config.batch_size
+    Good:
+        train_config.batch_size: 1
+    """
+    for note in config.notes:
+        if note.kind != "duplicate":
+            continue
+        name = note.path.rsplit(".", 1)[-1]
+        if note.detail == "block":
+            yield Finding(f"{name} is written twice (lines {note.first.line} and {note.second.line}): the two blocks "
+                          "are merged, later values winning", field=note.path,
+                          line=note.second.line, column=note.second.column, hint="keep a single block")
+        else:
+            yield Finding(f"{name} is written twice (lines {note.first.line} and {note.second.line}): the OD API "
+                          f"keeps the last one, {note.second.raw}, and ignores {note.first.raw}", field=note.path,
+                          line=note.second.line, column=note.second.column,
+                          hint=f"delete one of them; line {note.second.line} is the one in effect")
+
+
+@rule("PC012", "one-choice-per-block", category="syntax", severity="warning")
+def one_choice_per_block(config):
+    """A block that holds one of several choices names only one.
+
+    Catalogue: P-09
+
+    Why: text_format.Merge keeps only the last member of a oneof: two augmentations in one
+    data_augmentation_options block, two resizers in image_resizer, or a faster_rcnn block
+    pasted next to an ssd one each silently lose the first.
+
+    Bad:
+        train_config.data_augmentation_options[0].random_adjust_brightness.max_delta: 0.2
+        expect train_config.data_augmentation_options[0].random_adjust_brightness
+    Good:
+        train_config.data_augmentation_options[1].random_adjust_brightness.max_delta: 0.2
+    """
+    for note in config.notes:
+        if note.kind != "oneof":
+            continue
+        block = note.path.rsplit(".", 1)[0]
+        first, second = note.first.node.name, note.second.node.name
+        hint = ("put each augmentation in its own data_augmentation_options { } block"
+                if "data_augmentation_options" in block else f"keep only {second} (or only {first})")
+        yield Finding(f"{block} sets both {first} (line {note.first.line}) and {second} (line {note.second.line}), "
+                      f"which exclude each other: only {second} is kept", field=f"{block}.{second}",
+                      line=note.second.line, column=note.second.column, hint=hint)
+
+
+@rule("PC013", "paths-without-backslashes", category="syntax")
+def paths_without_backslashes(config):
+    r"""Strings hold no control characters or backslashes (Windows paths).
+
+    Catalogue: P-04
+
+    Why: text format reads C escapes, so "C:\tmp\new\train.record" holds a tab and a
+    newline and fails later as a missing file; an escaped backslash ("C:\\data") works
+    only on Windows. Forward slashes work everywhere, Windows included.
+
+    Bad:
+        train_input_reader.label_map_path: "faces_cubes\training\label_map.pbtxt"
+    Good:
+        train_input_reader.label_map_path: "faces_cubes/training/label_map.pbtxt"
+    """
+    for field, location in config.located.scalars():
+        value = location.parsed
+        if not isinstance(value, str):
+            continue
+        controls = [name for char, name in _CONTROL.items() if char in value]
+        written = location.raw
+        if controls:
+            yield Finding(f"{written} contains {', '.join(controls)}: a backslash in text format starts an escape",
+                          field=field, hint=f"write {field.rsplit('.', 1)[-1]}: {_slashes(written)}")
+        elif "\\" in value:
+            yield Finding(f"{written} uses backslashes, which work only on Windows", field=field, severity="warning",
+                          hint=f"write {field.rsplit('.', 1)[-1]}: {_slashes(written)}",
+                          replacement=_slashes(written))
+
+
+def _slashes(written: str) -> str:
+    return written.replace("\\\\", "/").replace("\\", "/")

@@ -1,0 +1,136 @@
+"""Write TFRecords, tf.train.Examples and checkpoint bundles without TensorFlow.
+
+Used by the example project's generator and by the tests; files written here are byte-for-byte
+what TensorFlow's writers produce for the same content (checked in the slow test tier).
+"""
+
+from __future__ import annotations
+
+import gzip
+import struct
+import zlib
+from pathlib import Path
+
+from pipecheck.artifacts.crc import crc32c, mask, masked_crc32c
+from pipecheck.artifacts.sstable import write_table
+from pipecheck.artifacts.tfproto import DTYPES, message_classes
+
+_DTYPE_NUMBERS = {name: number for number, name in DTYPES.items()}
+
+
+def frame_record(payload: bytes) -> bytes:
+    length = struct.pack("<Q", len(payload))
+    return length + struct.pack("<I", masked_crc32c(length)) + payload + struct.pack("<I", masked_crc32c(payload))
+
+
+def write_tfrecord(path: Path, payloads, compression: str = "") -> int:
+    """Write records (bytes or Example messages); compression is "", "GZIP" or "ZLIB"."""
+    data = b"".join(frame_record(p if isinstance(p, bytes) else p.SerializeToString()) for p in payloads)
+    if compression == "GZIP":
+        data = gzip.compress(data, mtime=0)
+    elif compression == "ZLIB":
+        data = zlib.compress(data)
+    Path(path).write_bytes(data)
+    return len(data)
+
+
+def make_example(features: dict):
+    """A tf.train.Example from {key: list of bytes | floats | ints} (the type is taken from the values)."""
+    Example = message_classes()["Example"]
+    example = Example()
+    for key, values in features.items():
+        feature = example.features.feature[key]
+        values = list(values)
+        if values and isinstance(values[0], (bytes, str)):
+            feature.bytes_list.value.extend(v.encode() if isinstance(v, str) else v for v in values)
+        elif values and isinstance(values[0], float):
+            feature.float_list.value.extend(values)
+        elif values:
+            feature.int64_list.value.extend(int(v) for v in values)
+        else:
+            feature.float_list.SetInParent()
+    return example
+
+
+def detection_example(jpeg: bytes, width: int, height: int, boxes, classes, label_ids=None,
+                      filename: str = "", image_format: bytes = b"jpeg", source_id: str = ""):
+    """An Example in the layout the OD API's TfExampleDecoder reads (boxes normalised ymin, xmin, ymax, xmax)."""
+    features = {
+        "image/encoded": [jpeg],
+        "image/format": [image_format],
+        "image/height": [height],
+        "image/width": [width],
+        "image/filename": [filename.encode()],
+        "image/source_id": [(source_id or filename).encode()],
+        "image/object/bbox/ymin": [float(b[0]) for b in boxes],
+        "image/object/bbox/xmin": [float(b[1]) for b in boxes],
+        "image/object/bbox/ymax": [float(b[2]) for b in boxes],
+        "image/object/bbox/xmax": [float(b[3]) for b in boxes],
+        "image/object/class/text": [c.encode() for c in classes],
+    }
+    if label_ids is not None:
+        features["image/object/class/label"] = list(label_ids)
+    return make_example(features)
+
+
+def write_checkpoint(prefix: Path, tensors: dict, object_graph: bytes = b"", shards: int = 1) -> list[Path]:
+    """Write `<prefix>.index` and `<prefix>.data-0000N-of-0000M` in TensorFlow's tensor-bundle format.
+
+    `tensors` maps variable keys to (dtype name, shape, raw little-endian bytes). Tensors are
+    spread over `shards` data files in key order. Returns the files written.
+    """
+    classes = message_classes()
+    prefix = Path(prefix)
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    entries = dict(tensors)
+    entries["_CHECKPOINTABLE_OBJECT_GRAPH"] = ("string", [], object_graph)
+    keys = sorted(entries)
+    shard_data = [bytearray() for _ in range(shards)]
+    table = []
+    header = classes["BundleHeaderProto"](num_shards=shards, endianness=0)
+    header.version.producer = 1
+    table.append((b"", header.SerializeToString()))
+    for position, key in enumerate(keys):
+        dtype, shape, raw = entries[key]
+        shard = position * shards // len(keys)
+        if dtype == "string":
+            raw, checksum = _string_tensor(raw)
+        else:
+            checksum = masked_crc32c(raw)
+        entry = classes["BundleEntryProto"](dtype=_DTYPE_NUMBERS[dtype], shard_id=shard,
+                                           offset=len(shard_data[shard]), size=len(raw), crc32c=checksum)
+        for size in shape:
+            entry.shape.dim.add(size=size)
+        shard_data[shard].extend(raw)
+        table.append((key.encode(), entry.SerializeToString()))
+    written = [Path(f"{prefix}.index")]
+    write_table(written[0], table)
+    for shard, data in enumerate(shard_data):
+        path = Path(f"{prefix}.data-{shard:05d}-of-{shards:05d}")
+        path.write_bytes(bytes(data))
+        written.append(path)
+    return written
+
+
+def _string_tensor(value: bytes) -> tuple[bytes, int]:
+    """A scalar string tensor as BundleWriter stores it (WriteStringTensor in tensor_bundle.cc).
+
+    On disk: varint64 length, masked CRC of the lengths, the bytes. The entry's checksum runs
+    over the length as a uint32, the length checksum and the bytes.
+    """
+    length_as_uint32 = struct.pack("<I", len(value))
+    length_checksum = struct.pack("<I", mask(crc32c(length_as_uint32)))
+    checksum = crc32c(value, crc32c(length_checksum, crc32c(length_as_uint32)))
+    return _varint(len(value)) + length_checksum + value, mask(checksum)
+
+
+def _varint(number: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = number & 0x7F
+        number >>= 7
+        if number:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)

@@ -1,0 +1,49 @@
+"""Find the files a project holds, to suggest the right value for a path in the config."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipecheck.project import PRETRAINED_FOLDERS
+
+_SKIP = {".git", "models", "__pycache__", ".venv", "venv", "node_modules"}
+_RECORD_SUFFIXES = (".record", ".tfrecord", ".tfrecords", ".records")
+_LIMIT = 20000  # files looked at, so a huge tree never makes the lint slow
+
+
+@dataclass
+class ProjectFiles:
+    label_maps: list[Path] = field(default_factory=list)
+    records: list[Path] = field(default_factory=list)
+    checkpoint_indexes: list[Path] = field(default_factory=list)
+
+    def records_for(self, role: str) -> list[Path]:
+        """Records whose name says train or eval (test/val), best first."""
+        words = ("train",) if role == "train" else ("test", "val", "eval")
+        return [p for p in self.records if any(w in p.name.lower() for w in words)]
+
+    def by_name(self, name: str) -> list[Path]:
+        return [p for p in self.label_maps + self.records + self.checkpoint_indexes if p.name == name]
+
+
+def scan(root: Path) -> ProjectFiles:
+    found = ProjectFiles()
+    seen = 0
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if d not in _SKIP and not d.startswith("."))
+        for name in sorted(files):
+            seen += 1
+            path = Path(folder) / name
+            lower = name.lower()
+            if "label_map" in lower and lower.endswith((".pbtxt", ".txt")):
+                found.label_maps.append(path)
+            elif lower.endswith(_RECORD_SUFFIXES) or "tfrecord" in lower or ".record-" in lower:
+                found.records.append(path)
+            elif lower.endswith(".index") and any(part in PRETRAINED_FOLDERS or part == "checkpoint"
+                                                  for part in path.parts):
+                found.checkpoint_indexes.append(path)
+        if seen > _LIMIT:
+            break
+    return found

@@ -1,0 +1,58 @@
+import io
+import json
+import os
+import shutil
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from support.projects import CONFIG, copy_example, make_clean
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Keep the tests' schema and record caches out of the user's ~/.cache."""
+    previous = os.environ.get("PIPECHECK_CACHE_DIR")
+    os.environ["PIPECHECK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("PIPECHECK_CACHE_DIR", None)
+    else:
+        os.environ["PIPECHECK_CACHE_DIR"] = previous
+
+
+@pytest.fixture(scope="session")
+def clean_template(tmp_path_factory) -> Path:
+    return make_clean(copy_example(tmp_path_factory.mktemp("template") / "tod_tf2"))
+
+
+@pytest.fixture
+def clean_project(clean_template, tmp_path, monkeypatch) -> Path:
+    """A copy of the course project with every value set so that no rule finds anything; cwd is its root."""
+    root = tmp_path / "tod_tf2"
+    shutil.copytree(clean_template, root)
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def course_project(tmp_path, monkeypatch) -> Path:
+    """A copy of the committed course example (the course's 13 edits); cwd is its root."""
+    root = copy_example(tmp_path / "tod_tf2")
+    monkeypatch.chdir(root)
+    return root
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    from pipecheck.cli.main import main
+
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        code = main(list(args))
+    return code, buffer.getvalue()
+
+
+def lint_json(*args: str, target: str = CONFIG) -> tuple[int, dict]:
+    code, out = run_cli("check", target, "--format", "json", "--ram", "16GiB", *args)
+    return code, json.loads(out)

@@ -1,0 +1,129 @@
+"""Read the Bad/Good examples of rule docstrings and apply them to a copy of the clean project.
+
+An example is a list of steps, one per line, applied to the project's pipeline.config
+(field paths from the pipeline root, values in text-format syntax) or to its files:
+
+    model.faster_rcnn.num_classes: 90           set a value (adding the field if needed)
+    delete train_config.fine_tune_checkpoint    remove a field
+    append: <text>                              add text at the end of the config
+    text: <text>                                replace the whole config
+    comment <field>: <text>                     add text at the end of that field's line
+    file <path>: <content>                      write a file under the root (\\n for new lines)
+    rm <path> / mkdir <path>                    remove a file or folder / make a folder
+    option <cli arguments>                      extra command-line arguments
+    expect <field> | expect file <path>         where the finding must be (default: first field set)
+    base ssd                                    lint an SSD MobileNet V2 FPNLite 320 config instead
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import shlex
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from support.projects import CONFIG, SSD_CONFIG, add_ssd_network, example_module
+
+_SECTION = re.compile(r"^(Bad|Good|Undecided)(?: \((?P<label>[^)]*)\))?:\s*$")
+
+
+@dataclass
+class Example:
+    kind: str  # "bad", "good" or "undecided"
+    label: str
+    steps: list[str]
+    options: list[str] = field(default_factory=list)
+    expect_field: str | None = None
+    expect_file: str | None = None
+    base: str = "course"
+
+    @property
+    def config(self) -> str:
+        return SSD_CONFIG if self.base == "ssd" else CONFIG
+
+
+def examples_of(function) -> list[Example]:
+    lines = inspect.cleandoc(function.__doc__ or "").splitlines()
+    examples: list[Example] = []
+    current = None
+    for line in lines:
+        match = _SECTION.match(line)
+        if match:
+            current = Example(match.group(1).lower(), match.group("label") or "", [])
+            examples.append(current)
+            continue
+        if current is None:
+            continue
+        if line.startswith("    "):
+            current.steps.append(line.strip())
+        elif line.strip():
+            current = None
+    for example in examples:
+        _read_expectations(example)
+    return examples
+
+
+def _read_expectations(example: Example) -> None:
+    steps = []
+    for step in example.steps:
+        if step.startswith("base "):
+            example.base = step[len("base "):]
+        elif step.startswith("option "):
+            example.options += shlex.split(step[len("option "):])
+        elif step.startswith("expect file "):
+            example.expect_file = step[len("expect file "):]
+        elif step.startswith("expect "):
+            example.expect_field = step[len("expect "):]
+        else:
+            steps.append(step)
+            if example.expect_field is None and not step.startswith(("file ", "rm ", "mkdir ", "append:", "text:",
+                                                                      "comment ")):
+                target = step[len("delete "):] if step.startswith("delete ") else step.split(":", 1)[0]
+                example.expect_field = target.strip()
+    example.steps = steps
+    if example.expect_file:
+        example.expect_field = None
+
+
+def apply_example(root: Path, example: Example) -> None:
+    module = example_module()
+    if example.base == "ssd":
+        add_ssd_network(root)
+    config = root / example.config
+    for step in example.steps:
+        if step.startswith("file "):
+            name, _, content = step[len("file "):].partition(": ")
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content.replace("\\n", "\n") + "\n")
+        elif step.startswith("rm "):
+            target = root / step[3:]
+            shutil.rmtree(target) if target.is_dir() else target.unlink()
+        elif step.startswith("mkdir "):
+            (root / step[6:]).mkdir(parents=True, exist_ok=True)
+        elif step.startswith("append:"):
+            config.write_text(config.read_text() + step[len("append:"):].strip().replace("\\n", "\n") + "\n")
+        elif step.startswith("text:"):
+            config.write_text(step[len("text:"):].strip().replace("\\n", "\n") + "\n")
+        elif step.startswith("comment "):
+            field_path, _, comment = step[len("comment "):].partition(": ")
+            _append_to_line_of(config, field_path, comment)
+        elif step.startswith("delete "):
+            config.write_text(module.apply_edits(config.read_text(), [(step[len("delete "):], None)]))
+        else:
+            field_path, _, value = step.partition(": ")
+            config.write_text(module.apply_edits(config.read_text(), [(field_path.strip(), value.strip())]))
+
+
+def _append_to_line_of(config: Path, field_path: str, comment: str) -> None:
+    from pipecheck.schema import load_schema
+    from pipecheck.textproto import parse_located
+
+    text = config.read_text()
+    located = parse_located(config, text, load_schema(Path.cwd()).pipeline_class)
+    line = located.locations[field_path].line
+    lines = text.split("\n")
+    lines[line - 1] += "  " + comment
+    config.write_text("\n".join(lines))
