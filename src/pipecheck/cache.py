@@ -6,9 +6,8 @@ pipecheck's version), so a stale entry is never read; it is simply not found.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
+import zlib
 from pathlib import Path
 
 from pipecheck import __version__
@@ -27,11 +26,9 @@ def cache_disabled() -> bool:
 
 
 def key_for(*parts: object) -> str:
-    digest = hashlib.sha256(__version__.encode())
-    for part in parts:
-        digest.update(b"\0")
-        digest.update(str(part).encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()[:32]
+    """A file name for what `parts` describe (stamps, not contents: a 64-bit checksum is plenty)."""
+    text = "\0".join([__version__, *(str(part) for part in parts)]).encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(text):08x}{zlib.adler32(text):08x}{len(text):x}"
 
 
 def file_stamp(path: Path) -> str:
@@ -53,6 +50,8 @@ def write(namespace: str, key: str, data: bytes) -> None:
     """Store an entry atomically; a cache that cannot be written is silently skipped."""
     if cache_disabled():
         return
+    import tempfile
+
     folder = cache_dir() / namespace
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,6 +107,8 @@ def _run_rule(spec: RuleSpec, resolver: FixtureResolver, config, settings: Setti
     except FatalInput as fatal:
         return Outcome(spec, "undecided", fatal.finding.message, seconds=time.perf_counter() - started)
     except Exception as error:  # a broken rule is reported, not propagated
+        import traceback
+
         where = traceback.extract_tb(error.__traceback__)[-1]
         reason = f"{type(error).__name__}: {error} (at {where.filename}:{where.lineno})"
         return Outcome(spec, "crashed", reason, seconds=time.perf_counter() - started)

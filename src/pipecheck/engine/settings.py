@@ -8,11 +8,6 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 _RULE_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
 SETTINGS_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -74,6 +69,10 @@ def load_settings(root: Path, explicit: Path | None = None) -> Settings:
     if found is None:
         return Settings()
     path, in_pyproject = found
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         text = path.read_text(encoding="utf-8")
         document = tomllib.loads(text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipecheck.project import PRETRAINED_FOLDERS
@@ -13,11 +12,24 @@ _RECORD_SUFFIXES = (".record", ".tfrecord", ".tfrecords", ".records")
 _LIMIT = 20000  # files looked at, so a huge tree never makes the lint slow
 
 
-@dataclass
 class ProjectFiles:
-    label_maps: list[Path] = field(default_factory=list)
-    records: list[Path] = field(default_factory=list)
-    checkpoint_indexes: list[Path] = field(default_factory=list)
+    """Label maps, records and checkpoint indexes under the root; the tree is walked on first use."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._found: tuple[list[Path], list[Path], list[Path]] | None = None
+
+    @property
+    def label_maps(self) -> list[Path]:
+        return self._scan()[0]
+
+    @property
+    def records(self) -> list[Path]:
+        return self._scan()[1]
+
+    @property
+    def checkpoint_indexes(self) -> list[Path]:
+        return self._scan()[2]
 
     def records_for(self, role: str) -> list[Path]:
         """Records whose name says train or eval (test/val), best first."""
@@ -27,9 +39,20 @@ class ProjectFiles:
     def by_name(self, name: str) -> list[Path]:
         return [p for p in self.label_maps + self.records + self.checkpoint_indexes if p.name == name]
 
+    def _scan(self) -> tuple[list[Path], list[Path], list[Path]]:
+        if self._found is None:
+            self._found = _walk(self.root)
+        return self._found
+
 
 def scan(root: Path) -> ProjectFiles:
-    found = ProjectFiles()
+    return ProjectFiles(root)
+
+
+def _walk(root: Path) -> tuple[list[Path], list[Path], list[Path]]:
+    label_maps: list[Path] = []
+    records: list[Path] = []
+    indexes: list[Path] = []
     seen = 0
     for folder, subfolders, files in os.walk(root):
         subfolders[:] = sorted(d for d in subfolders if d not in _SKIP and not d.startswith("."))
@@ -38,12 +61,12 @@ def scan(root: Path) -> ProjectFiles:
             path = Path(folder) / name
             lower = name.lower()
             if "label_map" in lower and lower.endswith((".pbtxt", ".txt")):
-                found.label_maps.append(path)
+                label_maps.append(path)
             elif lower.endswith(_RECORD_SUFFIXES) or "tfrecord" in lower or ".record-" in lower:
-                found.records.append(path)
+                records.append(path)
             elif lower.endswith(".index") and any(part in PRETRAINED_FOLDERS or part == "checkpoint"
                                                   for part in path.parts):
-                found.checkpoint_indexes.append(path)
+                indexes.append(path)
         if seen > _LIMIT:
             break
-    return found
+    return label_maps, records, indexes

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipecheck import __version__
 from pipecheck.report.diff import diff_rows
+from pipecheck.report.table import text_table
 
 _COLORS = {"error": "31;1", "warning": "33;1", "info": "36", "passed": "32", "summary-bad": "31;1",
            "summary-good": "32;1", "summary-warn": "33;1", "dim": "2"}
@@ -79,21 +80,21 @@ def _finding_lines(finding, style) -> list[str]:
     return lines
 
 
-def diff_table_lines(result) -> list[str]:
-    from tabulate import tabulate
+DIFF_HEADERS = ["Line (original)", "Line", "Parameter", "Description", "Initial value", "Value"]
 
+
+def diff_cells(rows) -> list[list[object]]:
+    return [[row.original_line or "", row.line or "", row.parameter, row.description,
+             row.original if row.original is not None else "(absent)",
+             row.value if row.value is not None else "(removed)"] for row in rows]
+
+
+def diff_table_lines(result) -> list[str]:
     rows = diff_rows(result.config, result.original)
     title = f"Changes against {result.project.display(result.original.path)} ({len(rows)})"
     if not rows:
         return [title + ": none"]
-    table = tabulate(
-        [[row.original_line or "", row.line or "", row.parameter, row.description,
-          row.original if row.original is not None else "(absent)",
-          row.value if row.value is not None else "(removed)"] for row in rows],
-        headers=["Line (original)", "Line", "Parameter", "Description", "Initial value", "Value"],
-        tablefmt="simple", disable_numparse=True,
-    )
-    return [title + ":", table]
+    return [title + ":", text_table(DIFF_HEADERS, diff_cells(rows))]
 
 
 def summary_line(result, style) -> str:

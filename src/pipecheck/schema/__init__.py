@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipecheck import cache
-from pipecheck.schema.extract import (
-    ExtractError,
-    descriptor_from_generated_module,
-    descriptors_from_proto_files,
-)
+
+
+class ExtractError(Exception):
+    """A schema source that cannot be read (it is skipped, and named if nothing else works)."""
 
 PIPELINE_TYPE = "object_detection.protos.TrainEvalPipelineConfig"
 LABEL_MAP_TYPE = "object_detection.protos.StringIntLabelMap"
@@ -127,19 +126,23 @@ def _load_from(source: _Source) -> Schema:
     cached = cache.read("schema", key)
     from_cache = cached is not None
     if cached is not None:
-        serialized, generation = _unpack(cached)
-    elif generation == "compiled .proto":
-        serialized = descriptors_from_proto_files(source.protos_dir.parent.parent, inputs)
+        ordered, generation = _unpack(cached)
     else:
-        serialized, generations = [], set()
-        for path in inputs:
-            data, style = descriptor_from_generated_module(path)
-            serialized.append(data)
-            generations.add(style)
-        generation = " and ".join(sorted(generations))
-    pipeline_class, label_map_class = _message_classes(serialized)
+        from pipecheck.schema.extract import descriptor_from_generated_module, descriptors_from_proto_files
+
+        if generation == "compiled .proto":
+            serialized = descriptors_from_proto_files(source.protos_dir.parent.parent, inputs)
+        else:
+            serialized, generations = [], set()
+            for path in inputs:
+                data, style = descriptor_from_generated_module(path)
+                serialized.append(data)
+                generations.add(style)
+            generation = " and ".join(sorted(generations))
+        ordered = _dependency_order(serialized)
+    pipeline_class, label_map_class = _message_classes(ordered)
     if not from_cache:
-        cache.write("schema", key, _pack(serialized, generation))
+        cache.write("schema", key, _pack(ordered, generation))
     return Schema(
         pipeline_class=pipeline_class,
         label_map_class=label_map_class,
@@ -151,14 +154,15 @@ def _load_from(source: _Source) -> Schema:
     )
 
 
-def _message_classes(serialized: list[bytes]) -> tuple[type, type]:
+def _dependency_order(serialized: list[bytes]) -> list[bytes]:
+    """The files with each one after those it imports; well-known types taken from protobuf itself."""
     from google.protobuf import descriptor_pb2, descriptor_pool
 
     files = {}
     for data in serialized:
         proto = descriptor_pb2.FileDescriptorProto.FromString(data)
         files[proto.name] = (data, proto)
-    pool = descriptor_pool.DescriptorPool()
+    ordered: list[bytes] = []
     added: set[str] = set()
 
     def add(name: str) -> None:
@@ -166,20 +170,28 @@ def _message_classes(serialized: list[bytes]) -> tuple[type, type]:
             return
         added.add(name)
         if name not in files:
-            # A well-known type (google/protobuf/*.proto) the default pool already has.
             try:
-                pool.AddSerializedFile(descriptor_pool.Default().FindFileByName(name).serialized_pb)
+                ordered.append(descriptor_pool.Default().FindFileByName(name).serialized_pb)
             except KeyError:
                 raise ExtractError(f"{name} is imported but missing") from None
             return
         data, proto = files[name]
         for dependency in proto.dependency:
             add(dependency)
-        pool.AddSerializedFile(data)
+        ordered.append(data)
 
+    for name in files:
+        add(name)
+    return ordered
+
+
+def _message_classes(ordered: list[bytes]) -> tuple[type, type]:
+    from google.protobuf import descriptor_pool
+
+    pool = descriptor_pool.DescriptorPool()
     try:
-        for name in files:
-            add(name)
+        for data in ordered:
+            pool.AddSerializedFile(data)
         return (
             _message_class(pool.FindMessageTypeByName(PIPELINE_TYPE)),
             _message_class(pool.FindMessageTypeByName(LABEL_MAP_TYPE)),
@@ -196,21 +208,19 @@ def _message_class(descriptor) -> type:
     return message_factory.MessageFactory(descriptor.file.pool).GetPrototype(descriptor)
 
 
-def _pack(serialized: list[bytes], generation: str) -> bytes:
-    from google.protobuf import descriptor_pb2
-
-    descriptor_set = descriptor_pb2.FileDescriptorSet()
-    for data in serialized:
-        descriptor_set.file.add().MergeFromString(data)
-    return generation.encode() + b"\n" + descriptor_set.SerializeToString()
+def _pack(ordered: list[bytes], generation: str) -> bytes:
+    """generation, newline, then each file as a 4-byte length and its bytes, in dependency order."""
+    return generation.encode() + b"\n" + b"".join(len(d).to_bytes(4, "little") + d for d in ordered)
 
 
 def _unpack(blob: bytes) -> tuple[list[bytes], str]:
-    from google.protobuf import descriptor_pb2
-
     generation, _, payload = blob.partition(b"\n")
-    descriptor_set = descriptor_pb2.FileDescriptorSet.FromString(payload)
-    return [file.SerializeToString() for file in descriptor_set.file], generation.decode()
+    ordered, position = [], 0
+    while position < len(payload):
+        size = int.from_bytes(payload[position:position + 4], "little")
+        ordered.append(payload[position + 4:position + 4 + size])
+        position += 4 + size
+    return ordered, generation.decode()
 
 
 def _installed_version(protos_dir: Path) -> str | None:

@@ -15,13 +15,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pipecheck.schema import ExtractError
+
 _SERIALIZED = re.compile(
     rb"(?P<style>serialized_pb\s*=|AddSerializedFile\s*\()\s*(?P<literal>b(?P<q>['\"])(?:[^\\\n]|\\.)*?(?P=q))"
 )
-
-
-class ExtractError(Exception):
-    pass
 
 
 def descriptor_from_generated_module(path: Path) -> tuple[bytes, str]:

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import warnings
 
-from google.protobuf import text_encoding, text_format
+import re
+
+from google.protobuf import text_encoding
 
 from pipecheck.textproto.tokens import IDENT, NUMBER, STRING, Token
+
+# Number syntax as google.protobuf.text_format reads it (ParseInteger, ParseFloat, ParseBool).
+_C_OCTAL = re.compile(r"(-?)0(\d+)$")
+_OCTAL_FLOAT = re.compile(r"-?0[0-9]+")
+_INFINITY = re.compile(r"-?inf(?:inity)?f?$", re.IGNORECASE)
+_NAN = re.compile(r"nanf?$", re.IGNORECASE)
+_TRUE, _FALSE = ("true", "t", "1", "True"), ("false", "f", "0", "False")
+_RANGES = {"int32": (-2**31, 2**31 - 1), "uint32": (0, 2**32 - 1), "int64": (-2**63, 2**63 - 1),
+           "uint64": (0, 2**64 - 1)}
 
 _BACKSLASH_HINT = "backslashes are escapes in text format (\\t is a tab, \\n a newline): write paths with /"
 
@@ -28,22 +39,59 @@ def convert_scalar(field_descriptor, tokens: list[Token]) -> object:
     text = "".join(t.text for t in tokens)
     try:
         if kind == field_descriptor.TYPE_BOOL:
-            return text_format.ParseBool(text)
+            return parse_bool(text)
         if kind == field_descriptor.TYPE_ENUM:
             return _enum(field_descriptor, text, first)
         if kind in (field_descriptor.TYPE_FLOAT, field_descriptor.TYPE_DOUBLE):
-            return text_format.ParseFloat(text)
+            return parse_float(text)
         signed = kind in (field_descriptor.TYPE_INT32, field_descriptor.TYPE_INT64, field_descriptor.TYPE_SINT32,
                           field_descriptor.TYPE_SINT64, field_descriptor.TYPE_SFIXED32, field_descriptor.TYPE_SFIXED64)
         is_long = kind in (field_descriptor.TYPE_INT64, field_descriptor.TYPE_UINT64, field_descriptor.TYPE_SINT64,
                            field_descriptor.TYPE_FIXED64, field_descriptor.TYPE_SFIXED64)
-        return text_format.ParseInteger(text, is_signed=signed, is_long=is_long)
+        return parse_integer(text, signed, is_long)
     except ValueError as error:
         hint = None
         if kind not in (field_descriptor.TYPE_FLOAT, field_descriptor.TYPE_DOUBLE) and first.kind == NUMBER \
                 and "." in text:
             hint = f"{field_descriptor.name} is a whole number: write {text.split('.')[0] or '0'}"
         raise ValueError_(f"{field_descriptor.name}: {error}", first, hint=hint) from None
+
+
+def parse_bool(text: str) -> bool:
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("Expected \"true\" or \"false\".")
+
+
+def parse_integer(text: str, signed: bool = True, is_long: bool = False) -> int:
+    octal = _C_OCTAL.match(text)
+    try:
+        value = int(octal.group(1) + "0o" + octal.group(2) if octal else text, 0)
+    except ValueError:
+        raise ValueError(f"Couldn't parse integer: {text}") from None
+    low, high = _RANGES[("" if signed else "u") + ("int64" if is_long else "int32")]
+    if not low <= value <= high:
+        kind = ("" if signed else "unsigned ") + ("64" if is_long else "32") + "-bit integer"
+        raise ValueError(f"Couldn't parse integer: {text} (out of range for a {kind})")
+    return value
+
+
+def parse_float(text: str) -> float:
+    if _OCTAL_FLOAT.match(text):
+        raise ValueError(f"Invalid octal float: {text}")
+    try:
+        return float(text)
+    except ValueError:
+        if _INFINITY.match(text):
+            return float("-inf") if text.startswith("-") else float("inf")
+        if _NAN.match(text):
+            return float("nan")
+        try:
+            return float(text.rstrip("fF"))
+        except ValueError:
+            raise ValueError(f"Couldn't parse float: {text}") from None
 
 
 def _string(field_descriptor, tokens: list[Token]) -> str | bytes:
