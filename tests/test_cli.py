@@ -10,7 +10,7 @@ import pytest
 
 from conftest import lint_json, run_cli
 from pipecheck.report.json_report import SCHEMA_PATH
-from support.projects import CONFIG, EXAMPLE, NET
+from support.projects import CONFIG, CORPUS, EXAMPLE, NET
 
 COURSE_LINES = [10, 77, 78, 93, 97, 113, 114, 120, 122, 126, 128, 139, 143]
 OUTPUT_SCHEMA = json.loads(SCHEMA_PATH.read_text())
@@ -129,3 +129,17 @@ def test_neither_import_nor_a_whole_lint_imports_tensorflow(course_project, tmp_
                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(trap)})
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["errors"] == 0
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside this checkout")
+@pytest.mark.parametrize("zoo", sorted(CORPUS.glob("*.config")) if CORPUS.is_dir() else [], ids=lambda p: p.name)
+def test_every_zoo_config_lints_without_crashing(zoo, clean_project):
+    """Copied over the course config as a user would: findings, or a clean syntax error, never a crash."""
+    (clean_project / CONFIG).write_text(zoo.read_text())
+    code, document = lint_json()
+    jsonschema.validate(document, OUTPUT_SCHEMA)
+    assert code in (1, 2), document["undecided"]
+    if code == 2:
+        assert [f["rule"] for f in document["findings"]] == ["PC001"] and document["findings"][0]["hint"]
+    else:
+        assert "PC201" in {f["rule"] for f in document["findings"]}  # every zoo file has placeholders

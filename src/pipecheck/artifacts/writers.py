@@ -25,7 +25,8 @@ def frame_record(payload: bytes) -> bytes:
 
 def write_tfrecord(path: Path, payloads, compression: str = "") -> int:
     """Write records (bytes or Example messages); compression is "", "GZIP" or "ZLIB"."""
-    data = b"".join(frame_record(p if isinstance(p, bytes) else p.SerializeToString()) for p in payloads)
+    data = b"".join(frame_record(p if isinstance(p, bytes) else p.SerializeToString(deterministic=True))
+                   for p in payloads)
     if compression == "GZIP":
         data = gzip.compress(data, mtime=0)
     elif compression == "ZLIB":
