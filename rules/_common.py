@@ -42,7 +42,15 @@ def is_placeholder(value: str) -> bool:
 
 
 def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    """'1 box', '3 boxes', '2 images'."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {word}{'es' if word.endswith(('s', 'x', 'sh', 'ch')) else 's'}"
+
+
+def verb(count: int, singular: str, many: str) -> str:
+    """The verb agreeing with a count: verb(1, 'is', 'are')."""
+    return singular if count == 1 else many
 
 
 def relative(path: Path, root: Path) -> str:
@@ -50,3 +58,18 @@ def relative(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
+
+
+def reader_files(records):
+    """(reader records, file facts, config field naming the file) for every record file."""
+    for reader in records.readers.values():
+        for facts, field in reader.located():
+            yield reader, facts, field
+
+
+def record_place(facts, where) -> str:
+    """'train.record, record 12 (byte 34567)' for a record index or a problem found in one."""
+    name = Path(facts.path).name
+    index = where["index"] if isinstance(where, dict) else where
+    offset = where["offset"] if isinstance(where, dict) else facts.offset_of(index)
+    return f"{name}, record {index}" + (f" (byte {offset})" if offset is not None and offset >= 0 else "")

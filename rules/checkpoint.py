@@ -47,14 +47,6 @@ def _as_value(value: str, path: Path, project) -> str:
     return str(path) if Path(value).is_absolute() else project.display(path)
 
 
-def looks_like_zoo_detection_checkpoint(prefix: Path) -> bool:
-    """A zoo detection model: <net>/checkpoint/ckpt-0.* beside <net>/pipeline.config or saved_model/."""
-    folder = prefix.parent
-    model_root = folder.parent
-    return (folder.name == "checkpoint" and Path(f"{prefix}.index").exists()
-            and ((model_root / "pipeline.config").exists() or (model_root / "saved_model").is_dir()))
-
-
 @rule("PC301", "checkpoint-is-a-prefix", category="checkpoint", fix="safe")
 def checkpoint_is_a_prefix(config, project):
     """fine_tune_checkpoint is a checkpoint prefix such as .../checkpoint/ckpt-0.
@@ -190,51 +182,36 @@ def checkpoint_version_v2(config):
     return None
 
 
-@rule("PC304", "checkpoint-type-fits", category="checkpoint", fix="safe")
-def checkpoint_type_fits(config, project):
-    """fine_tune_checkpoint_type is valid and fits the checkpoint: detection for a zoo detection model.
+@rule("PC304", "checkpoint-type-valid", category="checkpoint", fix="safe")
+def checkpoint_type_valid(config):
+    """fine_tune_checkpoint_type is detection, classification or full.
 
-    Catalogue: C-01, C-02, C-03
+    Catalogue: C-03
 
-    Why: every zoo pipeline.config says "classification", which restores only an ImageNet
-    backbone; on a zoo detection checkpoint training stops after start-up with
-    "AssertionError: Some Python objects were not bound to checkpointed values". A missing
-    type defaults to classification too, and values such as "fine_tune" or "Detection"
-    are rejected by the model builder.
+    Why: older advice for CenterNet says "fine_tune", and "Detection" or "detect" look
+    right; the model builder rejects them once the model is built ("Not supported
+    fine_tune_checkpoint_type", or CenterNet's "fine_tune is no longer supported"). Whether
+    the type fits the checkpoint itself is PC309's.
 
     Bad:
-        train_config.fine_tune_checkpoint_type: "classification"
-    Bad (missing):
-        delete train_config.fine_tune_checkpoint_type
-    Bad (invalid):
         train_config.fine_tune_checkpoint_type: "fine_tune"
+    Bad (capitalised):
+        train_config.fine_tune_checkpoint_type: "Detection"
     Good:
         train_config.fine_tune_checkpoint_type: "detection"
 
-    Fix: safe; writes "detection" for a zoo detection checkpoint.
+    Fix: safe for a different case ("Detection" becomes "detection").
     """
-    field = "train_config.fine_tune_checkpoint_type"
     kind = config.train.fine_tune_checkpoint_type
-    if kind and kind not in CHECKPOINT_TYPES:
-        lower = kind.lower()
-        hint = (f'write fine_tune_checkpoint_type: "{lower}"' if lower in CHECKPOINT_TYPES
-                else 'write "detection" to fine-tune a zoo detection model')
-        reason = ("CenterNet rejects 'fine_tune' (it was renamed 'detection')" if kind == "fine_tune"
-                  else "the model builder raises 'Not supported fine_tune_checkpoint_type'")
-        return Finding(f"fine_tune_checkpoint_type {kind!r} is not one of {', '.join(CHECKPOINT_TYPES)}: {reason}",
-                       field=field, hint=hint)
-    value = _checkpoint_value(config)
-    if value is None:
+    if not kind or kind in CHECKPOINT_TYPES:
         return None
-    effective = kind or ("detection" if config.train.from_detection_checkpoint else "classification")
-    prefix = _actual_prefix(project.resolve(value))
-    if effective != "detection" and prefix is not None and looks_like_zoo_detection_checkpoint(prefix):
-        missing = "" if kind else " (it is not set, so the OD API uses classification)"
-        return Finding(f"fine_tune_checkpoint_type is {effective}{missing} but {value} is a zoo detection "
-                       "checkpoint: training stops with 'Some Python objects were not bound to checkpointed "
-                       "values' once the model is built", field=field,
-                       hint='write fine_tune_checkpoint_type: "detection"', replacement='"detection"')
-    return None
+    lower = kind.lower()
+    reason = ("CenterNet rejects 'fine_tune' (it was renamed 'detection')" if kind == "fine_tune"
+              else "the model builder raises 'Not supported fine_tune_checkpoint_type'")
+    return Finding(f"fine_tune_checkpoint_type {kind!r} is not one of {', '.join(CHECKPOINT_TYPES)}: {reason}",
+                   field="train_config.fine_tune_checkpoint_type",
+                   hint=f'write fine_tune_checkpoint_type: "{lower if lower in CHECKPOINT_TYPES else "detection"}"',
+                   replacement=f'"{lower}"' if lower in CHECKPOINT_TYPES else None)
 
 
 @rule("PC305", "fine-tune-checkpoint-set", category="checkpoint", severity="warning")

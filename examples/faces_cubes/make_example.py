@@ -127,27 +127,40 @@ def write_records(path: Path, count: int, seed: int, prefix: str) -> None:
     write_tfrecord(path, examples)
 
 
-def write_checkpoint_standin(folder: Path) -> None:
-    """A tiny checkpoint in TensorFlow's real format with object-based detection-model names."""
+# Object-based names and kernel shapes as the OD API saves a detection model: the meta-architecture's
+# attributes after "model/", a ResNet's 7x7x3x64 stem, MobileNet's 3x3 depthwise kernels.
+_ATTRIBUTE = "/.ATTRIBUTES/VARIABLE_VALUE"
+STANDIN_TENSORS = {
+    "faster_rcnn": {
+        "model/_feature_extractor_for_proposal_features/layer_with_weights-0/kernel": (7, 7, 3, 64),
+        "model/_feature_extractor_for_proposal_features/layer_with_weights-1/gamma": (64,),
+        "model/_feature_extractor_for_box_classifier_features/layer_with_weights-0/kernel": (1, 1, 64, 8),
+        "model/_first_stage_box_predictor/_box_prediction_heads/box_encodings/0/kernel": (1, 1, 64, 12),
+        "model/_mask_rcnn_box_predictor/_box_prediction_head/_box_encoder_layers/0/kernel": (8, 8),
+        "model/_mask_rcnn_box_predictor/_class_prediction_head/_class_predictor_layers/0/kernel": (8, 91),
+    },
+    "ssd": {
+        "model/_feature_extractor/classification_backbone/layer_with_weights-0/kernel": (3, 3, 3, 32),
+        "model/_feature_extractor/classification_backbone/layer_with_weights-2/depthwise_kernel": (3, 3, 32, 1),
+        "model/_box_predictor/_base_tower_layers_for_heads/box_encodings/0/kernel": (3, 3, 32, 1),
+        "model/_box_predictor/_box_prediction_head/_box_encoder_layers/0/kernel": (3, 3, 32, 24),
+    },
+}
+
+
+def write_checkpoint_standin(folder: Path, arch: str = "faster_rcnn") -> None:
+    """A tiny checkpoint in TensorFlow's real format, named and shaped like a zoo detection model's."""
     from pipecheck.artifacts.writers import write_checkpoint
 
     rng = random.Random(7)
-
-    def floats(*shape):
+    tensors = {}
+    for name, shape in STANDIN_TENSORS[arch].items():
         count = 1
         for size in shape:
             count *= size
-        return ("float32", list(shape), struct.pack(f"<{count}f", *(rng.gauss(0, 0.05) for _ in range(count))))
-
-    attribute = "/.ATTRIBUTES/VARIABLE_VALUE"
-    tensors = {
-        "model/_feature_extractor/classification_backbone/conv1_conv/kernel" + attribute: floats(7, 7, 3, 8),
-        "model/_feature_extractor/classification_backbone/conv1_bn/gamma" + attribute: floats(8),
-        "model/_first_stage_box_predictor/_box_prediction_heads/box_encodings/0/kernel" + attribute: floats(1, 1, 8, 12),
-        "model/_mask_rcnn_box_predictor/_box_prediction_head/_box_encoder_layers/0/kernel" + attribute: floats(8, 8),
-        "model/_mask_rcnn_box_predictor/_class_prediction_head/_class_predictor_layers/0/kernel" + attribute: floats(8, 91),
-        "save_counter" + attribute: ("int64", [], struct.pack("<q", 1)),
-    }
+        data = struct.pack(f"<{count}f", *(rng.gauss(0, 0.05) for _ in range(count)))
+        tensors[name + _ATTRIBUTE] = ("float32", list(shape), data)
+    tensors["save_counter" + _ATTRIBUTE] = ("int64", [], struct.pack("<q", 1))
     folder.mkdir(parents=True, exist_ok=True)
     write_checkpoint(folder / "ckpt-0", tensors, object_graph=b"")
     (folder / "checkpoint").write_text('model_checkpoint_path: "ckpt-0"\nall_model_checkpoint_paths: "ckpt-0"\n')

@@ -63,7 +63,7 @@ def add_ssd_network(root: Path) -> Path:
     pretrained.mkdir(parents=True, exist_ok=True)
     zoo = REPO / "tests" / "data" / "zoo" / f"{SSD_NET}.config"
     shutil.copyfile(zoo, pretrained / "pipeline.config")
-    module.write_checkpoint_standin(pretrained / "checkpoint")
+    module.write_checkpoint_standin(pretrained / "checkpoint", "ssd")
     config = root / SSD_CONFIG
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(module.apply_edits(zoo.read_text(), SSD_EDITS))

@@ -13,6 +13,7 @@ An example is a list of steps, one per line, applied to the project's pipeline.c
     option <cli arguments>                      extra command-line arguments
     expect <field> | expect file <path>         where the finding must be (default: first field set)
     base ssd                                    lint an SSD MobileNet V2 FPNLite 320 config instead
+    record / corrupt / truncate / gzip / standin    damage records or the checkpoint (artifact_edits.py)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from support.artifact_edits import ARTIFACT_STEPS, apply_artifact_step
 from support.projects import CONFIG, SSD_CONFIG, add_ssd_network, example_module
 
 _SECTION = re.compile(r"^(Bad|Good|Undecided)(?: \((?P<label>[^)]*)\))?:\s*$")
@@ -79,7 +81,7 @@ def _read_expectations(example: Example) -> None:
         else:
             steps.append(step)
             if example.expect_field is None and not step.startswith(("file ", "rm ", "mkdir ", "append:", "text:",
-                                                                      "comment ")):
+                                                                      "comment ", *ARTIFACT_STEPS)):
                 target = step[len("delete "):] if step.startswith("delete ") else step.split(":", 1)[0]
                 example.expect_field = target.strip()
     example.steps = steps
@@ -93,7 +95,9 @@ def apply_example(root: Path, example: Example) -> None:
         add_ssd_network(root)
     config = root / example.config
     for step in example.steps:
-        if step.startswith("file "):
+        if step.startswith(ARTIFACT_STEPS):
+            apply_artifact_step(root, step)
+        elif step.startswith("file "):
             name, _, content = step[len("file "):].partition(": ")
             target = root / name
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -74,17 +74,20 @@ def detection_example(jpeg: bytes, width: int, height: int, boxes, classes, labe
     return make_example(features)
 
 
-def write_checkpoint(prefix: Path, tensors: dict, object_graph: bytes = b"", shards: int = 1) -> list[Path]:
+def write_checkpoint(prefix: Path, tensors: dict, object_graph: bytes | None = b"", shards: int = 1) -> list[Path]:
     """Write `<prefix>.index` and `<prefix>.data-0000N-of-0000M` in TensorFlow's tensor-bundle format.
 
     `tensors` maps variable keys to (dtype name, shape, raw little-endian bytes). Tensors are
-    spread over `shards` data files in key order. Returns the files written.
+    spread over `shards` data files in key order. `object_graph` is the serialised
+    TrackableObjectGraph of an object-based (TF2) checkpoint; None writes a TF1, name-based one.
+    Returns the files written.
     """
     classes = message_classes()
     prefix = Path(prefix)
     prefix.parent.mkdir(parents=True, exist_ok=True)
     entries = dict(tensors)
-    entries["_CHECKPOINTABLE_OBJECT_GRAPH"] = ("string", [], object_graph)
+    if object_graph is not None:
+        entries["_CHECKPOINTABLE_OBJECT_GRAPH"] = ("string", [], object_graph)
     keys = sorted(entries)
     shard_data = [bytearray() for _ in range(shards)]
     table = []

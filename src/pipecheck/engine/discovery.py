@@ -57,10 +57,11 @@ def builtin_rules_dir() -> Path:
 
 
 def discover(rules_dirs: list[Path], builtin: bool = True, plugins: bool = True) -> Catalogue:
-    from pipecheck.engine import builtin_fixtures, meta_rules
+    from pipecheck.engine import artifact_fixtures, builtin_fixtures, meta_rules
 
     catalogue = Catalogue()
     catalogue.add_module(builtin_fixtures)
+    catalogue.add_module(artifact_fixtures)
     catalogue.add_module(meta_rules)
     folders = ([builtin_rules_dir()] if builtin else []) + [Path(d) for d in rules_dirs]
     for folder in folders:

@@ -1,0 +1,138 @@
+"""Rules that read the fine-tune checkpoint's index: what it holds, and whether it is intact."""
+
+from pipecheck import Finding, cannot_decide, rule
+from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
+
+FIELD = "train_config.fine_tune_checkpoint"
+TYPE_FIELD = "train_config.fine_tune_checkpoint_type"
+
+
+def _readable(checkpoint):
+    if not checkpoint.readable:
+        cannot_decide("the checkpoint index cannot be read (see PC310)")
+    return checkpoint
+
+
+@rule("PC308", "checkpoint-object-based", category="checkpoint")
+def checkpoint_object_based(checkpoint):
+    """The checkpoint is an object-based TF2 checkpoint.
+
+    Catalogue: C-09
+
+    Why: TF1 zoo checkpoints (model.ckpt, name-based) and checkpoints from other tools lack
+    the object graph TF2 restores from: model_main_tf2.py stops with "Checkpoint is expected
+    to be an object-based checkpoint" after building the model. The OD API's own test is
+    whether _CHECKPOINTABLE_OBJECT_GRAPH is among the names; so is pipecheck's.
+
+    Bad:
+        standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint tf1
+        expect train_config.fine_tune_checkpoint
+    Good:
+        standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint faster_rcnn
+    """
+    if _readable(checkpoint).object_based:
+        return None
+    return Finding(f"the checkpoint ({len(checkpoint.entries)} tensors) has no _CHECKPOINTABLE_OBJECT_GRAPH: it is a "
+                   "TF1, name-based checkpoint that TF2 training cannot restore", field=FIELD,
+                   hint="download the TF2 version of this network (TF2 Detection Model Zoo)")
+
+
+@rule("PC309", "checkpoint-type-fits-contents", category="checkpoint", fix="safe")
+def checkpoint_type_fits_contents(config, checkpoint):
+    """fine_tune_checkpoint_type fits what the checkpoint holds: detection for a detection model.
+
+    Catalogue: C-01, C-02
+
+    Why: every zoo pipeline.config says "classification", which restores an ImageNet
+    backbone; on a zoo detection checkpoint training stops after start-up with "Some Python
+    objects were not bound to checkpointed values". A missing type means classification too.
+    The other way round, "detection" on a backbone checkpoint stops with "The checkpoint
+    type 'detection' is not supported when it contains variable names with
+    'feature_extractor'".
+
+    Bad:
+        train_config.fine_tune_checkpoint_type: "classification"
+    Bad (missing):
+        delete train_config.fine_tune_checkpoint_type
+    Bad (a backbone checkpoint):
+        standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint classification
+        expect train_config.fine_tune_checkpoint_type
+    Good:
+        train_config.fine_tune_checkpoint_type: "detection"
+
+    Fix: safe; writes the type the checkpoint's contents call for.
+    """
+    holds = _readable(checkpoint).kind
+    if holds not in ("detection", "classification"):
+        return None
+    written = config.train.fine_tune_checkpoint_type
+    effective = written or ("detection" if config.train.from_detection_checkpoint else "classification")
+    unset = "" if written else " (not set, so classification)"
+    if holds == "detection" and effective == "classification":
+        return Finding(f"fine_tune_checkpoint_type is classification{unset} but the checkpoint holds a whole detection "
+                       "model (model/...): training stops with 'Some Python objects were not bound to checkpointed "
+                       "values'", field=TYPE_FIELD, hint='write fine_tune_checkpoint_type: "detection"',
+                       replacement='"detection"')
+    if holds == "classification" and effective in ("detection", "full"):
+        return Finding(f"fine_tune_checkpoint_type is {effective} but the checkpoint holds only a backbone "
+                       "(feature_extractor/...): training stops before the first step", field=TYPE_FIELD,
+                       hint='write fine_tune_checkpoint_type: "classification", or use a zoo detection checkpoint',
+                       replacement='"classification"')
+    return None
+
+
+@rule("PC310", "checkpoint-intact", category="checkpoint")
+def checkpoint_intact(checkpoint):
+    """The checkpoint's index reads, every data shard is there and long enough, every tensor checksums.
+
+    Catalogue: C-06, C-08 (damaged or partial downloads)
+
+    Why: an archive extracted halfway, a shard missing or cut short, or a damaged file only
+    fails when TensorFlow restores the weights, after the model is built.
+
+    Bad (cut short):
+        truncate pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0.data-00000-of-00001 100
+        expect train_config.fine_tune_checkpoint
+    Bad (damaged):
+        corrupt pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0.data-00000-of-00001 40
+        expect train_config.fine_tune_checkpoint
+    Good:
+        train_config.fine_tune_checkpoint_type: "detection"
+    """
+    for problem in checkpoint.problems:
+        yield Finding(f"checkpoint {problem['message']}", field=FIELD,
+                      hint="extract the zoo archive again (or download it again)")
+
+
+@rule("PC311", "checkpoint-matches-architecture", category="checkpoint")
+def checkpoint_matches_architecture(config, checkpoint):
+    """The checkpoint was saved from the meta-architecture and backbone family the config builds.
+
+    Catalogue: C-10
+
+    Why: the config of one network with the checkpoint of another (an SSD config with a
+    Faster R-CNN checkpoint, a MobileNet config with a ResNet checkpoint) fails when the
+    weights are restored: "Found 128 Python objects that were not bound to checkpointed
+    values". The meta-architecture shows in the names the checkpoint keeps
+    (model/_box_predictor for SSD, model/_first_stage_box_predictor for Faster R-CNN,
+    model/_prediction_head_dict for CenterNet), the backbone in its kernel shapes.
+
+    Bad:
+        standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint ssd
+        expect train_config.fine_tune_checkpoint
+    Good:
+        standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint faster_rcnn
+    """
+    if _readable(checkpoint).kind != "detection":
+        return None
+    saved = checkpoint.meta_architecture
+    if saved is not None and config.arch is not None and saved != config.arch:
+        return Finding(f"the checkpoint was saved from a {saved} model but the config builds {config.arch}: restoring "
+                       "fails with 'objects were not bound to checkpointed values'", field=FIELD,
+                       hint="use the checkpoint of the network the config is for (same zoo folder)")
+    wanted, found = family_of_extractor(config.feature_extractor_type()), backbone_family(checkpoint)
+    if wanted and found and wanted != found:
+        return Finding(f"the checkpoint's backbone looks like {found} but the config builds "
+                       f"{config.feature_extractor_type()}: restoring fails", field=FIELD,
+                       hint="use the checkpoint of the network the config is for (same zoo folder)")
+    return None

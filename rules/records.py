@@ -1,0 +1,185 @@
+"""Rules about the TFRecords: framing, the decoder's contract, classes, boxes, images, splits.
+
+Each record file is read once (the `records` fixture) and its facts cached; findings point at
+the config field that names the file and give the record number and byte offset.
+"""
+
+import difflib
+
+from pipecheck import Finding, rule
+
+from ._common import plural, reader_files, record_place, verb
+
+FRAMING = ("length-crc", "data-crc", "truncated", "compressed")
+CONTRACT = ("not-an-example", "wrong-type", "too-many-values", "missing-key", "list-lengths")
+
+
+def _report(records, kinds, hint):
+    for _, facts, field in reader_files(records):
+        for problem in facts.problems_of(*kinds):
+            yield Finding(f"{record_place(facts, problem)}: {problem['message']}", field=field, hint=hint(problem))
+        hidden = facts.count(*kinds) - len(facts.problems_of(*kinds))
+        if hidden > 0:
+            yield Finding(f"{facts.path.rsplit('/', 1)[-1]}: {plural(hidden, 'more record problem')} of the same "
+                          "kinds", field=field)
+
+
+@rule("PC701", "records-readable", category="records")
+def records_readable(records):
+    """Every record file is an uncompressed TFRecord whose records all pass their checksums.
+
+    Catalogue: F-04; ml-anchors §5a
+
+    Why: TensorFlow checks a record's checksums only when it reaches it, hours into training,
+    and stops with "DataLossError: corrupted record at 12345" (no file, no record number). A
+    GZIP or ZLIB file fails at once: the OD API's dataset builder sets no compression_type.
+
+    Bad (a damaged byte):
+        corrupt faces_cubes/training/train.record 300
+        expect train_input_reader.tf_record_input_reader.input_path[0]
+    Bad (compressed):
+        gzip faces_cubes/training/train.record
+        expect train_input_reader.tf_record_input_reader.input_path[0]
+    Bad (cut short):
+        truncate faces_cubes/training/test.record 100
+        expect eval_input_reader[0].tf_record_input_reader.input_path[0]
+    Good:
+        train_config.batch_size: 1
+    """
+    def hint(problem):
+        if problem["kind"] == "compressed":
+            return "decompress it (gunzip, or write it again with TFRecordOptions(compression_type=''))"
+        return "write the file again from the images (the conversion script); copying it again may be enough"
+
+    yield from _report(records, FRAMING, hint)
+
+
+@rule("PC702", "records-match-decoder", category="records")
+def records_match_decoder(records):
+    """Every record is a tf.train.Example the OD API's decoder can read.
+
+    Catalogue: D-02, ml-anchors §5b
+
+    Why: TfExampleDecoder expects image/encoded, one value for image/height, image/width and
+    image/format, float box lists, int64 labels and bytes class texts, and per-object lists as
+    long as the box lists. A wrong type stops the input pipeline with "Data types don't
+    match"; lists of different lengths fail when boxes and classes are stacked.
+
+    Bad (wrong type):
+        record faces_cubes/training/train.record 0 image/height=240.0
+        expect train_input_reader.tf_record_input_reader.input_path[0]
+    Bad (list lengths):
+        record faces_cubes/training/train.record 0 image/object/class/text=one,two,one,two,one
+        expect train_input_reader.tf_record_input_reader.input_path[0]
+    Good:
+        record faces_cubes/training/train.record 0 image/filename=renamed.jpg
+    """
+    yield from _report(records, CONTRACT,
+                       lambda p: "fix the script that writes the records (see the OD API's create_*_tf_record.py)")
+
+
+def _label_map_names(label_map) -> dict[str, int]:
+    names = {}
+    for item in label_map.items:
+        for name in (item.display_name, item.name):
+            if name:
+                names[name] = item.id
+    return names
+
+
+@rule("PC703", "class-text-in-label-map", category="records")
+def class_text_in_label_map(records, label_maps, config):
+    """Every class text in the records names an item of the reader's label map.
+
+    Catalogue: L-07
+
+    Why: the decoder maps image/object/class/text through the label map (name or
+    display_name); unknown text becomes id -1 and those boxes are dropped silently: the
+    images train as background and the loss still goes down. Case, spaces, a renamed class
+    or records made with another label map all do it.
+
+    Bad:
+        record faces_cubes/training/train.record 0 image/object/class/text[0]=One
+        expect train_input_reader.label_map_path
+    Good:
+        record faces_cubes/training/train.record 0 image/object/class/text[0]=one
+    """
+    for path, reader in config.input_readers():
+        label_map = label_maps.get(reader.label_map_path)
+        found = records.readers.get(path)
+        if not hasattr(label_map, "items") or found is None:
+            continue
+        known = _label_map_names(label_map)
+        for facts, _ in found.located():
+            for text, (boxes, first) in sorted(facts.class_text.items()):
+                if text in known:
+                    continue
+                close = difflib.get_close_matches(text, list(known), n=1, cutoff=0.6)
+                close = close or [name for name in known if name.lower() == text.lower()]
+                yield Finding(f"class {text!r} ({plural(boxes, 'box')}, first in {record_place(facts, first)}) is not in "
+                              f"{reader.label_map_path}: the decoder gives it id -1 and training drops these boxes "
+                              "silently", field=f"{path}.label_map_path",
+                              hint=(f"did you mean {close[0]!r}? " if close else "") +
+                              "make the label map's names and the records' class text identical")
+
+
+@rule("PC704", "class-labels-in-range", category="records")
+def class_labels_in_range(records, config):
+    """Records without class text carry labels from 1 to num_classes.
+
+    Catalogue: L-08
+
+    Why: without image/object/class/text the decoder uses image/object/class/label as is,
+    then one-hot encodes id - 1: id 0 (a 0-based script) or an id above num_classes becomes an
+    all-zero row, a box of no class; the other ids are shifted. Nothing is raised.
+
+    Bad:
+        record faces_cubes/training/train.record 0 del:image/object/class/text image/object/class/label[0]=0
+        expect model.faster_rcnn.num_classes
+    Good:
+        record faces_cubes/training/train.record 0 del:image/object/class/text
+    """
+    model = config.model
+    if model is None or "num_classes" not in model.DESCRIPTOR.fields_by_name:
+        return
+    for reader, facts, _ in reader_files(records):
+        if not facts.records_with_labels_only:
+            continue
+        for label, (boxes, first) in sorted(facts.class_label.items(), key=lambda kv: int(kv[0])):
+            if not 1 <= int(label) <= model.num_classes:
+                yield Finding(f"label {label} ({plural(boxes, 'box')}, first in {record_place(facts, first)}) is outside "
+                              f"1..{model.num_classes}; with no class text the decoder uses it as is and the box gets "
+                              "no class", field=f"{config.arch_path}.num_classes",
+                              hint="labels start at 1 and follow the label map's ids (or store the class text too)")
+
+
+@rule("PC705", "class-text-and-label-agree", category="records", severity="warning")
+def class_text_and_label_agree(records, label_maps, config):
+    """Where records carry both, class text and label give the same class.
+
+    Catalogue: L-08
+
+    Why: the decoder trusts the text and ignores the label; a disagreement means the
+    records were made with another label map, and any tool that reads the labels (or a
+    later config without label_map_path) sees other classes.
+
+    Bad:
+        record faces_cubes/training/train.record 0 image/object/class/label[0]=7
+        expect train_input_reader.label_map_path
+    Good:
+        record faces_cubes/training/train.record 0 image/filename=renamed.jpg
+    """
+    for path, reader in config.input_readers():
+        label_map = label_maps.get(reader.label_map_path)
+        found = records.readers.get(path)
+        if not hasattr(label_map, "items") or found is None:
+            continue
+        ids = _label_map_names(label_map)
+        for facts, _ in found.located():
+            for pair, (boxes, first) in sorted(facts.pairs.items()):
+                text, label = pair.split("\t")
+                if text in ids and ids[text] != int(label):
+                    yield Finding(f"{plural(boxes, 'box')} {verb(boxes, 'says', 'say')} class {text!r} with label {label}, but the label map gives "
+                                  f"{text!r} id {ids[text]} (first in {record_place(facts, first)})",
+                                  field=f"{path}.label_map_path",
+                                  hint="make the records again with this label map")

@@ -1,0 +1,193 @@
+"""Read a TF checkpoint's `.index` (a tensor bundle) and check its data shards, without TensorFlow.
+
+The index is an SSTable (see sstable.py): key "" holds a BundleHeaderProto, every other key a
+variable name with its BundleEntryProto (dtype, shape, shard, offset, size, masked CRC-32C).
+`tf.train.list_variables` reads the same table; the OD API's is_object_based_checkpoint is just
+"_CHECKPOINTABLE_OBJECT_GRAPH in the names".
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pipecheck.artifacts.crc import crc32c, mask
+from pipecheck.artifacts.sstable import TableError, read_table
+from pipecheck.artifacts.tfproto import DTYPES, message_classes
+
+OBJECT_GRAPH = "_CHECKPOINTABLE_OBJECT_GRAPH"
+# Attributes of the OD API's meta-architectures under which a saved detection model keeps its
+# parts (meta_architectures/*_meta_arch.py), i.e. the first names after "model/".
+META_ARCH_MARKERS = {
+    "faster_rcnn": ("_first_stage_box_predictor", "_mask_rcnn_box_predictor", "_feature_extractor_for_proposal_features"),
+    "ssd": ("_box_predictor",),
+    "center_net": ("_prediction_head_dict",),
+}
+
+
+@dataclass
+class CheckpointFacts:
+    prefix: str
+    num_shards: int = 0
+    entries: list[dict] = field(default_factory=list)  # name, dtype, shape, shard, offset, size
+    problems: list[dict] = field(default_factory=list)  # kind, message
+    readable: bool = True
+
+    @property
+    def names(self) -> list[str]:
+        return [entry["name"] for entry in self.entries]
+
+    @property
+    def object_based(self) -> bool:
+        return OBJECT_GRAPH in self.names
+
+    @property
+    def kind(self) -> str:
+        """detection (a saved detection model), classification (a backbone), tf1, or unknown."""
+        names = self.names
+        if not self.object_based:
+            return "tf1"
+        if any(name.startswith("model/") for name in names):
+            return "detection"
+        if any(name.startswith("feature_extractor/") for name in names):
+            return "classification"
+        return "unknown"
+
+    @property
+    def meta_architecture(self) -> str | None:
+        heads = {name.split("/", 2)[1] for name in self.names if name.startswith("model/") and name.count("/") >= 2}
+        for arch, markers in META_ARCH_MARKERS.items():
+            if heads & set(markers):
+                return arch
+        return None
+
+    @property
+    def parameters(self) -> int:
+        total = 0
+        for entry in self.entries:
+            if entry["dtype"] in ("float32", "float16", "bfloat16", "float64") and "/.OPTIMIZER_SLOT/" not in entry["name"]:
+                count = 1
+                for size in entry["shape"]:
+                    count *= size
+                total += count
+        return total
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> CheckpointFacts:
+        return cls(**data)
+
+
+def read_checkpoint(prefix: Path, verify_data: bool = True) -> CheckpointFacts:
+    prefix = Path(prefix)
+    facts = CheckpointFacts(str(prefix))
+    index = Path(f"{prefix}.index")
+    try:
+        table = read_table(index.read_bytes())
+    except OSError as error:
+        facts.readable = False
+        facts.problems.append({"kind": "index-unreadable", "message": f"{index.name}: {error.strerror}"})
+        return facts
+    except TableError as error:
+        facts.readable = False
+        where = f" at byte {error.offset}" if error.offset is not None and error.offset >= 0 else ""
+        facts.problems.append({"kind": "index-unreadable", "message": f"{index.name}{where}: {error}"})
+        return facts
+    classes = message_classes()
+    for key, value in table:
+        if key == b"":
+            header = classes["BundleHeaderProto"].FromString(value)
+            facts.num_shards = header.num_shards
+            if header.endianness != 0:
+                facts.problems.append({"kind": "header", "message": "the checkpoint is big-endian"})
+            continue
+        entry = classes["BundleEntryProto"].FromString(value)
+        facts.entries.append({"name": key.decode("utf-8", "replace"), "dtype": DTYPES.get(entry.dtype, str(entry.dtype)),
+                              "shape": [d.size for d in entry.shape.dim], "shard": entry.shard_id,
+                              "offset": entry.offset, "size": entry.size, "crc32c": entry.crc32c})
+    _check_shards(facts, prefix, verify_data)
+    return facts
+
+
+def data_file(prefix: Path, shard: int, shards: int) -> Path:
+    return Path(f"{prefix}.data-{shard:05d}-of-{shards:05d}")
+
+
+def _check_shards(facts: CheckpointFacts, prefix: Path, verify_data: bool) -> None:
+    for shard in range(facts.num_shards):
+        path = data_file(prefix, shard, facts.num_shards)
+        entries = [e for e in facts.entries if e["shard"] == shard]
+        needed = max((e["offset"] + e["size"] for e in entries), default=0)
+        if not path.exists():
+            facts.problems.append({"kind": "shard-missing", "message": f"{path.name} is missing ({len(entries)} "
+                                                                       "tensors live in it)"})
+            continue
+        size = path.stat().st_size
+        if size < needed:
+            facts.problems.append({"kind": "shard-short", "message": f"{path.name} has {size} bytes but its tensors "
+                                                                     f"need {needed}: the file was cut short"})
+            continue
+        if verify_data and entries:
+            _verify_tensors(facts, path, entries)
+
+
+def _verify_tensors(facts: CheckpointFacts, path: Path, entries: list[dict]) -> None:
+    with open(path, "rb") as data:
+        for entry in sorted(entries, key=lambda e: e["offset"]):
+            data.seek(entry["offset"])
+            raw = data.read(entry["size"])
+            expected = entry["crc32c"]
+            actual = _string_tensor_crc(raw) if entry["dtype"] == "string" else mask(crc32c(raw))
+            if actual is not None and actual != expected:
+                facts.problems.append({"kind": "tensor-crc", "message": f"{entry['name']} in {path.name} at byte "
+                                                                        f"{entry['offset']}: checksum mismatch"})
+                if sum(p["kind"] == "tensor-crc" for p in facts.problems) >= 5:
+                    return
+
+
+def _string_tensor_crc(raw: bytes) -> int | None:
+    """A scalar string tensor's checksum (WriteStringTensor): uint32 length, length CRC, bytes."""
+    length, position, shift = 0, 0, 0
+    while position < len(raw):
+        byte = raw[position]
+        length |= (byte & 0x7F) << shift
+        position += 1
+        if not byte & 0x80:
+            break
+        shift += 7
+    if position + 4 + length != len(raw) or length > 0xFFFFFFFF:
+        return None  # several strings, or a layout this reader does not check: no verdict
+    checksum = crc32c(struct.pack("<I", length))
+    checksum = crc32c(raw[position:position + 4], checksum)
+    return mask(crc32c(raw[position + 4:], checksum))
+
+
+def backbone_family(facts: CheckpointFacts) -> str | None:
+    """The backbone's family from kernel shapes (Keras layouts: height, width, in, out).
+
+    EfficientNet is the one with 5x5 depthwise kernels, MobileNet has 3x3 depthwise ones, ResNet
+    a 7x7 stem of 64 filters, Hourglass a 7x7 stem of 128, Inception-ResNet 1x7 kernels.
+    """
+    kernels = {tuple(e["shape"]) for e in facts.entries
+               if len(e["shape"]) == 4 and "/.OPTIMIZER_SLOT/" not in e["name"]}
+    if any(k[0] == k[1] == 5 and k[3] == 1 for k in kernels):
+        return "efficientnet"
+    if any(k[0] == k[1] == 3 and k[3] == 1 for k in kernels):
+        return "mobilenet"
+    if any(k[:3] == (7, 7, 3) and k[3] == 64 for k in kernels):
+        return "resnet"
+    if any(k[:3] == (7, 7, 3) and k[3] == 128 for k in kernels):
+        return "hourglass"
+    if any(k[:2] in ((1, 7), (7, 1)) for k in kernels):
+        return "inception_resnet"
+    return None
+
+
+def family_of_extractor(extractor_type: str) -> str | None:
+    for family in ("inception_resnet", "efficientnet", "mobilenet", "resnet", "hourglass"):
+        if family in extractor_type:
+            return family
+    return None

@@ -1,0 +1,112 @@
+"""Fixtures over the big artifacts: the input readers' records and the fine-tune checkpoint.
+
+Each file is read in one streaming pass, and what the pass found is cached by content, so a
+second lint of an unchanged project reads nothing again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipecheck.engine.registry import cannot_decide, fixture
+from pipecheck.project import is_remote
+
+
+@dataclass
+class ReaderRecords:
+    """The record files one input reader names, each with what its pass found."""
+
+    reader: str  # field path: train_input_reader, eval_input_reader[0]
+    files: list = field(default_factory=list)  # FileRecords
+    sources: list[int] = field(default_factory=list)  # per file, the input_path entry that named it
+
+    def input_field(self, position: int) -> str:
+        return f"{self.reader}.tf_record_input_reader.input_path[{self.sources[position]}]"
+
+    def located(self):
+        """(file facts, config field of the input_path that named it)."""
+        return [(facts, self.input_field(i)) for i, facts in enumerate(self.files)]
+
+    @property
+    def records(self) -> int:
+        return sum(f.records for f in self.files)
+
+    def class_boxes(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for facts in self.files:
+            for text, (boxes, _) in facts.class_text.items():
+                totals[text] = totals.get(text, 0) + boxes
+        return totals
+
+
+@dataclass
+class Records:
+    readers: dict[str, ReaderRecords]
+    scanned: int = 0  # files actually read in this run (the others came from the cache)
+
+    @property
+    def train(self) -> ReaderRecords | None:
+        return self.readers.get("train_input_reader")
+
+    @property
+    def evals(self) -> list[ReaderRecords]:
+        return [r for name, r in self.readers.items() if name.startswith("eval")]
+
+
+@fixture
+def records(config, project) -> Records:
+    """Every TFRecord file of every input reader, read once (cached by content across runs)."""
+    from pipecheck.artifacts import cached
+    from pipecheck.artifacts.records import FileRecords, scan_file
+    from pipecheck.report.progress import Progress
+
+    plan: dict[str, list[tuple[Path, int]]] = {}
+    for path, reader in config.input_readers():
+        files = []
+        for position, value in enumerate(reader.tf_record_input_reader.input_path):
+            if not is_remote(value):
+                files += [(m, position) for m in project.matches(value) if m.is_file()]
+        plan[path] = files
+    unique = {f.resolve(): f for files in plan.values() for f, _ in files}
+    if not unique:
+        cannot_decide("no record file exists (see PC202)")
+    facts, to_scan = {}, []
+    for resolved, path in unique.items():
+        key = cached.content_key(path)
+        hit = cached.load("records", key)
+        if hit is not None:
+            facts[resolved] = FileRecords.from_json(hit)
+        else:
+            to_scan.append((resolved, path, key))
+    progress = Progress(sum(p.stat().st_size for _, p, _ in to_scan), "reading records")
+    for resolved, path, key in to_scan:
+        facts[resolved] = scan_file(path, on_bytes=progress.update)
+        cached.store("records", key, facts[resolved].as_json())
+    progress.close()
+    readers = {name: ReaderRecords(name, [facts[f.resolve()] for f, _ in files], [i for _, i in files])
+               for name, files in plan.items()}
+    return Records(readers, scanned=len(to_scan))
+
+
+@fixture
+def checkpoint(config, project):
+    """The fine-tune checkpoint's index and shards, read without TensorFlow (cached by content)."""
+    from pipecheck.artifacts import cached
+    from pipecheck.artifacts.checkpoint import CheckpointFacts, read_checkpoint
+
+    value = config.train.fine_tune_checkpoint
+    if not value or is_remote(value):
+        cannot_decide("no local fine_tune_checkpoint")
+    prefix = project.resolve(value)
+    index = Path(f"{prefix}.index")
+    if not index.is_file():
+        cannot_decide(f"{project.display(index)} does not exist (see PC301, PC302)")
+    shards = sorted(prefix.parent.glob(f"{prefix.name}.data-*"))
+    key = cached.content_key(index, *shards)
+    hit = cached.load("checkpoints", key)
+    if hit is not None:
+        return CheckpointFacts.from_json(hit)
+    facts = read_checkpoint(prefix)
+    cached.store("checkpoints", key, facts.as_json())
+    return facts

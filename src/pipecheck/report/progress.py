@@ -1,0 +1,40 @@
+"""A progress bar on stderr for passes that take more than a second (reading records, checkpoints)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+
+class Progress:
+    """Shown once `delay` seconds have gone by, on a terminal (PIPECHECK_PROGRESS=always forces it)."""
+
+    def __init__(self, total: int, label: str, stream=None, delay: float = 1.0, clock=time.monotonic):
+        self.total, self.label, self.done = max(total, 1), label, 0
+        self.stream = stream or sys.stderr
+        self.clock, self.started, self.delay = clock, clock(), delay
+        self.last_drawn = 0.0
+        mode = os.environ.get("PIPECHECK_PROGRESS", "auto")
+        self.enabled = mode == "always" or (mode == "auto" and hasattr(self.stream, "isatty") and self.stream.isatty())
+        self.drawn = False
+
+    def update(self, amount: int) -> None:
+        self.done += amount
+        if not self.enabled:
+            return
+        now = self.clock()
+        if now - self.started < self.delay or now - self.last_drawn < 0.1:
+            return
+        self.last_drawn = now
+        share = min(1.0, self.done / self.total)
+        bar = "#" * int(share * 30)
+        speed = self.done / max(now - self.started, 1e-9) / 2**20
+        self.stream.write(f"\r{self.label} [{bar:<30}] {share:4.0%} {speed:6.1f} MB/s")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\r" + " " * (len(self.label) + 52) + "\r")
+            self.stream.flush()

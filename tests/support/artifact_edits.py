@@ -1,0 +1,144 @@
+"""Inject one mistake into a project's records or checkpoint, for rule examples and tests.
+
+    record <file> <index> <op> [<op> ...]   edit one tf.train.Example; an op is
+        key=v1,v2      replace the feature (type from the values: 1 int, 1.0 float, else bytes)
+        key[i]=v       replace one value
+        del:key        remove the feature
+        image/encoded=@cut:N | @exif:O | @cmyk | @from:<file>:<index>   image variants
+    corrupt <file> <offset>      flip the bits of one byte
+    truncate <file> <bytes>      remove bytes from the end
+    gzip <file>                  compress the file in place
+    standin <folder> <kind>      write a checkpoint: faster_rcnn, ssd, classification or tf1
+"""
+
+from __future__ import annotations
+
+import gzip as gzip_module
+import io
+import struct
+from pathlib import Path
+
+from pipecheck.artifacts.tfproto import message_classes
+from pipecheck.artifacts.tfrecord import RecordReader
+from pipecheck.artifacts.writers import write_checkpoint, write_tfrecord
+
+ARTIFACT_STEPS = ("record ", "corrupt ", "truncate ", "gzip ", "standin ")
+
+
+def apply_artifact_step(root: Path, step: str) -> None:
+    verb, _, rest = step.partition(" ")
+    if verb == "record":
+        name, index, *operations = rest.split()
+        edit_record(root / name, int(index), operations, root)
+    elif verb == "corrupt":
+        name, offset = rest.split()
+        data = bytearray((root / name).read_bytes())
+        data[int(offset)] ^= 0xFF
+        (root / name).write_bytes(bytes(data))
+    elif verb == "truncate":
+        name, count = rest.split()
+        data = (root / name).read_bytes()
+        (root / name).write_bytes(data[: len(data) - int(count)])
+    elif verb == "gzip":
+        target = root / rest.strip()
+        target.write_bytes(gzip_module.compress(target.read_bytes()))
+    elif verb == "standin":
+        folder, kind = rest.split()
+        write_standin(root / folder, kind)
+
+
+def read_examples(path: Path) -> list:
+    Example = message_classes()["Example"]
+    return [Example.FromString(payload) for _, _, payload in RecordReader(path)]
+
+
+def edit_record(path: Path, index: int, operations: list[str], root: Path) -> None:
+    examples = read_examples(path)
+    features = examples[index].features.feature
+    for operation in operations:
+        if operation.startswith("del:"):
+            del features[operation[4:]]
+            continue
+        key, _, value = operation.partition("=")
+        if value.startswith("@"):
+            original = features["image/encoded"].bytes_list.value[0]
+            features["image/encoded"].bytes_list.value[0] = image_variant(original, value[1:], root)
+        elif key.endswith("]"):
+            key, position = key[:-1].split("[")
+            feature = features[key]
+            kind = feature.WhichOneof("kind")
+            getattr(feature, kind).value[int(position)] = _typed(kind, value)
+        else:
+            feature = features[key]
+            kind = _guess(value.split(",")[0])
+            values = [_typed(kind, v) for v in value.split(",") if v != ""]
+            feature.Clear()
+            getattr(feature, kind).value.extend(values)
+    write_tfrecord(path, examples)
+
+
+def _guess(text: str) -> str:
+    try:
+        int(text)
+        return "int64_list"
+    except ValueError:
+        pass
+    try:
+        float(text)
+        return "float_list"
+    except ValueError:
+        return "bytes_list"
+
+
+def _typed(kind: str, text: str):
+    return {"int64_list": int, "float_list": float, "bytes_list": str.encode}[kind](text)
+
+
+def image_variant(original: bytes, spec: str, root: Path) -> bytes:
+    from PIL import Image
+
+    kind, _, argument = spec.partition(":")
+    if kind == "cut":
+        return original[: int(argument)]
+    if kind == "from":
+        name, index = argument.rsplit(":", 1)
+        return read_examples(root / name)[int(index)].features.feature["image/encoded"].bytes_list.value[0]
+    image = Image.open(io.BytesIO(original))
+    buffer = io.BytesIO()
+    if kind == "cmyk":
+        image.convert("CMYK").save(buffer, format="JPEG")
+    elif kind == "exif":
+        exif = Image.Exif()
+        exif[0x0112] = int(argument)
+        image.save(buffer, format="JPEG", exif=exif.tobytes())
+    else:
+        raise ValueError(f"unknown image variant {spec}")
+    return buffer.getvalue()
+
+
+def write_standin(folder: Path, kind: str) -> None:
+    """A small checkpoint of the given kind, replacing whatever ckpt-0 the folder held."""
+    from support.projects import example_module
+
+    for old in folder.glob("ckpt-0.*"):
+        old.unlink()
+    if kind in ("faster_rcnn", "ssd"):
+        example_module().write_checkpoint_standin(folder, kind)
+        return
+    floats = lambda *shape: ("float32", list(shape), struct.pack(f"<{_count(shape)}f", *([0.01] * _count(shape))))
+    if kind == "classification":
+        tensors = {"feature_extractor/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE": floats(7, 7, 3, 64)}
+        write_checkpoint(folder / "ckpt-0", tensors)
+    elif kind == "tf1":
+        tensors = {"FirstStageFeatureExtractor/resnet_v1_50/conv1/weights": floats(7, 7, 3, 64),
+                   "global_step": ("int64", [], struct.pack("<q", 200000))}
+        write_checkpoint(folder / "ckpt-0", tensors, object_graph=None)
+    else:
+        raise ValueError(f"unknown stand-in kind {kind}")
+
+
+def _count(shape) -> int:
+    count = 1
+    for size in shape:
+        count *= size
+    return count
