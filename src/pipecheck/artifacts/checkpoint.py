@@ -46,6 +46,8 @@ class CheckpointFacts:
     def kind(self) -> str:
         """detection (a saved detection model), classification (a backbone), tf1, or unknown."""
         names = self.names
+        if not self.readable:
+            return "unknown"
         if not self.object_based:
             return "tf1"
         if any(name.startswith("model/") for name in names):

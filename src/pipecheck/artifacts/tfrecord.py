@@ -104,7 +104,8 @@ class RecordReader:
             self.offsets.append(offset)
             if self.verify and masked_crc32c(header[:8]) != length_crc:
                 hint = " (not a TFRecord file, or damaged)" if index == 0 else ""
-                self._problem("length-crc", index, offset, f"length checksum mismatch{hint}")
+                self._problem("length-crc", index, offset, f"length checksum mismatch{hint}; TensorFlow says "
+                                                           f"'corrupted record at {offset}'")
                 return
             if length > MAX_RECORD:
                 self._problem("length-crc", index, offset, f"impossible record length {length}")
@@ -113,11 +114,12 @@ class RecordReader:
             footer = stream.read(4)
             if len(payload) < length or len(footer) < 4:
                 got = len(payload) + len(footer)
-                self._problem("truncated", index, offset,
-                              f"truncated record: {got} of {length + 4} bytes after the header")
+                self._problem("truncated", index, offset, f"truncated record: {got} of {length + 4} bytes after "
+                                                          f"the header; TensorFlow says 'truncated record at {offset}'")
                 return
             if self.verify and masked_crc32c(payload) != _FOOTER.unpack(footer)[0]:
-                self._problem("data-crc", index, offset, "data checksum mismatch (the record's bytes are damaged)")
+                self._problem("data-crc", index, offset, "data checksum mismatch (the record's bytes are damaged); "
+                                                         f"TensorFlow says 'corrupted record at {offset + 12}'")
             else:
                 yield index, offset, payload
             if self.on_bytes is not None:
