@@ -75,6 +75,60 @@ def batch_fits_in_ram(config, machine):
                    replacement=str(largest) if largest else None)
 
 
+def input_pipeline_bytes(config, records) -> tuple[int, str]:
+    """RAM the training input pipeline holds, from the records (dataset_builder.py's buffers).
+
+    The shuffle buffer keeps serialised records; each image in flight is decoded at its
+    original size, as uint8 then float32, before the resizer (ml-anchors §6d).
+    """
+    train = records.train
+    files = train.files if train else []
+    count = sum(f.records for f in files)
+    if not count:
+        return 0, "no training records"
+    mean_record = sum(f.payload_bytes for f in files) / count
+    buffered = min(config.train_input.shuffle_buffer_size or 2048, count) * mean_record
+    pixels = max((w * h for f in files for w, h in f.image_sizes), default=0)
+    in_flight = (config.train.batch_size * 2 + 4) * pixels * 3 * 5
+    text = (f"shuffle buffer {format_bytes(buffered)} ({min(config.train_input.shuffle_buffer_size or 2048, count)} "
+            f"records of {mean_record / 1024:.0f} KiB) + images being decoded {format_bytes(in_flight)}")
+    return int(buffered + in_flight), text
+
+
+@rule("PC405", "input-pipeline-fits-in-ram", category="machine")
+def input_pipeline_fits_in_ram(config, records, machine):
+    """The model and the input pipeline fit in RAM together.
+
+    Catalogue: D-03, R-01
+
+    Why: the input pipeline keeps up to shuffle_buffer_size (2048) serialised records in
+    memory and decodes images at their original size before resizing: 12-megapixel phone
+    photos fill gigabytes before the model starts ("Killed", or an OOM on a CPU tensor).
+    PC402 counts the model; this rule adds what the records need.
+
+    Bad:
+        record faces_cubes/training/train.record 0 image/encoded=@size:4000x3000
+        option --ram 3.5GiB
+        expect train_config.batch_size
+    Good:
+        record faces_cubes/training/train.record 0 image/encoded=@size:4000x3000
+        option --ram 8GiB
+    """
+    estimate = estimate_training(config)
+    if estimate is None:
+        cannot_decide("no RAM model for this architecture (see PC402)")
+    batch = config.train.batch_size
+    model = estimate.needed_bytes(batch)
+    inputs, working = input_pipeline_bytes(config, records)
+    if model > machine.ram_available or model + inputs <= machine.ram_available:
+        return None  # PC402 reports a model that does not fit on its own
+    return Finding(f"the model needs about {format_bytes(model)} and the input pipeline {format_bytes(inputs)} "
+                   f"({working}), more than the {format_bytes(machine.ram_available)} "
+                   f"{'given' if machine.ram_given else 'available'}", field="train_config.batch_size",
+                   hint="resize the images to about twice the model's input before writing the records, or lower "
+                        "train_input_reader.shuffle_buffer_size")
+
+
 @rule("PC403", "no-tpu-leftovers", category="tpu", severity="warning", fix="unsafe")
 def no_tpu_leftovers(config, machine):
     """No TPU-pod settings on a single machine: batch_size 64 or more, sync_replicas.

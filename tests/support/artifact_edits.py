@@ -4,7 +4,7 @@
         key=v1,v2      replace the feature (type from the values: 1 int, 1.0 float, else bytes)
         key[i]=v       replace one value
         del:key        remove the feature
-        image/encoded=@cut:N | @exif:O | @cmyk | @from:<file>:<index>   image variants
+        image/encoded=@cut:N | @exif:O | @cmyk | @size:WxH | @from:<file>:<index>   image variants
     corrupt <file> <offset>      flip the bits of one byte
     truncate <file> <bytes>      remove bytes from the end
     gzip <file>                  compress the file in place
@@ -63,6 +63,10 @@ def edit_record(path: Path, index: int, operations: list[str], root: Path) -> No
         if value.startswith("@"):
             original = features["image/encoded"].bytes_list.value[0]
             features["image/encoded"].bytes_list.value[0] = image_variant(original, value[1:], root)
+            if value.startswith("@size:"):  # a resized photo keeps its stored size right
+                width, height = (int(v) for v in value[len("@size:"):].split("x"))
+                features["image/width"].int64_list.value[:] = [width]
+                features["image/height"].int64_list.value[:] = [height]
         elif key.endswith("]"):
             key, position = key[:-1].split("[")
             feature = features[key]
@@ -107,6 +111,9 @@ def image_variant(original: bytes, spec: str, root: Path) -> bytes:
     buffer = io.BytesIO()
     if kind == "cmyk":
         image.convert("CMYK").save(buffer, format="JPEG")
+    elif kind == "size":
+        width, height = (int(v) for v in argument.split("x"))
+        image.resize((width, height)).save(buffer, format="JPEG")
     elif kind == "exif":
         exif = Image.Exif()
         exif[0x0112] = int(argument)
