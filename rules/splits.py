@@ -126,3 +126,38 @@ def enough_training_records(records, config):
         return Finding(f"batch_size {batch} is larger than the {train.records} training records: each batch repeats "
                        "images", field="train_config.batch_size", hint=f"write batch_size: {max(1, train.records // 4)}")
     return None
+
+
+@rule("PC717", "classes-balanced", category="records", severity="warning")
+def classes_balanced(records):
+    """Boxes per class in each split, and a warning when one class has a fifth of another's or fewer.
+
+    Catalogue: L-07 (the counts a reviewer checks)
+
+    Why: a detector learns the rare class poorly; with few images per class (the course has
+    tens) a strong imbalance is the first thing to fix, before any setting.
+
+    Bad:
+        record faces_cubes/training/train.record * image/object/class/text=*two
+        record faces_cubes/training/train.record 0 image/object/class/text=*one
+        option --select PC717
+        expect train_input_reader.tf_record_input_reader.input_path
+    Good:
+        train_config.batch_size: 1
+        option --select PC717
+    """
+    for reader in [records.train, *records.evals]:
+        if reader is None or not reader.files:
+            continue
+        counts = reader.class_boxes()
+        if not counts:
+            continue
+        split = "training" if reader.reader.startswith("train") else "evaluation"
+        field = f"{reader.reader}.tf_record_input_reader.input_path"
+        summary = f"{split} boxes per class: {_counts(reader)} in {plural(reader.records, 'image')}"
+        rare, common = min(counts, key=counts.get), max(counts, key=counts.get)
+        if split == "training" and counts[rare] * 5 <= counts[common]:
+            yield Finding(f"{summary}: {rare!r} has {counts[rare]} boxes against {counts[common]} for {common!r}",
+                          field=field, hint=f"annotate more images of {rare!r}")
+        else:
+            yield Finding(summary, field=field, severity="info")

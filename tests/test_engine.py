@@ -46,7 +46,9 @@ def rules_run(document) -> set:
 def test_a_clean_project_has_no_finding_at_all(clean_project):
     code, document = lint_json()
     assert code == 0
-    assert [f["rule"] for f in document["findings"]] == ["PC402"]  # the RAM note, always given
+    # the notes a reviewer always gets: RAM for the batch, boxes per class in each split
+    assert [(f["rule"], f["severity"]) for f in document["findings"]] == [("PC402", "info"), ("PC717", "info"),
+                                                                          ("PC717", "info")]
     assert document["summary"]["rules"] >= 45
 
 
@@ -63,7 +65,7 @@ def test_rules_are_selected_by_code_prefix_name_or_category(clean_project, selec
 
 def test_ignore_removes_rules(clean_project):
     (clean_project / CONFIG).write_text((clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3"))
-    code, document = lint_json("--ignore", "PC101,machine")
+    code, document = lint_json("--ignore", "PC101,machine,PC717")
     assert code == 0 and not document["findings"]
 
 
@@ -73,7 +75,7 @@ def test_settings_in_pyproject_select_and_override_severity(clean_project):
         name = "faces-cubes"
 
         [tool.pipecheck]
-        ignore = ["PC402"]
+        ignore = ["PC402", "PC717"]
         severity = { PC101 = "warning" }
         strict = false
     """))
@@ -167,7 +169,7 @@ def test_a_comment_on_its_own_line_covers_the_next_line(clean_project):
 
 def test_a_file_level_suppression_covers_every_line(clean_project):
     text = (clean_project / CONFIG).read_text()
-    (clean_project / CONFIG).write_text("# pipecheck: ignore-file[PC101, PC402]\n" + text.replace("num_classes: 2",
+    (clean_project / CONFIG).write_text("# pipecheck: ignore-file[PC101, PC402, PC717]\n" + text.replace("num_classes: 2",
                                                                                                   "num_classes: 3"))
     code, document = lint_json()
     assert code == 0 and document["findings"] == []

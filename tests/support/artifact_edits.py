@@ -1,7 +1,8 @@
 """Inject one mistake into a project's records or checkpoint, for rule examples and tests.
 
-    record <file> <index> <op> [<op> ...]   edit one tf.train.Example; an op is
+    record <file> <index|*> <op> [<op> ...]   edit one tf.train.Example (or all); an op is
         key=v1,v2      replace the feature (type from the values: 1 int, 1.0 float, else bytes)
+        key=*v         set every value of the feature to v
         key[i]=v       replace one value
         del:key        remove the feature
         image/encoded=@cut:N | @exif:O | @cmyk | @size:WxH | @from:<file>:<index>   image variants
@@ -29,7 +30,7 @@ def apply_artifact_step(root: Path, step: str) -> None:
     verb, _, rest = step.partition(" ")
     if verb == "record":
         name, index, *operations = rest.split()
-        edit_record(root / name, int(index), operations, root)
+        edit_record(root / name, index, operations, root)
     elif verb == "corrupt":
         name, offset = rest.split()
         data = bytearray((root / name).read_bytes())
@@ -52,9 +53,14 @@ def read_examples(path: Path) -> list:
     return [Example.FromString(payload) for _, _, payload in RecordReader(path)]
 
 
-def edit_record(path: Path, index: int, operations: list[str], root: Path) -> None:
+def edit_record(path: Path, index: str, operations: list[str], root: Path) -> None:
     examples = read_examples(path)
-    features = examples[index].features.feature
+    for example in (examples if index == "*" else [examples[int(index)]]):
+        _edit_example(example.features.feature, operations, root)
+    write_tfrecord(path, examples)
+
+
+def _edit_example(features, operations: list[str], root: Path) -> None:
     for operation in operations:
         if operation.startswith("del:"):
             del features[operation[4:]]
@@ -74,11 +80,14 @@ def edit_record(path: Path, index: int, operations: list[str], root: Path) -> No
             getattr(feature, kind).value[int(position)] = _typed(kind, value)
         else:
             feature = features[key]
-            kind = _guess(value.split(",")[0])
-            values = [_typed(kind, v) for v in value.split(",") if v != ""]
+            if value.startswith("*"):  # every value of the list becomes this one
+                kind = feature.WhichOneof("kind")
+                values = [_typed(kind, value[1:])] * len(getattr(feature, kind).value)
+            else:
+                kind = _guess(value.split(",")[0])
+                values = [_typed(kind, v) for v in value.split(",") if v != ""]
             feature.Clear()
             getattr(feature, kind).value.extend(values)
-    write_tfrecord(path, examples)
 
 
 def _guess(text: str) -> str:

@@ -82,8 +82,9 @@ class RecordReader:
                 return
             self.problems.append(FramingProblem(
                 "compressed", 0, 0,
-                f"the file is {self.compression}-compressed; the OD API reads records uncompressed (its dataset "
-                f"builder sets no compression_type) and stops with 'corrupted record at 0'"))
+                f"the file is {self.compression}-compressed: tf.data reads it only with compression_type="
+                f"'{self.compression}', which the OD API's dataset builder never sets, so training stops with "
+                "'corrupted record at 0'"))
             stream = gzip.GzipFile(fileobj=raw) if self.compression == "GZIP" else _ZlibReader(raw)
             try:
                 yield from self._frames(stream)
