@@ -41,18 +41,6 @@ def is_placeholder(value: str) -> bool:
     return bool(PLACEHOLDER.search(value))
 
 
-def plural(count: int, word: str) -> str:
-    """'1 box', '3 boxes', '2 images'."""
-    if count == 1:
-        return f"{count} {word}"
-    return f"{count} {word}{'es' if word.endswith(('s', 'x', 'sh', 'ch')) else 's'}"
-
-
-def verb(count: int, singular: str, many: str) -> str:
-    """The verb agreeing with a count: verb(1, 'is', 'are')."""
-    return singular if count == 1 else many
-
-
 def relative(path: Path, root: Path) -> str:
     try:
         return str(path.resolve().relative_to(root.resolve()))
@@ -69,7 +57,11 @@ def reader_files(records):
 
 def record_place(facts, where) -> str:
     """'train.record, record 12 (byte 34567)' for a record index or a problem found in one."""
+    from pipecheck import _
+
     name = Path(facts.path).name
     index = where["index"] if isinstance(where, dict) else where
     offset = where["offset"] if isinstance(where, dict) else facts.offset_of(index)
-    return f"{name}, record {index}" + (f" (byte {offset})" if offset is not None and offset >= 0 else "")
+    if offset is not None and offset >= 0:
+        return _("{file}, record {index} (byte {offset})", file=name, index=index, offset=offset)
+    return _("{file}, record {index}", file=name, index=index)

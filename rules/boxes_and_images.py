@@ -1,8 +1,8 @@
 """Rules about the boxes and images inside the records."""
 
-from pipecheck import Finding, rule
+from pipecheck import Finding, _, n_, rule
 
-from ._common import plural, reader_files, record_place, verb
+from ._common import reader_files, record_place
 from .records import _report
 
 
@@ -24,8 +24,8 @@ def boxes_valid(records):
         record faces_cubes/training/train.record 0 image/object/bbox/xmax[0]=0.9
     """
     yield from _report(records, ("box-nan", "box-pixels", "box-inverted"),
-                       lambda p: "divide pixel coordinates by the image's width and height; order min before max")
-    for finding in _report(records, ("box-empty",), lambda p: "remove boxes with no area"):
+                       lambda p: _("divide pixel coordinates by the image's width and height; order min before max"))
+    for finding in _report(records, ("box-empty",), lambda p: _("remove boxes with no area")):
         finding.severity = "warning"
         yield finding
 
@@ -62,9 +62,12 @@ def boxes_within_reader_limit(records, config):
         most, facts, index = _most_objects(found)
         if most > limit:
             over = sum(1 for f in found.files for count in f.objects if count > limit)
-            yield Finding(f"{plural(over, 'image')} {verb(over, 'holds', 'hold')} more than max_number_of_boxes {limit} boxes (up to {most}, in "
-                          f"{record_place(facts, index)}): the extra boxes are dropped silently",
-                          field=f"{path}.max_number_of_boxes", hint=f"write max_number_of_boxes: {most}",
+            yield Finding(n_("{count} image holds more than max_number_of_boxes {limit} boxes (up to {most}, in "
+                             "{place}): the extra boxes are dropped silently",
+                             "{count} images hold more than max_number_of_boxes {limit} boxes (up to {most}, in "
+                             "{place}): the extra boxes are dropped silently", over, limit=limit, most=most,
+                             place=record_place(facts, index)),
+                          field=f"{path}.max_number_of_boxes", hint=_("write max_number_of_boxes: {value}", value=most),
                           replacement=str(most))
 
 
@@ -96,9 +99,10 @@ def objects_within_detection_limit(records, config):
         if candidate[0] > most:
             most, facts, index = candidate
     if most > limit:
-        yield Finding(f"an image holds {most} objects ({record_place(facts, index)}) but max_total_detections is "
-                      f"{limit}: the model can never find them all", field=f"{path}.max_total_detections",
-                      hint=f"write max_total_detections: {most} (and max_detections_per_class no higher)")
+        yield Finding(_("an image holds {most} objects ({place}) but max_total_detections is {limit}: the model can "
+                        "never find them all", most=most, place=record_place(facts, index), limit=limit),
+                      field=f"{path}.max_total_detections",
+                      hint=_("write max_total_detections: {value} (and max_detections_per_class no higher)", value=most))
 
 
 @rule("PC711", "images-decodable", category="records")
@@ -121,7 +125,7 @@ def images_decodable(records):
         record faces_cubes/training/train.record 0 image/format=jpeg
     """
     yield from _report(records, ("image-broken", "image-format"),
-                       lambda p: "re-export the image and write the record again")
+                       lambda p: _("re-export the image and write the record again"))
 
 
 @rule("PC712", "image-size-matches", category="records")
@@ -141,7 +145,7 @@ def image_size_matches(records):
         record faces_cubes/training/train.record 0 image/width=320
     """
     yield from _report(records, ("image-size",),
-                       lambda p: "take the size from the image itself (after applying its EXIF rotation)")
+                       lambda p: _("take the size from the image itself (after applying its EXIF rotation)"))
 
 
 @rule("PC713", "images-upright", category="records")
@@ -160,15 +164,17 @@ def images_upright(records):
     Good:
         record faces_cubes/training/train.record 0 image/encoded=@exif:1
     """
-    for _, facts, field in reader_files(records):
+    for _reader, facts, field in reader_files(records):
         turned = {o: v for o, v in facts.orientations.items() if o != "1"}
         if turned:
             count = sum(v[0] for v in turned.values())
             first = min(v[1] for v in turned.values())
-            yield Finding(f"{plural(count, 'image')} {verb(count, 'carries', 'carry')} an EXIF rotation ({', '.join(sorted(turned))}), first in "
-                          f"{record_place(facts, first)}: TensorFlow ignores it, the boxes were drawn on the rotated "
-                          "photo", field=field,
-                          hint="rotate the pixels (PIL.ImageOps.exif_transpose) before annotating and converting")
+            yield Finding(n_("{count} image carries an EXIF rotation ({orientations}), first in {place}: TensorFlow "
+                             "ignores it, the boxes were drawn on the rotated photo",
+                             "{count} images carry an EXIF rotation ({orientations}), first in {place}: TensorFlow "
+                             "ignores it, the boxes were drawn on the rotated photos", count,
+                             orientations=", ".join(sorted(turned)), place=record_place(facts, first)), field=field,
+                          hint=_("rotate the pixels (PIL.ImageOps.exif_transpose) before annotating and converting"))
 
 
 @rule("PC714", "images-have-colour-channels", category="records")
@@ -186,8 +192,10 @@ def images_have_colour_channels(records):
     Good:
         record faces_cubes/training/train.record 0 image/encoded=@exif:1
     """
-    for _, facts, field in reader_files(records):
+    for _reader, facts, field in reader_files(records):
         cmyk = facts.channels.get("jpeg:4")
         if cmyk:
-            yield Finding(f"{plural(cmyk[0], 'JPEG')} {verb(cmyk[0], 'is', 'are')} CMYK, first in {record_place(facts, cmyk[1])}: they fail "
-                          "to decode", field=field, hint="convert them to RGB before writing the records")
+            yield Finding(n_("{count} JPEG is CMYK, first in {place}: it fails to decode",
+                             "{count} JPEGs are CMYK, first in {place}: they fail to decode", cmyk[0],
+                             place=record_place(facts, cmyk[1])), field=field,
+                          hint=_("convert them to RGB before writing the records"))

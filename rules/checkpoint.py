@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from pipecheck import Finding, cannot_decide, rule
+from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck.project import is_remote
 
 from ._common import is_placeholder
@@ -18,7 +18,7 @@ def _checkpoint_value(config):
     if not value or is_placeholder(value):
         return None
     if is_remote(value):
-        cannot_decide(f"the checkpoint is remote ({value})")
+        cannot_decide(_("the checkpoint is remote ({path})", path=value))
     return value
 
 
@@ -76,25 +76,26 @@ def checkpoint_is_a_prefix(config, project):
     path = project.resolve(value)
     corrected, problem = _actual_prefix(path), None
     if path.is_dir():
-        problem = "is a folder"
+        problem = _("fine_tune_checkpoint is a folder")
     elif path.name.endswith(".index"):
-        problem = "is the .index file"
+        problem = _("fine_tune_checkpoint is the .index file")
     elif _DATA.search(path.name):
-        problem = "is a data file"
+        problem = _("fine_tune_checkpoint is a data file")
     elif path.name.startswith("model.ckpt") and not Path(f"{path}.index").exists():
-        corrected, problem = _prefix_in(path.parent), "uses the TF1 name model.ckpt"
+        corrected, problem = _prefix_in(path.parent), _("fine_tune_checkpoint uses the TF1 name model.ckpt")
     elif path.name.startswith("model.ckpt"):
-        return Finding(f"{value} is a TF1 name-based checkpoint: model_main_tf2.py stops with 'Checkpoint is "
-                       "expected to be an object-based checkpoint'", field=FIELD,
-                       hint="download the TF2 version of this network from the TF2 detection model zoo")
+        return Finding(_("{path} is a TF1 name-based checkpoint: model_main_tf2.py stops with 'Checkpoint is "
+                         "expected to be an object-based checkpoint'", path=value), field=FIELD,
+                       hint=_("download the TF2 version of this network from the TF2 detection model zoo"))
     if problem is None:
         return None
-    message = f"fine_tune_checkpoint {problem}; TensorFlow needs the checkpoint prefix"
     if corrected is None:
-        return Finding(message + " and there is no *.index file there", field=FIELD,
-                       hint="point at <net>/checkpoint/ckpt-0 of the extracted zoo model")
+        return Finding(_("{problem}; TensorFlow needs the checkpoint prefix and there is no *.index file there",
+                         problem=problem), field=FIELD,
+                       hint=_("point at <net>/checkpoint/ckpt-0 of the extracted zoo model"))
     fixed = _as_value(value, corrected, project)
-    return Finding(f"{message}: {fixed}", field=FIELD, hint=f'write fine_tune_checkpoint: "{fixed}"',
+    return Finding(_("{problem}; TensorFlow needs the checkpoint prefix: {prefix}", problem=problem, prefix=fixed),
+                   field=FIELD, hint=_('write fine_tune_checkpoint: "{prefix}"', prefix=fixed),
                    replacement=f'"{fixed}"')
 
 
@@ -121,25 +122,27 @@ def checkpoint_files_exist(config, project):
         return None
     prefix = project.resolve(value)
     if prefix.is_dir() or prefix.name.endswith(".index") or _DATA.search(prefix.name):
-        cannot_decide("fine_tune_checkpoint is not a prefix (see PC301)")
+        cannot_decide(_("fine_tune_checkpoint is not a prefix (see PC301)"))
     index = Path(f"{prefix}.index")
     if not index.exists():
         if prefix.name.startswith("model.ckpt"):
-            cannot_decide("a TF1 checkpoint name (see PC301)")
+            cannot_decide(_("a TF1 checkpoint name (see PC301)"))
         elsewhere = [base for base in project.other_bases() if Path(f"{project.resolve(value, base)}.index").exists()]
-        hint = (f"it exists relative to {elsewhere[0]}: run from there or pass --root {elsewhere[0]}" if elsewhere
-                else _nearby(prefix, value, project))
-        return Finding(f"{project.display(index)} does not exist", field=FIELD, hint=hint)
+        hint = (_("it exists relative to {base}: run from there or pass --root {base}", base=elsewhere[0])
+                if elsewhere else _nearby(prefix, value, project))
+        return Finding(_("{path} does not exist", path=project.display(index)), field=FIELD, hint=hint)
     shards = sorted(prefix.parent.glob(f"{prefix.name}.data-*-of-*"))
     if not shards:
-        return Finding(f"{project.display(index)} exists but no {prefix.name}.data-*-of-* file beside it",
-                       field=FIELD, hint="extract the whole zoo archive again: the weights are in the .data files")
+        return Finding(_("{path} exists but no {name}.data-*-of-* file beside it", path=project.display(index),
+                         name=prefix.name), field=FIELD,
+                       hint=_("extract the whole zoo archive again: the weights are in the .data files"))
     counts = {int(_DATA.search(s.name).group(2)) for s in shards if _DATA.search(s.name)}
     expected = {f"{prefix.name}.data-{i:05d}-of-{n:05d}" for n in counts for i in range(n)}
     missing = sorted(expected - {s.name for s in shards})
     if missing or len(counts) > 1:
-        return Finding(f"checkpoint shards missing: {', '.join(missing[:4]) or 'inconsistent shard counts'}",
-                       field=FIELD, hint="extract the whole zoo archive again")
+        return Finding(_("checkpoint shards missing: {shards}",
+                         shards=", ".join(missing[:4]) or _("inconsistent shard counts")),
+                       field=FIELD, hint=_("extract the whole zoo archive again"))
     return None
 
 
@@ -147,8 +150,8 @@ def _nearby(prefix: Path, value: str, project) -> str:
     found = _prefix_in(prefix.parent) if prefix.parent.is_dir() else None
     if found is not None:
         fixed = _as_value(value, found, project)
-        return f'the folder holds {found.name}: write fine_tune_checkpoint: "{fixed}"'
-    return "extract the zoo archive into pre-trained/ (or pre_trained/) and point at <net>/checkpoint/ckpt-0"
+        return _('the folder holds {name}: write fine_tune_checkpoint: "{prefix}"', name=found.name, prefix=fixed)
+    return _("extract the zoo archive into pre-trained/ (or pre_trained/) and point at <net>/checkpoint/ckpt-0")
 
 
 @rule("PC303", "checkpoint-version-v2", category="checkpoint", fix="safe")
@@ -172,13 +175,13 @@ def checkpoint_version_v2(config):
         return None
     field = "train_config.fine_tune_checkpoint_version"
     if not config.written(field):
-        return Finding("fine_tune_checkpoint_version is not set, and its default V1 makes training stop with "
-                       "'Checkpoint version should be V2'", field=field,
-                       hint="add fine_tune_checkpoint_version: V2 to train_config", replacement="V2")
+        return Finding(_("fine_tune_checkpoint_version is not set, and its default V1 makes training stop with "
+                         "'Checkpoint version should be V2'"), field=field,
+                       hint=_("add fine_tune_checkpoint_version: V2 to train_config"), replacement="V2")
     version = config.located.locations[field].parsed
     if version != "V2":
-        return Finding(f"fine_tune_checkpoint_version is {version}; TF2 training accepts only V2", field=field,
-                       hint="write fine_tune_checkpoint_version: V2", replacement="V2")
+        return Finding(_("fine_tune_checkpoint_version is {version}; TF2 training accepts only V2", version=version),
+                       field=field, hint=_("write fine_tune_checkpoint_version: V2"), replacement="V2")
     return None
 
 
@@ -206,11 +209,13 @@ def checkpoint_type_valid(config):
     if not kind or kind in CHECKPOINT_TYPES:
         return None
     lower = kind.lower()
-    reason = ("CenterNet rejects 'fine_tune' (it was renamed 'detection')" if kind == "fine_tune"
-              else "the model builder raises 'Not supported fine_tune_checkpoint_type'")
-    return Finding(f"fine_tune_checkpoint_type {kind!r} is not one of {', '.join(CHECKPOINT_TYPES)}: {reason}",
+    reason = (_("CenterNet rejects 'fine_tune' (it was renamed 'detection')") if kind == "fine_tune"
+              else _("the model builder raises 'Not supported fine_tune_checkpoint_type'"))
+    return Finding(_("fine_tune_checkpoint_type {kind!r} is not one of {types}: {reason}", kind=kind,
+                     types=", ".join(CHECKPOINT_TYPES), reason=reason),
                    field="train_config.fine_tune_checkpoint_type",
-                   hint=f'write fine_tune_checkpoint_type: "{lower if lower in CHECKPOINT_TYPES else "detection"}"',
+                   hint=_('write fine_tune_checkpoint_type: "{kind}"',
+                          kind=lower if lower in CHECKPOINT_TYPES else "detection"),
                    replacement=f'"{lower}"' if lower in CHECKPOINT_TYPES else None)
 
 
@@ -231,9 +236,9 @@ def fine_tune_checkpoint_set(config):
     """
     if config.train.fine_tune_checkpoint:
         return None
-    return Finding("no fine_tune_checkpoint: training starts from random weights and needs far more steps "
-                   "and data than fine-tuning", field=FIELD,
-                   hint='write fine_tune_checkpoint: "pre-trained/<net>/checkpoint/ckpt-0"')
+    return Finding(_("no fine_tune_checkpoint: training starts from random weights and needs far more steps and data "
+                     "than fine-tuning"), field=FIELD,
+                   hint=_('write fine_tune_checkpoint: "pre-trained/<net>/checkpoint/ckpt-0"'))
 
 
 @rule("PC306", "no-tf1-checkpoint-options", category="checkpoint")
@@ -252,13 +257,13 @@ def no_tf1_checkpoint_options(config):
         train_config.load_all_detection_checkpoint_vars: false
     """
     if config.train.load_all_detection_checkpoint_vars:
-        yield Finding("load_all_detection_checkpoint_vars is TF1-only: TF2 training stops with 'unsupported in "
-                      "TF2'", field="train_config.load_all_detection_checkpoint_vars",
-                      hint="delete the line; fine_tune_checkpoint_type: \"detection\" does this in TF2")
+        yield Finding(_("load_all_detection_checkpoint_vars is TF1-only: TF2 training stops with 'unsupported in TF2'"),
+                      field="train_config.load_all_detection_checkpoint_vars",
+                      hint=_('delete the line; fine_tune_checkpoint_type: "detection" does this in TF2'))
     if config.written("train_config.from_detection_checkpoint"):
-        yield Finding("from_detection_checkpoint is deprecated; fine_tune_checkpoint_type decides what is "
-                      "restored", field="train_config.from_detection_checkpoint", severity="warning",
-                      hint='delete the line and write fine_tune_checkpoint_type: "detection"')
+        yield Finding(_("from_detection_checkpoint is deprecated; fine_tune_checkpoint_type decides what is restored"),
+                      field="train_config.from_detection_checkpoint", severity="warning",
+                      hint=_('delete the line and write fine_tune_checkpoint_type: "detection"'))
 
 
 @rule("PC307", "full-restore-keeps-classes", category="checkpoint")
@@ -279,11 +284,11 @@ def full_restore_keeps_classes(config, original):
     if config.train.fine_tune_checkpoint_type != "full":
         return None
     if original is None or original.model is None:
-        cannot_decide("no original config to compare num_classes with")
+        cannot_decide(_("no original config to compare num_classes with"))
     mine, theirs = config.model.num_classes, original.model.num_classes
     if mine != theirs:
-        return Finding(f'fine_tune_checkpoint_type "full" restores the class heads, made for {theirs} classes, '
-                       f"into a model of {mine}: the restore fails with 'Received incompatible tensor'",
-                       field="train_config.fine_tune_checkpoint_type", hint='write "detection"',
+        return Finding(_('fine_tune_checkpoint_type "full" restores the class heads, made for {theirs} classes, into a '
+                         "model of {mine}: the restore fails with 'Received incompatible tensor'", theirs=theirs,
+                         mine=mine), field="train_config.fine_tune_checkpoint_type", hint=_('write "detection"'),
                        replacement='"detection"')
     return None

@@ -1,6 +1,6 @@
 """Rules that read the fine-tune checkpoint's index: what it holds, and whether it is intact."""
 
-from pipecheck import Finding, cannot_decide, rule
+from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
 
 FIELD = "train_config.fine_tune_checkpoint"
@@ -9,7 +9,7 @@ TYPE_FIELD = "train_config.fine_tune_checkpoint_type"
 
 def _readable(checkpoint):
     if not checkpoint.readable:
-        cannot_decide("the checkpoint index cannot be read (see PC310)")
+        cannot_decide(_("the checkpoint index cannot be read (see PC310)"))
     return checkpoint
 
 
@@ -32,9 +32,9 @@ def checkpoint_object_based(checkpoint):
     """
     if _readable(checkpoint).object_based:
         return None
-    return Finding(f"the checkpoint ({len(checkpoint.entries)} tensors) has no _CHECKPOINTABLE_OBJECT_GRAPH: it is a "
-                   "TF1, name-based checkpoint that TF2 training cannot restore", field=FIELD,
-                   hint="download the TF2 version of this network (TF2 Detection Model Zoo)")
+    return Finding(_("the checkpoint ({count} tensors) has no _CHECKPOINTABLE_OBJECT_GRAPH: it is a TF1, name-based "
+                     "checkpoint that TF2 training cannot restore", count=len(checkpoint.entries)), field=FIELD,
+                   hint=_("download the TF2 version of this network (TF2 Detection Model Zoo)"))
 
 
 @rule("PC309", "checkpoint-type-fits-contents", category="checkpoint", fix="safe")
@@ -67,16 +67,20 @@ def checkpoint_type_fits_contents(config, checkpoint):
         return None
     written = config.train.fine_tune_checkpoint_type
     effective = written or ("detection" if config.train.from_detection_checkpoint else "classification")
-    unset = "" if written else " (not set, so classification)"
     if holds == "detection" and effective == "classification":
-        return Finding(f"fine_tune_checkpoint_type is classification{unset} but the checkpoint holds a whole detection "
-                       "model (model/...): training stops with 'Some Python objects were not bound to checkpointed "
-                       "values'", field=TYPE_FIELD, hint='write fine_tune_checkpoint_type: "detection"',
+        message = (_("fine_tune_checkpoint_type is classification but the checkpoint holds a whole detection model "
+                     "(model/...): training stops with 'Some Python objects were not bound to checkpointed values'")
+                   if written else
+                   _("fine_tune_checkpoint_type is not set, so classification, but the checkpoint holds a whole "
+                     "detection model (model/...): training stops with 'Some Python objects were not bound to "
+                     "checkpointed values'"))
+        return Finding(message, field=TYPE_FIELD, hint=_('write fine_tune_checkpoint_type: "detection"'),
                        replacement='"detection"')
     if holds == "classification" and effective in ("detection", "full"):
-        return Finding(f"fine_tune_checkpoint_type is {effective} but the checkpoint holds only a backbone "
-                       "(feature_extractor/...): training stops before the first step", field=TYPE_FIELD,
-                       hint='write fine_tune_checkpoint_type: "classification", or use a zoo detection checkpoint',
+        return Finding(_("fine_tune_checkpoint_type is {kind} but the checkpoint holds only a backbone "
+                         "(feature_extractor/...): training stops before the first step", kind=effective),
+                       field=TYPE_FIELD,
+                       hint=_('write fine_tune_checkpoint_type: "classification", or use a zoo detection checkpoint'),
                        replacement='"classification"')
     return None
 
@@ -100,8 +104,8 @@ def checkpoint_intact(checkpoint):
         train_config.fine_tune_checkpoint_type: "detection"
     """
     for problem in checkpoint.problems:
-        yield Finding(f"checkpoint {problem['message']}", field=FIELD,
-                      hint="extract the zoo archive again (or download it again)")
+        yield Finding(_("checkpoint {problem}", problem=problem["message"]), field=FIELD,
+                      hint=_("extract the zoo archive again (or download it again)"))
 
 
 @rule("PC311", "checkpoint-matches-architecture", category="checkpoint")
@@ -127,12 +131,12 @@ def checkpoint_matches_architecture(config, checkpoint):
         return None
     saved = checkpoint.meta_architecture
     if saved is not None and config.arch is not None and saved != config.arch:
-        return Finding(f"the checkpoint was saved from a {saved} model but the config builds {config.arch}: restoring "
-                       "fails with 'objects were not bound to checkpointed values'", field=FIELD,
-                       hint="use the checkpoint of the network the config is for (same zoo folder)")
+        return Finding(_("the checkpoint was saved from a {saved} model but the config builds {arch}: restoring fails "
+                         "with 'objects were not bound to checkpointed values'", saved=saved, arch=config.arch),
+                       field=FIELD, hint=_("use the checkpoint of the network the config is for (same zoo folder)"))
     wanted, found = family_of_extractor(config.feature_extractor_type()), backbone_family(checkpoint)
     if wanted and found and wanted != found:
-        return Finding(f"the checkpoint's backbone looks like {found} but the config builds "
-                       f"{config.feature_extractor_type()}: restoring fails", field=FIELD,
-                       hint="use the checkpoint of the network the config is for (same zoo folder)")
+        return Finding(_("the checkpoint's backbone looks like {found} but the config builds {extractor}: restoring "
+                         "fails", found=found, extractor=config.feature_extractor_type()), field=FIELD,
+                       hint=_("use the checkpoint of the network the config is for (same zoo folder)"))
     return None

@@ -1,6 +1,6 @@
 """Rules about the label map and num_classes."""
 
-from pipecheck import Finding, cannot_decide, rule
+from pipecheck import Finding, _, cannot_decide, n_, rule
 
 
 @rule("PC101", "num-classes-matches-label-map", category="label-map", fix="safe")
@@ -23,19 +23,20 @@ def num_classes_matches_label_map(config, label_map):
     """
     model = config.model
     if model is None or "num_classes" not in model.DESCRIPTOR.fields_by_name:
-        cannot_decide(f"{config.arch or 'the model'} has no num_classes")
+        cannot_decide(_("{arch} has no num_classes", arch=config.arch or _("the model")))
     field = f"{config.arch_path}.num_classes"
     written, wanted = model.num_classes, label_map.max_id
     if written == wanted:
         return None
-    about = f"the label map {label_map.path.name} has {label_map.describe()}"
     if written < wanted:
-        effect = (f"boxes of classes {written + 1}..{wanted} train as background and evaluation reports "
-                  "them as class 1, silently")
+        effect = _("boxes of classes {first}..{last} train as background and evaluation reports them as class 1, "
+                   "silently", first=written + 1, last=wanted)
     else:
-        effect = f"{written - wanted} extra outputs are trained as background for nothing"
-    return Finding(f"num_classes is {written} but {about}: {effect}", field=field,
-                   hint=f"write num_classes: {wanted}", replacement=str(wanted))
+        effect = n_("{count} extra output is trained as background for nothing",
+                    "{count} extra outputs are trained as background for nothing", written - wanted)
+    return Finding(_("num_classes is {written} but the label map {name} has {summary}: {effect}", written=written,
+                     name=label_map.path.name, summary=label_map.describe(), effect=effect), field=field,
+                   hint=_("write num_classes: {value}", value=wanted), replacement=str(wanted))
 
 
 @rule("PC102", "label-map-ids-positive", category="label-map")
@@ -57,10 +58,12 @@ def label_map_ids_positive(label_map):
         if item.id > 0 or (item.id == 0 and "background" in (item.name, item.display_name)):
             continue
         line, column = label_map.item_location(item.index, "id" if item.has_id else None)
-        problem = "has no id (0)" if not item.has_id else f"has id {item.id}"
-        yield Finding(f"item {item.name or item.display_name or item.index!r} {problem}: ids start at 1, 0 is reserved for the background",
-                      file=label_map.path, line=line, column=column,
-                      hint="number the items 1, 2, 3... and set num_classes to the highest id")
+        name = repr(item.name or item.display_name or item.index)
+        message = (_("item {name} has no id (0): ids start at 1, 0 is reserved for the background", name=name)
+                   if not item.has_id else
+                   _("item {name} has id {id}: ids start at 1, 0 is reserved for the background", name=name, id=item.id))
+        yield Finding(message, file=label_map.path, line=line, column=column,
+                      hint=_("number the items 1, 2, 3... and set num_classes to the highest id"))
 
 
 @rule("PC103", "label-map-ids-unique", category="label-map")
@@ -84,8 +87,9 @@ def label_map_ids_unique(label_map):
             continue
         earlier = first[item.id]
         line, column = label_map.item_location(item.index, "id")
-        yield Finding(f"id {item.id} is used by {earlier.name!r} (line {earlier.line}) and again by {item.name!r}",
-                      file=label_map.path, line=line, column=column, hint="give every item its own id")
+        yield Finding(_("id {id} is used by {first!r} (line {line}) and again by {second!r}", id=item.id,
+                        first=earlier.name, line=earlier.line, second=item.name),
+                      file=label_map.path, line=line, column=column, hint=_("give every item its own id"))
 
 
 @rule("PC104", "label-map-ids-contiguous", category="label-map", severity="warning")
@@ -108,10 +112,10 @@ def label_map_ids_contiguous(label_map):
     if not missing:
         return None
     shown = ", ".join(str(i) for i in missing[:10]) + (" ..." if len(missing) > 10 else "")
-    which = f"ids {shown} have" if len(missing) > 1 else f"id {shown} has"
-    return Finding(f"{which} no item: the model trains {len(missing)} empty class"
-                   f"{'es' if len(missing) > 1 else ''}", file=label_map.path, line=1, column=1,
-                   hint="renumber the items 1..N (and regenerate records that store class/label ids)")
+    return Finding(n_("id {ids} has no item: the model trains {count} empty class",
+                      "ids {ids} have no item: the model trains {count} empty classes", len(missing), ids=shown),
+                   file=label_map.path, line=1, column=1,
+                   hint=_("renumber the items 1..N (and regenerate records that store class/label ids)"))
 
 
 @rule("PC105", "label-map-names-unique", category="label-map")
@@ -136,9 +140,10 @@ def label_map_names_unique(label_map):
                 continue
             if value in seen:
                 line, column = label_map.item_location(item.index, attribute)
-                yield Finding(f"{attribute} {value!r} is used by ids {seen[value]} and {item.id}: boxes labelled "
-                              f"{value!r} all get id {item.id}", file=label_map.path, line=line, column=column,
-                              hint="give every item its own name")
+                yield Finding(_("{attribute} {value!r} is used by ids {first} and {second}: boxes labelled {value!r} "
+                                "all get id {second}", attribute=attribute, value=value, first=seen[value],
+                                second=item.id), file=label_map.path, line=line, column=column,
+                              hint=_("give every item its own name"))
             else:
                 seen[value] = item.id
 
@@ -161,9 +166,9 @@ def label_map_parses(label_maps):
     for value, loaded in label_maps.items():
         if hasattr(loaded, "located"):
             continue
-        yield Finding(f"the label map {value} does not parse: {loaded.message}", file=loaded.path,
-                      line=loaded.line, column=loaded.column,
-                      hint=loaded.hint or "write items as: item { id: 1 name: 'one' }")
+        yield Finding(_("the label map {path} does not parse: {problem}", path=value, problem=loaded.message),
+                      file=loaded.path, line=loaded.line, column=loaded.column,
+                      hint=loaded.hint or _("write items as: item {{ id: 1 name: 'one' }}"))
 
 
 @rule("PC107", "label-map-one-class-per-item", category="label-map")
@@ -188,11 +193,12 @@ def label_map_one_class_per_item(label_maps):
         for note in located.notes:
             if note.kind != "duplicate" or not note.path.startswith("item["):
                 continue
-            item, _, field = note.path.partition(".")
+            item, _dot, field = note.path.partition(".")
             kept = note.second.parsed
-            yield Finding(f"{item} sets {field} twice ({note.first.parsed!r} then {kept!r}); only {kept!r} "
-                          "is kept and the other class is lost", file=loaded.path, line=note.second.line,
-                          column=note.second.column, hint="close each class with } and open the next with item {")
+            yield Finding(_("{item} sets {field} twice ({first!r} then {kept!r}); only {kept!r} is kept and the other "
+                            "class is lost", item=item, field=field, first=note.first.parsed, kept=kept),
+                          file=loaded.path, line=note.second.line, column=note.second.column,
+                          hint=_("close each class with }} and open the next with item {{"))
 
 
 @rule("PC108", "label-map-items-named", category="label-map", severity="warning")
@@ -213,8 +219,9 @@ def label_map_items_named(label_map):
     for item in label_map.items:
         if not item.has_name:
             line, column = label_map.item_location(item.index)
-            yield Finding(f"item with id {item.id} has no name", file=label_map.path, line=line, column=column,
-                          hint=f"add name: '{item.display_name or 'class'}' (the text stored in the records)")
+            yield Finding(_("item with id {id} has no name", id=item.id), file=label_map.path, line=line, column=column,
+                          hint=_("add name: '{name}' (the text stored in the records)",
+                                 name=item.display_name or "class"))
 
 
 @rule("PC109", "same-label-map-for-train-and-eval", category="label-map", severity="warning")
@@ -237,7 +244,7 @@ def same_label_map_for_train_and_eval(config, label_maps):
     train_value = config.train_input.label_map_path
     train = label_maps.get(train_value)
     if not hasattr(train, "located"):
-        cannot_decide("the training label map is not readable")
+        cannot_decide(_("the training label map is not readable"))
     for index, reader in enumerate(config.eval_inputs):
         value = reader.label_map_path
         if not value:
@@ -249,10 +256,11 @@ def same_label_map_for_train_and_eval(config, label_maps):
         theirs = {(i.id, i.name) for i in other.items}
         if mine != theirs:
             only = sorted(theirs ^ mine)[:4]
-            yield Finding(f"evaluation uses {value}, whose classes differ from training's {train_value} "
-                          f"(differences: {', '.join(f'{i}:{n}' for i, n in only)})",
+            yield Finding(_("evaluation uses {eval}, whose classes differ from training's {train} (differences: "
+                            "{differences})", eval=value, train=train_value,
+                            differences=", ".join(f"{i}:{n}" for i, n in only)),
                           field=f"eval_input_reader[{index}].label_map_path",
-                          hint=f'write label_map_path: "{train_value}"', replacement=f'"{train_value}"')
+                          hint=_('write label_map_path: "{path}"', path=train_value), replacement=f'"{train_value}"')
 
 
 @rule("PC110", "label-map-path-set", category="label-map", severity="warning", fix="unsafe")
@@ -271,8 +279,9 @@ def label_map_path_set(config):
     """
     for path, reader in config.input_readers():
         if not reader.label_map_path:
-            yield Finding(f"{path} has no label_map_path: class text in the records is ignored",
-                          field=f"{path}.label_map_path", hint='add label_map_path: "<project>/training/label_map.pbtxt"')
+            yield Finding(_("{reader} has no label_map_path: class text in the records is ignored", reader=path),
+                          field=f"{path}.label_map_path",
+                          hint=_('add label_map_path: "<project>/training/label_map.pbtxt"'))
 
 
 @rule("PC111", "keypoint-classes-in-label-map", category="label-map")
@@ -299,7 +308,8 @@ def keypoint_classes_in_label_map(config, label_map):
     known = {item.name for item in label_map.located.message.item if item.keypoints}
     for index, task in enumerate(config.model.keypoint_estimation_task):
         if task.keypoint_class_name not in known:
-            yield Finding(f"keypoint task {task.task_name!r} needs class {task.keypoint_class_name!r} with keypoints "
-                          f"in the label map, which has {', '.join(sorted(known)) or 'no keypoints'}: the model "
-                          "builder fails with KeyError", field=f"model.center_net.keypoint_estimation_task[{index}]"
-                          ".keypoint_class_name", hint="start from the config without _kpts_ for boxes only")
+            yield Finding(_("keypoint task {task!r} needs class {name!r} with keypoints in the label map, which has "
+                            "{known}: the model builder fails with KeyError", task=task.task_name,
+                            name=task.keypoint_class_name, known=", ".join(sorted(known)) or _("no keypoints")),
+                          field=f"model.center_net.keypoint_estimation_task[{index}].keypoint_class_name",
+                          hint=_("start from the config without _kpts_ for boxes only"))

@@ -4,7 +4,7 @@ Rules in the "machine" category depend on the computer pipecheck runs on (or on 
 pre-commit hooks leave them out so results do not depend on who commits.
 """
 
-from pipecheck import Finding, cannot_decide, rule
+from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck.estimates import estimate_training
 from pipecheck.machine import format_bytes
 
@@ -29,9 +29,9 @@ def bfloat16_only_on_tpu(config):
     Fix: safe; writes false.
     """
     if config.train.use_bfloat16:
-        return Finding("use_bfloat16 is true: TF2 ignores it unless model_main_tf2.py runs with --use_tpu "
-                       "(the course sets it to false)", field="train_config.use_bfloat16",
-                       hint="write use_bfloat16: false", replacement="false")
+        return Finding(_("use_bfloat16 is true: TF2 ignores it unless model_main_tf2.py runs with --use_tpu (the course "
+                         "sets it to false)"), field="train_config.use_bfloat16",
+                       hint=_("write use_bfloat16: false"), replacement="false")
     return None
 
 
@@ -57,22 +57,32 @@ def batch_fits_in_ram(config, machine):
     """
     estimate = estimate_training(config)
     if estimate is None:
-        cannot_decide(f"no RAM model for {config.arch} with {config.feature_extractor_type() or 'no extractor'}"
-                      " or a resizer without a fixed size")
+        cannot_decide(_("no RAM model for {arch} with {extractor} or a resizer without a fixed size",
+                        arch=config.arch, extractor=config.feature_extractor_type() or _("no extractor")))
     batch = config.train.batch_size
     needed = estimate.needed_bytes(batch)
     largest = estimate.largest_batch(machine.ram_available)
-    ram = f"{format_bytes(machine.ram_available)} {'given' if machine.ram_given else 'available'}"
-    working = f"{estimate.describe()}, +15 % margin"
+    ram = ram_text(machine)
+    working = _("{estimate}, +15 % margin", estimate=estimate.describe())
     field = "train_config.batch_size"
     if needed <= machine.ram_available:
-        return Finding(f"batch_size {batch} needs about {format_bytes(needed)} of the {ram} "
-                       f"({working}); the largest batch that fits is {largest}", field=field, severity="info")
-    fits = f"the largest batch that fits is {largest}" if largest else "even batch_size 1 does not fit"
-    return Finding(f"batch_size {batch} needs about {format_bytes(needed)} but only {ram} ({working}): the "
-                   f"training process would be killed; {fits}", field=field,
-                   hint=f"write batch_size: {largest}" if largest else "train on a machine with more RAM",
+        return Finding(_("batch_size {batch} needs about {needed} of the {ram} ({working}); the largest batch that "
+                         "fits is {largest}", batch=batch, needed=format_bytes(needed), ram=ram, working=working,
+                         largest=largest), field=field, severity="info")
+    fits = (_("the largest batch that fits is {largest}", largest=largest) if largest
+            else _("even batch_size 1 does not fit"))
+    return Finding(_("batch_size {batch} needs about {needed} but only {ram} ({working}): the training process would "
+                     "be killed; {fits}", batch=batch, needed=format_bytes(needed), ram=ram, working=working,
+                     fits=fits), field=field,
+                   hint=_("write batch_size: {value}", value=largest) if largest
+                   else _("train on a machine with more RAM"),
                    replacement=str(largest) if largest else None)
+
+
+def ram_text(machine) -> str:
+    if machine.ram_given:
+        return _("{size} given", size=format_bytes(machine.ram_available))
+    return _("{size} available", size=format_bytes(machine.ram_available))
 
 
 def input_pipeline_bytes(config, records) -> tuple[int, str]:
@@ -85,13 +95,14 @@ def input_pipeline_bytes(config, records) -> tuple[int, str]:
     files = train.files if train else []
     count = sum(f.records for f in files)
     if not count:
-        return 0, "no training records"
+        return 0, _("no training records")
     mean_record = sum(f.payload_bytes for f in files) / count
     buffered = min(config.train_input.shuffle_buffer_size or 2048, count) * mean_record
     pixels = max((w * h for f in files for w, h in f.image_sizes), default=0)
     in_flight = (config.train.batch_size * 2 + 4) * pixels * 3 * 5
-    text = (f"shuffle buffer {format_bytes(buffered)} ({min(config.train_input.shuffle_buffer_size or 2048, count)} "
-            f"records of {mean_record / 1024:.0f} KiB) + images being decoded {format_bytes(in_flight)}")
+    text = _("shuffle buffer {buffered} ({records} records of {size:.0f} KiB) + images being decoded {decoding}",
+             buffered=format_bytes(buffered), records=min(config.train_input.shuffle_buffer_size or 2048, count),
+             size=mean_record / 1024, decoding=format_bytes(in_flight))
     return int(buffered + in_flight), text
 
 
@@ -116,17 +127,17 @@ def input_pipeline_fits_in_ram(config, records, machine):
     """
     estimate = estimate_training(config)
     if estimate is None:
-        cannot_decide("no RAM model for this architecture (see PC402)")
+        cannot_decide(_("no RAM model for this architecture (see PC402)"))
     batch = config.train.batch_size
     model = estimate.needed_bytes(batch)
     inputs, working = input_pipeline_bytes(config, records)
     if model > machine.ram_available or model + inputs <= machine.ram_available:
         return None  # PC402 reports a model that does not fit on its own
-    return Finding(f"the model needs about {format_bytes(model)} and the input pipeline {format_bytes(inputs)} "
-                   f"({working}), more than the {format_bytes(machine.ram_available)} "
-                   f"{'given' if machine.ram_given else 'available'}", field="train_config.batch_size",
-                   hint="resize the images to about twice the model's input before writing the records, or lower "
-                        "train_input_reader.shuffle_buffer_size")
+    return Finding(_("the model needs about {model} and the input pipeline {inputs} ({working}), more than the {ram}",
+                     model=format_bytes(model), inputs=format_bytes(inputs), working=working, ram=ram_text(machine)),
+                   field="train_config.batch_size",
+                   hint=_("resize the images to about twice the model's input before writing the records, or lower "
+                          "train_input_reader.shuffle_buffer_size"))
 
 
 @rule("PC403", "no-tpu-leftovers", category="tpu", severity="warning", fix="unsafe")
@@ -146,13 +157,14 @@ def no_tpu_leftovers(config, machine):
         train_config.batch_size: 2
     """
     if config.train.batch_size >= 64 and machine.gpus < 2:
-        yield Finding(f"batch_size {config.train.batch_size} is the zoo's TPU value; on one machine use 1 to 8",
-                      field="train_config.batch_size", hint="write batch_size: 2 (and see PC402 for your RAM)")
+        yield Finding(_("batch_size {batch} is the zoo's TPU value; on one machine use 1 to 8",
+                        batch=config.train.batch_size),
+                      field="train_config.batch_size", hint=_("write batch_size: 2 (and see PC402 for your RAM)"))
     for name in ("sync_replicas", "replicas_to_aggregate", "startup_delay_steps"):
         field = f"train_config.{name}"
         if config.written(field):
-            yield Finding(f"{name} is a multi-worker setting TF2 training never reads", field=field,
-                          severity="info", hint="delete the line")
+            yield Finding(_("{name} is a multi-worker setting TF2 training never reads", name=name), field=field,
+                          severity="info", hint=_("delete the line"))
 
 
 @rule("PC404", "training-time-reasonable", category="machine", severity="warning")
@@ -174,16 +186,19 @@ def training_time_reasonable(config, machine):
         train_config.num_steps: 1000
     """
     if machine.gpus:
-        cannot_decide("seconds per step were measured on a CPU; this machine has a GPU")
+        cannot_decide(_("seconds per step were measured on a CPU; this machine has a GPU"))
     estimate = estimate_training(config)
     seconds = estimate.seconds_per_step(config.train.batch_size) if estimate else None
     if seconds is None:
-        cannot_decide(f"no timing measured for {config.arch} {config.feature_extractor_type()}")
+        cannot_decide(_("no timing measured for {arch} {extractor}", arch=config.arch,
+                        extractor=config.feature_extractor_type()))
     hours = config.train.num_steps * seconds / 3600
     if hours <= TRAINING_TIME_LIMIT_HOURS:
         return None
     steps = int(TRAINING_TIME_LIMIT_HOURS * 3600 / seconds)
-    return Finding(f"{config.train.num_steps} steps at about {seconds:.1f} s per step ({estimate.family.label}, "
-                   f"batch {config.train.batch_size}, on a CPU) take about {hours / 24:.1f} days",
+    return Finding(_("{steps} steps at about {seconds:.1f} s per step ({family}, batch {batch}, on a CPU) take about "
+                     "{days:.1f} days", steps=config.train.num_steps, seconds=seconds, family=estimate.family.label,
+                     batch=config.train.batch_size, days=hours / 24),
                    field="train_config.num_steps",
-                   hint=f"fine-tuning needs far fewer steps: about {steps} fit in a day (the course uses 1000)")
+                   hint=_("fine-tuning needs far fewer steps: about {steps} fit in a day (the course uses 1000)",
+                          steps=steps))

@@ -2,7 +2,7 @@
 
 import difflib
 
-from pipecheck import Finding, cannot_decide, rule
+from pipecheck import Finding, _, cannot_decide, rule
 
 # builders/model_builder.py (OD API 2.8): the feature extractors model_main_tf2.py can build.
 TF2_FEATURE_EXTRACTORS = {
@@ -42,9 +42,10 @@ def detections_per_class_within_total(config):
     for path in [p for p in config.located.locations if p.endswith("batch_non_max_suppression")]:
         nms = config.value(path)
         if nms.max_detections_per_class > nms.max_total_detections:
-            yield Finding(f"max_detections_per_class {nms.max_detections_per_class} > max_total_detections "
-                          f"{nms.max_total_detections}: the model cannot be built", field=f"{path}.max_detections_per_class",
-                          hint=f"write max_detections_per_class: {nms.max_total_detections}",
+            yield Finding(_("max_detections_per_class {per_class} > max_total_detections {total}: the model cannot be "
+                            "built", per_class=nms.max_detections_per_class, total=nms.max_total_detections),
+                          field=f"{path}.max_detections_per_class",
+                          hint=_("write max_detections_per_class: {value}", value=nms.max_total_detections),
                           replacement=str(nms.max_total_detections))
 
 
@@ -76,13 +77,14 @@ def max_boxes_in_the_reader(config, original):
     if wanted == effective or wanted == as_shipped:
         return None
     if wanted > effective:
-        return Finding(f"train_config.max_number_of_boxes is {wanted} but TF2 ignores it: images keep at most "
-                       f"{effective} boxes (train_input_reader.max_number_of_boxes), the rest are dropped silently",
+        return Finding(_("train_config.max_number_of_boxes is {wanted} but TF2 ignores it: images keep at most "
+                         "{effective} boxes (train_input_reader.max_number_of_boxes), the rest are dropped silently",
+                         wanted=wanted, effective=effective),
                        field=field, severity="warning",
-                       hint=f"write max_number_of_boxes: {wanted} in train_input_reader")
-    return Finding(f"train_config.max_number_of_boxes ({wanted}) is ignored by TF2; train_input_reader's "
-                   f"({effective}) is the limit", field=field,
-                   hint=f"to limit boxes, write max_number_of_boxes: {wanted} in train_input_reader")
+                       hint=_("write max_number_of_boxes: {value} in train_input_reader", value=wanted))
+    return Finding(_("train_config.max_number_of_boxes ({wanted}) is ignored by TF2; train_input_reader's "
+                     "({effective}) is the limit", wanted=wanted, effective=effective), field=field,
+                   hint=_("to limit boxes, write max_number_of_boxes: {value} in train_input_reader", value=wanted))
 
 
 @rule("PC603", "resizer-min-within-max", category="model")
@@ -107,9 +109,10 @@ def resizer_min_within_max(config):
         return None
     keep = resizer.keep_aspect_ratio_resizer
     if keep.min_dimension > keep.max_dimension:
-        return Finding(f"min_dimension {keep.min_dimension} > max_dimension {keep.max_dimension}: the model cannot be "
-                       "built", field=f"{config.arch_path}.image_resizer.keep_aspect_ratio_resizer.max_dimension",
-                       hint=f"lower min_dimension to {keep.max_dimension} too")
+        return Finding(_("min_dimension {low} > max_dimension {high}: the model cannot be built",
+                         low=keep.min_dimension, high=keep.max_dimension),
+                       field=f"{config.arch_path}.image_resizer.keep_aspect_ratio_resizer.max_dimension",
+                       hint=_("lower min_dimension to {value} too", value=keep.max_dimension))
     return None
 
 
@@ -133,11 +136,14 @@ def second_stage_within_proposals(config):
         return None
     model = config.model
     if model.second_stage_batch_size > model.first_stage_max_proposals:
-        written = "" if config.written("model.faster_rcnn.second_stage_batch_size") else " (the default)"
-        return Finding(f"second_stage_batch_size {model.second_stage_batch_size}{written} > first_stage_max_proposals "
-                       f"{model.first_stage_max_proposals}: training cannot start",
+        values = {"batch": model.second_stage_batch_size, "proposals": model.first_stage_max_proposals}
+        message = (_("second_stage_batch_size {batch} > first_stage_max_proposals {proposals}: training cannot start",
+                     **values) if config.written("model.faster_rcnn.second_stage_batch_size") else
+                   _("second_stage_batch_size {batch} (the default) > first_stage_max_proposals {proposals}: training "
+                     "cannot start", **values))
+        return Finding(message,
                        field="model.faster_rcnn.second_stage_batch_size",
-                       hint=f"write second_stage_batch_size: {model.first_stage_max_proposals}",
+                       hint=_("write second_stage_batch_size: {value}", value=model.first_stage_max_proposals),
                        replacement=str(model.first_stage_max_proposals))
     return None
 
@@ -165,10 +171,10 @@ def batches_need_padding(config):
     if model.image_resizer.WhichOneof("image_resizer_oneof") != "keep_aspect_ratio_resizer":
         return None
     if not model.image_resizer.keep_aspect_ratio_resizer.pad_to_max_dimension:
-        return Finding(f"batch_size {config.train.batch_size} with keep_aspect_ratio_resizer and no padding: the first "
-                       "batch fails with 'Cannot batch tensors with different shapes'",
+        return Finding(_("batch_size {batch} with keep_aspect_ratio_resizer and no padding: the first batch fails with "
+                         "'Cannot batch tensors with different shapes'", batch=config.train.batch_size),
                        field=f"{config.arch_path}.image_resizer.keep_aspect_ratio_resizer.pad_to_max_dimension",
-                       hint="write pad_to_max_dimension: true (or batch_size: 1)", replacement="true")
+                       hint=_("write pad_to_max_dimension: true (or batch_size: 1)"), replacement="true")
     return None
 
 
@@ -208,9 +214,11 @@ def size_fits_feature_pyramid(config):
     for name, value in zip(names, size):
         if value % multiple:
             fixed = max(multiple, round(value / multiple) * multiple)
-            yield Finding(f"{name} {value} is not a multiple of {multiple} (2^{level}, the feature pyramid's top level): "
-                          "the first step fails with 'Incompatible shapes'",
-                          field=f"{config.arch_path}.image_resizer.{resizer}.{name}", hint=f"write {name}: {fixed}",
+            yield Finding(_("{name} {value} is not a multiple of {multiple} (2^{level}, the feature pyramid's top "
+                            "level): the first step fails with 'Incompatible shapes'", name=name, value=value,
+                            multiple=multiple, level=level),
+                          field=f"{config.arch_path}.image_resizer.{resizer}.{name}",
+                          hint=_("write {name}: {value}", name=name, value=fixed),
                           replacement=str(fixed))
             if names[0] == names[1]:
                 break
@@ -234,14 +242,16 @@ def feature_extractor_for_tf2(config):
     """
     known = TF2_FEATURE_EXTRACTORS.get(config.arch)
     if known is None:
-        cannot_decide(f"no list of TF2 feature extractors for {config.arch}")
+        cannot_decide(_("no list of TF2 feature extractors for {arch}", arch=config.arch))
     kind = config.feature_extractor_type()
     if kind in known:
         return None
     close = difflib.get_close_matches(kind + ("_keras" if config.arch != "center_net" else ""), sorted(known), n=1)
-    hint = f'write type: "{close[0]}"' if close else "start from a TF2 zoo config (configs/tf2) for this network"
-    return Finding(f"feature_extractor type {kind!r} is not a TF2 {config.arch} extractor: model_main_tf2.py stops "
-                   "with 'is not supported for tf version 2'", field=f"{config.arch_path}.feature_extractor.type",
+    hint = (_('write type: "{kind}"', kind=close[0]) if close
+            else _("start from a TF2 zoo config (configs/tf2) for this network"))
+    return Finding(_("feature_extractor type {kind!r} is not a TF2 {arch} extractor: model_main_tf2.py stops with 'is not "
+                     "supported for tf version 2'", kind=kind, arch=config.arch),
+                   field=f"{config.arch_path}.feature_extractor.type",
                    hint=hint, replacement=f'"{close[0]}"' if close else None)
 
 
@@ -262,9 +272,9 @@ def metrics_set_known(config):
     for index, name in enumerate(config.message.eval_config.metrics_set):
         if name not in METRICS_SETS:
             close = difflib.get_close_matches(name, sorted(METRICS_SETS), n=1, cutoff=0.5)
-            yield Finding(f"metrics_set {name!r} does not exist: evaluation fails with 'Metric not found'",
+            yield Finding(_("metrics_set {name!r} does not exist: evaluation fails with 'Metric not found'", name=name),
                           field=f"eval_config.metrics_set[{index}]",
-                          hint=f'write metrics_set: "{close[0] if close else "coco_detection_metrics"}"')
+                          hint=_('write metrics_set: "{name}"', name=close[0] if close else "coco_detection_metrics"))
 
 
 @rule("PC609", "moving-averages-consistent", category="eval", severity="warning")
@@ -285,9 +295,9 @@ def moving_averages_consistent(config):
     kind = optimizer.WhichOneof("optimizer")
     trains_ema = optimizer.use_moving_average if kind else False
     if config.message.eval_config.use_moving_averages and not trains_ema:
-        return Finding("eval_config.use_moving_averages is true but the optimizer keeps no moving average: "
-                       "evaluation would use untrained shadow weights", field="eval_config.use_moving_averages",
-                       hint="write use_moving_averages: false (or use_moving_average: true in the optimizer)")
+        return Finding(_("eval_config.use_moving_averages is true but the optimizer keeps no moving average: "
+                         "evaluation would use untrained shadow weights"), field="eval_config.use_moving_averages",
+                       hint=_("write use_moving_averages: false (or use_moving_average: true in the optimizer)"))
     return None
 
 
@@ -308,15 +318,17 @@ def same_architecture_as_checkpoint(config, original):
         model.faster_rcnn.feature_extractor.type: "faster_rcnn_resnet50_keras"
     """
     if original is None:
-        cannot_decide("no original config to compare the architecture with")
+        cannot_decide(_("no original config to compare the architecture with"))
     if config.arch != original.arch:
-        return Finding(f"this config builds {config.arch} but the original (and its checkpoint) is {original.arch}",
-                       field="model", hint="start again from the pipeline.config of the network you downloaded")
+        return Finding(_("this config builds {mine} but the original (and its checkpoint) is {theirs}", mine=config.arch,
+                         theirs=original.arch),
+                       field="model", hint=_("start again from the pipeline.config of the network you downloaded"))
     mine, theirs = config.feature_extractor_type(), original.feature_extractor_type()
     if mine != theirs:
-        return Finding(f"feature_extractor type is {mine!r} but the original's (and its checkpoint's) is {theirs!r}: "
-                       "restoring fails with 'objects were not bound to checkpointed values'",
-                       field=f"{config.arch_path}.feature_extractor.type", hint=f'write type: "{theirs}"',
+        return Finding(_("feature_extractor type is {mine!r} but the original's (and its checkpoint's) is {theirs!r}: "
+                         "restoring fails with 'objects were not bound to checkpointed values'", mine=mine,
+                         theirs=theirs),
+                       field=f"{config.arch_path}.feature_extractor.type", hint=_('write type: "{kind}"', kind=theirs),
                        replacement=f'"{theirs}"')
     return None
 
@@ -337,8 +349,8 @@ def training_data_shuffled(config):
         train_input_reader.shuffle: true
     """
     if not config.train_input.shuffle:
-        return Finding("train_input_reader.shuffle is false: records are read in file order",
-                       field="train_input_reader.shuffle", hint="delete the line (true is the default)")
+        return Finding(_("train_input_reader.shuffle is false: records are read in file order"),
+                       field="train_input_reader.shuffle", hint=_("delete the line (true is the default)"))
     return None
 
 
@@ -366,6 +378,7 @@ def masks_loaded_for_mask_head(config):
         return None
     for path, reader in config.input_readers():
         if not reader.load_instance_masks:
-            yield Finding(f"the model predicts instance masks but {path} does not load them",
+            yield Finding(_("the model predicts instance masks but {reader} does not load them", reader=path),
                           field=f"{path}.load_instance_masks",
-                          hint="write load_instance_masks: true and mask_type: PNG_MASKS (records need image/object/mask)")
+                          hint=_("write load_instance_masks: true and mask_type: PNG_MASKS (records need "
+                                 "image/object/mask)"))

@@ -1,9 +1,8 @@
 """Rules about what text_format.Merge accepts silently: repeated values, overwritten choices, escapes."""
 
-from pipecheck import Finding, rule
+from pipecheck import Finding, _, rule
 
-_CONTROL = {"\t": "a tab (\\t)", "\n": "a newline (\\n)", "\r": "a carriage return (\\r)", "\a": "a bell (\\a)",
-            "\b": "a backspace (\\b)", "\f": "a form feed (\\f)", "\v": "a vertical tab (\\v)", "\0": "a NUL (\\0)"}
+_CONTROL = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v", "\0": "\\0"}
 
 
 @rule("PC011", "field-written-once", category="syntax", severity="warning")
@@ -27,14 +26,16 @@ def field_written_once(config):
             continue
         name = note.path.rsplit(".", 1)[-1]
         if note.detail == "block":
-            yield Finding(f"{name} is written twice (lines {note.first.line} and {note.second.line}): the two blocks "
-                          "are merged, later values winning", field=note.path,
-                          line=note.second.line, column=note.second.column, hint="keep a single block")
+            yield Finding(_("{name} is written twice (lines {first} and {second}): the two blocks are merged, later "
+                            "values winning", name=name, first=note.first.line, second=note.second.line),
+                          field=note.path, line=note.second.line, column=note.second.column,
+                          hint=_("keep a single block"))
         else:
-            yield Finding(f"{name} is written twice (lines {note.first.line} and {note.second.line}): the OD API "
-                          f"keeps the last one, {note.second.raw}, and ignores {note.first.raw}", field=note.path,
+            yield Finding(_("{name} is written twice (lines {first} and {second}): the OD API keeps the last one, {kept}, "
+                            "and ignores {ignored}", name=name, first=note.first.line, second=note.second.line,
+                            kept=note.second.raw, ignored=note.first.raw), field=note.path,
                           line=note.second.line, column=note.second.column,
-                          hint=f"delete one of them; line {note.second.line} is the one in effect")
+                          hint=_("delete one of them; line {line} is the one in effect", line=note.second.line))
 
 
 @rule("PC012", "one-choice-per-block", category="syntax", severity="warning")
@@ -58,10 +59,12 @@ def one_choice_per_block(config):
             continue
         block = note.path.rsplit(".", 1)[0]
         first, second = note.first.node.name, note.second.node.name
-        hint = ("put each augmentation in its own data_augmentation_options { } block"
-                if "data_augmentation_options" in block else f"keep only {second} (or only {first})")
-        yield Finding(f"{block} sets both {first} (line {note.first.line}) and {second} (line {note.second.line}), "
-                      f"which exclude each other: only {second} is kept", field=f"{block}.{second}",
+        hint = (_("put each augmentation in its own data_augmentation_options {{ }} block")
+                if "data_augmentation_options" in block else _("keep only {second} (or only {first})", first=first,
+                                                                  second=second))
+        yield Finding(_("{block} sets both {first} (line {first_line}) and {second} (line {second_line}), which exclude "
+                        "each other: only {second} is kept", block=block, first=first, first_line=note.first.line,
+                        second=second, second_line=note.second.line), field=f"{block}.{second}",
                       line=note.second.line, column=note.second.column, hint=hint)
 
 
@@ -87,11 +90,14 @@ def paths_without_backslashes(config):
         controls = [name for char, name in _CONTROL.items() if char in value]
         written = location.raw
         if controls:
-            yield Finding(f"{written} contains {', '.join(controls)}: a backslash in text format starts an escape",
-                          field=field, hint=f"write {field.rsplit('.', 1)[-1]}: {_slashes(written)}")
+            yield Finding(_("{value} contains control characters ({escapes}): a backslash in text format starts an "
+                            "escape", value=written, escapes=", ".join(controls)),
+                          field=field, hint=_("write {name}: {value}", name=field.rsplit(".", 1)[-1],
+                                              value=_slashes(written)))
         elif "\\" in value:
-            yield Finding(f"{written} uses backslashes, which work only on Windows", field=field, severity="warning",
-                          hint=f"write {field.rsplit('.', 1)[-1]}: {_slashes(written)}",
+            yield Finding(_("{value} uses backslashes, which work only on Windows", value=written), field=field,
+                          severity="warning",
+                          hint=_("write {name}: {value}", name=field.rsplit(".", 1)[-1], value=_slashes(written)),
                           replacement=_slashes(written))
 
 

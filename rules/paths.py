@@ -1,6 +1,6 @@
 """Rules about the files the config names, resolved from the launch root like the OD API does."""
 
-from pipecheck import Finding, cannot_decide, rule
+from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck.project import is_remote
 
 from ._common import is_placeholder, leaf_name, path_fields, suggested_path
@@ -29,9 +29,10 @@ def no_placeholder_paths(config, project, project_files):
         if not isinstance(value, str) or not is_placeholder(value):
             continue
         suggestion = suggested_path(project, project_files, field)
-        yield Finding(f"{leaf_name(field)} is still the zoo placeholder {value!r}", field=field,
-                      hint=f'write {leaf_name(field)}: "{suggestion}"' if suggestion
-                      else "write the path of your file, relative to the folder you train from",
+        yield Finding(_("{name} is still the zoo placeholder {value!r}", name=leaf_name(field), value=value),
+                      field=field,
+                      hint=_('write {name}: "{path}"', name=leaf_name(field), path=suggestion) if suggestion
+                      else _("write the path of your file, relative to the folder you train from"),
                       replacement=f'"{suggestion}"' if suggestion else None)
 
 
@@ -66,27 +67,28 @@ def paths_exist(config, project, project_files):
         if matches:
             empty = [m for m in matches if m.is_file() and m.stat().st_size == 0]
             if empty:
-                yield Finding(f"{project.display(empty[0])} is empty", field=field,
-                              hint="regenerate the file (an interrupted conversion leaves it empty)")
+                yield Finding(_("{path} is empty", path=project.display(empty[0])), field=field,
+                              hint=_("regenerate the file (an interrupted conversion leaves it empty)"))
             continue
-        yield Finding(f"{value} does not exist from the launch root {project.root}", field=field,
+        yield Finding(_("{path} does not exist from the launch root {root}", path=value, root=project.root),
+                      field=field,
                       hint=_where_it_is(project, project_files, field, value))
     if remote:
-        cannot_decide(f"remote paths cannot be checked: {', '.join(remote)}")
+        cannot_decide(_("remote paths cannot be checked: {paths}", paths=", ".join(remote)))
 
 
 def _where_it_is(project, project_files, field: str, value: str) -> str:
     for base in project.other_bases():
         if project.matches(value, base):
-            return (f"it exists relative to {base}: run from there (cd {base}) or pass --root {base}; "
-                    "the OD API reads every path from the folder model_main_tf2.py runs in")
+            return _("it exists relative to {base}: run from there (cd {base}) or pass --root {base}; the OD API "
+                     "reads every path from the folder model_main_tf2.py runs in", base=base)
     suggestion = suggested_path(project, project_files, field)
     same_name = project_files.by_name(value.rsplit("/", 1)[-1])
     if same_name:
-        return f'a file of that name is at {project.display(same_name[0])}: write "{project.display(same_name[0])}"'
+        return _('a file of that name is at {path}: write "{path}"', path=project.display(same_name[0]))
     if suggestion:
-        return f'the project has {suggestion}: write {leaf_name(field)}: "{suggestion}"'
-    return "check the folder and the name; paths are relative to the folder you train from"
+        return _('the project has {path}: write {name}: "{path}"', path=suggestion, name=leaf_name(field))
+    return _("check the folder and the name; paths are relative to the folder you train from")
 
 
 @rule("PC203", "input-path-set", category="paths")
@@ -107,13 +109,13 @@ def input_path_set(config):
     for path, reader in config.input_readers():
         kind = reader.WhichOneof("input_reader")
         if kind is None:
-            yield Finding(f"{path} reads no records: it has no tf_record_input_reader",
+            yield Finding(_("{reader} reads no records: it has no tf_record_input_reader", reader=path),
                           field=f"{path}.tf_record_input_reader",
-                          hint='add tf_record_input_reader { input_path: "<project>/training/train.record" }')
+                          hint=_('add tf_record_input_reader {{ input_path: "<project>/training/train.record" }}'))
         elif kind == "tf_record_input_reader" and not reader.tf_record_input_reader.input_path:
-            yield Finding(f"{path}.tf_record_input_reader has no input_path",
+            yield Finding(_("{reader}.tf_record_input_reader has no input_path", reader=path),
                           field=f"{path}.tf_record_input_reader.input_path",
-                          hint='add input_path: "<project>/training/train.record"')
+                          hint=_('add input_path: "<project>/training/train.record"'))
 
 
 @rule("PC204", "eval-not-train-records", category="paths", severity="warning")
@@ -135,7 +137,7 @@ def eval_not_train_records(config, project):
         for position, value in enumerate(reader.tf_record_input_reader.input_path):
             shared = {m.resolve() for m in project.matches(value)} & train
             if shared:
-                yield Finding(f"evaluation reads {project.display(sorted(shared)[0])}, which training reads too: "
-                              "the metrics will not show overfitting",
+                yield Finding(_("evaluation reads {path}, which training reads too: the metrics will not show "
+                                "overfitting", path=project.display(sorted(shared)[0])),
                               field=f"eval_input_reader[{index}].tf_record_input_reader.input_path[{position}]",
-                              hint="evaluate on images the model never trains on (the course's test.record)")
+                              hint=_("evaluate on images the model never trains on (the course's test.record)"))

@@ -6,22 +6,24 @@ the config field that names the file and give the record number and byte offset.
 
 import difflib
 
-from pipecheck import Finding, rule
+from pipecheck import Finding, _, n_, rule
 
-from ._common import plural, reader_files, record_place, verb
+from ._common import reader_files, record_place
 
 FRAMING = ("length-crc", "data-crc", "truncated", "compressed")
 CONTRACT = ("not-an-example", "wrong-type", "too-many-values", "missing-key", "list-lengths")
 
 
 def _report(records, kinds, hint):
-    for _, facts, field in reader_files(records):
+    for _reader, facts, field in reader_files(records):
         for problem in facts.problems_of(*kinds):
-            yield Finding(f"{record_place(facts, problem)}: {problem['message']}", field=field, hint=hint(problem))
+            yield Finding(_("{place}: {problem}", place=record_place(facts, problem), problem=problem["message"]),
+                          field=field, hint=hint(problem))
         hidden = facts.count(*kinds) - len(facts.problems_of(*kinds))
         if hidden > 0:
-            yield Finding(f"{facts.path.rsplit('/', 1)[-1]}: {plural(hidden, 'more record problem')} of the same "
-                          "kinds", field=field)
+            yield Finding(n_("{file}: {count} more record problem of the same kinds",
+                             "{file}: {count} more record problems of the same kinds", hidden,
+                             file=facts.path.rsplit("/", 1)[-1]), field=field)
 
 
 @rule("PC701", "records-readable", category="records")
@@ -48,8 +50,8 @@ def records_readable(records):
     """
     def hint(problem):
         if problem["kind"] == "compressed":
-            return "decompress it (gunzip, or write it again with TFRecordOptions(compression_type=''))"
-        return "write the file again from the images (the conversion script); copying it again may be enough"
+            return _("decompress it (gunzip, or write it again with TFRecordOptions(compression_type=''))")
+        return _("write the file again from the images (the conversion script); copying it again may be enough")
 
     yield from _report(records, FRAMING, hint)
 
@@ -75,7 +77,7 @@ def records_match_decoder(records):
         record faces_cubes/training/train.record 0 image/filename=renamed.jpg
     """
     yield from _report(records, CONTRACT,
-                       lambda p: "fix the script that writes the records (see the OD API's create_*_tf_record.py)")
+                       lambda p: _("fix the script that writes the records (see the OD API's create_*_tf_record.py)"))
 
 
 def _label_map_names(label_map) -> dict[str, int]:
@@ -110,17 +112,20 @@ def class_text_in_label_map(records, label_maps, config):
         if not hasattr(label_map, "items") or found is None:
             continue
         known = _label_map_names(label_map)
-        for facts, _ in found.located():
+        for facts, _field in found.located():
             for text, (boxes, first) in sorted(facts.class_text.items()):
                 if text in known:
                     continue
                 close = difflib.get_close_matches(text, list(known), n=1, cutoff=0.6)
                 close = close or [name for name in known if name.lower() == text.lower()]
-                yield Finding(f"class {text!r} ({plural(boxes, 'box')}, first in {record_place(facts, first)}) is not in "
-                              f"{reader.label_map_path}: the decoder gives it id -1 and training drops these boxes "
-                              "silently", field=f"{path}.label_map_path",
-                              hint=(f"did you mean {close[0]!r}? " if close else "") +
-                              "make the label map's names and the records' class text identical")
+                yield Finding(n_("class {text!r} ({count} box, first in {place}) is not in {label_map}: the decoder "
+                                 "gives it id -1 and training drops this box silently",
+                                 "class {text!r} ({count} boxes, first in {place}) is not in {label_map}: the decoder "
+                                 "gives it id -1 and training drops these boxes silently", boxes, text=text,
+                                 place=record_place(facts, first), label_map=reader.label_map_path),
+                              field=f"{path}.label_map_path",
+                              hint=(_("did you mean {name!r}? ", name=close[0]) if close else "") +
+                              _("make the label map's names and the records' class text identical"))
 
 
 @rule("PC704", "class-labels-in-range", category="records")
@@ -142,15 +147,18 @@ def class_labels_in_range(records, config):
     model = config.model
     if model is None or "num_classes" not in model.DESCRIPTOR.fields_by_name:
         return
-    for reader, facts, _ in reader_files(records):
+    for _reader, facts, _field in reader_files(records):
         if not facts.records_with_labels_only:
             continue
         for label, (boxes, first) in sorted(facts.class_label.items(), key=lambda kv: int(kv[0])):
             if not 1 <= int(label) <= model.num_classes:
-                yield Finding(f"label {label} ({plural(boxes, 'box')}, first in {record_place(facts, first)}) is outside "
-                              f"1..{model.num_classes}; with no class text the decoder uses it as is and the box gets "
-                              "no class", field=f"{config.arch_path}.num_classes",
-                              hint="labels start at 1 and follow the label map's ids (or store the class text too)")
+                yield Finding(n_("label {label} ({count} box, first in {place}) is outside 1..{classes}; with no class "
+                                 "text the decoder uses it as is and the box gets no class",
+                                 "label {label} ({count} boxes, first in {place}) is outside 1..{classes}; with no "
+                                 "class text the decoder uses it as is and the boxes get no class", boxes, label=label,
+                                 place=record_place(facts, first), classes=model.num_classes),
+                              field=f"{config.arch_path}.num_classes",
+                              hint=_("labels start at 1 and follow the label map's ids (or store the class text too)"))
 
 
 @rule("PC705", "class-text-and-label-agree", category="records", severity="warning")
@@ -175,11 +183,14 @@ def class_text_and_label_agree(records, label_maps, config):
         if not hasattr(label_map, "items") or found is None:
             continue
         ids = _label_map_names(label_map)
-        for facts, _ in found.located():
+        for facts, _field in found.located():
             for pair, (boxes, first) in sorted(facts.pairs.items()):
                 text, label = pair.split("\t")
                 if text in ids and ids[text] != int(label):
-                    yield Finding(f"{plural(boxes, 'box')} {verb(boxes, 'says', 'say')} class {text!r} with label {label}, but the label map gives "
-                                  f"{text!r} id {ids[text]} (first in {record_place(facts, first)})",
+                    yield Finding(n_("{count} box says class {text!r} with label {label}, but the label map gives "
+                                     "{text!r} id {id} (first in {place})",
+                                     "{count} boxes say class {text!r} with label {label}, but the label map gives "
+                                     "{text!r} id {id} (first in {place})", boxes, text=text, label=label,
+                                     id=ids[text], place=record_place(facts, first)),
                                   field=f"{path}.label_map_path",
-                                  hint="make the records again with this label map")
+                                  hint=_("make the records again with this label map"))

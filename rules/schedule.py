@@ -4,7 +4,8 @@ The zoo's schedules were written for 25 000+ steps at batch 64-512; fine-tuning 
 and batch_size and usually leaves the schedule as it was.
 """
 
-from pipecheck import Finding, cannot_decide, rule
+from pipecheck import Finding, _, cannot_decide, n_, rule
+from pipecheck.schedules import cosine_rate
 
 _COSINE = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"
 CHECKPOINT_EVERY_N = 1000  # model_main_tf2.py's default --checkpoint_every_n
@@ -24,24 +25,6 @@ def _base_rate(schedule_name: str, schedule) -> float | None:
         "manual_step_learning_rate": lambda s: s.initial_learning_rate,
         "constant_learning_rate": lambda s: s.learning_rate,
     }.get(schedule_name, lambda s: None)(schedule)
-
-
-def cosine_rate(schedule, step: int) -> float:
-    """The rate utils/learning_schedules.cosine_decay_with_warmup gives at a step."""
-    import math
-
-    if step > schedule.total_steps:
-        return 0.0
-    if schedule.warmup_steps and step < schedule.warmup_steps:
-        slope = (schedule.learning_rate_base - schedule.warmup_learning_rate) / schedule.warmup_steps
-        return schedule.warmup_learning_rate + slope * step
-    if step < schedule.warmup_steps + schedule.hold_base_rate_steps:
-        return schedule.learning_rate_base
-    span = schedule.total_steps - schedule.warmup_steps - schedule.hold_base_rate_steps
-    if span <= 0:
-        return float("nan")
-    progress = (step - schedule.warmup_steps - schedule.hold_base_rate_steps) / span
-    return 0.5 * schedule.learning_rate_base * (1 + math.cos(math.pi * progress))
 
 
 @rule("PC501", "warmup-ends-before-training", category="schedule", severity="warning")
@@ -66,13 +49,14 @@ def warmup_ends_before_training(config):
     path, name, schedule = found
     if name == "cosine_decay_learning_rate" and schedule.warmup_steps >= steps:
         last = cosine_rate(schedule, steps)
-        return Finding(f"warmup_steps {schedule.warmup_steps} ≥ num_steps {steps}: training ends inside the warmup, "
-                       f"at a rate of {last:.4g} on its way to {schedule.learning_rate_base:g}, never decaying",
-                       field=f"{path}.warmup_steps",
-                       hint=f"write warmup_steps: {max(1, steps // 10)} (about a tenth of num_steps)")
+        return Finding(_("warmup_steps {warmup} ≥ num_steps {steps}: training ends inside the warmup, at a rate of "
+                         "{last:.4g} on its way to {base:g}, never decaying", warmup=schedule.warmup_steps, steps=steps,
+                         last=last, base=schedule.learning_rate_base), field=f"{path}.warmup_steps",
+                       hint=_("write warmup_steps: {value} (about a tenth of num_steps)", value=max(1, steps // 10)))
     if name == "exponential_decay_learning_rate" and schedule.burnin_steps >= steps:
-        return Finding(f"burnin_steps {schedule.burnin_steps} ≥ num_steps {steps}: training ends during the burn-in",
-                       field=f"{path}.burnin_steps", hint=f"write burnin_steps: {max(1, steps // 10)}")
+        return Finding(_("burnin_steps {burnin} ≥ num_steps {steps}: training ends during the burn-in",
+                         burnin=schedule.burnin_steps, steps=steps),
+                       field=f"{path}.burnin_steps", hint=_("write burnin_steps: {value}", value=max(1, steps // 10)))
     return None
 
 
@@ -96,12 +80,13 @@ def decay_covers_training(config):
     steps = config.train.num_steps
     if found is None or not steps:
         return None
-    path, _, schedule = found
+    path, _name, schedule = found
     if schedule.total_steps < steps:
         lost = steps - schedule.total_steps
-        return Finding(f"total_steps {schedule.total_steps} < num_steps {steps}: the learning rate is 0 for the last "
-                       f"{lost} steps, which train nothing", field=f"{path}.total_steps",
-                       hint=f"write total_steps: {steps}", replacement=str(steps))
+        return Finding(_("total_steps {total} < num_steps {steps}: the learning rate is 0 for the last {lost} steps, "
+                         "which train nothing", total=schedule.total_steps, steps=steps, lost=lost),
+                       field=f"{path}.total_steps", hint=_("write total_steps: {value}", value=steps),
+                       replacement=str(steps))
     return None
 
 
@@ -125,14 +110,15 @@ def decay_matches_training(config):
     steps = config.train.num_steps
     if found is None or not steps:
         return None
-    path, _, schedule = found
+    path, _name, schedule = found
     if schedule.total_steps <= steps * 1.1 or schedule.warmup_steps >= steps:
         return None
     final = cosine_rate(schedule, steps)
     share = final / schedule.learning_rate_base if schedule.learning_rate_base else 0
-    return Finding(f"total_steps {schedule.total_steps} is far beyond num_steps {steps}: training stops with the "
-                   f"rate still at {share:.0%} of its base ({final:.4g})", field=f"{path}.total_steps",
-                   hint=f"write total_steps: {steps}", replacement=str(steps))
+    return Finding(_("total_steps {total} is far beyond num_steps {steps}: training stops with the rate still at "
+                     "{share:.0%} of its base ({final:.4g})", total=schedule.total_steps, steps=steps, share=share,
+                     final=final), field=f"{path}.total_steps", hint=_("write total_steps: {value}", value=steps),
+                   replacement=str(steps))
 
 
 @rule("PC504", "warmup-rate-below-base", category="schedule")
@@ -155,13 +141,14 @@ def warmup_rate_below_base(config):
         return None
     path, name, schedule = found
     if name == "cosine_decay_learning_rate" and schedule.warmup_learning_rate > schedule.learning_rate_base:
-        return Finding(f"warmup_learning_rate {schedule.warmup_learning_rate:g} > learning_rate_base "
-                       f"{schedule.learning_rate_base:g}: the first step fails", field=f"{path}.warmup_learning_rate",
-                       hint="scale both rates by the same factor; the zoo's warmup rate is a third of the base")
+        return Finding(_("warmup_learning_rate {warmup:g} > learning_rate_base {base:g}: the first step fails",
+                         warmup=schedule.warmup_learning_rate, base=schedule.learning_rate_base),
+                       field=f"{path}.warmup_learning_rate",
+                       hint=_("scale both rates by the same factor; the zoo's warmup rate is a third of the base"))
     if name == "exponential_decay_learning_rate" and schedule.burnin_learning_rate > schedule.initial_learning_rate:
-        return Finding(f"burnin_learning_rate {schedule.burnin_learning_rate:g} > initial_learning_rate "
-                       f"{schedule.initial_learning_rate:g}: the first step fails", field=f"{path}.burnin_learning_rate",
-                       hint="keep the burn-in rate at or below the initial rate")
+        return Finding(_("burnin_learning_rate {burnin:g} > initial_learning_rate {initial:g}: the first step fails",
+                         burnin=schedule.burnin_learning_rate, initial=schedule.initial_learning_rate),
+                       field=f"{path}.burnin_learning_rate", hint=_("keep the burn-in rate at or below the initial rate"))
     return None
 
 
@@ -184,15 +171,16 @@ def warmup_shorter_than_decay(config):
     found = _schedule(config, "cosine_decay_learning_rate")
     if found is None:
         return None
-    path, _, schedule = found
+    path, _name, schedule = found
     warm = schedule.warmup_steps + schedule.hold_base_rate_steps
     if schedule.warmup_steps > schedule.total_steps:
-        return Finding(f"warmup_steps {schedule.warmup_steps} > total_steps {schedule.total_steps}: the optimizer "
-                       "cannot be built", field=f"{path}.warmup_steps", hint="make warmup_steps a tenth of total_steps")
+        return Finding(_("warmup_steps {warmup} > total_steps {total}: the optimizer cannot be built",
+                         warmup=schedule.warmup_steps, total=schedule.total_steps), field=f"{path}.warmup_steps",
+                       hint=_("make warmup_steps a tenth of total_steps"))
     if warm == schedule.total_steps and schedule.total_steps:
-        return Finding(f"warmup_steps + hold_base_rate_steps = total_steps = {schedule.total_steps}: the cosine "
-                       "divides by zero and the rate becomes NaN at that step", field=f"{path}.warmup_steps",
-                       hint="make warmup_steps a tenth of total_steps")
+        return Finding(_("warmup_steps + hold_base_rate_steps = total_steps = {total}: the cosine divides by zero and "
+                         "the rate becomes NaN at that step", total=schedule.total_steps), field=f"{path}.warmup_steps",
+                       hint=_("make warmup_steps a tenth of total_steps"))
     return None
 
 
@@ -221,16 +209,18 @@ def manual_steps_increasing(config):
     found = _schedule(config, "manual_step_learning_rate")
     if found is None:
         return None
-    path, _, schedule = found
+    path, _name, schedule = found
     if not schedule.schedule:
-        return Finding("manual_step_learning_rate has no schedule entries: the optimizer cannot be built",
-                       field=path, hint="add schedule { step: 500 learning_rate: 0.0002 }")
+        return Finding(_("manual_step_learning_rate has no schedule entries: the optimizer cannot be built"),
+                       field=path, hint=_("add schedule {{ step: 500 learning_rate: 0.0002 }}"))
     previous = 0
     for index, entry in enumerate(schedule.schedule):
         if entry.step <= previous:
-            problem = "the first step cannot be 0" if index == 0 else f"it does not come after step {previous}"
-            return Finding(f"schedule[{index}] has step {entry.step}: {problem}", field=f"{path}.schedule[{index}].step",
-                           hint="steps must be positive and strictly increasing")
+            problem = (_("the first step cannot be 0") if index == 0
+                       else _("it does not come after step {previous}", previous=previous))
+            return Finding(_("schedule[{index}] has step {step}: {problem}", index=index, step=entry.step,
+                             problem=problem), field=f"{path}.schedule[{index}].step",
+                           hint=_("steps must be positive and strictly increasing"))
         previous = entry.step
     return None
 
@@ -252,8 +242,8 @@ def num_steps_set(config):
     """
     if config.train.num_steps > 0:
         return None
-    return Finding("num_steps is not set: training fails after start-up unless --num_train_steps is given",
-                   field="train_config.num_steps", hint="write num_steps: 1000 (what the course uses)")
+    return Finding(_("num_steps is not set: training fails after start-up unless --num_train_steps is given"),
+                   field="train_config.num_steps", hint=_("write num_steps: 1000 (what the course uses)"))
 
 
 @rule("PC508", "last-steps-saved", category="schedule", severity="warning")
@@ -277,15 +267,18 @@ def last_steps_saved(config):
     """
     steps = config.train.num_steps
     if steps <= 0:
-        cannot_decide("num_steps is not set (see PC507)")
+        cannot_decide(_("num_steps is not set (see PC507)"))
     if steps % CHECKPOINT_EVERY_N == 0:
         return None
     saved = steps // CHECKPOINT_EVERY_N * CHECKPOINT_EVERY_N
-    lost = f"only step {saved}'s checkpoint is kept" + (" (untrained)" if saved == 0 else "")
-    return Finding(f"num_steps {steps} is not a multiple of model_main_tf2.py's checkpoint interval "
-                   f"({CHECKPOINT_EVERY_N}): {lost} and the last {steps - saved} steps are lost",
+    kept = (_("only step 0's checkpoint (untrained) is kept") if saved == 0
+            else _("only step {saved}'s checkpoint is kept", saved=saved))
+    return Finding(_("num_steps {steps} is not a multiple of model_main_tf2.py's checkpoint interval ({interval}): "
+                     "{kept} and the last {lost} steps are lost", steps=steps, interval=CHECKPOINT_EVERY_N, kept=kept,
+                     lost=steps - saved),
                    field="train_config.num_steps",
-                   hint=f"write num_steps: {saved + CHECKPOINT_EVERY_N}, or run with --checkpoint_every_n={steps}")
+                   hint=_("write num_steps: {value}, or run with --checkpoint_every_n={steps}",
+                          value=saved + CHECKPOINT_EVERY_N, steps=steps))
 
 
 @rule("PC509", "learning-rate-scaled-to-batch", category="schedule", severity="warning")
@@ -304,7 +297,7 @@ def learning_rate_scaled_to_batch(config, original):
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base: 0.005
     """
     if original is None:
-        cannot_decide("no original config to compare the batch size and rate with")
+        cannot_decide(_("no original config to compare the batch size and rate with"))
     mine, theirs = _schedule(config), _schedule(original)
     if mine is None or theirs is None or mine[1] != theirs[1]:
         return None
@@ -315,6 +308,8 @@ def learning_rate_scaled_to_batch(config, original):
     scaled = zoo_rate * batch / zoo_batch
     field = {"cosine_decay_learning_rate": "learning_rate_base", "constant_learning_rate": "learning_rate"}.get(
         mine[1], "initial_learning_rate")
-    return Finding(f"batch_size went from {zoo_batch} to {batch} but the rate stayed at the zoo's {rate:g}: "
-                   "updates will be noisy and the loss may diverge", field=f"{mine[0]}.{field}",
-                   hint=f"try {field}: {scaled:.3g} (linear scaling; scale the warmup rate the same way)")
+    return Finding(_("batch_size went from {zoo} to {batch} but the rate stayed at the zoo's {rate:g}: updates will be "
+                     "noisy and the loss may diverge", zoo=zoo_batch, batch=batch, rate=rate),
+                   field=f"{mine[0]}.{field}",
+                   hint=_("try {field}: {value:.3g} (linear scaling; scale the warmup rate the same way)", field=field,
+                          value=scaled))

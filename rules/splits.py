@@ -1,13 +1,13 @@
 """Rules about the training and evaluation sets as wholes: classes, overlap, size."""
 
-from pipecheck import Finding, cannot_decide, rule
+from pipecheck import Finding, _, cannot_decide, n_, rule
 
-from ._common import plural, record_place, verb
+from ._common import record_place
 
 
 def _counts(reader) -> str:
     boxes = reader.class_boxes()
-    return ", ".join(f"{name} {count}" for name, count in sorted(boxes.items())) or "no boxes"
+    return ", ".join(f"{name} {count}" for name, count in sorted(boxes.items())) or _("no boxes")
 
 
 @rule("PC706", "classes-have-training-examples", category="records", severity="warning")
@@ -28,14 +28,15 @@ def classes_have_training_examples(records, label_map):
     """
     train = records.train
     if train is None or not train.files:
-        cannot_decide("no training records")
+        cannot_decide(_("no training records"))
     boxes = train.class_boxes()
     missing = [item for item in label_map.items if not boxes.get(item.name) and not boxes.get(item.display_name)]
     if missing:
         names = ", ".join(repr(item.name or item.display_name) for item in missing)
-        return Finding(f"no training box for {names} (training has: {_counts(train)}): the model cannot learn it",
+        return Finding(_("no training box for {names} (training has: {counts}): the model cannot learn it", names=names,
+                         counts=_counts(train)),
                        field="train_input_reader.label_map_path",
-                       hint="add annotated images of that class, or remove it from the label map and num_classes")
+                       hint=_("add annotated images of that class, or remove it from the label map and num_classes"))
     return None
 
 
@@ -58,15 +59,16 @@ def eval_classes_in_training(records):
     """
     train = records.train
     if train is None:
-        cannot_decide("no training records")
+        cannot_decide(_("no training records"))
     trained = train.class_boxes()
     for reader in records.evals:
         for facts, field in reader.located():
             for text, (boxes, first) in sorted(facts.class_text.items()):
                 if not trained.get(text):
-                    yield Finding(f"class {text!r} has {plural(boxes, 'box')} in evaluation (first in "
-                                  f"{record_place(facts, first)}) and none in training", field=field,
-                                  hint="move some of those images to the training set")
+                    yield Finding(n_("class {text!r} has {count} box in evaluation (first in {place}) and none in "
+                                     "training", "class {text!r} has {count} boxes in evaluation (first in {place}) "
+                                     "and none in training", boxes, text=text, place=record_place(facts, first)),
+                                  field=field, hint=_("move some of those images to the training set"))
 
 
 @rule("PC715", "train-and-eval-disjoint", category="records", severity="warning")
@@ -87,16 +89,18 @@ def train_and_eval_disjoint(records):
     """
     train = records.train
     if train is None:
-        cannot_decide("no training records")
+        cannot_decide(_("no training records"))
     trained = {h for facts in train.files for h in facts.hashes if h}
     for reader in records.evals:
         for facts, field in reader.located():
             shared = [i for i, h in enumerate(facts.hashes) if h and h in trained]
             if shared and not _same_files(facts, train):
-                yield Finding(f"{plural(len(shared), 'evaluation image')} of {facts.records} "
-                              f"{verb(len(shared), 'is', 'are')} also in training "
-                              f"(first: {record_place(facts, shared[0])}): evaluation will look better than the model "
-                              "is", field=field, hint="split the images once, then convert each split")
+                yield Finding(n_("{count} evaluation image of {total} is also in training (first: {place}): evaluation "
+                                 "will look better than the model is",
+                                 "{count} evaluation images of {total} are also in training (first: {place}): "
+                                 "evaluation will look better than the model is", len(shared), total=facts.records,
+                                 place=record_place(facts, shared[0])),
+                              field=field, hint=_("split the images once, then convert each split"))
 
 
 def _same_files(facts, train) -> bool:
@@ -120,11 +124,12 @@ def enough_training_records(records, config):
     """
     train = records.train
     if train is None:
-        cannot_decide("no training records")
+        cannot_decide(_("no training records"))
     batch = config.train.batch_size
     if train.records < batch:
-        return Finding(f"batch_size {batch} is larger than the {train.records} training records: each batch repeats "
-                       "images", field="train_config.batch_size", hint=f"write batch_size: {max(1, train.records // 4)}")
+        return Finding(_("batch_size {batch} is larger than the {records} training records: each batch repeats images",
+                         batch=batch, records=train.records), field="train_config.batch_size",
+                       hint=_("write batch_size: {value}", value=max(1, train.records // 4)))
     return None
 
 
@@ -152,12 +157,14 @@ def classes_balanced(records):
         counts = reader.class_boxes()
         if not counts:
             continue
-        split = "training" if reader.reader.startswith("train") else "evaluation"
         field = f"{reader.reader}.tf_record_input_reader.input_path"
-        summary = f"{split} boxes per class: {_counts(reader)} in {plural(reader.records, 'image')}"
+        values = {"counts": _counts(reader), "images": n_("{count} image", "{count} images", reader.records)}
+        summary = (_("training boxes per class: {counts} in {images}", **values) if reader.reader.startswith("train")
+                   else _("evaluation boxes per class: {counts} in {images}", **values))
         rare, common = min(counts, key=counts.get), max(counts, key=counts.get)
-        if split == "training" and counts[rare] * 5 <= counts[common]:
-            yield Finding(f"{summary}: {rare!r} has {counts[rare]} boxes against {counts[common]} for {common!r}",
-                          field=field, hint=f"annotate more images of {rare!r}")
+        if reader.reader.startswith("train") and counts[rare] * 5 <= counts[common]:
+            yield Finding(_("{summary}: {rare!r} has {few} boxes against {many} for {common!r}", summary=summary,
+                            rare=rare, few=counts[rare], many=counts[common], common=common),
+                          field=field, hint=_("annotate more images of {name!r}", name=rare))
         else:
             yield Finding(summary, field=field, severity="info")

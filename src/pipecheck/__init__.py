@@ -2,12 +2,15 @@
 
 Rule authors need only what this module exports:
 
-    from pipecheck import rule, fixture, Finding, cannot_decide
+    from pipecheck import rule, fixture, Finding, cannot_decide, _, n_
+
+`_` and `n_` translate messages (English and French catalogues, see pipecheck.i18n).
 """
 
 __version__ = "0.1.0"
 
 from pipecheck.engine.findings import Finding  # noqa: E402
 from pipecheck.engine.registry import CannotDecide, cannot_decide, fixture, rule  # noqa: E402
+from pipecheck.i18n import _, n_  # noqa: E402
 
-__all__ = ["__version__", "rule", "fixture", "Finding", "cannot_decide", "CannotDecide"]
+__all__ = ["__version__", "rule", "fixture", "Finding", "cannot_decide", "CannotDecide", "_", "n_"]

@@ -79,9 +79,12 @@ class TrainingEstimate:
         return max(0.01, family.seconds_fixed + batch * family.seconds_per_image * scale)
 
     def describe(self) -> str:
-        how = "measured" if self.family.measured else "prior, ±30 %"
-        return (f"{self.family.label} at {self.height}x{self.width}: {self.fixed_mib / 1024:.1f} GiB + "
-                f"{self.per_image_mib / 1024:.2f} GiB per image ({how})")
+        from pipecheck.i18n import _
+
+        how = _("measured") if self.family.measured else _("prior, ±30 %")
+        return _("{family} at {height}x{width}: {fixed:.1f} GiB + {per_image:.2f} GiB per image ({how})",
+                 family=self.family.label, height=self.height, width=self.width, fixed=self.fixed_mib / 1024,
+                 per_image=self.per_image_mib / 1024, how=how)
 
 
 def family_of(arch: str | None, extractor_type: str) -> Family | None:

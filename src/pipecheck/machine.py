@@ -21,15 +21,21 @@ class Machine:
     ram_given: bool = False  # --ram or the ram setting overrode what was measured
 
     def describe(self) -> str:
-        source = "given" if self.ram_given else "available now"
-        return f"{format_bytes(self.ram_available)} RAM {source}, {self.cpus} CPU cores, {self.gpus} GPUs"
+        from pipecheck.i18n import _
+
+        values = {"ram": format_bytes(self.ram_available), "cpus": self.cpus, "gpus": self.gpus}
+        if self.ram_given:
+            return _("{ram} RAM given, {cpus} CPU cores, {gpus} GPUs", **values)
+        return _("{ram} RAM available now, {cpus} CPU cores, {gpus} GPUs", **values)
 
 
 def parse_size(text: str) -> int:
     """'8GiB', '8 GB', '8192MiB', '8g' -> bytes."""
     match = _SIZE.match(str(text))
     if not match or (match.group(2) or "").lower() not in _UNITS:
-        raise ValueError(f"not a size: {text!r} (write e.g. 8GiB or 16GB)")
+        from pipecheck.i18n import _
+
+        raise ValueError(_("not a size: {text!r} (write e.g. 8GiB or 16GB)", text=text))
     return int(float(match.group(1)) * _UNITS[(match.group(2) or "").lower()])
 
 

@@ -16,7 +16,9 @@ _EDGE = 1 << 16
 
 
 def content_key(*paths: Path) -> str:
-    parts = []
+    from pipecheck.i18n import language
+
+    parts = [language()]  # the facts keep messages, in the language they were read in
     for path in paths:
         stat = path.stat()
         with open(path, "rb") as stream:

@@ -15,6 +15,7 @@ from pathlib import Path
 from pipecheck.artifacts.crc import crc32c, mask
 from pipecheck.artifacts.sstable import TableError, read_table
 from pipecheck.artifacts.tfproto import DTYPES, message_classes
+from pipecheck.i18n import _
 
 OBJECT_GRAPH = "_CHECKPOINTABLE_OBJECT_GRAPH"
 # Attributes of the OD API's meta-architectures under which a saved detection model keeps its
@@ -91,12 +92,15 @@ def read_checkpoint(prefix: Path, verify_data: bool = True) -> CheckpointFacts:
         table = read_table(index.read_bytes())
     except OSError as error:
         facts.readable = False
-        facts.problems.append({"kind": "index-unreadable", "message": f"{index.name}: {error.strerror}"})
+        facts.problems.append({"kind": "index-unreadable", "message": _("{file}: {error}", file=index.name,
+                                                                        error=error.strerror)})
         return facts
     except TableError as error:
         facts.readable = False
-        where = f" at byte {error.offset}" if error.offset is not None and error.offset >= 0 else ""
-        facts.problems.append({"kind": "index-unreadable", "message": f"{index.name}{where}: {error}"})
+        message = (_("{file} at byte {offset}: {error}", file=index.name, offset=error.offset, error=error)
+                   if error.offset is not None and error.offset >= 0 else
+                   _("{file}: {error}", file=index.name, error=error))
+        facts.problems.append({"kind": "index-unreadable", "message": message})
         return facts
     classes = message_classes()
     for key, value in table:
@@ -104,7 +108,7 @@ def read_checkpoint(prefix: Path, verify_data: bool = True) -> CheckpointFacts:
             header = classes["BundleHeaderProto"].FromString(value)
             facts.num_shards = header.num_shards
             if header.endianness != 0:
-                facts.problems.append({"kind": "header", "message": "the checkpoint is big-endian"})
+                facts.problems.append({"kind": "header", "message": _("the checkpoint is big-endian")})
             continue
         entry = classes["BundleEntryProto"].FromString(value)
         facts.entries.append({"name": key.decode("utf-8", "replace"), "dtype": DTYPES.get(entry.dtype, str(entry.dtype)),
@@ -124,13 +128,15 @@ def _check_shards(facts: CheckpointFacts, prefix: Path, verify_data: bool) -> No
         entries = [e for e in facts.entries if e["shard"] == shard]
         needed = max((e["offset"] + e["size"] for e in entries), default=0)
         if not path.exists():
-            facts.problems.append({"kind": "shard-missing", "message": f"{path.name} is missing ({len(entries)} "
-                                                                       "tensors live in it)"})
+            facts.problems.append({"kind": "shard-missing",
+                                   "message": _("{file} is missing ({count} tensors live in it)", file=path.name,
+                                                count=len(entries))})
             continue
         size = path.stat().st_size
         if size < needed:
-            facts.problems.append({"kind": "shard-short", "message": f"{path.name} has {size} bytes but its tensors "
-                                                                     f"need {needed}: the file was cut short"})
+            facts.problems.append({"kind": "shard-short",
+                                   "message": _("{file} has {size} bytes but its tensors need {needed}: the file was "
+                                                "cut short", file=path.name, size=size, needed=needed)})
             continue
         if verify_data and entries:
             _verify_tensors(facts, path, entries)
@@ -144,8 +150,9 @@ def _verify_tensors(facts: CheckpointFacts, path: Path, entries: list[dict]) -> 
             expected = entry["crc32c"]
             actual = _string_tensor_crc(raw) if entry["dtype"] == "string" else mask(crc32c(raw))
             if actual is not None and actual != expected:
-                facts.problems.append({"kind": "tensor-crc", "message": f"{entry['name']} in {path.name} at byte "
-                                                                        f"{entry['offset']}: checksum mismatch"})
+                facts.problems.append({"kind": "tensor-crc",
+                                       "message": _("{name} in {file} at byte {offset}: checksum mismatch",
+                                                    name=entry["name"], file=path.name, offset=entry["offset"])})
                 if sum(p["kind"] == "tensor-crc" for p in facts.problems) >= 5:
                     return
 

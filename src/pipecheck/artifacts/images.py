@@ -10,6 +10,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from pipecheck.i18n import _
+
 _SOF_MARKERS = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 3, 4: 2, 6: 4}
@@ -38,9 +40,9 @@ def inspect_image(data: bytes) -> ImageInfo:
         width, height = struct.unpack("<ii", data[18:26])
         return ImageInfo("bmp", width, abs(height), 3)
     if not data:
-        return ImageInfo("unknown", complete=False, problem="no image bytes (image/encoded is empty)")
-    return ImageInfo("unknown", complete=False, problem=f"not an image format TensorFlow decodes "
-                                                        f"(starts with {data[:4].hex()})")
+        return ImageInfo("unknown", complete=False, problem=_("no image bytes (image/encoded is empty)"))
+    return ImageInfo("unknown", complete=False,
+                     problem=_("not an image format TensorFlow decodes (starts with {head})", head=data[:4].hex()))
 
 
 def _jpeg(data: bytes) -> ImageInfo:
@@ -48,7 +50,7 @@ def _jpeg(data: bytes) -> ImageInfo:
     position, size = 2, len(data)
     while position + 4 <= size:
         if data[position] != 0xFF:
-            info.complete, info.problem = False, f"JPEG structure broken at byte {position}"
+            info.complete, info.problem = False, _("JPEG structure broken at byte {position}", position=position)
             return info
         marker = data[position + 1]
         if marker == 0xFF:  # fill byte
@@ -66,10 +68,10 @@ def _jpeg(data: bytes) -> ImageInfo:
             info.orientation = _exif_orientation(segment[6:])
         elif marker == 0xDA:  # start of scan: entropy-coded data follows, up to the end marker
             if not data.rstrip(b"\0").endswith(b"\xff\xd9"):
-                info.complete, info.problem = False, "the JPEG has no end marker: the file was cut short"
+                info.complete, info.problem = False, _("the JPEG has no end marker: the file was cut short")
             return info
         position += 2 + length
-    info.complete, info.problem = False, "the JPEG ends before its image data"
+    info.complete, info.problem = False, _("the JPEG ends before its image data")
     return info
 
 
@@ -93,9 +95,9 @@ def _exif_orientation(tiff: bytes) -> int:
 
 def _png(data: bytes) -> ImageInfo:
     if len(data) < 33 or data[12:16] != b"IHDR":
-        return ImageInfo("png", complete=False, problem="the PNG has no IHDR header")
-    width, height, _, color_type = struct.unpack(">IIBB", data[16:26])
+        return ImageInfo("png", complete=False, problem=_("the PNG has no IHDR header"))
+    width, height, _depth, color_type = struct.unpack(">IIBB", data[16:26])
     info = ImageInfo("png", width, height, _PNG_CHANNELS.get(color_type, 0))
     if data[-12:-8] != b"\0\0\0\0" or data[-8:-4] != b"IEND":
-        info.complete, info.problem = False, "the PNG has no IEND chunk: the file was cut short"
+        info.complete, info.problem = False, _("the PNG has no IEND chunk: the file was cut short")
     return info

@@ -54,9 +54,11 @@ class LabelMap:
         return self.located.location(path)
 
     def describe(self) -> str:
+        from pipecheck.i18n import _, n_
+
         ids = sorted(self.ids)
-        span = f"ids {ids[0]}..{ids[-1]}" if ids else "no ids"
-        return f"{len(self)} item{'s' if len(self) != 1 else ''}, {span}"
+        span = _("ids {first}..{last}", first=ids[0], last=ids[-1]) if ids else _("no ids")
+        return n_("{count} item, {span}", "{count} items, {span}", len(self), span=span)
 
 
 def load_label_map(path: Path, label_map_class: type) -> LabelMap:

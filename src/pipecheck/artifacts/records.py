@@ -16,6 +16,7 @@ from pathlib import Path
 from pipecheck.artifacts.images import inspect_image
 from pipecheck.artifacts.tfproto import message_classes
 from pipecheck.artifacts.tfrecord import RecordReader
+from pipecheck.i18n import _
 
 BYTES, INT64, FLOAT = "bytes_list", "int64_list", "float_list"
 FIXED = {"image/encoded": BYTES, "image/format": BYTES, "image/filename": BYTES, "image/key/sha256": BYTES,
@@ -121,7 +122,7 @@ def _scan_example(facts: FileRecords, index: int, offset: int, payload: bytes, e
     try:
         features = example_class.FromString(payload).features.feature
     except Exception:  # DecodeError, whatever the protobuf backend calls it
-        _note(facts, "not-an-example", index, offset, "the record is not a tf.train.Example")
+        _note(facts, "not-an-example", index, offset, _("the record is not a tf.train.Example"))
         facts.objects.append(0)
         return
     values = {}
@@ -131,17 +132,19 @@ def _scan_example(facts: FileRecords, index: int, offset: int, payload: bytes, e
         expected = FIXED.get(key) or VARIABLE.get(key)
         if expected is not None and kind is not None and kind != expected:
             _note(facts, "wrong-type", index, offset,
-                  f"{key} holds {kind.replace('_list', '')} values; the decoder reads {expected.replace('_list', '')}",
-                  key=key)
+                  _("{key} holds {found} values; the decoder reads {expected}", key=key,
+                    found=kind.replace("_list", ""), expected=expected.replace("_list", "")), key=key)
             continue
         values[key] = list(getattr(feature, kind).value) if kind else []
     for key in FIXED:
         if key in values and len(values[key]) != 1:
-            _note(facts, "too-many-values", index, offset, f"{key} holds {len(values[key])} values; the decoder "
-                                                           "reads exactly one", key=key)
+            _note(facts, "too-many-values", index, offset,
+                  _("{key} holds {count} values; the decoder reads exactly one", key=key, count=len(values[key])),
+                  key=key)
             values[key] = values[key][:1]
     if "image/encoded" not in values:
-        _note(facts, "missing-key", index, offset, "image/encoded is missing: there is no image", key="image/encoded")
+        _note(facts, "missing-key", index, offset, _("image/encoded is missing: there is no image"),
+              key="image/encoded")
     boxes = _boxes(facts, index, offset, values)
     facts.objects.append(len(boxes))
     _classes(facts, index, offset, values, len(boxes))
@@ -153,23 +156,27 @@ def _boxes(facts, index, offset, values) -> list[tuple[float, float, float, floa
     lists = [values.get(key, []) for key in BOX_KEYS]
     if len({len(column) for column in lists}) > 1:
         lengths = ", ".join(f"{key.rsplit('/', 1)[-1]} {len(column)}" for key, column in zip(BOX_KEYS, lists))
-        _note(facts, "list-lengths", index, offset, f"the box lists differ in length ({lengths})")
+        _note(facts, "list-lengths", index, offset, _("the box lists differ in length ({lengths})", lengths=lengths))
         return []
     boxes = list(zip(*lists))
     for number, (ymin, xmin, ymax, xmax) in enumerate(boxes):
         where = {"object": number}
         if not all(math.isfinite(v) for v in (ymin, xmin, ymax, xmax)):
-            _note(facts, "box-nan", index, offset, f"box {number} has a NaN or infinite coordinate "
-                                                   "(the OD API drops it silently)", **where)
+            _note(facts, "box-nan", index, offset,
+                  _("box {number} has a NaN or infinite coordinate (the OD API drops it silently)", number=number),
+                  **where)
         elif max(ymin, xmin, ymax, xmax) > PIXEL_LIMIT or min(ymin, xmin, ymax, xmax) < -0.01:
-            _note(facts, "box-pixels", index, offset, f"box {number} is ({ymin:g}, {xmin:g}, {ymax:g}, {xmax:g}): "
-                                                      "coordinates must be fractions of the image, 0 to 1", **where)
+            _note(facts, "box-pixels", index, offset,
+                  _("box {number} is ({ymin:g}, {xmin:g}, {ymax:g}, {xmax:g}): coordinates must be fractions of the "
+                    "image, 0 to 1", number=number, ymin=ymin, xmin=xmin, ymax=ymax, xmax=xmax), **where)
         elif ymin > ymax or xmin > xmax:
-            _note(facts, "box-inverted", index, offset, f"box {number} has min > max "
-                                                        f"(y {ymin:g}..{ymax:g}, x {xmin:g}..{xmax:g})", **where)
+            _note(facts, "box-inverted", index, offset,
+                  _("box {number} has min > max (y {ymin:g}..{ymax:g}, x {xmin:g}..{xmax:g})", number=number,
+                    ymin=ymin, xmin=xmin, ymax=ymax, xmax=xmax), **where)
         elif ymin == ymax or xmin == xmax:
-            _note(facts, "box-empty", index, offset, f"box {number} has no area "
-                                                     f"(y {ymin:g}..{ymax:g}, x {xmin:g}..{xmax:g})", **where)
+            _note(facts, "box-empty", index, offset,
+                  _("box {number} has no area (y {ymin:g}..{ymax:g}, x {xmin:g}..{xmax:g})", number=number,
+                    ymin=ymin, xmin=xmin, ymax=ymax, xmax=xmax), **where)
         elif len(facts.box_sizes) < _BOX_SAMPLE:
             facts.box_sizes.append([round(xmax - xmin, 5), round(ymax - ymin, 5)])
     return boxes
@@ -180,11 +187,13 @@ def _classes(facts, index, offset, values, count: int) -> None:
     labels = values.get("image/object/class/label", [])
     for key, column in (("image/object/class/text", texts), ("image/object/class/label", labels)):
         if column and len(column) != count:
-            _note(facts, "list-lengths", index, offset, f"{key} has {len(column)} values for {count} boxes", key=key)
+            _note(facts, "list-lengths", index, offset,
+                  _("{key} has {values} values for {count} boxes", key=key, values=len(column), count=count), key=key)
     for key in PER_OBJECT[2:]:
         column = values.get(key, [])
         if column and len(column) != count:
-            _note(facts, "list-lengths", index, offset, f"{key} has {len(column)} values for {count} boxes", key=key)
+            _note(facts, "list-lengths", index, offset,
+                  _("{key} has {values} values for {count} boxes", key=key, values=len(column), count=count), key=key)
     if texts:
         facts.records_with_text += 1
     elif labels:
@@ -209,13 +218,17 @@ def _image(facts, index, offset, values, encoded: bytes) -> None:
     declared = values.get("image/format", [b"jpeg"])[0].decode("ascii", "replace").lower()
     declared = "jpeg" if declared == "jpg" else declared
     if declared in ("jpeg", "png") and info.format != declared:
-        _note(facts, "image-format", index, offset, f"image/format says {declared} but the bytes are {info.format}")
+        _note(facts, "image-format", index, offset,
+              _("image/format says {declared} but the bytes are {actual}", declared=declared, actual=info.format))
     facts.image_sizes.append([info.width, info.height])
     _tally(facts.orientations, str(info.orientation), index)
     _tally(facts.channels, f"{info.format}:{info.channels}", index)
     stored = (values.get("image/width", [None])[0], values.get("image/height", [None])[0])
     if None not in stored and stored != (info.width, info.height):
         swapped = stored == (info.height, info.width)
-        _note(facts, "image-size", index, offset,
-              f"image/width x image/height is {stored[0]}x{stored[1]} but the image is {info.width}x{info.height}"
-              + (" (swapped: a rotated photo?)" if swapped else ""), swapped=swapped)
+        values = {"width": stored[0], "height": stored[1], "actual_width": info.width, "actual_height": info.height}
+        message = (_("image/width x image/height is {width}x{height} but the image is {actual_width}x{actual_height} "
+                     "(swapped: a rotated photo?)", **values) if swapped else
+                   _("image/width x image/height is {width}x{height} but the image is {actual_width}x{actual_height}",
+                     **values))
+        _note(facts, "image-size", index, offset, message, swapped=swapped)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipecheck.artifacts.crc import masked_crc32c
+from pipecheck.i18n import _
 
 _HEADER = struct.Struct("<QI")
 _FOOTER = struct.Struct("<I")
@@ -82,15 +83,16 @@ class RecordReader:
                 return
             self.problems.append(FramingProblem(
                 "compressed", 0, 0,
-                f"the file is {self.compression}-compressed: tf.data reads it only with compression_type="
-                f"'{self.compression}', which the OD API's dataset builder never sets, so training stops with "
-                "'corrupted record at 0'"))
+                _("the file is {kind}-compressed: tf.data reads it only with compression_type='{kind}', which the OD "
+                  "API's dataset builder never sets, so training stops with 'corrupted record at 0'",
+                  kind=self.compression)))
             stream = gzip.GzipFile(fileobj=raw) if self.compression == "GZIP" else _ZlibReader(raw)
             try:
                 yield from self._frames(stream)
             except (OSError, EOFError, zlib.error) as error:
                 self.problems.append(FramingProblem("truncated", len(self.offsets), -1,
-                                                    f"the {self.compression} stream is damaged: {error}"))
+                                                    _("the {kind} stream is damaged: {error}", kind=self.compression,
+                                                      error=error)))
 
     def _frames(self, stream):
         offset = index = 0
@@ -99,28 +101,32 @@ class RecordReader:
             if not header:
                 return
             if len(header) < 12:
-                self._problem("truncated", index, offset, f"truncated record header ({len(header)} of 12 bytes)")
+                self._problem("truncated", index, offset,
+                              _("truncated record header ({count} of 12 bytes)", count=len(header)))
                 return
             length, length_crc = _HEADER.unpack(header)
             self.offsets.append(offset)
             if self.verify and masked_crc32c(header[:8]) != length_crc:
-                hint = " (not a TFRecord file, or damaged)" if index == 0 else ""
-                self._problem("length-crc", index, offset, f"length checksum mismatch{hint}; TensorFlow says "
-                                                           f"'corrupted record at {offset}'")
+                message = (_("length checksum mismatch (not a TFRecord file, or damaged); TensorFlow says 'corrupted "
+                             "record at {offset}'", offset=offset) if index == 0 else
+                           _("length checksum mismatch; TensorFlow says 'corrupted record at {offset}'", offset=offset))
+                self._problem("length-crc", index, offset, message)
                 return
             if length > MAX_RECORD:
-                self._problem("length-crc", index, offset, f"impossible record length {length}")
+                self._problem("length-crc", index, offset, _("impossible record length {length}", length=length))
                 return
             payload = stream.read(length)
             footer = stream.read(4)
             if len(payload) < length or len(footer) < 4:
                 got = len(payload) + len(footer)
-                self._problem("truncated", index, offset, f"truncated record: {got} of {length + 4} bytes after "
-                                                          f"the header; TensorFlow says 'truncated record at {offset}'")
+                self._problem("truncated", index, offset,
+                              _("truncated record: {got} of {expected} bytes after the header; TensorFlow says "
+                                "'truncated record at {offset}'", got=got, expected=length + 4, offset=offset))
                 return
             if self.verify and masked_crc32c(payload) != _FOOTER.unpack(footer)[0]:
-                self._problem("data-crc", index, offset, "data checksum mismatch (the record's bytes are damaged); "
-                                                         f"TensorFlow says 'corrupted record at {offset + 12}'")
+                self._problem("data-crc", index, offset,
+                              _("data checksum mismatch (the record's bytes are damaged); TensorFlow says 'corrupted "
+                                "record at {offset}'", offset=offset + 12))
             else:
                 yield index, offset, payload
             if self.on_bytes is not None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from pipecheck import __version__
+from pipecheck.i18n import _
 
 
 def doctor(args) -> int:
@@ -17,15 +18,15 @@ def doctor(args) -> int:
 
     print(f"pipecheck   {__version__}")
     print(f"python      {platform.python_version()} ({sys.executable})")
-    print(f"protobuf    {protobuf_version} ({_protobuf_backend()} backend)")
+    print(_("protobuf    {version} ({backend} backend)", version=protobuf_version, backend=_protobuf_backend()))
     tensorflow = importlib.util.find_spec("tensorflow")
-    print(f"tensorflow  {'installed at ' + str(Path(tensorflow.origin).parent) if tensorflow else 'not installed'}"
-          " (never imported by the lint)")
+    where = (_("installed at {path}", path=Path(tensorflow.origin).parent) if tensorflow else _("not installed"))
+    print(_("tensorflow  {where} (never imported by the lint)", where=where))
     root = args.root or Path.cwd()
     try:
         schema = load_schema(root, args.models_dir)
     except SchemaNotFound as missing:
-        print(f"schema      none: {missing}")
+        print(_("schema      none: {problem}", problem=missing))
         return 2
     print(f"schema      {schema.describe()}")
     return 0
@@ -37,4 +38,4 @@ def _protobuf_backend() -> str:
 
         return api_implementation.Type()
     except ImportError:  # pragma: no cover
-        return "unknown"
+        return _("unknown")

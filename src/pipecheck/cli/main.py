@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 
 from pipecheck import __version__
+from pipecheck.i18n import LANGUAGES, _, set_language
 
-COMMANDS = ("check", "doctor")
+COMMANDS = ("check", "review", "rules", "rule", "doctor")
+CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 
 class UsageError(Exception):
@@ -23,50 +25,85 @@ class UsageError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pipecheck",
-        description="Lint a TF Object Detection API pipeline.config against its project before training.",
-        epilog="Run from the folder model_main_tf2.py runs from (tod_tf2/ in the course), e.g.\n"
-               "  pipecheck faces_cubes/training/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8",
+        description=_("Lint a TF Object Detection API pipeline.config against its project before training."),
+        epilog=_("Run from the folder model_main_tf2.py runs from (tod_tf2/ in the course), e.g.\n"
+                 "  pipecheck faces_cubes/training/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"pipecheck {__version__}")
+    parser.add_argument("--lang", choices=LANGUAGES, help=_("language of messages (default: the locale's)"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = commands.add_parser("check", help="lint a pipeline.config (the default command)")
-    check.add_argument("path", type=Path, help="the network's training folder or its pipeline.config")
+    check = commands.add_parser("check", help=_("lint pipeline configs (the default command)"))
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                       help=_("a network's training folder, its pipeline.config, or a label map (its configs)"))
     add_project_options(check)
-    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
-    check.add_argument("--select", action="append", metavar="RULES",
-                       help="run only these rules: codes, prefixes, names or categories, comma-separated")
-    check.add_argument("--ignore", action="append", metavar="RULES", help="do not run these rules")
-    check.add_argument("--strict", action="store_true", default=None, help="exit 1 on warnings too")
-    check.add_argument("--settings", type=Path, metavar="FILE", help="settings file (default: found upward)")
-    check.add_argument("--no-plugins", action="store_true", help="do not load rules from installed plugins")
-    check.add_argument("--no-diff", action="store_true", help="do not print the table of changes")
-    check.add_argument("-v", "--verbose", action="store_true", help="also list the rules that passed")
+    check.add_argument("--format", choices=CHECK_FORMATS, default="text", help=_("output format (default text)"))
+    check.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("write the report to FILE"))
+    add_selection_options(check)
+    check.add_argument("--baseline", type=Path, metavar="FILE", help=_("accept the findings recorded in FILE"))
+    check.add_argument("--write-baseline", type=Path, metavar="FILE", help=_("record the current findings in FILE"))
+    check.add_argument("--statistics", action="store_true", help=_("count findings per rule"))
+    check.add_argument("--no-diff", action="store_true", help=_("do not print the table of changes"))
+    check.add_argument("-v", "--verbose", action="store_true", help=_("also list the rules that passed"))
 
-    doctor = commands.add_parser("doctor", help="say which OD API schema and environment pipecheck sees")
-    doctor.add_argument("--root", type=Path, default=None, help="launch root (default: current folder)")
-    doctor.add_argument("--models-dir", type=Path, default=None, help="a tensorflow/models checkout")
+    review = commands.add_parser("review", help=_("write the peer-review report of a config (HTML or Markdown)"))
+    review.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
+    add_project_options(review)
+    add_selection_options(review)
+    review.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("output file (default: stdout)"))
+    review.add_argument("--format", choices=("html", "markdown"), default=None,
+                        help=_("report format (default: from the file name, else html)"))
+
+    rules = commands.add_parser("rules", help=_("list every rule"))
+    rules.add_argument("--format", choices=("text", "markdown"), default="text",
+                       help=_("markdown writes docs/rules.md"))
+    rules.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (its rules_dirs)"))
+    rule = commands.add_parser("rule", help=_("print a rule's documentation"))
+    rule.add_argument("code", help=_("a rule code or name, e.g. PC101"))
+
+    doctor = commands.add_parser("doctor", help=_("say which OD API schema and environment pipecheck sees"))
+    doctor.add_argument("--root", type=Path, default=None, help=_("launch root (default: current folder)"))
+    doctor.add_argument("--models-dir", type=Path, default=None, help=_("a tensorflow/models checkout"))
     return parser
 
 
 def add_project_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, help="folder model_main_tf2.py runs from (default: current folder)")
-    parser.add_argument("--original", type=Path, help="the zoo pipeline.config the edited one was copied from")
-    parser.add_argument("--models-dir", type=Path, help="a tensorflow/models checkout to take the schema from")
-    parser.add_argument("--ram", metavar="SIZE", help="RAM of the training machine, e.g. 8GiB (default: measured)")
+    parser.add_argument("--root", type=Path,
+                        help=_("folder model_main_tf2.py runs from (default: current folder)"))
+    parser.add_argument("--original", type=Path, help=_("the zoo pipeline.config the edited one was copied from"))
+    parser.add_argument("--models-dir", type=Path, help=_("a tensorflow/models checkout to take the schema from"))
+    parser.add_argument("--ram", metavar="SIZE",
+                        help=_("RAM of the training machine, e.g. 8GiB (default: measured)"))
 
 
-def _split(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+def add_selection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--select", action="append", metavar="RULES",
+                        help=_("run only these rules: codes, prefixes, names or categories, comma-separated"))
+    parser.add_argument("--ignore", action="append", metavar="RULES", help=_("do not run these rules"))
+    parser.add_argument("--strict", action="store_true", default=None, help=_("exit 1 on warnings too"))
+    parser.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (default: found upward)"))
+    parser.add_argument("--no-plugins", action="store_true", help=_("do not load rules from installed plugins"))
+
+
+def _early_language(argv: list[str]) -> None:
+    """--lang must be known before the parser's own help texts are written."""
+    for position, argument in enumerate(argv):
+        if argument == "--lang" and position + 1 < len(argv):
+            set_language(argv[position + 1] if argv[position + 1] in LANGUAGES else None)
+            return
+        if argument.startswith("--lang="):
+            set_language(argument.split("=", 1)[1] if argument.split("=", 1)[1] in LANGUAGES else None)
+            return
+    set_language(None)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
-        argv.insert(0, "check")
+    _early_language(argv)
+    first = next((i for i, a in enumerate(argv) if not a.startswith("-") and argv[i - 1:i] != ["--lang"]), None)
+    if first is not None and argv[first] not in COMMANDS:
+        argv.insert(first, "check")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -77,59 +114,51 @@ def main(argv: list[str] | None = None) -> int:
             from pipecheck.cli.doctor import doctor
 
             return doctor(args)
+        if args.command in ("rules", "rule"):
+            from pipecheck.cli.rules import rule_command, rules_command
+
+            return rules_command(args) if args.command == "rules" else rule_command(args)
+        if args.command == "review":
+            from pipecheck.cli.review import review
+
+            return review(args)
+        from pipecheck.cli.check import check
+
         return check(args)
     except KeyboardInterrupt:
-        print("pipecheck: interrupted", file=sys.stderr)
+        print(_("pipecheck: interrupted"), file=sys.stderr)
         return 130
     except Exception as error:  # every known input problem is turned into a message below
-        return _report_error(error)
+        return report_error(error)
 
 
-def check(args) -> int:
-    from pipecheck.engine.runner import RunOptions, run
-    from pipecheck.machine import parse_size
-
-    if args.ram is not None:
-        try:
-            parse_size(args.ram)
-        except ValueError as error:
-            raise UsageError(f"--ram: {error}") from None
-    options = RunOptions(
-        target=args.path, root=args.root, original=args.original, models_dir=args.models_dir, ram=args.ram,
-        select=_split(args.select), ignore=_split(args.ignore), strict=args.strict,
-        settings_file=args.settings, plugins=not args.no_plugins,
-    )
-    result = run(options)
-    if args.format == "json":
-        from pipecheck.report import json_report
-
-        sys.stdout.write(json_report.render(result))
-    else:
-        from pipecheck.report import text
-
-        sys.stdout.write(text.render(result, sys.stdout, show_diff=not args.no_diff, verbose=args.verbose))
-    return result.exit_code
-
-
-def _report_error(error: Exception) -> int:
+def report_error(error: Exception) -> int:
+    from pipecheck.engine.baseline import BaselineError
     from pipecheck.engine.discovery import DiscoveryError
     from pipecheck.engine.fixtures import FixtureError
     from pipecheck.engine.settings import SettingsError
     from pipecheck.project import ProjectError
     from pipecheck.schema import SchemaNotFound
 
-    known = (UsageError, ProjectError, SettingsError, DiscoveryError, FixtureError, SchemaNotFound)
+    known = (UsageError, ProjectError, SettingsError, DiscoveryError, FixtureError, SchemaNotFound, BaselineError)
     if isinstance(error, known):
-        print(f"pipecheck: error: {error}", file=sys.stderr)
+        print(_("pipecheck: error: {error}", error=error), file=sys.stderr)
         return 2
     if isinstance(error, OSError):
-        print(f"pipecheck: error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        print(_("pipecheck: error: {file}: {error}", file=error.filename or "", error=error.strerror or error),
+              file=sys.stderr)
         return 2
     if os.environ.get("PIPECHECK_DEBUG"):
         raise error
-    print(f"pipecheck: internal error: {type(error).__name__}: {error}\n"
-          "This is a bug in pipecheck; set PIPECHECK_DEBUG=1 to see the traceback.", file=sys.stderr)
+    print(_("pipecheck: internal error: {kind}: {error}\nThis is a bug in pipecheck; set PIPECHECK_DEBUG=1 to see "
+            "the traceback.", kind=type(error).__name__, error=error), file=sys.stderr)
     return 3
+
+
+def split_selectors(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 if __name__ == "__main__":  # pragma: no cover

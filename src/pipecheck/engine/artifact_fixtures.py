@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipecheck.engine.registry import cannot_decide, fixture
+from pipecheck.i18n import _
 from pipecheck.project import is_remote
 
 
@@ -35,7 +36,7 @@ class ReaderRecords:
     def class_boxes(self) -> dict[str, int]:
         totals: dict[str, int] = {}
         for facts in self.files:
-            for text, (boxes, _) in facts.class_text.items():
+            for text, (boxes, _first) in facts.class_text.items():
                 totals[text] = totals.get(text, 0) + boxes
         return totals
 
@@ -68,9 +69,9 @@ def records(config, project) -> Records:
             if not is_remote(value):
                 files += [(m, position) for m in project.matches(value) if m.is_file()]
         plan[path] = files
-    unique = {f.resolve(): f for files in plan.values() for f, _ in files}
+    unique = {f.resolve(): f for files in plan.values() for f, _position in files}
     if not unique:
-        cannot_decide("no record file exists (see PC202)")
+        cannot_decide(_("no record file exists (see PC202)"))
     facts, to_scan = {}, []
     for resolved, path in unique.items():
         key = cached.content_key(path)
@@ -79,7 +80,7 @@ def records(config, project) -> Records:
             facts[resolved] = FileRecords.from_json(hit)
         else:
             to_scan.append((resolved, path, key))
-    progress = Progress(sum(p.stat().st_size for _, p, _ in to_scan), "reading records")
+    progress = Progress(sum(p.stat().st_size for _resolved, p, _key in to_scan), _("reading records"))
     for resolved, path, key in to_scan:
         facts[resolved] = scan_file(path, on_bytes=progress.update)
         cached.store("records", key, facts[resolved].as_json())
@@ -97,11 +98,11 @@ def checkpoint(config, project):
 
     value = config.train.fine_tune_checkpoint
     if not value or is_remote(value):
-        cannot_decide("no local fine_tune_checkpoint")
+        cannot_decide(_("no local fine_tune_checkpoint"))
     prefix = project.resolve(value)
     index = Path(f"{prefix}.index")
     if not index.is_file():
-        cannot_decide(f"{project.display(index)} does not exist (see PC301, PC302)")
+        cannot_decide(_("{path} does not exist (see PC301, PC302)", path=project.display(index)))
     shards = sorted(prefix.parent.glob(f"{prefix.name}.data-*"))
     key = cached.content_key(index, *shards)
     hit = cached.load("checkpoints", key)

@@ -11,6 +11,7 @@ from pathlib import Path
 from pipecheck.engine.findings import Finding
 from pipecheck.engine.fixtures import FatalInput
 from pipecheck.engine.registry import cannot_decide, fixture
+from pipecheck.i18n import _
 from pipecheck.project import is_remote
 from pipecheck.textproto import TextProtoSyntaxError
 
@@ -54,10 +55,12 @@ def original(project, config, schema):
         try:
             return load_pipeline_config(candidate, schema.pipeline_class, read_text(candidate))
         except TextProtoSyntaxError as error:
-            project.notes.append(f"original {project.display(candidate)} does not parse "
-                                 f"({error.line}:{error.column}: {error.message})")
+            project.notes.append(_("original {path} does not parse ({line}:{column}: {problem})",
+                                   path=project.display(candidate), line=error.line, column=error.column,
+                                   problem=error.message))
         except FatalInput as error:
-            project.notes.append(f"original {project.display(candidate)}: {error.finding.message}")
+            project.notes.append(_("original {path}: {problem}", path=project.display(candidate),
+                                   problem=error.finding.message))
     return None
 
 
@@ -79,7 +82,7 @@ def label_maps(config, project, schema) -> dict:
         except TextProtoSyntaxError as error:
             loaded[value] = LoadProblem(path, error.message, error.line, error.column, error.hint)
         except (OSError, UnicodeDecodeError) as error:
-            loaded[value] = LoadProblem(path, f"cannot read the label map: {error}")
+            loaded[value] = LoadProblem(path, _("cannot read the label map: {error}", error=error))
     return loaded
 
 
@@ -88,14 +91,14 @@ def label_map(config, label_maps):
     """The training label map (train_input_reader.label_map_path), parsed."""
     value = config.train_input.label_map_path
     if not value:
-        cannot_decide("train_input_reader has no label_map_path")
+        cannot_decide(_("train_input_reader has no label_map_path"))
     if is_remote(value):
-        cannot_decide(f"the label map is remote ({value})")
+        cannot_decide(_("the label map is remote ({path})", path=value))
     loaded = label_maps.get(value)
     if loaded is None:
-        cannot_decide(f"the label map {value} does not exist from the launch root")
+        cannot_decide(_("the label map {path} does not exist from the launch root", path=value))
     if isinstance(loaded, LoadProblem):
-        cannot_decide(f"the label map {value} does not parse")
+        cannot_decide(_("the label map {path} does not parse", path=value))
     return loaded
 
 
@@ -124,8 +127,8 @@ def read_text(path: Path) -> str:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise FatalInput(Finding(
-            f"byte 0x{data[error.start]:02x} is not UTF-8", file=path, line=line, column=column,
-            hint="save the file as UTF-8 (an editor set to Latin-1 or Windows-1252 wrote it)",
+            _("byte 0x{byte:02x} is not UTF-8", byte=data[error.start]), file=path, line=line, column=column,
+            hint=_("save the file as UTF-8 (an editor set to Latin-1 or Windows-1252 wrote it)"),
             rule="PC001", name="syntax-error", severity="error",
         )) from None
 

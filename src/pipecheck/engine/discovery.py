@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipecheck import cache
 from pipecheck.engine.registry import FixtureSpec, RuleSpec
+from pipecheck.i18n import _
 
 ENTRY_POINT_GROUP = "pipecheck.rules"
 
@@ -43,8 +44,10 @@ class Catalogue:
     def add_rule(self, spec: RuleSpec) -> None:
         for existing in self.rules:
             if existing.code == spec.code or existing.name == spec.name:
-                raise DiscoveryError(f"rule {spec.code} {spec.name} ({spec.origin}) clashes with "
-                                     f"{existing.code} {existing.name} ({existing.origin})")
+                raise DiscoveryError(_("rule {code} {name} ({origin}) clashes with {other_code} {other_name} "
+                                       "({other_origin})", code=spec.code, name=spec.name, origin=spec.origin,
+                                       other_code=existing.code, other_name=existing.name,
+                                       other_origin=existing.origin))
         self.rules.append(spec)
 
 
@@ -76,7 +79,7 @@ def load_rules_dir(folder: Path, catalogue: Catalogue) -> None:
     """Import every public module of a folder as one package, so rules can share _helpers."""
     folder = folder.resolve()
     if not folder.is_dir():
-        raise DiscoveryError(f"rules folder {folder} does not exist")
+        raise DiscoveryError(_("rules folder {folder} does not exist", folder=folder))
     package_name = f"pipecheck_rules_{zlib.crc32(str(folder).encode()):08x}"
     if package_name not in sys.modules:
         package = types.ModuleType(package_name)
@@ -91,7 +94,8 @@ def load_rules_dir(folder: Path, catalogue: Catalogue) -> None:
         except Exception as error:  # a user's broken rule file must not become a traceback
             line = getattr(error, "lineno", None) or _traceback_line(error, path)
             where = f"{path}:{line}" if line else str(path)
-            raise DiscoveryError(f"{where}: cannot load rules: {type(error).__name__}: {error}") from None
+            raise DiscoveryError(_("{where}: cannot load rules: {kind}: {error}", where=where,
+                                   kind=type(error).__name__, error=error)) from None
         catalogue.add_module(module)
     catalogue.sources.append(str(folder))
 
@@ -111,13 +115,14 @@ def _load_entry_points(catalogue: Catalogue) -> None:
         try:
             loaded = _load_object(value)
         except Exception as error:
-            raise DiscoveryError(f"plugin {name} ({value}) failed to load: {type(error).__name__}: {error}") from None
+            raise DiscoveryError(_("plugin {name} ({value}) failed to load: {kind}: {error}", name=name, value=value,
+                                   kind=type(error).__name__, error=error)) from None
         if isinstance(loaded, types.ModuleType):
             catalogue.add_module(loaded)
         elif isinstance(loaded, (str, Path)):
             load_rules_dir(Path(loaded), catalogue)
         else:
-            raise DiscoveryError(f"plugin {name}: entry point must name a module or a folder")
+            raise DiscoveryError(_("plugin {name}: entry point must name a module or a folder", name=name))
         catalogue.sources.append(f"plugin {name}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from pipecheck.engine.registry import CannotDecide, FixtureSpec, RuleSpec
+from pipecheck.i18n import _
 
 
 class FixtureError(Exception):
@@ -35,17 +36,19 @@ class FixtureResolver:
 
     def check_rule(self, spec: RuleSpec) -> None:
         for name in spec.params:
-            self._check_name(name, f"rule {spec.code} ({spec.origin})")
+            self._check_name(name, _("rule {code} ({origin})", code=spec.code, origin=spec.origin))
         for name, fixture in self.fixtures.items():
             for param in fixture.params:
-                self._check_name(param, f"fixture {name} ({fixture.origin})")
+                self._check_name(param, _("fixture {name} ({origin})", name=name, origin=fixture.origin))
 
     def _check_name(self, name: str, who: str) -> None:
         if name in self.fixtures or name in self.values:
             return
         close = difflib.get_close_matches(name, self.known_names(), n=1)
-        suggestion = f"; did you mean {close[0]!r}?" if close else ""
-        raise FixtureError(f"{who} asks for an unknown fixture {name!r}{suggestion}")
+        if close:
+            raise FixtureError(_("{who} asks for an unknown fixture {name!r}; did you mean {close!r}?", who=who,
+                                 name=name, close=close[0]))
+        raise FixtureError(_("{who} asks for an unknown fixture {name!r}", who=who, name=name))
 
     def get(self, name: str):
         if name in self.values:
@@ -55,7 +58,7 @@ class FixtureResolver:
             return value
         if name in self._resolving:
             loop = " -> ".join(self._resolving + [name])
-            raise FixtureError(f"fixtures depend on each other in a loop: {loop}")
+            raise FixtureError(_("fixtures depend on each other in a loop: {loop}", loop=loop))
         spec = self.fixtures[name]
         self._resolving.append(name)
         try:

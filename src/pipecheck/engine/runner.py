@@ -12,6 +12,7 @@ from pipecheck.engine.fixtures import FatalInput, FixtureResolver
 from pipecheck.engine.registry import CannotDecide, RuleSpec
 from pipecheck.engine.settings import Settings, load_settings
 from pipecheck.engine.suppressions import Suppressions
+from pipecheck.i18n import _
 from pipecheck.project import Project, discover_project
 
 
@@ -41,6 +42,16 @@ class RunResult:
     schema: object = None
     fatal: bool = False
     seconds: float = 0.0
+    resolver: FixtureResolver | None = None
+
+    def fixture(self, name: str):
+        """A fixture's value for reports, computed if no rule asked for it; None when it cannot be had."""
+        if self.resolver is None or self.fatal:
+            return None
+        try:
+            return self.resolver.get(name)
+        except (CannotDecide, FatalInput):
+            return None
 
     def count(self, severity: str) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)
@@ -77,7 +88,7 @@ def run(options: RunOptions) -> RunResult:
     for spec in catalogue.rules:
         resolver.check_rule(spec)
     selected = select_rules(catalogue.rules, options.select or settings.select, (options.ignore or []) + settings.ignore)
-    result = RunResult(project, settings, catalogue)
+    result = RunResult(project, settings, catalogue, resolver=resolver)
     result.schema = resolver.get("schema")
     try:
         result.config = resolver.get("config")
@@ -150,9 +161,9 @@ def _unsuppressed(result: RunResult, resolver: FixtureResolver, selected: list[R
             covered = [spec for spec in result.catalogue.rules if any(spec.matches(s) for s in item.selectors)]
             if item.selectors and not all(spec.code in decided for spec in covered):
                 continue
-            finding = Finding(f"unused suppression {item.text!r}: no finding to suppress here",
+            finding = Finding(_("unused suppression {text!r}: no finding to suppress here", text=item.text),
                               file=item.file, line=item.comment_line, column=item.comment_column,
-                              hint="remove the comment")
+                              hint=_("remove the comment"))
             _complete(finding, unused_rule, result.config, result.settings)
             kept.append(finding)
     return kept

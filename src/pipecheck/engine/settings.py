@@ -8,6 +8,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipecheck.i18n import _
+
 _RULE_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
 SETTINGS_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -77,9 +79,9 @@ def load_settings(root: Path, explicit: Path | None = None) -> Settings:
         text = path.read_text(encoding="utf-8")
         document = tomllib.loads(text)
     except OSError as error:
-        raise SettingsError(f"{path}: cannot read settings: {error.strerror}") from None
+        raise SettingsError(_("{path}: cannot read settings: {error}", path=path, error=error.strerror)) from None
     except tomllib.TOMLDecodeError as error:
-        raise SettingsError(f"{path}: not valid TOML: {error}") from None
+        raise SettingsError(_("{path}: not valid TOML: {error}", path=path, error=error)) from None
     table = document.get("tool", {}).get("pipecheck", {}) if in_pyproject else document
     _validate(table, path, text)
     folder = path.parent
@@ -108,11 +110,15 @@ def _validate(table: dict, path: Path, text: str) -> None:
     if error.validator == "additionalProperties" and not error.absolute_path:
         unknown = sorted(set(table) - set(SETTINGS_SCHEMA["properties"]))[0]
         close = difflib.get_close_matches(unknown, list(SETTINGS_SCHEMA["properties"]), n=1)
-        suggestion = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(SETTINGS_SCHEMA['properties'])}"
-        raise SettingsError(f"{path}:{_line_of(text, unknown)}: unknown setting {unknown!r}{suggestion}")
+        if close:
+            raise SettingsError(_("{path}:{line}: unknown setting {key!r}; did you mean {close!r}?", path=path,
+                                  line=_line_of(text, unknown), key=unknown, close=close[0]))
+        raise SettingsError(_("{path}:{line}: unknown setting {key!r}; known keys: {keys}", path=path,
+                              line=_line_of(text, unknown), key=unknown, keys=", ".join(SETTINGS_SCHEMA["properties"])))
     key = str(error.absolute_path[0]) if error.absolute_path else ""
-    where = ".".join(str(p) for p in error.absolute_path) or "settings"
-    raise SettingsError(f"{path}:{_line_of(text, key)}: {where}: {error.message}")
+    where = ".".join(str(p) for p in error.absolute_path) or _("settings")
+    raise SettingsError(_("{path}:{line}: {where}: {problem}", path=path, line=_line_of(text, key), where=where,
+                          problem=error.message))
 
 
 def _line_of(text: str, key: str) -> int:

@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipecheck.i18n import N_, _
+
 PRETRAINED_FOLDERS = ("pre-trained", "pre_trained", "pre-trained-models")
 LAUNCH_MARKERS = PRETRAINED_FOLDERS + ("model_main_tf2.py", "exporter_main_v2.py")
 REMOTE_PREFIXES = ("gs://", "s3://", "hdfs://", "http://", "https://", "ram://")
@@ -106,19 +108,20 @@ def discover_project(target: Path, root: Path | None = None, original: Path | No
         if not config_path.is_file():
             configs = sorted(target.glob("*.config"))
             if len(configs) != 1:
-                raise ProjectError(f"{target}: no pipeline.config in this folder (give the network's training "
-                                   "folder, e.g. faces_cubes/training/<net>, or the config file itself)")
+                raise ProjectError(_("{target}: no pipeline.config in this folder (give the network's training "
+                                     "folder, e.g. faces_cubes/training/<net>, or the config file itself)",
+                                     target=target))
             config_path = configs[0]
     elif target.is_file():
         config_path = target
     else:
-        raise ProjectError(f"{target}: no such file or folder")
+        raise ProjectError(_("{target}: no such file or folder", target=target))
     if original is not None and not Path(original).exists():
-        raise ProjectError(f"--original {original}: no such file or folder")
+        raise ProjectError(_("--original {path}: no such file or folder", path=original))
     inferred = _infer_root(config_path)
     launch_root = Path(root) if root is not None else Path.cwd()
     if not launch_root.is_dir():
-        raise ProjectError(f"--root {launch_root}: not a folder")
+        raise ProjectError(_("--root {path}: not a folder", path=launch_root))
     return Project(
         root=launch_root.absolute(),
         config_path=config_path.absolute(),
@@ -138,12 +141,12 @@ def _infer_root(config_path: Path) -> Path | None:
 
 def _layout(config_path: Path, inferred_root: Path | None) -> str:
     if inferred_root is None:
-        return "unknown"
+        return N_("unknown layout")
     parts = config_path.absolute().relative_to(inferred_root).parts
     if len(parts) == 4 and parts[1] == "training":
-        return "course: <project>/training/<net>"
+        return N_("course: <project>/training/<net>")
     if len(parts) == 4 and parts[0] == "training":
-        return "course: training/<project>/<net>"
+        return N_("course: training/<project>/<net>")
     if len(parts) == 3 and parts[0] == "models":
-        return "tutorial: training_demo/models/<name>"
-    return "unknown"
+        return N_("tutorial: training_demo/models/<name>")
+    return N_("unknown layout")

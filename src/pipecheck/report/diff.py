@@ -4,45 +4,50 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipecheck.i18n import N_, _
 from pipecheck.textproto.syntax import MessageValue, ScalarValue
 
-# Short descriptions of the parameters people edit, keyed by field name; a reader-specific
-# variant ("train"/"eval") is chosen from the path.
+# Short descriptions of the parameters people edit: by field name, or by (field name, role) where
+# the role is "train", "eval" or "train_config" (train_config.max_number_of_boxes, which TF2 ignores).
 DESCRIPTIONS = {
-    "num_classes": "number of classes (items in the label map)",
-    "max_detections_per_class": "most detections kept per class",
-    "max_total_detections": "most detections kept per image",
-    "batch_size": "images per step",
-    "num_steps": "training steps",
-    "fine_tune_checkpoint": "checkpoint to start from (ckpt-0 prefix)",
-    "fine_tune_checkpoint_type": "what to restore from it (detection for a zoo model)",
-    "fine_tune_checkpoint_version": "checkpoint format (V2 for TF2)",
-    "max_number_of_boxes": "boxes kept per image",
-    "use_bfloat16": "bfloat16 arithmetic (TPU only)",
-    "label_map_path": "label map",
-    "input_path": "TFRecord files",
-    "learning_rate_base": "learning rate after warmup",
-    "warmup_learning_rate": "learning rate at step 0",
-    "total_steps": "length of the cosine decay",
-    "warmup_steps": "steps of linear warmup",
-    "sync_replicas": "synchronous multi-worker training (TF1)",
-    "replicas_to_aggregate": "workers per update (TF1)",
-    "startup_delay_steps": "worker start delay (TF1)",
-    "min_dimension": "shortest side after resizing",
-    "max_dimension": "longest side after resizing",
-    "height": "image height given to the network",
-    "width": "image width given to the network",
-    "shuffle": "shuffle the records",
-    "num_epochs": "passes over the data",
-    "metrics_set": "evaluation metrics",
-    "score_threshold": "lowest score kept",
-    "iou_threshold": "overlap above which boxes are merged",
-    "first_stage_max_proposals": "region proposals per image",
-    "second_stage_batch_size": "proposals per image in the second stage",
+    "num_classes": N_("number of classes (items in the label map)"),
+    "max_detections_per_class": N_("most detections kept per class"),
+    "max_total_detections": N_("most detections kept per image"),
+    ("batch_size", "train"): N_("images per step for training"),
+    ("batch_size", "eval"): N_("images per step for evaluation"),
+    "num_steps": N_("training steps"),
+    "fine_tune_checkpoint": N_("checkpoint to start from (ckpt-0 prefix)"),
+    "fine_tune_checkpoint_type": N_("what to restore from it (detection for a zoo model)"),
+    "fine_tune_checkpoint_version": N_("checkpoint format (V2 for TF2)"),
+    ("max_number_of_boxes", "train_config"): N_("boxes kept per image (ignored by TF2 here)"),
+    ("max_number_of_boxes", "train"): N_("boxes kept per image for training"),
+    ("max_number_of_boxes", "eval"): N_("boxes kept per image for evaluation"),
+    "use_bfloat16": N_("bfloat16 arithmetic (TPU only)"),
+    ("label_map_path", "train"): N_("label map for training"),
+    ("label_map_path", "eval"): N_("label map for evaluation"),
+    ("input_path", "train"): N_("TFRecord files for training"),
+    ("input_path", "eval"): N_("TFRecord files for evaluation"),
+    "learning_rate_base": N_("learning rate after warmup"),
+    "warmup_learning_rate": N_("learning rate at step 0"),
+    "total_steps": N_("length of the cosine decay"),
+    "warmup_steps": N_("steps of linear warmup"),
+    "sync_replicas": N_("synchronous multi-worker training (TF1)"),
+    "replicas_to_aggregate": N_("workers per update (TF1)"),
+    "startup_delay_steps": N_("worker start delay (TF1)"),
+    "min_dimension": N_("shortest side after resizing"),
+    "max_dimension": N_("longest side after resizing"),
+    "height": N_("image height given to the network"),
+    "width": N_("image width given to the network"),
+    ("shuffle", "train"): N_("shuffle the training records"),
+    ("shuffle", "eval"): N_("shuffle the evaluation records"),
+    ("num_epochs", "train"): N_("passes over the training data"),
+    ("num_epochs", "eval"): N_("passes over the evaluation data"),
+    "metrics_set": N_("evaluation metrics"),
+    "score_threshold": N_("lowest score kept"),
+    "iou_threshold": N_("overlap above which boxes are merged"),
+    "first_stage_max_proposals": N_("region proposals per image"),
+    "second_stage_batch_size": N_("proposals per image in the second stage"),
 }
-
-
-_PER_READER = ("label_map_path", "input_path", "batch_size", "max_number_of_boxes", "shuffle", "num_epochs")
 
 
 @dataclass
@@ -59,18 +64,15 @@ class DiffRow:
         return last.split("[", 1)[0]
 
     @property
+    def role(self) -> str:
+        if self.field.startswith("train_config."):
+            return "train_config" if self.parameter == "max_number_of_boxes" else "train"
+        return "train" if self.field.startswith("train_input_reader") else "eval"
+
+    @property
     def description(self) -> str:
-        text = DESCRIPTIONS.get(self.parameter, "")
-        if not text:
-            return text
-        if self.field == "train_config.max_number_of_boxes":
-            return text + " (ignored by TF2 here)"
-        if self.parameter in _PER_READER:
-            if self.field.startswith(("train_input_reader", "train_config")):
-                return text + " for training"
-            if self.field.startswith(("eval_input_reader", "eval_config")):
-                return text + " for evaluation"
-        return text
+        text = DESCRIPTIONS.get((self.parameter, self.role)) or DESCRIPTIONS.get(self.parameter)
+        return _(text) if text else ""
 
     def as_json(self) -> dict:
         return {"field": self.field, "original_line": self.original_line, "line": self.line,

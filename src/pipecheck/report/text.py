@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from pipecheck import __version__
+from pipecheck.i18n import N_, _, n_
 from pipecheck.report.diff import diff_rows
 from pipecheck.report.table import text_table
 
@@ -38,15 +39,15 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
     style = Style(stream)
     project = result.project
     lines = [style(f"pipecheck {__version__}", "dim") + f" · {shown_path(project.config_path)}",
-             f"root      {project.root}  ({project.layout})"]
+             _("root      {root}  ({layout})", root=project.root, layout=_(project.layout))]
     if result.config is not None:
         original = result.original
-        lines.append("original  " + (project.display(original.path) if original is not None
-                                     else "not found (use --original PATH for the diff table)"))
+        lines.append(_("original  {path}", path=project.display(original.path)) if original is not None
+                     else _("original  not found (use --original PATH for the diff table)"))
     if result.schema is not None:
-        lines.append("schema    " + result.schema.describe())
+        lines.append(_("schema    {schema}", schema=result.schema.describe()))
     for note in project.notes:
-        lines.append(style(f"note      {note}", "dim"))
+        lines.append(style(_("note      {note}", note=note), "dim"))
     lines.append("")
     for finding in result.findings:
         lines.extend(_finding_lines(finding, style))
@@ -54,14 +55,15 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
     if undecided:
         lines.append("")
         for outcome in undecided:
-            label = "crashed" if outcome.status == "crashed" else "could not decide"
-            lines.append(style(f"{outcome.rule.code} {outcome.rule.name}: {label}: {outcome.reason}",
-                               "error" if outcome.status == "crashed" else "dim"))
+            values = {"code": outcome.rule.code, "name": outcome.rule.name, "reason": outcome.reason}
+            text = (_("{code} {name}: crashed: {reason}", **values) if outcome.status == "crashed"
+                    else _("{code} {name}: could not decide: {reason}", **values))
+            lines.append(style(text, "error" if outcome.status == "crashed" else "dim"))
     if verbose:
         for outcome in result.outcomes:
             if outcome.status == "passed":
-                lines.append(style(f"{outcome.rule.code} {outcome.rule.name}: passed ({outcome.seconds * 1000:.1f} ms)",
-                                   "passed"))
+                lines.append(style(_("{code} {name}: passed ({ms:.1f} ms)", code=outcome.rule.code,
+                                     name=outcome.rule.name, ms=outcome.seconds * 1000), "passed"))
     if show_diff and result.config is not None and result.original is not None:
         lines.append("")
         lines.extend(diff_table_lines(result))
@@ -73,44 +75,65 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
 def _finding_lines(finding, style) -> list[str]:
     where = f"{shown_path(finding.file)}:{finding.line}:{finding.column}:"
     field = f" {finding.field}:" if finding.field else ""
-    head = f"{where} {finding.rule} {style(finding.severity, finding.severity)}{field} {finding.message}"
+    head = f"{where} {finding.rule} {style(severity_word(finding.severity), finding.severity)}{field} {finding.message}"
     lines = [head]
     if finding.hint:
-        lines.append(f"    fix: {finding.hint}")
+        lines.append(_("    fix: {hint}", hint=finding.hint))
     return lines
 
 
-DIFF_HEADERS = ["Line (original)", "Line", "Parameter", "Description", "Initial value", "Value"]
+SEVERITY_WORDS = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
+
+
+def severity_word(severity: str) -> str:
+    return _(SEVERITY_WORDS.get(severity, severity))
+
+
+DIFF_HEADERS = [N_("Line (original)"), N_("Line"), N_("Parameter"), N_("Description"), N_("Initial value"),
+                N_("Value")]
+
+
+def diff_headers() -> list[str]:
+    return [_(header) for header in DIFF_HEADERS]
 
 
 def diff_cells(rows) -> list[list[object]]:
     return [[row.original_line or "", row.line or "", row.parameter, row.description,
-             row.original if row.original is not None else "(absent)",
-             row.value if row.value is not None else "(removed)"] for row in rows]
+             row.original if row.original is not None else _("(absent)"),
+             row.value if row.value is not None else _("(removed)")] for row in rows]
 
 
 def diff_table_lines(result) -> list[str]:
     rows = diff_rows(result.config, result.original)
-    title = f"Changes against {result.project.display(result.original.path)} ({len(rows)})"
+    path = result.project.display(result.original.path)
     if not rows:
-        return [title + ": none"]
-    return [title + ":", text_table(DIFF_HEADERS, diff_cells(rows))]
+        return [_("Changes against {path}: none", path=path)]
+    return [_("Changes against {path} ({count}):", path=path, count=len(rows)),
+            text_table(diff_headers(), diff_cells(rows))]
 
 
 def summary_line(result, style) -> str:
     if result.fatal:
-        counts = "1 error: the config does not parse"
+        counts = _("1 error: the config does not parse")
     else:
-        counts = ", ".join(_plural(result.count(s), s) for s in ("error", "warning", "info"))
+        counts = ", ".join([n_("{count} error", "{count} errors", result.count("error")),
+                            n_("{count} warning", "{count} warnings", result.count("warning")),
+                            n_("{count} info", "{count} infos", result.count("info"))])
     statuses = {}
     for outcome in result.outcomes:
         statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
-    rules = ", ".join(f"{n} {status}" for status, n in statuses.items())
-    text = f" {counts} · {len(result.outcomes)} rules" + (f": {rules}" if rules else "") + \
-           f" · {result.seconds:.2f}s "
+    rules = ", ".join(status_text(status, n) for status, n in statuses.items())
+    text = (f" {counts} · " + n_("{count} rule", "{count} rules", len(result.outcomes)) + (f": {rules}" if rules else "")
+            + f" · {result.seconds:.2f}s ")
     role = "summary-bad" if result.exit_code else ("summary-warn" if result.count("warning") else "summary-good")
     return style(f"=={text}==", role)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
+def status_text(status: str, count: int) -> str:
+    if status == "passed":
+        return n_("{count} passed", "{count} passed", count)
+    if status == "failed":
+        return n_("{count} failed", "{count} failed", count)
+    if status == "undecided":
+        return n_("{count} undecided", "{count} undecided", count)
+    return n_("{count} crashed", "{count} crashed", count)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipecheck import cache
+from pipecheck.i18n import _
 
 
 class ExtractError(Exception):
@@ -20,13 +21,12 @@ PIPELINE_TYPE = "object_detection.protos.TrainEvalPipelineConfig"
 LABEL_MAP_TYPE = "object_detection.protos.StringIntLabelMap"
 _REQUIRED_FILES = ("pipeline", "string_int_label_map")
 
-HOW_TO_GET_ONE = (
-    "pipecheck needs the OD API's schema (its compiled protos). Install it without its pinned "
-    "dependencies:\n"
-    "    pip install --no-deps tf-models-research-object-detection==2.8.0.post1\n"
-    "or point pipecheck at a tensorflow/models checkout with --models-dir models/research "
-    "(its .proto files are compiled with grpcio-tools: pip install grpcio-tools)."
-)
+def how_to_get_one() -> str:
+    return _("pipecheck needs the OD API's schema (its compiled protos). Install it without its pinned "
+             "dependencies:\n"
+             "    pip install --no-deps tf-models-research-object-detection==2.8.0.post1\n"
+             "or point pipecheck at a tensorflow/models checkout with --models-dir models/research "
+             "(its .proto files are compiled with grpcio-tools: pip install grpcio-tools).")
 
 
 class SchemaNotFound(Exception):
@@ -72,15 +72,15 @@ def load_schema(root: Path, models_dir: Path | None = None) -> Schema:
             return _load_from(source)
         except ExtractError as error:
             looked.append(f"{source.protos_dir}: {error}")
-    where = "".join(f"\n  - {place}" for place in looked) or "\n  - nowhere (no candidates)"
-    raise SchemaNotFound(f"no OD API schema found. Looked at:{where}\n{HOW_TO_GET_ONE}")
+    where = "".join(f"\n  - {place}" for place in looked) or "\n  - " + _("nowhere (no candidates)")
+    raise SchemaNotFound(_("no OD API schema found. Looked at:{where}\n{how}", where=where, how=how_to_get_one()))
 
 
 def _candidate_sources(root: Path, models_dir: Path | None, looked: list[str]):
     if models_dir is not None:
         protos = _protos_dir_under(Path(models_dir))
         if protos is None:
-            looked.append(f"--models-dir {models_dir}: no object_detection/protos inside")
+            looked.append(_("--models-dir {path}: no object_detection/protos inside", path=models_dir))
         else:
             yield _Source("models-dir", protos)
         return
@@ -91,16 +91,16 @@ def _candidate_sources(root: Path, models_dir: Path | None, looked: list[str]):
             if protos.is_dir():
                 yield _Source("installed", protos)
             else:
-                looked.append(f"installed object_detection at {location}: no protos/ folder")
+                looked.append(_("installed object_detection at {path}: no protos/ folder", path=location))
     else:
-        looked.append("installed packages: no object_detection package")
+        looked.append(_("installed packages: no object_detection package"))
     for ancestor in [root, *list(root.resolve().parents)[:3]]:
         for candidate in (ancestor / "models" / "research", ancestor / "research"):
             protos = _protos_dir_under(candidate)
             if protos is not None:
                 yield _Source("checkout", protos)
                 return
-    looked.append(f"a models/research checkout under {root} or its parents: none")
+    looked.append(_("a models/research checkout under {root} or its parents: none", root=root))
 
 
 def _protos_dir_under(folder: Path) -> Path | None:
@@ -119,7 +119,7 @@ def _load_from(source: _Source) -> Schema:
     else:
         inputs = sorted(source.protos_dir.glob("*.proto"))
         if not all((source.protos_dir / f"{name}.proto").exists() for name in _REQUIRED_FILES):
-            raise ExtractError("neither compiled *_pb2.py nor .proto files for pipeline and string_int_label_map")
+            raise ExtractError(_("neither compiled *_pb2.py nor .proto files for pipeline and string_int_label_map"))
         generation = "compiled .proto"
 
     key = cache.key_for("schema", *(cache.file_stamp(p) for p in inputs))
@@ -173,7 +173,7 @@ def _dependency_order(serialized: list[bytes]) -> list[bytes]:
             try:
                 ordered.append(descriptor_pool.Default().FindFileByName(name).serialized_pb)
             except KeyError:
-                raise ExtractError(f"{name} is imported but missing") from None
+                raise ExtractError(_("{name} is imported but missing", name=name)) from None
             return
         data, proto = files[name]
         for dependency in proto.dependency:
@@ -197,7 +197,7 @@ def _message_classes(ordered: list[bytes]) -> tuple[type, type]:
             _message_class(pool.FindMessageTypeByName(LABEL_MAP_TYPE)),
         )
     except (TypeError, KeyError) as error:
-        raise ExtractError(f"the descriptors do not load ({error})") from None
+        raise ExtractError(_("the descriptors do not load ({error})", error=error)) from None
 
 
 def _message_class(descriptor) -> type:

@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pipecheck.i18n import _
 from pipecheck.schema import ExtractError
 
 _SERIALIZED = re.compile(
@@ -27,12 +28,12 @@ def descriptor_from_generated_module(path: Path) -> tuple[bytes, str]:
     source = path.read_bytes()
     match = _SERIALIZED.search(source)
     if match is None:
-        raise ExtractError(f"{path}: no serialized descriptor found (not a protoc-generated module?)")
+        raise ExtractError(_("{path}: no serialized descriptor found (not a protoc-generated module?)", path=path))
     literal = match.group("literal").decode("latin-1")
     try:
         data = ast.literal_eval(literal)
     except (ValueError, SyntaxError) as error:
-        raise ExtractError(f"{path}: unreadable serialized descriptor ({error})") from None
+        raise ExtractError(_("{path}: unreadable serialized descriptor ({error})", path=path, error=error)) from None
     generation = "old-style" if match.group("style").startswith(b"serialized_pb") else "new-style"
     return data, generation
 
@@ -46,7 +47,7 @@ def descriptors_from_proto_files(research_dir: Path, proto_files: list[Path]) ->
     try:
         import grpc_tools  # noqa: F401  (only to know whether it is installed)
     except ImportError:
-        raise ExtractError("grpcio-tools is not installed") from None
+        raise ExtractError(_("grpcio-tools is not installed")) from None
     from google.protobuf import descriptor_pb2
 
     with tempfile.TemporaryDirectory(prefix="pipecheck-protoc-") as scratch:
@@ -59,6 +60,6 @@ def descriptors_from_proto_files(research_dir: Path, proto_files: list[Path]) ->
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0 or not output.exists():
             detail = (result.stderr or result.stdout).strip().splitlines()
-            raise ExtractError("protoc failed: " + (detail[0] if detail else f"exit {result.returncode}"))
+            raise ExtractError(_("protoc failed: {detail}", detail=detail[0] if detail else f"exit {result.returncode}"))
         descriptor_set = descriptor_pb2.FileDescriptorSet.FromString(output.read_bytes())
     return [file.SerializeToString() for file in descriptor_set.file]

@@ -14,6 +14,7 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipecheck.i18n import _
 from pipecheck.textproto.syntax import Document, FieldNode, MessageValue, ScalarValue, parse_document
 from pipecheck.textproto.tokens import IDENT, NUMBER, STRING, Comment, SourceText, TextProtoSyntaxError, tokenize
 from pipecheck.textproto.values import ValueError_, convert_scalar
@@ -115,7 +116,8 @@ class _Binder:
                                            earlier[1], self._location(node), detail=oneof))
                 oneof_members[oneof] = (node.name, self._location(node))
             if node.is_list and not repeated:
-                raise self.error(node, f'"{node.name}" is not a repeated field; the [a, b] list form is not allowed')
+                raise self.error(node, _('"{name}" is not a repeated field; the [a, b] list form is not allowed',
+                                         name=node.name))
             if not repeated and path in self.locations and not _is_message(field_descriptor):
                 self.notes.append(Note("duplicate", path, self.locations[path], self._location(node)))
             for value in node.values:
@@ -131,7 +133,7 @@ class _Binder:
         location = self._location(node, value)
         if _is_message(field_descriptor):
             if not isinstance(value, MessageValue):
-                raise self.error(node, f'"{node.name}" is a block: write {node.name} {{ ... }}, not a value',
+                raise self.error(node, _('"{name}" is a block: write {name} {{ ... }}, not a value', name=node.name),
                                  token=value.tokens[0])
             if path in self.locations and not _is_repeated(field_descriptor):
                 self.notes.append(Note("duplicate", path, self.locations[path], location, detail="block"))
@@ -143,7 +145,7 @@ class _Binder:
             self.bind(value.fields, field_descriptor.message_type, path, child)
             return
         if isinstance(value, MessageValue):
-            raise self.error(node, f'"{node.name}" takes a value, not a block {{ ... }}', token=value.open)
+            raise self.error(node, _('"{name}" takes a value, not a block {{ ... }}', name=node.name), token=value.open)
         try:
             location.parsed = convert_scalar(field_descriptor, value.tokens)
         except ValueError_ as problem:
@@ -182,24 +184,27 @@ class _Binder:
             try:
                 return pool.FindExtensionByName(node.name.strip("[]"))
             except KeyError:
-                raise self.error(node, f'extension {node.name} is not known to the OD API\'s public protos',
-                                 hint="this is a Google-internal input reader; use tf_record_input_reader "
-                                      '{ input_path: "..." } instead') from None
+                raise self.error(node, _("extension {name} is not known to the OD API's public protos", name=node.name),
+                                 hint=_('this is a Google-internal input reader; use tf_record_input_reader '
+                                        '{{ input_path: "..." }} instead')) from None
         found = descriptor.fields_by_name.get(node.name)
         if found is not None:
             return found
         return self.unknown(node, descriptor, prefix)
 
     def unknown(self, node: FieldNode, descriptor, prefix: str):
-        where = prefix or "the top level"
+        where = prefix or _("the top level")
         close = difflib.get_close_matches(node.name, list(descriptor.fields_by_name), n=1, cutoff=0.75)
         if close:
-            hint = f"did you mean {close[0]}?"
+            hint = _("did you mean {name}?", name=close[0])
         else:
             homes = _homes_of(self.root, node.name)
-            hint = (f"{node.name} belongs in {', '.join(homes[:3])}; a closing brace may be missing or misplaced above"
-                    if homes else f"{where} ({descriptor.name}) has: {', '.join(sorted(descriptor.fields_by_name)[:12])}")
-        raise self.error(node, f'{descriptor.full_name} has no field named "{node.name}" (in {where})', hint=hint)
+            hint = (_("{name} belongs in {homes}; a closing brace may be missing or misplaced above", name=node.name,
+                      homes=", ".join(homes[:3])) if homes else
+                    _("{where} ({type}) has: {fields}", where=where, type=descriptor.name,
+                      fields=", ".join(sorted(descriptor.fields_by_name)[:12])))
+        raise self.error(node, _('{type} has no field named "{name}" (in {where})', type=descriptor.full_name,
+                                 name=node.name, where=where), hint=hint)
 
     def error(self, node: FieldNode, message: str, hint: str | None = None, token=None) -> TextProtoSyntaxError:
         token = token or node.name_token
@@ -257,7 +262,7 @@ def _homes_of(root, name: str, limit_depth: int = 6) -> list[str]:
             return
         seen.add(descriptor.full_name)
         if name in descriptor.fields_by_name:
-            homes.append(prefix or "the top level")
+            homes.append(prefix or _("the top level"))
         for child in descriptor.fields:
             if _is_message(child):
                 walk(child.message_type, f"{prefix}.{child.name}" if prefix else child.name, depth + 1)

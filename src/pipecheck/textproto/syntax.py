@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipecheck.i18n import _
 from pipecheck.textproto.tokens import IDENT, NUMBER, STRING, SYMBOL, SourceText, TextProtoSyntaxError, Token
 
 
@@ -92,8 +93,8 @@ class _Parser:
             token = self.peek()
             if token is None:
                 if closing is not None:
-                    raise self.error(f'expected "{closing}" before the end of the file', None,
-                                     hint="a closing brace is missing; every { needs its }")
+                    raise self.error(_('expected "{closing}" before the end of the file', closing=closing), None,
+                                     hint=_("a closing brace is missing; every {{ needs its }}"))
                 return fields
             if self.is_symbol(token, closing or ""):
                 return fields
@@ -108,8 +109,8 @@ class _Parser:
         elif name_token.kind == IDENT:
             name = name_token.text
         elif self.is_symbol(name_token, "}", ">"):
-            raise self.error(f'unexpected "{name_token.text}"', name_token,
-                             hint="there is one closing brace too many, or an opening one is missing above")
+            raise self.error(_('unexpected "{text}"', text=name_token.text), name_token,
+                             hint=_("there is one closing brace too many, or an opening one is missing above"))
         else:
             raise self._stray(name_token)
         separator = self.peek()
@@ -122,13 +123,13 @@ class _Parser:
             values: list[ScalarValue | MessageValue] = [self.message()]
         elif self.is_symbol(following, "["):
             if not has_colon and not self.is_symbol(self.tokens[self.index + 1] if self.index + 1 < len(self.tokens) else None, "{", "<"):
-                raise self.error(f'expected ":" after {name}', following)
+                raise self.error(_('expected ":" after "{name}"', name=name), following)
             values = self.list_values()
             is_list = True
         else:
             if not has_colon:
-                raise self.error(f'expected ":" after "{name}"', following,
-                                 hint=f"write {name}: value, or {name} {{ ... }} for a block")
+                raise self.error(_('expected ":" after "{name}"', name=name), following,
+                                 hint=_("write {name}: value, or {name} {{ ... }} for a block", name=name))
             values = [self.scalar(name)]
         end = self.tokens[self.index - 1].end
         if self.is_symbol(self.peek(), ",", ";"):
@@ -140,16 +141,17 @@ class _Parser:
         previous = self.tokens[self.index - 2] if self.index >= 2 else None
         if previous is not None and previous.kind in (IDENT, NUMBER) and previous.line == token.line \
                 and token.kind == SYMBOL and token.text in ":/\\.":
-            return self.error(f"expected a quoted string, found {previous.text}", previous,
-                              hint='quote paths and names: "..." (and write paths with forward slashes)')
-        return self.error(f"expected a field name, found {token.text!r}", token, hint=_hint_for_stray(token))
+            return self.error(_("expected a quoted string, found {text}", text=previous.text), previous,
+                              hint=_('quote paths and names: "..." (and write paths with forward slashes)'))
+        return self.error(_("expected a field name, found {text!r}", text=token.text), token,
+                          hint=_hint_for_stray(token))
 
     def extension_name(self) -> str:
         parts = []
         while True:
             token = self.peek()
             if token is None:
-                raise self.error('expected "]"', None)
+                raise self.error(_('expected "]"'), None)
             self.take()
             if self.is_symbol(token, "]"):
                 return "[" + "".join(parts) + "]"
@@ -177,13 +179,13 @@ class _Parser:
                 self.take()
                 return values
             if not self.is_symbol(token, ","):
-                raise self.error('expected "," or "]" in a list', token or opening)
+                raise self.error(_('expected "," or "]" in a list'), token or opening)
             self.take()
 
     def scalar(self, name: str) -> ScalarValue:
         token = self.peek()
         if token is None:
-            raise self.error(f"expected a value for {name}", None)
+            raise self.error(_("expected a value for {name}", name=name), None)
         if token.kind == STRING:
             strings = [self.take()]
             while (nxt := self.peek()) is not None and nxt.kind == STRING:
@@ -196,12 +198,13 @@ class _Parser:
             nxt = self.peek()
             if nxt is not None and nxt.kind in (IDENT, NUMBER):
                 return ScalarValue([minus, self.take()])
-        raise self.error(f"expected a value for {name}, found {token.text!r}", token, hint=_hint_for_stray(token))
+        raise self.error(_("expected a value for {name}, found {text!r}", name=name, text=token.text), token,
+                         hint=_hint_for_stray(token))
 
 
 def _hint_for_stray(token: Token) -> str | None:
     if token.text == "\ufeff":
-        return "the file starts with a byte-order mark (BOM): save it as UTF-8 without BOM"
+        return _("the file starts with a byte-order mark (BOM): save it as UTF-8 without BOM")
     if token.text == "\\":
-        return "backslashes are escapes in text format; write paths with forward slashes (/) inside quotes"
+        return _("backslashes are escapes in text format; write paths with forward slashes (/) inside quotes")
     return None

@@ -10,6 +10,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from pipecheck.i18n import _
+
 IDENT, NUMBER, STRING, SYMBOL = "identifier", "number", "string", "symbol"
 
 _TOKEN = re.compile(
@@ -87,10 +89,11 @@ def tokenize(source: SourceText) -> tuple[list[Token], list[Comment]]:
             line, column = source.position(offset)
             if char in TYPOGRAPHIC_QUOTES:
                 raise TextProtoSyntaxError(
-                    f"typographic quote {char!r} (U+{ord(char):04X}) where a string should start",
+                    _("typographic quote {char!r} (U+{code:04X}) where a string should start", char=char,
+                      code=ord(char)),
                     line, column, source.line_text(line),
-                    hint='use straight quotes: "..." (text pasted from a web page or a word processor '
-                         "brings curly ones)",
+                    hint=_('use straight quotes: "..." (text pasted from a web page or a word processor brings '
+                           "curly ones)"),
                 )
             tokens.append(Token(SYMBOL, char, line, column, offset, offset + 1))
             last_line_with_token = line
@@ -121,11 +124,12 @@ def _check_string_closed(token_text: str, source: SourceText, line: int, column:
     other = "'" if quote == '"' else '"'
     hint = None
     if other in token_text[1:]:
-        hint = f"the string opens with {quote} and closes with {other}; use the same quote on both sides"
+        hint = _("the string opens with {opening} and closes with {closing}; use the same quote on both sides",
+                 opening=quote, closing=other)
     elif token_text.endswith("\\"):
-        hint = "a backslash escapes the closing quote; write paths with forward slashes (/)"
+        hint = _("a backslash escapes the closing quote; write paths with forward slashes (/)")
     raise TextProtoSyntaxError(
-        f"string missing ending quote: {token_text}", line, column, source.line_text(line), hint=hint
+        _("string missing ending quote: {text}", text=token_text), line, column, source.line_text(line), hint=hint
     )
 
 

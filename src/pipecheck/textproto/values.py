@@ -8,6 +8,7 @@ import re
 
 from google.protobuf import text_encoding
 
+from pipecheck.i18n import _
 from pipecheck.textproto.tokens import IDENT, NUMBER, STRING, Token
 
 # Number syntax as google.protobuf.text_format reads it (ParseInteger, ParseFloat, ParseBool).
@@ -19,7 +20,6 @@ _TRUE, _FALSE = ("true", "t", "1", "True"), ("false", "f", "0", "False")
 _RANGES = {"int32": (-2**31, 2**31 - 1), "uint32": (0, 2**32 - 1), "int64": (-2**63, 2**63 - 1),
            "uint64": (0, 2**64 - 1)}
 
-_BACKSLASH_HINT = "backslashes are escapes in text format (\\t is a tab, \\n a newline): write paths with /"
 
 
 class ValueError_(Exception):  # noqa: N801  (not the builtin)
@@ -34,8 +34,9 @@ def convert_scalar(field_descriptor, tokens: list[Token]) -> object:
     if kind in (field_descriptor.TYPE_STRING, field_descriptor.TYPE_BYTES):
         return _string(field_descriptor, tokens)
     if first.kind == STRING:
-        raise ValueError_(f"{field_descriptor.name} takes a {_type_name(field_descriptor)}, not a string "
-                          f"({first.text})", first, hint=_unquote_hint(field_descriptor, first.text))
+        raise ValueError_(_("{name} takes a {kind}, not a string ({text})", name=field_descriptor.name,
+                            kind=_type_name(field_descriptor), text=first.text), first,
+                          hint=_unquote_hint(field_descriptor, first.text))
     text = "".join(t.text for t in tokens)
     try:
         if kind == field_descriptor.TYPE_BOOL:
@@ -53,8 +54,9 @@ def convert_scalar(field_descriptor, tokens: list[Token]) -> object:
         hint = None
         if kind not in (field_descriptor.TYPE_FLOAT, field_descriptor.TYPE_DOUBLE) and first.kind == NUMBER \
                 and "." in text:
-            hint = f"{field_descriptor.name} is a whole number: write {text.split('.')[0] or '0'}"
-        raise ValueError_(f"{field_descriptor.name}: {error}", first, hint=hint) from None
+            hint = _("{name} is a whole number: write {value}", name=field_descriptor.name,
+                     value=text.split(".")[0] or "0")
+        raise ValueError_(_("{name}: {error}", name=field_descriptor.name, error=error), first, hint=hint) from None
 
 
 def parse_bool(text: str) -> bool:
@@ -62,7 +64,7 @@ def parse_bool(text: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError("Expected \"true\" or \"false\".")
+    raise ValueError(_('Expected "true" or "false".'))
 
 
 def parse_integer(text: str, signed: bool = True, is_long: bool = False) -> int:
@@ -70,17 +72,17 @@ def parse_integer(text: str, signed: bool = True, is_long: bool = False) -> int:
     try:
         value = int(octal.group(1) + "0o" + octal.group(2) if octal else text, 0)
     except ValueError:
-        raise ValueError(f"Couldn't parse integer: {text}") from None
+        raise ValueError(_("Couldn't parse integer: {text}", text=text)) from None
     low, high = _RANGES[("" if signed else "u") + ("int64" if is_long else "int32")]
     if not low <= value <= high:
-        kind = ("" if signed else "unsigned ") + ("64" if is_long else "32") + "-bit integer"
-        raise ValueError(f"Couldn't parse integer: {text} (out of range for a {kind})")
+        raise ValueError(_("Couldn't parse integer: {text} (out of range for {bits} bits)", text=text,
+                           bits=("" if signed else "unsigned ") + ("64" if is_long else "32")))
     return value
 
 
 def parse_float(text: str) -> float:
     if _OCTAL_FLOAT.match(text):
-        raise ValueError(f"Invalid octal float: {text}")
+        raise ValueError(_("Invalid octal float: {text}", text=text))
     try:
         return float(text)
     except ValueError:
@@ -91,31 +93,33 @@ def parse_float(text: str) -> float:
         try:
             return float(text.rstrip("fF"))
         except ValueError:
-            raise ValueError(f"Couldn't parse float: {text}") from None
+            raise ValueError(_("Couldn't parse float: {text}", text=text)) from None
 
 
 def _string(field_descriptor, tokens: list[Token]) -> str | bytes:
     pieces = []
     for token in tokens:
         if token.kind != STRING:
-            hint = "put the value in double quotes"
+            hint = _("put the value in double quotes")
             if token.kind in (IDENT, NUMBER):
-                hint = f'put the value in double quotes: {field_descriptor.name}: "{token.text}"'
-            raise ValueError_(f"{field_descriptor.name} takes a quoted string, found {token.text}", token, hint=hint)
+                hint = _('put the value in double quotes: {name}: "{text}"', name=field_descriptor.name,
+                         text=token.text)
+            raise ValueError_(_("{name} takes a quoted string, found {text}", name=field_descriptor.name,
+                                text=token.text), token, hint=hint)
         try:
             with warnings.catch_warnings():  # "invalid escape sequence": PC013 explains it better
                 warnings.simplefilter("ignore", DeprecationWarning)
                 pieces.append(text_encoding.CUnescape(token.text[1:-1]))
         except (UnicodeDecodeError, ValueError) as error:
-            raise ValueError_(f"{field_descriptor.name}: invalid escape in {token.text} ({error})", token,
-                              hint=_BACKSLASH_HINT) from None
+            raise ValueError_(_("{name}: invalid escape in {text} ({error})", name=field_descriptor.name,
+                                text=token.text, error=error), token, hint=_("backslashes are escapes in text format (\\t is a tab, \\n a newline): write paths with /")) from None
     joined = b"".join(pieces)
     if field_descriptor.type == field_descriptor.TYPE_BYTES:
         return joined
     try:
         return joined.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValueError_(f"{field_descriptor.name}: the string is not valid UTF-8", tokens[0]) from None
+        raise ValueError_(_("{name}: the string is not valid UTF-8", name=field_descriptor.name), tokens[0]) from None
 
 
 def _enum(field_descriptor, text: str, token: Token) -> str:
@@ -130,19 +134,20 @@ def _enum(field_descriptor, text: str, token: Token) -> str:
         return enum_type.values_by_number[number].name
     names = list(enum_type.values_by_name)
     close = [name for name in names if name.lower() == text.lower()]
-    hint = f"did you mean {close[0]}?" if close else f"one of: {', '.join(names)}"
-    raise ValueError_(f'{field_descriptor.name}: {enum_type.name} has no value named "{text}"', token, hint=hint)
+    hint = _("did you mean {name}?", name=close[0]) if close else _("one of: {names}", names=", ".join(names))
+    raise ValueError_(_('{name}: {type} has no value named "{text}"', name=field_descriptor.name, type=enum_type.name,
+                        text=text), token, hint=hint)
 
 
 def _type_name(field_descriptor) -> str:
     if field_descriptor.type == field_descriptor.TYPE_BOOL:
-        return "true/false"
+        return _("true/false")
     if field_descriptor.type == field_descriptor.TYPE_ENUM:
-        return f"{field_descriptor.enum_type.name} value"
+        return _("{type} value", type=field_descriptor.enum_type.name)
     if field_descriptor.type in (field_descriptor.TYPE_FLOAT, field_descriptor.TYPE_DOUBLE):
-        return "number"
-    return "whole number"
+        return _("number")
+    return _("whole number")
 
 
 def _unquote_hint(field_descriptor, quoted: str) -> str:
-    return f"remove the quotes: {field_descriptor.name}: {quoted[1:-1]}"
+    return _("remove the quotes: {name}: {value}", name=field_descriptor.name, value=quoted[1:-1])

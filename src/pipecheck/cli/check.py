@@ -1,0 +1,128 @@
+"""`pipecheck check PATH...`: lint, then report in the chosen format."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pipecheck.cli.main import UsageError, split_selectors
+from pipecheck.i18n import _, n_, set_language
+from pipecheck.project import PRETRAINED_FOLDERS
+
+_EXIT_PRIORITY = (3, 2, 1, 0)
+
+
+def run_options(args, target: Path):
+    from pipecheck.engine.runner import RunOptions
+    from pipecheck.machine import parse_size
+
+    if args.ram is not None:
+        try:
+            parse_size(args.ram)
+        except ValueError as error:
+            raise UsageError(_("--ram: {error}", error=error)) from None
+    return RunOptions(
+        target=target, root=args.root, original=args.original, models_dir=args.models_dir, ram=args.ram,
+        select=split_selectors(args.select), ignore=split_selectors(args.ignore), strict=args.strict,
+        settings_file=args.settings, plugins=not args.no_plugins,
+    )
+
+
+def apply_settings_language(args) -> None:
+    """The `lang` setting counts when --lang was not given."""
+    if getattr(args, "lang", None):
+        return
+    from pipecheck.engine.settings import load_settings
+
+    settings = load_settings(Path(args.root or Path.cwd()), args.settings)
+    if settings.lang:
+        set_language(settings.lang)
+
+
+def expand_targets(paths: list[Path], root: Path | None) -> list[Path]:
+    """Configs to lint: folders and configs as given; a label map stands for the configs that name it."""
+    targets: list[Path] = []
+    for path in paths:
+        if path.is_file() and not path.name.endswith(".config") and path.suffix in (".pbtxt", ".txt"):
+            targets += [c for c in _configs_under(Path(root or Path.cwd())) if path.name in c.read_text(errors="replace")
+                        and c not in targets]
+        elif path not in targets:
+            targets.append(path)
+    return targets
+
+
+def _configs_under(root: Path) -> list[Path]:
+    found = []
+    for config in sorted(root.rglob("*.config")):
+        parts = set(config.relative_to(root).parts)
+        if not parts & set(PRETRAINED_FOLDERS) and not parts & {"models", ".git"}:
+            found.append(config)
+    return found
+
+
+def combined_exit(results) -> int:
+    codes = {r.exit_code for r in results} or {0}
+    return next(code for code in _EXIT_PRIORITY if code in codes)
+
+
+def check(args) -> int:
+    from pipecheck.engine.runner import run
+
+    apply_settings_language(args)
+    targets = expand_targets(args.paths, args.root)
+    if not targets:
+        return 0  # a label map no config reads: nothing to lint
+    results = [run(run_options(args, target)) for target in targets]
+    if args.baseline:
+        from pipecheck.engine.baseline import apply_baseline, load_baseline
+
+        apply_baseline(results, load_baseline(args.baseline))
+    if args.write_baseline:
+        from pipecheck.engine.baseline import write_baseline
+
+        count = write_baseline(args.write_baseline, results)
+        print(n_("wrote {count} finding to {path}", "wrote {count} findings to {path}", count,
+                 path=args.write_baseline), file=sys.stderr)
+    output = render(args, results)
+    if args.output:
+        args.output.write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    if args.statistics:
+        stream = sys.stdout if args.format == "text" and not args.output else sys.stderr
+        stream.write(statistics(results))
+    return combined_exit(results)
+
+
+def render(args, results) -> str:
+    fmt = args.format
+    if fmt == "json":
+        import json
+
+        from pipecheck.report import json_report
+
+        if len(results) == 1:
+            return json_report.render(results[0])
+        return json.dumps([json_report.document(r) for r in results], indent=2, ensure_ascii=False) + "\n"
+    if fmt in ("sarif", "junit", "github", "markdown"):
+        from pipecheck.report import ci_formats
+
+        if fmt == "sarif":
+            return ci_formats.sarif(results, results[0].catalogue)
+        if fmt == "junit":
+            return ci_formats.junit(results, strict=bool(args.strict or results[0].settings.strict))
+        return ci_formats.github(results) if fmt == "github" else ci_formats.markdown(results)
+    from pipecheck.report import text
+
+    return "".join(text.render(r, sys.stdout, show_diff=not args.no_diff, verbose=args.verbose) for r in results)
+
+
+def statistics(results) -> str:
+    from pipecheck.report.table import text_table
+
+    counts: dict[tuple[str, str], int] = {}
+    for result in results:
+        for finding in result.findings:
+            counts[(finding.rule, finding.name)] = counts.get((finding.rule, finding.name), 0) + 1
+    rows = [[count, code, name] for (code, name), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return text_table([_("Count"), _("Rule"), _("Name")], rows) + "\n" if rows else _("No finding.") + "\n"

@@ -1,0 +1,46 @@
+"""`pipecheck rules` lists the rules; `pipecheck rule CODE` prints one's documentation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pipecheck.cli.main import UsageError
+from pipecheck.i18n import _
+
+
+def _catalogue(settings_file: Path | None = None):
+    from pipecheck.engine.discovery import discover
+    from pipecheck.engine.settings import load_settings
+
+    settings = load_settings(Path.cwd(), settings_file)
+    return discover(settings.rules_dirs, plugins=settings.plugins)
+
+
+def rules_command(args) -> int:
+    from pipecheck.report import rule_docs
+
+    catalogue = _catalogue(args.settings)
+    if args.format == "markdown":
+        sys.stdout.write(rule_docs.rules_markdown(catalogue.rules))
+    else:
+        sys.stdout.write(rule_docs.rules_table(catalogue.rules) + "\n")
+    return 0
+
+
+def rule_command(args) -> int:
+    from pipecheck.report import rule_docs
+
+    catalogue = _catalogue()
+    wanted = args.code
+    for spec in catalogue.rules:
+        if wanted.upper() == spec.code or wanted == spec.name:
+            sys.stdout.write(rule_docs.rule_text(spec))
+            return 0
+    import difflib
+
+    names = [s.code for s in catalogue.rules] + [s.name for s in catalogue.rules]
+    close = difflib.get_close_matches(wanted, names, n=1)
+    if close:
+        raise UsageError(_("no rule {code!r}; did you mean {close!r}?", code=wanted, close=close[0]))
+    raise UsageError(_("no rule {code!r} (pipecheck rules lists them)", code=wanted))

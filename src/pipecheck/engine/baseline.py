@@ -1,0 +1,66 @@
+"""Accept existing findings: a baseline file keyed on rule, file, field and the field's value.
+
+Not on line numbers, so editing elsewhere in the file keeps the baseline valid, while changing
+the value a finding is about (or a new finding) shows up again.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipecheck import __version__
+from pipecheck.i18n import _
+
+
+class BaselineError(Exception):
+    pass
+
+
+def finding_key(finding, result) -> dict:
+    root = result.project.root
+    try:
+        file = Path(finding.file).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        file = str(finding.file)
+    value = finding.message
+    config = result.config
+    if finding.field and config is not None and Path(finding.file) == config.path:
+        location = config.located.locations.get(finding.field)
+        value = location.raw if location is not None and location.raw else "(absent)"
+    return {"rule": finding.rule, "file": file, "field": finding.field, "value": value}
+
+
+def write_baseline(path: Path, results) -> int:
+    entries = [finding_key(f, r) for r in results for f in r.findings]
+    unique = [dict(t) for t in sorted({tuple(sorted(e.items(), key=lambda kv: kv[0])) for e in entries},
+                                      key=lambda items: [str(v) for _k, v in items])]
+    Path(path).write_text(json.dumps({"pipecheck": __version__, "findings": unique}, indent=2) + "\n")
+    return len(unique)
+
+
+def load_baseline(path: Path) -> list[dict]:
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        return list(document["findings"])
+    except OSError as error:
+        raise BaselineError(_("{path}: cannot read the baseline: {error}", path=path, error=error.strerror)) from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise BaselineError(_("{path}: not a pipecheck baseline ({error})", path=path, error=error)) from None
+
+
+def apply_baseline(results, entries: list[dict]) -> int:
+    """Drop the findings the baseline accepts; returns how many were dropped."""
+    accepted = {json.dumps(entry, sort_keys=True) for entry in entries}
+    dropped = 0
+    for result in results:
+        kept = []
+        for finding in result.findings:
+            if json.dumps(finding_key(finding, result), sort_keys=True) in accepted:
+                dropped += 1
+            else:
+                kept.append(finding)
+        result.findings = kept
+        for outcome in result.outcomes:
+            outcome.findings = [f for f in outcome.findings if any(f is k for k in kept)]
+    return dropped

@@ -1,0 +1,63 @@
+"""Rule documentation from the rules' docstrings: `pipecheck rules`, `pipecheck rule CODE`, docs/rules.md."""
+
+from __future__ import annotations
+
+import re
+
+from pipecheck.i18n import _
+from pipecheck.report.table import markdown_table, text_table
+
+_EXAMPLE = re.compile(r"^(Bad|Good|Undecided)(?: \(.*\))?:$")
+
+
+def _columns(spec) -> list[str]:
+    return [spec.code, spec.name, spec.severity, spec.category, spec.fix or "—"]
+
+
+def _headers() -> list[str]:
+    return [_("Code"), _("Name"), _("Severity"), _("Category"), _("Fix")]
+
+
+def rules_table(rules) -> str:
+    return text_table(_headers(), [_columns(spec) for spec in rules])
+
+
+def rule_text(spec) -> str:
+    head = f"{spec.code} {spec.name} · {spec.severity} · {spec.category}" + (f" · fix: {spec.fix}" if spec.fix else "")
+    return f"{head}\n{'=' * len(head)}\n\n{spec.doc}\n"
+
+
+def rule_markdown(spec) -> str:
+    lines = spec.doc.splitlines()
+    out = [f"## {spec.code} {spec.name}", "",
+           f"*{spec.severity}* · category `{spec.category}`" + (f" · fix: {spec.fix}" if spec.fix else ""), "",
+           lines[0] if lines else "", ""]
+    block: list[str] | None = None
+    for line in lines[1:]:
+        if _EXAMPLE.match(line):
+            if block is not None:
+                out += ["```", *block, "```", ""]
+            out.append(f"**{line}**")
+            out.append("")
+            block = []
+        elif block is not None and line.startswith("    "):
+            block.append(line[4:])
+        else:
+            if block is not None:
+                out += ["```", *block, "```", ""]
+                block = None
+            out.append(line)
+    if block is not None:
+        out += ["```", *block, "```", ""]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).rstrip() + "\n"
+
+
+def rules_markdown(rules) -> str:
+    """docs/rules.md: a table of every rule, then each rule's documentation and examples."""
+    intro = ("# pipecheck rules\n\nGenerated from the rules' docstrings by `pipecheck rules --format markdown`; "
+             "the test suite fails when this file is out of date. Each rule's Bad and Good examples are edits "
+             "applied to the course project (`examples/faces_cubes`) and run as tests.\n")
+    table = markdown_table(["Code", "Name", "Severity", "Category", "Fix"],
+                           [[f"[{s.code}](#{s.code.lower()}-{s.name})", s.name, s.severity, s.category, s.fix or "—"]
+                            for s in rules])
+    return intro + "\n" + table + "\n\n" + "\n".join(rule_markdown(spec) for spec in rules)
