@@ -31,7 +31,7 @@ def test_the_wheel_contains_the_builtin_rules_and_the_output_schema(wheel):
 
     names = zipfile.ZipFile(wheel).namelist()
     assert {"pipecheck/builtin_rules/label_map.py", "pipecheck/builtin_rules/_common.py",
-            "pipecheck/report/output.schema.json"} <= set(names)
+            "pipecheck/report/output.schema.json", "pipecheck/locale/fr/LC_MESSAGES/pipecheck.mo"} <= set(names)
 
 
 @pytest.mark.parametrize("protobuf", ["protobuf", "protobuf==3.20.3"])

@@ -6,7 +6,7 @@ import datetime
 from html import escape
 
 from pipecheck import __version__
-from pipecheck.i18n import _, language
+from pipecheck.i18n import _, language, n_
 from pipecheck.report import svg
 from pipecheck.report.text import diff_cells, diff_headers, severity_word
 
@@ -158,7 +158,7 @@ def _gallery(review) -> str:
         figures.append(f'<figure><div class="frame"><img alt="{escape(sample.name)}" width="{width}" '
                        f'height="{height}" src="data:{sample.mime};base64,{sample.data}">{overlay}</div>'
                        f"<figcaption>{escape(sample.name)} · "
-                       f"{escape(_('{count} boxes', count=len(sample.boxes)))}</figcaption></figure>")
+                       f"{escape(n_('{count} box', '{count} boxes', len(sample.boxes)))}</figcaption></figure>")
     return _section("gallery", _("Sample training images"), '<div class="gallery">' + "".join(figures) + "</div>")
 
 

@@ -123,8 +123,10 @@ def summary_line(result, style) -> str:
     for outcome in result.outcomes:
         statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
     rules = ", ".join(status_text(status, n) for status, n in statuses.items())
-    text = (f" {counts} · " + n_("{count} rule", "{count} rules", len(result.outcomes)) + (f": {rules}" if rules else "")
-            + f" · {result.seconds:.2f}s ")
+    ran = n_("{count} rule", "{count} rules", len(result.outcomes))
+    if rules:
+        ran = _("{rules_ran}: {statuses}", rules_ran=ran, statuses=rules)
+    text = f" {counts} · {ran} · {result.seconds:.2f}s "
     role = "summary-bad" if result.exit_code else ("summary-warn" if result.count("warning") else "summary-good")
     return style(f"=={text}==", role)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipecheck import cache
-from pipecheck.i18n import _
+from pipecheck.i18n import N_, _
 
 
 class ExtractError(Exception):
@@ -27,6 +27,10 @@ def how_to_get_one() -> str:
              "    pip install --no-deps tf-models-research-object-detection==2.8.0.post1\n"
              "or point pipecheck at a tensorflow/models checkout with --models-dir models/research "
              "(its .proto files are compiled with grpcio-tools: pip install grpcio-tools).")
+
+
+SOURCE_KINDS = {"installed": N_("installed"), "checkout": N_("checkout"), "models-dir": N_("models-dir")}
+GENERATIONS = (N_("old-style"), N_("new-style"), N_("compiled .proto"), N_("new-style and old-style"))
 
 
 class SchemaNotFound(Exception):
@@ -45,9 +49,11 @@ class Schema:
     notes: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        version = f" {self.version}" if self.version else ""
-        cached = ", cached" if self.from_cache else ""
-        return f"object_detection{version} ({self.kind}, {self.generation}{cached}) at {self.location}"
+        values = {"version": f" {self.version}" if self.version else "", "kind": _(SOURCE_KINDS[self.kind]),
+                  "generation": _(self.generation), "location": self.location}
+        if self.from_cache:
+            return _("object_detection{version} ({kind}, {generation}, cached) at {location}", **values)
+        return _("object_detection{version} ({kind}, {generation}) at {location}", **values)
 
     def as_json(self) -> dict:
         return {

@@ -1,0 +1,82 @@
+"""Every user-facing message exists in English and in French; --lang and the locale choose."""
+
+import importlib.util
+import json
+import re
+import sys
+
+import pytest
+
+from conftest import run_cli
+from support.projects import CONFIG, NET, REPO
+
+spec = importlib.util.spec_from_file_location("i18n_tool", REPO / "scripts" / "i18n.py")
+i18n_tool = importlib.util.module_from_spec(spec)
+sys.modules["i18n_tool"] = i18n_tool  # dataclasses look their module up
+spec.loader.exec_module(i18n_tool)
+FOUND, PROBLEMS = i18n_tool.extract()
+CATALOGUE = i18n_tool.read_po()
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text.replace("{{", "").replace("}}", "")))
+
+
+def test_messages_are_literals_the_catalogue_can_hold():
+    assert PROBLEMS == []
+    assert len(FOUND) > 500
+
+
+@pytest.mark.parametrize("key", sorted(FOUND, key=str), ids=lambda key: key[0][:60])
+def test_every_message_has_a_french_translation_with_the_same_placeholders(key):
+    entry = CATALOGUE.get(key)
+    assert entry is not None and entry.translated, f"untranslated: {key[0]!r} ({FOUND[key].places[0]})"
+    for translation in entry.translations:
+        assert placeholders(translation) in (placeholders(key[0]), placeholders(key[1] or key[0]))
+
+
+def test_the_compiled_catalogue_matches_its_source():
+    assert i18n_tool.MO.read_bytes() == i18n_tool.compile_mo(CATALOGUE), "run: python scripts/i18n.py compile"
+
+
+def test_lang_fr_translates_findings_summary_and_table(course_project):
+    code, out = run_cli("--lang", "fr", "check", CONFIG, "--ram", "8GiB")
+    assert code == 0
+    assert "PC501 avertissement" in out and "l'entraînement se termine pendant l'échauffement" in out
+    assert "Modifications par rapport à" in out and "Ligne (originale)" in out
+    assert out.rstrip().splitlines()[-1].startswith("== 0 erreur, 2 avertissements")
+
+
+def test_the_locale_chooses_french(course_project, monkeypatch):
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    assert "avertissement" in run_cli("check", CONFIG, "--ram", "8GiB")[1]
+    assert "warning" in run_cli("--lang", "en", "check", CONFIG, "--ram", "8GiB")[1]
+
+
+def test_the_lang_setting_chooses_french(course_project, monkeypatch):
+    monkeypatch.delenv("LANG", raising=False)
+    (course_project / "pipecheck.toml").write_text('lang = "fr"\n')
+    assert "avertissement" in run_cli("check", CONFIG, "--ram", "8GiB")[1]
+
+
+def test_both_languages_report_the_same_findings(course_project):
+    english = json.loads(run_cli("--lang", "en", "check", CONFIG, "--format", "json", "--ram", "8GiB")[1])
+    french = json.loads(run_cli("--lang", "fr", "check", CONFIG, "--format", "json", "--ram", "8GiB")[1])
+    where = [(f["rule"], f["line"], f["field"]) for f in english["findings"]]
+    assert where == [(f["rule"], f["line"], f["field"]) for f in french["findings"]]
+    assert [f["message"] for f in english["findings"]] != [f["message"] for f in french["findings"]]
+
+
+def test_the_review_page_is_in_french(course_project):
+    code, out = run_cli("--lang", "fr", "review", f"faces_cubes/training/{NET}", "--ram", "8GiB")
+    assert '<html lang="fr">' in out and "Relecture" in out and "Validation" in out and "Époques" in out
+
+
+def test_syntax_errors_are_translated_too(clean_project):
+    config = clean_project / CONFIG
+    config.write_text(config.read_text().replace("num_classes: 2", "num_clases: 2"))
+    code, out = run_cli("--lang", "fr", "check", CONFIG)
+    assert code == 2 and "vouliez-vous dire num_classes ?" in out

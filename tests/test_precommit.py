@@ -1,0 +1,66 @@
+"""The pre-commit hook, run by the real pre-commit against a project in a temporary git repository.
+
+The hook's environment has no OD API: the schema comes from the project's models/research
+checkout (.proto files, compiled with the grpcio-tools the hook installs), as in the course's tree.
+"""
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipecheck.schema.extract import descriptor_from_generated_module
+from support.projects import CONFIG, EXAMPLE, REPO
+from support.proto_source import write_proto_sources
+
+pytest.importorskip("pre_commit")
+
+
+@pytest.fixture(scope="module")
+def hook_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture
+def repository(tmp_path):
+    root = shutil.copytree(EXAMPLE / "tod_tf2", tmp_path / "tod_tf2")
+    protos = Path(importlib.util.find_spec("object_detection").submodule_search_locations[0]) / "protos"
+    write_proto_sources([descriptor_from_generated_module(p)[0] for p in sorted(protos.glob("*_pb2.py"))],
+                        root / "models" / "research")
+    for command in (["git", "init", "-q"], ["git", "add", "-A"],
+                    ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "course project"]):
+        subprocess.run(command, cwd=root, check=True, capture_output=True)
+    return root
+
+
+def try_repo(root: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "PRE_COMMIT_HOME": str(home), "PIPECHECK_CACHE_DIR": str(home / "cache")}
+    environment.pop("VIRTUAL_ENV", None)
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "pipecheck", "--verbose",
+                           *args], cwd=root, capture_output=True, text=True, env=environment, timeout=900)
+
+
+def test_the_hook_passes_the_course_project_and_stops_a_mistake(repository, hook_home):
+    result = try_repo(repository, hook_home, "--all-files")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "pipecheck" in result.stdout and "Passed" in result.stdout
+    assert "schema    object_detection (checkout, compiled .proto" in result.stdout
+    assert "PC402" not in result.stdout  # machine-dependent rules are off in the hook
+
+    config = repository / CONFIG
+    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 3"))
+    result = try_repo(repository, hook_home, "--files", CONFIG)
+    assert result.returncode == 1
+    assert "PC101 error model.faster_rcnn.num_classes" in result.stdout
+
+
+def test_a_changed_label_map_lints_the_configs_that_read_it(repository, hook_home):
+    label_map = repository / "faces_cubes/training/label_map.pbtxt"
+    label_map.write_text(label_map.read_text().replace("id: 2", "id: 0"))
+    result = try_repo(repository, hook_home, "--files", "faces_cubes/training/label_map.pbtxt")
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "PC102 error" in result.stdout
