@@ -12,9 +12,6 @@ import struct
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pipecheck.artifacts.crc import crc32c, mask
-from pipecheck.artifacts.sstable import TableError, read_table
-from pipecheck.artifacts.tfproto import DTYPES, message_classes
 from pipecheck.i18n import _
 
 OBJECT_GRAPH = "_CHECKPOINTABLE_OBJECT_GRAPH"
@@ -85,6 +82,9 @@ class CheckpointFacts:
 
 
 def read_checkpoint(prefix: Path, verify_data: bool = True) -> CheckpointFacts:
+    from pipecheck.artifacts.sstable import TableError, read_table
+    from pipecheck.artifacts.tfproto import DTYPES, message_classes
+
     prefix = Path(prefix)
     facts = CheckpointFacts(str(prefix))
     index = Path(f"{prefix}.index")
@@ -143,6 +143,8 @@ def _check_shards(facts: CheckpointFacts, prefix: Path, verify_data: bool) -> No
 
 
 def _verify_tensors(facts: CheckpointFacts, path: Path, entries: list[dict]) -> None:
+    from pipecheck.artifacts.crc import crc32c, mask
+
     with open(path, "rb") as data:
         for entry in sorted(entries, key=lambda e: e["offset"]):
             data.seek(entry["offset"])
@@ -169,6 +171,8 @@ def _string_tensor_crc(raw: bytes) -> int | None:
         shift += 7
     if position + 4 + length != len(raw) or length > 0xFFFFFFFF:
         return None  # several strings, or a layout this reader does not check: no verdict
+    from pipecheck.artifacts.crc import crc32c, mask
+
     checksum = crc32c(struct.pack("<I", length))
     checksum = crc32c(raw[position:position + 4], checksum)
     return mask(crc32c(raw[position + 4:], checksum))

@@ -8,14 +8,10 @@ per-object lists run parallel to the boxes.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pipecheck.artifacts.images import inspect_image
-from pipecheck.artifacts.tfproto import message_classes
-from pipecheck.artifacts.tfrecord import RecordReader
 from pipecheck.i18n import _
 
 BYTES, INT64, FLOAT = "bytes_list", "int64_list", "float_list"
@@ -82,6 +78,9 @@ class FileRecords:
 
 def scan_file(path: Path, on_bytes=None) -> FileRecords:
     """Read every record of a file once; never raises for bad content, only for unreadable files."""
+    from pipecheck.artifacts.tfproto import message_classes
+    from pipecheck.artifacts.tfrecord import RecordReader
+
     path = Path(path)
     facts = FileRecords(str(path), size=path.stat().st_size)
     reader = RecordReader(path, on_bytes=on_bytes)
@@ -207,6 +206,10 @@ def _classes(facts, index, offset, values, count: int) -> None:
 
 
 def _image(facts, index, offset, values, encoded: bytes) -> None:
+    import hashlib
+
+    from pipecheck.artifacts.images import inspect_image
+
     facts.hashes.append(hashlib.blake2b(encoded, digest_size=8).hexdigest())
     if not encoded:
         return

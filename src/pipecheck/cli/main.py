@@ -22,17 +22,34 @@ class UsageError(Exception):
     pass
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter imports shutil for the terminal width on every parser; os is enough."""
+
+    def __init__(self, prog: str, **kwargs):
+        try:
+            width = os.get_terminal_size().columns - 2
+        except OSError:
+            width = 78
+        super().__init__(prog, width=kwargs.pop("width", None) or width, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pipecheck",
         description=_("Lint a TF Object Detection API pipeline.config against its project before training."),
         epilog=_("Run from the folder model_main_tf2.py runs from (tod_tf2/ in the course), e.g.\n"
                  "  pipecheck faces_cubes/training/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8"),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"pipecheck {__version__}")
     parser.add_argument("--lang", choices=LANGUAGES, help=_("language of messages (default: the locale's)"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_parser = commands.add_parser
+
+    def command(name: str, **kwargs):
+        return add_parser(name, formatter_class=_Formatter, **kwargs)
+
+    commands.add_parser = command
 
     check = commands.add_parser("check", help=_("lint pipeline configs (the default command)"))
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH",
