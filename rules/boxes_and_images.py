@@ -39,7 +39,7 @@ def _most_objects(reader):
     return best
 
 
-@rule("PC709", "boxes-within-reader-limit", category="records", fix="unsafe")
+@rule("PC709", "boxes-within-reader-limit", category="records", fix="safe")
 def boxes_within_reader_limit(records, config):
     """No image has more boxes than its input reader's max_number_of_boxes.
 
@@ -53,6 +53,8 @@ def boxes_within_reader_limit(records, config):
         train_input_reader.max_number_of_boxes: 1
     Good:
         train_input_reader.max_number_of_boxes: 4
+
+    Fix: safe; raises max_number_of_boxes to the most boxes in one image.
     """
     for path, reader in config.input_readers():
         found = records.readers.get(path)
@@ -71,7 +73,7 @@ def boxes_within_reader_limit(records, config):
                           replacement=str(most))
 
 
-@rule("PC710", "objects-within-detection-limit", category="records", severity="warning")
+@rule("PC710", "objects-within-detection-limit", category="records", severity="warning", fix="safe")
 def objects_within_detection_limit(records, config):
     """No image has more objects than the model may detect (max_total_detections).
 
@@ -87,6 +89,8 @@ def objects_within_detection_limit(records, config):
         expect model.faster_rcnn.second_stage_post_processing.batch_non_max_suppression.max_total_detections
     Good:
         model.faster_rcnn.second_stage_post_processing.batch_non_max_suppression.max_total_detections: 4
+
+    Fix: safe; raises max_total_detections to the most objects in one image.
     """
     nms_paths = [p for p in config.located.locations if p.endswith("batch_non_max_suppression")]
     if not nms_paths:
@@ -102,7 +106,8 @@ def objects_within_detection_limit(records, config):
         yield Finding(_("an image holds {most} objects ({place}) but max_total_detections is {limit}: the model can "
                         "never find them all", most=most, place=record_place(facts, index), limit=limit),
                       field=f"{path}.max_total_detections",
-                      hint=_("write max_total_detections: {value} (and max_detections_per_class no higher)", value=most))
+                      hint=_("write max_total_detections: {value} (and max_detections_per_class no higher)", value=most),
+                      replacement=str(most))
 
 
 @rule("PC711", "images-decodable", category="records")

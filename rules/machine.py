@@ -35,7 +35,7 @@ def bfloat16_only_on_tpu(config):
     return None
 
 
-@rule("PC402", "batch-fits-in-ram", category="machine")
+@rule("PC402", "batch-fits-in-ram", category="machine", fix="unsafe")
 def batch_fits_in_ram(config, machine):
     """batch_size fits in the training machine's RAM; says the largest batch that fits.
 
@@ -54,6 +54,8 @@ def batch_fits_in_ram(config, machine):
     Good:
         train_config.batch_size: 2
         option --ram 8GiB
+
+    Fix: unsafe (a training choice); writes the largest batch that fits.
     """
     estimate = estimate_training(config)
     if estimate is None:
@@ -140,15 +142,15 @@ def input_pipeline_fits_in_ram(config, records, machine):
                           "train_input_reader.shuffle_buffer_size"))
 
 
-@rule("PC403", "no-tpu-leftovers", category="tpu", severity="warning", fix="unsafe")
-def no_tpu_leftovers(config, machine):
-    """No TPU-pod settings on a single machine: batch_size 64 or more, sync_replicas.
+@rule("PC403", "no-tpu-batch", category="tpu", severity="warning")
+def no_tpu_batch(config, machine):
+    """No TPU-pod batch_size (64 or more) on a single machine.
 
-    Catalogue: N-03, R-01
+    Catalogue: R-01
 
-    Why: zoo configs are tuned for 8 to 32 TPU cores: batch 64 to 512 and
-    sync_replicas/replicas_to_aggregate/startup_delay_steps, which TF2 never reads.
-    A batch that large on one machine is almost always the zoo value left behind.
+    Why: zoo configs are tuned for 8 to 32 TPU cores with batch 64 to 512. A batch that
+    large on one machine is almost always the zoo value left behind; the right value
+    depends on the RAM (PC402) and the time you have (PC404), a choice for a human.
 
     Bad:
         train_config.batch_size: 64
@@ -157,14 +159,33 @@ def no_tpu_leftovers(config, machine):
         train_config.batch_size: 2
     """
     if config.train.batch_size >= 64 and machine.gpus < 2:
-        yield Finding(_("batch_size {batch} is the zoo's TPU value; on one machine use 1 to 8",
-                        batch=config.train.batch_size),
-                      field="train_config.batch_size", hint=_("write batch_size: 2 (and see PC402 for your RAM)"))
+        return Finding(_("batch_size {batch} is the zoo's TPU value; on one machine use 1 to 8",
+                         batch=config.train.batch_size),
+                       field="train_config.batch_size", hint=_("write batch_size: 2 (and see PC402 for your RAM)"))
+    return None
+
+
+@rule("PC406", "no-multi-worker-settings", category="tpu", severity="info", fix="safe")
+def no_multi_worker_settings(config):
+    """No sync_replicas, replicas_to_aggregate or startup_delay_steps: TF2 never reads them.
+
+    Catalogue: N-03
+
+    Why: zoo configs carry these TF1 multi-worker settings and model_lib_v2.py never
+    reads them; they only suggest a distributed training that is not happening.
+    Deleting them changes nothing, so `pipecheck fix` does it.
+
+    Bad:
+        train_config.sync_replicas: true
+    Good (none of the three written):
+
+    Fix: safe; deletes the field.
+    """
     for name in ("sync_replicas", "replicas_to_aggregate", "startup_delay_steps"):
         field = f"train_config.{name}"
         if config.written(field):
             yield Finding(_("{name} is a multi-worker setting TF2 training never reads", name=name), field=field,
-                          severity="info", hint=_("delete the line"))
+                          hint=_("delete the line"), remove=True)
 
 
 @rule("PC404", "training-time-reasonable", category="machine", severity="warning")

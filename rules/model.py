@@ -25,7 +25,7 @@ METRICS_SETS = {"coco_detection_metrics", "coco_keypoint_metrics", "coco_mask_me
 _NMS = "model.faster_rcnn.second_stage_post_processing.batch_non_max_suppression"
 
 
-@rule("PC601", "detections-per-class-within-total", category="model")
+@rule("PC601", "detections-per-class-within-total", category="model", fix="safe")
 def detections_per_class_within_total(config):
     """max_detections_per_class is not above max_total_detections.
 
@@ -38,6 +38,8 @@ def detections_per_class_within_total(config):
         model.faster_rcnn.second_stage_post_processing.batch_non_max_suppression.max_detections_per_class: 10
     Good:
         model.faster_rcnn.second_stage_post_processing.batch_non_max_suppression.max_detections_per_class: 4
+
+    Fix: safe; lowers max_detections_per_class to max_total_detections.
     """
     for path in [p for p in config.located.locations if p.endswith("batch_non_max_suppression")]:
         nms = config.value(path)

@@ -60,7 +60,7 @@ def warmup_ends_before_training(config):
     return None
 
 
-@rule("PC502", "decay-covers-training", category="schedule")
+@rule("PC502", "decay-covers-training", category="schedule", fix="safe")
 def decay_covers_training(config):
     """The cosine decay's total_steps is at least num_steps.
 
@@ -75,6 +75,8 @@ def decay_covers_training(config):
         expect train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.total_steps
     Good:
         train_config.num_steps: 1000
+
+    Fix: safe; writes total_steps = num_steps.
     """
     found = _schedule(config, "cosine_decay_learning_rate")
     steps = config.train.num_steps

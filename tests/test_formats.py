@@ -120,7 +120,7 @@ def test_statistics_count_findings_per_rule(course_project):
     table = out[out.index("Count"):].splitlines()
     assert table[0].split() == ["Count", "Rule", "Name"]
     rows = [line.split() for line in table[2:]]
-    assert ["3", "PC403", "no-tpu-leftovers"] in rows and ["1", "PC501", "warmup-ends-before-training"] in rows
+    assert ["3", "PC406", "no-multi-worker-settings"] in rows and ["1", "PC501", "warmup-ends-before-training"] in rows
 
 
 def test_several_configs_in_one_run(clean_project):

@@ -14,7 +14,7 @@ from pathlib import Path
 from pipecheck import __version__
 from pipecheck.i18n import LANGUAGES, _, set_language
 
-COMMANDS = ("check", "review", "rules", "rule", "doctor")
+COMMANDS = ("check", "init", "fix", "review", "rules", "rule", "doctor")
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 
@@ -63,6 +63,24 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--statistics", action="store_true", help=_("count findings per rule"))
     check.add_argument("--no-diff", action="store_true", help=_("do not print the table of changes"))
     check.add_argument("-v", "--verbose", action="store_true", help=_("also list the rules that passed"))
+
+    init = commands.add_parser("init", help=_("lay out a project from a zoo network archive (or folder)"))
+    init.add_argument("source", type=Path, metavar="ARCHIVE_OR_DIR",
+                      help=_("the zoo's <net>.tar.gz, or a network folder holding pipeline.config"))
+    init.add_argument("--project", required=True, help=_("the project's name, e.g. faces_cubes"))
+    init.add_argument("--layout", choices=("course", "tutorial"), default="course",
+                      help=_("course: <project>/training/<net> run from tod_tf2/ (default); "
+                             "tutorial: <project>/models/<net> run from <project>/"))
+    init.add_argument("--root", type=Path, help=_("where to lay it out (default: current folder)"))
+    init.add_argument("--classes", metavar="NAMES", help=_("also write the label map, e.g. --classes one,two"))
+
+    fix = commands.add_parser("fix", help=_("apply the safe fixes the rules know, keeping comments and layout"))
+    fix.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
+    add_project_options(fix)
+    add_selection_options(fix)
+    fix.add_argument("--unsafe", action="store_true",
+                     help=_("also apply fixes that change training choices (e.g. batch_size to what fits in RAM)"))
+    fix.add_argument("--diff", action="store_true", help=_("print the patch and write nothing"))
 
     review = commands.add_parser("review", help=_("write the peer-review report of a config (HTML or Markdown)"))
     review.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
@@ -135,6 +153,14 @@ def main(argv: list[str] | None = None) -> int:
             from pipecheck.cli.rules import rule_command, rules_command
 
             return rules_command(args) if args.command == "rules" else rule_command(args)
+        if args.command == "init":
+            from pipecheck.cli.init import init
+
+            return init(args)
+        if args.command == "fix":
+            from pipecheck.cli.fix import fix
+
+            return fix(args)
         if args.command == "review":
             from pipecheck.cli.review import review
 
@@ -154,10 +180,13 @@ def report_error(error: Exception) -> int:
     from pipecheck.engine.discovery import DiscoveryError
     from pipecheck.engine.fixtures import FixtureError
     from pipecheck.engine.settings import SettingsError
+    from pipecheck.fixes.write import FileChanged
     from pipecheck.project import ProjectError
     from pipecheck.schema import SchemaNotFound
+    from pipecheck.workflow.scaffold import InitError
 
-    known = (UsageError, ProjectError, SettingsError, DiscoveryError, FixtureError, SchemaNotFound, BaselineError)
+    known = (UsageError, ProjectError, SettingsError, DiscoveryError, FixtureError, SchemaNotFound, BaselineError,
+             FileChanged, InitError)
     if isinstance(error, known):
         print(_("pipecheck: error: {error}", error=error), file=sys.stderr)
         return 2

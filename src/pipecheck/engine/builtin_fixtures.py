@@ -36,12 +36,14 @@ def schema(project, options):
 
 
 @fixture
-def config(project, schema):
+def config(project, schema, options):
     """The edited pipeline.config: message, field locations and shortcuts (PipelineConfig)."""
     from pipecheck.artifacts.pipeline_config import load_pipeline_config
 
+    text = options.config_text
     try:
-        return load_pipeline_config(project.config_path, schema.pipeline_class, read_text(project.config_path))
+        return load_pipeline_config(project.config_path, schema.pipeline_class,
+                                    read_text(project.config_path) if text is None else text)
     except TextProtoSyntaxError as error:
         raise FatalInput(syntax_finding(project.config_path, error)) from None
 

@@ -15,7 +15,8 @@ class Finding:
     A rule usually gives `message`, `field` (the dotted path in pipeline.config) and `hint`;
     the engine fills in the rule, the severity, the file and the line:column of the field.
     Findings about another file (a label map, a record) give `file`, `line` and `column`.
-    `replacement` is the value to write at `field`, when the rule knows it (used by fixes).
+    `replacement` is the value to write at `field`, when the rule knows it, and `remove` says
+    the fix is to delete the field (both used by `pipecheck fix`).
     """
 
     message: str
@@ -26,6 +27,7 @@ class Finding:
     line: int | None = None
     column: int | None = None
     replacement: str | None = None
+    remove: bool = False
     rule: str = ""
     name: str = ""
 

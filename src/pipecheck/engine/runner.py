@@ -28,6 +28,7 @@ class RunOptions:
     strict: bool | None = None
     settings_file: Path | None = None
     plugins: bool = True
+    config_text: str | None = None  # lint this text as the config's content (fixes not yet written)
 
 
 @dataclass

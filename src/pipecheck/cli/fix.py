@@ -1,0 +1,58 @@
+"""`pipecheck fix PATH`: apply the rules' fixes in the config's text, then lint the result."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+
+from pipecheck.i18n import _, n_
+
+
+def fix(args) -> int:
+    from pipecheck.cli.check import apply_settings_language, run_options
+    from pipecheck.fixes import fix_config
+    from pipecheck.report import text
+    from pipecheck.report.text import shown_path
+
+    apply_settings_language(args)
+    outcome = fix_config(run_options(args, args.path), unsafe=args.unsafe)
+    result = outcome.result
+    if result.fatal:
+        sys.stdout.write(text.render(result, sys.stdout, show_diff=False))
+        return result.exit_code
+    path = result.project.config_path
+    shown = shown_path(path)
+    if args.diff:
+        sys.stdout.writelines(difflib.unified_diff(
+            outcome.original_text.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
+            fromfile=f"a/{shown}", tofile=f"b/{shown}"))
+        _print_changes(outcome, sys.stderr)
+        return 1 if outcome.changed else 0
+    _print_changes(outcome, sys.stdout)
+    if outcome.changed:
+        from pipecheck.fixes.write import write_fixed
+
+        backup = write_fixed(path, outcome.original_text.encode("utf-8"), outcome.text)
+        print(_("wrote {path} (the previous version is kept as {backup})", path=shown, backup=backup.name))
+    print()
+    sys.stdout.write(text.render(result, sys.stdout, show_diff=False))
+    return result.exit_code
+
+
+def _print_changes(outcome, stream) -> None:
+    for change in outcome.changes:
+        if change.after is None:
+            what = _("deleted (was {before})", before=change.before)
+        elif change.before is None:
+            what = _("added {after}", after=change.after)
+        else:
+            what = f"{change.before} → {change.after}"
+        print(_("fixed    line {line}  {field}: {what}  ({rule})", line=change.line, field=change.field, what=what,
+                rule=change.rule), file=stream)
+    for skipped in outcome.skipped:
+        print(_("left     {field}: {reason}  ({rule})", field=skipped.field, reason=skipped.reason,
+                rule=skipped.rule), file=stream)
+    if not outcome.changes:
+        print(_("nothing to fix"), file=stream)
+    else:
+        print(n_("{count} fix applied", "{count} fixes applied", len(outcome.changes)), file=stream)

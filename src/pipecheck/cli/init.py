@@ -1,0 +1,47 @@
+"""`pipecheck init ARCHIVE_OR_DIR --project NAME`: lay out a project from a zoo network, say what is left."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pipecheck.i18n import _
+
+
+def init(args) -> int:
+    from pipecheck.workflow.scaffold import init_project
+
+    classes = [name.strip() for name in args.classes.split(",") if name.strip()] if args.classes else None
+    report = init_project(args.source, args.project, args.layout, args.root, classes)
+    plan = report.plan
+
+    def shown(path: Path) -> str:
+        return os.path.relpath(path, plan.root) + ("/" if path.is_dir() else "")
+
+    for path in report.created:
+        what = {plan.pretrained: _("the zoo network, from {source}", source=args.source),
+                plan.config: _("the zoo's config, untouched: edit this copy")}.get(path, "")
+        print(_("created  {path}", path=shown(path)) + (f"  ({what})" if what else ""))
+    for path in report.reused:
+        print(_("kept     {path}  (already there, left as it was)", path=shown(path)))
+    print()
+    folder = shown(plan.config.parent).rstrip("/")
+    label_map = plan.data_folder / "label_map.pbtxt"
+    has_records = any(plan.data_folder.glob("*.record")) or any(plan.data_folder.glob("*.tfrecord"))
+    steps = [
+        (label_map.exists(), _("write the label map {path} (or run init with --classes one,two)",
+                               path=shown(label_map))),
+        (has_records, _("make the records in {folder} (train.record and test.record)",
+                        folder=shown(plan.data_folder))),
+        (False, _("pipecheck fix {folder}   (paths, num_classes, checkpoint, TPU leftovers)", folder=folder)),
+        (False, _("choose num_steps and batch_size in {config} (pipecheck check says what fits)",
+                  config=shown(plan.config))),
+        (False, _("pipecheck train {folder}", folder=folder)),
+        (False, _("pipecheck export {folder}", folder=folder)),
+    ]
+    print(_("Left to do, from {root} (every path in the config is relative to it):", root=plan.root))
+    if Path.cwd().absolute() != plan.root:
+        print(f"  cd {os.path.relpath(plan.root)}")
+    for number, (done, text) in enumerate(steps, start=1):
+        print(f"  [{'x' if done else ' '}] {number}. {text}")
+    return 0

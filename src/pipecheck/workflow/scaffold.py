@@ -1,0 +1,151 @@
+"""`pipecheck init`: a zoo network archive (or folder) becomes a project tree ready to edit.
+
+Course layout (run from tod_tf2/):       Tutorial layout (run from <project>/):
+  pre-trained/<net>/ (the archive)         <project>/pre-trained-models/<net>/
+  <project>/training/<net>/pipeline.config <project>/models/<net>/pipeline.config
+  <project>/images/{train,test}/           <project>/images/{train,test}/, annotations/, exported-models/
+
+Nothing that exists is ever replaced: an extracted network already in place is reused as it
+is, an existing pipeline.config stops the command. Extraction goes to a hidden folder first
+and is renamed into place, so an interrupted init leaves no half network behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipecheck.i18n import _
+from pipecheck.project import PRETRAINED_FOLDERS
+
+LAYOUTS = ("course", "tutorial")
+
+
+class InitError(Exception):
+    """The archive or folder is not a zoo network, or init would overwrite something."""
+
+
+@dataclass
+class Plan:
+    layout: str
+    root: Path  # the launch folder: tod_tf2/ (course) or <project>/ (tutorial)
+    net: str
+    pretrained: Path
+    config: Path
+    data_folder: Path  # where the label map and the records go
+    folders: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class InitReport:
+    plan: Plan
+    created: list[Path] = field(default_factory=list)
+    reused: list[Path] = field(default_factory=list)
+
+
+def plan_project(source: Path, project: str, layout: str, root: Path) -> Plan:
+    net = network_name(source)
+    if layout == "tutorial":
+        root = root / project
+        pretrained = root / "pre-trained-models" / net
+        config = root / "models" / net / "pipeline.config"
+        data = root / "annotations"
+        folders = [data, root / "images" / "train", root / "images" / "test", root / "exported-models"]
+    else:
+        spelling = next((name for name in PRETRAINED_FOLDERS[:2] if (root / name).is_dir()), PRETRAINED_FOLDERS[0])
+        pretrained = root / spelling / net
+        config = root / project / "training" / net / "pipeline.config"
+        data = root / project / "training"
+        folders = [root / project / "images" / "train", root / project / "images" / "test"]
+    return Plan(layout, root, net, pretrained, config, data, folders)
+
+
+def network_name(source: Path) -> str:
+    """The network's folder name: the archive's single top folder, or the folder's own name."""
+    if source.is_dir():
+        if not (source / "pipeline.config").is_file():
+            raise InitError(_("{source}: no pipeline.config in this folder (is it a zoo network?)", source=source))
+        return source.resolve().name
+    if not source.is_file():
+        raise InitError(_("{source}: no such file or folder", source=source))
+    try:
+        with tarfile.open(source) as archive:
+            members = archive.getmembers()
+    except (tarfile.TarError, OSError) as error:
+        raise InitError(_("{source}: not a readable tar archive ({error})", source=source, error=error)) from None
+    for member in members:
+        parts = Path(member.name).parts
+        if member.name.startswith("/") or ".." in parts or not (member.isfile() or member.isdir()):
+            raise InitError(_("{source}: refusing the entry {name!r} (outside the network folder, or a link or "
+                              "device)", source=source, name=member.name))
+    names = [member.name for member in members]
+    tops = {Path(name).parts[0] for name in names if Path(name).parts and Path(name).parts[0] not in (".", "..")}
+    if len(tops) != 1:
+        raise InitError(_("{source}: a zoo archive holds one folder, the network; this one holds {count}",
+                          source=source, count=len(tops)))
+    net = tops.pop()
+    if f"{net}/pipeline.config" not in {name.removeprefix("./") for name in names}:
+        raise InitError(_("{source}: no {net}/pipeline.config inside (is it a zoo network?)", source=source, net=net))
+    return net
+
+
+def init_project(source: Path, project: str, layout: str = "course", root: Path | None = None,
+                 classes: list[str] | None = None) -> InitReport:
+    plan = plan_project(Path(source), project, layout, Path(root or Path.cwd()).absolute())
+    if plan.config.exists():
+        raise InitError(_("{config} exists; pipecheck init never overwrites (lint it with pipecheck {folder})",
+                          config=os.path.relpath(plan.config), folder=os.path.relpath(plan.config.parent)))
+    report = InitReport(plan)
+    if (plan.pretrained / "pipeline.config").is_file():
+        report.reused.append(plan.pretrained)
+    elif plan.pretrained.exists():
+        raise InitError(_("{folder} exists but holds no pipeline.config; move it away first",
+                          folder=os.path.relpath(plan.pretrained)))
+    else:
+        _put_network(Path(source), plan.pretrained)
+        report.created.append(plan.pretrained)
+    for folder in [plan.config.parent, *plan.folders]:
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            report.created.append(folder)
+    shutil.copyfile(plan.pretrained / "pipeline.config", plan.config)
+    report.created.append(plan.config)
+    if classes:
+        label_map = plan.data_folder / "label_map.pbtxt"
+        if label_map.exists():
+            report.reused.append(label_map)
+        else:
+            label_map.write_text(label_map_text(classes), encoding="utf-8")
+            report.created.append(label_map)
+    return report
+
+
+def label_map_text(classes: list[str]) -> str:
+    items = [f"item {{\n  id: {number}\n  name: \"{name}\"\n}}\n" for number, name in enumerate(classes, start=1)]
+    return "\n".join(items)
+
+
+def _put_network(source: Path, destination: Path) -> None:
+    """Copy or extract (entries checked by network_name) into a hidden folder, then rename into place."""
+    made_parent = not destination.parent.exists()
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=destination.parent, prefix=f".{destination.name}.partial-"))
+    try:
+        if source.is_dir():
+            shutil.copytree(source, staging / destination.name)
+        else:
+            with tarfile.open(source) as archive:
+                archive.extractall(staging, **_data_filter())
+        os.rename(staging / destination.name, destination)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if made_parent and not destination.exists():
+            shutil.rmtree(destination.parent, ignore_errors=True)
+
+
+def _data_filter() -> dict:
+    return {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
