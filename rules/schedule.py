@@ -279,7 +279,8 @@ def last_steps_saved(config):
                      "{kept} and the last {lost} steps are lost", steps=steps, interval=CHECKPOINT_EVERY_N, kept=kept,
                      lost=steps - saved),
                    field="train_config.num_steps",
-                   hint=_("write num_steps: {value}, or run with --checkpoint_every_n={steps}",
+                   hint=_("write num_steps: {value}, run model_main_tf2.py with --checkpoint_every_n={steps}, or "
+                          "train with pipecheck train (it always saves the last step)",
                           value=saved + CHECKPOINT_EVERY_N, steps=steps))
 
 

@@ -1,7 +1,8 @@
 """The few TensorFlow message types pipecheck reads, declared here so TensorFlow is not needed.
 
-Field numbers match tensorflow/core/example/{example,feature}.proto and
-tensorflow/core/protobuf/tensor_bundle.proto, so the bytes are the same; the package name is
+Field numbers match tensorflow/core/example/{example,feature}.proto,
+tensorflow/core/protobuf/tensor_bundle.proto and, for training's event files,
+tensorflow/core/util/event.proto, summary.proto and tensor.proto, so the bytes are the same; the package name is
 private (`pipecheck.tf`) so these never clash with TensorFlow's own types in one process.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 _OPTIONAL, _REPEATED = 1, 3
-_TYPES = {"int32": 5, "int64": 3, "uint32": 13, "fixed32": 7, "float": 2, "bool": 8, "string": 9, "bytes": 12,
+_TYPES = {"double": 1, "int32": 5, "int64": 3, "uint32": 13, "fixed32": 7, "float": 2, "bool": 8, "string": 9, "bytes": 12,
           "enum": 14, "message": 11}
 
 # message name -> [(field name, number, label, type, type name or None, packed)]
@@ -37,12 +38,25 @@ _MESSAGES = {
                          ("offset", 4, _OPTIONAL, "int64", None, False),
                          ("size", 5, _OPTIONAL, "int64", None, False),
                          ("crc32c", 6, _OPTIONAL, "fixed32", None, False)],
+    "TensorProto": [("dtype", 1, _OPTIONAL, "int32", None, False),
+                    ("tensor_shape", 2, _OPTIONAL, "message", "TensorShapeProto", False),
+                    ("tensor_content", 4, _OPTIONAL, "bytes", None, False),
+                    ("float_val", 5, _REPEATED, "float", None, True),
+                    ("double_val", 6, _REPEATED, "double", None, True)],
+    "Summary": [("value", 1, _REPEATED, "message", "Summary.Value", False)],
+    "Event": [("wall_time", 1, _OPTIONAL, "double", None, False),
+              ("step", 2, _OPTIONAL, "int64", None, False),
+              ("file_version", 3, _OPTIONAL, "string", None, False),
+              ("summary", 5, _OPTIONAL, "message", "Summary", False)],
 }
 _NESTED = {
     "Features": ("FeatureEntry", [("key", 1, _OPTIONAL, "string", None, False),
                                   ("value", 2, _OPTIONAL, "message", "Feature", False)], True),
     "TensorShapeProto": ("Dim", [("size", 1, _OPTIONAL, "int64", None, False),
                                  ("name", 2, _OPTIONAL, "string", None, False)], False),
+    "Summary": ("Value", [("tag", 1, _OPTIONAL, "string", None, False),
+                          ("simple_value", 2, _OPTIONAL, "float", None, False),
+                          ("tensor", 8, _OPTIONAL, "message", "TensorProto", False)], False),
 }
 _ONEOFS = {"Feature": "kind"}
 

@@ -138,3 +138,13 @@ def _varint(number: int) -> bytes:
         else:
             out.append(byte)
             return bytes(out)
+
+
+def scalar_event(step: int, wall_time: float, scalars: dict[str, float]) -> bytes:
+    """An Event as tf.summary.scalar writes it in TF2: one float32 tensor per tag."""
+    event = message_classes()["Event"](step=step, wall_time=wall_time)
+    for tag, value in scalars.items():
+        entry = event.summary.value.add(tag=tag)
+        entry.tensor.dtype = 1  # DT_FLOAT
+        entry.tensor.tensor_content = struct.pack("<f", value)
+    return event.SerializeToString()

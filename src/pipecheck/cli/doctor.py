@@ -1,8 +1,7 @@
-"""`pipecheck doctor`: which schema pipecheck uses and what the environment looks like."""
+"""`pipecheck doctor`: the schema the lint uses, the training stack, what is incompatible and the fix."""
 
 from __future__ import annotations
 
-import importlib.util
 import platform
 import sys
 from pathlib import Path
@@ -12,24 +11,47 @@ from pipecheck.i18n import _
 
 
 def doctor(args) -> int:
-    from google.protobuf import __version__ as protobuf_version
-
+    from pipecheck.machine import current_machine, format_bytes
     from pipecheck.schema import SchemaNotFound, load_schema
+    from pipecheck.workflow.stack import incompatibilities, inspect_stack
 
     print(f"pipecheck   {__version__}")
     print(f"python      {platform.python_version()} ({sys.executable})")
-    print(_("protobuf    {version} ({backend} backend)", version=protobuf_version, backend=_protobuf_backend()))
-    tensorflow = importlib.util.find_spec("tensorflow")
-    where = (_("installed at {path}", path=Path(tensorflow.origin).parent) if tensorflow else _("not installed"))
-    print(_("tensorflow  {where} (never imported by the lint)", where=where))
-    root = args.root or Path.cwd()
+    machine = current_machine()
+    print(_("machine     {cpus} CPU cores, {available} of {total} RAM available, {gpus} GPUs", cpus=machine.cpus,
+            available=format_bytes(machine.ram_available), total=format_bytes(machine.ram_total), gpus=machine.gpus))
+    stack = inspect_stack()
+    where = _("OD API      {path} (protos: {generation})", path=stack.od_api,
+              generation=stack.protos or _("unknown")) if stack.od_api else _("OD API      not installed")
+    print(where)
+    code = 0
     try:
-        schema = load_schema(root, args.models_dir)
+        schema = load_schema(Path(args.root or Path.cwd()), args.models_dir)
+        print(f"schema      {schema.describe()}")
     except SchemaNotFound as missing:
         print(_("schema      none: {problem}", problem=missing))
-        return 2
-    print(f"schema      {schema.describe()}")
-    return 0
+        code = 2
+    print()
+    print(_("Packages (read from their metadata; the lint never imports TensorFlow):"))
+    for component in ("tensorflow", "keras", "tf-keras", "protobuf", "tf-slim", "tf-models-official",
+                      "object-detection", "pycocotools", "numpy", "pillow"):
+        found = stack.versions.get(component)
+        shown = f"{found[1]}" + (f" ({found[0]})" if found[0] != component else "") if found else "—"
+        extra = f", {_protobuf_backend()} backend" if component == "protobuf" and found else ""
+        print(f"  {component:<20} {shown}{extra}")
+    problems = incompatibilities(stack)
+    print()
+    print(_("Known incompatibilities on this installation: {count}", count=len(problems)))
+    for problem in problems:
+        if problem.handled:
+            status = _("handled")
+        elif problem.blocking or problem.only_for:
+            status = _("blocks {command}", command=problem.only_for or "train/export/eval")
+        else:
+            status = _("advice")
+        print(f"  [{status}] {problem.problem}")
+        print(_("      fix: {fix}", fix=problem.fix))
+    return code
 
 
 def _protobuf_backend() -> str:

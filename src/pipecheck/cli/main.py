@@ -14,7 +14,7 @@ from pathlib import Path
 from pipecheck import __version__
 from pipecheck.i18n import LANGUAGES, _, set_language
 
-COMMANDS = ("check", "init", "fix", "review", "rules", "rule", "doctor")
+COMMANDS = ("check", "init", "fix", "train", "export", "eval", "review", "rules", "rule", "doctor")
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 
@@ -82,6 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help=_("also apply fixes that change training choices (e.g. batch_size to what fits in RAM)"))
     fix.add_argument("--diff", action="store_true", help=_("print the patch and write nothing"))
 
+    train = commands.add_parser("train", help=_("lint, then train with the OD API in the next checkpointN, "
+                                                "with a progress bar"))
+    add_workflow_options(train)
+    train.add_argument("--resume", type=int, metavar="N", help=_("continue the run in checkpointN"))
+    train.add_argument("--num-steps", type=_positive, metavar="N", help=_("stop at step N (default: num_steps)"))
+    train.add_argument("--checkpoint-every", type=_positive, default=1000, metavar="N",
+                       help=_("save a checkpoint every N steps (default 1000; the last step is always saved)"))
+    export = commands.add_parser("export", help=_("export checkpointN to saved_modelN and try it on one image"))
+    add_workflow_options(export)
+    export.add_argument("--checkpoint", type=int, metavar="N", help=_("export checkpointN (default: the latest)"))
+    export.add_argument("--tflite", action="store_true", help=_("also write tfliteN/model.tflite (SSD networks)"))
+    evaluate = commands.add_parser("eval", help=_("evaluate checkpointN on the eval records (COCO metrics)"))
+    add_workflow_options(evaluate)
+    evaluate.add_argument("--checkpoint", type=int, metavar="N", help=_("evaluate checkpointN (default: the latest)"))
+
     review = commands.add_parser("review", help=_("write the peer-review report of a config (HTML or Markdown)"))
     review.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
     add_project_options(review)
@@ -110,6 +125,22 @@ def add_project_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models-dir", type=Path, help=_("a tensorflow/models checkout to take the schema from"))
     parser.add_argument("--ram", metavar="SIZE",
                         help=_("RAM of the training machine, e.g. 8GiB (default: measured)"))
+
+
+def add_workflow_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
+    add_project_options(parser)
+    add_selection_options(parser)
+    parser.add_argument("--force", action="store_true", help=_("go on despite lint errors or a changed config"))
+    parser.add_argument("--dry-run", action="store_true", help=_("print the command and environment, run nothing"))
+    parser.add_argument("--python", metavar="PATH", help=_("the Python that has TensorFlow (default: this one)"))
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(_("must be 1 or more"))
+    return value
 
 
 def add_selection_options(parser: argparse.ArgumentParser) -> None:
@@ -161,6 +192,11 @@ def main(argv: list[str] | None = None) -> int:
             from pipecheck.cli.fix import fix
 
             return fix(args)
+        if args.command in ("train", "export", "eval"):
+            from pipecheck.workflow import evaluate, export, train
+
+            task = {"train": train.train, "export": export.export, "eval": evaluate.evaluate}[args.command]
+            return task(args)
         if args.command == "review":
             from pipecheck.cli.review import review
 
@@ -183,10 +219,12 @@ def report_error(error: Exception) -> int:
     from pipecheck.fixes.write import FileChanged
     from pipecheck.project import ProjectError
     from pipecheck.schema import SchemaNotFound
+    from pipecheck.workflow.launch import WorkflowError
+    from pipecheck.workflow.runs import RunError
     from pipecheck.workflow.scaffold import InitError
 
     known = (UsageError, ProjectError, SettingsError, DiscoveryError, FixtureError, SchemaNotFound, BaselineError,
-             FileChanged, InitError)
+             FileChanged, InitError, WorkflowError, RunError)
     if isinstance(error, known):
         print(_("pipecheck: error: {error}", error=error), file=sys.stderr)
         return 2

@@ -7,6 +7,12 @@ import sys
 import time
 
 
+def live_display(stream) -> bool:
+    """A bar redrawn in place: on a terminal, or always with PIPECHECK_PROGRESS=always (never with =never)."""
+    mode = os.environ.get("PIPECHECK_PROGRESS", "auto")
+    return mode == "always" or (mode == "auto" and hasattr(stream, "isatty") and stream.isatty())
+
+
 class Progress:
     """Shown once `delay` seconds have gone by, on a terminal (PIPECHECK_PROGRESS=always forces it)."""
 
@@ -15,8 +21,7 @@ class Progress:
         self.stream = stream or sys.stderr
         self.clock, self.started, self.delay = clock, clock(), delay
         self.last_drawn = 0.0
-        mode = os.environ.get("PIPECHECK_PROGRESS", "auto")
-        self.enabled = mode == "always" or (mode == "auto" and hasattr(self.stream, "isatty") and self.stream.isatty())
+        self.enabled = live_display(self.stream)
         self.drawn = False
 
     def update(self, amount: int) -> None:

@@ -1,0 +1,134 @@
+"""What train, export and eval share: the lint, the stack check, the subprocess and its report."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipecheck.i18n import _
+
+
+class WorkflowError(Exception):
+    """The command cannot start as asked; the message says why and what to do (exit 2)."""
+
+
+@dataclass
+class Launch:
+    task: str
+    options: dict
+    root: Path
+    python: str
+    environment: dict[str, str]  # the variables added to the user's environment
+    problems: list = field(default_factory=list)  # what stops it on this installation (shown by --dry-run)
+
+    @property
+    def command(self) -> list[str]:
+        return [self.python, "-m", "pipecheck.workflow.launcher", self.task, json.dumps(self.options)]
+
+    def full_environment(self) -> dict[str, str]:
+        return {**os.environ, **self.environment}
+
+
+def lint_for(args, gate: bool):
+    """Lint the config: (RunResult, exit code to stop with or None to go on).
+
+    With `gate` (train), the findings are shown and errors stop the command unless --force.
+    """
+    from pipecheck.cli.check import run_options
+    from pipecheck.engine.runner import run
+    from pipecheck.report import text
+
+    result = run(run_options(args, args.path))
+    if result.fatal:
+        sys.stdout.write(text.render(result, sys.stdout, show_diff=False))
+        return result, 2
+    errors = result.count("error")
+    if gate and (errors or result.count("warning")):
+        sys.stdout.write(text.render(result, sys.stdout, show_diff=False))
+    if gate and errors and not args.force:
+        print(_("{command} refused: the config has errors that would fail or spoil it (--force to go anyway)",
+                command=f"pipecheck {args.command}"), file=sys.stderr)
+        return result, 1
+    return result, None
+
+
+def prepare(task: str, options: dict, root: Path, python: str | None, dry_run: bool = False) -> Launch:
+    """The launcher's command and environment, after checking that the stack can run `task`."""
+    from pipecheck.workflow.stack import blocking, inspect_stack, launcher_environment
+
+    environment, problems = {}, []
+    if python is None:
+        stack = inspect_stack()
+        problems = blocking(stack, task)
+        if problems and not dry_run:
+            lines = [_("pipecheck {task} cannot start on this installation:", task=task)]
+            lines += [_("  - {problem}\n    fix: {fix}", problem=p.problem, fix=p.fix) for p in problems]
+            raise WorkflowError("\n".join(lines))
+        environment.update(launcher_environment(stack))
+    else:  # another interpreter: give it this pipecheck, its own stack is its business
+        package_parent = str(Path(__file__).resolve().parents[2])
+        environment["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)
+        environment["PYTHONUNBUFFERED"] = "1"
+    return Launch(task, options, root, python or sys.executable, environment, problems)
+
+
+def print_dry_run(launch: Launch, stock: list[str] | None = None) -> None:
+    for problem in launch.problems:
+        print(_("# cannot run on this installation yet: {problem} (fix: {fix})", problem=problem.problem,
+                fix=problem.fix))
+    print(f"cd {shlex.quote(str(launch.root))}")
+    for name, value in launch.environment.items():
+        print(f"export {name}={shlex.quote(value)}")
+    print(shlex.join(launch.command))
+    if stock:
+        print(_("# the same with the OD API's own script (without pipecheck's progress and compatibility fixes):"))
+        print("# " + shlex.join(stock))
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return str(Path(path).resolve())
+
+
+def run_launch(launch: Launch, log_path: Path, progress, events_folder: Path | None = None):
+    """Run the launcher under supervision, feeding the progress display; return supervise.Finished."""
+    from pipecheck.workflow.supervise import supervise
+
+    follower = None
+    if events_folder is not None:
+        from pipecheck.artifacts.events import EventsFollower
+
+        follower = EventsFollower(events_folder)
+
+    def tick():
+        if follower is not None:
+            progress.feed_scalars(follower.poll())
+        progress.draw()
+
+    try:
+        return supervise(launch.command, launch.full_environment(), launch.root, log_path,
+                         on_line=progress.feed_line, on_tick=tick)
+    finally:
+        progress.close()
+
+
+def explain_failure(finished, log_path: Path, task: str) -> None:
+    """The error that ended the subprocess, in one or two lines, and where the whole log is."""
+    error = next((line.strip() for line in reversed(finished.tail)
+                  if _looks_like_error(line)), None)
+    print(_("pipecheck {task}: the {task} failed (exit code {code}) after {seconds:.0f} s", task=task,
+            code=finished.returncode, seconds=finished.seconds), file=sys.stderr)
+    if error:
+        print("  " + error, file=sys.stderr)
+    print(_("  full log: {path}", path=log_path), file=sys.stderr)
+
+
+def _looks_like_error(line: str) -> bool:
+    head = line.strip().split(":", 1)[0]
+    return head.endswith(("Error", "Exception", "Interrupt")) and " " not in head

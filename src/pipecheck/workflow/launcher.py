@@ -1,0 +1,261 @@
+"""Runs inside the TensorFlow subprocess: make the OD API work on this stack, then do one task.
+
+    python -m pipecheck.workflow.launcher TASK '{"option": ...}'
+
+TASK is train, export or eval. The compatibility fixes change this process only, never the
+installed packages, and each one is announced on stderr so the log says what was done:
+- the OD API's old-style *_pb2.py are rebuilt in memory from the serialized descriptors they
+  embed (protobuf >= 4 refuses to import them; the pure-Python fallback is 1.8x slower);
+- tf-slim's control_flow_ops.case/cond, removed in TensorFlow 2.13, point to tf.compat.v1's;
+- Pillow's FreeTypeFont.getsize, removed in Pillow 10 and used to draw eval images, is put back.
+The task's result is printed last, as one line: `pipecheck-result: {json}`.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+RESULT_PREFIX = "pipecheck-result: "
+
+
+def announce(message: str) -> None:
+    print(f"pipecheck [{time.strftime('%H:%M:%S')}]: {message}", file=sys.stderr, flush=True)
+
+
+class _RebuiltProtos(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Import old-style object_detection.protos.*_pb2 modules the way new-style ones build themselves."""
+
+    def __init__(self):
+        self.descriptors: dict[str, bytes] = {}
+
+    def find_spec(self, name, path, target=None):
+        if not (name.startswith("object_detection.protos.") and name.endswith("_pb2")):
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or not spec.origin:
+            return None
+        from pipecheck.schema.extract import descriptor_from_generated_module
+
+        data, generation = descriptor_from_generated_module(Path(spec.origin))
+        if generation != "old-style":
+            return None
+        self.descriptors[name] = data
+        return importlib.util.spec_from_loader(name, self, origin=spec.origin)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        from google.protobuf import descriptor_pb2, descriptor_pool
+        from google.protobuf.internal import builder
+
+        data = self.descriptors.pop(module.__name__)
+        for dependency in descriptor_pb2.FileDescriptorProto.FromString(data).dependency:
+            importlib.import_module(dependency[: -len(".proto")].replace("/", ".") + "_pb2")
+        descriptor = descriptor_pool.Default().AddSerializedFile(data)
+        builder.BuildMessageAndEnumDescriptors(descriptor, module.__dict__)
+        builder.BuildTopDescriptorsAndMessages(descriptor, module.__name__, module.__dict__)
+
+
+def apply_compatibility_fixes() -> None:
+    import google.protobuf
+    from google.protobuf.internal import api_implementation
+
+    major = int(google.protobuf.__version__.split(".")[0])
+    if major >= 4 and api_implementation.Type() != "python":
+        sys.meta_path.insert(0, _RebuiltProtos())
+        announce(f"the OD API's old-style protos are rebuilt in memory for protobuf {google.protobuf.__version__}")
+    import tensorflow as tf
+    from tensorflow.python.ops import control_flow_ops
+
+    for name in ("case", "cond"):
+        if not hasattr(control_flow_ops, name):
+            setattr(control_flow_ops, name, getattr(tf.compat.v1, name))
+            announce(f"tf-slim's control_flow_ops.{name} points to tf.compat.v1.{name} (removed in TensorFlow 2.13)")
+    _restore_pillow_getsize()
+    tf.get_logger().setLevel("INFO")
+
+
+def _restore_pillow_getsize() -> None:
+    try:
+        from PIL import ImageFont
+    except ImportError:
+        return
+
+    def getsize(font, text, *args, **kwargs):
+        left, top, right, bottom = font.getbbox(text, *args, **kwargs)
+        return right, bottom  # what getsize measured: the text's extent from the origin
+
+    patched = [cls.__name__ for cls in (ImageFont.FreeTypeFont, ImageFont.ImageFont) if not hasattr(cls, "getsize")]
+    for name in patched:
+        setattr(getattr(ImageFont, name), "getsize", getsize)
+    if patched:
+        announce("Pillow's ImageFont getsize (removed in Pillow 10; the OD API draws eval images with it) is back")
+
+
+def train(pipeline: str, model_dir: str, num_steps: int | None = None, checkpoint_every: int = 1000) -> dict:
+    """model_main_tf2.py's training, one step per iteration so that progress and num_steps are exact.
+
+    The stock script runs steps in blocks of 100 (asked for 5, it runs 100) and records
+    summaries only every 100th step. A last checkpoint is saved at the end, and on Ctrl-C,
+    when the step reached is not saved yet: the stock loop saves only every checkpoint_every.
+    """
+    import tensorflow as tf
+    import tensorflow.compat.v1 as tf1
+    from object_detection import model_lib_v2
+
+    managers = _track_checkpoint_managers(tf1)
+    tf.config.set_soft_device_placement(True)
+    interrupted = False
+    try:
+        strategy = tf.compat.v2.distribute.MirroredStrategy()
+        with strategy.scope():
+            model_lib_v2.train_loop(pipeline_config_path=pipeline, model_dir=model_dir, train_steps=num_steps,
+                                    use_tpu=False, checkpoint_every_n=checkpoint_every, record_summaries=False,
+                                    num_steps_per_iteration=1)
+    except KeyboardInterrupt:
+        interrupted = True
+        announce("interrupted: saving the step reached")
+    result = {"interrupted": interrupted, "step": None, "checkpoint": None}
+    if managers:
+        manager = managers[-1]
+        step = int(manager.checkpoint.step.numpy())
+        if manager.saved_step != step:
+            manager.save()
+        result.update(step=step, checkpoint=manager.latest_checkpoint)
+        announce(f"step {step} saved as {manager.latest_checkpoint}")
+    return result
+
+
+def _track_checkpoint_managers(tf1) -> list:
+    """Keep the CheckpointManager train_loop creates, to save the last step it did not save."""
+    created = []
+    original = tf1.compat.v2.train.CheckpointManager
+
+    class Tracked(original):
+        saved_step = None
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            created.append(self)
+
+        def save(self, *args, **kwargs):
+            path = super().save(*args, **kwargs)
+            step = getattr(self.checkpoint, "step", None)
+            self.saved_step = int(step.numpy()) if step is not None else None
+            return path
+
+    tf1.compat.v2.train.CheckpointManager = Tracked
+    return created
+
+
+def export(pipeline: str, checkpoint_dir: str, output_dir: str, image_record: str | None = None,
+           tflite_dir: str | None = None) -> dict:
+    """exporter_main_v2.py's export (image_tensor input), then one detection to prove it loads and runs."""
+    import tensorflow as tf
+    from google.protobuf import text_format
+    from object_detection import exporter_lib_v2
+    from object_detection.protos import pipeline_pb2
+
+    config = pipeline_pb2.TrainEvalPipelineConfig()
+    text_format.Merge(Path(pipeline).read_text(encoding="utf-8"), config)
+    started = time.monotonic()
+    exporter_lib_v2.export_inference_graph("image_tensor", config, checkpoint_dir, output_dir)
+    result = {"export_seconds": round(time.monotonic() - started, 1)}
+    image = _first_image(tf, image_record) if image_record else None
+    started = time.monotonic()
+    detect = tf.saved_model.load(os.path.join(output_dir, "saved_model"))
+    result["load_seconds"] = round(time.monotonic() - started, 1)
+    if image is not None:
+        outputs = detect(image[tf.newaxis, ...])
+        result["detections"] = _detections(outputs["detection_scores"][0], outputs["detection_classes"][0],
+                                           outputs["detection_boxes"][0], class_offset=0)
+        result["image"] = [int(image.shape[0]), int(image.shape[1])]
+    if tflite_dir:
+        result["tflite"] = _tflite(tf, config, checkpoint_dir, tflite_dir, image)
+    return result
+
+
+def _tflite(tf, config, checkpoint_dir: str, output_dir: str, image) -> dict:
+    """export_tflite_graph_tf2.py's SSD graph, converted to model.tflite and run once by the interpreter."""
+    from object_detection import export_tflite_graph_lib_tf2
+
+    max_detections = config.model.ssd.post_processing.batch_non_max_suppression.max_total_detections or 10
+    export_tflite_graph_lib_tf2.export_tflite_model(config, checkpoint_dir, output_dir, max_detections, False)
+    model = tf.lite.TFLiteConverter.from_saved_model(os.path.join(output_dir, "saved_model")).convert()
+    path = Path(output_dir) / "model.tflite"
+    path.write_bytes(model)
+    result = {"path": str(path), "bytes": len(model)}
+    if image is not None:
+        interpreter = tf.lite.Interpreter(model_content=model)
+        height, width = (int(size) for size in interpreter.get_input_details()[0]["shape"][1:3])
+        # The TFLite graph starts after the model's preprocessing: MobileNet's scaling to [-1, 1].
+        pixels = tf.image.resize(tf.cast(image, tf.float32), (height, width)) * (2.0 / 255.0) - 1.0
+        # inference_fn returns (num_detections, scores, classes, boxes): output_0 to output_3.
+        outputs = interpreter.get_signature_runner()(input=pixels[tf.newaxis, ...].numpy())
+        result["detections"] = _detections(outputs["output_1"][0], outputs["output_2"][0], outputs["output_3"][0],
+                                           class_offset=1)
+    return result
+
+
+def _first_image(tf, record: str):
+    for raw in tf.data.TFRecordDataset(record).take(1):
+        features = tf.io.parse_single_example(raw, {"image/encoded": tf.io.FixedLenFeature([], tf.string)})
+        return tf.io.decode_image(features["image/encoded"], channels=3, expand_animations=False)
+    return None
+
+
+def _detections(scores, classes, boxes, class_offset: int, keep: int = 5) -> list[dict]:
+    scores, classes, boxes = (getattr(v, "numpy", lambda v=v: v)() for v in (scores, classes, boxes))
+    found = []
+    for index in range(min(keep, len(scores))):
+        found.append({"class": int(classes[index]) + class_offset, "score": round(float(scores[index]), 4),
+                      "box": [round(float(v), 4) for v in boxes[index]]})
+    return found
+
+
+def evaluate(pipeline: str, checkpoint_dir: str, model_dir: str) -> dict:
+    """model_main_tf2.py --checkpoint_dir: one pass over the eval records, metrics returned."""
+    import tensorflow as tf
+    from object_detection import model_lib_v2
+
+    captured = []
+    original = model_lib_v2.eager_eval_loop
+
+    def capture(*args, **kwargs):
+        metrics = original(*args, **kwargs)
+        captured.append(metrics)
+        return metrics
+
+    model_lib_v2.eager_eval_loop = capture
+    tf.config.set_soft_device_placement(True)
+    model_lib_v2.eval_continuously(pipeline_config_path=pipeline, model_dir=model_dir, checkpoint_dir=checkpoint_dir,
+                                   wait_interval=0, timeout=1)
+    metrics = {name: float(value) for name, value in (captured[-1] if captured else {}).items()}
+    return {"metrics": metrics}
+
+
+TASKS = {"train": train, "export": export, "eval": evaluate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    task, options = argv[0], json.loads(argv[1])
+    apply_compatibility_fixes()
+    result = TASKS[task](**options)
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
+    return 130 if result.get("interrupted") else 0
+
+
+if __name__ == "__main__":
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)  # TensorFlow's teardown can crash (SIGSEGV) after the work is done and saved

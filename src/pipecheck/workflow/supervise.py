@@ -1,0 +1,104 @@
+"""Run the TensorFlow subprocess: its output to a log file, each line to a callback, Ctrl-C handled.
+
+The child runs in its own session so that a Ctrl-C in the terminal reaches pipecheck only:
+pipecheck then sends the child exactly one SIGINT, which the launcher turns into "save the
+step reached and exit". A second Ctrl-C terminates the child, a third kills it. On Linux the
+child is also told to stop if pipecheck itself dies.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipecheck.i18n import _
+from pipecheck.workflow.launcher import RESULT_PREFIX
+
+
+
+@dataclass
+class Finished:
+    returncode: int
+    interrupted: bool
+    result: dict | None
+    seconds: float
+    tail: list[str]
+
+
+def _die_with_parent() -> None:  # pragma: no cover (runs in the child)
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def supervise(command: list[str], env: dict[str, str], cwd: Path, log_path: Path, on_line=None, on_tick=None,
+              tick_seconds: float = 0.5, stop_grace: float = 120.0) -> Finished:
+    """Run `command`, appending its merged output to `log_path`; return how it ended."""
+    import json
+
+    started = time.monotonic()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    tail: list[str] = []
+    result: dict | None = None
+    with open(log_path, "a", encoding="utf-8", errors="replace") as log:
+        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL, text=True, errors="replace", bufsize=1,
+                                 start_new_session=True,
+                                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+
+        def pump():
+            nonlocal result
+            for line in child.stdout:
+                log.write(line)
+                log.flush()
+                if line.startswith(RESULT_PREFIX):
+                    try:
+                        result = json.loads(line[len(RESULT_PREFIX):])
+                    except ValueError:
+                        pass
+                tail.append(line.rstrip("\n"))
+                del tail[:-60]
+                if on_line is not None:
+                    on_line(line.rstrip("\n"))
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        interrupts, stopping_since = 0, None
+        while child.poll() is None:
+            try:
+                if on_tick is not None:
+                    on_tick()
+                time.sleep(tick_seconds)
+                if stopping_since is not None and interrupts == 1 and time.monotonic() - stopping_since > stop_grace:
+                    interrupts = 2  # the child did not stop by itself in time
+                    _stop(child, interrupts)
+            except KeyboardInterrupt:
+                interrupts += 1
+                stopping_since = stopping_since or time.monotonic()
+                _stop(child, interrupts)
+        reader.join(timeout=5)
+        if on_tick is not None:
+            on_tick()
+    return Finished(child.returncode, interrupts > 0, result, time.monotonic() - started, tail)
+
+
+def _stop(child: subprocess.Popen, interrupts: int) -> None:
+    signals = {1: signal.SIGINT, 2: signal.SIGTERM}
+    chosen = signals.get(interrupts, signal.SIGKILL)
+    if child.poll() is None:
+        message = {signal.SIGINT: _("stopping: saving the step reached (Ctrl-C again to stop at once)"),
+                   signal.SIGTERM: _("stopping at once"), signal.SIGKILL: _("killing the training process")}
+        print("\n" + message[chosen], file=sys.stderr, flush=True)
+        try:
+            os.killpg(child.pid, chosen)
+        except ProcessLookupError:
+            pass

@@ -1,0 +1,88 @@
+"""`pipecheck train PATH`: lint, then the OD API's training in checkpointN with a progress bar."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pipecheck.i18n import _
+from pipecheck.project import PRETRAINED_FOLDERS
+from pipecheck.workflow.launch import (WorkflowError, explain_failure, lint_for, prepare, print_dry_run, relative,
+                                       run_launch)
+from pipecheck.workflow.progress import RunProgress, duration
+from pipecheck.workflow.runs import (Run, config_changed, next_free, numbered, run_number, update_record,
+                                     write_record)
+
+
+def train(args) -> int:
+    result, stop = lint_for(args, gate=True)
+    if stop is not None:
+        return stop
+    project, config = result.project, result.config
+    if set(PRETRAINED_FOLDERS) & set(Path(relative(project.config_path, project.root)).parts):
+        raise WorkflowError(_("{config} is the zoo's own copy: training would write into the pre-trained folder "
+                              "(catalogue C-11); train a copy (pipecheck init)", config=project.display(
+                                  project.config_path)))
+    run = _run_folder(args, project.config_dir, config)
+    steps = args.num_steps or config.train.num_steps
+    reached = (run.record() or {}).get("last_step")
+    if args.resume is not None and reached is not None and reached >= steps:
+        print(_("{folder} already reached step {step} of {steps}: the OD API would train nothing; raise num_steps "
+                "(or --num-steps) to train further", folder=relative(run.folder, project.root), step=reached,
+                steps=steps))
+        return 0
+    options = {"pipeline": relative(project.config_path, project.root), "model_dir": relative(run.folder, project.root),
+               "num_steps": args.num_steps, "checkpoint_every": args.checkpoint_every}
+    launch = prepare("train", options, project.root, args.python, args.dry_run)
+    if args.dry_run:
+        print_dry_run(launch, ["python", "model_main_tf2.py", f"--model_dir={options['model_dir']}",
+                               f"--pipeline_config_path={options['pipeline']}",
+                               f"--checkpoint_every_n={args.checkpoint_every}"]
+                      + ([f"--num_train_steps={args.num_steps}"] if args.num_steps else []) + ["--alsologtostderr"])
+        return 0
+    run.folder.mkdir(parents=True, exist_ok=True)
+    write_record(run, config, launch.command, steps)
+    message = (_("resuming {folder} from step {step} (log: {log})", step=reached or 0, folder=options["model_dir"],
+                 log=relative(run.folder / "train.log", project.root)) if args.resume is not None else
+               _("training {config} in {folder} (log: {log})", config=options["pipeline"], folder=options["model_dir"],
+                 log=relative(run.folder / "train.log", project.root)))
+    print(message, file=sys.stderr)
+    progress = RunProgress(_("train"), total=steps, first_step=reached or 0,
+                           waiting_hint=_("the first step comes after about a minute on a CPU"))
+    finished = run_launch(launch, run.folder / "train.log", progress, events_folder=run.events_folder)
+    outcome = finished.result or {}
+    if outcome.get("step") is not None:
+        update_record(run, last_step=outcome["step"])
+    if finished.returncode != 0 and not finished.interrupted:
+        explain_failure(finished, run.folder / "train.log", "train")
+        return finished.returncode
+    saved = relative(Path(project.root, outcome["checkpoint"]), project.root) if outcome.get("checkpoint") else None
+    speed = _("{seconds:.2f} s/step", seconds=progress.seconds_per_step) if progress.seconds_per_step else ""
+    loss = _("last loss {loss:.4g}", loss=progress.loss) if progress.loss is not None else ""
+    details = ", ".join(part for part in (speed, loss) if part)
+    if finished.interrupted:
+        print(_("stopped at step {step} after {time}; saved: {saved}", step=outcome.get("step", "?"),
+                time=duration(finished.seconds), saved=saved or _("nothing")))
+        print(_("continue with: pipecheck train {path} --resume {number}", path=args.path, number=run.number))
+        return 130
+    print(_("trained to step {step} in {time} ({details}); last checkpoint: {saved}", step=outcome.get("step", "?"),
+            time=duration(finished.seconds), details=details, saved=saved or _("none")))
+    print(_("next: pipecheck export {path}   or   pipecheck eval {path}", path=args.path))
+    return 0
+
+
+def _run_folder(args, config_dir: Path, config) -> Run:
+    if args.resume is None:
+        folder = next_free(config_dir)
+        return Run(run_number(folder), folder)
+    runs = numbered(config_dir, "checkpoint")
+    if args.resume not in runs:
+        raise WorkflowError(_("--resume {number}: {folder} does not exist", number=args.resume,
+                              folder=config_dir / f"checkpoint{args.resume}"))
+    run = Run(args.resume, runs[args.resume])
+    changes = config_changed(run, config)
+    if changes and not args.force:
+        raise WorkflowError(_("the config changed since {folder} was trained; resuming would mix two experiments "
+                              "(--force to resume anyway, or train a new run without --resume):\n{changes}",
+                              folder=run.folder.name, changes=changes))
+    return run

@@ -1,0 +1,83 @@
+"""A stand-in for the TensorFlow subprocess, for testing pipecheck's train/export/eval wrappers fast.
+
+Called as `fake_python -m pipecheck.workflow.launcher TASK JSON` (see fake_python()). It talks
+like the real launcher: log lines, an events file per step, ckpt-N files, and the result line
+last. FAKE_STEP_SECONDS slows the steps; FAKE_FAIL makes the task die with a traceback.
+"""
+
+import json
+import os
+import re
+import signal
+import sys
+import time
+from pathlib import Path
+
+from pipecheck.artifacts.writers import frame_record, scalar_event, write_checkpoint
+
+RESULT = "pipecheck-result: "
+
+
+def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000):
+    folder = Path(model_dir)
+    steps = num_steps or int(re.search(r"num_steps: *(\d+)", Path(pipeline).read_text()).group(1))
+    existing = sorted(folder.glob("ckpt-*.index"))
+    start = int(json.loads((folder / "fake-step.json").read_text())) if (folder / "fake-step.json").exists() else 0
+    saved = [len(existing)]
+    interrupted = []
+    signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+
+    def save(step):
+        saved[0] += 1
+        write_checkpoint(folder / f"ckpt-{saved[0]}", {"step/.ATTRIBUTES/VARIABLE_VALUE": ("int64", [], step.to_bytes(8, "little"))})
+        (folder / "checkpoint").write_text(f'model_checkpoint_path: "ckpt-{saved[0]}"\n')
+        (folder / "fake-step.json").write_text(str(step))
+
+    if start == 0:
+        save(0)
+    (folder / "train").mkdir(parents=True, exist_ok=True)
+    events = open(folder / "train" / f"events.out.tfevents.{time.time():.0f}.fake", "ab")
+    print("I1125 model_lib_v2.py:500] Loading the fine-tune checkpoint", flush=True)
+    step = start
+    while step < steps and not interrupted:
+        step += 1
+        time.sleep(float(os.environ.get("FAKE_STEP_SECONDS", "0.001")))
+        events.write(frame_record(scalar_event(step, time.time(), {"Loss/total_loss": 2.0 / step,
+                                                                   "learning_rate": 0.01})))
+        events.flush()
+        if step % 10 == 0:
+            print(f"INFO:tensorflow:Step {step} per-step time 0.010s", flush=True)
+            print(f"{{'Loss/total_loss': {2.0 / step},", flush=True)
+        if step % checkpoint_every == 0:
+            save(step)
+    if int((folder / "fake-step.json").read_text()) != step:
+        save(step)
+    return {"interrupted": bool(interrupted), "step": step, "checkpoint": f"{model_dir}/ckpt-{saved[0]}"}
+
+
+def export(pipeline, checkpoint_dir, output_dir, image_record=None, tflite_dir=None):
+    (Path(output_dir) / "saved_model").mkdir(parents=True)
+    (Path(output_dir) / "saved_model" / "saved_model.pb").write_bytes(b"fake")
+    result = {"export_seconds": 0.1, "load_seconds": 0.1, "image": [240, 320],
+              "detections": [{"class": 2, "score": 0.9, "box": [0.1, 0.2, 0.3, 0.4]}]}
+    if tflite_dir:
+        Path(tflite_dir).mkdir(parents=True)
+        (Path(tflite_dir) / "model.tflite").write_bytes(b"fake")
+        result["tflite"] = {"path": f"{tflite_dir}/model.tflite", "bytes": 4, "detections": result["detections"]}
+    return result
+
+
+def evaluate(pipeline, checkpoint_dir, model_dir):
+    print("INFO:tensorflow:Finished eval step 0", flush=True)
+    return {"metrics": {"DetectionBoxes_Precision/mAP": 0.5, "Loss/total_loss": 1.25}}
+
+
+if __name__ == "__main__":
+    task, options = sys.argv[-2], json.loads(sys.argv[-1])
+    if os.environ.get("FAKE_FAIL"):
+        print("Traceback (most recent call last):\n  File \"model_lib_v2.py\", line 1\n"
+              "RuntimeError: Did not find any input files matching the glob pattern", flush=True)
+        sys.exit(1)
+    outcome = {"train": train, "export": export, "eval": evaluate}[task](**options)
+    print(RESULT + json.dumps(outcome), flush=True)
+    sys.exit(130 if outcome.get("interrupted") else 0)

@@ -1,0 +1,121 @@
+"""The stack checks behind doctor/train, the events follower and the progress line: no TensorFlow needed."""
+
+import io
+import subprocess
+import sys
+
+from pipecheck.artifacts.events import EventsFollower
+from pipecheck.artifacts.writers import frame_record, scalar_event
+from pipecheck.workflow.progress import RunProgress
+from pipecheck.workflow.stack import Stack, blocking, incompatibilities, launcher_environment, version_tuple
+
+MEASURED = {"tensorflow": ("tensorflow-cpu", "2.15.1"), "protobuf": ("protobuf", "4.25.9"),
+            "tf-slim": ("tf-slim", "1.1.0"), "tf-models-official": ("tf-models-official", "2.15.0"),
+            "object-detection": ("tf-models-research-object-detection", "2.8.0.post1"),
+            "pycocotools": ("pycocotools", "2.0.11"), "pillow": ("pillow", "9.5.0")}
+
+
+def stack(**changes):
+    versions = {**MEASURED, **{k.replace("_", "-"): v for k, v in changes.items() if v is not None}}
+    for name, value in changes.items():
+        if value is None:
+            versions.pop(name.replace("_", "-"))
+    return Stack("3.11.7", versions, od_api=__import__("pathlib").Path("/od"), protos="old-style",
+                 tensorflow_wheels=[" ".join(versions["tensorflow"])] if "tensorflow" in versions else [])
+
+
+def problems(found):
+    return [p.problem for p in found]
+
+
+def test_the_measured_stack_needs_the_two_handled_fixes_only():
+    found = incompatibilities(stack())
+    assert all(p.handled for p in found) and len(found) == 2
+    assert "Descriptors cannot be created directly" in found[0].problem
+    assert "control_flow_ops.case" in found[1].problem
+    assert blocking(stack(), "train") == [] and launcher_environment(stack()) == {"PYTHONUNBUFFERED": "1"}
+
+
+def test_keras_3_needs_tf_keras():
+    without = stack(tensorflow=("tensorflow", "2.17.0"))
+    assert any("Keras 3" in p for p in problems(blocking(without, "train")))
+    assert "tf-keras==2.17.*" in blocking(without, "train")[0].fix
+    with_tf_keras = stack(tensorflow=("tensorflow", "2.17.0"), tf_keras=("tf-keras", "2.17.0"))
+    assert blocking(with_tf_keras, "train") == []
+    assert launcher_environment(with_tf_keras)["TF_USE_LEGACY_KERAS"] == "1"
+
+
+def test_missing_packages_block_with_the_command_to_install_them():
+    found = blocking(stack(tensorflow=None, tf_models_official=None), "train")
+    assert [p.fix for p in found] == ["pip install 'pipecheck[train]'",
+                                      "pip install --no-deps tf-models-official==2.15.0 gin-config pyyaml"]
+
+
+def test_pycocotools_blocks_eval_only():
+    found = stack(pycocotools=None)
+    assert blocking(found, "train") == [] and problems(blocking(found, "eval"))[0].startswith("pycocotools")
+
+
+def test_pillow_10_is_handled_for_eval():
+    found = [p for p in incompatibilities(stack(pillow=("pillow", "10.0.0"))) if "getsize" in p.problem]
+    assert found and found[0].handled and found[0].only_for == "eval"
+
+
+def test_protobuf_3_needs_no_rebuild():
+    assert not any("Descriptors" in p for p in problems(incompatibilities(stack(protobuf=("protobuf", "3.20.3")))))
+
+
+def test_versions_compare_as_numbers():
+    assert version_tuple("2.15.1") > version_tuple("2.9") and version_tuple("2.16.0rc1") == (2, 16, 0)
+    assert version_tuple("4.25.9") >= (4,) and version_tuple("") == ()
+
+
+def test_the_follower_reads_only_whole_records(tmp_path):
+    folder = tmp_path / "train"
+    folder.mkdir()
+    events = folder / "events.out.tfevents.1.host"
+    first, second = (frame_record(scalar_event(step, 100.0 + step, {"Loss/total_loss": 1.0 / step}))
+                     for step in (1, 2))
+    events.write_bytes(first + second[:10])  # the writer is in the middle of step 2
+    follower = EventsFollower(folder, skip_existing=False)
+    assert [(s.step, s.tag, s.value) for s in follower.poll()] == [(1, "Loss/total_loss", 1.0)]
+    with open(events, "ab") as stream:
+        stream.write(second[10:])
+    assert [s.step for s in follower.poll()] == [2]
+    assert follower.poll() == []
+    assert EventsFollower(folder, skip_existing=True).poll() == []  # a resumed run starts after the old steps
+
+
+def test_the_follower_stops_at_a_torn_length(tmp_path):
+    (tmp_path / "events.out.tfevents.2.host").write_bytes(b"\x05" + b"\x00" * 15)
+    assert EventsFollower(tmp_path, skip_existing=False).poll() == []
+
+
+def test_progress_from_events_and_log_lines():
+    progress = RunProgress("train", total=100, stream=io.StringIO(), clock=lambda: 50.0)
+    assert "starting TensorFlow" in progress.line()
+    progress.feed_scalars([type("S", (), {"tag": "Loss/total_loss", "value": 0.5, "step": step,
+                                          "wall_time": 10.0 + step * 0.25})() for step in (1, 2, 3, 4, 5)])
+    line = progress.line()
+    assert "5/100" in line and "loss 0.5" in line and "0.25 s/step" in line and "ETA 0:00:23" in line
+    progress.feed_line("INFO:tensorflow:Step 100 per-step time 0.300s")
+    progress.feed_line(" 'Loss/total_loss': 0.125,")
+    assert "100/100" in progress.line() and "loss 0.125" in progress.line()
+
+
+def test_a_log_gets_a_line_per_tenth_not_per_step():
+    stream = io.StringIO()
+    progress = RunProgress("train", total=100, stream=stream, clock=lambda: 0.0)
+    for step in range(1, 101):
+        progress.feed_line(f"Step {step} per-step time 0.1s")
+        progress.draw()
+    progress.close()
+    assert 10 <= stream.getvalue().count("\n") <= 12
+
+
+def test_doctor_lists_the_stack_and_its_incompatibilities(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "pipecheck", "doctor"], capture_output=True, text=True,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for expected in ("machine     ", "CPU cores", "OD API      ", "protobuf", "Known incompatibilities"):
+        assert expected in result.stdout
