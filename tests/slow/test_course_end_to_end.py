@@ -1,0 +1,165 @@
+"""From a zoo archive to an exported, evaluated detector with the real OD API (slow tier).
+
+A tiny course project: the example's cube-face records and label map, and an SSD MobileNet V2
+320 "zoo archive" whose checkpoint is a real OD API detection model saved as the zoo saves them
+(random weights: no download). Then init, fix, train a few steps, Ctrl-C and resume, export
+(SavedModel and TFLite), reload and detect, eval — each through the pipecheck command.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("tensorflow")
+pytest.importorskip("object_detection.builders", reason="the OD API and its dependencies (the [train] extra)")
+
+from pipecheck.artifacts.events import EventsFollower  # noqa: E402
+from support.projects import EXAMPLE, REPO  # noqa: E402
+
+pytestmark = pytest.mark.slow
+SSD = "ssd_mobilenet_v2_320x320_coco17_tpu-8"
+FOLDER = f"faces_cubes/training/{SSD}"
+LR = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"
+
+
+def pipecheck(*args, cwd, **kwargs):
+    return subprocess.run([sys.executable, "-m", "pipecheck", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "PIPECHECK_PROGRESS": "never"}, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A course project after `pipecheck init` and `pipecheck fix`, with steps and batch chosen."""
+    work = tmp_path_factory.mktemp("course")
+    network = work / "zoo" / SSD
+    network.mkdir(parents=True)
+    shutil.copyfile(REPO / "tests/data/zoo" / f"{SSD}.config", network / "pipeline.config")
+    built = subprocess.run([sys.executable, str(Path(__file__).with_name("build_detection_model.py")),
+                            str(network / "pipeline.config"), str(network / "checkpoint"), "0"],
+                           capture_output=True, text=True,
+                           env={**os.environ, "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"})
+    assert built.returncode == 0, built.stderr[-3000:]
+    archive = work / f"{SSD}.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(network, arcname=SSD)
+    root = work / "tod_tf2"
+    (root / "faces_cubes/training").mkdir(parents=True)
+    for name in ("label_map.pbtxt", "train.record", "test.record"):
+        shutil.copyfile(EXAMPLE / "tod_tf2/faces_cubes/training" / name, root / "faces_cubes/training" / name)
+    assert pipecheck("init", str(archive), "--project", "faces_cubes", cwd=root).returncode == 0
+    fixed = pipecheck("fix", FOLDER, cwd=root)
+    assert "num_classes: 90 → 2" in fixed.stdout and 'fine_tune_checkpoint_type: "classification" → "detection"' \
+        in fixed.stdout, fixed.stdout
+    sys.path.insert(0, str(EXAMPLE))
+    from make_example import apply_edits
+
+    config = root / FOLDER / "pipeline.config"
+    config.write_text(apply_edits(config.read_text(), [
+        ("train_config.batch_size", "2"), ("train_config.num_steps", "30"), (f"{LR}.total_steps", "30"),
+        (f"{LR}.warmup_steps", "5"), (f"{LR}.learning_rate_base", "0.01"), (f"{LR}.warmup_learning_rate", "0.001")]))
+    lint = pipecheck("check", FOLDER, "--format", "json", cwd=root)
+    assert json.loads(lint.stdout)["summary"]["errors"] == 0, lint.stdout
+    return root
+
+
+def test_train_a_few_steps_with_progress(project):
+    done = pipecheck("train", FOLDER, "--checkpoint-every", "10", cwd=project, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "30/30" in done.stderr and "trained to step 30" in done.stdout
+    run = project / FOLDER / "checkpoint1"
+    log = (run / "train.log").read_text()
+    assert "old-style protos are rebuilt in memory" in log and "control_flow_ops.case points to" in log
+    assert 'pipecheck-result: {"interrupted": false, "step": 30' in log
+    assert json.loads((run / "pipecheck-run.json").read_text())["last_step"] == 30
+    assert 'model_checkpoint_path: "ckpt-4"' in (run / "checkpoint").read_text()  # steps 0, 10, 20, 30
+
+
+def test_the_events_reader_agrees_with_tensorflow(project):
+    import tensorflow as tf
+
+    folder = project / FOLDER / "checkpoint1" / "train"
+    ours = [(s.step, s.tag, s.value) for s in EventsFollower(folder, skip_existing=False).poll()]
+    theirs = []
+    for path in sorted(folder.glob("events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            for value in event.summary.value:
+                if value.HasField("tensor"):
+                    theirs.append((event.step, value.tag, float(tf.make_ndarray(value.tensor))))
+    assert ours == theirs and len([s for s in ours if s[1] == "Loss/total_loss"]) == 30
+
+
+def test_ctrl_c_saves_the_step_and_resume_finishes(project):
+    command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--num-steps", "5000"]
+    child = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "PIPECHECK_PROGRESS": "never"})
+    follower, seen = EventsFollower(project / FOLDER / "checkpoint2" / "train", skip_existing=False), 0
+    deadline = time.monotonic() + 600
+    while seen < 20 and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(1)
+        seen = max([s.step for s in follower.poll()] + [seen])
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=300)
+    assert child.returncode == 130, err[-3000:]
+    record = json.loads((project / FOLDER / "checkpoint2/pipecheck-run.json").read_text())
+    stopped = record["last_step"]
+    assert stopped >= 20 and f"stopped at step {stopped}" in out
+    resumed = pipecheck("train", FOLDER, "--resume", "2", "--num-steps", str(stopped + 5), cwd=project, timeout=900)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert f"trained to step {stopped + 5}" in resumed.stdout
+
+
+def test_export_reload_and_detect(project):
+    done = pipecheck("export", FOLDER, "--checkpoint", "1", "--tflite", cwd=project, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "on the first image of faces_cubes/training/test.record:" in done.stdout
+    assert (project / FOLDER / "tflite1/model.tflite").stat().st_size > 1_000_000
+    import tensorflow as tf
+
+    detect = tf.saved_model.load(str(project / FOLDER / "saved_model1/saved_model"))
+    outputs = detect(tf.zeros([1, 240, 320, 3], dtype=tf.uint8))
+    assert outputs["detection_boxes"].shape[-1] == 4 and int(outputs["num_detections"][0]) > 0
+    assert set(outputs["detection_classes"].numpy().ravel().tolist()) <= {1.0, 2.0}
+
+
+def test_tflite_is_refused_before_anything_for_faster_rcnn(project):
+    other = project / "faces_cubes/training/faster_rcnn"
+    other.mkdir()
+    shutil.copyfile(EXAMPLE / "tod_tf2" / "faces_cubes/training/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8"
+                    / "pipeline.config", other / "pipeline.config")
+    shutil.copytree(project / FOLDER / "checkpoint1", other / "checkpoint1")
+    done = pipecheck("export", str(other.relative_to(project)), "--tflite", "--force", cwd=project)
+    assert done.returncode == 2 and "supports SSD networks" in done.stderr
+    assert not (other / "saved_model1").exists()
+
+
+def test_eval_prints_coco_metrics(project):
+    done = pipecheck("eval", FOLDER, "--checkpoint", "1", cwd=project, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {line.split()[0]: line.split()[-1] for line in done.stdout.splitlines() if line.startswith("Detection")}
+    assert -1.0 <= float(rows["DetectionBoxes_Precision/mAP"]) <= 1.0
+    assert (project / FOLDER / "checkpoint1" / "eval").is_dir()
+
+
+def test_rebuilt_protos_parse_as_the_pure_python_protobuf_does(tmp_path):
+    script = ("import sys\n"
+              "from google.protobuf import text_format\n"
+              "if sys.argv[1] == 'rebuilt':\n"
+              "    from pipecheck.workflow.launcher import _RebuiltProtos\n"
+              "    sys.meta_path.insert(0, _RebuiltProtos())\n"
+              "from object_detection.protos import pipeline_pb2\n"
+              "message = text_format.Merge(open(sys.argv[2]).read(), pipeline_pb2.TrainEvalPipelineConfig())\n"
+              "sys.stdout.buffer.write(message.SerializeToString(deterministic=True))\n")
+    config = str(EXAMPLE / "tod_tf2/faces_cubes/training/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/pipeline.config")
+    rebuilt = subprocess.run([sys.executable, "-c", script, "rebuilt", config], capture_output=True)
+    reference = subprocess.run([sys.executable, "-c", script, "python", config], capture_output=True,
+                               env={**os.environ, "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"})
+    assert rebuilt.returncode == 0, rebuilt.stderr.decode()[-2000:]
+    assert rebuilt.stdout == reference.stdout and len(rebuilt.stdout) > 400
