@@ -4,7 +4,7 @@ The zoo's schedules were written for 25 000+ steps at batch 64-512; fine-tuning 
 and batch_size and usually leaves the schedule as it was.
 """
 
-from pipecheck import Finding, _, cannot_decide, n_, rule
+from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck.schedules import cosine_rate
 
 _COSINE = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"

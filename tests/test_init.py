@@ -102,6 +102,10 @@ def test_the_tutorial_layout(archive, empty_root):
     assert "  cd training_demo" in out
     code, out = run_cli("check", str(demo / "models" / NET), "--root", str(demo), "--ram", "16GiB")
     assert "tutorial: training_demo/models/<name>" in out
+    run_cli("fix", str(demo / "models" / NET), "--root", str(demo))
+    assert '"annotations/label_map.pbtxt"' in (demo / "models" / NET / "pipeline.config").read_text()
+    code, out = run_cli("check", str(demo / "annotations/label_map.pbtxt"), "--root", str(demo), "--ram", "16GiB")
+    assert f"models/{NET}/pipeline.config" in out  # a label map stands for the configs that read it
 
 
 @pytest.mark.parametrize("name", ["../escape.txt", "/etc/evil"])

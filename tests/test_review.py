@@ -6,11 +6,9 @@ import shutil
 import subprocess
 from html.parser import HTMLParser
 
-import pytest
-
 from conftest import run_cli
 from support.artifact_edits import apply_artifact_step
-from support.projects import CONFIG, NET, REPO
+from support.projects import NET, REPO
 from support.tools import chromium, playwright
 
 ARTIFACTS = REPO / "test-artifacts"

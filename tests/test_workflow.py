@@ -12,11 +12,9 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
 from support.projects import CONFIG, NET, REPO
 
 FOLDER = f"faces_cubes/training/{NET}"
@@ -144,6 +142,9 @@ def test_export_writes_saved_model_n_and_shows_a_detection(clean_project, fake_p
     again = pipecheck("export", FOLDER, "--python", fake_python, cwd=clean_project)
     assert again.returncode == 2 and "saved_model1 exists; pipecheck never replaces an export" in again.stderr
     assert not list((clean_project / FOLDER).glob(".saved_model*"))
+    (clean_project / FOLDER / "saved_model1/pipeline.config").write_text("# the exporter's copy\n")
+    by_label_map = pipecheck("check", "faces_cubes/training/label_map.pbtxt", "--ram", "16GiB", cwd=clean_project)
+    assert by_label_map.stdout.count("pipecheck 0.1.0 · ") == 1 and "saved_model1" not in by_label_map.stdout
 
 
 def test_a_failed_export_leaves_no_saved_model(clean_project, fake_python):

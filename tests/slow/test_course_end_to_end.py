@@ -12,9 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import tarfile
 import time
-from pathlib import Path
 
 import pytest
 
@@ -22,49 +20,18 @@ pytest.importorskip("tensorflow")
 pytest.importorskip("object_detection.builders", reason="the OD API and its dependencies (the [train] extra)")
 
 from pipecheck.artifacts.events import EventsFollower  # noqa: E402
-from support.projects import EXAMPLE, REPO  # noqa: E402
+from support.projects import EXAMPLE  # noqa: E402
+from support.ssd_course import FOLDER, build_ssd_course, pipecheck  # noqa: E402
 
 pytestmark = pytest.mark.slow
-SSD = "ssd_mobilenet_v2_320x320_coco17_tpu-8"
-FOLDER = f"faces_cubes/training/{SSD}"
-LR = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"
-
-
-def pipecheck(*args, cwd, **kwargs):
-    return subprocess.run([sys.executable, "-m", "pipecheck", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "PIPECHECK_PROGRESS": "never"}, **kwargs)
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """A course project after `pipecheck init` and `pipecheck fix`, with steps and batch chosen."""
-    work = tmp_path_factory.mktemp("course")
-    network = work / "zoo" / SSD
-    network.mkdir(parents=True)
-    shutil.copyfile(REPO / "tests/data/zoo" / f"{SSD}.config", network / "pipeline.config")
-    built = subprocess.run([sys.executable, str(Path(__file__).with_name("build_detection_model.py")),
-                            str(network / "pipeline.config"), str(network / "checkpoint"), "0"],
-                           capture_output=True, text=True,
-                           env={**os.environ, "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"})
-    assert built.returncode == 0, built.stderr[-3000:]
-    archive = work / f"{SSD}.tar.gz"
-    with tarfile.open(archive, "w:gz") as tar:
-        tar.add(network, arcname=SSD)
-    root = work / "tod_tf2"
-    (root / "faces_cubes/training").mkdir(parents=True)
-    for name in ("label_map.pbtxt", "train.record", "test.record"):
-        shutil.copyfile(EXAMPLE / "tod_tf2/faces_cubes/training" / name, root / "faces_cubes/training" / name)
-    assert pipecheck("init", str(archive), "--project", "faces_cubes", cwd=root).returncode == 0
-    fixed = pipecheck("fix", FOLDER, cwd=root)
+    root, fixed = build_ssd_course(tmp_path_factory.mktemp("course"))
     assert "num_classes: 90 → 2" in fixed.stdout and 'fine_tune_checkpoint_type: "classification" → "detection"' \
         in fixed.stdout, fixed.stdout
-    sys.path.insert(0, str(EXAMPLE))
-    from make_example import apply_edits
-
-    config = root / FOLDER / "pipeline.config"
-    config.write_text(apply_edits(config.read_text(), [
-        ("train_config.batch_size", "2"), ("train_config.num_steps", "30"), (f"{LR}.total_steps", "30"),
-        (f"{LR}.warmup_steps", "5"), (f"{LR}.learning_rate_base", "0.01"), (f"{LR}.warmup_learning_rate", "0.001")]))
     lint = pipecheck("check", FOLDER, "--format", "json", cwd=root)
     assert json.loads(lint.stdout)["summary"]["errors"] == 0, lint.stdout
     return root

@@ -52,11 +52,18 @@ def expand_targets(paths: list[Path], root: Path | None) -> list[Path]:
 
 
 def _configs_under(root: Path) -> list[Path]:
+    """The edited configs: not the zoo's, not a models/research checkout's, not the copies exports keep."""
+    import re
+
+    run_copy = re.compile(r"^(checkpoint|saved_model|tflite)[0-9]+$")
     found = []
     for config in sorted(root.rglob("*.config")):
-        parts = set(config.relative_to(root).parts)
-        if not parts & set(PRETRAINED_FOLDERS) and not parts & {"models", ".git"}:
-            found.append(config)
+        relative = config.relative_to(root)
+        parts = set(relative.parts)
+        if parts & set(PRETRAINED_FOLDERS) or ".git" in parts or any(map(run_copy.match, parts)) \
+                or "models/research/" in relative.as_posix():
+            continue
+        found.append(config)
     return found
 
 

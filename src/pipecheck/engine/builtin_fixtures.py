@@ -72,7 +72,7 @@ def label_maps(config, project, schema) -> dict:
     from pipecheck.artifacts.label_map import load_label_map
 
     loaded: dict = {}
-    for _, reader in config.input_readers():
+    for _path, reader in config.input_readers():
         value = reader.label_map_path
         if not value or value in loaded or is_remote(value):
             continue
