@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "examples" / "faces_cubes")]
 
 from make_example import apply_edits  # noqa: E402
+from pipecheck.workflow.launch import error_line  # noqa: E402
 from support.ssd_course import FOLDER, SSD, build_ssd_course  # noqa: E402
 
 _NMS = "model.ssd.post_processing.batch_non_max_suppression"
@@ -108,8 +109,7 @@ def time_od_api(root: Path, timeout: float) -> tuple[float, str]:
     reader.join(timeout=10)
     shutil.rmtree(model_dir, ignore_errors=True)
     if outcome["what"] is None:
-        error = next((line for line in reversed(lines) if line.split(":", 1)[0].endswith(("Error", "Exception"))),
-                     lines[-1] if lines else "")
+        error = error_line(lines) or (lines[-1] if lines else "")
         return time.perf_counter() - started, error[:110]
     return outcome["seconds"], outcome["what"]
 

@@ -41,13 +41,6 @@ def is_placeholder(value: str) -> bool:
     return bool(PLACEHOLDER.search(value))
 
 
-def relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
 def reader_files(records):
     """(reader records, file facts, config field naming the file) for every record file."""
     for reader in records.readers.values():

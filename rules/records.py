@@ -89,6 +89,15 @@ def _label_map_names(label_map) -> dict[str, int]:
     return names
 
 
+def _records_with_their_label_map(config, label_maps, records):
+    """(reader's field path, reader, its records, {class name: id} of its label map) where both were read."""
+    for path, reader in config.input_readers():
+        label_map = label_maps.get(reader.label_map_path)
+        found = records.readers.get(path)
+        if hasattr(label_map, "items") and found is not None:
+            yield path, reader, found, _label_map_names(label_map)
+
+
 @rule("PC703", "class-text-in-label-map", category="records")
 def class_text_in_label_map(records, label_maps, config):
     """Every class text in the records names an item of the reader's label map.
@@ -106,12 +115,7 @@ def class_text_in_label_map(records, label_maps, config):
     Good:
         record faces_cubes/training/train.record 0 image/object/class/text[0]=one
     """
-    for path, reader in config.input_readers():
-        label_map = label_maps.get(reader.label_map_path)
-        found = records.readers.get(path)
-        if not hasattr(label_map, "items") or found is None:
-            continue
-        known = _label_map_names(label_map)
+    for path, reader, found, known in _records_with_their_label_map(config, label_maps, records):
         for facts, _field in found.located():
             for text, (boxes, first) in sorted(facts.class_text.items()):
                 if text in known:
@@ -177,12 +181,7 @@ def class_text_and_label_agree(records, label_maps, config):
     Good:
         record faces_cubes/training/train.record 0 image/filename=renamed.jpg
     """
-    for path, reader in config.input_readers():
-        label_map = label_maps.get(reader.label_map_path)
-        found = records.readers.get(path)
-        if not hasattr(label_map, "items") or found is None:
-            continue
-        ids = _label_map_names(label_map)
+    for path, _reader, found, ids in _records_with_their_label_map(config, label_maps, records):
         for facts, _field in found.located():
             for pair, (boxes, first) in sorted(facts.pairs.items()):
                 text, label = pair.split("\t")

@@ -50,14 +50,11 @@ def write(namespace: str, key: str, data: bytes) -> None:
     """Store an entry atomically; a cache that cannot be written is silently skipped."""
     if cache_disabled():
         return
-    import tempfile
+    from pipecheck.atomic import write_atomically
 
     folder = cache_dir() / namespace
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, folder / key)
+        write_atomically(folder / key, data)
     except OSError:
         pass

@@ -14,8 +14,7 @@ import time
 from pathlib import Path
 
 from pipecheck.artifacts.writers import frame_record, scalar_event, write_checkpoint
-
-RESULT = "pipecheck-result: "
+from pipecheck.workflow.launcher import RESULT_PREFIX
 
 
 def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000):
@@ -79,5 +78,5 @@ if __name__ == "__main__":
               "RuntimeError: Did not find any input files matching the glob pattern", flush=True)
         sys.exit(1)
     outcome = {"train": train, "export": export, "eval": evaluate}[task](**options)
-    print(RESULT + json.dumps(outcome), flush=True)
+    print(RESULT_PREFIX + json.dumps(outcome), flush=True)
     sys.exit(130 if outcome.get("interrupted") else 0)

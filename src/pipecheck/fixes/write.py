@@ -8,11 +8,10 @@ old or the new file. A file that changed on disk since it was read is left alone
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from pipecheck.atomic import write_atomically
 from pipecheck.i18n import _
 
 
@@ -34,24 +33,18 @@ def write_fixed(path: Path, expected: bytes, text: str) -> Path:
     data = text.encode("utf-8")
     if b"\r\n" in expected:  # lines the fixes added end in \n; keep a Windows file's line endings
         data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-    if path.read_bytes() != expected:
-        raise FileChanged(_("{path} changed since pipecheck read it; nothing written, run pipecheck fix again",
-                            path=path))
-    backup = next_backup(path)
-    shutil.copy2(path, backup)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        shutil.copymode(path, temporary)
-        if path.read_bytes() != expected:  # the lint took time; look again just before the rename
+
+    def unchanged():
+        if path.read_bytes() != expected:
             raise FileChanged(_("{path} changed since pipecheck read it; nothing written, run pipecheck fix again",
                                 path=path))
-        os.replace(temporary, path)
+
+    unchanged()
+    backup = next_backup(path)
+    shutil.copy2(path, backup)
+    try:  # the lint took time: the file is looked at again just before the rename
+        write_atomically(path, data, durable=True, mode_from=path, before_replace=unchanged)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
         backup.unlink(missing_ok=True)  # ours: next_backup() only gives names that did not exist
         raise
     return backup

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from pipecheck.i18n import _
-from pipecheck.workflow.launch import WorkflowError, explain_failure, lint_for, prepare, print_dry_run, relative, \
+from pipecheck.i18n import N_, _
+from pipecheck.workflow.launch import explain_failure, lint_for, prepare, print_dry_run, \
     run_launch
 from pipecheck.workflow.progress import RunProgress, duration
-from pipecheck.workflow.runs import config_changed, trained_run
+from pipecheck.workflow.runs import refuse_changed_config, trained_run
 
 
 def evaluate(args) -> int:
@@ -17,13 +17,11 @@ def evaluate(args) -> int:
         return stop
     project, config = result.project, result.config
     run = trained_run(project.config_dir, args.checkpoint)
-    changes = config_changed(run, config)
-    if changes and not args.force:
-        raise WorkflowError(_("the config changed since {folder} was trained: the evaluation would build a different "
-                              "model than the one trained (--force to evaluate anyway):\n{changes}",
-                              folder=run.folder.name, changes=changes))
-    options = {"pipeline": relative(project.config_path, project.root),
-               "checkpoint_dir": relative(run.folder, project.root), "model_dir": relative(run.folder, project.root)}
+    refuse_changed_config(run, config, args.force, N_(
+        "the config changed since {folder} was trained: the evaluation would build a different model than the one "
+        "trained (--force to evaluate anyway):\n{changes}"))
+    options = {"pipeline": project.display(project.config_path),
+               "checkpoint_dir": project.display(run.folder), "model_dir": project.display(run.folder)}
     launch = prepare("eval", options, project.root, args.python, args.dry_run)
     if args.dry_run:
         print_dry_run(launch, ["python", "model_main_tf2.py", f"--model_dir={options['model_dir']}",
@@ -31,8 +29,8 @@ def evaluate(args) -> int:
                                f"--checkpoint_dir={options['checkpoint_dir']}", "--eval_timeout=1"])
         return 0
     log = run.folder / "eval.log"
-    print(_("evaluating {checkpoint} on the eval records (log: {log})", checkpoint=relative(run.folder, project.root),
-            log=relative(log, project.root)), file=sys.stderr)
+    print(_("evaluating {checkpoint} on the eval records (log: {log})", checkpoint=project.display(run.folder),
+            log=project.display(log)), file=sys.stderr)
     progress = RunProgress(_("eval"), total=_eval_images(result),
                            waiting_hint=_("the first image comes after about a minute on a CPU"))
     finished = run_launch(launch, log, progress)
@@ -43,11 +41,11 @@ def evaluate(args) -> int:
     from pipecheck.report.table import text_table
 
     rows = [[name, f"{value:.4f}"] for name, value in metrics.items()]
-    print(_("{checkpoint}, evaluated in {time}:", checkpoint=relative(run.folder, project.root),
+    print(_("{checkpoint}, evaluated in {time}:", checkpoint=project.display(run.folder),
             time=duration(finished.seconds)))
     print(text_table([_("Metric"), _("Value")], rows))
     print(_("(-1 means no box of that size in the eval records; TensorBoard: {folder})",
-            folder=relative(run.folder / "eval", project.root)))
+            folder=project.display(run.folder / "eval")))
     return 0
 
 

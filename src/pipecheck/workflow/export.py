@@ -10,11 +10,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from pipecheck.i18n import _
-from pipecheck.workflow.launch import WorkflowError, explain_failure, lint_for, prepare, print_dry_run, relative, \
+from pipecheck.i18n import N_, _
+from pipecheck.workflow.launch import WorkflowError, explain_failure, lint_for, prepare, print_dry_run, \
     run_launch
 from pipecheck.workflow.progress import RunProgress, duration
-from pipecheck.workflow.runs import config_changed, trained_run
+from pipecheck.workflow.runs import refuse_changed_config, trained_run
 
 
 def tflite_refusal(config) -> str | None:
@@ -48,11 +48,9 @@ def export(args) -> int:
     if args.tflite and (reason := tflite_refusal(config)):
         raise WorkflowError(_("--tflite refused: {reason}", reason=reason))
     run = trained_run(project.config_dir, args.checkpoint)
-    changes = config_changed(run, config)
-    if changes and not args.force:
-        raise WorkflowError(_("the config changed since {folder} was trained: the export would build a different "
-                              "model than the one trained (--force to export anyway):\n{changes}",
-                              folder=run.folder.name, changes=changes))
+    refuse_changed_config(run, config, args.force, N_(
+        "the config changed since {folder} was trained: the export would build a different model than the one "
+        "trained (--force to export anyway):\n{changes}"))
     if run.record() is None:
         print(_("note: {folder} was not trained by pipecheck; whether the config changed since cannot be told",
                 folder=run.folder.name), file=sys.stderr)
@@ -62,26 +60,26 @@ def export(args) -> int:
     for output in outputs:
         if output.exists():
             raise WorkflowError(_("{folder} exists; pipecheck never replaces an export (move it away, or export "
-                                  "another run with --checkpoint N)", folder=relative(output, project.root)))
+                                  "another run with --checkpoint N)", folder=project.display(output)))
     record = first_record(project, config)
     staging = [output.with_name(f".{output.name}.partial") for output in outputs]
-    options = {"pipeline": relative(project.config_path, project.root),
-               "checkpoint_dir": relative(run.folder, project.root),
-               "output_dir": relative(staging[0], project.root),
-               "image_record": relative(record, project.root) if record else None,
-               "tflite_dir": relative(staging[1], project.root) if args.tflite else None}
+    options = {"pipeline": project.display(project.config_path),
+               "checkpoint_dir": project.display(run.folder),
+               "output_dir": project.display(staging[0]),
+               "image_record": project.display(record) if record else None,
+               "tflite_dir": project.display(staging[1]) if args.tflite else None}
     launch = prepare("export", options, project.root, args.python, args.dry_run)
     if args.dry_run:
         print_dry_run(launch, ["python", "exporter_main_v2.py", "--input_type", "image_tensor",
                                f"--pipeline_config_path={options['pipeline']}",
                                f"--trained_checkpoint_dir={options['checkpoint_dir']}",
-                               f"--output_directory={relative(outputs[0], project.root)}"])
+                               f"--output_directory={project.display(outputs[0])}"])
         return 0
     for folder in staging:
         shutil.rmtree(folder, ignore_errors=True)  # ours: a previous export that did not finish
     log = run.folder / "export.log"
-    print(_("exporting {checkpoint} to {folder} (log: {log})", checkpoint=relative(run.folder, project.root),
-            folder=relative(outputs[0], project.root), log=relative(log, project.root)), file=sys.stderr)
+    print(_("exporting {checkpoint} to {folder} (log: {log})", checkpoint=project.display(run.folder),
+            folder=project.display(outputs[0]), log=project.display(log)), file=sys.stderr)
     progress = RunProgress(_("export"), waiting_hint=_("an export takes about a minute on a CPU"))
     finished = run_launch(launch, log, progress)
     if finished.returncode != 0 or finished.result is None:
@@ -99,12 +97,12 @@ def _report(finished, outputs, project, label_map, record) -> None:
     outcome = finished.result
     names = {item.id: item.name for item in label_map.items} if label_map is not None else {}
     print(_("exported {folder} in {time} (SavedModel loaded back in {load:.1f} s)",
-            folder=relative(outputs[0], project.root), time=duration(finished.seconds), load=outcome["load_seconds"]))
+            folder=project.display(outputs[0]), time=duration(finished.seconds), load=outcome["load_seconds"]))
     _print_detections(outcome.get("detections"), names, record, project)
     if "tflite" in outcome:
         tflite = outcome["tflite"]
         print(_("TFLite model {path} ({size:.1f} MB), run once by the TFLite interpreter:",
-                path=relative(outputs[1] / "model.tflite", project.root), size=tflite["bytes"] / 1e6))
+                path=project.display(outputs[1] / "model.tflite"), size=tflite["bytes"] / 1e6))
         _print_detections(tflite.get("detections"), names, record, project)
 
 
@@ -112,7 +110,7 @@ def _print_detections(detections, names: dict, record, project) -> None:
     if detections is None:
         print(_("  no record to try it on"))
         return
-    print(_("  on the first image of {record}:", record=relative(record, project.root)))
+    print(_("  on the first image of {record}:", record=project.display(record)))
     for found in detections[:3]:
         name = names.get(found["class"], _("class {id}", id=found["class"]))
         box = ", ".join(f"{v:.2f}" for v in found["box"])

@@ -89,13 +89,6 @@ def print_dry_run(launch: Launch, stock: list[str] | None = None) -> None:
         print("# " + shlex.join(stock))
 
 
-def relative(path: Path, root: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path(root).resolve()))
-    except ValueError:
-        return str(Path(path).resolve())
-
-
 def run_launch(launch: Launch, log_path: Path, progress, events_folder: Path | None = None):
     """Run the launcher under supervision, feeding the progress display; return supervise.Finished."""
     from pipecheck.workflow.supervise import supervise
@@ -120,8 +113,7 @@ def run_launch(launch: Launch, log_path: Path, progress, events_folder: Path | N
 
 def explain_failure(finished, log_path: Path, task: str) -> None:
     """The error that ended the subprocess, in one or two lines, and where the whole log is."""
-    error = next((line.strip() for line in reversed(finished.tail)
-                  if _looks_like_error(line)), None)
+    error = error_line(finished.tail)
     print(_("pipecheck {task}: the {task} failed (exit code {code}) after {seconds:.0f} s", task=task,
             code=finished.returncode, seconds=finished.seconds), file=sys.stderr)
     if error:
@@ -129,6 +121,10 @@ def explain_failure(finished, log_path: Path, task: str) -> None:
     print(_("  full log: {path}", path=log_path), file=sys.stderr)
 
 
-def _looks_like_error(line: str) -> bool:
-    head = line.strip().split(":", 1)[0]
-    return head.endswith(("Error", "Exception", "Interrupt")) and " " not in head
+def error_line(lines: list[str]) -> str | None:
+    """The last `SomeError: message` line of a Python traceback in a log, if any."""
+    for line in reversed(lines):
+        head = line.strip().split(":", 1)[0]
+        if head.endswith(("Error", "Exception", "Interrupt")) and " " not in head:
+            return line.strip()
+    return None

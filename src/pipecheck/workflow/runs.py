@@ -19,7 +19,7 @@ from pipecheck import __version__
 from pipecheck.i18n import _
 
 RUN_RECORD = "pipecheck-run.json"
-_NUMBERED = re.compile(r"^(?P<stem>checkpoint|saved_model|tflite)(?P<number>[0-9]+)$")
+_RUN_FOLDER = re.compile(r"^checkpoint(?P<number>[0-9]+)$")
 
 
 class RunError(Exception):
@@ -51,36 +51,31 @@ class Run:
         return self.folder / "train"
 
 
-def numbered(config_dir: Path, stem: str) -> dict[int, Path]:
+def runs_beside(config_dir: Path) -> dict[int, Run]:
+    """The checkpointN folders beside a config, by N."""
     found = {}
     for path in config_dir.iterdir() if config_dir.is_dir() else ():
-        match = _NUMBERED.match(path.name)
-        if match and match.group("stem") == stem and path.is_dir():
-            found[int(match.group("number"))] = path
+        match = _RUN_FOLDER.match(path.name)
+        if match and path.is_dir():
+            found[int(match.group("number"))] = Run(int(match.group("number")), path)
     return dict(sorted(found.items()))
 
 
-def next_free(config_dir: Path, stem: str = "checkpoint") -> Path:
-    taken = numbered(config_dir, stem)
-    number = max(taken, default=0) + 1
-    return config_dir / f"{stem}{number}"
-
-
-def run_number(folder: Path) -> int:
-    return int(_NUMBERED.match(folder.name).group("number"))
+def next_run(config_dir: Path) -> Run:
+    number = max(runs_beside(config_dir), default=0) + 1
+    return Run(number, config_dir / f"checkpoint{number}")
 
 
 def trained_run(config_dir: Path, number: int | None) -> Run:
     """The run to export or evaluate: checkpointN, or the latest one holding a checkpoint."""
-    runs = numbered(config_dir, "checkpoint")
+    runs = runs_beside(config_dir)
     if number is not None:
         if number not in runs:
             raise RunError(_("{folder} does not exist", folder=config_dir / f"checkpoint{number}"))
-        run = Run(number, runs[number])
-        if not run.checkpoints():
-            raise RunError(_("{folder} holds no checkpoint (ckpt-N.index) yet", folder=run.folder))
-        return run
-    with_checkpoints = [Run(n, folder) for n, folder in runs.items() if Run(n, folder).checkpoints()]
+        if not runs[number].checkpoints():
+            raise RunError(_("{folder} holds no checkpoint (ckpt-N.index) yet", folder=runs[number].folder))
+        return runs[number]
+    with_checkpoints = [run for run in runs.values() if run.checkpoints()]
     if not with_checkpoints:
         raise RunError(_("no checkpointN folder beside {config_dir} holds a checkpoint: train first "
                          "(pipecheck train {config_dir})", config_dir=config_dir))
@@ -109,9 +104,9 @@ def update_record(run: Run, **values) -> None:
 
 
 def _save(run: Run, record: dict) -> None:
-    temporary = run.record_path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    temporary.replace(run.record_path)
+    from pipecheck.atomic import write_atomically
+
+    write_atomically(run.record_path, (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def config_changed(run: Run, config) -> str | None:
@@ -126,3 +121,13 @@ def config_changed(run: Run, config) -> str | None:
     lines = difflib.unified_diff(record.get("config_text", "").splitlines(), config.located.text.splitlines(),
                                  _("trained"), _("now"), lineterm="", n=0)
     return "\n".join(list(lines)[:40])
+
+
+def refuse_changed_config(run: Run, config, force: bool, refusal: str) -> None:
+    """Stop (unless --force) when the config is not the one the run trained.
+
+    `refusal` is a message marked with N_(), with {folder} and {changes} to fill.
+    """
+    changes = config_changed(run, config)
+    if changes and not force:
+        raise RunError(_(refusal, folder=run.folder.name, changes=changes))

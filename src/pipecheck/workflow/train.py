@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipecheck.i18n import _
+from pipecheck.i18n import N_, _
 from pipecheck.project import PRETRAINED_FOLDERS
-from pipecheck.workflow.launch import (WorkflowError, explain_failure, lint_for, prepare, print_dry_run, relative,
+from pipecheck.workflow.launch import (WorkflowError, explain_failure, lint_for, prepare, print_dry_run,
                                        run_launch)
 from pipecheck.workflow.progress import RunProgress, duration
-from pipecheck.workflow.runs import (Run, config_changed, next_free, numbered, run_number, update_record,
+from pipecheck.workflow.runs import (Run, next_run, refuse_changed_config, runs_beside, update_record,
                                      write_record)
 
 
@@ -19,7 +19,7 @@ def train(args) -> int:
     if stop is not None:
         return stop
     project, config = result.project, result.config
-    if set(PRETRAINED_FOLDERS) & set(Path(relative(project.config_path, project.root)).parts):
+    if set(PRETRAINED_FOLDERS) & set(Path(project.display(project.config_path)).parts):
         raise WorkflowError(_("{config} is the zoo's own copy: training would write into the pre-trained folder "
                               "(catalogue C-11); train a copy (pipecheck init)", config=project.display(
                                   project.config_path)))
@@ -28,10 +28,10 @@ def train(args) -> int:
     reached = (run.record() or {}).get("last_step")
     if args.resume is not None and reached is not None and reached >= steps:
         print(_("{folder} already reached step {step} of {steps}: the OD API would train nothing; raise num_steps "
-                "(or --num-steps) to train further", folder=relative(run.folder, project.root), step=reached,
+                "(or --num-steps) to train further", folder=project.display(run.folder), step=reached,
                 steps=steps))
         return 0
-    options = {"pipeline": relative(project.config_path, project.root), "model_dir": relative(run.folder, project.root),
+    options = {"pipeline": project.display(project.config_path), "model_dir": project.display(run.folder),
                "num_steps": args.num_steps, "checkpoint_every": args.checkpoint_every}
     launch = prepare("train", options, project.root, args.python, args.dry_run)
     if args.dry_run:
@@ -43,9 +43,9 @@ def train(args) -> int:
     run.folder.mkdir(parents=True, exist_ok=True)
     write_record(run, config, launch.command, steps)
     message = (_("resuming {folder} from step {step} (log: {log})", step=reached or 0, folder=options["model_dir"],
-                 log=relative(run.folder / "train.log", project.root)) if args.resume is not None else
+                 log=project.display(run.folder / "train.log")) if args.resume is not None else
                _("training {config} in {folder} (log: {log})", config=options["pipeline"], folder=options["model_dir"],
-                 log=relative(run.folder / "train.log", project.root)))
+                 log=project.display(run.folder / "train.log")))
     print(message, file=sys.stderr)
     progress = RunProgress(_("train"), total=steps, first_step=reached or 0,
                            waiting_hint=_("the first step comes after about a minute on a CPU"))
@@ -56,7 +56,7 @@ def train(args) -> int:
     if finished.returncode != 0 and not finished.interrupted:
         explain_failure(finished, run.folder / "train.log", "train")
         return finished.returncode
-    saved = relative(Path(project.root, outcome["checkpoint"]), project.root) if outcome.get("checkpoint") else None
+    saved = project.display(Path(project.root, outcome["checkpoint"])) if outcome.get("checkpoint") else None
     speed = _("{seconds:.2f} s/step", seconds=progress.seconds_per_step) if progress.seconds_per_step else ""
     loss = _("last loss {loss:.4g}", loss=progress.loss) if progress.loss is not None else ""
     details = ", ".join(part for part in (speed, loss) if part)
@@ -73,16 +73,12 @@ def train(args) -> int:
 
 def _run_folder(args, config_dir: Path, config) -> Run:
     if args.resume is None:
-        folder = next_free(config_dir)
-        return Run(run_number(folder), folder)
-    runs = numbered(config_dir, "checkpoint")
-    if args.resume not in runs:
+        return next_run(config_dir)
+    run = runs_beside(config_dir).get(args.resume)
+    if run is None:
         raise WorkflowError(_("--resume {number}: {folder} does not exist", number=args.resume,
                               folder=config_dir / f"checkpoint{args.resume}"))
-    run = Run(args.resume, runs[args.resume])
-    changes = config_changed(run, config)
-    if changes and not args.force:
-        raise WorkflowError(_("the config changed since {folder} was trained; resuming would mix two experiments "
-                              "(--force to resume anyway, or train a new run without --resume):\n{changes}",
-                              folder=run.folder.name, changes=changes))
+    refuse_changed_config(run, config, args.force, N_(
+        "the config changed since {folder} was trained; resuming would mix two experiments "
+        "(--force to resume anyway, or train a new run without --resume):\n{changes}"))
     return run
