@@ -12,13 +12,14 @@ import sys
 from pathlib import Path
 
 from pipecheck import __version__
+from pipecheck.errors import InputError
 from pipecheck.i18n import LANGUAGES, _, set_language
 
 COMMANDS = ("check", "init", "fix", "train", "export", "eval", "review", "rules", "rule", "doctor")
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 
-class UsageError(Exception):
+class UsageError(InputError):
     pass
 
 
@@ -212,20 +213,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report_error(error: Exception) -> int:
-    from pipecheck.engine.baseline import BaselineError
-    from pipecheck.engine.discovery import DiscoveryError
-    from pipecheck.engine.fixtures import FixtureError
-    from pipecheck.engine.settings import SettingsError
-    from pipecheck.fixes.write import FileChanged
-    from pipecheck.project import ProjectError
-    from pipecheck.schema import SchemaNotFound
-    from pipecheck.workflow.launch import WorkflowError
-    from pipecheck.workflow.runs import RunError
-    from pipecheck.workflow.scaffold import InitError
-
-    known = (UsageError, ProjectError, SettingsError, DiscoveryError, FixtureError, SchemaNotFound, BaselineError,
-             FileChanged, InitError, WorkflowError, RunError)
-    if isinstance(error, known):
+    if isinstance(error, InputError):
         print(_("pipecheck: error: {error}", error=error), file=sys.stderr)
         return 2
     if isinstance(error, OSError):

@@ -10,10 +10,11 @@ import json
 from pathlib import Path
 
 from pipecheck import __version__
+from pipecheck.errors import InputError
 from pipecheck.i18n import _
 
 
-class BaselineError(Exception):
+class BaselineError(InputError):
     pass
 
 

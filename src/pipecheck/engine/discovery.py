@@ -15,12 +15,13 @@ from pathlib import Path
 
 from pipecheck import cache
 from pipecheck.engine.registry import FixtureSpec, RuleSpec
+from pipecheck.errors import InputError
 from pipecheck.i18n import _
 
 ENTRY_POINT_GROUP = "pipecheck.rules"
 
 
-class DiscoveryError(Exception):
+class DiscoveryError(InputError):
     """A rules folder or plugin cannot be loaded, or two rules share a code (exit 2)."""
 
 

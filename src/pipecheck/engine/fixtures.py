@@ -5,10 +5,11 @@ from __future__ import annotations
 import difflib
 
 from pipecheck.engine.registry import CannotDecide, FixtureSpec, RuleSpec
+from pipecheck.errors import InputError
 from pipecheck.i18n import _
 
 
-class FixtureError(Exception):
+class FixtureError(InputError):
     """A rule asks for a fixture that does not exist, or fixtures depend on each other in a loop."""
 
 

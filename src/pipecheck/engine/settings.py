@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipecheck.errors import InputError
 from pipecheck.i18n import _
 
 _RULE_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
@@ -35,7 +36,7 @@ SETTINGS_SCHEMA = {
 }
 
 
-class SettingsError(Exception):
+class SettingsError(InputError):
     """Invalid settings file (exit 2); the message names the file and line."""
 
 

@@ -12,10 +12,11 @@ import shutil
 from pathlib import Path
 
 from pipecheck.atomic import write_atomically
+from pipecheck.errors import InputError
 from pipecheck.i18n import _
 
 
-class FileChanged(Exception):
+class FileChanged(InputError):
     """The file on disk is not the one the fixes were computed from."""
 
 

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipecheck.errors import InputError
 from pipecheck.i18n import N_, _
 
 PRETRAINED_FOLDERS = ("pre-trained", "pre_trained", "pre-trained-models")
@@ -19,7 +20,7 @@ REMOTE_PREFIXES = ("gs://", "s3://", "hdfs://", "http://", "https://", "ram://")
 _GLOB_CHARS = set("*?[")
 
 
-class ProjectError(Exception):
+class ProjectError(InputError):
     """The argument does not lead to a pipeline.config (exit 2)."""
 
 

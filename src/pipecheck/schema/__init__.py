@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipecheck import cache
+from pipecheck.errors import InputError
 from pipecheck.i18n import N_, _
 
 
@@ -33,7 +34,7 @@ SOURCE_KINDS = {"installed": N_("installed"), "checkout": N_("checkout"), "model
 GENERATIONS = (N_("old-style"), N_("new-style"), N_("compiled .proto"), N_("new-style and old-style"))
 
 
-class SchemaNotFound(Exception):
+class SchemaNotFound(InputError):
     """No usable OD API schema; the message says where pipecheck looked and how to get one."""
 
 

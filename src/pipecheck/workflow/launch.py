@@ -9,10 +9,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipecheck.errors import InputError
 from pipecheck.i18n import _
 
 
-class WorkflowError(Exception):
+class WorkflowError(InputError):
     """The command cannot start as asked; the message says why and what to do (exit 2)."""
 
 

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipecheck import __version__
+from pipecheck.errors import InputError
 from pipecheck.i18n import _
 
 RUN_RECORD = "pipecheck-run.json"
 _RUN_FOLDER = re.compile(r"^checkpoint(?P<number>[0-9]+)$")
 
 
-class RunError(Exception):
+class RunError(InputError):
     """A run folder cannot be used as asked (exit 2)."""
 
 

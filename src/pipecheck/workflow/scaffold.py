@@ -19,13 +19,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipecheck.errors import InputError
 from pipecheck.i18n import _
 from pipecheck.project import PRETRAINED_FOLDERS
 
 LAYOUTS = ("course", "tutorial")
 
 
-class InitError(Exception):
+class InitError(InputError):
     """The archive or folder is not a zoo network, or init would overwrite something."""
 
 
