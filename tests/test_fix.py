@@ -143,6 +143,24 @@ def test_a_file_changed_during_the_lint_is_left_alone(clean_project, monkeypatch
     assert not (clean_project / f"{CONFIG}.bak").exists()
 
 
+def test_a_file_changed_just_before_the_rename_is_left_alone(tmp_path, monkeypatch):
+    import pipecheck.fixes.write as write
+
+    path = tmp_path / "pipeline.config"
+    path.write_text("num_steps: 1\n")
+    real_copy = write.shutil.copy2
+
+    def copy_then_the_editor_saves(source, destination):
+        real_copy(source, destination)
+        path.write_text("num_steps: 2\n")
+
+    monkeypatch.setattr(write.shutil, "copy2", copy_then_the_editor_saves)
+    with pytest.raises(FileChanged):
+        write_fixed(path, b"num_steps: 1\n", "num_steps: 3\n")
+    assert path.read_text() == "num_steps: 2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipeline.config"]  # no backup, no temporary file
+
+
 def test_windows_line_endings_are_kept(tmp_path):
     path = tmp_path / "pipeline.config"
     path.write_bytes(b"a: 1\r\nb: 2\r\n")

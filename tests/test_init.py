@@ -143,3 +143,11 @@ def test_what_is_not_a_zoo_network_gets_a_message(tmp_path, empty_root, capsys):
     assert run_cli("init", str(no_config), "--project", "p")[0] == 2
     assert f"no {NET}/pipeline.config inside" in capsys.readouterr().err
     assert tree(empty_root) == []
+
+
+def test_a_network_folder_without_its_config_is_not_taken_over(archive, empty_root):
+    (empty_root / "pre-trained" / NET).mkdir(parents=True)
+    (empty_root / "pre-trained" / NET / "notes.txt").write_text("mine")
+    code, out = run_cli("init", str(archive), "--project", "faces_cubes")
+    assert code == 2
+    assert tree(empty_root) == ["pre-trained", f"pre-trained/{NET}", f"pre-trained/{NET}/notes.txt"]

@@ -1,6 +1,8 @@
 """The stack checks behind doctor/train, the events follower and the progress line: no TensorFlow needed."""
 
 import io
+import os
+import signal
 import subprocess
 import sys
 
@@ -8,6 +10,7 @@ from pipecheck.artifacts.events import EventsFollower
 from pipecheck.artifacts.writers import frame_record, scalar_event
 from pipecheck.workflow.progress import RunProgress
 from pipecheck.workflow.stack import Stack, blocking, incompatibilities, launcher_environment, version_tuple
+from pipecheck.workflow.supervise import supervise
 
 MEASURED = {"tensorflow": ("tensorflow-cpu", "2.15.1"), "protobuf": ("protobuf", "4.25.9"),
             "tf-slim": ("tf-slim", "1.1.0"), "tf-models-official": ("tf-models-official", "2.15.0"),
@@ -111,6 +114,38 @@ def test_a_log_gets_a_line_per_tenth_not_per_step():
         progress.draw()
     progress.close()
     assert 10 <= stream.getvalue().count("\n") <= 12
+
+
+def test_on_a_terminal_the_bar_is_redrawn_in_place(monkeypatch):
+    monkeypatch.setenv("PIPECHECK_PROGRESS", "always")
+    stream = io.StringIO()
+    progress = RunProgress("train", total=10, stream=stream, clock=lambda: 0.0)
+    for step in (1, 2, 3):
+        progress.feed_line(f"Step {step} per-step time 0.1s")
+        progress.draw()
+    progress.close()
+    drawn = stream.getvalue()
+    assert drawn.count("\r") == 3 and drawn.count("\n") == 1 and "3/10" in drawn
+
+
+def test_ctrl_c_asks_the_child_to_stop_then_insists(tmp_path):
+    """One Ctrl-C sends SIGINT; a child that ignores it gets SIGTERM once the grace period is over."""
+    stubborn = ("import signal, sys, time\n"
+                "signal.signal(signal.SIGINT, lambda *_: print('ignoring SIGINT', flush=True))\n"
+                "print('started', flush=True)\n"
+                "time.sleep(60)\n")
+    ticks = []
+
+    def ctrl_c_once():
+        ticks.append(1)
+        if len(ticks) == 3:
+            raise KeyboardInterrupt
+
+    finished = supervise([sys.executable, "-c", stubborn], dict(os.environ), tmp_path, tmp_path / "run.log",
+                         on_tick=ctrl_c_once, tick_seconds=0.1, stop_grace=1.0)
+    assert finished.interrupted and finished.returncode == -signal.SIGTERM
+    assert "ignoring SIGINT" in (tmp_path / "run.log").read_text()
+    assert finished.seconds < 30
 
 
 def test_doctor_lists_the_stack_and_its_incompatibilities(tmp_path):

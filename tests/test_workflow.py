@@ -15,7 +15,9 @@ import time
 
 import pytest
 
-from support.projects import CONFIG, NET, REPO
+from pipecheck.engine.runner import RunOptions, run
+from pipecheck.workflow.export import tflite_refusal
+from support.projects import CONFIG, NET, REPO, SSD_CONFIG, add_ssd_network
 
 FOLDER = f"faces_cubes/training/{NET}"
 
@@ -185,6 +187,37 @@ def test_eval_prints_the_metrics(clean_project, fake_python):
     assert "eval   [" in done.stderr and "1/6" in done.stderr  # 6 images in the eval records
 
 
+def test_export_and_eval_dry_runs_print_the_commands(clean_project, fake_python):
+    pipecheck("train", FOLDER, "--python", fake_python, "--num-steps", "3", "--ram", "16GiB", cwd=clean_project)
+    export = pipecheck("export", FOLDER, "--dry-run", cwd=clean_project)
+    assert export.returncode == 0, export.stderr
+    assert f'"checkpoint_dir": "{FOLDER}/checkpoint1"' in export.stdout
+    assert f"--output_directory={FOLDER}/saved_model1" in export.stdout
+    evaluate = pipecheck("eval", FOLDER, "--dry-run", cwd=clean_project)
+    assert evaluate.returncode == 0 and f"--checkpoint_dir={FOLDER}/checkpoint1" in evaluate.stdout
+    assert not (clean_project / FOLDER / "saved_model1").exists()
+
+
+def test_a_chosen_run_must_exist_and_hold_a_checkpoint(clean_project, fake_python):
+    pipecheck("train", FOLDER, "--python", fake_python, "--num-steps", "3", "--ram", "16GiB", cwd=clean_project)
+    (clean_project / FOLDER / "checkpoint2").mkdir()
+    for command in ("export", "eval"):
+        missing = pipecheck(command, FOLDER, "--python", fake_python, "--checkpoint", "9", cwd=clean_project)
+        assert missing.returncode == 2 and "checkpoint9 does not exist" in missing.stderr
+        empty = pipecheck(command, FOLDER, "--python", fake_python, "--checkpoint", "2", cwd=clean_project)
+        assert empty.returncode == 2 and "checkpoint2 holds no checkpoint" in empty.stderr
+    latest = pipecheck("export", FOLDER, "--python", fake_python, cwd=clean_project)
+    assert latest.returncode == 0 and (clean_project / FOLDER / "saved_model1").is_dir()  # the latest with one
+
+
+def test_tflite_needs_a_fixed_input_size(clean_project):
+    add_ssd_network(clean_project)
+    config = run(RunOptions(target=clean_project / SSD_CONFIG, ram="16GiB")).config
+    assert tflite_refusal(config) is None
+    config.message.model.ssd.image_resizer.keep_aspect_ratio_resizer.min_dimension = 320
+    assert "must be fixed_shape_resizer, not keep_aspect_ratio_resizer" in tflite_refusal(config)
+
+
 def test_without_tensorflow_the_commands_say_what_to_install(clean_project):
     import importlib.util
 
@@ -194,3 +227,6 @@ def test_without_tensorflow_the_commands_say_what_to_install(clean_project):
     assert done.returncode == 2
     assert "TensorFlow is not installed" in done.stderr and "pip install 'pipecheck[train]'" in done.stderr
     assert "Traceback" not in done.stderr
+    dry = pipecheck("train", FOLDER, "--dry-run", "--ram", "16GiB", cwd=clean_project)
+    assert dry.returncode == 0
+    assert "# cannot run on this installation yet: TensorFlow is not installed" in dry.stdout

@@ -78,9 +78,13 @@ def test_ctrl_c_saves_the_step_and_resume_finishes(project):
     record = json.loads((project / FOLDER / "checkpoint2/pipecheck-run.json").read_text())
     stopped = record["last_step"]
     assert stopped >= 20 and f"stopped at step {stopped}" in out
+    state = project / FOLDER / "checkpoint2" / "checkpoint"
+    assert 'model_checkpoint_path: "ckpt-2"' in state.read_text()  # step 0, then the step reached
     resumed = pipecheck("train", FOLDER, "--resume", "2", "--num-steps", str(stopped + 5), cwd=project, timeout=900)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert f"trained to step {stopped + 5}" in resumed.stdout
+    # 5 steps with --checkpoint-every 1000: the OD API's loop saves nothing; the launcher saves the last step.
+    assert 'model_checkpoint_path: "ckpt-3"' in state.read_text()
 
 
 def test_export_reload_and_detect(project):
