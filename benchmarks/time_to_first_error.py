@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "examples" / "faces_cubes")]
 
 from make_example import apply_edits  # noqa: E402
-from pipecheck.workflow.launch import error_line  # noqa: E402
+from pipecheck.wrappers.launch import error_line  # noqa: E402
 from support.ssd_course import FOLDER, SSD, build_ssd_course  # noqa: E402
 
 _NMS = "model.ssd.post_processing.batch_non_max_suppression"
@@ -50,7 +50,7 @@ MISTAKES = [
 ]
 STOCK = """
 import runpy, sys
-from pipecheck.workflow.launcher import apply_compatibility_fixes
+from pipecheck.wrappers.launcher import apply_compatibility_fixes
 apply_compatibility_fixes()
 import object_detection
 script = object_detection.__path__[0] + "/model_main_tf2.py"

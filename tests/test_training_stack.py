@@ -8,9 +8,9 @@ import sys
 
 from pipecheck.artifacts.events import EventsFollower
 from pipecheck.artifacts.writers import frame_record, scalar_event
-from pipecheck.workflow.progress import RunProgress
-from pipecheck.workflow.stack import Stack, blocking, incompatibilities, launcher_environment, version_tuple
-from pipecheck.workflow.supervise import supervise
+from pipecheck.wrappers.progress import RunProgress
+from pipecheck.wrappers.stack import Stack, blocking, incompatibilities, launcher_environment, version_tuple
+from pipecheck.wrappers.supervise import supervise
 
 MEASURED = {"tensorflow": ("tensorflow-cpu", "2.15.1"), "protobuf": ("protobuf", "4.25.9"),
             "tf-slim": ("tf-slim", "1.1.0"), "tf-models-official": ("tf-models-official", "2.15.0"),

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from pipecheck.engine.runner import RunOptions, run
-from pipecheck.workflow.export import tflite_refusal
+from pipecheck.cli.export import tflite_refusal
 from support.projects import CONFIG, NET, REPO, SSD_CONFIG, add_ssd_network
 
 FOLDER = f"faces_cubes/training/{NET}"
@@ -67,7 +67,7 @@ def test_dry_run_prints_the_command_and_runs_nothing(clean_project):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert f"cd {clean_project}" in lines and "export PYTHONUNBUFFERED=1" in lines
-    command = next(line for line in lines if "pipecheck.workflow.launcher train" in line)
+    command = next(line for line in lines if "pipecheck.wrappers.launcher train" in line)
     assert f'"model_dir": "{FOLDER}/checkpoint1"' in command and '"num_steps": 7' in command
     assert f"# python model_main_tf2.py --model_dir={FOLDER}/checkpoint1 " in done.stdout
     assert not (clean_project / FOLDER / "checkpoint1").exists()

@@ -123,7 +123,7 @@ def test_rebuilt_protos_parse_as_the_pure_python_protobuf_does(tmp_path):
     script = ("import sys\n"
               "from google.protobuf import text_format\n"
               "if sys.argv[1] == 'rebuilt':\n"
-              "    from pipecheck.workflow.launcher import _RebuiltProtos\n"
+              "    from pipecheck.wrappers.launcher import _RebuiltProtos\n"
               "    sys.meta_path.insert(0, _RebuiltProtos())\n"
               "from object_detection.protos import pipeline_pb2\n"
               "message = text_format.Merge(open(sys.argv[2]).read(), pipeline_pb2.TrainEvalPipelineConfig())\n"

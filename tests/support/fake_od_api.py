@@ -1,6 +1,6 @@
 """A stand-in for the TensorFlow subprocess, for testing pipecheck's train/export/eval wrappers fast.
 
-Called as `fake_python -m pipecheck.workflow.launcher TASK JSON` (see fake_python()). It talks
+Called as `fake_python -m pipecheck.wrappers.launcher TASK JSON` (see fake_python()). It talks
 like the real launcher: log lines, an events file per step, ckpt-N files, and the result line
 last. FAKE_STEP_SECONDS slows the steps; FAKE_FAIL makes the task die with a traceback.
 """
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from pipecheck.artifacts.writers import frame_record, scalar_event, write_checkpoint
-from pipecheck.workflow.launcher import RESULT_PREFIX
+from pipecheck.wrappers.launcher import RESULT_PREFIX
 
 
 def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000):

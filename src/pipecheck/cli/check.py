@@ -5,38 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipecheck.cli.main import UsageError, split_selectors
-from pipecheck.i18n import _, n_, set_language
+from pipecheck.cli.common import apply_settings_language, run_options
+from pipecheck.i18n import _, n_
 from pipecheck.project import PRETRAINED_FOLDERS
 
 _EXIT_PRIORITY = (3, 2, 1, 0)
-
-
-def run_options(args, target: Path):
-    from pipecheck.engine.runner import RunOptions
-    from pipecheck.machine import parse_size
-
-    if args.ram is not None:
-        try:
-            parse_size(args.ram)
-        except ValueError as error:
-            raise UsageError(_("--ram: {error}", error=error)) from None
-    return RunOptions(
-        target=target, root=args.root, original=args.original, models_dir=args.models_dir, ram=args.ram,
-        select=split_selectors(args.select), ignore=split_selectors(args.ignore), strict=args.strict,
-        settings_file=args.settings, plugins=not args.no_plugins,
-    )
-
-
-def apply_settings_language(args) -> None:
-    """The `lang` setting counts when --lang was not given."""
-    if getattr(args, "lang", None):
-        return
-    from pipecheck.engine.settings import load_settings
-
-    settings = load_settings(Path(args.root or Path.cwd()), args.settings)
-    if settings.lang:
-        set_language(settings.lang)
 
 
 def expand_targets(paths: list[Path], root: Path | None) -> list[Path]:

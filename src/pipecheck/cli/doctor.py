@@ -13,7 +13,7 @@ from pipecheck.i18n import _
 def doctor(args) -> int:
     from pipecheck.machine import current_machine, format_bytes
     from pipecheck.schema import SchemaNotFound, load_schema
-    from pipecheck.workflow.stack import incompatibilities, inspect_stack
+    from pipecheck.wrappers.stack import incompatibilities, inspect_stack
 
     print(f"pipecheck   {__version__}")
     print(f"python      {platform.python_version()} ({sys.executable})")

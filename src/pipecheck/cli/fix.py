@@ -9,7 +9,7 @@ from pipecheck.i18n import _, n_
 
 
 def fix(args) -> int:
-    from pipecheck.cli.check import apply_settings_language, run_options
+    from pipecheck.cli.common import apply_settings_language, run_options
     from pipecheck.fixes import fix_config
     from pipecheck.report import text
     from pipecheck.report.text import shown_path

@@ -9,7 +9,7 @@ from pipecheck.i18n import _
 
 
 def init(args) -> int:
-    from pipecheck.workflow.scaffold import init_project
+    from pipecheck.wrappers.scaffold import init_project
 
     classes = [name.strip() for name in args.classes.split(",") if name.strip()] if args.classes else None
     report = init_project(args.source, args.project, args.layout, args.root, classes)

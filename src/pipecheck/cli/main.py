@@ -12,15 +12,13 @@ import sys
 from pathlib import Path
 
 from pipecheck import __version__
+from pipecheck.cli.common import (UsageError, add_project_options, add_selection_options,
+                                   add_workflow_options, positive)
 from pipecheck.errors import InputError
 from pipecheck.i18n import LANGUAGES, _, set_language
 
 COMMANDS = ("check", "init", "fix", "train", "export", "eval", "review", "rules", "rule", "doctor")
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
-
-
-class UsageError(InputError):
-    pass
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -87,8 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "with a progress bar"))
     add_workflow_options(train)
     train.add_argument("--resume", type=int, metavar="N", help=_("continue the run in checkpointN"))
-    train.add_argument("--num-steps", type=_positive, metavar="N", help=_("stop at step N (default: num_steps)"))
-    train.add_argument("--checkpoint-every", type=_positive, default=1000, metavar="N",
+    train.add_argument("--num-steps", type=positive, metavar="N", help=_("stop at step N (default: num_steps)"))
+    train.add_argument("--checkpoint-every", type=positive, default=1000, metavar="N",
                        help=_("save a checkpoint every N steps (default 1000; the last step is always saved)"))
     export = commands.add_parser("export", help=_("export checkpointN to saved_modelN and try it on one image"))
     add_workflow_options(export)
@@ -117,40 +115,6 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--root", type=Path, default=None, help=_("launch root (default: current folder)"))
     doctor.add_argument("--models-dir", type=Path, default=None, help=_("a tensorflow/models checkout"))
     return parser
-
-
-def add_project_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path,
-                        help=_("folder model_main_tf2.py runs from (default: current folder)"))
-    parser.add_argument("--original", type=Path, help=_("the zoo pipeline.config the edited one was copied from"))
-    parser.add_argument("--models-dir", type=Path, help=_("a tensorflow/models checkout to take the schema from"))
-    parser.add_argument("--ram", metavar="SIZE",
-                        help=_("RAM of the training machine, e.g. 8GiB (default: measured)"))
-
-
-def add_workflow_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
-    add_project_options(parser)
-    add_selection_options(parser)
-    parser.add_argument("--force", action="store_true", help=_("go on despite lint errors or a changed config"))
-    parser.add_argument("--dry-run", action="store_true", help=_("print the command and environment, run nothing"))
-    parser.add_argument("--python", metavar="PATH", help=_("the Python that has TensorFlow (default: this one)"))
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(_("must be 1 or more"))
-    return value
-
-
-def add_selection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--select", action="append", metavar="RULES",
-                        help=_("run only these rules: codes, prefixes, names or categories, comma-separated"))
-    parser.add_argument("--ignore", action="append", metavar="RULES", help=_("do not run these rules"))
-    parser.add_argument("--strict", action="store_true", default=None, help=_("exit 1 on warnings too"))
-    parser.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (default: found upward)"))
-    parser.add_argument("--no-plugins", action="store_true", help=_("do not load rules from installed plugins"))
 
 
 def _early_language(argv: list[str]) -> None:
@@ -194,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return fix(args)
         if args.command in ("train", "export", "eval"):
-            from pipecheck.workflow import evaluate, export, train
+            from pipecheck.cli import evaluate, export, train
 
             task = {"train": train.train, "export": export.export, "eval": evaluate.evaluate}[args.command]
             return task(args)
@@ -225,12 +189,6 @@ def report_error(error: Exception) -> int:
     print(_("pipecheck: internal error: {kind}: {error}\nThis is a bug in pipecheck; set PIPECHECK_DEBUG=1 to see "
             "the traceback.", kind=type(error).__name__, error=error), file=sys.stderr)
     return 3
-
-
-def split_selectors(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from pipecheck.cli.check import apply_settings_language, run_options
+from pipecheck.cli.common import apply_settings_language, run_options
 from pipecheck.i18n import _
 
 

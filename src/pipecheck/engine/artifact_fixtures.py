@@ -56,11 +56,10 @@ class Records:
 
 
 @fixture
-def records(config, project) -> Records:
+def records(config, project, options) -> Records:
     """Every TFRecord file of every input reader, read once (cached by content across runs)."""
     from pipecheck.artifacts import cached
     from pipecheck.artifacts.records import FileRecords, scan_file
-    from pipecheck.report.progress import Progress
 
     plan: dict[str, list[tuple[Path, int]]] = {}
     for path, reader in config.input_readers():
@@ -80,11 +79,18 @@ def records(config, project) -> Records:
             facts[resolved] = FileRecords.from_json(hit)
         else:
             to_scan.append((resolved, path, key))
-    progress = Progress(sum(p.stat().st_size for _resolved, p, _key in to_scan), _("reading records"))
+    report = options.progress or (lambda label, done, total: None)
+    label, total, done = _("reading records"), sum(p.stat().st_size for _resolved, p, _key in to_scan), 0
+
+    def advance(amount: int) -> None:
+        nonlocal done
+        done += amount
+        report(label, done, total)
+
     for resolved, path, key in to_scan:
-        facts[resolved] = scan_file(path, on_bytes=progress.update)
+        facts[resolved] = scan_file(path, on_bytes=advance)
         cached.store("records", key, facts[resolved].as_json())
-    progress.close()
+    report(label, total, total)
     readers = {name: ReaderRecords(name, [facts[f.resolve()] for f, _ in files], [i for _, i in files])
                for name, files in plan.items()}
     return Records(readers, scanned=len(to_scan))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pipecheck.engine.discovery import Catalogue, discover
 from pipecheck.engine.findings import Finding, Outcome
@@ -29,6 +30,7 @@ class RunOptions:
     settings_file: Path | None = None
     plugins: bool = True
     config_text: str | None = None  # lint this text as the config's content (fixes not yet written)
+    progress: Callable[[str, int, int], None] | None = None  # (label, done, total) for passes over big files
 
 
 @dataclass

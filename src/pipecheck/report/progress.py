@@ -43,3 +43,18 @@ class Progress:
         if self.drawn:
             self.stream.write("\r" + " " * (len(self.label) + 52) + "\r")
             self.stream.flush()
+
+
+def bar_callback(stream=None):
+    """The engine's progress callback `(label, done, total)` drawn as one bar per label, closed when done."""
+    bars: dict[str, Progress] = {}
+
+    def report(label: str, done: int, total: int) -> None:
+        bar = bars.get(label)
+        if bar is None:
+            bar = bars[label] = Progress(total, label, stream)
+        bar.update(done - bar.done)
+        if done >= total:
+            bars.pop(label).close()
+
+    return report

@@ -1,6 +1,6 @@
 """Runs inside the TensorFlow subprocess: make the OD API work on this stack, then do one task.
 
-    python -m pipecheck.workflow.launcher TASK '{"option": ...}'
+    python -m pipecheck.wrappers.launcher TASK '{"option": ...}'
 
 TASK is train, export or eval. The compatibility fixes change this process only, never the
 installed packages, and each one is announced on stderr so the log says what was done:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from pipecheck.i18n import N_, _
 from pipecheck.project import PRETRAINED_FOLDERS
-from pipecheck.workflow.launch import (WorkflowError, explain_failure, lint_for, prepare, print_dry_run,
+from pipecheck.cli.common import lint_for
+from pipecheck.wrappers.launch import (WorkflowError, explain_failure, prepare, print_dry_run,
                                        run_launch)
-from pipecheck.workflow.progress import RunProgress, duration
-from pipecheck.workflow.runs import (Run, next_run, refuse_changed_config, runs_beside, update_record,
+from pipecheck.wrappers.progress import RunProgress, duration
+from pipecheck.wrappers.runs import (Run, next_run, refuse_changed_config, runs_beside, update_record,
                                      write_record)
 
 

@@ -28,38 +28,15 @@ class Launch:
 
     @property
     def command(self) -> list[str]:
-        return [self.python, "-m", "pipecheck.workflow.launcher", self.task, json.dumps(self.options)]
+        return [self.python, "-m", "pipecheck.wrappers.launcher", self.task, json.dumps(self.options)]
 
     def full_environment(self) -> dict[str, str]:
         return {**os.environ, **self.environment}
 
 
-def lint_for(args, gate: bool):
-    """Lint the config: (RunResult, exit code to stop with or None to go on).
-
-    With `gate` (train), the findings are shown and errors stop the command unless --force.
-    """
-    from pipecheck.cli.check import run_options
-    from pipecheck.engine.runner import run
-    from pipecheck.report import text
-
-    result = run(run_options(args, args.path))
-    if result.fatal:
-        sys.stdout.write(text.render(result, sys.stdout, show_diff=False))
-        return result, 2
-    errors = result.count("error")
-    if gate and (errors or result.count("warning")):
-        sys.stdout.write(text.render(result, sys.stdout, show_diff=False))
-    if gate and errors and not args.force:
-        print(_("{command} refused: the config has errors that would fail or spoil it (--force to go anyway)",
-                command=f"pipecheck {args.command}"), file=sys.stderr)
-        return result, 1
-    return result, None
-
-
 def prepare(task: str, options: dict, root: Path, python: str | None, dry_run: bool = False) -> Launch:
     """The launcher's command and environment, after checking that the stack can run `task`."""
-    from pipecheck.workflow.stack import blocking, inspect_stack, launcher_environment
+    from pipecheck.wrappers.stack import blocking, inspect_stack, launcher_environment
 
     environment, problems = {}, []
     if python is None:
@@ -92,7 +69,7 @@ def print_dry_run(launch: Launch, stock: list[str] | None = None) -> None:
 
 def run_launch(launch: Launch, log_path: Path, progress, events_folder: Path | None = None):
     """Run the launcher under supervision, feeding the progress display; return supervise.Finished."""
-    from pipecheck.workflow.supervise import supervise
+    from pipecheck.wrappers.supervise import supervise
 
     follower = None
     if events_folder is not None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipecheck.i18n import _
-from pipecheck.workflow.launcher import RESULT_PREFIX
+from pipecheck.wrappers.launcher import RESULT_PREFIX
 
 
 

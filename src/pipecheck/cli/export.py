@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 from pipecheck.i18n import N_, _
-from pipecheck.workflow.launch import WorkflowError, explain_failure, lint_for, prepare, print_dry_run, \
+from pipecheck.cli.common import lint_for
+from pipecheck.wrappers.launch import WorkflowError, explain_failure, prepare, print_dry_run, \
     run_launch
-from pipecheck.workflow.progress import RunProgress, duration
-from pipecheck.workflow.runs import refuse_changed_config, trained_run
+from pipecheck.wrappers.progress import RunProgress, duration
+from pipecheck.wrappers.runs import refuse_changed_config, trained_run
 
 
 def tflite_refusal(config) -> str | None:
