@@ -1,12 +1,17 @@
 """Rules about the files the config names, resolved from the launch root like the OD API does."""
 
 from pipecheck import Finding, _, cannot_decide, rule
+from pipecheck import N_
 from pipecheck.project import is_remote
 
 from ._common import is_placeholder, leaf_name, path_fields, suggested_path
 
+# The review's sign-off items these rules pre-fill.
+PATHS_RESOLVE = N_("Every path resolves from the launch root")
+EVAL_NOT_TRAIN = N_("Evaluation images are not training images")
 
-@rule("PC201", "no-placeholder-paths", category="paths", fix="safe")
+
+@rule("PC201", "no-placeholder-paths", category="paths", fix="safe", checklist=PATHS_RESOLVE)
 def no_placeholder_paths(config, project, project_files):
     """No path is still a zoo placeholder (PATH_TO_BE_CONFIGURED, /placer/, /cns/).
 
@@ -36,7 +41,7 @@ def no_placeholder_paths(config, project, project_files):
                       replacement=f'"{suggestion}"' if suggestion else None)
 
 
-@rule("PC202", "paths-exist", category="paths")
+@rule("PC202", "paths-exist", category="paths", checklist=PATHS_RESOLVE)
 def paths_exist(config, project, project_files):
     """Every label map and record path exists, seen from the launch root.
 
@@ -91,7 +96,7 @@ def _where_it_is(project, project_files, field: str, value: str) -> str:
     return _("check the folder and the name; paths are relative to the folder you train from")
 
 
-@rule("PC203", "input-path-set", category="paths")
+@rule("PC203", "input-path-set", category="paths", checklist=PATHS_RESOLVE)
 def input_path_set(config):
     """Every input reader reads at least one TFRecord path.
 
@@ -118,7 +123,7 @@ def input_path_set(config):
                           hint=_('add input_path: "<project>/training/train.record"'))
 
 
-@rule("PC204", "eval-not-train-records", category="paths", severity="warning")
+@rule("PC204", "eval-not-train-records", category="paths", severity="warning", checklist=EVAL_NOT_TRAIN)
 def eval_not_train_records(config, project):
     """Evaluation does not read the training records.
 

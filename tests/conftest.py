@@ -9,6 +9,13 @@ import pytest
 
 from support.projects import CONFIG, copy_example, make_clean
 
+# pytester restores sys.modules after each of its tests: a pipecheck module first imported inside
+# one would come back as a second copy, with exception classes the first copy does not catch.
+import pipecheck.cli.check  # noqa: E402,F401
+import pipecheck.engine.artifact_fixtures  # noqa: E402,F401
+import pipecheck.engine.builtin_fixtures  # noqa: E402,F401
+import pipecheck.engine.runner  # noqa: E402,F401
+
 
 @pytest.fixture(scope="session", autouse=True)
 def private_cache(tmp_path_factory):

@@ -119,10 +119,7 @@ def summary_line(result, style) -> str:
         counts = ", ".join([n_("{count} error", "{count} errors", result.count("error")),
                             n_("{count} warning", "{count} warnings", result.count("warning")),
                             n_("{count} info", "{count} infos", result.count("info"))])
-    statuses = {}
-    for outcome in result.outcomes:
-        statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
-    rules = ", ".join(status_text(status, n) for status, n in statuses.items())
+    rules = ", ".join(status_text(status, n) for status, n in result.statuses().items() if n)
     ran = n_("{count} rule", "{count} rules", len(result.outcomes))
     if rules:
         ran = _("{rules_ran}: {statuses}", rules_ran=ran, statuses=rules)
