@@ -29,6 +29,12 @@ def private_cache(tmp_path_factory):
         os.environ["PIPECHECK_CACHE_DIR"] = previous
 
 
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """Findings on one line each, as tests match them whole; tests of the wrapping set COLUMNS themselves."""
+    monkeypatch.setenv("COLUMNS", "1000")
+
+
 @pytest.fixture(scope="session")
 def clean_template(tmp_path_factory) -> Path:
     return make_clean(copy_example(tmp_path_factory.mktemp("template") / "tod_tf2"))
