@@ -1,0 +1,14 @@
+"""The facts and helpers a rule may use beyond `from pipecheck import rule, Finding, ...`.
+
+This is the whole API the built-in rules use (they import nothing else of pipecheck), so a
+user's rule can do everything a built-in one does, and pipecheck's inner modules stay free
+to change. Fixtures give rules their data; these compute with it.
+"""
+
+from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
+from pipecheck.estimates import estimate_training
+from pipecheck.machine import format_bytes
+from pipecheck.project import is_remote
+from pipecheck.schedules import cosine_rate
+
+__all__ = ["backbone_family", "cosine_rate", "estimate_training", "family_of_extractor", "format_bytes", "is_remote"]
