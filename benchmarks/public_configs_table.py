@@ -173,8 +173,12 @@ def table(results: dict, markdown: bool = False) -> str:
                      f"most {max(text_lines)}")
     causes = [(cid, c, r["causes"][c]) for cid, r in results.items() for c in r["causes"]]
     caught = [(cid, c) for cid, c, _ in causes if c in results[cid]["caught"]]
-    lines.append(f"causes (real bugs and missing files) named by a shown true finding: {len(caught)} of {len(causes)}")
-    missed = [f"  {cid}: {c} ({cause.get('rule', '?')}): {cause['what']}" for cid, c, cause in causes
+    bugs = [(cid, c) for cid, c, cause in causes if cause["kind"] == "bug"]
+    lines.append(f"causes named by a shown true finding: {len(caught)} of {len(causes)} "
+                 f"(bugs in the config: {sum(c in results[cid]['caught'] for cid, c in bugs)} of {len(bugs)}; "
+                 f"files absent or elsewhere here: {len(caught) - sum(c in results[cid]['caught'] for cid, c in bugs)}"
+                 f" of {len(causes) - len(bugs)})")
+    missed = [f"  {cid}: {c} [{cause['kind']}, {cause.get('rule', '?')}]: {cause['what']}" for cid, c, cause in causes
               if c not in results[cid]["caught"]]
     if missed:
         lines.append("missed:")

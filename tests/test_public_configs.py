@@ -85,6 +85,7 @@ def test_the_table_counts_every_finding_shown(results):
     printed = table.table(results)
     shown = sum(len(r["verdicts"]) + len(r["unjudged"]) for r in results.values())
     assert f"{len(SOURCES)} configs, {shown} findings shown by default" in printed
+    assert "causes named by a shown true finding" in printed
     all_row = next(line for line in printed.splitlines() if line.startswith("all "))
     assert all_row.split()[1] == str(shown)
 
