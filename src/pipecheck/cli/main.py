@@ -14,6 +14,7 @@ from pathlib import Path
 from pipecheck import __version__
 from pipecheck.cli.common import (UsageError, add_project_options, add_selection_options,
                                    add_workflow_options, positive)
+from pipecheck.cli.distribute import add_strategy_options
 from pipecheck.errors import InputError
 from pipecheck.i18n import LANGUAGES, _, set_language
 
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=CHECK_FORMATS, default="text", help=_("output format (default text)"))
     check.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("write the report to FILE"))
     add_selection_options(check)
+    add_strategy_options(check)
     check.add_argument("--baseline", type=Path, metavar="FILE", help=_("accept the findings recorded in FILE"))
     check.add_argument("--write-baseline", type=Path, metavar="FILE", help=_("record the current findings in FILE"))
     check.add_argument("--statistics", action="store_true", help=_("count findings per rule"))
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
     add_project_options(fix)
     add_selection_options(fix)
+    add_strategy_options(fix)
     fix.add_argument("--unsafe", action="store_true",
                      help=_("also apply fixes that change training choices (e.g. batch_size to what fits in RAM)"))
     fix.add_argument("--diff", action="store_true", help=_("print the patch and write nothing"))
@@ -88,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--num-steps", type=positive, metavar="N", help=_("stop at step N (default: num_steps)"))
     train.add_argument("--checkpoint-every", type=positive, default=1000, metavar="N",
                        help=_("save a checkpoint every N steps (default 1000; the last step is always saved)"))
+    add_strategy_options(train)
     export = commands.add_parser("export", help=_("export checkpointN to saved_modelN and try it on one image"))
     add_workflow_options(export)
     export.add_argument("--checkpoint", type=int, metavar="N", help=_("export checkpointN (default: the latest)"))
@@ -100,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
     add_project_options(review)
     add_selection_options(review)
+    add_strategy_options(review)
     review.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("output file (default: stdout)"))
     review.add_argument("--format", choices=("html", "markdown"), default=None,
                         help=_("report format (default: from the file name, else html)"))

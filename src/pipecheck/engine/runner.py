@@ -31,6 +31,7 @@ class RunOptions:
     plugins: bool = True
     config_text: str | None = None  # lint this text as the config's content (fixes not yet written)
     progress: Callable[[str, int, int], None] | None = None  # (label, done, total) for passes over big files
+    distribution: object = None  # pipecheck.distribution.Distribution from --gpus/--num-workers/--tpu/--replicas
 
 
 @dataclass
