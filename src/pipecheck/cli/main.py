@@ -14,11 +14,12 @@ from pathlib import Path
 from pipecheck import __version__
 from pipecheck.cli.common import (UsageError, add_project_options, add_selection_options,
                                    add_workflow_options, positive)
+from pipecheck.cli.cluster import add_cluster_command
 from pipecheck.cli.distribute import add_strategy_options
 from pipecheck.errors import InputError
 from pipecheck.i18n import LANGUAGES, _, set_language
 
-COMMANDS = ("check", "init", "fix", "train", "export", "eval", "review", "rules", "rule", "doctor")
+COMMANDS = ("check", "init", "fix", "train", "export", "eval", "cluster", "review", "rules", "rule", "doctor")
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 
@@ -100,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_workflow_options(evaluate)
     evaluate.add_argument("--checkpoint", type=int, metavar="N", help=_("evaluate checkpointN (default: the latest)"))
 
+    add_cluster_command(commands)
+
     review = commands.add_parser("review", help=_("write the peer-review report of a config (HTML or Markdown)"))
     review.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
     add_project_options(review)
@@ -167,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
 
             task = {"train": train.train, "export": export.export, "eval": evaluate.evaluate}[args.command]
             return task(args)
+        if args.command == "cluster":
+            from pipecheck.cli.cluster import cluster
+
+            return cluster(args)
         if args.command == "review":
             from pipecheck.cli.review import review
 

@@ -65,10 +65,10 @@ def supervise_workers(workers: list[Worker], cwd: Path, on_line=None, on_tick=No
                 if on_tick is not None:
                     on_tick()
                 time.sleep(tick_seconds)
-                if failed is None:
+                if failed is None and interrupts == 0:  # after Ctrl-C, workers end with 130 by design
                     failed = next(((child.worker.name, child) for child in running
                                    if child.process.poll() not in (None, 0)), None)
-                    if failed is not None and interrupts == 0:
+                    if failed is not None:
                         print("\n" + _("{name} failed: stopping the other workers", name=failed[0]), file=sys.stderr,
                               flush=True)
                         interrupts, stopping_since = 2, time.monotonic()  # peers blocked in a collective ignore SIGINT
