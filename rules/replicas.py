@@ -62,9 +62,12 @@ def input_files_per_worker(config, project, distribution):
 
     Why: with several workers, dataset_builder.py:167-177 gives worker i the files
     i, i+N, i+2N... of the input_path list (dataset.shard over file names). With one
-    train.record and two workers, the second worker gets no file at all and cannot
-    make its first batch, while the chief waits for it in the all-reduce. Write the
-    records in at least as many shards as workers (train.record-00000-of-00004, ...).
+    train.record and two workers, the second worker gets no file at all. Measured here
+    (two loopback workers, TensorFlow 2.15): its first batch raises "OutOfRangeError:
+    End of sequence", which aborts the chief's collective ("UnavailableError: Collective
+    ops is aborted by: Error reported from /job:worker/task:1"), a minute after the
+    start. Write the records in at least as many shards as workers
+    (train.record-00000-of-00004, ...).
 
     Bad:
         option --num-workers 2
@@ -83,9 +86,10 @@ def input_files_per_worker(config, project, distribution):
         cannot_decide(_("the training records are remote: their files cannot be counted from here"))
     files = sorted({path for pattern in patterns for path in project.matches(pattern)})
     if not files or len(files) >= distribution.workers:
-        return None  # no file at all is PC201's finding
+        return None  # no file at all is the path rules' finding
     return Finding(_("{count} training file(s) for {workers} workers: the OD API shards input files across workers "
-                     "(dataset_builder.py:167-177), so {idle} worker(s) get no record at all",
+                     "(dataset_builder.py:167-177), so {idle} worker(s) get no record and fail at the first step "
+                     "(OutOfRangeError: End of sequence)",
                      count=len(files), workers=distribution.workers, idle=distribution.workers - len(files)),
                    field="train_input_reader.tf_record_input_reader.input_path[0]",
                    hint=_("write the training records in {workers} or more shards and name them with a pattern, "
@@ -239,8 +243,8 @@ def global_batch_schedule(config, records, distribution):
         cannot_decide(_("no training records to count epochs against"))
     batch, steps = config.train.batch_size, config.train.num_steps
     epochs = steps * batch / images
-    return Finding(_("batch_size {batch} is the global batch: {replicas} replicas of {share} image(s); {steps} steps are "
-                     "{epochs:.1f} epochs of the {images} training images. A batch k times larger calls for about k "
+    return Finding(_("batch_size {batch} is the global batch: {replicas} replicas of {share} image(s); {steps} steps "
+                     "are {epochs:.1f} epochs of the {images} training images. A batch k times larger calls for about k "
                      "times the learning rate and k times fewer steps for the same epochs", batch=batch,
                      replicas=distribution.replicas, share=f"{batch / distribution.replicas:g}", steps=steps,
                      epochs=epochs, images=images), field="train_config.batch_size")

@@ -88,7 +88,8 @@ if __name__ == "__main__":
               "RuntimeError: Did not find any input files matching the glob pattern", flush=True)
         sys.exit(1)
     failing = os.environ.get("FAKE_FAIL_TASK")
-    if failing is not None and json.loads(os.environ.get("TF_CONFIG", "{}")).get("task", {}).get("index") == int(failing):
+    task_index = json.loads(os.environ.get("TF_CONFIG", "{}")).get("task", {}).get("index")
+    if failing is not None and task_index == int(failing):
         time.sleep(0.5)
         print("Traceback (most recent call last):\n  File \"dataset_builder.py\", line 1\n"
               "tensorflow.python.framework.errors_impl.OutOfRangeError: End of sequence", flush=True)

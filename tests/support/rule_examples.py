@@ -81,8 +81,8 @@ def _read_expectations(example: Example) -> None:
             example.expect_field = step[len("expect "):]
         else:
             steps.append(step)
-            if example.expect_field is None and not step.startswith(("file ", "rm ", "mkdir ", "copy ", "append:", "text:",
-                                                                      "comment ", *ARTIFACT_STEPS)):
+            if example.expect_field is None and not step.startswith(("file ", "rm ", "mkdir ", "copy ", "append:",
+                                                                      "text:", "comment ", *ARTIFACT_STEPS)):
                 target = step[len("delete "):] if step.startswith("delete ") else step.split(":", 1)[0]
                 example.expect_field = target.strip()
     example.steps = steps

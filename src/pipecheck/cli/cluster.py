@@ -18,7 +18,8 @@ def add_cluster_command(commands) -> None:
     parser.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
     parser.add_argument("--workers", type=positive, required=True, metavar="N",
                         help=_("workers, the chief included (MultiWorkerMirroredStrategy)"))
-    parser.add_argument("--gpus-per-worker", type=int, default=0, metavar="G", help=_("GPUs of each worker (default 0)"))
+    parser.add_argument("--gpus-per-worker", type=int, default=0, metavar="G",
+                        help=_("GPUs of each worker (default 0)"))
     parser.add_argument("--image", required=True, help=_("container image with TensorFlow and the OD API"))
     parser.add_argument("--model-dir", help=_("where the chief writes checkpoints (default: the next checkpointN; "
                                               "gs://... on Vertex AI)"))

@@ -129,8 +129,10 @@ def worker_launches(launch, distribution, dry_run: bool, run_folder):
     return launches, task is None
 
 
-def run_local_workers(launch, distribution, run, progress, log_path):
+def run_local_workers(launch, distribution, run, progress):
     """Start and supervise the loopback workers; the chief's Finished, with a failing worker's error shown."""
+    import sys
+
     from pipecheck.wrappers.launch import explain_failure
     from pipecheck.wrappers.workers import local_workers, supervise_workers
 
@@ -146,8 +148,6 @@ def run_local_workers(launch, distribution, run, progress, log_path):
         progress.draw()
 
     workers = local_workers(launch, distribution.workers, run.folder)
-    import sys
-
     print(_("{count} workers on 127.0.0.1 ({addresses}); their logs: {logs}", count=len(workers),
             addresses=", ".join(_address(worker) for worker in workers),
             logs=", ".join(str(worker.log_path.name) for worker in workers)), file=sys.stderr)
@@ -175,8 +175,8 @@ def _address(worker) -> str:
 
 
 def _failed_chief(group):
-    """The chief stopped because another worker failed: report the failing worker's exit status."""
+    """The chief stopped because another worker failed: report that worker's exit status and error."""
     from dataclasses import replace
 
-    code = group.failed[1].returncode
-    return replace(group.chief, returncode=code if code else 1, interrupted=False)
+    failed = group.failed[1]
+    return replace(group.chief, returncode=failed.returncode or 1, interrupted=False, tail=failed.tail)

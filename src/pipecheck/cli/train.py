@@ -64,7 +64,7 @@ def train(args) -> int:
     progress = RunProgress(_("train"), total=steps, first_step=reached or 0,
                            waiting_hint=_("the first step comes after about a minute on a CPU"))
     if workers and distribution.local:
-        finished = run_local_workers(launch, distribution, run, progress, run.folder / "train.log")
+        finished = run_local_workers(launch, distribution, run, progress)
     else:
         finished = run_launch(launch, run.folder / "train.log", progress, events_folder=run.events_folder)
     outcome = finished.result or {}
