@@ -159,10 +159,6 @@ def run_local_workers(launch, distribution, run, progress):
         name, finished = group.failed
         worker = next(w for w in workers if w.name == name)
         explain_failure(finished, worker.log_path, f"train ({name})")
-    elif group.failed is None:
-        for worker, finished in zip(workers[1:], group.others):
-            if finished.returncode not in (0, 130) and not finished.interrupted:
-                explain_failure(finished, worker.log_path, f"train ({worker.name})")
     return group.chief if group.failed is None or group.failed[1] is group.chief else \
         _failed_chief(group)
 

@@ -87,6 +87,8 @@ def supervise_workers(workers: list[Worker], cwd: Path, on_line=None, on_tick=No
                 _signal_all(running, chosen)
     finally:
         _signal_all(running, signal.SIGKILL)  # nothing outlives pipecheck, whatever happened above
+    if failed is None and interrupts == 0:  # workers that ended in the same tick, after the loop's last look
+        failed = next(((child.worker.name, child) for child in running if child.process.returncode != 0), None)
     if on_tick is not None:
         on_tick()
     seconds = time.monotonic() - started
