@@ -147,3 +147,14 @@ def test_the_distribution_the_options_describe():
         read_tf_config('{"cluster": {"chief": ["a:1"], "worker": ["b:1"]}, "task": {"type": "chief", "index": 1}}', 2)
     ports = {address.rsplit(":", 1)[1] for address in local_cluster(3).jobs["worker"]}
     assert len(ports) == 3
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--gpu-memory", "abc"], "--gpu-memory: not a size"),
+    (["--gpus", "0"], "--gpus: write a count"),
+    (["--tpu", "t", "--local-workers", "2"], "choose one way to distribute"),
+    (["--tpu", "t", "--gpus", "2"], "a TPU training uses no GPU"),
+])
+def test_options_that_describe_no_cluster_are_a_usage_error(clean_project, options, message):
+    done = pipecheck("check", FOLDER, *options, cwd=clean_project, env={"CUDA_VISIBLE_DEVICES": ""})
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr

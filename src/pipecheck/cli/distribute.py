@@ -41,11 +41,14 @@ def distribution_from_args(args):
         distribution = from_options(gpus, getattr(args, "num_workers", None), getattr(args, "tpu", None),
                                     getattr(args, "local_workers", None), getattr(args, "replicas", None),
                                     visible_gpus=current_machine().gpus if gpus == "all" else 0)
-        memory = getattr(args, "gpu_memory", None)
-        if memory is not None:
-            memory = parse_size(memory)
-    except (DistributionError, ValueError) as error:
+    except DistributionError as error:
         raise UsageError(str(error)) from None
+    memory = getattr(args, "gpu_memory", None)
+    if memory is not None:
+        try:
+            memory = parse_size(memory)
+        except ValueError as error:
+            raise UsageError(_("--gpu-memory: {error}", error=error)) from None
     if memory is not None:
         from pipecheck.distribution import default_distribution
 
