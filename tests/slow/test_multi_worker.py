@@ -72,6 +72,32 @@ def test_two_local_workers_train_and_the_chiefs_checkpoint_exports(project):
     assert (project / FOLDER / "saved_model1" / "saved_model" / "saved_model.pb").exists()
 
 
+def test_ctrl_c_stops_both_workers(project):
+    command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--local-workers", "2", "--num-steps", "100000"]
+    child = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "PIPECHECK_PROGRESS": "never"})
+    deadline = time.monotonic() + 600
+    run = None
+    while time.monotonic() < deadline and child.poll() is None:
+        time.sleep(2)
+        runs = sorted((project / FOLDER).glob("checkpoint*/train.log"), key=lambda p: p.stat().st_mtime)
+        run = runs[-1].parent if runs else None
+        if run is not None and list((run / "train").glob("events.out.tfevents.*")) and \
+                any(p.stat().st_size > 200 for p in (run / "train").glob("events.out.tfevents.*")):
+            break  # the chief has logged a step
+    assert child.poll() is None, child.communicate()[1][-3000:]
+    time.sleep(3)
+    stopped_at = time.monotonic()
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=400)
+    seconds = time.monotonic() - stopped_at
+    assert child.returncode == 130, out[-2000:] + err[-3000:]
+    assert "stopping every worker" in err and "stopped at step" in out
+    for log in ("train.log", "train-worker1.log"):
+        assert 'pipecheck-result: {"interrupted": true' in (run / log).read_text()
+    print(f"\nCtrl-C: both workers stopped {seconds:.0f} s after it (shared 2-core machine)")
+
+
 def _forced_run(project, seconds_allowed: float) -> tuple[subprocess.CompletedProcess | None, str, float]:
     """Train with --force past the lint; (finished or None if it had to be stopped, logs, seconds)."""
     command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--local-workers", "2", "--num-steps", "3",

@@ -124,7 +124,8 @@ def train(pipeline: str, model_dir: str, num_steps: int | None = None, checkpoin
                                     num_steps_per_iteration=1)
     except KeyboardInterrupt:
         interrupted = True
-        announce("interrupted: saving the step reached")
+        announce("interrupted: saving the step reached" if (strategy or {}).get("kind") != "multi_worker" else
+                 "interrupted: not saved (saving is collective; the workers may stand at different steps)")
     result = {"interrupted": interrupted, "step": None, "checkpoint": None}
     if managers and not distribution.extended.should_checkpoint:
         return _finish_worker(managers[-1], interrupted, result)
