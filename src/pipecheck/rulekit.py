@@ -6,9 +6,11 @@ to change. Fixtures give rules their data; these compute with it.
 """
 
 from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
+from pipecheck.distribution import MULTI_WORKER, TPU, default_distribution
 from pipecheck.estimates import estimate_training
 from pipecheck.machine import format_bytes
 from pipecheck.project import is_remote
 from pipecheck.schedules import cosine_rate
 
-__all__ = ["backbone_family", "cosine_rate", "estimate_training", "family_of_extractor", "format_bytes", "is_remote"]
+__all__ = ["MULTI_WORKER", "TPU", "backbone_family", "cosine_rate", "default_distribution", "estimate_training",
+           "family_of_extractor", "format_bytes", "is_remote"]
