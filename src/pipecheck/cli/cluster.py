@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipecheck.cli.common import add_project_options, add_selection_options, lint_for, positive
+from pipecheck.cli.arguments import positive
+from pipecheck.cli.common import add_project_options, add_selection_options, lint_for
 from pipecheck.i18n import _
 
 TFJOB_FILE, VERTEX_FILE = "tfjob.yaml", "vertex-job.yaml"

@@ -6,12 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipecheck.errors import InputError
+from pipecheck.cli.arguments import UsageError, split_selectors
 from pipecheck.i18n import _, set_language
-
-
-class UsageError(InputError):
-    pass
 
 
 def add_project_options(parser: argparse.ArgumentParser) -> None:
@@ -32,13 +28,6 @@ def add_workflow_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--python", metavar="PATH", help=_("the Python that has TensorFlow (default: this one)"))
 
 
-def positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(_("must be 1 or more"))
-    return value
-
-
 def add_selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--select", action="append", metavar="RULES",
                         help=_("run only these rules: codes, prefixes, names or categories, comma-separated"))
@@ -47,12 +36,6 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (default: found upward)"))
     parser.add_argument("--no-plugins", action="store_true", help=_("do not load rules from installed plugins"))
     parser.add_argument("--baseline", type=Path, metavar="FILE", help=_("accept the findings recorded in FILE"))
-
-
-def split_selectors(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 def run_options(args, target: Path):

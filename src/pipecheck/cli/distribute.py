@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pipecheck.cli.common import UsageError, positive
+from pipecheck.cli.arguments import UsageError, positive
 from pipecheck.i18n import _
 
 

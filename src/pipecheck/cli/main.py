@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from pipecheck import __version__
-from pipecheck.cli.common import (UsageError, add_project_options, add_selection_options,
-                                   add_workflow_options, positive)
+from pipecheck.cli.arguments import positive
+from pipecheck.cli.common import add_project_options, add_selection_options, add_workflow_options
 from pipecheck.cli.cluster import add_cluster_command
 from pipecheck.cli.distribute import add_strategy_options
 from pipecheck.errors import InputError
