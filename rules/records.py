@@ -10,7 +10,7 @@ from pipecheck import Finding, _, n_, rule
 
 from ._common import reader_files, record_place
 
-FRAMING = ("length-crc", "data-crc", "truncated", "compressed")
+FRAMING = ("length-crc", "data-crc", "truncated", "compressed", "unreadable", "too-large")
 CONTRACT = ("not-an-example", "wrong-type", "too-many-values", "missing-key", "list-lengths")
 
 

@@ -47,7 +47,7 @@ def read(namespace: str, key: str) -> bytes | None:
 
 
 def write(namespace: str, key: str, data: bytes) -> None:
-    """Store an entry atomically; a cache that cannot be written is silently skipped."""
+    """Store an entry atomically and durably (a crash must not leave a torn entry); failures are skipped."""
     if cache_disabled():
         return
     from pipecheck.atomic import write_atomically
@@ -55,6 +55,6 @@ def write(namespace: str, key: str, data: bytes) -> None:
     folder = cache_dir() / namespace
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomically(folder / key, data)
+        write_atomically(folder / key, data, durable=True)
     except OSError:
         pass

@@ -11,8 +11,8 @@ from pipecheck.cli.common import lint_for
 from pipecheck.wrappers.launch import (WorkflowError, explain_failure, prepare, print_dry_run,
                                        run_launch)
 from pipecheck.wrappers.progress import RunProgress, duration
-from pipecheck.wrappers.runs import (Run, next_run, refuse_changed_config, runs_beside, update_record,
-                                     write_record)
+from pipecheck.wrappers.runs import (Run, claim_next_run, next_run, refuse_changed_config, runs_beside,
+                                     update_record, write_record)
 
 
 def train(args) -> int:
@@ -74,7 +74,7 @@ def train(args) -> int:
 
 def _run_folder(args, config_dir: Path, config) -> Run:
     if args.resume is None:
-        return next_run(config_dir)
+        return next_run(config_dir) if args.dry_run else claim_next_run(config_dir)
     run = runs_beside(config_dir).get(args.resume)
     if run is None:
         raise WorkflowError(_("--resume {number}: {folder} does not exist", number=args.resume,
