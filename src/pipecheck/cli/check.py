@@ -63,11 +63,9 @@ def check(args) -> int:
         count = write_baseline(args.write_baseline, results)
         print(n_("wrote {count} finding to {path}", "wrote {count} findings to {path}", count,
                  path=args.write_baseline), file=sys.stderr)
-    output = render(args, results)
-    if args.output:
-        args.output.write_text(output, encoding="utf-8")
-    else:
-        sys.stdout.write(output)
+    from pipecheck.cli.output import emit
+
+    emit(render(args, results), args.output)
     if args.statistics:
         stream = sys.stdout if args.format == "text" and not args.output else sys.stderr
         stream.write(statistics(results))

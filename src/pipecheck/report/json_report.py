@@ -26,7 +26,9 @@ def document(result) -> dict:
         "findings": [finding.as_json() for finding in result.findings],
         "diff": [row.as_json() for row in diff_rows(result.config, result.original)] if result.config else [],
         "undecided": [{"rule": o.rule.code, "name": o.rule.name, "reason": o.reason}
-                      for o in result.outcomes if o.status in ("undecided", "crashed")],
+                      for o in result.outcomes if o.status == "undecided"],
+        "crashed": [{"rule": o.rule.code, "name": o.rule.name, "reason": o.reason}
+                    for o in result.outcomes if o.status == "crashed"],
         "summary": {
             "errors": result.count("error"),
             "warnings": result.count("warning"),

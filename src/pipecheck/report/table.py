@@ -30,9 +30,44 @@ def text_table(headers: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
+class Code(str):
+    """A Markdown cell shown as code, whatever it holds."""
+
+
+class Markup(str):
+    """A Markdown cell pipecheck wrote itself (a link in docs/rules.md): kept as it is."""
+
+
+_MARKDOWN_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "!": "\\!", "`": "\\`",
+                     "\\": "\\\\", "|": "\\|", "\n": " ", "\r": " "}
+
+
+def md_text(text: object) -> str:
+    """Text from a project (class names, paths, messages quoting them) as inert Markdown.
+
+    Label-map names and record class text reach a pull-request comment: no HTML, no link and
+    no image may come out of them.
+    """
+    return "".join(_MARKDOWN_ESCAPES.get(c, c) for c in str(text))
+
+
+def md_code(text: object) -> str:
+    """`text` as a code span, fenced with more backticks than it holds."""
+    text = str(text).replace("\n", " ").replace("\r", " ").replace("|", "\\|")
+    longest = run = 0
+    for character in text:
+        run = run + 1 if character == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
 def markdown_table(headers: list[str], rows: list[list[object]]) -> str:
     def cell(value: object) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
+        if isinstance(value, Markup):
+            return str(value).replace("|", "\\|").replace("\n", " ")
+        return md_code(value) if isinstance(value, Code) else md_text(value)
 
     lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
