@@ -298,3 +298,31 @@ def test_a_damaged_cache_entry_is_ignored_and_replaced(clean_project):
         entry.write_bytes(b"\x00garbage" * 3)
     assert lint_json()[0] == 0
     assert lint_json()[0] == 0
+
+
+def test_lints_under_rename_races_never_crash(clean_project):
+    """Files vanish and come back while the project is linted: every lint ends 0, 1 or 2."""
+    import threading
+
+    names = [TRAIN, LABEL_MAP, f"{CHECKPOINT}/ckpt-0.index", f"{CHECKPOINT}/ckpt-0.data-00000-of-00001"]
+    stop = threading.Event()
+
+    def flip():
+        while not stop.is_set():
+            for name in names:
+                path = clean_project / name
+                path.rename(path.with_name(path.name + ".away"))
+                path.with_name(path.name + ".away").rename(path)
+
+    flipper = threading.Thread(target=flip)
+    flipper.start()
+    codes = []
+    try:
+        for _ in range(25):
+            code, out = run_cli("check", CONFIG, "--format", "json", "--ram", "16GiB")
+            codes.append(code)
+            assert code in (0, 1, 2), json.loads(out).get("crashed") if out else code
+    finally:
+        stop.set()
+        flipper.join()
+    assert codes

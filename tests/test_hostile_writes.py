@@ -106,11 +106,12 @@ def test_root_fixing_a_users_file_keeps_its_owner(clean_project):
 
 # ------------------------------------------------------------------ init
 
-@pytest.mark.parametrize("project", ["../x", "/tmp/abs-project", "a/b", "..", ""])
+@pytest.mark.parametrize("project", ["../x", "ABSOLUTE", "a/b", "..", ""])
 def test_init_lays_out_projects_only_inside_the_launch_folder(archive, empty_root, project):
-    code, _out = run_cli("init", str(archive), "--project", project)
+    absolute = empty_root.parent / "abs-project"
+    code, _out = run_cli("init", str(archive), "--project", str(absolute) if project == "ABSOLUTE" else project)
     assert code == 2
-    assert not (empty_root.parent / "x").exists() and not Path("/tmp/abs-project").exists()
+    assert not (empty_root.parent / "x").exists() and not absolute.exists()
     assert not list(empty_root.iterdir())
 
 

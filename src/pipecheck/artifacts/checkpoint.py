@@ -150,6 +150,11 @@ def _check_shards(facts: CheckpointFacts, prefix: Path, verify_data: bool) -> No
     shards = facts.num_shards
     by_shard: dict[int, list[dict]] = {}
     for entry in facts.entries:
+        if entry["offset"] < 0 or entry["size"] < 0:
+            facts.problems.append({"kind": "entry", "message": _(
+                "{name}: the index gives a negative offset ({offset}) or size ({size}): it is damaged",
+                name=entry["name"], offset=entry["offset"], size=entry["size"])})
+            continue
         if not 0 <= entry["shard"] < shards:
             facts.problems.append({"kind": "shard-missing", "message": _(
                 "{name} lives in shard {shard}, which does not exist (num_shards is {count})", name=entry["name"],
@@ -213,7 +218,7 @@ def _verify_tensors(facts: CheckpointFacts, path: Path, entries: list[dict]) -> 
 
     with open_regular(path) as data:
         for entry in sorted(entries, key=lambda e: e["offset"]):
-            if entry["size"] > RECORD_LIMIT or entry["offset"] < 0:
+            if entry["size"] > RECORD_LIMIT:
                 continue  # too large to hold: its size was checked against the file's, not its checksum
             data.seek(entry["offset"])
             raw = data.read(entry["size"])

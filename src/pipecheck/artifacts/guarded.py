@@ -17,8 +17,8 @@ from pipecheck.errors import InputError
 from pipecheck.i18n import _
 
 MiB = 1 << 20
-TEXT_LIMIT = 8 * MiB  # pipeline.config, label maps, settings: the zoo's largest config is 5 KB
-INDEX_LIMIT = 256 * MiB  # a checkpoint's .index; the zoo's largest is under 100 KB
+TEXT_LIMIT = 8 * MiB  # pipeline.config, label maps, settings: the largest of the zoo's configs is 9 KB
+INDEX_LIMIT = 64 * MiB  # a checkpoint's .index: about 100 bytes per variable, room for 600,000
 RECORD_LIMIT = 64 * MiB  # one TFRecord record decoded in memory (one image and its boxes)
 
 

@@ -26,7 +26,7 @@ from pipecheck.i18n import _
 from pipecheck.project import PRETRAINED_FOLDERS
 
 LAYOUTS = ("course", "tutorial")
-MEMBER_LIMIT = 8 << 30  # the zoo's largest file, a CenterNet Hourglass checkpoint shard, is under 1 GiB
+MEMBER_LIMIT = 8 << 30  # above any detection checkpoint's shard, far below what a forged member claims
 ARCHIVE_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error)
 
 
