@@ -4,6 +4,7 @@ import io
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
@@ -241,3 +242,37 @@ def test_no_plugins_runs_no_code_from_the_checkout(clean_project):
     assert code == 0 and not (clean_project / "ran").exists()
     lint_json()
     assert (clean_project / "ran").exists()
+
+
+def zero_by_zero_png() -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 0, 0, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("output", ["r.html", "r.md"])
+def test_a_0x0_image_in_the_records_does_not_break_the_review(clean_project, output):
+    from pipecheck.artifacts.writers import detection_example, write_tfrecord
+
+    example = detection_example(zero_by_zero_png(), 0, 0, [(0.1, 0.1, 0.5, 0.5)], ["one"], image_format=b"png")
+    write_tfrecord(clean_project / "faces_cubes/training/train.record", [example] * 3)
+    code, _out = run_cli("review", CONFIG, "--ram", "16GiB", "-o", output)
+    assert code == 0 and (clean_project / output).stat().st_size > 0
+
+
+def test_a_permission_denied_is_a_finding_even_for_root(clean_project, monkeypatch):
+    import pipecheck.artifacts.guarded as guarded
+
+    real_open = os.open
+
+    def denied(path, flags, *args):
+        if str(path).endswith("train.record"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(guarded.os, "open", denied)
+    code, report = lint_json()
+    assert code == 1 and report["summary"]["crashed"] == 0
+    assert any("permission denied" in f["message"] for f in report["findings"] if f["rule"] == "PC701")

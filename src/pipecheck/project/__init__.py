@@ -53,7 +53,7 @@ class Project:
             return []
         from pipecheck.artifacts.guarded import exists
 
-        if _GLOB_CHARS & set(value):
+        if any(character in value for character in _GLOB_CHARS):
             prefix = "" if Path(value).is_absolute() else glob.escape(str(base or self.root)) + os.sep
             return sorted(Path(p) for p in glob.glob(prefix + value) if exists(p))
         path = self.resolve(value, base)

@@ -12,6 +12,8 @@ import unicodedata
 
 def display_width(text: str) -> int:
     """Columns a string takes in a terminal (wide East Asian characters count twice)."""
+    if text.isascii():  # a config value can be megabytes long: no per-character lookup then
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
                for c in text)
 
