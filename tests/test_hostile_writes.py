@@ -276,3 +276,16 @@ def test_a_permission_denied_is_a_finding_even_for_root(clean_project, monkeypat
     code, report = lint_json()
     assert code == 1 and report["summary"]["crashed"] == 0
     assert any("permission denied" in f["message"] for f in report["findings"] if f["rule"] == "PC701")
+
+
+def test_a_fifo_among_the_configs_does_not_block_linting_a_label_map(clean_project):
+    os.mkfifo(clean_project / "faces_cubes" / "stuck.config")
+    result = subprocess.run([*PIPECHECK, "check", LABEL_MAP, "--ram", "16GiB"], cwd=clean_project,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+
+
+def test_a_baseline_that_is_a_fifo_is_refused(clean_project, capsys):
+    os.mkfifo(clean_project / "baseline.json")
+    code, _out = run_cli("check", CONFIG, "--baseline", "baseline.json")
+    assert code == 2 and "named pipe" in capsys.readouterr().err

@@ -40,8 +40,10 @@ def file_stamp(path: Path) -> str:
 def read(namespace: str, key: str) -> bytes | None:
     if cache_disabled():
         return None
+    from pipecheck.artifacts.guarded import read_bytes
+
     try:
-        return (cache_dir() / namespace / key).read_bytes()
+        return read_bytes(cache_dir() / namespace / key, 1 << 30)
     except OSError:
         return None
 

@@ -17,11 +17,21 @@ def expand_targets(paths: list[Path], root: Path | None) -> list[Path]:
     targets: list[Path] = []
     for path in paths:
         if path.is_file() and not path.name.endswith(".config") and path.suffix in (".pbtxt", ".txt"):
-            targets += [c for c in _configs_under(Path(root or Path.cwd())) if path.name in c.read_text(errors="replace")
+            targets += [c for c in _configs_under(Path(root or Path.cwd())) if path.name in _text_of(c)
                         and c not in targets]
         elif path not in targets:
             targets.append(path)
     return targets
+
+
+def _text_of(config: Path) -> str:
+    """A config's text to search for a label map's name; "" for a FIFO, a huge or a vanished file."""
+    from pipecheck.artifacts.guarded import TEXT_LIMIT, read_bytes
+
+    try:
+        return read_bytes(config, TEXT_LIMIT).decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def _configs_under(root: Path) -> list[Path]:

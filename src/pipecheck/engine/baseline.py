@@ -42,7 +42,9 @@ def write_baseline(path: Path, results) -> int:
 
 def load_baseline(path: Path) -> list[dict]:
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        from pipecheck.artifacts.guarded import read_text
+
+        document = json.loads(read_text(Path(path)))
         entries = document["findings"]
         keys = {"rule", "file", "field", "value"}
         if not isinstance(entries, list) or not all(isinstance(e, dict) and set(e) == keys for e in entries):
