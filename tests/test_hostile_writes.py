@@ -133,14 +133,18 @@ def test_init_refuses_a_truncated_archive(archive, empty_root):
     assert code == 2 and not list(empty_root.iterdir())
 
 
-def test_init_refuses_a_sparse_or_huge_member_without_writing_it(tmp_path, empty_root):
+@pytest.mark.parametrize("kind", ["huge", "sparse"])
+def test_init_refuses_a_sparse_or_huge_member_without_writing_it(tmp_path, empty_root, kind, capsys):
     path = tmp_path / f"{NET}.tar.gz"
     with tarfile.open(path, "w:gz", format=tarfile.GNU_FORMAT) as tar:
         info = tarfile.TarInfo(f"{NET}/pipeline.config")
-        info.size = 9 << 20  # larger than a config may be; the zeros compress to a few KB
+        info.size = 9 << 20 if kind == "huge" else 10  # 9 MiB: larger than a config may be; zeros compress well
+        if kind == "sparse":
+            info.type = tarfile.GNUTYPE_SPARSE  # a sparse member can expand to gigabytes when copied
         tar.addfile(info, io.BytesIO(bytes(info.size)))
     code, _out = run_cli("init", str(path), "--project", "faces_cubes")
     assert code == 2 and not list(empty_root.iterdir())
+    assert (", sparse" if kind == "sparse" else "9437184 bytes") in capsys.readouterr().err
 
 
 def test_init_from_a_folder_refuses_links_out_of_it(tmp_path, empty_root):
