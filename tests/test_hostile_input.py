@@ -7,7 +7,6 @@ header claims must never be allocated. The others lint in-process and look at th
 import json
 import os
 import resource
-import shutil
 import struct
 import subprocess
 import sys

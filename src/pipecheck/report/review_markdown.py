@@ -19,7 +19,8 @@ def render(review) -> str:
     lines += [f"## {_('Findings')}", ""]
     if review.findings:
         rows = [[severity_word(f.severity), f.rule, Code(f"{project.display(f.file)}:{f.line}:{f.column}"),
-                 Code(f.field) if f.field else "", f.message + (f" — {_('fix: {hint}', hint=f.hint)}" if f.hint else "")]
+                 Code(f.field) if f.field else "",
+                 f.message + (f" — {_('fix: {hint}', hint=f.hint)}" if f.hint else "")]
                 for f in review.findings]
         lines.append(markdown_table([_("Severity"), _("Rule"), _("Where"), _("Field"), _("Message")], rows))
     else:

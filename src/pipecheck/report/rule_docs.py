@@ -58,6 +58,6 @@ def rules_markdown(rules) -> str:
              "the test suite fails when this file is out of date. Each rule's Bad and Good examples are edits "
              "applied to the course project (`examples/faces_cubes`) and run as tests.\n")
     table = markdown_table(["Code", "Name", "Severity", "Category", "Fix"],
-                           [[Markup(f"[{s.code}](#{s.code.lower()}-{s.name})"), s.name, s.severity, s.category, s.fix or "—"]
-                            for s in rules])
+                           [[Markup(f"[{s.code}](#{s.code.lower()}-{s.name})"), s.name, s.severity, s.category,
+                             s.fix or "—"] for s in rules])
     return intro + "\n" + table + "\n\n" + "\n".join(rule_markdown(spec) for spec in rules)

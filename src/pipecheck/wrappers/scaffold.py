@@ -141,7 +141,8 @@ def init_project(source: Path, project: str, layout: str = "course", root: Path 
 
 
 def label_map_text(classes: list[str]) -> str:
-    items = [f"item {{\n  id: {number}\n  name: \"{quoted(name)}\"\n}}\n" for number, name in enumerate(classes, start=1)]
+    items = [f"item {{\n  id: {number}\n  name: \"{quoted(name)}\"\n}}\n"
+             for number, name in enumerate(classes, start=1)]
     return "\n".join(items)
 
 
