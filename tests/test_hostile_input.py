@@ -244,6 +244,16 @@ def test_a_label_map_path_that_is_not_a_file_is_an_error(clean_project, kind):
     assert code == 1 and "PC106" in rules_found(report)
 
 
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+def test_an_input_path_that_is_not_a_file_is_an_error(clean_project, kind):
+    record = clean_project / TRAIN
+    record.unlink()
+    record.mkdir() if kind == "folder" else os.mkfifo(record)
+    code, report = lint_json()
+    assert code == 1 and report["summary"]["crashed"] == 0
+    assert any("not a file" in f["message"] for f in report["findings"] if f["rule"] == "PC701")
+
+
 def test_an_index_that_is_a_folder_is_an_error(clean_project):
     index = clean_project / CHECKPOINT / "ckpt-0.index"
     index.unlink()

@@ -69,7 +69,7 @@ def records(config, project, options) -> Records:
         files = []
         for position, value in enumerate(reader.tf_record_input_reader.input_path):
             if not is_remote(value):
-                files += [(m, position) for m in project.matches(value) if exists(m) and not m.is_dir()]
+                files += [(m, position) for m in project.matches(value) if exists(m)]  # a folder: PC701 says so
         plan[path] = files
     unique = {real(f): f for files in plan.values() for f, _position in files}
     if not unique:
