@@ -112,12 +112,18 @@ def label_map_ids_contiguous(label_map):
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' }
     """
     ids = sorted(set(i for i in label_map.ids if i > 0))
-    missing = sorted(set(range(1, (ids[-1] if ids else 0) + 1)) - set(ids))
-    if not missing:
+    count = ids[-1] - len(ids) if ids else 0  # never a set of every id: an id can be 2**31 - 1
+    if not count:
         return None
-    shown = ", ".join(str(i) for i in missing[:10]) + (" ..." if len(missing) > 10 else "")
+    missing, expected = [], 1
+    for present in ids:
+        while expected < present and len(missing) < 11:
+            missing.append(expected)
+            expected += 1
+        expected = present + 1
+    shown = ", ".join(str(i) for i in missing[:10]) + (" ..." if count > 10 else "")
     return Finding(n_("id {ids} has no item: the model trains {count} empty class",
-                      "ids {ids} have no item: the model trains {count} empty classes", len(missing), ids=shown),
+                      "ids {ids} have no item: the model trains {count} empty classes", count, ids=shown),
                    file=label_map.path, line=1, column=1,
                    hint=_("renumber the items 1..N (and regenerate records that store class/label ids)"))
 

@@ -70,7 +70,7 @@ def paths_exist(config, project, project_files):
             continue
         matches = project.matches(value)
         if matches:
-            empty = [m for m in matches if m.is_file() and m.stat().st_size == 0]
+            empty = [m for m in matches if _size(m) == 0]
             if empty:
                 yield Finding(_("{path} is empty", path=project.display(empty[0])), field=field,
                               hint=_("regenerate the file (an interrupted conversion leaves it empty)"))
@@ -80,6 +80,16 @@ def paths_exist(config, project, project_files):
                       hint=_where_it_is(project, project_files, field, value))
     if remote:
         cannot_decide(_("remote paths cannot be checked: {paths}", paths=", ".join(remote)))
+
+
+def _size(path) -> int | None:
+    """A regular file's size; None for anything else, or a file gone since it was matched."""
+    from pipecheck.rulekit import file_size
+
+    try:
+        return file_size(path)
+    except OSError:
+        return None
 
 
 def _where_it_is(project, project_files, field: str, value: str) -> str:

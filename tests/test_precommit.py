@@ -64,3 +64,14 @@ def test_a_changed_label_map_lints_the_configs_that_read_it(repository, hook_hom
     result = try_repo(repository, hook_home, "--files", "faces_cubes/training/label_map.pbtxt")
     assert result.returncode == 1, result.stdout[-3000:]
     assert "PC102 error" in result.stdout
+
+
+def test_staged_file_names_that_look_like_options_are_linted_as_files(repository, hook_home):
+    real = repository / "real.config"
+    real.write_text("keep me\n")
+    shutil.copy(repository / CONFIG, repository / "-oreal.config")
+    (repository / "-v.config").write_text("model {\n")
+    subprocess.run(["git", "add", "--", "real.config", "-oreal.config", "-v.config"], cwd=repository, check=True)
+    result = try_repo(repository, hook_home, "--all-files")
+    assert real.read_text() == "keep me\n"  # not taken for `-o real.config`
+    assert result.returncode == 1 and "-v.config:2" in result.stdout, result.stdout[-3000:]

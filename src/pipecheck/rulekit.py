@@ -6,6 +6,7 @@ to change. Fixtures give rules their data; these compute with it.
 """
 
 from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
+from pipecheck.artifacts.guarded import exists, file_size, is_dir, problem_with
 from pipecheck.distribution import MULTI_WORKER, TPU, default_distribution
 from pipecheck.estimates import estimate_training
 from pipecheck.machine import format_bytes
@@ -13,4 +14,4 @@ from pipecheck.project import is_remote
 from pipecheck.schedules import cosine_rate
 
 __all__ = ["MULTI_WORKER", "TPU", "backbone_family", "cosine_rate", "default_distribution", "estimate_training",
-           "family_of_extractor", "format_bytes", "is_remote"]
+           "exists", "family_of_extractor", "file_size", "format_bytes", "is_dir", "is_remote", "problem_with"]

@@ -34,7 +34,8 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", action="append", metavar="RULES", help=_("do not run these rules"))
     parser.add_argument("--strict", action="store_true", default=None, help=_("exit 1 on warnings too"))
     parser.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (default: found upward)"))
-    parser.add_argument("--no-plugins", action="store_true", help=_("do not load rules from installed plugins"))
+    parser.add_argument("--no-plugins", action="store_true",
+                        help=_("run no code but pipecheck's own: no installed plugins, no rules_dirs"))
     parser.add_argument("--baseline", type=Path, metavar="FILE", help=_("accept the findings recorded in FILE"))
 
 

@@ -141,6 +141,8 @@ def _early_language(argv: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if os.environ.get("PRE_COMMIT"):
+        argv = _hook_file_names(argv)
     _early_language(argv)
     first = next((i for i, a in enumerate(argv) if not a.startswith("-") and argv[i - 1:i] != ["--lang"]), None)
     if first is not None and argv[first] not in COMMANDS:
@@ -186,8 +188,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("pipecheck: interrupted"), file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `pipecheck ... | head`: the reader left, as with cat or grep say nothing
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception as error:  # every known input problem is turned into a message below
         return report_error(error)
+
+
+def _hook_file_names(argv: list[str]) -> list[str]:
+    """pre-commit appends staged file names after the hook's options, without "--": a file named
+    -oreal.config would be read as `-o real.config`. A name that is an existing file is a path."""
+    return [f".{os.sep}{argument}" if argument.startswith("-") and os.path.isfile(argument) else argument
+            for argument in argv]
 
 
 def report_error(error: Exception) -> int:

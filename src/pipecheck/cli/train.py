@@ -13,8 +13,8 @@ from pipecheck.cli.distribute import (cluster_tasks, distribution_from_args, lau
 from pipecheck.wrappers.launch import (WorkflowError, explain_failure, prepare, print_dry_run,
                                        run_launch)
 from pipecheck.wrappers.progress import RunProgress, duration
-from pipecheck.wrappers.runs import (Run, next_run, refuse_changed_config, runs_beside, update_record,
-                                     write_record)
+from pipecheck.wrappers.runs import (Run, claim_next_run, next_run, refuse_changed_config, runs_beside,
+                                     update_record, write_record)
 
 
 def train(args) -> int:
@@ -54,7 +54,12 @@ def train(args) -> int:
         return 0
     if workers and not distribution.local:
         cluster_tasks(distribution, dry_run=False)  # refuses a missing or inconsistent TF_CONFIG before starting
-    run.folder.mkdir(parents=True, exist_ok=True)
+    if args.resume is None:  # claimed only now that nothing refuses, so a refusal leaves no empty checkpointN
+        planned, run = run, claim_next_run(project.config_dir)
+        if run.folder != planned.folder:  # another train took the planned number meanwhile
+            options["model_dir"] = project.display(run.folder)
+            launch = prepare("train", options, project.root, args.python)
+            launch.environment.update(strategy_environment(distribution))
     write_record(run, config, launch.command, steps)
     message = (_("resuming {folder} from step {step} (log: {log})", step=reached or 0, folder=options["model_dir"],
                  log=project.display(run.folder / "train.log")) if args.resume is not None else

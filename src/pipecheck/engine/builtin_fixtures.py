@@ -76,6 +76,7 @@ def original(project, config, schema):
 @fixture
 def label_maps(config, project, schema) -> dict:
     """Every label map the input readers name: {label_map_path value: LabelMap or LoadProblem}."""
+    from pipecheck.artifacts.guarded import exists, problem_with
     from pipecheck.artifacts.label_map import load_label_map
 
     loaded: dict = {}
@@ -84,14 +85,18 @@ def label_maps(config, project, schema) -> dict:
         if not value or value in loaded or is_remote(value):
             continue
         path = project.resolve(value)
-        if not path.is_file():
+        if not exists(path):
+            problem = problem_with(path)
+            if problem is not None:  # a name too long, a symlink loop: PC202 cannot see it as missing
+                loaded[value] = LoadProblem(path, _("cannot read the label map: {error}", error=problem))
             continue
         try:
             loaded[value] = load_label_map(path, schema.label_map_class)
         except TextProtoSyntaxError as error:
             loaded[value] = LoadProblem(path, error.message, error.line, error.column, error.hint)
         except (OSError, UnicodeDecodeError) as error:
-            loaded[value] = LoadProblem(path, _("cannot read the label map: {error}", error=error))
+            loaded[value] = LoadProblem(path, _("cannot read the label map: {error}",
+                                                error=getattr(error, "strerror", None) or error))
     return loaded
 
 
@@ -129,7 +134,9 @@ def machine(options, settings):
 
 def read_text(path: Path) -> str:
     """A config's text; undecodable bytes become a syntax finding with their line and column."""
-    data = Path(path).read_bytes()
+    from pipecheck.artifacts.guarded import TEXT_LIMIT, read_bytes
+
+    data = read_bytes(Path(path), TEXT_LIMIT)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -47,7 +47,8 @@ def run(options: RunOptions) -> RunResult:
     settings = load_settings(project.root, options.settings_file)
     if options.strict is not None:
         settings.strict = options.strict
-    catalogue = discover(settings.rules_dirs, plugins=settings.plugins and options.plugins)
+    # rules_dirs run the checkout's own Python: --no-plugins turns them off with the entry points
+    catalogue = discover(settings.rules_dirs if options.plugins else [], plugins=settings.plugins and options.plugins)
     resolver = FixtureResolver(catalogue.fixtures, {"project": project, "settings": settings, "options": options})
     for spec in catalogue.rules:
         resolver.check_rule(spec)

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipecheck.artifacts.guarded import is_dir, is_regular
 from pipecheck.errors import InputError
 from pipecheck.i18n import N_, _
 
@@ -50,11 +51,13 @@ class Project:
         """Files a path or glob pattern names, as the OD API's gfile.glob would find them."""
         if is_remote(value):
             return []
-        if _GLOB_CHARS & set(value):
+        from pipecheck.artifacts.guarded import exists
+
+        if any(character in value for character in _GLOB_CHARS):
             prefix = "" if Path(value).is_absolute() else glob.escape(str(base or self.root)) + os.sep
-            return sorted(Path(p) for p in glob.glob(prefix + value))
+            return sorted(Path(p) for p in glob.glob(prefix + value) if exists(p))
         path = self.resolve(value, base)
-        return [path] if path.exists() else []
+        return [path] if exists(path) else []
 
     def other_bases(self) -> list[Path]:
         """Folders a relative path might have been written against, besides the root."""
@@ -70,8 +73,8 @@ class Project:
     def display(self, path: Path | str) -> str:
         """A path as the user would write it: relative to the root when inside it."""
         path = Path(path)
-        try:
-            return str(path.resolve().relative_to(self.root.resolve()))
+        try:  # realpath, not resolve(): a symlink loop is a finding's subject, not an exception
+            return str(Path(os.path.realpath(path)).relative_to(os.path.realpath(self.root)))
         except ValueError:
             return str(path)
 
@@ -85,7 +88,7 @@ class Project:
             for base in bases:
                 checkpoint = self.resolve(fine_tune_checkpoint, base)
                 for folder in (checkpoint, checkpoint.parent, checkpoint.parent.parent):
-                    if folder.name == "checkpoint" or (folder / "checkpoint").is_dir():
+                    if folder.name == "checkpoint" or is_dir(folder / "checkpoint"):
                         candidates.append((folder.parent if folder.name == "checkpoint" else folder) / "pipeline.config")
         for base in bases:
             for pretrained in PRETRAINED_FOLDERS:
@@ -93,9 +96,10 @@ class Project:
         own = self.config_path.resolve()
         unique: list[Path] = []
         for candidate in candidates:
-            if candidate.is_file() and candidate.resolve() != own and candidate.resolve() not in unique:
+            if is_regular(candidate) and candidate.resolve() != own and candidate.resolve() not in unique:
                 unique.append(candidate.resolve())
         return unique
+
 
 
 def is_remote(value: str) -> bool:
@@ -116,7 +120,10 @@ def discover_project(target: Path, root: Path | None = None, original: Path | No
     elif target.is_file():
         config_path = target
     else:
-        raise ProjectError(_("{target}: no such file or folder", target=target))
+        from pipecheck.artifacts.guarded import problem_with
+
+        raise ProjectError(_("{target}: {problem}", target=target,
+                             problem=problem_with(target) or _("no such file or folder")))
     if original is not None and not Path(original).exists():
         raise ProjectError(_("--original {path}: no such file or folder", path=original))
     inferred = _infer_root(config_path)

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 from pipecheck import __version__
 from pipecheck.i18n import _, n_
-from pipecheck.report.table import markdown_table
+from pipecheck.report.table import Code, markdown_table, md_code
 from pipecheck.report.text import diff_cells, diff_headers, severity_word
 from pipecheck.report.diff import diff_rows
 
@@ -142,10 +142,10 @@ def markdown(results) -> str:
         counts = ", ".join([n_("{count} error", "{count} errors", result.count("error")),
                             n_("{count} warning", "{count} warnings", result.count("warning")),
                             n_("{count} info", "{count} infos", result.count("info"))])
-        parts.append(f"### pipecheck · `{_relative(result.project.config_path, root)}`\n\n**{counts}**\n")
+        parts.append(f"### pipecheck · {md_code(_relative(result.project.config_path, root))}\n\n**{counts}**\n")
         if result.findings:
-            rows = [[severity_word(f.severity), f.rule, f"`{_relative(f.file, root)}:{f.line}:{f.column}`",
-                     f"`{f.field}`" if f.field else "", f.message, f.hint or ""] for f in result.findings]
+            rows = [[severity_word(f.severity), f.rule, Code(f"{_relative(f.file, root)}:{f.line}:{f.column}"),
+                     Code(f.field) if f.field else "", f.message, f.hint or ""] for f in result.findings]
             parts.append(markdown_table([_("Severity"), _("Rule"), _("Where"), _("Field"), _("Message"), _("Fix")],
                                         rows) + "\n")
         if result.config is not None and result.original is not None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pipecheck.i18n import _
 from pipecheck.textproto.tokens import IDENT, NUMBER, STRING, SYMBOL, SourceText, TextProtoSyntaxError, Token
 
+NESTING_LIMIT = 100  # blocks inside blocks; the OD API's deepest config nests 9
+
 
 @dataclass
 class ScalarValue:
@@ -67,6 +69,7 @@ class _Parser:
         self.source = source
         self.tokens = tokens
         self.index = 0
+        self.depth = 0
 
     def peek(self) -> Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -160,7 +163,12 @@ class _Parser:
     def message(self) -> MessageValue:
         opening = self.take()
         closing = "}" if opening.text == "{" else ">"
+        if self.depth >= NESTING_LIMIT:  # the parser recurses; Python's stack would give up a little later
+            raise self.error(_("more than {limit} blocks inside one another", limit=NESTING_LIMIT), opening,
+                             hint=_("a pipeline.config nests about 9 deep; look for a block opened in a loop"))
+        self.depth += 1
         fields = self.fields_until(closing)
+        self.depth -= 1
         return MessageValue(opening, self.take(), fields)
 
     def list_values(self) -> list[ScalarValue | MessageValue]:
