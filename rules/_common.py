@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-PLACEHOLDER = re.compile(r"PATH_TO_BE+_CONFIGURED|(^|/)(placer|cns)/", re.IGNORECASE)
+from pipecheck.project import is_placeholder  # noqa: F401  (the rules' helpers, in one place)
 
 
 def leaf_name(field_path: str) -> str:
@@ -35,10 +34,6 @@ def suggested_path(project, project_files, field_path: str) -> str | None:
     if not candidates:
         return None
     return project.display(candidates[0])
-
-
-def is_placeholder(value: str) -> bool:
-    return bool(PLACEHOLDER.search(value))
 
 
 def reader_files(records):

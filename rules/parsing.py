@@ -69,7 +69,7 @@ def one_choice_per_block(config):
 
 
 @rule("PC013", "paths-without-backslashes", category="syntax")
-def paths_without_backslashes(config):
+def paths_without_backslashes(config, project):
     r"""Strings hold no control characters or backslashes (Windows paths).
 
     Catalogue: P-04
@@ -88,6 +88,8 @@ def paths_without_backslashes(config):
         if not isinstance(value, str):
             continue
         controls = [name for char, name in _CONTROL.items() if char in value]
+        if value in project.relocated and not controls:
+            continue  # a Windows path from another machine: PC206 gives its local path
         written = location.raw
         if controls:
             yield Finding(_("{value} contains control characters ({escapes}): a backslash in text format starts an "

@@ -5,6 +5,8 @@ from pipecheck.project import is_remote
 
 from ._common import is_placeholder, leaf_name, path_fields, suggested_path
 
+_CONTROL_CHARS = set("\t\n\r\a\b\f\v\0")
+
 
 @rule("PC201", "no-placeholder-paths", category="paths", fix="safe")
 def no_placeholder_paths(config, project, project_files):
@@ -50,7 +52,7 @@ def paths_exist(config, project, project_files):
     cannot be checked and make this rule undecided.
 
     Bad:
-        train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/train.record"
+        train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/trian.record"
     Bad (shard pattern):
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/train.record-?????-of-00010"
     Good:
@@ -63,6 +65,8 @@ def paths_exist(config, project, project_files):
         if is_remote(value):
             remote.append(value)
             continue
+        if value in project.relocated:
+            continue  # written for another machine: PC206 says where it is here
         matches = project.matches(value)
         if matches:
             empty = [m for m in matches if m.is_file() and m.stat().st_size == 0]
@@ -83,12 +87,50 @@ def _where_it_is(project, project_files, field: str, value: str) -> str:
             return _("it exists relative to {base}: run from there (cd {base}) or pass --root {base}; the OD API "
                      "reads every path from the folder model_main_tf2.py runs in", base=base)
     suggestion = suggested_path(project, project_files, field)
-    same_name = project_files.by_name(value.rsplit("/", 1)[-1])
-    if same_name:
-        return _('a file of that name is at {path}: write "{path}"', path=project.display(same_name[0]))
     if suggestion:
         return _('the project has {path}: write {name}: "{path}"', path=suggestion, name=leaf_name(field))
     return _("check the folder and the name; paths are relative to the folder you train from")
+
+
+@rule("PC206", "paths-from-another-machine", category="paths", fix="safe")
+def paths_from_another_machine(config, project):
+    r"""A path written for another machine names the project's file whose path ends like it.
+
+    Catalogue: F-02
+
+    Why: configs published in notebooks and tutorials keep their author's paths
+    (/content/drive/MyDrive/..., C:\Users\...\, /home/<someone>/...). The OD API fails on
+    the first one it opens. When the project holds one file whose path ends with the
+    longest part of the missing one (either separator, drive letters and home folders
+    aside), that file is meant: the rules that read the label map, the records or the
+    checkpoint read it, and `fix` writes its path. When several files end equally well,
+    nothing is decided and they are listed.
+
+    Bad:
+        train_input_reader.label_map_path: "/content/drive/MyDrive/faces_cubes/training/label_map.pbtxt"
+    Bad (Windows):
+        eval_input_reader[0].tf_record_input_reader.input_path[0]: "C:\\Users\\me\\tod_tf2\\faces_cubes\\training\\test.record"
+    Good:
+        train_input_reader.label_map_path: "faces_cubes/training/label_map.pbtxt"
+
+    Fix: safe; writes the local path, relative to the launch root.
+    """
+    for field, location in config.located.scalars():
+        matches = project.relocated.get(location.parsed) if isinstance(location.parsed, str) else None
+        if not matches or _CONTROL_CHARS & set(location.parsed):
+            continue  # escapes read as control characters: PC013 says how to write the path
+        name = leaf_name(field)
+        if len(matches) == 1:
+            local = project.display(matches[0])
+            yield Finding(_("{value} was written for another machine; here it is {path} (the rules that read it "
+                            "read that file)", value=location.raw, path=local), field=field,
+                          hint=_('write {name}: "{path}"', name=name, path=local), replacement=f'"{local}"')
+        else:
+            shown = ", ".join(project.display(m) for m in matches[:5]) + (" ..." if len(matches) > 5 else "")
+            yield Finding(_("{value} does not exist here, and {count} files end like it: {paths}; nothing that "
+                            "reads it was checked", value=location.raw, count=len(matches), paths=shown),
+                          field=field, hint=_("write {name} with the path of the file you mean, relative to the "
+                                              "folder you train from", name=name))
 
 
 @rule("PC203", "input-path-set", category="paths")
