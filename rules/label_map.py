@@ -34,9 +34,18 @@ def num_classes_matches_label_map(config, label_map):
     else:
         effect = n_("{count} extra output is trained as background for nothing",
                     "{count} extra outputs are trained as background for nothing", written - wanted)
+    gaps = _missing_ids(label_map)
+    if gaps:  # PC104 stays quiet: the numbering is this finding's cause
+        effect += n_(" (id {ids} has no item)", " (ids {ids} have no item)", len(gaps),
+                     ids=", ".join(str(i) for i in gaps[:10]))
     return Finding(_("num_classes is {written} but the label map {name} has {summary}: {effect}", written=written,
                      name=label_map.path.name, summary=label_map.describe(), effect=effect), field=field,
                    hint=_("write num_classes: {value}", value=wanted), replacement=str(wanted))
+
+
+def _missing_ids(label_map) -> list[int]:
+    ids = set(i for i in label_map.ids if i > 0)
+    return sorted(set(range(1, max(ids, default=0) + 1)) - ids)
 
 
 @rule("PC102", "label-map-ids-positive", category="label-map")
@@ -93,24 +102,27 @@ def label_map_ids_unique(label_map):
 
 
 @rule("PC104", "label-map-ids-contiguous", category="label-map", severity="warning")
-def label_map_ids_contiguous(label_map):
+def label_map_ids_contiguous(label_map, config):
     """Label map ids run 1, 2, ..., N without gaps.
 
     Catalogue: L-04
 
     Why: with ids 1, 2, 5 the model needs num_classes 5 and trains two empty classes;
-    with num_classes 3 class 5 is silently lost (see PC101). Ids copied from another
-    dataset's numbering do this.
+    with num_classes 3 class 5 is silently lost (PC101 then reports both). Ids copied
+    from another dataset's numbering do this.
 
     Bad:
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 3 name: 'two' }
+        model.faster_rcnn.num_classes: 3
+        expect file faces_cubes/training/label_map.pbtxt
     Good:
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' }
     """
-    ids = sorted(set(i for i in label_map.ids if i > 0))
-    missing = sorted(set(range(1, (ids[-1] if ids else 0) + 1)) - set(ids))
-    if not missing:
-        return None
+    missing = _missing_ids(label_map)
+    model = config.model
+    if not missing or (model is not None and "num_classes" in model.DESCRIPTOR.fields_by_name
+                       and model.num_classes != label_map.max_id):
+        return None  # with num_classes off as well, PC101 reports both
     shown = ", ".join(str(i) for i in missing[:10]) + (" ..." if len(missing) > 10 else "")
     return Finding(n_("id {ids} has no item: the model trains {count} empty class",
                       "ids {ids} have no item: the model trains {count} empty classes", len(missing), ids=shown),

@@ -1,7 +1,10 @@
 """Rules about the files the config names, resolved from the launch root like the OD API does."""
 
-from pipecheck import Finding, _, cannot_decide, rule
+import re
+
+from pipecheck import Finding, _, cannot_decide, n_, rule
 from pipecheck.project import is_remote
+from pipecheck.project.relocate import launched_elsewhere, tail_parts
 
 from ._common import is_placeholder, leaf_name, path_fields, suggested_path
 
@@ -58,27 +61,57 @@ def paths_exist(config, project, project_files):
     Good:
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/train.record"
     """
-    remote = []
+    remote, missing = [], {}
     for field, value in path_fields(config):
         if not value or is_placeholder(value):
             continue
         if is_remote(value):
             remote.append(value)
             continue
-        if value in project.relocated:
+        if value in project.relocated and not launched_elsewhere(project, value):
             continue  # written for another machine: PC206 says where it is here
-        matches = project.matches(value)
+        matches = project.matches(value, project.root)
         if matches:
             empty = [m for m in matches if m.is_file() and m.stat().st_size == 0]
             if empty:
                 yield Finding(_("{path} is empty", path=project.display(empty[0])), field=field,
                               hint=_("regenerate the file (an interrupted conversion leaves it empty)"))
             continue
-        yield Finding(_("{path} does not exist from the launch root {root}", path=value, root=project.root),
-                      field=field,
-                      hint=_where_it_is(project, project_files, field, value))
+        missing.setdefault(value, field)  # one finding per path, however many fields name it
+    by_folder = {}
+    for value, field in missing.items():
+        by_folder.setdefault((field.split(".", 1)[0], _folder_of(value)), []).append((field, value))
+    for (_reader, folder), entries in by_folder.items():
+        if len(entries) >= _GROUPED and not any(project.matches(folder, base) for base in [None, *project.other_bases()]):
+            names = [tail_parts(value)[-1] for _field, value in entries]
+            yield Finding(n_("{count} file under {folder}, which does not exist here: {names}",
+                             "{count} files under {folder}, which does not exist here: {names}", len(entries),
+                             folder=folder, names=", ".join(names[:3]) + (" ..." if len(names) > 3 else "")),
+                          field=entries[0][0], hint=_("copy the folder into the project, or write the folder it is "
+                                                      "in here, relative to the folder you train from"))
+            continue
+        for field, value in entries:
+            if _foreign(value):
+                message = _("{path} does not exist on this machine, and no file under the launch root ends like it",
+                            path=value)
+            else:
+                message = _("{path} does not exist from the launch root {root}", path=value, root=project.root)
+            yield Finding(message, field=field, hint=_where_it_is(project, project_files, field, value))
     if remote:
         cannot_decide(_("remote paths cannot be checked: {paths}", paths=", ".join(remote)))
+
+
+_GROUPED = 3  # missing files in one missing folder from which they are reported as one finding
+
+
+def _folder_of(value: str) -> str:
+    normalized = value.replace("\\", "/")
+    return normalized.rsplit("/", 1)[0] if "/" in normalized else "."
+
+
+def _foreign(value: str) -> bool:
+    """An absolute path, of this system or another (C:/..., /content/...)."""
+    return value.startswith(("/", "\\", "~")) or bool(re.match(r"[A-Za-z]:[/\\]", value))
 
 
 def _where_it_is(project, project_files, field: str, value: str) -> str:
@@ -115,10 +148,13 @@ def paths_from_another_machine(config, project):
 
     Fix: safe; writes the local path, relative to the launch root.
     """
+    reported = set()
     for field, location in config.located.scalars():
         matches = project.relocated.get(location.parsed) if isinstance(location.parsed, str) else None
-        if not matches or _CONTROL_CHARS & set(location.parsed):
-            continue  # escapes read as control characters: PC013 says how to write the path
+        if not matches or _CONTROL_CHARS & set(location.parsed) or location.parsed in reported \
+                or launched_elsewhere(project, location.parsed, leaf_name(field) == "fine_tune_checkpoint"):
+            continue  # control characters: PC013 says how to write it; another launch folder: PC202 says which
+        reported.add(location.parsed)  # one finding per path; fix rewrites the other fields in its next round
         name = leaf_name(field)
         if len(matches) == 1:
             local = project.display(matches[0])

@@ -77,13 +77,21 @@ def relocate(project: Project, config, files) -> list[Relocation]:
     for field, value, prefix in _file_fields(config):
         if not value or is_remote(value) or is_placeholder(value) or value in project.relocated:
             continue
-        if _exists(project, value, prefix) or any(_exists(project, value, prefix, base) for base in project.other_bases()):
+        if _exists(project, value, prefix):
             continue
-        matches = tail_matches(value, files.all, project.root, prefix)
+        base = launched_elsewhere(project, value, prefix)
+        matches = [project.resolve(value, base)] if base else tail_matches(value, files.all, project.root, prefix)
         if matches:
             project.relocated[value] = matches
             relocations.append(Relocation(value, field, matches))
     return relocations
+
+
+def launched_elsewhere(project: Project, value: str, prefix: bool = False) -> Path | None:
+    """The folder (config's, or a parent) from which a relative path exists, when not from the root."""
+    if Path(value).is_absolute():
+        return None
+    return next((base for base in project.other_bases() if _exists(project, value, prefix, base)), None)
 
 
 def _exists(project: Project, value: str, prefix: bool, base: Path | None = None) -> bool:

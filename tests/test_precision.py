@@ -1,0 +1,28 @@
+"""One finding per cause: what several rules would each say about one mistake is said once."""
+
+from conftest import lint_json
+from support.projects import CONFIG
+
+LABEL_MAP = "faces_cubes/training/label_map.pbtxt"
+
+
+def test_ids_with_a_gap_and_num_classes_below_them_are_one_finding(clean_project):
+    (clean_project / LABEL_MAP).write_text("item { id: 1 name: 'one' }\nitem { id: 2 name: 'two' }\n"
+                                           "item { id: 4 name: 'three' }\n")
+    config = clean_project / CONFIG
+    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 3"))
+    code, document = lint_json()
+    shown = [f for f in document["findings"] if f["rule"].startswith("PC10")]
+    assert [f["rule"] for f in shown] == ["PC101"], shown  # not PC104 as well
+    assert "id 3 has no item" in shown[0]["message"] and "4..4 train as background" in shown[0]["message"]
+
+
+def test_missing_files_in_one_missing_folder_are_one_finding(clean_project):
+    config = clean_project / CONFIG
+    paths = "\n".join(f'    input_path: "/app/project/data/train/segment-{i}.tfrecord"' for i in range(12))
+    config.write_text(config.read_text().replace('    input_path: "faces_cubes/training/train.record"', paths))
+    code, document = lint_json()
+    missing = [f for f in document["findings"] if f["rule"] == "PC202"]
+    assert code == 1 and len(missing) == 1
+    assert missing[0]["message"].startswith("12 files under /app/project/data/train, which does not exist here: "
+                                            "segment-0.tfrecord, segment-1.tfrecord, segment-2.tfrecord ...")
