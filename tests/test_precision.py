@@ -26,3 +26,21 @@ def test_missing_files_in_one_missing_folder_are_one_finding(clean_project):
     assert code == 1 and len(missing) == 1
     assert missing[0]["message"].startswith("12 files under /app/project/data/train, which does not exist here: "
                                             "segment-0.tfrecord, segment-1.tfrecord, segment-2.tfrecord ...")
+
+
+def test_a_tf1_config_leads_with_one_finding_naming_the_tf2_network(clean_project):
+    config = clean_project / CONFIG
+    text = config.read_text().replace("type: 'faster_rcnn_resnet50_keras'", "type: 'faster_rcnn_resnet101'")
+    config.write_text(text.replace("train_config: {", "train_config: {\n  from_detection_checkpoint: true", 1))
+    code, document = lint_json()
+    lead = [f for f in document["findings"] if f["rule"] == "PC021"]
+    assert code == 1 and len(lead) == 1 and document["findings"][0] == lead[0]
+    assert lead[0]["message"].endswith("the TF2 zoo's equivalent is faster_rcnn_resnet101_v1_640x640_coco17_tpu-8")
+    assert "from_detection_checkpoint" in lead[0]["message"]
+
+
+def test_one_tf1_habit_alone_is_not_a_tf1_config(clean_project):
+    config = clean_project / CONFIG
+    config.write_text(config.read_text().replace("train_config: {", "train_config: {\n  from_detection_checkpoint: true", 1))
+    rules = [f["rule"] for f in lint_json()[1]["findings"]]
+    assert "PC306" in rules and "PC021" not in rules
