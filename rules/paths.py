@@ -3,7 +3,7 @@
 import re
 
 from pipecheck import Finding, _, cannot_decide, n_, rule
-from pipecheck.project import is_remote
+from pipecheck.project import ZOO_PLACEHOLDER, is_remote
 from pipecheck.project.relocate import launched_elsewhere, tail_parts
 
 from ._common import is_placeholder, leaf_name, path_fields, suggested_path
@@ -13,28 +13,38 @@ _CONTROL_CHARS = set("\t\n\r\a\b\f\v\0")
 
 @rule("PC201", "no-placeholder-paths", category="paths", fix="safe")
 def no_placeholder_paths(config, project, project_files):
-    """No path is still a zoo placeholder (PATH_TO_BE_CONFIGURED, /placer/, /cns/).
+    """No path is still a placeholder: the zoo's (PATH_TO_BE_CONFIGURED, /placer/, /cns/) or a tutorial's.
 
     Catalogue: F-01
 
     Why: every zoo config ships with PATH_TO_BE_CONFIGURED in fine_tune_checkpoint,
     label_map_path and input_path (one zoo file even says PATH_TO_BEE_CONFIGURED), and some
-    carry Google-internal /placer/ or /cns/ paths. The OD API fails on the first one it
-    opens, a minute into the run.
+    carry Google-internal /placer/ or /cns/ paths; tutorials and notebooks leave their own
+    (gs://${YOUR_GCS_BUCKET}/..., <path to label map>, YOUR_DATA_DIR, /path/to/train.record).
+    The OD API fails on the first one it opens, a minute into the run.
 
     Bad:
         train_input_reader.label_map_path: "PATH_TO_BE_CONFIGURED/label_map.txt"
+    Bad (tutorial):
+        train_input_reader.tf_record_input_reader.input_path[0]: "gs://${YOUR_GCS_BUCKET}/data/train.record"
+    Bad (path to):
+        train_input_reader.label_map_path: "/path/to/label_map.pbtxt"
     Good:
         train_input_reader.label_map_path: "faces_cubes/training/label_map.pbtxt"
 
     Fix: safe; writes the matching file found in the project, when there is one.
     """
+    reported = set()
     for field, location in config.located.scalars():
         value = location.parsed
-        if not isinstance(value, str) or not is_placeholder(value):
+        if not isinstance(value, str) or not is_placeholder(value) or (value, leaf_name(field)) in reported:
             continue
+        reported.add((value, leaf_name(field)))  # once per path; fix writes the other fields in its next round
         suggestion = suggested_path(project, project_files, field)
-        yield Finding(_("{name} is still the zoo placeholder {value!r}", name=leaf_name(field), value=value),
+        message = (_("{name} is still the zoo placeholder {value!r}", name=leaf_name(field), value=value)
+                   if ZOO_PLACEHOLDER.search(value) else
+                   _("{name} is still a placeholder to fill in: {value!r}", name=leaf_name(field), value=value))
+        yield Finding(message,
                       field=field,
                       hint=_('write {name}: "{path}"', name=leaf_name(field), path=suggestion) if suggestion
                       else _("write the path of your file, relative to the folder you train from"),

@@ -44,3 +44,26 @@ def test_one_tf1_habit_alone_is_not_a_tf1_config(clean_project):
     config.write_text(config.read_text().replace("train_config: {", "train_config: {\n  from_detection_checkpoint: true", 1))
     rules = [f["rule"] for f in lint_json()[1]["findings"]]
     assert "PC306" in rules and "PC021" not in rules
+
+
+def schedule_findings(root, schedule: str, num_steps: int = 5000) -> list[dict]:
+    config = root / "faces_cubes/training/schedule/pipeline.config"
+    config.parent.mkdir(parents=True)
+    config.write_text(f"model {{ ssd {{ num_classes: 2 }} }}\ntrain_config {{ batch_size: 2 num_steps: {num_steps} "
+                      f"optimizer {{ momentum_optimizer {{ learning_rate {{ {schedule} }} }} }} }}\n")
+    return [f for f in lint_json(target=str(config.relative_to(root)))[1]["findings"] if f["rule"] == "PC511"]
+
+
+def test_a_manual_schedule_beyond_num_steps_is_reported_and_one_within_is_not(clean_project):
+    tf1_pets = "manual_step_learning_rate { initial_learning_rate: 0.0002 schedule { step: 900000 learning_rate: 2e-5 } }"
+    found = schedule_findings(clean_project, tf1_pets)
+    assert len(found) == 1 and "the first at 900000" in found[0]["message"]
+    (clean_project / "faces_cubes/training/schedule/pipeline.config").unlink()
+    (clean_project / "faces_cubes/training/schedule").rmdir()
+    assert schedule_findings(clean_project, tf1_pets.replace("900000", "4000")) == []
+
+
+def test_a_smooth_exponential_decay_is_not_a_staircase(clean_project):
+    smooth = ("exponential_decay_learning_rate { initial_learning_rate: 0.004 decay_steps: 800720 decay_factor: 0.95 "
+              "staircase: false }")
+    assert schedule_findings(clean_project, smooth) == []
