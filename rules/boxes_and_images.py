@@ -1,12 +1,17 @@
 """Rules about the boxes and images inside the records."""
 
 from pipecheck import Finding, _, n_, rule
+from pipecheck import N_
 
 from ._common import reader_files, record_place
 from .records import _report
 
+# The review's sign-off items these rules pre-fill.
+BOXES_AND_IMAGES_RIGHT = N_("Boxes and images are right (look at the gallery)")
+LIMITS_FIT = N_("Detection limits fit the data")
 
-@rule("PC708", "boxes-valid", category="records")
+
+@rule("PC708", "boxes-valid", category="records", checklist=BOXES_AND_IMAGES_RIGHT)
 def boxes_valid(records):
     """Boxes are fractions of the image, with min < max, and no NaN.
 
@@ -39,7 +44,7 @@ def _most_objects(reader):
     return best
 
 
-@rule("PC709", "boxes-within-reader-limit", category="records", fix="safe")
+@rule("PC709", "boxes-within-reader-limit", category="records", fix="safe", checklist=LIMITS_FIT)
 def boxes_within_reader_limit(records, config):
     """No image has more boxes than its input reader's max_number_of_boxes.
 
@@ -73,7 +78,7 @@ def boxes_within_reader_limit(records, config):
                           replacement=str(most))
 
 
-@rule("PC710", "objects-within-detection-limit", category="records", severity="warning", fix="safe")
+@rule("PC710", "objects-within-detection-limit", category="records", severity="warning", fix="safe", checklist=LIMITS_FIT)
 def objects_within_detection_limit(records, config):
     """No image has more objects than the model may detect (max_total_detections).
 
@@ -110,7 +115,7 @@ def objects_within_detection_limit(records, config):
                       replacement=str(most))
 
 
-@rule("PC711", "images-decodable", category="records")
+@rule("PC711", "images-decodable", category="records", checklist=BOXES_AND_IMAGES_RIGHT)
 def images_decodable(records):
     """Every image is complete and in the format image/format says.
 
@@ -133,7 +138,7 @@ def images_decodable(records):
                        lambda p: _("re-export the image and write the record again"))
 
 
-@rule("PC712", "image-size-matches", category="records")
+@rule("PC712", "image-size-matches", category="records", checklist=BOXES_AND_IMAGES_RIGHT)
 def image_size_matches(records):
     """image/width and image/height are the encoded image's size.
 
@@ -153,7 +158,7 @@ def image_size_matches(records):
                        lambda p: _("take the size from the image itself (after applying its EXIF rotation)"))
 
 
-@rule("PC713", "images-upright", category="records")
+@rule("PC713", "images-upright", category="records", checklist=BOXES_AND_IMAGES_RIGHT)
 def images_upright(records):
     """No image carries an EXIF rotation.
 
@@ -182,7 +187,7 @@ def images_upright(records):
                           hint=_("rotate the pixels (PIL.ImageOps.exif_transpose) before annotating and converting"))
 
 
-@rule("PC714", "images-have-colour-channels", category="records")
+@rule("PC714", "images-have-colour-channels", category="records", checklist=BOXES_AND_IMAGES_RIGHT)
 def images_have_colour_channels(records):
     """JPEGs are greyscale or RGB, not CMYK.
 

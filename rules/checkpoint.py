@@ -4,9 +4,13 @@ import re
 from pathlib import Path
 
 from pipecheck import Finding, _, cannot_decide, rule
+from pipecheck import N_
 from pipecheck.project import is_remote
 
 from ._common import is_placeholder
+
+# The review's sign-off items these rules pre-fill.
+CHECKPOINT_IS_THE_NETWORKS = N_("The checkpoint is the downloaded network's ckpt-0, restored as detection")
 
 FIELD = "train_config.fine_tune_checkpoint"
 _DATA = re.compile(r"\.data-(\d{5})-of-(\d{5})$")
@@ -47,7 +51,7 @@ def _as_value(value: str, path: Path, project) -> str:
     return str(path) if Path(value).is_absolute() else project.display(path)
 
 
-@rule("PC301", "checkpoint-is-a-prefix", category="checkpoint", fix="safe")
+@rule("PC301", "checkpoint-is-a-prefix", category="checkpoint", fix="safe", checklist=CHECKPOINT_IS_THE_NETWORKS)
 def checkpoint_is_a_prefix(config, project):
     """fine_tune_checkpoint is a checkpoint prefix such as .../checkpoint/ckpt-0.
 
@@ -99,7 +103,7 @@ def checkpoint_is_a_prefix(config, project):
                    replacement=f'"{fixed}"')
 
 
-@rule("PC302", "checkpoint-files-exist", category="checkpoint")
+@rule("PC302", "checkpoint-files-exist", category="checkpoint", checklist=CHECKPOINT_IS_THE_NETWORKS)
 def checkpoint_files_exist(config, project):
     """The checkpoint's .index and every .data shard exist.
 
@@ -154,7 +158,7 @@ def _nearby(prefix: Path, value: str, project) -> str:
     return _("extract the zoo archive into pre-trained/ (or pre_trained/) and point at <net>/checkpoint/ckpt-0")
 
 
-@rule("PC303", "checkpoint-version-v2", category="checkpoint", fix="safe")
+@rule("PC303", "checkpoint-version-v2", category="checkpoint", fix="safe", checklist=CHECKPOINT_IS_THE_NETWORKS)
 def checkpoint_version_v2(config):
     """fine_tune_checkpoint_version is V2 whenever a checkpoint is given.
 
@@ -185,7 +189,7 @@ def checkpoint_version_v2(config):
     return None
 
 
-@rule("PC304", "checkpoint-type-valid", category="checkpoint", fix="safe")
+@rule("PC304", "checkpoint-type-valid", category="checkpoint", fix="safe", checklist=CHECKPOINT_IS_THE_NETWORKS)
 def checkpoint_type_valid(config):
     """fine_tune_checkpoint_type is detection, classification or full.
 

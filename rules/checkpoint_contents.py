@@ -1,7 +1,11 @@
 """Rules that read the fine-tune checkpoint's index: what it holds, and whether it is intact."""
 
 from pipecheck import Finding, _, cannot_decide, rule
+from pipecheck import N_
 from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
+
+# The review's sign-off items these rules pre-fill.
+CHECKPOINT_IS_THE_NETWORKS = N_("The checkpoint is the downloaded network's ckpt-0, restored as detection")
 
 FIELD = "train_config.fine_tune_checkpoint"
 TYPE_FIELD = "train_config.fine_tune_checkpoint_type"
@@ -13,7 +17,7 @@ def _readable(checkpoint):
     return checkpoint
 
 
-@rule("PC308", "checkpoint-object-based", category="checkpoint")
+@rule("PC308", "checkpoint-object-based", category="checkpoint", checklist=CHECKPOINT_IS_THE_NETWORKS)
 def checkpoint_object_based(checkpoint):
     """The checkpoint is an object-based TF2 checkpoint.
 
@@ -37,7 +41,7 @@ def checkpoint_object_based(checkpoint):
                    hint=_("download the TF2 version of this network (TF2 Detection Model Zoo)"))
 
 
-@rule("PC309", "checkpoint-type-fits-contents", category="checkpoint", fix="safe")
+@rule("PC309", "checkpoint-type-fits-contents", category="checkpoint", fix="safe", checklist=CHECKPOINT_IS_THE_NETWORKS)
 def checkpoint_type_fits_contents(config, checkpoint):
     """fine_tune_checkpoint_type fits what the checkpoint holds: detection for a detection model.
 
@@ -85,7 +89,7 @@ def checkpoint_type_fits_contents(config, checkpoint):
     return None
 
 
-@rule("PC310", "checkpoint-intact", category="checkpoint")
+@rule("PC310", "checkpoint-intact", category="checkpoint", checklist=CHECKPOINT_IS_THE_NETWORKS)
 def checkpoint_intact(checkpoint):
     """The checkpoint's index reads, every data shard is there and long enough, every tensor checksums.
 
@@ -100,15 +104,15 @@ def checkpoint_intact(checkpoint):
     Bad (damaged):
         corrupt pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0.data-00000-of-00001 40
         expect train_config.fine_tune_checkpoint
-    Good:
-        train_config.fine_tune_checkpoint_type: "detection"
+    Good (the checkpoint written again, whole):
+        standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint faster_rcnn
     """
     for problem in checkpoint.problems:
         yield Finding(_("checkpoint {problem}", problem=problem["message"]), field=FIELD,
                       hint=_("extract the zoo archive again (or download it again)"))
 
 
-@rule("PC311", "checkpoint-matches-architecture", category="checkpoint")
+@rule("PC311", "checkpoint-matches-architecture", category="checkpoint", checklist=CHECKPOINT_IS_THE_NETWORKS)
 def checkpoint_matches_architecture(config, checkpoint):
     """The checkpoint was saved from the meta-architecture and backbone family the config builds.
 

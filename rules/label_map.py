@@ -1,9 +1,13 @@
 """Rules about the label map and num_classes."""
 
 from pipecheck import Finding, _, cannot_decide, n_, rule
+from pipecheck import N_
+
+# The review's sign-off items these rules pre-fill.
+LABEL_MAP_AGREES = N_("num_classes and the label map agree")
 
 
-@rule("PC101", "num-classes-matches-label-map", category="label-map", fix="safe")
+@rule("PC101", "num-classes-matches-label-map", category="label-map", fix="safe", checklist=LABEL_MAP_AGREES)
 def num_classes_matches_label_map(config, label_map):
     """num_classes equals the label map's highest id.
 
@@ -48,7 +52,7 @@ def _missing_ids(label_map) -> list[int]:
     return sorted(set(range(1, max(ids, default=0) + 1)) - ids)
 
 
-@rule("PC102", "label-map-ids-positive", category="label-map")
+@rule("PC102", "label-map-ids-positive", category="label-map", checklist=LABEL_MAP_AGREES)
 def label_map_ids_positive(label_map):
     """Every label map id is 1 or more (0 only for an item named background).
 
@@ -75,7 +79,7 @@ def label_map_ids_positive(label_map):
                       hint=_("number the items 1, 2, 3... and set num_classes to the highest id"))
 
 
-@rule("PC103", "label-map-ids-unique", category="label-map")
+@rule("PC103", "label-map-ids-unique", category="label-map", checklist=LABEL_MAP_AGREES)
 def label_map_ids_unique(label_map):
     """No two label map items share an id.
 
@@ -101,7 +105,7 @@ def label_map_ids_unique(label_map):
                       file=label_map.path, line=line, column=column, hint=_("give every item its own id"))
 
 
-@rule("PC104", "label-map-ids-contiguous", category="label-map", severity="warning")
+@rule("PC104", "label-map-ids-contiguous", category="label-map", severity="warning", checklist=LABEL_MAP_AGREES)
 def label_map_ids_contiguous(label_map, config):
     """Label map ids run 1, 2, ..., N without gaps.
 
@@ -130,7 +134,7 @@ def label_map_ids_contiguous(label_map, config):
                    hint=_("renumber the items 1..N (and regenerate records that store class/label ids)"))
 
 
-@rule("PC105", "label-map-names-unique", category="label-map")
+@rule("PC105", "label-map-names-unique", category="label-map", checklist=LABEL_MAP_AGREES)
 def label_map_names_unique(label_map):
     """No two label map items share a name (or a display_name).
 
@@ -160,7 +164,7 @@ def label_map_names_unique(label_map):
                 seen[value] = item.id
 
 
-@rule("PC106", "label-map-parses", category="label-map")
+@rule("PC106", "label-map-parses", category="label-map", checklist=LABEL_MAP_AGREES)
 def label_map_parses(label_maps):
     """Every label map the config names parses as a StringIntLabelMap.
 
@@ -183,7 +187,7 @@ def label_map_parses(label_maps):
                       hint=loaded.hint or _("write items as: item {{ id: 1 name: 'one' }}"))
 
 
-@rule("PC107", "label-map-one-class-per-item", category="label-map")
+@rule("PC107", "label-map-one-class-per-item", category="label-map", checklist=LABEL_MAP_AGREES)
 def label_map_one_class_per_item(label_maps):
     """Each `item { }` holds one id and one name.
 

@@ -16,10 +16,10 @@ def field_written_once(config):
     above trains with the last one written. Two blocks of the same name are merged.
 
     Bad:
-        append: train_config { batch_size: 64 }
+        append: train_config { batch_size: 4 }
         expect train_config.batch_size
-    Good:
-        train_config.batch_size: 1
+    Good (the value changed where it is written):
+        train_config.batch_size: 4
     """
     for note in config.notes:
         if note.kind != "duplicate":

@@ -2,16 +2,19 @@
 
 import re
 
-from pipecheck import Finding, _, cannot_decide, n_, rule
+from pipecheck import N_, Finding, _, cannot_decide, n_, rule
 from pipecheck.project import ZOO_PLACEHOLDER, is_remote
 from pipecheck.project.relocate import launched_elsewhere, tail_parts
 
 from ._common import is_placeholder, leaf_name, path_fields, suggested_path
 
 _CONTROL_CHARS = set("\t\n\r\a\b\f\v\0")
+# The review's sign-off items these rules pre-fill.
+PATHS_RESOLVE = N_("Every path resolves from the launch root")
+EVAL_NOT_TRAIN = N_("Evaluation images are not training images")
 
 
-@rule("PC201", "no-placeholder-paths", category="paths", fix="safe")
+@rule("PC201", "no-placeholder-paths", category="paths", fix="safe", checklist=PATHS_RESOLVE)
 def no_placeholder_paths(config, project, project_files):
     """No path is still a placeholder: the zoo's (PATH_TO_BE_CONFIGURED, /placer/, /cns/) or a tutorial's.
 
@@ -51,7 +54,7 @@ def no_placeholder_paths(config, project, project_files):
                       replacement=f'"{suggestion}"' if suggestion else None)
 
 
-@rule("PC202", "paths-exist", category="paths")
+@rule("PC202", "paths-exist", category="paths", checklist=PATHS_RESOLVE)
 def paths_exist(config, project, project_files):
     """Every label map and record path exists, seen from the launch root.
 
@@ -135,7 +138,7 @@ def _where_it_is(project, project_files, field: str, value: str) -> str:
     return _("check the folder and the name; paths are relative to the folder you train from")
 
 
-@rule("PC206", "paths-from-another-machine", category="paths", fix="safe")
+@rule("PC206", "paths-from-another-machine", category="paths", fix="safe", checklist=PATHS_RESOLVE)
 def paths_from_another_machine(config, project):
     r"""A path written for another machine names the project's file whose path ends like it.
 
@@ -179,7 +182,7 @@ def paths_from_another_machine(config, project):
                                               "folder you train from", name=name))
 
 
-@rule("PC203", "input-path-set", category="paths")
+@rule("PC203", "input-path-set", category="paths", checklist=PATHS_RESOLVE)
 def input_path_set(config):
     """Every input reader reads at least one TFRecord path.
 
@@ -206,7 +209,7 @@ def input_path_set(config):
                           hint=_('add input_path: "<project>/training/train.record"'))
 
 
-@rule("PC204", "eval-not-train-records", category="paths", severity="warning")
+@rule("PC204", "eval-not-train-records", category="paths", severity="warning", checklist=EVAL_NOT_TRAIN)
 def eval_not_train_records(config, project):
     """Evaluation does not read the training records.
 

@@ -7,8 +7,12 @@ the config field that names the file and give the record number and byte offset.
 import difflib
 
 from pipecheck import Finding, _, n_, rule
+from pipecheck import N_
 
 from ._common import reader_files, record_place
+
+# The review's sign-off items these rules pre-fill.
+RECORDS_READ = N_("The records read, and their classes are the label map's")
 
 FRAMING = ("length-crc", "data-crc", "truncated", "compressed")
 CONTRACT = ("not-an-example", "wrong-type", "too-many-values", "missing-key", "list-lengths")
@@ -26,7 +30,7 @@ def _report(records, kinds, hint):
                              file=facts.path.rsplit("/", 1)[-1]), field=field)
 
 
-@rule("PC701", "records-readable", category="records")
+@rule("PC701", "records-readable", category="records", checklist=RECORDS_READ)
 def records_readable(records):
     """Every record file is an uncompressed TFRecord whose records all pass their checksums.
 
@@ -45,8 +49,8 @@ def records_readable(records):
     Bad (cut short):
         truncate faces_cubes/training/test.record 100
         expect eval_input_reader[0].tf_record_input_reader.input_path[0]
-    Good:
-        train_config.batch_size: 1
+    Good (a record rewritten whole, its checksums with it):
+        record faces_cubes/training/train.record 0 image/object/class/text=one
     """
     def hint(problem):
         if problem["kind"] == "compressed":
@@ -56,7 +60,7 @@ def records_readable(records):
     yield from _report(records, FRAMING, hint)
 
 
-@rule("PC702", "records-match-decoder", category="records")
+@rule("PC702", "records-match-decoder", category="records", checklist=RECORDS_READ)
 def records_match_decoder(records):
     """Every record is a tf.train.Example the OD API's decoder can read.
 
@@ -98,7 +102,7 @@ def _records_with_their_label_map(config, label_maps, records):
             yield path, reader, found, _label_map_names(label_map)
 
 
-@rule("PC703", "class-text-in-label-map", category="records")
+@rule("PC703", "class-text-in-label-map", category="records", checklist=RECORDS_READ)
 def class_text_in_label_map(records, label_maps, config):
     """Every class text in the records names an item of the reader's label map.
 
@@ -132,7 +136,7 @@ def class_text_in_label_map(records, label_maps, config):
                               _("make the label map's names and the records' class text identical"))
 
 
-@rule("PC704", "class-labels-in-range", category="records")
+@rule("PC704", "class-labels-in-range", category="records", checklist=RECORDS_READ)
 def class_labels_in_range(records, config):
     """Records without class text carry labels from 1 to num_classes.
 
@@ -165,7 +169,7 @@ def class_labels_in_range(records, config):
                               hint=_("labels start at 1 and follow the label map's ids (or store the class text too)"))
 
 
-@rule("PC705", "class-text-and-label-agree", category="records", severity="warning")
+@rule("PC705", "class-text-and-label-agree", category="records", severity="warning", checklist=RECORDS_READ)
 def class_text_and_label_agree(records, label_maps, config):
     """Where records carry both, class text and label give the same class.
 

@@ -5,7 +5,11 @@ and batch_size and usually leaves the schedule as it was.
 """
 
 from pipecheck import Finding, _, cannot_decide, rule
+from pipecheck import N_
 from pipecheck.schedules import cosine_rate
+
+# The review's sign-off items these rules pre-fill.
+SCHEDULE_FITS = N_("The learning-rate schedule fits num_steps")
 
 _COSINE = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"
 CHECKPOINT_EVERY_N = 1000  # model_main_tf2.py's default --checkpoint_every_n
@@ -27,7 +31,7 @@ def _base_rate(schedule_name: str, schedule) -> float | None:
     }.get(schedule_name, lambda s: None)(schedule)
 
 
-@rule("PC501", "warmup-ends-before-training", category="schedule", severity="warning")
+@rule("PC501", "warmup-ends-before-training", category="schedule", severity="warning", checklist=SCHEDULE_FITS)
 def warmup_ends_before_training(config):
     """The learning-rate warmup (or burn-in) ends well before num_steps.
 
@@ -60,7 +64,7 @@ def warmup_ends_before_training(config):
     return None
 
 
-@rule("PC502", "decay-covers-training", category="schedule", fix="safe")
+@rule("PC502", "decay-covers-training", category="schedule", fix="safe", checklist=SCHEDULE_FITS)
 def decay_covers_training(config):
     """The cosine decay's total_steps is at least num_steps.
 
@@ -92,7 +96,7 @@ def decay_covers_training(config):
     return None
 
 
-@rule("PC503", "decay-matches-training", category="schedule", severity="warning", fix="safe")
+@rule("PC503", "decay-matches-training", category="schedule", severity="warning", fix="safe", checklist=SCHEDULE_FITS)
 def decay_matches_training(config):
     """The cosine decay's total_steps is about num_steps, so the rate actually decays.
 
@@ -123,7 +127,7 @@ def decay_matches_training(config):
                    replacement=str(steps))
 
 
-@rule("PC504", "warmup-rate-below-base", category="schedule")
+@rule("PC504", "warmup-rate-below-base", category="schedule", checklist=SCHEDULE_FITS)
 def warmup_rate_below_base(config):
     """The warmup (burn-in) rate is not above the base rate.
 
@@ -154,7 +158,7 @@ def warmup_rate_below_base(config):
     return None
 
 
-@rule("PC505", "warmup-shorter-than-decay", category="schedule")
+@rule("PC505", "warmup-shorter-than-decay", category="schedule", checklist=SCHEDULE_FITS)
 def warmup_shorter_than_decay(config):
     """warmup_steps (+ hold_base_rate_steps) is below total_steps.
 
@@ -186,7 +190,7 @@ def warmup_shorter_than_decay(config):
     return None
 
 
-@rule("PC506", "manual-steps-increasing", category="schedule")
+@rule("PC506", "manual-steps-increasing", category="schedule", checklist=SCHEDULE_FITS)
 def manual_steps_increasing(config):
     """A manual_step_learning_rate schedule is non-empty and its steps are positive and increasing.
 
@@ -248,7 +252,7 @@ def num_steps_set(config):
                    field="train_config.num_steps", hint=_("write num_steps: 1000 (what the course uses)"))
 
 
-@rule("PC508", "last-steps-saved", category="schedule", severity="warning")
+@rule("PC508", "last-steps-saved", category="schedule", severity="warning", checklist=SCHEDULE_FITS)
 def last_steps_saved(config):
     """num_steps is a multiple of the checkpoint interval (1000), so the end of training is saved.
 

@@ -9,6 +9,13 @@ import pytest
 
 from support.projects import CONFIG, copy_example, make_clean
 
+# pytester restores sys.modules after each of its tests: a pipecheck module first imported inside
+# one would come back as a second copy, with exception classes the first copy does not catch.
+import pipecheck.cli.check  # noqa: E402,F401
+import pipecheck.engine.artifact_fixtures  # noqa: E402,F401
+import pipecheck.engine.builtin_fixtures  # noqa: E402,F401
+import pipecheck.engine.runner  # noqa: E402,F401
+
 
 @pytest.fixture(scope="session", autouse=True)
 def private_cache(tmp_path_factory):
@@ -20,6 +27,12 @@ def private_cache(tmp_path_factory):
         os.environ.pop("PIPECHECK_CACHE_DIR", None)
     else:
         os.environ["PIPECHECK_CACHE_DIR"] = previous
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """Findings on one line each, as tests match them whole; tests of the wrapping set COLUMNS themselves."""
+    monkeypatch.setenv("COLUMNS", "1000")
 
 
 @pytest.fixture(scope="session")

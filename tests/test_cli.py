@@ -1,5 +1,6 @@
 """The command as users meet it: the course example, output formats, exit codes, no TensorFlow."""
 
+import io
 import json
 import os
 import subprocess
@@ -21,7 +22,8 @@ def pipecheck(*args, cwd, env=None):
                           env={**os.environ, **(env or {})})
 
 
-def test_the_course_example_lints_with_the_courses_table(course_project):
+def test_the_course_example_lints_with_the_courses_table(course_project, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough for the whole table; narrower terminals: see below
     code, out = run_cli("check", f"faces_cubes/training/{NET}", "--ram", "8GiB")
     assert code == 0, out
     table = out[out.index("Changes against"):].splitlines()
@@ -151,3 +153,36 @@ def test_the_diff_compares_floats_as_the_proto_stores_them(course_project):
     assert [row["original_line"] for row in lint_json()[1]["diff"]] == COURSE_LINES
     config.write_text(config.read_text().replace("momentum_optimizer_value: 0.89999998", "momentum_optimizer_value: 0.8999"))
     assert 108 in [row["original_line"] for row in lint_json()[1]["diff"]]
+
+
+@pytest.mark.parametrize("columns", ["80", "100", "120"])
+def test_findings_and_the_table_fit_the_terminal(course_project, monkeypatch, columns):
+    from pipecheck.report.table import display_width
+
+    monkeypatch.setenv("COLUMNS", columns)
+    code, out = run_cli("check", f"faces_cubes/training/{NET}", "--ram", "8GiB")
+    too_wide = [line for line in out.splitlines() if display_width(line) > int(columns)
+                and not line.startswith(("faces_cubes/", "    train_config.optimizer", "pipecheck ", "original  ",
+                                         "Changes against "))]  # locations, paths and fields stay whole
+    assert code == 0 and not too_wide, too_wide
+    table = out[out.index("Changes against"):].splitlines()
+    assert [line.split()[:2] for line in table[3:16]] == [[str(n), str(n)] for n in COURSE_LINES]
+    assert "…" in out  # long values shortened in the middle, their start and end kept
+    assert any('"pre-train' in line and 'ckpt-0"' in line for line in table)
+
+
+def test_the_json_keeps_long_values_whole(course_project, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    document = json.loads(run_cli("check", f"faces_cubes/training/{NET}", "--ram", "8GiB", "--format", "json")[1])
+    values = {row["value"] for row in document["diff"]}
+    assert f'"pre-trained/{NET}/checkpoint/ckpt-0"' in values
+    assert all("…" not in f["message"] for f in document["findings"])
+
+
+def test_without_a_terminal_or_columns_the_width_is_100(monkeypatch):
+    from pipecheck.report.table import terminal_width
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert terminal_width(io.StringIO()) == 100
+    monkeypatch.setenv("COLUMNS", "72")
+    assert terminal_width(io.StringIO()) == 72

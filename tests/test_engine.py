@@ -6,7 +6,7 @@ import textwrap
 import pytest
 
 from conftest import lint_json, run_cli
-from support.projects import CONFIG
+from support.projects import CONFIG, replace_once
 
 USER_RULE = '''
 from pipecheck import Finding, cannot_decide, fixture, rule
@@ -133,7 +133,7 @@ def test_a_crashing_rule_is_an_internal_error_without_traceback(clean_project):
                               "def crashes(config):\n    '''Always crashes.'''\n    return 1 / 0\n")
     code, document = lint_json()
     assert code == 3
-    crashed = [u for u in document["undecided"] if u["rule"] == "ACME001"][0]
+    crashed = [u for u in document["crashed"] if u["rule"] == "ACME001"][0]
     assert "ZeroDivisionError" in crashed["reason"] and "acme.py:6" in crashed["reason"]
 
 
@@ -154,17 +154,17 @@ def test_plugins_come_from_the_entry_point_group(clean_project, monkeypatch):
 
 
 def test_a_suppression_comment_silences_its_line(clean_project):
-    text = (clean_project / CONFIG).read_text()
-    (clean_project / CONFIG).write_text(text.replace("num_classes: 2", "num_classes: 3  # pipecheck: ignore[PC101]"))
+    replace_once(clean_project / CONFIG, "num_classes: 2", "num_classes: 3  # pipecheck: ignore[PC101]")
     code, document = lint_json()
     assert code == 0 and "PC101" not in rules_run(document)
+    assert [(a["rule"], a["line"], a["reason"]) for a in document["accepted"]] == [("PC101", 10, "suppressed")]
 
 
 def test_a_comment_on_its_own_line_covers_the_next_line(clean_project):
-    text = (clean_project / CONFIG).read_text()
-    (clean_project / CONFIG).write_text(text.replace(
-        "    num_classes: 2", "    # pipecheck: ignore[num-classes-matches-label-map]\n    num_classes: 3"))
-    assert lint_json()[0] == 0
+    replace_once(clean_project / CONFIG, "    num_classes: 2",
+                 "    # pipecheck: ignore[num-classes-matches-label-map]\n    num_classes: 3")
+    code, document = lint_json()
+    assert code == 0 and [a["rule"] for a in document["accepted"]] == ["PC101"]
 
 
 def test_a_file_level_suppression_covers_every_line(clean_project):
@@ -197,3 +197,20 @@ def test_suppressions_work_in_label_maps(clean_project):
     assert "PC104" in rules_run(document)  # reported on line 1, where the comment is not
     label_map.write_text("# pipecheck: ignore-file[PC104]\nitem { id: 1 name: 'one' }\nitem { id: 3 name: 'two' }\n")
     assert "PC104" not in rules_run(lint_json()[1])
+
+
+def test_a_user_fixture_that_shadows_a_builtin_is_an_error_naming_both(clean_project, capsys):
+    user_rules(clean_project, "from pipecheck import fixture\n\n@fixture\ndef label_map(config):\n"
+                              "    \"\"\"My own label map.\"\"\"\n    return None\n")
+    code, _out = run_cli("check", CONFIG, "--ram", "16GiB")
+    error = capsys.readouterr().err
+    assert code == 2 and "fixture 'label_map'" in error and "shadow" in error
+    assert "acme.py:3" in error and "builtin_fixtures.py:" in error
+
+
+def test_fixtures_lists_every_fixture_with_its_doc(clean_project):
+    code, out = run_cli("fixtures")
+    assert code == 0
+    names = {line.split()[0] for line in out.splitlines()[2:] if line.strip()}
+    assert {"project", "settings", "options", "config", "label_map", "records", "checkpoint", "machine"} <= names
+    assert "builtin_fixtures.py:" in out

@@ -1,5 +1,7 @@
 """`pipecheck rules`, `pipecheck rule CODE` and docs/rules.md come from the rules' docstrings."""
 
+from pathlib import Path
+
 from conftest import run_cli
 from pipecheck.engine.discovery import discover
 from pipecheck.report.rule_docs import rules_markdown
@@ -37,3 +39,26 @@ def test_every_rule_documents_why_and_its_catalogue_entries():
         if spec.code in ("PC002",):
             continue
         assert "Why:" in spec.doc and "Catalogue:" in spec.doc, spec.code
+
+
+def test_every_catalogue_reference_opens_in_the_shipped_catalogue():
+    """A rule's `Catalogue: C-06` names an entry of docs/failure-catalogue.md, which has its anchor."""
+    from pipecheck.engine.discovery import discover
+    from pipecheck.report.rule_docs import catalogue_entries
+
+    shipped = (REPO / "docs" / "failure-catalogue.md").read_text()
+    missing = [(spec.code, entry) for spec in discover([], plugins=False).rules
+               for entry in catalogue_entries(spec.doc) if f'<a id="{entry.lower()}"></a>' not in shipped]
+    assert not missing, missing
+
+
+def test_rule_says_where_it_is_defined(capsys):
+    from conftest import run_cli
+
+    code, out = run_cli("rule", "PC101")
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.startswith("(defined at "))
+    path, number = line[len("(defined at "):-1].rsplit(":", 1)
+    source = Path(path).read_text().splitlines()
+    assert source[int(number) - 1].startswith(("@rule(\"PC101\"", "def num_classes_matches_label_map"))
+    assert "docs/failure-catalogue.md" in out

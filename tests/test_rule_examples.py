@@ -4,7 +4,7 @@ import pytest
 
 from conftest import lint_json
 from pipecheck.engine.discovery import discover
-from support.rule_examples import apply_example, examples_of
+from support.rule_examples import apply_example, examples_of, targets
 
 RULES = discover([], plugins=False).rules
 CASES = [pytest.param(spec, example, id=f"{spec.code}-{example.kind}{'-' + example.label if example.label else ''}")
@@ -15,6 +15,18 @@ def test_every_rule_has_a_bad_and_a_good_example():
     missing = [spec.code for spec in RULES
                if {"bad", "good"} - {example.kind for example in examples_of(spec.function)}]
     assert not missing, f"rules without both a Bad and a Good example: {missing}"
+
+
+def test_every_good_example_is_the_counterpart_of_a_bad_one():
+    """A Good example that edits something no Bad example touches shows nothing about the rule."""
+    vacuous = []
+    for spec in RULES:
+        examples = examples_of(spec.function)
+        bad_targets = set().union(*(targets(e) for e in examples if e.kind == "bad"))
+        for example in examples:
+            if example.kind == "good" and spec.meta is None and not targets(example) & bad_targets:
+                vacuous.append(f"{spec.code} Good ({example.label or 'unlabelled'}) touches {sorted(targets(example))}")
+    assert not vacuous, vacuous
 
 
 @pytest.mark.parametrize("spec, example", CASES)

@@ -85,11 +85,14 @@ def test_ctrl_c_saves_and_resume_continues(clean_project, fake_python):
     command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--python", fake_python, "--ram", "16GiB"]
     child = subprocess.Popen(command, cwd=clean_project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_STEP_SECONDS": "0.05"})
-    events = clean_project / FOLDER / "checkpoint1" / "train"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not (events.is_dir() and any(events.iterdir())):
-        time.sleep(0.1)
-    time.sleep(0.5)
+    from pipecheck.artifacts.events import EventsFollower
+
+    follower = EventsFollower(clean_project / FOLDER / "checkpoint1" / "train", skip_existing=False)
+    deadline, steps_logged = time.monotonic() + 30, []
+    while time.monotonic() < deadline and not any(scalar.step >= 2 for scalar in steps_logged):
+        steps_logged += follower.poll()  # wait for real progress, not for a guessed delay
+        time.sleep(0.05)
+    assert steps_logged, "the fake training logged no step in 30 s"
     child.send_signal(signal.SIGINT)  # what the terminal sends to pipecheck on Ctrl-C
     out, err = child.communicate(timeout=60)
     assert child.returncode == 130, err

@@ -2,15 +2,17 @@
 
 Rule authors need only what this module exports:
 
-    from pipecheck import rule, fixture, Finding, cannot_decide, _, n_
+    from pipecheck import rule, fixture, Finding, cannot_decide, _, n_, N_
 
-`_` and `n_` translate messages (English and French catalogues, see pipecheck.i18n).
+`_` and `n_` translate messages (English and French catalogues, see pipecheck.i18n); `N_` marks
+a text for translation where it is written and leaves it to be translated where it is shown.
+The facts rules compute from (paths, sizes, schedules, estimates) are in `pipecheck.rulekit`.
 """
 
 __version__ = "0.1.0"
 
 from pipecheck.engine.findings import Finding  # noqa: E402
 from pipecheck.engine.registry import CannotDecide, cannot_decide, fixture, rule  # noqa: E402
-from pipecheck.i18n import _, n_  # noqa: E402
+from pipecheck.i18n import N_, _, n_  # noqa: E402
 
-__all__ = ["__version__", "rule", "fixture", "Finding", "cannot_decide", "CannotDecide", "_", "n_"]
+__all__ = ["__version__", "rule", "fixture", "Finding", "cannot_decide", "CannotDecide", "_", "n_", "N_"]

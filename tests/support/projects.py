@@ -87,3 +87,10 @@ def make_clean(root: Path) -> Path:
     config = root / CONFIG
     config.write_text(example_module().apply_edits(config.read_text(), CLEAN_EDITS))
     return root
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Edit a file for a test, failing loudly if `old` is not there exactly once (a test must not pass vacuously)."""
+    text = path.read_text()
+    assert text.count(old) == 1, f"{path.name}: {old!r} occurs {text.count(old)} times"
+    path.write_text(text.replace(old, new))

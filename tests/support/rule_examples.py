@@ -131,3 +131,24 @@ def _append_to_line_of(config: Path, field_path: str, comment: str) -> None:
     lines = text.split("\n")
     lines[line - 1] += "  " + comment
     config.write_text("\n".join(lines))
+
+
+def targets(example: Example) -> set[str]:
+    """What an example's steps touch: field paths, files, or "config" for whole-text edits."""
+    touched = {_INDEX.sub("", example.expect_field)} if example.expect_field else set()
+    for step in example.steps:
+        verb, _, rest = step.partition(" ")
+        if step.startswith(("append:", "text:")):
+            touched.add("config")
+        elif verb in ("file", "rm", "mkdir"):
+            touched.add(rest.split(": ", 1)[0].strip())
+        elif step.startswith(ARTIFACT_STEPS):
+            touched |= {rest.split()[0], rest.split()[0].rsplit("/", 1)[0]}  # a shard is its checkpoint's folder
+        elif verb in ("delete", "comment"):
+            touched.add(_INDEX.sub("", rest.split(": ", 1)[0].strip()))
+        else:
+            touched.add(_INDEX.sub("", step.split(":", 1)[0].strip()))
+    return touched
+
+
+_INDEX = re.compile(r"\[[0-9]+\]")

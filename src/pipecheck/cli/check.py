@@ -53,10 +53,6 @@ def check(args) -> int:
     if not targets:
         return 0  # a label map no config reads: nothing to lint
     results = [run(run_options(args, target)) for target in targets]
-    if args.baseline:
-        from pipecheck.engine.baseline import apply_baseline, load_baseline
-
-        apply_baseline(results, load_baseline(args.baseline))
     if args.write_baseline:
         from pipecheck.engine.baseline import write_baseline
 
@@ -90,7 +86,7 @@ def render(args, results) -> str:
         if fmt == "sarif":
             return ci_formats.sarif(results, results[0].catalogue)
         if fmt == "junit":
-            return ci_formats.junit(results, strict=bool(args.strict or results[0].settings.strict))
+            return ci_formats.junit(results)
         return ci_formats.github(results) if fmt == "github" else ci_formats.markdown(results)
     from pipecheck.report import text
 

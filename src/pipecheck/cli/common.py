@@ -46,6 +46,7 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", default=None, help=_("exit 1 on warnings too"))
     parser.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (default: found upward)"))
     parser.add_argument("--no-plugins", action="store_true", help=_("do not load rules from installed plugins"))
+    parser.add_argument("--baseline", type=Path, metavar="FILE", help=_("accept the findings recorded in FILE"))
 
 
 def split_selectors(values: list[str] | None) -> list[str] | None:
@@ -64,10 +65,16 @@ def run_options(args, target: Path):
             parse_size(args.ram)
         except ValueError as error:
             raise UsageError(_("--ram: {error}", error=error)) from None
+    baseline = None
+    if args.baseline:
+        from pipecheck.engine.baseline import load_baseline
+
+        baseline = load_baseline(args.baseline)
     return RunOptions(
         target=target, root=args.root, original=args.original, models_dir=args.models_dir, ram=args.ram,
         select=split_selectors(args.select), ignore=split_selectors(args.ignore), strict=args.strict,
         settings_file=args.settings, plugins=not args.no_plugins, progress=bar_callback(),
+        baseline=baseline,
     )
 
 

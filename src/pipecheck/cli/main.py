@@ -17,7 +17,7 @@ from pipecheck.cli.common import (UsageError, add_project_options, add_selection
 from pipecheck.errors import InputError
 from pipecheck.i18n import LANGUAGES, _, set_language
 
-COMMANDS = ("check", "init", "fix", "train", "export", "eval", "review", "rules", "rule", "doctor")
+COMMANDS = ("check", "init", "fix", "train", "export", "eval", "review", "rules", "rule", "fixtures", "doctor")
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 
@@ -57,7 +57,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=CHECK_FORMATS, default="text", help=_("output format (default text)"))
     check.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("write the report to FILE"))
     add_selection_options(check)
-    check.add_argument("--baseline", type=Path, metavar="FILE", help=_("accept the findings recorded in FILE"))
     check.add_argument("--write-baseline", type=Path, metavar="FILE", help=_("record the current findings in FILE"))
     check.add_argument("--statistics", action="store_true", help=_("count findings per rule"))
     check.add_argument("--no-diff", action="store_true", help=_("do not print the table of changes"))
@@ -108,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=("text", "markdown"), default="text",
                        help=_("markdown writes docs/rules.md"))
     rules.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (its rules_dirs)"))
+    fixtures = commands.add_parser("fixtures", help=_("list the fixtures rules can ask for, with their docs"))
+    fixtures.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (its rules_dirs)"))
     rule = commands.add_parser("rule", help=_("print a rule's documentation"))
     rule.add_argument("code", help=_("a rule code or name, e.g. PC101"))
 
@@ -145,10 +146,10 @@ def main(argv: list[str] | None = None) -> int:
             from pipecheck.cli.doctor import doctor
 
             return doctor(args)
-        if args.command in ("rules", "rule"):
-            from pipecheck.cli.rules import rule_command, rules_command
+        if args.command in ("rules", "rule", "fixtures"):
+            from pipecheck.cli.rules import fixtures_command, rule_command, rules_command
 
-            return rules_command(args) if args.command == "rules" else rule_command(args)
+            return {"rules": rules_command, "rule": rule_command, "fixtures": fixtures_command}[args.command](args)
         if args.command == "init":
             from pipecheck.cli.init import init
 

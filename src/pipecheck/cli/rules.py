@@ -1,4 +1,4 @@
-"""`pipecheck rules` lists the rules; `pipecheck rule CODE` prints one's documentation."""
+"""`pipecheck rules` lists the rules, `pipecheck rule CODE` prints one's documentation, `pipecheck fixtures` the fixtures."""
 
 from __future__ import annotations
 
@@ -44,3 +44,17 @@ def rule_command(args) -> int:
     if close:
         raise UsageError(_("no rule {code!r}; did you mean {close!r}?", code=wanted, close=close[0]))
     raise UsageError(_("no rule {code!r} (pipecheck rules lists them)", code=wanted))
+
+
+def fixtures_command(args) -> int:
+    """Every fixture a rule can ask for by name: where it is defined and the first line of its docs."""
+    from pipecheck.engine.builtin_fixtures import GIVEN
+    from pipecheck.report.rule_docs import where_defined
+    from pipecheck.report.table import text_table
+
+    catalogue = _catalogue(args.settings)
+    rows = [[name, _("(given by the engine)"), doc] for name, doc in GIVEN.items()]
+    rows += [[spec.name, where_defined(spec), spec.doc.split("\n", 1)[0]]
+             for spec in sorted(catalogue.fixtures.values(), key=lambda s: s.name)]
+    sys.stdout.write(text_table([_("Fixture"), _("Defined at"), _("What it is")], rows) + "\n")
+    return 0

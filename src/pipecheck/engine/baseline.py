@@ -33,7 +33,9 @@ def finding_key(finding, result) -> dict:
 
 
 def write_baseline(path: Path, results) -> int:
-    entries = [finding_key(f, r) for r in results for f in r.findings]
+    """Record every finding shown, and those a baseline already accepted, so none comes back."""
+    entries = [finding_key(f, r) for r in results
+               for f in r.findings + [a.finding for a in r.accepted if a.reason == "baseline"]]
     unique = [dict(t) for t in sorted({tuple(sorted(e.items(), key=lambda kv: kv[0])) for e in entries},
                                       key=lambda items: [str(v) for _k, v in items])]
     Path(path).write_text(json.dumps({"pipecheck": __version__, "findings": unique}, indent=2) + "\n")
@@ -50,18 +52,7 @@ def load_baseline(path: Path) -> list[dict]:
         raise BaselineError(_("{path}: not a pipecheck baseline ({error})", path=path, error=error)) from None
 
 
-def apply_baseline(results, entries: list[dict]) -> int:
-    """Drop the findings the baseline accepts; returns how many were dropped."""
+def accepted_by(entries: list[dict], result):
+    """The test the run's store applies: does the baseline accept this finding?"""
     accepted = {json.dumps(entry, sort_keys=True) for entry in entries}
-    dropped = 0
-    for result in results:
-        kept = []
-        for finding in result.findings:
-            if json.dumps(finding_key(finding, result), sort_keys=True) in accepted:
-                dropped += 1
-            else:
-                kept.append(finding)
-        result.findings = kept
-        for outcome in result.outcomes:
-            outcome.findings = [f for f in outcome.findings if any(f is k for k in kept)]
-    return dropped
+    return lambda finding: json.dumps(finding_key(finding, result), sort_keys=True) in accepted

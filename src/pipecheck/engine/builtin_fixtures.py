@@ -15,6 +15,13 @@ from pipecheck.i18n import _
 from pipecheck.project import is_remote
 from pipecheck.textproto import TextProtoSyntaxError
 
+# What the run gives every rule and fixture before anything is computed.
+GIVEN = {
+    "project": "The launch root, the layout, the config's path, the original zoo config found (Project).",
+    "settings": "The [tool.pipecheck] settings in force (Settings).",
+    "options": "The run's options: target, root, ram, select/ignore, progress callback (RunOptions).",
+}
+
 
 @dataclass
 class LoadProblem:
@@ -137,7 +144,7 @@ def read_text(path: Path) -> str:
         raise FatalInput(Finding(
             _("byte 0x{byte:02x} is not UTF-8", byte=data[error.start]), file=path, line=line, column=column,
             hint=_("save the file as UTF-8 (an editor set to Latin-1 or Windows-1252 wrote it)"),
-            rule="PC001", name="syntax-error", severity="error",
+            severity="error",
         )) from None
 
 
@@ -146,4 +153,4 @@ def syntax_finding(path: Path, error: TextProtoSyntaxError) -> Finding:
     if error.snippet:
         message += f": {error.snippet.strip()!r}"
     return Finding(message, file=path, line=error.line, column=error.column, hint=error.hint,
-                   rule="PC001", name="syntax-error", severity="error")
+                   severity="error")

@@ -40,7 +40,15 @@ class Catalogue:
                 self.add_rule(spec)
             fixture_spec = getattr(value, "__pipecheck_fixture__", None)
             if isinstance(fixture_spec, FixtureSpec):
-                self.fixtures[fixture_spec.name] = fixture_spec
+                self.add_fixture(fixture_spec)
+
+    def add_fixture(self, spec: FixtureSpec) -> None:
+        existing = self.fixtures.get(spec.name)
+        if existing is not None and existing.function is not spec.function:
+            raise DiscoveryError(_("fixture {name!r} ({origin}) would shadow the fixture of the same name defined at "
+                                   "{other_origin}: rename one of them", name=spec.name, origin=spec.origin,
+                                   other_origin=existing.origin))
+        self.fixtures[spec.name] = spec
 
     def add_rule(self, spec: RuleSpec) -> None:
         for existing in self.rules:

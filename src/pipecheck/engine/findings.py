@@ -1,4 +1,4 @@
-"""What a rule reports, and what a run of all rules produced."""
+"""What a rule reports, and how each rule's run ended."""
 
 from __future__ import annotations
 
@@ -62,10 +62,28 @@ def _display_path(path: Path | str | None, relative_to: Path | None) -> str | No
 
 @dataclass
 class Outcome:
-    """How one rule ended: "passed", "failed", "undecided" (with the reason) or "crashed"."""
+    """How one rule ended. `ended` is "ran", "undecided" (with the reason) or "crashed".
+
+    A rule's findings live in one place, its run's store (`RunResult.findings`, after
+    suppressions, the baseline and severity overrides); `findings` and `status` read them there,
+    so no report can see a finding the user suppressed.
+    """
 
     rule: object  # RuleSpec
-    status: str
+    ended: str
     reason: str = ""
-    findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
+    store: object = None  # the RunResult holding the findings
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.store.findings_of(self.rule.code) if self.store is not None else []
+
+    @property
+    def status(self) -> str:
+        """"passed", "failed" (an error, or a warning with strict), "undecided" or "crashed"."""
+        if self.ended != "ran":
+            return self.ended
+        strict = self.store is not None and self.store.strict
+        failing = any(f.severity == "error" or (strict and f.severity == "warning") for f in self.findings)
+        return "failed" if failing else "passed"

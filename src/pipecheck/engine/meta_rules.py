@@ -3,7 +3,7 @@
 from pipecheck.engine.registry import rule
 
 
-@rule("PC001", "syntax-error", category="syntax")
+@rule("PC001", "syntax-error", category="syntax", meta="syntax")
 def syntax_error(config):
     """pipeline.config must parse as the OD API's TrainEvalPipelineConfig.
 
@@ -27,7 +27,7 @@ def syntax_error(config):
     return None  # the config fixture reports the error: nothing can run without the config
 
 
-@rule("PC002", "unused-suppression", category="suppressions", severity="warning")
+@rule("PC002", "unused-suppression", category="suppressions", severity="warning", meta="suppressions")
 def unused_suppression():
     """A `# pipecheck: ignore[...]` comment that suppressed nothing.
 

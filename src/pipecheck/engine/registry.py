@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pipecheck.engine.findings import SEVERITIES
 
 FIX_SAFETY = (None, "safe", "unsafe")
+META_RULES = (None, "syntax", "suppressions")
 _CODE = re.compile(r"^[A-Z]{1,5}[0-9]{3,4}$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -39,6 +40,8 @@ class RuleSpec:
     function: object
     params: tuple[str, ...]
     origin: str = ""
+    checklist: str | None = None  # the review's sign-off item this rule's outcome pre-fills
+    meta: str | None = None  # "syntax" or "suppressions": the engine decides it, the function documents it
 
     @property
     def doc(self) -> str:
@@ -71,8 +74,13 @@ class FixtureSpec:
         return _cleandoc(self.function)
 
 
-def rule(code: str, name: str, *, category: str, severity: str = "error", fix: str | None = None):
-    """Declare a rule: `@rule("PC101", "num-classes-matches-label-map", category="label-map")`."""
+def rule(code: str, name: str, *, category: str, severity: str = "error", fix: str | None = None,
+         checklist: str | None = None, meta: str | None = None):
+    """Declare a rule: `@rule("PC101", "num-classes-matches-label-map", category="label-map")`.
+
+    `checklist` names the review's sign-off item the rule's outcome pre-fills (wrap it in N_()
+    to translate it); `meta` marks the rules the engine itself decides ("syntax", "suppressions").
+    """
     if not _CODE.match(code):
         raise ValueError(f"rule code {code!r} must look like PC101 (letters then 3-4 digits)")
     if not _NAME.match(name):
@@ -81,13 +89,15 @@ def rule(code: str, name: str, *, category: str, severity: str = "error", fix: s
         raise ValueError(f"rule {code}: severity must be one of {', '.join(SEVERITIES)}")
     if fix not in FIX_SAFETY:
         raise ValueError(f"rule {code}: fix must be None, 'safe' or 'unsafe'")
+    if meta not in META_RULES:
+        raise ValueError(f"rule {code}: meta must be None, 'syntax' or 'suppressions'")
 
     def decorate(function):
         if not (function.__doc__ or "").strip():
             raise ValueError(f"rule {code} ({function.__name__}) needs a docstring: it is the rule's documentation")
         function.__pipecheck_rule__ = RuleSpec(
             code=code, name=name, severity=severity, category=category, fix=fix, function=function,
-            params=_parameters(function), origin=_origin(function),
+            params=_parameters(function), origin=_origin(function), checklist=checklist, meta=meta,
         )
         return function
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from pipecheck.engine.discovery import Catalogue, discover
 from pipecheck.engine.findings import Finding, Outcome
+from pipecheck.engine.result import RunResult
 from pipecheck.engine.fixtures import FatalInput, FixtureResolver
 from pipecheck.engine.registry import CannotDecide, RuleSpec
 from pipecheck.engine.settings import Settings, load_settings
@@ -31,48 +32,7 @@ class RunOptions:
     plugins: bool = True
     config_text: str | None = None  # lint this text as the config's content (fixes not yet written)
     progress: Callable[[str, int, int], None] | None = None  # (label, done, total) for passes over big files
-
-
-@dataclass
-class RunResult:
-    project: Project
-    settings: Settings
-    catalogue: Catalogue
-    findings: list[Finding] = field(default_factory=list)
-    outcomes: list[Outcome] = field(default_factory=list)
-    config: object = None
-    original: object = None
-    schema: object = None
-    fatal: bool = False
-    seconds: float = 0.0
-    resolver: FixtureResolver | None = None
-
-    def fixture(self, name: str):
-        """A fixture's value for reports, computed if no rule asked for it; None when it cannot be had."""
-        if self.resolver is None or self.fatal:
-            return None
-        try:
-            return self.resolver.get(name)
-        except (CannotDecide, FatalInput):
-            return None
-
-    def count(self, severity: str) -> int:
-        return sum(1 for finding in self.findings if finding.severity == severity)
-
-    @property
-    def crashed(self) -> list[Outcome]:
-        return [outcome for outcome in self.outcomes if outcome.status == "crashed"]
-
-    @property
-    def exit_code(self) -> int:
-        if self.fatal:
-            return 2
-        if self.crashed:
-            return 3
-        strict = self.settings.strict
-        if self.count("error") or (strict and self.count("warning")):
-            return 1
-        return 0
+    baseline: list[dict] | None = None  # findings accepted by a baseline file (engine.baseline)
 
 
 def select_rules(rules: list[RuleSpec], select: list[str], ignore: list[str]) -> list[RuleSpec]:
@@ -93,43 +53,55 @@ def run(options: RunOptions) -> RunResult:
     selected = select_rules(catalogue.rules, options.select or settings.select, (options.ignore or []) + settings.ignore)
     result = RunResult(project, settings, catalogue, resolver=resolver)
     result.schema = resolver.get("schema")
+    syntax_rule = next((spec for spec in catalogue.rules if spec.meta == "syntax"), None)
     try:
         result.config = resolver.get("config")
     except FatalInput as fatal:
-        result.findings = [fatal.finding]
+        fatal.finding.rule, fatal.finding.name = (syntax_rule.code, syntax_rule.name) if syntax_rule else ("", "")
         result.fatal = True
+        if syntax_rule is not None:
+            result.add_outcome(Outcome(syntax_rule, "ran"), [fatal.finding])
+        else:
+            result.findings.append(fatal.finding)
         result.seconds = time.perf_counter() - started
         return result
     result.original = resolver.get("original")
     for spec in selected:
-        if spec.code in ("PC001", "PC002"):
+        if spec.meta:
             continue
-        result.outcomes.append(_run_rule(spec, resolver, result.config, settings))
-    result.findings = _unsuppressed(result, resolver, selected)
+        outcome, findings = _run_rule(spec, resolver, result.config, settings)
+        result.add_outcome(outcome, findings)
+    if syntax_rule in selected:
+        result.add_outcome(Outcome(syntax_rule, "ran"), [])
+    _accept_suppressed(result, resolver, selected)
+    if options.baseline is not None:
+        from pipecheck.engine.baseline import accepted_by
+
+        result.accept("baseline", accepted_by(options.baseline, result))
     result.findings.sort(key=Finding.sort_key)
+    result.outcomes.sort(key=lambda outcome: outcome.rule.code)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _run_rule(spec: RuleSpec, resolver: FixtureResolver, config, settings: Settings) -> Outcome:
+def _run_rule(spec: RuleSpec, resolver: FixtureResolver, config, settings: Settings) -> tuple[Outcome, list]:
     started = time.perf_counter()
     try:
         produced = resolver.call(spec)
         findings = [] if produced is None else [produced] if isinstance(produced, Finding) else list(produced)
     except CannotDecide as undecided:
-        return Outcome(spec, "undecided", undecided.reason, seconds=time.perf_counter() - started)
+        return Outcome(spec, "undecided", undecided.reason, seconds=time.perf_counter() - started), []
     except FatalInput as fatal:
-        return Outcome(spec, "undecided", fatal.finding.message, seconds=time.perf_counter() - started)
+        return Outcome(spec, "undecided", fatal.finding.message, seconds=time.perf_counter() - started), []
     except Exception as error:  # a broken rule is reported, not propagated
         import traceback
 
         where = traceback.extract_tb(error.__traceback__)[-1]
         reason = f"{type(error).__name__}: {error} (at {where.filename}:{where.lineno})"
-        return Outcome(spec, "crashed", reason, seconds=time.perf_counter() - started)
+        return Outcome(spec, "crashed", reason, seconds=time.perf_counter() - started), []
     for finding in findings:
         _complete(finding, spec, config, settings)
-    status = "failed" if findings else "passed"
-    return Outcome(spec, status, findings=findings, seconds=time.perf_counter() - started)
+    return Outcome(spec, "ran", seconds=time.perf_counter() - started), findings
 
 
 def _complete(finding: Finding, spec: RuleSpec, config, settings: Settings) -> None:
@@ -147,29 +119,29 @@ def _complete(finding: Finding, spec: RuleSpec, config, settings: Settings) -> N
         finding.column = 1
 
 
-def _unsuppressed(result: RunResult, resolver: FixtureResolver, selected: list[RuleSpec]) -> list[Finding]:
+def _accept_suppressed(result: RunResult, resolver: FixtureResolver, selected: list[RuleSpec]) -> None:
+    """Suppression comments accept the findings they cover; those that cover none are PC002's findings."""
     suppressions = Suppressions()
     for located in _located_files(result, resolver):
         content_lines = {token.line for token in _all_tokens(located)}
         suppressions.add_file(located.path, located.comments, located.source.text.count("\n") + 1, content_lines)
-    kept: list[Finding] = []
-    for outcome in result.outcomes:
-        for finding in outcome.findings:
-            if not suppressions.suppresses(finding, outcome.rule):
-                kept.append(finding)
-    unused_rule = next((spec for spec in selected if spec.code == "PC002"), None)
-    if unused_rule is not None:
-        decided = {o.rule.code for o in result.outcomes if o.status in ("passed", "failed")}
-        for item in suppressions.unused():
-            covered = [spec for spec in result.catalogue.rules if any(spec.matches(s) for s in item.selectors)]
-            if item.selectors and not all(spec.code in decided for spec in covered):
-                continue
-            finding = Finding(_("unused suppression {text!r}: no finding to suppress here", text=item.text),
-                              file=item.file, line=item.comment_line, column=item.comment_column,
-                              hint=_("remove the comment"))
-            _complete(finding, unused_rule, result.config, result.settings)
-            kept.append(finding)
-    return kept
+    specs = {spec.code: spec for spec in result.catalogue.rules}
+    result.accept("suppressed", lambda finding: suppressions.suppresses(finding, specs[finding.rule]))
+    unused_rule = next((spec for spec in selected if spec.meta == "suppressions"), None)
+    if unused_rule is None:
+        return
+    decided = {o.rule.code for o in result.outcomes if o.ended == "ran"}
+    unused = []
+    for item in suppressions.unused():
+        covered = [spec for spec in result.catalogue.rules if any(spec.matches(s) for s in item.selectors)]
+        if item.selectors and not all(spec.code in decided for spec in covered):
+            continue
+        finding = Finding(_("unused suppression {text!r}: no finding to suppress here", text=item.text),
+                          file=item.file, line=item.comment_line, column=item.comment_column,
+                          hint=_("remove the comment"))
+        _complete(finding, unused_rule, result.config, result.settings)
+        unused.append(finding)
+    result.add_outcome(Outcome(unused_rule, "ran"), unused)
 
 
 def _located_files(result: RunResult, resolver: FixtureResolver):

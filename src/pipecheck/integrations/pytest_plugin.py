@@ -53,13 +53,10 @@ class PipecheckFile(pytest.File):
 
         options = self.config.option
         root = Path(options.pipecheck_root) if options.pipecheck_root else None
-        result = run(RunOptions(target=self.path, root=root, ram=options.pipecheck_ram))
-        if result.fatal:
-            yield PipecheckItem.from_parent(self, name="PC001 syntax-error", outcome=None, fatal=result.findings)
-            return
+        result = run(RunOptions(target=self.path, root=root, ram=options.pipecheck_ram,
+                                strict=True if options.pipecheck_strict else None))
         for outcome in result.outcomes:
-            yield PipecheckItem.from_parent(self, name=f"{outcome.rule.code} {outcome.rule.name}", outcome=outcome,
-                                            fatal=None)
+            yield PipecheckItem.from_parent(self, name=f"{outcome.rule.code} {outcome.rule.name}", outcome=outcome)
 
 
 class PipecheckFailure(Exception):
@@ -67,22 +64,19 @@ class PipecheckFailure(Exception):
 
 
 class PipecheckItem(pytest.Item):
-    def __init__(self, *, outcome, fatal, **kwargs):
+    def __init__(self, *, outcome, **kwargs):
         super().__init__(**kwargs)
-        self.outcome, self.fatal = outcome, fatal
+        self.outcome = outcome
 
     def runtest(self):
-        if self.fatal:
-            raise PipecheckFailure(_describe(self.fatal))
+        """The verdict is the run's own (outcome.status), the one every pipecheck report gives."""
         outcome = self.outcome
         if outcome.status == "undecided":
             pytest.skip(outcome.reason)
         if outcome.status == "crashed":
             raise RuntimeError(outcome.reason)
-        strict = self.config.option.pipecheck_strict
-        failing = [f for f in outcome.findings if f.severity == "error" or (strict and f.severity == "warning")]
-        if failing:
-            raise PipecheckFailure(_describe(failing))
+        if outcome.status == "failed":
+            raise PipecheckFailure(_describe(outcome.findings))
         for finding in outcome.findings:
             if finding.severity == "warning":
                 warnings.warn(PipecheckWarning(_describe([finding])), stacklevel=1)

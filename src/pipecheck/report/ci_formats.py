@@ -75,32 +75,28 @@ def sarif(results, catalogue) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def junit(results, strict: bool = False) -> str:
+def junit(results) -> str:
+    """One test case per rule, its verdict the run's own (outcome.status): the same as the text summary."""
     suites = ElementTree.Element("testsuites", name="pipecheck")
     for result in results:
         root = result.project.root
         suite = ElementTree.SubElement(suites, "testsuite", name=_relative(result.project.config_path, root))
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        if result.fatal:
-            case = ElementTree.SubElement(suite, "testcase", classname="pipecheck.syntax", name="PC001 syntax-error")
-            ElementTree.SubElement(case, "failure", message=result.findings[0].message, type="error").text = \
-                _lines(result.findings, root)
-            counts.update(tests=1, failures=1)
         for outcome in result.outcomes:
             spec = outcome.rule
             case = ElementTree.SubElement(suite, "testcase", classname=f"pipecheck.{spec.category}",
                                           name=f"{spec.code} {spec.name}", time=f"{outcome.seconds:.4f}")
             counts["tests"] += 1
-            failing = [f for f in outcome.findings if f.severity == "error" or (strict and f.severity == "warning")]
             if outcome.status == "crashed":
                 ElementTree.SubElement(case, "error", message=outcome.reason)
                 counts["errors"] += 1
             elif outcome.status == "undecided":
                 ElementTree.SubElement(case, "skipped", message=outcome.reason)
                 counts["skipped"] += 1
-            elif failing:
-                ElementTree.SubElement(case, "failure", message=failing[0].message,
-                                       type=failing[0].severity).text = _lines(outcome.findings, root)
+            elif outcome.status == "failed":
+                first = outcome.findings[0]
+                ElementTree.SubElement(case, "failure", message=first.message,
+                                       type=first.severity).text = _lines(outcome.findings, root)
                 counts["failures"] += 1
             elif outcome.findings:
                 ElementTree.SubElement(case, "system-out").text = _lines(outcome.findings, root)

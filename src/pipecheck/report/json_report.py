@@ -14,9 +14,7 @@ SCHEMA_PATH = Path(__file__).with_name("output.schema.json")
 def document(result) -> dict:
     project = result.project
     root = project.root
-    statuses = {"passed": 0, "failed": 0, "undecided": 0, "crashed": 0}
-    for outcome in result.outcomes:
-        statuses[outcome.status] += 1
+    statuses = result.statuses()
     return {
         "pipecheck": __version__,
         "root": str(root),
@@ -26,7 +24,10 @@ def document(result) -> dict:
         "findings": [finding.as_json() for finding in result.findings],
         "diff": [row.as_json() for row in diff_rows(result.config, result.original)] if result.config else [],
         "undecided": [{"rule": o.rule.code, "name": o.rule.name, "reason": o.reason}
-                      for o in result.outcomes if o.status in ("undecided", "crashed")],
+                      for o in result.outcomes if o.status == "undecided"],
+        "crashed": [{"rule": o.rule.code, "name": o.rule.name, "reason": o.reason}
+                    for o in result.outcomes if o.status == "crashed"],
+        "accepted": [{**a.finding.as_json(), "reason": a.reason} for a in result.accepted],
         "summary": {
             "errors": result.count("error"),
             "warnings": result.count("warning"),

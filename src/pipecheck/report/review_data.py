@@ -13,21 +13,6 @@ from pipecheck.machine import format_bytes
 from pipecheck.report.diff import diff_rows
 
 SAMPLES = 8
-# Sign-off items and the rules whose outcome pre-fills them.
-CHECKLIST = [
-    (N_("num_classes and the label map agree"), ("PC101", "PC102", "PC103", "PC104", "PC105", "PC106", "PC107")),
-    (N_("Every path resolves from the launch root"), ("PC201", "PC202", "PC203")),
-    (N_("The checkpoint is the downloaded network's ckpt-0, restored as detection"),
-     ("PC301", "PC302", "PC303", "PC304", "PC308", "PC309", "PC310", "PC311")),
-    (N_("The records read, and their classes are the label map's"), ("PC701", "PC702", "PC703", "PC704", "PC705")),
-    (N_("Boxes and images are right (look at the gallery)"), ("PC708", "PC711", "PC712", "PC713", "PC714")),
-    (N_("Evaluation images are not training images"), ("PC204", "PC715")),
-    (N_("The learning-rate schedule fits num_steps"), ("PC501", "PC502", "PC503", "PC504", "PC505", "PC506", "PC508")),
-    (N_("batch_size fits the training machine's RAM"), ("PC402", "PC405")),
-    (N_("Detection limits fit the data"), ("PC601", "PC709", "PC710")),
-]
-
-
 @dataclass
 class Derived:
     name: str
@@ -238,16 +223,19 @@ def _sample(features, name: str) -> Sample | None:
 
 
 def _checklist(data: ReviewData, result) -> None:
-    outcomes = {o.rule.code: o for o in result.outcomes}
-    for item, codes in CHECKLIST:
-        seen = [outcomes[c] for c in codes if c in outcomes]
+    """The sign-off items the rules declare (`checklist=` in @rule), each pre-filled from its rules' outcomes."""
+    items: dict[str, list] = {}
+    for outcome in result.outcomes:
+        if outcome.rule.checklist:
+            items.setdefault(outcome.rule.checklist, []).append(outcome)
+    for item, seen in items.items():
         serious = [f for o in seen for f in o.findings if f.severity in ("error", "warning")]
         if any(f.severity == "error" for f in serious):
             status = "error"
         elif serious:
             status = "warning"
-        elif seen and all(o.status in ("passed", "failed") for o in seen):
+        elif all(o.status in ("passed", "failed") for o in seen):
             status = "passed"
         else:
             status = "undecided"
-        data.checklist.append((_(item), status, tuple(c for c in codes if c in outcomes)))
+        data.checklist.append((_(item), status, tuple(o.rule.code for o in seen)))

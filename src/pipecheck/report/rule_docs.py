@@ -8,6 +8,26 @@ from pipecheck.i18n import _
 from pipecheck.report.table import markdown_table, text_table
 
 _EXAMPLE = re.compile(r"^(Bad|Good|Undecided)(?: \(.*\))?:$")
+_ENTRY = re.compile(r"\b([A-Z])-([0-9]{2})\b")
+CATALOGUE = "docs/failure-catalogue.md"
+
+
+def catalogue_entries(doc: str) -> list[str]:
+    """The failure-catalogue entries (`C-06`) a rule's `Catalogue:` line names."""
+    line = next((line for line in doc.splitlines() if line.startswith("Catalogue:")), "")
+    return [f"{letter}-{number}" for letter, number in _ENTRY.findall(line)]
+
+
+def where_defined(spec) -> str:
+    """`rules/label_map.py:9`: the rule's file (from the current folder when inside it) and line."""
+    import os
+
+    path, _sep, line = spec.origin.rpartition(":")
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        relative = path
+    return f"{path if relative.startswith('..') else relative}:{line}"
 
 
 def _columns(spec) -> list[str]:
@@ -24,7 +44,12 @@ def rules_table(rules) -> str:
 
 def rule_text(spec) -> str:
     head = f"{spec.code} {spec.name} · {spec.severity} · {spec.category}" + (f" · fix: {spec.fix}" if spec.fix else "")
-    return f"{head}\n{'=' * len(head)}\n\n{spec.doc}\n"
+    where = [_("defined at {place}", place=where_defined(spec))]
+    entries = catalogue_entries(spec.doc)
+    if entries:
+        where.append(_("catalogue entries {entries}: {file} in pipecheck's repository", entries=", ".join(entries),
+                       file=CATALOGUE))
+    return f"{head}\n{'=' * len(head)}\n" + "".join(f"({line})\n" for line in where) + f"\n{spec.doc}\n"
 
 
 def rule_markdown(spec) -> str:
@@ -34,6 +59,8 @@ def rule_markdown(spec) -> str:
            lines[0] if lines else "", ""]
     block: list[str] | None = None
     for line in lines[1:]:
+        if line.startswith("Catalogue:"):
+            line = _ENTRY.sub(lambda m: f"[{m.group(0)}](failure-catalogue.md#{m.group(0).lower()})", line)
         if _EXAMPLE.match(line):
             if block is not None:
                 out += ["```", *block, "```", ""]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 from pipecheck import __version__
 from pipecheck.i18n import N_, _, n_
 from pipecheck.report.diff import diff_rows
-from pipecheck.report.table import text_table
+from pipecheck.report.table import display_width, shorten_middle, terminal_width, text_table
 
 _COLORS = {"error": "31;1", "warning": "33;1", "info": "36", "passed": "32", "summary-bad": "31;1",
            "summary-good": "32;1", "summary-warn": "33;1", "dim": "2"}
@@ -37,20 +38,22 @@ def shown_path(path: Path | str) -> str:
 def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -> str:
     stream = stream or sys.stdout
     style = Style(stream)
+    width = terminal_width(stream)
     project = result.project
     lines = [style(f"pipecheck {__version__}", "dim") + f" · {shown_path(project.config_path)}",
-             _("root      {root}  ({layout})", root=project.root, layout=_(project.layout))]
+             shorten_middle(_("root      {root}  ({layout})", root=project.root, layout=_(project.layout)), width)]
     if result.config is not None:
         original = result.original
         lines.append(_("original  {path}", path=project.display(original.path)) if original is not None
                      else _("original  not found (use --original PATH for the diff table)"))
     if result.schema is not None:
-        lines.append(_("schema    {schema}", schema=result.schema.describe()))
+        lines.append(shorten_middle(_("schema    {schema}", schema=result.schema.describe()), width))
     for note in project.notes:
-        lines.append(style(_("note      {note}", note=note), "dim"))
+        lines.extend(style(line, "dim") for line in textwrap.wrap(_("note      {note}", note=note), width,
+                                                                  subsequent_indent=" " * 10, break_long_words=False))
     lines.append("")
     for finding in result.findings:
-        lines.extend(_finding_lines(finding, style))
+        lines.extend(finding_lines(finding, style, width))
     undecided = [o for o in result.outcomes if o.status in ("undecided", "crashed")]
     if undecided:
         lines.append("")
@@ -66,19 +69,38 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
                                      name=outcome.rule.name, ms=outcome.seconds * 1000), "passed"))
     if show_diff and result.config is not None and result.original is not None:
         lines.append("")
-        lines.extend(diff_table_lines(result))
+        lines.extend(diff_table_lines(result, width))
     lines.append("")
     lines.append(summary_line(result, style))
     return "\n".join(lines) + "\n"
 
 
-def _finding_lines(finding, style) -> list[str]:
+def finding_lines(finding, style, width: int = 100) -> list[str]:
+    """`file:line:col: RULE severity field: message`, wrapped to `width` under a 4-space indent.
+
+    The location stays whole (editors jump to it); a word of the message too long for a line
+    (a path, a pasted value) is shortened in the middle. JSON and the review keep the text whole.
+    """
     where = f"{shown_path(finding.file)}:{finding.line}:{finding.column}:"
+    word = severity_word(finding.severity)
     field = f" {finding.field}:" if finding.field else ""
-    head = f"{where} {finding.rule} {style(severity_word(finding.severity), finding.severity)}{field} {finding.message}"
-    lines = [head]
+    head = f"{where} {finding.rule} {word}"
+    longest = max(width - 8, 20)
+    message = " ".join(shorten_middle(part, longest) for part in finding.message.split(" "))
+    wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ",
+                                break_long_words=False, break_on_hyphens=False)
+    if display_width(head + field) + 1 + display_width(message) <= width:
+        lines = [f"{head}{field} {message}"]
+    elif display_width(head + field) <= width:  # the location line stays whole, for editors and terminals
+        lines = [head + field] + wrap.wrap(message)
+    else:
+        lines = [head] + wrap.wrap(f"{field.strip()} {message}")
+    lines[0] = lines[0].replace(f" {finding.rule} {word}", f" {finding.rule} {style(word, finding.severity)}", 1)
     if finding.hint:
-        lines.append(_("    fix: {hint}", hint=finding.hint))
+        hint = " ".join(shorten_middle(part, longest) for part in finding.hint.split(" "))
+        lines += textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="         ",
+                                      break_long_words=False, break_on_hyphens=False).wrap(
+            _("fix: {hint}", hint=hint))
     return lines
 
 
@@ -103,13 +125,13 @@ def diff_cells(rows) -> list[list[object]]:
              row.value if row.value is not None else _("(removed)")] for row in rows]
 
 
-def diff_table_lines(result) -> list[str]:
+def diff_table_lines(result, width: int | None = None) -> list[str]:
     rows = diff_rows(result.config, result.original)
     path = result.project.display(result.original.path)
     if not rows:
         return [_("Changes against {path}: none", path=path)]
     return [_("Changes against {path} ({count}):", path=path, count=len(rows)),
-            text_table(diff_headers(), diff_cells(rows))]
+            text_table(diff_headers(), diff_cells(rows), width=width, optional=(3,))]
 
 
 def summary_line(result, style) -> str:
@@ -119,10 +141,7 @@ def summary_line(result, style) -> str:
         counts = ", ".join([n_("{count} error", "{count} errors", result.count("error")),
                             n_("{count} warning", "{count} warnings", result.count("warning")),
                             n_("{count} info", "{count} infos", result.count("info"))])
-    statuses = {}
-    for outcome in result.outcomes:
-        statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
-    rules = ", ".join(status_text(status, n) for status, n in statuses.items())
+    rules = ", ".join(status_text(status, n) for status, n in result.statuses().items() if n)
     ran = n_("{count} rule", "{count} rules", len(result.outcomes))
     if rules:
         ran = _("{rules_ran}: {statuses}", rules_ran=ran, statuses=rules)

@@ -1,0 +1,95 @@
+"""What a run of the rules produced: one store of findings that every report reads.
+
+Rules add their findings once. The run then accepts some of them, once, for every reader:
+suppression comments and the baseline move a finding out of `findings` into `accepted`
+(with the reason); severity overrides were applied when the finding was made. Text, JSON,
+SARIF, JUnit, GitHub, Markdown, the review page and the pytest plugin all read `findings`
+and the outcomes, whose status is derived from the same store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipecheck.engine.findings import Finding, Outcome
+from pipecheck.engine.fixtures import FatalInput, FixtureResolver
+from pipecheck.engine.registry import CannotDecide
+
+
+@dataclass
+class Accepted:
+    finding: Finding
+    reason: str  # "suppressed" (a comment) or "baseline"
+
+
+@dataclass
+class RunResult:
+    project: object
+    settings: object
+    catalogue: object
+    findings: list[Finding] = field(default_factory=list)
+    accepted: list[Accepted] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    config: object = None
+    original: object = None
+    schema: object = None
+    fatal: bool = False
+    seconds: float = 0.0
+    resolver: FixtureResolver | None = None
+
+    @property
+    def strict(self) -> bool:
+        return bool(self.settings.strict)
+
+    def add_outcome(self, outcome: Outcome, findings: list[Finding]) -> None:
+        outcome.store = self
+        self.outcomes.append(outcome)
+        self.findings.extend(findings)
+
+    def accept(self, reason: str, accepts) -> int:
+        """Move the findings `accepts(finding)` says yes to out of the store; how many moved."""
+        kept = []
+        for finding in self.findings:
+            if accepts(finding):
+                self.accepted.append(Accepted(finding, reason))
+            else:
+                kept.append(finding)
+        moved = len(self.findings) - len(kept)
+        self.findings = kept
+        return moved
+
+    def findings_of(self, code: str) -> list[Finding]:
+        return [finding for finding in self.findings if finding.rule == code]
+
+    def fixture(self, name: str):
+        """A fixture's value for reports, computed if no rule asked for it; None when it cannot be had."""
+        if self.resolver is None or self.fatal:
+            return None
+        try:
+            return self.resolver.get(name)
+        except (CannotDecide, FatalInput):
+            return None
+
+    def count(self, severity: str) -> int:
+        return sum(1 for finding in self.findings if finding.severity == severity)
+
+    def statuses(self) -> dict[str, int]:
+        """How many rules passed, failed, could not decide, crashed (the same words everywhere)."""
+        counts = {"passed": 0, "failed": 0, "undecided": 0, "crashed": 0}
+        for outcome in self.outcomes:
+            counts[outcome.status] += 1
+        return counts
+
+    @property
+    def crashed(self) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.status == "crashed"]
+
+    @property
+    def exit_code(self) -> int:
+        if self.fatal:
+            return 2
+        if self.crashed:
+            return 3
+        if self.count("error") or (self.strict and self.count("warning")):
+            return 1
+        return 0
