@@ -90,10 +90,13 @@ def decay_acts_within_training(config):
     learning_schedules.py (exponential_decay_with_burnin, manual_stepping).
 
     Bad:
+        append: train_config { optimizer { momentum_optimizer { learning_rate { manual_step_learning_rate { initial_learning_rate: 0.002 schedule { step: 900000 learning_rate: 0.0002 } } } } } }
+        expect train_config.optimizer.momentum_optimizer.learning_rate.manual_step_learning_rate.schedule[0].step
+    Bad (exponential):
         text: model { ssd { num_classes: 2 } } train_config { batch_size: 2 num_steps: 5000 optimizer { rms_prop_optimizer { learning_rate { exponential_decay_learning_rate { initial_learning_rate: 0.004 decay_steps: 800720 decay_factor: 0.95 } } } } }
         expect train_config.optimizer.rms_prop_optimizer.learning_rate.exponential_decay_learning_rate.decay_steps
     Good:
-        train_config.num_steps: 1000
+        append: train_config { optimizer { momentum_optimizer { learning_rate { manual_step_learning_rate { initial_learning_rate: 0.002 schedule { step: 800 learning_rate: 0.0002 } } } } } }
     """
     found = config.learning_rate()
     steps = config.train.num_steps
