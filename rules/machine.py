@@ -35,7 +35,7 @@ def bfloat16_only_on_tpu(config):
     if config.train.use_bfloat16:
         return Finding(_("use_bfloat16 is true: TF2 ignores it unless model_main_tf2.py runs with --use_tpu (the course "
                          "sets it to false)"), field="train_config.use_bfloat16",
-                       hint=_("write use_bfloat16: false"), replacement="false")
+                       hint=_("write use_bfloat16: false"), replacement="false", tier="quiet")
     return None
 
 
@@ -74,7 +74,7 @@ def batch_fits_in_ram(config, machine):
     if needed <= machine.ram_available:
         return Finding(_("batch_size {batch} needs about {needed} of the {ram} ({working}); the largest batch that "
                          "fits is {largest}", batch=batch, needed=format_bytes(needed), ram=ram, working=working,
-                         largest=largest), field=field, severity="info")
+                         largest=largest), field=field, severity="info", tier="detail")
     fits = (_("the largest batch that fits is {largest}", largest=largest) if largest
             else _("even batch_size 1 does not fit"))
     return Finding(_("batch_size {batch} needs about {needed} but only {ram} ({working}): the training process would "
@@ -191,7 +191,7 @@ def no_multi_worker_settings(config):
         field = f"train_config.{name}"
         if config.written(field):
             yield Finding(_("{name} is a multi-worker setting TF2 training never reads", name=name), field=field,
-                          hint=_("delete the line"), remove=True)
+                          hint=_("delete the line"), remove=True, tier="quiet")
 
 
 @rule("PC404", "training-time-reasonable", category="machine", severity="warning")

@@ -24,6 +24,8 @@ TF2_EQUIVALENTS = [
     ("faster_rcnn_", "faster_rcnn_resnet50_v1_640x640_coco17_tpu-8"),
 ]
 MASK_RCNN = "mask_rcnn_inception_resnet_v2_1024x1024_coco17_gpu-8"
+# The rules whose findings on a TF1 config are consequences of it, shown under its finding.
+TF1_CONSEQUENCES = ("PC303", "PC301", "PC302", "PC306", "PC308", "PC309", "PC310", "PC311", "PC511", "PC607", "PC610")
 # samples/configs of the TF1 OD API: ssd_mobilenet_v1_pets.config, faster_rcnn_inception_v2_coco.config...
 _TF1_SAMPLE_NAME = re.compile(r"^(ssd|ssdlite|faster_rcnn|mask_rcnn|rfcn|embedded_ssd)_\w+_(pets|coco|oid\w*|kitti|fgvc)"
                               r"\.config$")
@@ -74,8 +76,8 @@ def config_written_for_tf2(config, project):
                      "equivalent is {zoo}", evidence=", ".join(evidence), zoo=zoo),
                    field=field or _first_written(config),
                    hint=_("start from {zoo}/pipeline.config (pipecheck init {zoo}.tar.gz) and carry over num_classes, "
-                          "the paths, batch_size and num_steps; the other findings are what this one would hit",
-                          zoo=zoo))
+                          "the paths, batch_size and num_steps; the findings under this one are what it would hit",
+                          zoo=zoo), details=TF1_CONSEQUENCES)
 
 
 def _tf2_equivalent(config, kind: str) -> str:

@@ -67,3 +67,57 @@ def test_a_smooth_exponential_decay_is_not_a_staircase(clean_project):
     smooth = ("exponential_decay_learning_rate { initial_learning_rate: 0.004 decay_steps: 800720 decay_factor: 0.95 "
               "staircase: false }")
     assert schedule_findings(clean_project, smooth) == []
+
+
+def test_the_course_shows_what_needs_a_person_and_one_line_for_what_tf2_ignores(course_project):
+    from conftest import run_cli
+
+    code, out = run_cli("check", CONFIG, "--no-diff", "--ram", "16GiB")
+    assert code == 0 and "PC509 warning" in out and "PC501 warning" in out and "PC602 info" in out  # the course's traps
+    assert "PC406" not in out and "PC402" not in out and "PC717" not in out
+    assert ("3 settings TF2 ignores (sync_replicas, startup_delay_steps, replicas_to_aggregate); `pipecheck fix` "
+            "removes them, `-v` lists them") in out.replace("\n    ", " ")
+    verbose = run_cli("check", CONFIG, "--no-diff", "--ram", "16GiB", "-v")[1]
+    assert verbose.count("PC406 info") == 3 and "PC402 info" in verbose and "settings TF2 ignores" not in verbose
+    selected = run_cli("check", CONFIG, "--no-diff", "--ram", "16GiB", "--select", "PC406")[1]
+    assert selected.count("PC406 info") == 3
+    tiers = {(f["rule"], f["tier"]) for f in lint_json()[1]["findings"]}
+    assert {("PC406", "quiet"), ("PC402", "detail"), ("PC717", "detail"), ("PC509", "shown")} <= tiers
+
+
+def test_the_sarif_marks_each_finding_with_its_tier(course_project):
+    import json
+
+    from conftest import run_cli
+
+    document = json.loads(run_cli("check", CONFIG, "--format", "sarif", "--ram", "16GiB")[1])
+    tiers = {(r["ruleId"], r["properties"]["tier"]) for r in document["runs"][0]["results"]}
+    assert ("PC406", "quiet") in tiers and ("PC501", "shown") in tiers
+
+
+def test_the_details_of_a_tf1_config_are_shown_under_its_finding(clean_project):
+    from conftest import run_cli
+
+    config = clean_project / CONFIG
+    text = config.read_text().replace("type: 'faster_rcnn_resnet50_keras'", "type: 'faster_rcnn_inception_v2'")
+    config.write_text(text.replace("train_config: {", "train_config: {\n  load_all_detection_checkpoint_vars: true", 1))
+    code, out = run_cli("check", CONFIG, "--no-diff")
+    lines = out.splitlines()
+    lead = next(i for i, line in enumerate(lines) if " PC021 error" in line)
+    assert lines[lead].startswith(CONFIG)
+    assert any(line.startswith(f"    {CONFIG}") and "PC607 error" in line for line in lines[lead:])
+    assert any(line.startswith(f"    {CONFIG}") and "PC306 error" in line for line in lines[lead:])
+    groups = {f["rule"]: f["group"] for f in lint_json()[1]["findings"]}
+    assert groups["PC607"] == groups["PC306"] == "PC021" and groups["PC021"] is None
+
+
+def test_rules_that_cannot_decide_for_one_reason_are_one_line(clean_project):
+    from conftest import run_cli
+
+    (clean_project / "faces_cubes/training/train.record").unlink()
+    (clean_project / "faces_cubes/training/test.record").unlink()
+    out = run_cli("check", CONFIG, "--no-diff")[1]
+    collapsed = [line for line in out.splitlines() if "could not decide" in line]
+    assert len(collapsed) == 1 and collapsed[0].startswith("18 rules could not decide (PC405…PC717)"), collapsed
+    verbose = run_cli("check", CONFIG, "--no-diff", "-v")[1]
+    assert len([line for line in verbose.splitlines() if "could not decide" in line]) == 18

@@ -57,7 +57,8 @@ def sarif(results, catalogue) -> str:
             entry = {"ruleId": finding.rule, "level": SARIF_LEVELS[finding.severity],
                      "message": {"text": finding.message + (f" ({_('fix: {hint}', hint=finding.hint)})"
                                                             if finding.hint else "")},
-                     "locations": [location], "partialFingerprints": {"pipecheck/v1": fingerprint(finding, root)}}
+                     "locations": [location], "partialFingerprints": {"pipecheck/v1": fingerprint(finding, root)},
+                     "properties": {"tier": finding.tier, **({"group": finding.group} if finding.group else {})}}
             if finding.rule in index:
                 entry["ruleIndex"] = index[finding.rule]
             sarif_results.append(entry)
