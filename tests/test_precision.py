@@ -82,7 +82,7 @@ def test_the_course_shows_what_needs_a_person_and_one_line_for_what_tf2_ignores(
     selected = run_cli("check", CONFIG, "--no-diff", "--ram", "16GiB", "--select", "PC406")[1]
     assert selected.count("PC406 info") == 3
     tiers = {(f["rule"], f["tier"]) for f in lint_json()[1]["findings"]}
-    assert {("PC406", "quiet"), ("PC402", "detail"), ("PC717", "detail"), ("PC509", "shown")} <= tiers
+    assert {("PC406", "quiet"), ("PC402", "detail"), ("PC717", "detail"), ("PC509", "default")} <= tiers
 
 
 def test_the_sarif_marks_each_finding_with_its_tier(course_project):
@@ -92,7 +92,7 @@ def test_the_sarif_marks_each_finding_with_its_tier(course_project):
 
     document = json.loads(run_cli("check", CONFIG, "--format", "sarif", "--ram", "16GiB")[1])
     tiers = {(r["ruleId"], r["properties"]["tier"]) for r in document["runs"][0]["results"]}
-    assert ("PC406", "quiet") in tiers and ("PC501", "shown") in tiers
+    assert ("PC406", "quiet") in tiers and ("PC501", "default") in tiers
 
 
 def test_the_details_of_a_tf1_config_are_shown_under_its_finding(clean_project):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SEVERITIES = ("error", "warning", "info")
-TIERS = ("shown", "quiet", "detail")
+TIERS = ("default", "quiet", "detail")
 
 
 @dataclass
@@ -19,7 +19,7 @@ class Finding:
     `replacement` is the value to write at `field`, when the rule knows it, and `remove` says
     the fix is to delete the field (both used by `pipecheck fix`).
 
-    `tier` says who needs to see it: "shown" (a person must act), "quiet" (a setting TF2 never
+    `tier` says who needs to see it: "default" (shown by default: a person must act), "quiet" (a setting TF2 never
     reads: counted in one line, listed with -v or --select, applied by fix) or "detail" (numbers
     that say all is well: -v, the JSON and the review). A leading finding names in `details` the
     rules whose findings are its consequences; the run gives those findings its code as `group`.
@@ -36,7 +36,7 @@ class Finding:
     remove: bool = False
     rule: str = ""
     name: str = ""
-    tier: str = "shown"
+    tier: str = "default"
     details: tuple[str, ...] = ()
     group: str | None = None
 

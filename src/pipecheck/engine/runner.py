@@ -93,7 +93,7 @@ def _tiers_and_groups(result: RunResult, select: list[str]) -> None:
     for finding in result.findings:
         spec = specs.get(finding.rule)
         if finding.tier == "quiet" and spec is not None and any(spec.matches(s) for s in explicit):
-            finding.tier = "shown"
+            finding.tier = "default"
         if finding.rule in leads and finding.group is None:
             finding.group = leads[finding.rule]
 

@@ -72,7 +72,7 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
 
 def findings_lines(findings, style, width: int, verbose: bool) -> list[str]:
     """What needs a person, each leading finding followed by its details; one line for the quiet tier."""
-    shown = [f for f in findings if verbose or f.tier == "shown"]
+    shown = [f for f in findings if verbose or f.tier == "default"]
     leads = {f.rule for f in shown if f.details}
     lines = []
     for finding in shown:
