@@ -162,6 +162,9 @@ def no_tpu_batch(config, machine):
     Good:
         train_config.batch_size: 2
     """
+    estimate = estimate_training(config)
+    if estimate is not None and estimate.needed_bytes(config.train.batch_size) > machine.ram_available:
+        return None  # PC402 reports the batch that does not fit, one finding for one cause
     if config.train.batch_size >= 64 and machine.gpus < 2:
         return Finding(_("batch_size {batch} is the zoo's TPU value; on one machine use 1 to 8",
                          batch=config.train.batch_size),
@@ -195,7 +198,7 @@ def no_multi_worker_settings(config):
 
 
 @rule("PC404", "training-time-reasonable", category="machine", severity="warning")
-def training_time_reasonable(config, machine):
+def training_time_reasonable(config, machine, project):
     """num_steps × seconds per step stays under a day on this CPU.
 
     Catalogue: R-03
@@ -203,7 +206,8 @@ def training_time_reasonable(config, machine):
     Why: zoo configs ask for 25 000 to 300 000 steps at batch 64 and more. On a CPU the
     course measured 5 to 22 s per step for Faster R-CNN: a zoo schedule would run for
     weeks. The estimate uses seconds per step measured with the real OD API on a
-    2-core CPU; with a GPU present this rule cannot decide.
+    2-core CPU; with a GPU present this rule cannot decide. Outside the course's layouts
+    the config may be meant for a GPU machine: the estimate is then a detail (-v, review).
 
     Bad:
         train_config.num_steps: 25000
@@ -228,4 +232,4 @@ def training_time_reasonable(config, machine):
                      batch=config.train.batch_size, days=hours / 24),
                    field="train_config.num_steps",
                    hint=_("fine-tuning needs far fewer steps: about {steps} fit in a day (the course uses 1000)",
-                          steps=steps))
+                          steps=steps), tier="default" if project.layout.startswith("course") else "detail")

@@ -91,30 +91,45 @@ def paths_exist(config, project, project_files):
                               hint=_("regenerate the file (an interrupted conversion leaves it empty)"))
             continue
         missing.setdefault(value, field)  # one finding per path, however many fields name it
-    by_folder = {}
+    records = [(field, value) for value, field in missing.items() if leaf_name(field) == "input_path"]
     for value, field in missing.items():
-        by_folder.setdefault((field.split(".", 1)[0], _folder_of(value)), []).append((field, value))
-    for (_reader, folder), entries in by_folder.items():
-        if len(entries) >= _GROUPED and not any(project.matches(folder, base) for base in [None, *project.other_bases()]):
-            names = [tail_parts(value)[-1] for _field, value in entries]
-            yield Finding(n_("{count} file under {folder}, which does not exist here: {names}",
-                             "{count} files under {folder}, which does not exist here: {names}", len(entries),
-                             folder=folder, names=", ".join(names[:3]) + (" ..." if len(names) > 3 else "")),
-                          field=entries[0][0], hint=_("copy the folder into the project, or write the folder it is "
-                                                      "in here, relative to the folder you train from"))
-            continue
-        for field, value in entries:
-            if _foreign(value):
-                message = _("{path} does not exist on this machine, and no file under the launch root ends like it",
-                            path=value)
-            else:
-                message = _("{path} does not exist from the launch root {root}", path=value, root=project.root)
-            yield Finding(message, field=field, hint=_where_it_is(project, project_files, field, value))
+        if len(records) < 2 or leaf_name(field) != "input_path":
+            yield _missing(project, project_files, field, value)
+    if len(records) >= 2:  # the records are one cause: one finding, each file a detail (-v, JSON)
+        yield _missing_records(project, project_files, records)
+        for field, value in records:
+            finding = _missing(project, project_files, field, value)
+            finding.tier = "detail"
+            yield finding
     if remote:
         cannot_decide(_("remote paths cannot be checked: {paths}", paths=", ".join(remote)))
 
 
-_GROUPED = 3  # missing files in one missing folder from which they are reported as one finding
+def _missing(project, project_files, field: str, value: str) -> Finding:
+    if _foreign(value):
+        message = _("{path} does not exist on this machine, and no file under the launch root ends like it", path=value)
+    else:
+        message = _("{path} does not exist from the launch root {root}", path=value, root=project.root)
+    return Finding(message, field=field, hint=_where_it_is(project, project_files, field, value))
+
+
+def _missing_records(project, project_files, records) -> Finding:
+    field, value = records[0]
+    names = [tail_parts(v)[-1] for _field, v in records]
+    shown = ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
+    folders = {_folder_of(v) for _field, v in records}
+    folder = folders.pop() if len(folders) == 1 else None
+    if folder is not None and not any(project.matches(folder, base) for base in [None, *project.other_bases()]):
+        message = n_("{count} record file under {folder}, which does not exist here: {names}",
+                     "{count} record files under {folder}, which does not exist here: {names}", len(records),
+                     folder=folder, names=shown)
+    else:
+        message = n_("{count} record file does not exist here: {names}",
+                     "{count} record files do not exist here: {names}", len(records), names=shown)
+    hint = (_where_it_is(project, project_files, field, value) if launched_elsewhere(project, value) else
+            _("copy the records into the project (a checkout does not bring them), or write where they are, relative "
+              "to the folder you train from; -v lists every file"))
+    return Finding(message, field=field, hint=hint)
 
 
 def _folder_of(value: str) -> str:

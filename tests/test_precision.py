@@ -22,10 +22,19 @@ def test_missing_files_in_one_missing_folder_are_one_finding(clean_project):
     paths = "\n".join(f'    input_path: "/app/project/data/train/segment-{i}.tfrecord"' for i in range(12))
     config.write_text(config.read_text().replace('    input_path: "faces_cubes/training/train.record"', paths))
     code, document = lint_json()
-    missing = [f for f in document["findings"] if f["rule"] == "PC202"]
+    missing = [f for f in document["findings"] if f["rule"] == "PC202" and f["tier"] == "default"]
     assert code == 1 and len(missing) == 1
-    assert missing[0]["message"].startswith("12 files under /app/project/data/train, which does not exist here: "
-                                            "segment-0.tfrecord, segment-1.tfrecord, segment-2.tfrecord ...")
+    assert missing[0]["message"].startswith("12 record files under /app/project/data/train, which does not exist "
+                                            "here: segment-0.tfrecord, segment-1.tfrecord, segment-2.tfrecord ...")
+    details = [f for f in document["findings"] if f["rule"] == "PC202" and f["tier"] == "detail"]
+    assert len(details) == 12  # -v and the JSON list every file
+
+
+def test_missing_train_and_eval_records_are_one_finding(clean_project):
+    (clean_project / "faces_cubes/training/train.record").unlink()
+    (clean_project / "faces_cubes/training/test.record").unlink()
+    shown = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC202" and f["tier"] == "default"]
+    assert [f["message"] for f in shown] == ["2 record files do not exist here: train.record, test.record"]
 
 
 def test_a_tf1_config_leads_with_one_finding_naming_the_tf2_network(clean_project):

@@ -83,11 +83,15 @@ def findings_lines(findings, style, width: int, verbose: bool) -> list[str]:
             lines.extend("    " + line for line in finding_lines(detail, style, width - 4))
     quiet = [f for f in findings if f.tier == "quiet" and not verbose]
     if quiet:
-        lines.extend(style(line, "dim") for line in textwrap.wrap(n_("{count} setting TF2 ignores ({names}); `pipecheck fix` removes it, `-v` lists it",
-                              "{count} settings TF2 ignores ({names}); `pipecheck fix` removes them, `-v` lists them",
-                              len(quiet), names=", ".join(dict.fromkeys(f.field.rsplit(".", 1)[-1] for f in quiet
-                                                                        if f.field))),
-            width, subsequent_indent="    ", break_long_words=False))
+        names = ", ".join(dict.fromkeys(f.field.rsplit(".", 1)[-1] for f in quiet if f.field))
+        fixable = all(f.remove or f.replacement is not None for f in quiet)
+        text = (n_("{count} setting TF2 ignores ({names}); `pipecheck fix` removes it, `-v` lists it",
+                   "{count} settings TF2 ignores ({names}); `pipecheck fix` removes them, `-v` lists them",
+                   len(quiet), names=names) if fixable else
+                n_("{count} setting TF2 ignores ({names}); `-v` lists it",
+                   "{count} settings TF2 ignores ({names}); `-v` lists them", len(quiet), names=names))
+        lines.extend(style(line, "dim") for line in textwrap.wrap(text, width, subsequent_indent="    ",
+                                                                  break_long_words=False))
     return lines
 
 
