@@ -93,16 +93,23 @@ def label_map_ids_unique(label_map):
     Good:
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' }
     """
-    first = {}
-    for item in label_map.items:
-        if item.id not in first:
-            first[item.id] = item
-            continue
-        earlier = first[item.id]
-        line, column = label_map.item_location(item.index, "id")
-        yield Finding(_("id {id} is used by {first!r} (line {line}) and again by {second!r}", id=item.id,
-                        first=earlier.name, line=earlier.line, second=item.name),
+    for items in _repeated(label_map.items, lambda item: item.id):
+        last = items[-1]
+        line, column = label_map.item_location(last.index, "id")
+        yield Finding(_("id {id} is used by {names} (lines {lines}): the category index keeps the last, so evaluation "
+                        "calls them all {last!r}", id=last.id, names=", ".join(repr(i.name) for i in items),
+                        lines=", ".join(str(i.line) for i in items), last=last.name),
                       file=label_map.path, line=line, column=column, hint=_("give every item its own id"))
+
+
+def _repeated(items, key) -> list[list]:
+    """Items sharing a key (an id, a name), in file order, for every key used more than once."""
+    groups: dict = {}
+    for item in items:
+        value = key(item)
+        if value or value == 0:
+            groups.setdefault(value, []).append(item)
+    return [group for group in groups.values() if len(group) > 1]
 
 
 @rule("PC104", "label-map-ids-contiguous", category="label-map", severity="warning", checklist=LABEL_MAP_AGREES)
@@ -149,19 +156,13 @@ def label_map_names_unique(label_map):
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' }
     """
     for attribute in ("name", "display_name"):
-        seen = {}
-        for item in label_map.items:
-            value = getattr(item, attribute)
-            if not value:
-                continue
-            if value in seen:
-                line, column = label_map.item_location(item.index, attribute)
-                yield Finding(_("{attribute} {value!r} is used by ids {first} and {second}: boxes labelled {value!r} "
-                                "all get id {second}", attribute=attribute, value=value, first=seen[value],
-                                second=item.id), file=label_map.path, line=line, column=column,
-                              hint=_("give every item its own name"))
-            else:
-                seen[value] = item.id
+        for items in _repeated(label_map.items, lambda item: getattr(item, attribute)):
+            last, value = items[-1], getattr(items[-1], attribute)
+            line, column = label_map.item_location(last.index, attribute)
+            yield Finding(_("{attribute} {value!r} is used by ids {ids}: label_map_util keeps the last, so boxes "
+                            "labelled {value!r} all get id {last}", attribute=attribute, value=value,
+                            ids=", ".join(str(i.id) for i in items), last=last.id),
+                          file=label_map.path, line=line, column=column, hint=_("give every item its own name"))
 
 
 @rule("PC106", "label-map-parses", category="label-map", checklist=LABEL_MAP_AGREES)

@@ -130,3 +130,30 @@ def test_rules_that_cannot_decide_for_one_reason_are_one_line(clean_project):
     assert len(collapsed) == 1 and collapsed[0].startswith("18 rules could not decide (PC405…PC717)"), collapsed
     verbose = run_cli("check", CONFIG, "--no-diff", "-v")[1]
     assert len([line for line in verbose.splitlines() if "could not decide" in line]) == 18
+
+
+def test_a_oneof_written_three_times_is_one_finding_naming_what_merge_keeps(clean_project):
+    from pathlib import Path
+
+    from google.protobuf import text_format
+
+    from pipecheck.schema import load_schema
+
+    config = clean_project / CONFIG
+    three = "random_horizontal_flip { } random_adjust_brightness { } ssd_random_crop { }"
+    config.write_text(config.read_text().replace("random_horizontal_flip {\n    }", three, 1))
+    assert three in config.read_text()
+    found = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC012"]
+    message = text_format.Merge(config.read_text(), load_schema(Path.cwd()).pipeline_class())
+    kept = message.train_config.data_augmentation_options[0].WhichOneof("preprocessing_step")
+    assert len(found) == 1 and kept == "ssd_random_crop"
+    assert found[0]["message"].startswith("train_config.data_augmentation_options[0] sets "
+                                          "random_horizontal_flip, random_adjust_brightness, ssd_random_crop")
+    assert found[0]["message"].endswith(f"only {kept} (line {found[0]['line']}) is kept")
+
+
+def test_one_name_given_to_five_ids_is_one_finding(clean_project):
+    (clean_project / LABEL_MAP).write_text("".join(f"item {{ id: {i} name: 'car' }}\n" for i in range(1, 6)))
+    found = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC105"]
+    assert [f["message"] for f in found] == ["name 'car' is used by ids 1, 2, 3, 4, 5: label_map_util keeps the "
+                                             "last, so boxes labelled 'car' all get id 5"]
