@@ -157,3 +157,12 @@ def test_one_name_given_to_five_ids_is_one_finding(clean_project):
     found = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC105"]
     assert [f["message"] for f in found] == ["name 'car' is used by ids 1, 2, 3, 4, 5: label_map_util keeps the "
                                              "last, so boxes labelled 'car' all get id 5"]
+
+
+def test_github_annotations_and_the_pull_request_table_show_the_default_tier(course_project):
+    from conftest import run_cli
+
+    github = run_cli("check", CONFIG, "--format", "github", "--ram", "16GiB")[1]
+    markdown = run_cli("check", CONFIG, "--format", "markdown", "--ram", "16GiB")[1]
+    for out in (github, markdown):
+        assert "PC501" in out and "PC406" not in out and "PC402" not in out

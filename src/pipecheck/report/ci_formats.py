@@ -122,7 +122,8 @@ def _escape_property(text: str) -> str:
 
 def github(results) -> str:
     """Workflow commands (::error file=...,line=...::message), the most severe first."""
-    findings = sorted((f for r in results for f in r.findings), key=lambda f: (_RANK[f.severity], str(f.file), f.line))
+    findings = sorted((f for r in results for f in r.findings if f.tier == "default"),  # what a reviewer must see
+                      key=lambda f: (_RANK[f.severity], str(f.file), f.line))
     root = results[0].project.root
     lines = []
     for finding in findings:
@@ -144,9 +145,10 @@ def markdown(results) -> str:
                             n_("{count} warning", "{count} warnings", result.count("warning")),
                             n_("{count} info", "{count} infos", result.count("info"))])
         parts.append(f"### pipecheck · `{_relative(result.project.config_path, root)}`\n\n**{counts}**\n")
-        if result.findings:
+        shown = [f for f in result.findings if f.tier == "default"]
+        if shown:
             rows = [[severity_word(f.severity), f.rule, f"`{_relative(f.file, root)}:{f.line}:{f.column}`",
-                     f"`{f.field}`" if f.field else "", f.message, f.hint or ""] for f in result.findings]
+                     f"`{f.field}`" if f.field else "", f.message, f.hint or ""] for f in shown]
             parts.append(markdown_table([_("Severity"), _("Rule"), _("Where"), _("Field"), _("Message"), _("Fix")],
                                         rows) + "\n")
         if result.config is not None and result.original is not None:
