@@ -167,6 +167,10 @@ def flip_keeps_sides(config, label_map):
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'left_hand' } item { id: 2 name: 'right_hand' }
         train_config.data_augmentation_options[0].random_horizontal_flip.probability: 0.5
         expect train_config.data_augmentation_options[0].random_horizontal_flip
+    Bad (keypoints):
+        file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' keypoints { id: 0 label: 'left_eye' } keypoints { id: 1 label: 'right_eye' } } item { id: 2 name: 'two' }
+        train_config.data_augmentation_options[0].random_horizontal_flip.probability: 0.5
+        expect train_config.data_augmentation_options[0].random_horizontal_flip
     Good:
         train_config.data_augmentation_options[0].random_horizontal_flip.probability: 0.5
     """
