@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipecheck.project import is_placeholder  # noqa: F401  (the rules' helpers, in one place)
+from pipecheck import Finding, _, n_
+from pipecheck.rulekit import is_placeholder  # noqa: F401  (the rules' helpers, in one place)
 
 
 def leaf_name(field_path: str) -> str:
@@ -45,11 +46,22 @@ def reader_files(records):
 
 def record_place(facts, where) -> str:
     """'train.record, record 12 (byte 34567)' for a record index or a problem found in one."""
-    from pipecheck import _
-
     name = Path(facts.path).name
     index = where["index"] if isinstance(where, dict) else where
     offset = where["offset"] if isinstance(where, dict) else facts.offset_of(index)
     if offset is not None and offset >= 0:
         return _("{file}, record {index} (byte {offset})", file=name, index=index, offset=offset)
     return _("{file}, record {index}", file=name, index=index)
+
+
+def record_problems(records, kinds, hint):
+    """A finding per recorded problem of these kinds in every record file, then one for those not kept."""
+    for _reader, facts, field in reader_files(records):
+        for problem in facts.problems_of(*kinds):
+            yield Finding(_("{place}: {problem}", place=record_place(facts, problem), problem=problem["message"]),
+                          field=field, hint=hint(problem))
+        hidden = facts.count(*kinds) - len(facts.problems_of(*kinds))
+        if hidden > 0:
+            yield Finding(n_("{file}: {count} more record problem of the same kinds",
+                             "{file}: {count} more record problems of the same kinds", hidden,
+                             file=facts.path.rsplit("/", 1)[-1]), field=field)

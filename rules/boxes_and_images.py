@@ -3,8 +3,7 @@
 from pipecheck import Finding, _, n_, rule
 from pipecheck import N_
 
-from ._common import reader_files, record_place
-from .records import _report
+from ._common import reader_files, record_place, record_problems
 
 # The review's sign-off items these rules pre-fill.
 BOXES_AND_IMAGES_RIGHT = N_("Boxes and images are right (look at the gallery)")
@@ -28,9 +27,9 @@ def boxes_valid(records):
     Good:
         record faces_cubes/training/train.record 0 image/object/bbox/xmax[0]=0.9
     """
-    yield from _report(records, ("box-nan", "box-pixels", "box-inverted"),
+    yield from record_problems(records, ("box-nan", "box-pixels", "box-inverted"),
                        lambda p: _("divide pixel coordinates by the image's width and height; order min before max"))
-    for finding in _report(records, ("box-empty",), lambda p: _("remove boxes with no area")):
+    for finding in record_problems(records, ("box-empty",), lambda p: _("remove boxes with no area")):
         finding.severity = "warning"
         yield finding
 
@@ -134,7 +133,7 @@ def images_decodable(records):
     Good:
         record faces_cubes/training/train.record 0 image/format=jpeg
     """
-    yield from _report(records, ("image-broken", "image-format"),
+    yield from record_problems(records, ("image-broken", "image-format"),
                        lambda p: _("re-export the image and write the record again"))
 
 
@@ -154,7 +153,7 @@ def image_size_matches(records):
     Good:
         record faces_cubes/training/train.record 0 image/width=320
     """
-    yield from _report(records, ("image-size",),
+    yield from record_problems(records, ("image-size",),
                        lambda p: _("take the size from the image itself (after applying its EXIF rotation)"))
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck import N_
-from pipecheck.project import is_remote
+from pipecheck.rulekit import is_remote
 
 from ._common import is_placeholder
 

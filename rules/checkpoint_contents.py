@@ -2,7 +2,7 @@
 
 from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck import N_
-from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
+from pipecheck.rulekit import backbone_family, family_of_extractor
 
 # The review's sign-off items these rules pre-fill.
 CHECKPOINT_IS_THE_NETWORKS = N_("The checkpoint is the downloaded network's ckpt-0, restored as detection")

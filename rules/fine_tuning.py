@@ -3,7 +3,7 @@
 import re
 
 from pipecheck import Finding, _, rule
-from pipecheck.schedules import rate_at
+from pipecheck.rulekit import rate_at
 
 # The highest rate the TF2 zoo gives each optimizer, and the batch it is set for (configs/tf2):
 # momentum 0.04-0.08 at batch 64-512 (Faster R-CNN, SSD, EfficientDet), Adam 1e-3 at batch 128

@@ -6,8 +6,8 @@ pre-commit hooks leave them out so results do not depend on who commits.
 
 from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck import N_
-from pipecheck.estimates import estimate_training
-from pipecheck.machine import format_bytes
+from pipecheck.rulekit import estimate_training
+from pipecheck.rulekit import format_bytes
 
 # The review's sign-off items these rules pre-fill.
 BATCH_FITS = N_("batch_size fits the training machine's RAM")

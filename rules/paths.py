@@ -3,8 +3,7 @@
 import re
 
 from pipecheck import N_, Finding, _, cannot_decide, n_, rule
-from pipecheck.project import ZOO_PLACEHOLDER, is_remote
-from pipecheck.project.relocate import launched_elsewhere, tail_parts
+from pipecheck.rulekit import ZOO_PLACEHOLDER, is_remote, launched_elsewhere, tail_parts
 
 from ._common import is_placeholder, leaf_name, path_fields, suggested_path
 

@@ -9,25 +9,13 @@ import difflib
 from pipecheck import Finding, _, n_, rule
 from pipecheck import N_
 
-from ._common import reader_files, record_place
+from ._common import reader_files, record_place, record_problems
 
 # The review's sign-off items these rules pre-fill.
 RECORDS_READ = N_("The records read, and their classes are the label map's")
 
 FRAMING = ("length-crc", "data-crc", "truncated", "compressed")
 CONTRACT = ("not-an-example", "wrong-type", "too-many-values", "missing-key", "list-lengths")
-
-
-def _report(records, kinds, hint):
-    for _reader, facts, field in reader_files(records):
-        for problem in facts.problems_of(*kinds):
-            yield Finding(_("{place}: {problem}", place=record_place(facts, problem), problem=problem["message"]),
-                          field=field, hint=hint(problem))
-        hidden = facts.count(*kinds) - len(facts.problems_of(*kinds))
-        if hidden > 0:
-            yield Finding(n_("{file}: {count} more record problem of the same kinds",
-                             "{file}: {count} more record problems of the same kinds", hidden,
-                             file=facts.path.rsplit("/", 1)[-1]), field=field)
 
 
 @rule("PC701", "records-readable", category="records", checklist=RECORDS_READ)
@@ -57,7 +45,7 @@ def records_readable(records):
             return _("decompress it (gunzip, or write it again with TFRecordOptions(compression_type=''))")
         return _("write the file again from the images (the conversion script); copying it again may be enough")
 
-    yield from _report(records, FRAMING, hint)
+    yield from record_problems(records, FRAMING, hint)
 
 
 @rule("PC702", "records-match-decoder", category="records", checklist=RECORDS_READ)
@@ -80,7 +68,7 @@ def records_match_decoder(records):
     Good:
         record faces_cubes/training/train.record 0 image/filename=renamed.jpg
     """
-    yield from _report(records, CONTRACT,
+    yield from record_problems(records, CONTRACT,
                        lambda p: _("fix the script that writes the records (see the OD API's create_*_tf_record.py)"))
 
 

@@ -6,7 +6,7 @@ and batch_size and usually leaves the schedule as it was.
 
 from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck import N_
-from pipecheck.schedules import cosine_rate
+from pipecheck.rulekit import cosine_rate
 
 # The review's sign-off items these rules pre-fill.
 SCHEDULE_FITS = N_("The learning-rate schedule fits num_steps")

@@ -62,3 +62,19 @@ def test_rule_says_where_it_is_defined(capsys):
     source = Path(path).read_text().splitlines()
     assert source[int(number) - 1].startswith(("@rule(\"PC101\"", "def num_classes_matches_label_map"))
     assert "docs/failure-catalogue.md" in out
+
+
+def test_built_in_rules_use_only_the_public_rule_api():
+    """Built-in rules import `pipecheck` and `pipecheck.rulekit` only, like a user's rules would."""
+    import ast
+
+    reaching = []
+    for path in sorted((REPO / "rules").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipecheck"):
+                if node.module not in ("pipecheck", "pipecheck.rulekit"):
+                    reaching.append(f"{path.name}:{node.lineno} imports {node.module}")
+            elif isinstance(node, ast.Import):
+                reaching += [f"{path.name}:{node.lineno} imports {a.name}" for a in node.names
+                             if a.name.startswith("pipecheck")]
+    assert not reaching, reaching

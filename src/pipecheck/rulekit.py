@@ -1,0 +1,16 @@
+"""The facts and helpers a rule may use beyond `from pipecheck import rule, Finding, ...`.
+
+This is the whole API the built-in rules use (they import nothing else of pipecheck), so a
+user's rule can do everything a built-in one does, and pipecheck's inner modules stay free
+to change. Fixtures give rules their data; these compute with it.
+"""
+
+from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
+from pipecheck.estimates import estimate_training
+from pipecheck.machine import format_bytes
+from pipecheck.project import ZOO_PLACEHOLDER, is_placeholder, is_remote
+from pipecheck.project.relocate import launched_elsewhere, tail_parts
+from pipecheck.schedules import cosine_rate, rate_at
+
+__all__ = ["ZOO_PLACEHOLDER", "backbone_family", "cosine_rate", "estimate_training", "family_of_extractor",
+           "format_bytes", "is_placeholder", "is_remote", "launched_elsewhere", "rate_at", "tail_parts"]
