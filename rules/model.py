@@ -256,6 +256,7 @@ def feature_extractor_for_tf2(config):
     if kind in known:
         return None
     close = difflib.get_close_matches(kind + ("_keras" if config.arch != "center_net" else ""), sorted(known), n=1)
+    close = [name for name in close if name.startswith(kind)]  # inception_v2 is not inception_resnet_v2
     hint = (_('write type: "{kind}"', kind=close[0]) if close
             else _("start from a TF2 zoo config (configs/tf2) for this network"))
     return Finding(_("feature_extractor type {kind!r} is not a TF2 {arch} extractor: model_main_tf2.py stops with 'is not "
