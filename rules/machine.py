@@ -16,7 +16,7 @@ TRAINING_TIME_LIMIT_HOURS = 24
 
 
 @rule("PC401", "bfloat16-only-on-tpu", category="tpu", severity="info", fix="safe")
-def bfloat16_only_on_tpu(config):
+def bfloat16_only_on_tpu(config, distribution):
     """use_bfloat16 is false unless training runs on a TPU.
 
     Catalogue: N-01
@@ -32,7 +32,7 @@ def bfloat16_only_on_tpu(config):
 
     Fix: safe; writes false.
     """
-    if config.train.use_bfloat16:
+    if config.train.use_bfloat16 and distribution.strategy != "tpu":
         return Finding(_("use_bfloat16 is true: TF2 ignores it unless model_main_tf2.py runs with --use_tpu (the course "
                          "sets it to false)"), field="train_config.use_bfloat16",
                        hint=_("write use_bfloat16: false"), replacement="false", tier="quiet")
@@ -40,7 +40,7 @@ def bfloat16_only_on_tpu(config):
 
 
 @rule("PC402", "batch-fits-in-ram", category="machine", fix="unsafe", checklist=BATCH_FITS)
-def batch_fits_in_ram(config, machine):
+def batch_fits_in_ram(config, machine, distribution):
     """batch_size fits in the training machine's RAM; says the largest batch that fits.
 
     Catalogue: R-01
@@ -61,6 +61,9 @@ def batch_fits_in_ram(config, machine):
 
     Fix: unsafe (a training choice); writes the largest batch that fits.
     """
+    if distribution.replicas > 1:
+        cannot_decide(_("the batch is split over {replicas}: PC418 checks each replica's share",
+                        replicas=distribution.describe()))
     estimate = estimate_training(config)
     if estimate is None:
         cannot_decide(_("no RAM model for {arch} with {extractor} or a resizer without a fixed size",
@@ -147,7 +150,7 @@ def input_pipeline_fits_in_ram(config, records, machine):
 
 
 @rule("PC403", "no-tpu-batch", category="tpu", severity="warning")
-def no_tpu_batch(config, machine):
+def no_tpu_batch(config, distribution, machine):
     """No TPU-pod batch_size (64 or more) on a single machine.
 
     Catalogue: R-01
@@ -165,7 +168,7 @@ def no_tpu_batch(config, machine):
     estimate = estimate_training(config)
     if estimate is not None and estimate.needed_bytes(config.train.batch_size) > machine.ram_available:
         return None  # PC402 reports the batch that does not fit, one finding for one cause
-    if config.train.batch_size >= 64 and machine.gpus < 2:
+    if config.train.batch_size >= 64 and distribution.replicas < 2:
         return Finding(_("batch_size {batch} is the zoo's TPU value; on one machine use 1 to 8",
                          batch=config.train.batch_size),
                        field="train_config.batch_size", hint=_("write batch_size: 2 (and see PC402 for your RAM)"))

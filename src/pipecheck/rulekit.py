@@ -6,11 +6,13 @@ to change. Fixtures give rules their data; these compute with it.
 """
 
 from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
+from pipecheck.distribution import MULTI_WORKER, TPU, default_distribution
 from pipecheck.estimates import estimate_training
 from pipecheck.machine import format_bytes
 from pipecheck.project import ZOO_PLACEHOLDER, is_placeholder, is_remote
 from pipecheck.project.relocate import launched_elsewhere, tail_parts
 from pipecheck.schedules import cosine_rate, rate_at
 
-__all__ = ["ZOO_PLACEHOLDER", "backbone_family", "cosine_rate", "estimate_training", "family_of_extractor",
-           "format_bytes", "is_placeholder", "is_remote", "launched_elsewhere", "rate_at", "tail_parts"]
+__all__ = ["MULTI_WORKER", "TPU", "ZOO_PLACEHOLDER", "backbone_family", "cosine_rate", "default_distribution",
+           "estimate_training", "family_of_extractor", "format_bytes", "is_placeholder", "is_remote", "launched_elsewhere",
+           "rate_at", "tail_parts"]

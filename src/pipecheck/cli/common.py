@@ -56,6 +56,7 @@ def split_selectors(values: list[str] | None) -> list[str] | None:
 
 
 def run_options(args, target: Path):
+    from pipecheck.cli.distribute import distribution_from_args
     from pipecheck.engine.runner import RunOptions
     from pipecheck.machine import parse_size
     from pipecheck.report.progress import bar_callback
@@ -75,6 +76,7 @@ def run_options(args, target: Path):
         select=split_selectors(args.select), ignore=split_selectors(args.ignore), strict=args.strict,
         settings_file=args.settings, plugins=not args.no_plugins, progress=bar_callback(),
         baseline=baseline,
+        distribution=distribution_from_args(args),
     )
 
 
