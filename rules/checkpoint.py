@@ -263,7 +263,7 @@ def no_tf1_checkpoint_options(config):
 
     Why: TF2 training raises "load_all_detection_checkpoint_vars unsupported in TF2";
     from_detection_checkpoint is deprecated and read only when fine_tune_checkpoint_type
-    is empty, so it mostly misleads.
+    is empty, so it mostly misleads (a quiet finding: -v lists it).
 
     Bad:
         train_config.load_all_detection_checkpoint_vars: true
@@ -275,9 +275,12 @@ def no_tf1_checkpoint_options(config):
                       field="train_config.load_all_detection_checkpoint_vars",
                       hint=_('delete the line; fine_tune_checkpoint_type: "detection" does this in TF2'))
     if config.written("train_config.from_detection_checkpoint"):
+        # TF2 still honours it when the type is unset (config_util.update_fine_tune_checkpoint_type): a detail then
+        typed = bool(config.train.fine_tune_checkpoint_type)
         yield Finding(_("from_detection_checkpoint is deprecated; fine_tune_checkpoint_type decides what is restored"),
                       field="train_config.from_detection_checkpoint", severity="warning",
-                      hint=_('delete the line and write fine_tune_checkpoint_type: "detection"'))
+                      hint=_('delete the line and write fine_tune_checkpoint_type: "detection"'),
+                      tier="quiet" if typed else "detail")
 
 
 @rule("PC307", "full-restore-keeps-classes", category="checkpoint")

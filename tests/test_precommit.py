@@ -59,9 +59,13 @@ def test_the_hook_passes_the_course_project_and_stops_a_mistake(repository, hook
 
 
 def test_a_changed_label_map_lints_the_configs_that_read_it(repository, hook_home):
-    label_map = repository / "faces_cubes/training/label_map.pbtxt"
+    """Whatever its name: published projects call theirs labelmap.pbtxt or defects_map.pbtxt."""
+    label_map = repository / "faces_cubes/training/defects_map.pbtxt"
+    (repository / "faces_cubes/training/label_map.pbtxt").rename(label_map)
+    config = repository / CONFIG
+    config.write_text(config.read_text().replace("training/label_map.pbtxt", "training/defects_map.pbtxt"))
     label_map.write_text(label_map.read_text().replace("id: 2", "id: 0"))
-    result = try_repo(repository, hook_home, "--files", "faces_cubes/training/label_map.pbtxt")
+    result = try_repo(repository, hook_home, "--files", "faces_cubes/training/defects_map.pbtxt")
     assert result.returncode == 1, result.stdout[-3000:]
     assert "PC102 error" in result.stdout
 

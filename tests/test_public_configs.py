@@ -74,7 +74,6 @@ def test_findings_shown_are_judged_and_the_causes_named_stay_named(results, conf
     assert not missed, f"causes no shown true finding names any more: {missed}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 not merged yet")
 def test_at_most_one_finding_in_ten_shown_by_default_is_noise_or_wrong(results):
     verdicts = [verdict for result in results.values() for _key, _rule, verdict in result["verdicts"]]
     bad = sum(verdict != "true" for verdict in verdicts)

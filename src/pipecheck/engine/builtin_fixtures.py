@@ -43,16 +43,20 @@ def schema(project, options):
 
 
 @fixture
-def config(project, schema, options):
+def config(project, schema, options, project_files):
     """The edited pipeline.config: message, field locations and shortcuts (PipelineConfig)."""
     from pipecheck.artifacts.pipeline_config import load_pipeline_config
 
+    from pipecheck.project.relocate import relocate
+
     text = options.config_text
     try:
-        return load_pipeline_config(project.config_path, schema.pipeline_class,
-                                    read_text(project.config_path) if text is None else text)
+        loaded = load_pipeline_config(project.config_path, schema.pipeline_class,
+                                      read_text(project.config_path) if text is None else text)
     except TextProtoSyntaxError as error:
         raise FatalInput(syntax_finding(project.config_path, error)) from None
+    relocate(project, loaded, project_files)  # before any fixture opens a file the config names
+    return loaded
 
 
 @fixture
@@ -121,7 +125,9 @@ def project_files(project):
     """Label maps, records and checkpoints found under the launch root (to suggest paths)."""
     from pipecheck.project.files import scan
 
-    return scan(project.root)
+    if project.files is None:
+        project.files = scan(project.root)
+    return project.files
 
 
 @fixture

@@ -80,10 +80,24 @@ def run(options: RunOptions) -> RunResult:
         from pipecheck.engine.baseline import accepted_by
 
         result.accept("baseline", accepted_by(options.baseline, result))
+    _tiers_and_groups(result, options.select or settings.select)
     result.findings.sort(key=Finding.sort_key)
     result.outcomes.sort(key=lambda outcome: outcome.rule.code)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _tiers_and_groups(result: RunResult, select: list[str]) -> None:
+    """Quiet findings of a rule selected by name are shown; a leading finding's details join its group."""
+    explicit = [s for s in select if s != "ALL"]
+    specs = {spec.code: spec for spec in result.catalogue.rules}
+    leads = {code: finding.rule for finding in result.findings for code in finding.details}
+    for finding in result.findings:
+        spec = specs.get(finding.rule)
+        if finding.tier == "quiet" and spec is not None and any(spec.matches(s) for s in explicit):
+            finding.tier = "default"
+        if finding.rule in leads and finding.group is None:
+            finding.group = leads[finding.rule]
 
 
 def _run_rule(spec: RuleSpec, resolver: FixtureResolver, config, settings: Settings) -> tuple[Outcome, list]:

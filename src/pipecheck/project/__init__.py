@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,10 @@ PRETRAINED_FOLDERS = ("pre-trained", "pre_trained", "pre-trained-models")
 LAUNCH_MARKERS = PRETRAINED_FOLDERS + ("model_main_tf2.py", "exporter_main_v2.py")
 REMOTE_PREFIXES = ("gs://", "s3://", "hdfs://", "http://", "https://", "ram://")
 _GLOB_CHARS = set("*?[")
+ZOO_PLACEHOLDER = re.compile(r"PATH_TO_BE+_CONFIGURED|(^|/)(placer|cns)/", re.IGNORECASE)
+# What tutorials and notebooks leave for the reader to fill in: ${YOUR_GCS_BUCKET}, <path>, YOUR_..., /path/to/.
+PLACEHOLDER = re.compile(ZOO_PLACEHOLDER.pattern + r"|\$\{[^}]*\}|<[^<>]*>|(?-i:\bYOUR_|\bYOUR[ -])|(^|/)path/to/",
+                         re.IGNORECASE)
 
 
 class ProjectError(InputError):
@@ -34,6 +39,9 @@ class Project:
     explicit_root: bool = False
     explicit_original: Path | None = None
     notes: list[str] = field(default_factory=list)
+    # Paths written for another machine: {value: project files its tail names} (project.relocate).
+    relocated: dict[str, list[Path]] = field(default_factory=dict)
+    files: object = None  # the ProjectFiles walk, shared by whoever needs it first
 
     @property
     def net_name(self) -> str:
@@ -44,8 +52,17 @@ class Project:
         return self.config_path.parent
 
     def resolve(self, value: str, base: Path | None = None) -> Path:
+        """The file a path names from the launch root (or `base`); for another machine's path, its local match."""
+        local = self.local(value) if base is None else None
+        if local is not None:
+            return local
         path = Path(value)
         return path if path.is_absolute() else (base or self.root) / path
+
+    def local(self, value: str) -> Path | None:
+        """The one project file a path written for another machine stands for, if found."""
+        found = self.relocated.get(value)
+        return found[0] if found and len(found) == 1 else None
 
     def matches(self, value: str, base: Path | None = None) -> list[Path]:
         """Files a path or glob pattern names, as the OD API's gfile.glob would find them."""
@@ -53,6 +70,8 @@ class Project:
             return []
         from pipecheck.artifacts.guarded import exists
 
+        if base is None and self.local(value) is not None:
+            value = str(self.local(value))
         if any(character in value for character in _GLOB_CHARS):
             prefix = "" if Path(value).is_absolute() else glob.escape(str(base or self.root)) + os.sep
             return sorted(Path(p) for p in glob.glob(prefix + value) if exists(p))
@@ -104,6 +123,10 @@ class Project:
 
 def is_remote(value: str) -> bool:
     return value.startswith(REMOTE_PREFIXES)
+
+
+def is_placeholder(value: str) -> bool:
+    return bool(PLACEHOLDER.search(value))
 
 
 def discover_project(target: Path, root: Path | None = None, original: Path | None = None) -> Project:

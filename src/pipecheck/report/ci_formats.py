@@ -57,7 +57,8 @@ def sarif(results, catalogue) -> str:
             entry = {"ruleId": finding.rule, "level": SARIF_LEVELS[finding.severity],
                      "message": {"text": finding.message + (f" ({_('fix: {hint}', hint=finding.hint)})"
                                                             if finding.hint else "")},
-                     "locations": [location], "partialFingerprints": {"pipecheck/v1": fingerprint(finding, root)}}
+                     "locations": [location], "partialFingerprints": {"pipecheck/v1": fingerprint(finding, root)},
+                     "properties": {"tier": finding.tier, **({"group": finding.group} if finding.group else {})}}
             if finding.rule in index:
                 entry["ruleIndex"] = index[finding.rule]
             sarif_results.append(entry)
@@ -121,7 +122,8 @@ def _escape_property(text: str) -> str:
 
 def github(results) -> str:
     """Workflow commands (::error file=...,line=...::message), the most severe first."""
-    findings = sorted((f for r in results for f in r.findings), key=lambda f: (_RANK[f.severity], str(f.file), f.line))
+    findings = sorted((f for r in results for f in r.findings if f.tier == "default"),  # what a reviewer must see
+                      key=lambda f: (_RANK[f.severity], str(f.file), f.line))
     root = results[0].project.root
     lines = []
     for finding in findings:
@@ -143,9 +145,10 @@ def markdown(results) -> str:
                             n_("{count} warning", "{count} warnings", result.count("warning")),
                             n_("{count} info", "{count} infos", result.count("info"))])
         parts.append(f"### pipecheck · {md_code(_relative(result.project.config_path, root))}\n\n**{counts}**\n")
-        if result.findings:
+        shown = [f for f in result.findings if f.tier == "default"]
+        if shown:
             rows = [[severity_word(f.severity), f.rule, Code(f"{_relative(f.file, root)}:{f.line}:{f.column}"),
-                     Code(f.field) if f.field else "", f.message, f.hint or ""] for f in result.findings]
+                     Code(f.field) if f.field else "", f.message, f.hint or ""] for f in shown]
             parts.append(markdown_table([_("Severity"), _("Rule"), _("Where"), _("Field"), _("Message"), _("Fix")],
                                         rows) + "\n")
         if result.config is not None and result.original is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipecheck import schedules
 from pipecheck.estimates import estimate_training
-from pipecheck.i18n import N_, _, n_
+from pipecheck.i18n import _, n_
 from pipecheck.machine import format_bytes
 from pipecheck.report.diff import diff_rows
 

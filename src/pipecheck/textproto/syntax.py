@@ -121,6 +121,9 @@ class _Parser:
         if has_colon:
             self.take()
         following = self.peek()
+        if has_colon and self._value_is_missing(separator, following):
+            raise self.error(_("{name} has no value", name=name), separator,
+                             hint=_("write {name}: value on this line, or delete the line", name=name))
         is_list = False
         if self.is_symbol(following, "{", "<"):
             values: list[ScalarValue | MessageValue] = [self.message()]
@@ -138,6 +141,17 @@ class _Parser:
         if self.is_symbol(self.peek(), ",", ";"):
             end = self.take().end
         return FieldNode(name, name_token, values, end, is_list=is_list, is_extension=is_extension)
+
+    def _value_is_missing(self, colon: Token, following: Token | None) -> bool:
+        """`name:` at the end of its line, the next line starting a field or closing the block."""
+        if following is None:
+            return True
+        if following.line == colon.line:
+            return False
+        if self.is_symbol(following, "}", ">"):
+            return True
+        after = self.tokens[self.index + 1] if self.index + 1 < len(self.tokens) else None
+        return following.kind == IDENT and self.is_symbol(after, ":", "{", "<")
 
     def _stray(self, token: Token) -> TextProtoSyntaxError:
         """A token where a field name should be; often the rest of an unquoted value."""
