@@ -267,7 +267,7 @@ def test_a_0x0_image_in_the_records_does_not_break_the_review(clean_project, out
 
 
 def test_a_permission_denied_is_a_finding_even_for_root(clean_project, monkeypatch):
-    import pipecheck.artifacts.guarded as guarded
+    import pipecheck.guarded as guarded
 
     real_open = os.open
 

@@ -40,7 +40,7 @@ def file_stamp(path: Path) -> str:
 def read(namespace: str, key: str) -> bytes | None:
     if cache_disabled():
         return None
-    from pipecheck.artifacts.guarded import read_bytes
+    from pipecheck.guarded import read_bytes
 
     try:
         return read_bytes(cache_dir() / namespace / key, 1 << 30)

@@ -6,7 +6,7 @@ to change. Fixtures give rules their data; these compute with it.
 """
 
 from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
-from pipecheck.artifacts.guarded import exists, file_size, is_dir, problem_with
+from pipecheck.guarded import exists, file_size, is_dir, problem_with
 from pipecheck.distribution import MULTI_WORKER, TPU, default_distribution
 from pipecheck.estimates import estimate_training
 from pipecheck.machine import format_bytes

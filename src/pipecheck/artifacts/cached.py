@@ -21,7 +21,7 @@ def content_key(*paths: Path) -> str:
     """The key for these files' facts; raises OSError (guarded.ArtifactError) for a file that cannot be read."""
     import google_crc32c
 
-    from pipecheck.artifacts.guarded import open_regular
+    from pipecheck.guarded import open_regular
     from pipecheck.i18n import language
 
     # The facts keep messages in the language they were read in; marshal's format is Python's own.

@@ -82,7 +82,7 @@ class CheckpointFacts:
 
 
 def read_checkpoint(prefix: Path, verify_data: bool = True) -> CheckpointFacts:
-    from pipecheck.artifacts.guarded import INDEX_LIMIT, read_bytes
+    from pipecheck.guarded import INDEX_LIMIT, read_bytes
     from pipecheck.artifacts.sstable import TableError, read_table
 
     prefix = Path(prefix)
@@ -145,7 +145,7 @@ def data_file(prefix: Path, shard: int, shards: int) -> Path:
 
 def _check_shards(facts: CheckpointFacts, prefix: Path, verify_data: bool) -> None:
     """Shards are looked at through the entries and the files that exist, never by counting to num_shards."""
-    from pipecheck.artifacts.guarded import file_size
+    from pipecheck.guarded import file_size
 
     shards = facts.num_shards
     by_shard: dict[int, list[dict]] = {}
@@ -214,7 +214,7 @@ def _present_shards(prefix: Path, shards: int) -> set[int]:
 def _verify_tensors(facts: CheckpointFacts, path: Path, entries: list[dict]) -> None:
     from pipecheck.artifacts.crc import crc32c, mask
 
-    from pipecheck.artifacts.guarded import RECORD_LIMIT, open_regular
+    from pipecheck.guarded import RECORD_LIMIT, open_regular
 
     with open_regular(path) as data:
         for entry in sorted(entries, key=lambda e: e["offset"]):

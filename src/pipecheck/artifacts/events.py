@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipecheck.artifacts.crc import masked_crc32c
-from pipecheck.artifacts.guarded import RECORD_LIMIT, open_regular
+from pipecheck.guarded import RECORD_LIMIT, open_regular
 
 _HEADER = struct.Struct("<QI")
 _FLOAT32, _FLOAT64 = 1, 2

@@ -115,7 +115,7 @@ class PipelineConfig:
 def load_pipeline_config(path: Path, pipeline_class: type, text: str | None = None) -> PipelineConfig:
     """Parse a pipeline.config; raises OSError or TextProtoSyntaxError (with line:column)."""
     if text is None:
-        from pipecheck.artifacts.guarded import read_text
+        from pipecheck.guarded import read_text
 
         text = read_text(Path(path))
     return PipelineConfig(parse_located(Path(path), text, pipeline_class))

@@ -81,7 +81,7 @@ def scan_file(path: Path, on_bytes=None) -> FileRecords:
     from pipecheck.artifacts.tfproto import message_classes
     from pipecheck.artifacts.tfrecord import RecordReader
 
-    from pipecheck.artifacts.guarded import file_size
+    from pipecheck.guarded import file_size
 
     path = Path(path)
     facts = FileRecords(str(path))

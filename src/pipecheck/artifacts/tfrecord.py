@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipecheck.artifacts.crc import crc32c, mask, masked_crc32c
-from pipecheck.artifacts.guarded import RECORD_LIMIT, open_regular
+from pipecheck.guarded import RECORD_LIMIT, open_regular
 from pipecheck.i18n import _
 
 _HEADER = struct.Struct("<QI")

@@ -26,7 +26,7 @@ def expand_targets(paths: list[Path], root: Path | None) -> list[Path]:
 
 def _text_of(config: Path) -> str:
     """A config's text to search for a label map's name; "" for a FIFO, a huge or a vanished file."""
-    from pipecheck.artifacts.guarded import TEXT_LIMIT, read_bytes
+    from pipecheck.guarded import TEXT_LIMIT, read_bytes
 
     try:
         return read_bytes(config, TEXT_LIMIT).decode("utf-8", "replace")

@@ -62,7 +62,7 @@ def records(config, project, options) -> Records:
     from pipecheck.artifacts import cached
     from pipecheck.artifacts.records import FileRecords, scan_file
 
-    from pipecheck.artifacts.guarded import exists, real
+    from pipecheck.guarded import exists, real
 
     plan: dict[str, list[tuple[Path, int]]] = {}
     for path, reader in config.input_readers():
@@ -109,7 +109,7 @@ def checkpoint(config, project):
     value = config.train.fine_tune_checkpoint
     if not value or is_remote(value):
         cannot_decide(_("no local fine_tune_checkpoint"))
-    from pipecheck.artifacts.guarded import exists, problem_with
+    from pipecheck.guarded import exists, problem_with
 
     prefix = project.resolve(value)
     index = Path(f"{prefix}.index")
@@ -152,7 +152,7 @@ def _load_or_none(kind: type, namespace: str, key: str | None):
 
 
 def _size(path: Path) -> int:
-    from pipecheck.artifacts.guarded import file_size
+    from pipecheck.guarded import file_size
 
     try:
         return file_size(path)

@@ -44,7 +44,7 @@ def write_baseline(path: Path, results) -> int:
 
 def load_baseline(path: Path) -> list[dict]:
     try:
-        from pipecheck.artifacts.guarded import read_text
+        from pipecheck.guarded import read_text
 
         document = json.loads(read_text(Path(path)))
         entries = document["findings"]

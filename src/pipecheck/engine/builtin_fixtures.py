@@ -80,7 +80,7 @@ def original(project, config, schema):
 @fixture
 def label_maps(config, project, schema) -> dict:
     """Every label map the input readers name: {label_map_path value: LabelMap or LoadProblem}."""
-    from pipecheck.artifacts.guarded import exists, problem_with
+    from pipecheck.guarded import exists, problem_with
     from pipecheck.artifacts.label_map import load_label_map
 
     loaded: dict = {}
@@ -140,7 +140,7 @@ def machine(options, settings):
 
 def read_text(path: Path) -> str:
     """A config's text; undecodable bytes become a syntax finding with their line and column."""
-    from pipecheck.artifacts.guarded import TEXT_LIMIT, read_bytes
+    from pipecheck.guarded import TEXT_LIMIT, read_bytes
 
     data = read_bytes(Path(path), TEXT_LIMIT)
     try:

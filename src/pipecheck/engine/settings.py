@@ -77,7 +77,7 @@ def load_settings(root: Path, explicit: Path | None = None) -> Settings:
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        from pipecheck.artifacts.guarded import read_text
+        from pipecheck.guarded import read_text
 
         text = read_text(path)
         document = tomllib.loads(text)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipecheck.artifacts.guarded import is_dir, is_regular
+from pipecheck.guarded import is_dir, is_regular
 from pipecheck.errors import InputError
 from pipecheck.i18n import N_, _
 
@@ -68,7 +68,7 @@ class Project:
         """Files a path or glob pattern names, as the OD API's gfile.glob would find them."""
         if is_remote(value):
             return []
-        from pipecheck.artifacts.guarded import exists
+        from pipecheck.guarded import exists
 
         if base is None and self.local(value) is not None:
             value = str(self.local(value))
@@ -143,7 +143,7 @@ def discover_project(target: Path, root: Path | None = None, original: Path | No
     elif target.is_file():
         config_path = target
     else:
-        from pipecheck.artifacts.guarded import problem_with
+        from pipecheck.guarded import problem_with
 
         raise ProjectError(_("{target}: {problem}", target=target,
                              problem=problem_with(target) or _("no such file or folder")))

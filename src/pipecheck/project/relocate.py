@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipecheck.artifacts.guarded import is_dir, is_regular
+from pipecheck.guarded import is_dir, is_regular
 from pipecheck.project import Project, is_placeholder, is_remote
 
 _DRIVE = re.compile(r"^[A-Za-z]:")

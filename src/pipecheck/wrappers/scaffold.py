@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipecheck.artifacts.guarded import TEXT_LIMIT
+from pipecheck.guarded import TEXT_LIMIT
 from pipecheck.errors import InputError
 from pipecheck.i18n import _
 from pipecheck.project import PRETRAINED_FOLDERS
