@@ -58,7 +58,9 @@ def test_diff_prints_the_patch_and_writes_nothing(zoo_copy):
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith(f"--- a/{CONFIG}\n+++ b/{CONFIG}\n")
     assert "-    num_classes: 90\n+    num_classes: 2\n" in result.stdout
-    assert "fixed    line 10  model.faster_rcnn.num_classes: 90 → 2  (PC101)" in result.stderr
+    assert "would fix line 10  model.faster_rcnn.num_classes: 90 → 2  (PC101)" in result.stderr
+    assert "fixed" not in result.stderr and "fixes applied" not in result.stderr  # nothing was
+    assert result.stderr.rstrip().endswith("fixes would be applied; nothing was written (--diff)")
     assert (zoo_copy / CONFIG).read_bytes() == before
     assert not (zoo_copy / f"{CONFIG}.bak").exists()
     patched = subprocess.run(["patch", "-p1", "--dry-run"], input=result.stdout, capture_output=True, text=True,
