@@ -6,7 +6,7 @@ from pathlib import Path
 from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck.project import is_remote
 
-from ._common import is_placeholder
+from ._common import is_placeholder, other_course_spelling
 
 FIELD = "train_config.fine_tune_checkpoint"
 _DATA = re.compile(r"\.data-(\d{5})-of-(\d{5})$")
@@ -99,7 +99,7 @@ def checkpoint_is_a_prefix(config, project):
                    replacement=f'"{fixed}"')
 
 
-@rule("PC302", "checkpoint-files-exist", category="checkpoint")
+@rule("PC302", "checkpoint-files-exist", category="checkpoint", fix="safe")
 def checkpoint_files_exist(config, project):
     """The checkpoint's .index and every .data shard exist.
 
@@ -114,8 +114,13 @@ def checkpoint_files_exist(config, project):
     Bad (a shard missing):
         rm pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0.data-00000-of-00001
         expect train_config.fine_tune_checkpoint
+    Bad (the course's other spelling):
+        train_config.fine_tune_checkpoint: "pre_trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0"
     Good:
         train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0"
+
+    Fix: safe when the checkpoint is under the course's other spelling (pre_trained/ for
+    pre-trained/): writes that one.
     """
     value = _checkpoint_value(config)
     if value is None:
@@ -127,6 +132,11 @@ def checkpoint_files_exist(config, project):
     if not index.exists():
         if prefix.name.startswith("model.ckpt"):
             cannot_decide(_("a TF1 checkpoint name (see PC301)"))
+        respelt = other_course_spelling(project, value, ".index")
+        if respelt:
+            return Finding(_("{path} does not exist", path=project.display(index)), field=FIELD,
+                           hint=_('the checkpoint is at {prefix}: write fine_tune_checkpoint: "{prefix}"',
+                                  prefix=respelt), replacement=f'"{respelt}"')
         elsewhere = [base for base in project.other_bases() if Path(f"{project.resolve(value, base)}.index").exists()]
         hint = (_("it exists relative to {base}: run from there or pass --root {base}", base=elsewhere[0])
                 if elsewhere else _nearby(prefix, value, project))

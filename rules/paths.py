@@ -3,7 +3,7 @@
 from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck.project import is_remote
 
-from ._common import is_placeholder, leaf_name, path_fields, suggested_path
+from ._common import is_placeholder, leaf_name, other_course_spelling, path_fields, suggested_path
 
 
 @rule("PC201", "no-placeholder-paths", category="paths", fix="safe")
@@ -36,7 +36,7 @@ def no_placeholder_paths(config, project, project_files):
                       replacement=f'"{suggestion}"' if suggestion else None)
 
 
-@rule("PC202", "paths-exist", category="paths")
+@rule("PC202", "paths-exist", category="paths", fix="safe")
 def paths_exist(config, project, project_files):
     """Every label map and record path exists, seen from the launch root.
 
@@ -53,8 +53,13 @@ def paths_exist(config, project, project_files):
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/train.record"
     Bad (shard pattern):
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/train.record-?????-of-00010"
+    Bad (the course's other spelling):
+        train_input_reader.label_map_path: "faces_cubes/training/label_map.txt"
     Good:
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/train.record"
+
+    Fix: safe when the file exists under the course's other spelling (label_map.txt for
+    label_map.pbtxt, pre_trained/ for pre-trained/): writes that one.
     """
     remote = []
     for field, value in path_fields(config):
@@ -70,9 +75,12 @@ def paths_exist(config, project, project_files):
                 yield Finding(_("{path} is empty", path=project.display(empty[0])), field=field,
                               hint=_("regenerate the file (an interrupted conversion leaves it empty)"))
             continue
+        respelt = other_course_spelling(project, value)
         yield Finding(_("{path} does not exist from the launch root {root}", path=value, root=project.root),
                       field=field,
-                      hint=_where_it_is(project, project_files, field, value))
+                      hint=_('the project has {path}: write {name}: "{path}"', path=respelt, name=leaf_name(field))
+                      if respelt else _where_it_is(project, project_files, field, value),
+                      replacement=f'"{respelt}"' if respelt else None)
     if remote:
         cannot_decide(_("remote paths cannot be checked: {paths}", paths=", ".join(remote)))
 
