@@ -31,6 +31,10 @@ class CheckpointFacts:
     entries: list[dict] = field(default_factory=list)  # name, dtype, shape, shard, offset, size
     problems: list[dict] = field(default_factory=list)  # kind, message
     readable: bool = True
+    # The object graph TF2 restores through: its node count, and the variables under each child of the
+    # root and of root/model ("model/_feature_extractor": 265). None: not read (TF1, or unreadable).
+    graph_nodes: int | None = None
+    graph_variables: dict | None = None
 
     @property
     def names(self) -> list[str]:
@@ -115,7 +119,64 @@ def read_checkpoint(prefix: Path, verify_data: bool = True) -> CheckpointFacts:
                               "shape": [d.size for d in entry.shape.dim], "shard": entry.shard_id,
                               "offset": entry.offset, "size": entry.size, "crc32c": entry.crc32c})
     _check_shards(facts, prefix, verify_data)
+    if facts.object_based and not facts.problems:
+        _read_object_graph(facts, prefix)
     return facts
+
+
+def _read_object_graph(facts: CheckpointFacts, prefix: Path) -> None:
+    from google.protobuf.message import DecodeError
+
+    from pipecheck.artifacts.tfproto import message_classes
+
+    entry = next(e for e in facts.entries if e["name"] == OBJECT_GRAPH)
+    with open(data_file(prefix, entry["shard"], facts.num_shards), "rb") as data:
+        data.seek(entry["offset"])
+        serialized = _string_tensor_value(data.read(entry["size"]))
+    if serialized is None:
+        return
+    try:
+        graph = message_classes()["TrackableObjectGraph"].FromString(serialized)
+    except DecodeError:
+        return
+    facts.graph_nodes = len(graph.nodes)
+    facts.graph_variables = {}
+    if not graph.nodes:
+        return
+    tops = [(child.local_name, child.node_id) for child in graph.nodes[0].children]
+    model = next((node for name, node in tops if name == "model"), None)
+    if model is not None and model < len(graph.nodes):
+        tops += [(f"model/{child.local_name}", child.node_id) for child in graph.nodes[model].children]
+    for name, node in tops:
+        facts.graph_variables[name] = _variables_under(graph, node)
+
+
+def _variables_under(graph, start: int) -> int:
+    """Tensors saved under a node of the object graph, each node counted once (the graph can share them)."""
+    seen, stack, count = set(), [start], 0
+    while stack:
+        node = stack.pop()
+        if node in seen or node >= len(graph.nodes):
+            continue
+        seen.add(node)
+        count += len(graph.nodes[node].attributes)
+        stack += [child.node_id for child in graph.nodes[node].children]
+    return count
+
+
+def _string_tensor_value(raw: bytes) -> bytes | None:
+    """A scalar string tensor's bytes (WriteStringTensor: varint length, 4-byte checksum, the bytes)."""
+    length, position, shift = 0, 0, 0
+    while position < len(raw):
+        byte = raw[position]
+        length |= (byte & 0x7F) << shift
+        position += 1
+        if not byte & 0x80:
+            break
+        shift += 7
+    if position + 4 + length != len(raw):
+        return None
+    return raw[position + 4:]
 
 
 def data_file(prefix: Path, shard: int, shards: int) -> Path:

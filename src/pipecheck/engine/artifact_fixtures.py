@@ -111,9 +111,10 @@ def checkpoint(config, project):
         cannot_decide(_("{path} does not exist (see PC301, PC302)", path=project.display(index)))
     shards = sorted(prefix.parent.glob(f"{prefix.name}.data-*"))
     key = cached.content_key(index, *shards)
-    hit = cached.load("checkpoints", key)
+    namespace = "checkpoints-graph"  # renamed when the facts gained the object graph: older entries lack it
+    hit = cached.load(namespace, key)
     if hit is not None:
         return CheckpointFacts.from_json(hit)
     facts = read_checkpoint(prefix)
-    cached.store("checkpoints", key, facts.as_json())
+    cached.store(namespace, key, facts.as_json())
     return facts
