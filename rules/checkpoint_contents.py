@@ -163,8 +163,9 @@ def checkpoint_restorable(config, checkpoint):
     (_CHECKPOINTABLE_OBJECT_GRAPH), not through tensor names. An empty graph (a file not
     written by tf.train.Checkpoint) stops training with "IndexError: list index out of
     range" after the model is built; a graph with no model variables, or with another
-    model's (no model/_feature_extractor... where fine-tuning looks), stops it with
-    "objects were not bound to checkpointed values". PC308 checks the graph is there at
+    model's (no model/_feature_extractor... where fine-tuning looks), or no save_counter
+    (Checkpoint.write instead of save) stops it with "objects were not bound to
+    checkpointed values". PC308 checks the graph is there at
     all, PC309 the type against the contents, PC311 the meta-architecture.
 
     Bad (an empty object graph, like the example's stand-in):
@@ -172,6 +173,9 @@ def checkpoint_restorable(config, checkpoint):
         expect train_config.fine_tune_checkpoint
     Bad (no model variables):
         standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint no-model
+        expect train_config.fine_tune_checkpoint
+    Bad (no save_counter, as Checkpoint.write leaves it out):
+        standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint no-save-counter
         expect train_config.fine_tune_checkpoint
     Bad (another model's variables):
         standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint keras-classifier
@@ -194,6 +198,10 @@ def checkpoint_restorable(config, checkpoint):
         return Finding(_("the checkpoint holds no model variables (only {names}): fine-tuning has nothing to restore "
                          "and training stops with 'objects were not bound to checkpointed values'",
                          names=", ".join(sorted(held)) or _("an empty root")), field=FIELD, hint=hint)
+    if "save_counter" not in held:
+        return Finding(_("the checkpoint has no save_counter: the OD API restores it into a tf.train.Checkpoint that "
+                         "has one, and training stops with 'Found 1 Python objects that were not bound to checkpointed "
+                         "values' (a file written by Checkpoint.write, not save)"), field=FIELD, hint=hint)
     kind = config.train.fine_tune_checkpoint_type or (
         "detection" if config.train.from_detection_checkpoint else "classification")
     if kind != checkpoint.kind or (checkpoint.meta_architecture not in (None, config.arch)):

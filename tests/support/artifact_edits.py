@@ -10,7 +10,7 @@
     truncate <file> <bytes>      remove bytes from the end
     gzip <file>                  compress the file in place
     standin <folder> <kind>      write a checkpoint: faster_rcnn, ssd, classification, tf1, empty-graph,
-                                 no-model or keras-classifier
+                                 no-model, no-save-counter or keras-classifier
 """
 
 from __future__ import annotations
@@ -155,6 +155,11 @@ def write_standin(folder: Path, kind: str) -> None:
     elif kind == "keras-classifier":  # a whole Keras classifier saved as model/: no OD API feature extractor
         tensors = {f"model/layer_with_weights-{i}/kernel/.ATTRIBUTES/VARIABLE_VALUE": floats(3, 3, 3, 8)
                    for i in range(3)}
+        tensors["save_counter/.ATTRIBUTES/VARIABLE_VALUE"] = ("int64", [], struct.pack("<q", 1))
+        write_checkpoint(folder / "ckpt-0", tensors, object_graph=object_graph_for(tensors))
+    elif kind == "no-save-counter":  # the detection stand-in written by Checkpoint.write
+        tensors = {f"{name}/.ATTRIBUTES/VARIABLE_VALUE": floats(*shape)
+                   for name, shape in example_module().STANDIN_TENSORS["faster_rcnn"].items()}
         write_checkpoint(folder / "ckpt-0", tensors, object_graph=object_graph_for(tensors))
     elif kind == "tf1":
         tensors = {"FirstStageFeatureExtractor/resnet_v1_50/conv1/weights": floats(7, 7, 3, 64),
