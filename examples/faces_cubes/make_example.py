@@ -199,8 +199,8 @@ def write_real_checkpoint(folder: Path, zoo_config: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("ckpt-0.*"):
         old.unlink()
-    tf.train.Checkpoint(model=model).write(str(folder / "ckpt-0"))
-    (folder / "checkpoint").write_text('model_checkpoint_path: "ckpt-0"\nall_model_checkpoint_paths: "ckpt-0"\n')
+    # save(), not write(): the OD API's restore also matches the save_counter that save() records
+    tf.train.CheckpointManager(tf.train.Checkpoint(model=model), str(folder), max_to_keep=1).save(checkpoint_number=0)
 
 
 def build(root: Path, layout: str = "course", records: tuple[int, int] = (16, 6), checkpoint: str = "standin") -> Path:
