@@ -42,6 +42,7 @@ def test_init_in_the_old_tree_creates_training_project_net(archive, old_tree):
     assert not (old_tree / "faces_cubes").exists() and not (old_tree / "pre-trained").exists()
     assert (old_tree / "images/faces_cubes/train").is_dir()
     assert f"pipecheck fix training/faces_cubes/{NET}" in out
+    assert "  [x] 1. write the label map training/faces_cubes/label_map.txt" in out  # the .txt already there
 
 
 def test_the_new_tree_still_gets_project_training_net(archive, tmp_path, monkeypatch):
