@@ -47,3 +47,11 @@ def _size(shape):
     for size in shape:
         count *= size
     return count
+
+
+def test_the_review_sign_off_does_not_say_the_stand_in_passed(tmp_path, monkeypatch):
+    root = copy_example(tmp_path / "tod_tf2")
+    monkeypatch.chdir(root)
+    code, page = run_cli("review", f"faces_cubes/training/{NET}", "--ram", "16GiB", "--format", "markdown")
+    checkpoint_line = next(line for line in page.splitlines() if "PC308" in line and "PC312" in line)
+    assert "❌" in checkpoint_line, checkpoint_line  # not ✅: the stand-in cannot be restored

@@ -18,7 +18,7 @@ CHECKLIST = [
     (N_("num_classes and the label map agree"), ("PC101", "PC102", "PC103", "PC104", "PC105", "PC106", "PC107")),
     (N_("Every path resolves from the launch root"), ("PC201", "PC202", "PC203")),
     (N_("The checkpoint is the downloaded network's ckpt-0, restored as detection"),
-     ("PC301", "PC302", "PC303", "PC304", "PC308", "PC309", "PC310", "PC311")),
+     ("PC301", "PC302", "PC303", "PC304", "PC308", "PC309", "PC310", "PC311", "PC312")),
     (N_("The records read, and their classes are the label map's"), ("PC701", "PC702", "PC703", "PC704", "PC705")),
     (N_("Boxes and images are right (look at the gallery)"), ("PC708", "PC711", "PC712", "PC713", "PC714")),
     (N_("Evaluation images are not training images"), ("PC204", "PC715")),
