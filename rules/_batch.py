@@ -30,15 +30,15 @@ class BatchAdvice:
         return _("{size} total RAM", size=format_bytes(self.ram_bytes))
 
     def reasons(self, machine) -> str:
-        """'RAM (23.5 GiB total RAM): up to 18; 16 training records: up to 4; one machine: up to 8'."""
+        """'23.5 GiB total RAM: up to 18; 16 training records: up to 4; one machine: up to 8'."""
         parts = []
         if self.ram_largest is not None:
-            parts.append(_("RAM ({ram}): up to {largest}", ram=self.ram_figure(machine), largest=self.ram_largest))
+            parts.append(_("{ram}: up to {largest}", ram=self.ram_figure(machine), largest=self.ram_largest))
         if self.records is not None:
             parts.append(_("{records} training records: up to {largest}", records=self.records,
                            largest=max(1, self.records // BATCHES_PER_EPOCH)))
         parts.append(_("one machine: up to {largest}", largest=ONE_MACHINE_LARGEST))
-        return "; ".join(parts)
+        return _("; ").join(parts)  # French puts a space before the semicolon
 
     def describe(self, machine) -> str:
         return _("recommended batch_size {value} ({reasons})", value=self.value, reasons=self.reasons(machine))

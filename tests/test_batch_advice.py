@@ -33,7 +33,7 @@ def test_the_three_batch_rules_name_one_batch(zoo_batch):
     assert {"PC402", "PC403", "PC716"} <= set(found)
     assert {written_batch(found[rule]) for rule in ("PC402", "PC403", "PC716")} == {4}
     assert "recommended batch_size 4" in found["PC402"]["message"]
-    assert "RAM (16.0 GiB given): up to 12; 16 training records: up to 4; one machine: up to 8" in \
+    assert "16.0 GiB given: up to 12; 16 training records: up to 4; one machine: up to 8" in \
         found["PC402"]["message"]
 
 
@@ -50,7 +50,7 @@ def test_without_ram_the_figure_is_the_total_ram_and_does_not_move_with_free_ram
     code, out = run_cli("check", CONFIG, "--format", "json")
     message = batch_findings(json.loads(out))["PC402"]["message"]
     assert message.startswith("batch_size 1 needs about 3.0 GiB of the 24.0 GiB total RAM (")
-    assert message.endswith("recommended batch_size 4 (RAM (24.0 GiB total RAM): up to 19; 16 training records: "
+    assert message.endswith("recommended batch_size 4 (24.0 GiB total RAM: up to 19; 16 training records: "
                             "up to 4; one machine: up to 8)")
 
 
@@ -69,5 +69,5 @@ def test_pc402_still_decides_when_the_records_cannot_be_read(course_project):
     (course_project / "faces_cubes/training/test.record").unlink()
     code, document = lint_json()
     assert "PC402" not in {u["rule"] for u in document["undecided"]}
-    assert "recommended batch_size 8 (RAM (16.0 GiB given): up to 12; one machine: up to 8)" in \
+    assert "recommended batch_size 8 (16.0 GiB given: up to 12; one machine: up to 8)" in \
         batch_findings(document)["PC402"]["message"]
