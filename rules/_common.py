@@ -65,3 +65,19 @@ def record_problems(records, kinds, hint):
             yield Finding(n_("{file}: {count} more record problem of the same kinds",
                              "{file}: {count} more record problems of the same kinds", hidden,
                              file=facts.path.rsplit("/", 1)[-1]), field=field)
+# The course's versions spell the same files two ways (catalogue 3.1, F-02/F-03).
+_COURSE_SPELLINGS = (("pre-trained/", "pre_trained/"), ("pre_trained/", "pre-trained/"),
+                     ("label_map.txt", "label_map.pbtxt"), ("label_map.pbtxt", "label_map.txt"))
+
+
+def other_course_spelling(project, value: str, suffix: str = "") -> str | None:
+    """The value in the course's other spelling when only that one exists (`suffix`: e.g. ".index")."""
+    if not value or is_placeholder(value):
+        return None
+    variants = {value}
+    for old, new in _COURSE_SPELLINGS:
+        variants |= {v.replace(old, new) for v in variants if old in v}
+    for variant in sorted(variants - {value}):
+        if project.matches(variant + suffix):
+            return variant
+    return None

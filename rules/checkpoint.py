@@ -121,6 +121,9 @@ def checkpoint_files_exist(config, project):
         expect train_config.fine_tune_checkpoint
     Good:
         train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0"
+
+    The course's other spelling (pre_trained/ for pre-trained/) is PC206's: the same file under
+    another path, which `pipecheck fix` writes.
     """
     value = _checkpoint_value(config)
     if value is None:

@@ -144,3 +144,79 @@ def checkpoint_matches_architecture(config, checkpoint):
                          "fails", found=found, extractor=config.feature_extractor_type()), field=FIELD,
                        hint=_("use the checkpoint of the network the config is for (same zoo folder)"))
     return None
+
+
+# What the OD API's restore_from_objects hands to tf.train.Checkpoint for a detection checkpoint: the objects
+# under model/ that must be in it (meta_architectures/*_meta_arch.py).
+_DETECTION_RESTORES = {
+    "faster_rcnn": ("model/_feature_extractor_for_proposal_features",
+                    "model/_feature_extractor_for_box_classifier_features"),
+    "ssd": ("model/_feature_extractor",),
+    "center_net": ("model/_feature_extractor",),
+}
+_BOOKKEEPING = ("save_counter", "optimizer", "step", "global_step")
+
+
+@rule("PC312", "checkpoint-restorable", category="checkpoint", checklist=CHECKPOINT_IS_THE_NETWORKS)
+def checkpoint_restorable(config, checkpoint):
+    """The checkpoint's object graph holds the model variables the OD API restores.
+
+    Catalogue: C-09, C-10
+
+    Why: TF2 restores through the checkpoint's object graph
+    (_CHECKPOINTABLE_OBJECT_GRAPH), not through tensor names. An empty graph (a file not
+    written by tf.train.Checkpoint) stops training with "IndexError: list index out of
+    range" after the model is built; a graph with no model variables, or with another
+    model's (no model/_feature_extractor... where fine-tuning looks), or no save_counter
+    (Checkpoint.write instead of save) stops it with "objects were not bound to
+    checkpointed values". PC308 checks the graph is there at
+    all, PC309 the type against the contents, PC311 the meta-architecture.
+
+    Bad (an empty object graph, like the example's stand-in):
+        standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint empty-graph
+        expect train_config.fine_tune_checkpoint
+    Bad (no model variables):
+        standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint no-model
+        expect train_config.fine_tune_checkpoint
+    Bad (no save_counter, as Checkpoint.write leaves it out):
+        standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint no-save-counter
+        expect train_config.fine_tune_checkpoint
+    Bad (another model's variables):
+        standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint keras-classifier
+        expect train_config.fine_tune_checkpoint
+    Good:
+        standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint faster_rcnn
+    """
+    if not _readable(checkpoint).object_based:
+        return None  # PC308's
+    if checkpoint.graph_nodes is None:
+        cannot_decide(_("the checkpoint's object graph could not be read"))
+    hint = _("use the checkpoint of the zoo archive for this network (pre-trained/<net>/checkpoint/ckpt-0), or one "
+             "saved by tf.train.Checkpoint(model=...) from this config")
+    if checkpoint.graph_nodes == 0:
+        return Finding(_("the checkpoint's object graph is empty: TF2 restores through it, and training stops with "
+                         "'IndexError: list index out of range' once the model is built; it was not written by "
+                         "tf.train.Checkpoint (a stand-in?)"), field=FIELD, hint=hint)
+    held = {name: count for name, count in checkpoint.graph_variables.items() if count}
+    if not any(name.split("/")[0] not in _BOOKKEEPING for name in held):
+        return Finding(_("the checkpoint holds no model variables (only {names}): fine-tuning has nothing to restore "
+                         "and training stops with 'objects were not bound to checkpointed values'",
+                         names=", ".join(sorted(held)) or _("an empty root")), field=FIELD, hint=hint)
+    if "save_counter" not in held:
+        return Finding(_("the checkpoint has no save_counter: the OD API restores it into a tf.train.Checkpoint that "
+                         "has one, and training stops with 'Found 1 Python objects that were not bound to checkpointed "
+                         "values' (a file written by Checkpoint.write, not save)"), field=FIELD, hint=hint)
+    kind = config.train.fine_tune_checkpoint_type or (
+        "detection" if config.train.from_detection_checkpoint else "classification")
+    if kind != checkpoint.kind or (checkpoint.meta_architecture not in (None, config.arch)):
+        return None  # PC309 (type against contents) or PC311 (another meta-architecture) explain it better
+    wanted = ("model",) if kind == "full" else ("feature_extractor",) if kind == "classification" else \
+        _DETECTION_RESTORES.get(config.arch, ("model",))
+    missing = [name for name in wanted if name not in held]
+    if not missing:
+        return None
+    found = sorted(name for name in held if name.startswith("model/")) or sorted(held)
+    return Finding(_("the checkpoint has no {missing}, which {kind} fine-tuning of {arch} restores; it holds {found}: "
+                     "the variables of another model, and training stops with 'objects were not bound to "
+                     "checkpointed values'", missing=", ".join(missing), kind=kind, arch=config.arch,
+                     found=", ".join(found[:4]) + (" …" if len(found) > 4 else "")), field=FIELD, hint=hint)

@@ -12,6 +12,8 @@ from pipecheck.rulekit import format_bytes
 # The review's sign-off items these rules pre-fill.
 BATCH_FITS = N_("batch_size fits the training machine's RAM")
 
+from ._batch import advise_batch
+
 TRAINING_TIME_LIMIT_HOURS = 24
 
 
@@ -40,8 +42,8 @@ def bfloat16_only_on_tpu(config, distribution):
 
 
 @rule("PC402", "batch-fits-in-ram", category="machine", fix="unsafe", checklist=BATCH_FITS)
-def batch_fits_in_ram(config, machine, distribution):
-    """batch_size fits in the training machine's RAM; says the largest batch that fits.
+def batch_fits_in_ram(config, machine, distribution, records=None):
+    """batch_size fits in the training machine's RAM; says the one batch_size to use.
 
     Catalogue: R-01
 
@@ -49,8 +51,10 @@ def batch_fits_in_ram(config, machine, distribution):
     "Processus arrêté" in the course) minutes or hours in. pipecheck estimates peak RAM
     from the meta-architecture, the resizer's size and the batch, calibrated on runs of
     the real OD API on a 2-core CPU (Faster R-CNN ResNet-50 640: 2.7 GiB at batch 1,
-    5.6 GiB at batch 4), with a 15 % margin. --ram 8GiB (or the ram setting) sets the
-    machine's RAM instead of measuring it, for reviews and CI.
+    5.6 GiB at batch 4), with a 15 % margin, against the machine's total RAM (the free
+    RAM moves from run to run); --ram 8GiB (or the ram setting) sets it instead, for
+    reviews and CI. The batch it recommends is the one PC403 and PC716 name too: what fits
+    in RAM, at most a quarter of the training records, at most 8 on one machine.
 
     Bad:
         train_config.batch_size: 16
@@ -59,7 +63,7 @@ def batch_fits_in_ram(config, machine, distribution):
         train_config.batch_size: 2
         option --ram 8GiB
 
-    Fix: unsafe (a training choice); writes the largest batch that fits.
+    Fix: unsafe (a training choice); writes the recommended batch.
     """
     if distribution.replicas > 1:
         cannot_decide(_("the batch is split over {replicas}: PC418 checks each replica's share",
@@ -68,24 +72,26 @@ def batch_fits_in_ram(config, machine, distribution):
     if estimate is None:
         cannot_decide(_("no RAM model for {arch} with {extractor} or a resizer without a fixed size",
                         arch=config.arch, extractor=config.feature_extractor_type() or _("no extractor")))
+    advice = advise_batch(config, machine, records)
     batch = config.train.batch_size
     needed = estimate.needed_bytes(batch)
-    largest = estimate.largest_batch(machine.ram_available)
-    ram = ram_text(machine)
+    ram = advice.ram_figure(machine)
     working = _("{estimate}, +15 % margin", estimate=estimate.describe())
     field = "train_config.batch_size"
-    if needed <= machine.ram_available:
-        return Finding(_("batch_size {batch} needs about {needed} of the {ram} ({working}); the largest batch that "
-                         "fits is {largest}", batch=batch, needed=format_bytes(needed), ram=ram, working=working,
-                         largest=largest), field=field, severity="info", tier="detail")
-    fits = (_("the largest batch that fits is {largest}", largest=largest) if largest
-            else _("even batch_size 1 does not fit"))
+    if needed <= advice.ram_bytes:
+        message = _("batch_size {batch} needs about {needed} of the {ram} ({working}); {advice}", batch=batch,
+                    needed=format_bytes(needed), ram=ram, working=working, advice=advice.describe(machine))
+        if not machine.ram_given and needed > machine.ram_available:
+            message += _("; only {free} is free now: close other programs before training",
+                         free=format_bytes(machine.ram_available))
+        return Finding(message, field=field, severity="info", tier="detail")
+    fits = advice.describe(machine) if advice.value else _("even batch_size 1 does not fit")
     return Finding(_("batch_size {batch} needs about {needed} but only {ram} ({working}): the training process would "
                      "be killed; {fits}", batch=batch, needed=format_bytes(needed), ram=ram, working=working,
                      fits=fits), field=field,
-                   hint=_("write batch_size: {value}", value=largest) if largest
+                   hint=_("write batch_size: {value}", value=advice.value) if advice.value
                    else _("train on a machine with more RAM"),
-                   replacement=str(largest) if largest else None)
+                   replacement=str(advice.value) if advice.value else None)
 
 
 def ram_text(machine) -> str:
@@ -150,7 +156,7 @@ def input_pipeline_fits_in_ram(config, records, machine):
 
 
 @rule("PC403", "no-tpu-batch", category="tpu", severity="warning")
-def no_tpu_batch(config, distribution, machine):
+def no_tpu_batch(config, distribution, machine, records=None):
     """No TPU-pod batch_size (64 or more) on a single machine.
 
     Catalogue: R-01
@@ -165,13 +171,16 @@ def no_tpu_batch(config, distribution, machine):
     Good:
         train_config.batch_size: 2
     """
+    advice = advise_batch(config, machine, records)
     estimate = estimate_training(config)
-    if estimate is not None and estimate.needed_bytes(config.train.batch_size) > machine.ram_available:
+    if estimate is not None and estimate.needed_bytes(config.train.batch_size) > advice.ram_bytes:
         return None  # PC402 reports the batch that does not fit, one finding for one cause
     if config.train.batch_size >= 64 and distribution.replicas < 2:
         return Finding(_("batch_size {batch} is the zoo's TPU value; on one machine use 1 to 8",
                          batch=config.train.batch_size),
-                       field="train_config.batch_size", hint=_("write batch_size: 2 (and see PC402 for your RAM)"))
+                       field="train_config.batch_size",
+                       hint=_("write batch_size: {value} ({reasons})", value=max(1, advice.value),
+                              reasons=advice.reasons(machine)))
     return None
 
 

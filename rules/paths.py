@@ -5,7 +5,7 @@ import re
 from pipecheck import N_, Finding, _, cannot_decide, n_, rule
 from pipecheck.rulekit import ZOO_PLACEHOLDER, is_remote, launched_elsewhere, tail_parts
 
-from ._common import is_placeholder, leaf_name, path_fields, suggested_path
+from ._common import is_placeholder, leaf_name, other_course_spelling, path_fields, suggested_path
 
 _CONTROL_CHARS = set("\t\n\r\a\b\f\v\0")
 # The review's sign-off items these rules pre-fill.
@@ -53,7 +53,7 @@ def no_placeholder_paths(config, project, project_files):
                       replacement=f'"{suggestion}"' if suggestion else None)
 
 
-@rule("PC202", "paths-exist", category="paths", checklist=PATHS_RESOLVE)
+@rule("PC202", "paths-exist", category="paths", fix="safe", checklist=PATHS_RESOLVE)
 def paths_exist(config, project, project_files):
     """Every label map and record path exists, seen from the launch root.
 
@@ -70,8 +70,13 @@ def paths_exist(config, project, project_files):
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/trian.record"
     Bad (shard pattern):
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/train.record-?????-of-00010"
+    Bad (the course's other spelling):
+        train_input_reader.label_map_path: "faces_cubes/training/label_map.txt"
     Good:
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/train.record"
+
+    Fix: safe when the file exists under the course's other spelling (label_map.txt for
+    label_map.pbtxt, pre_trained/ for pre-trained/): writes that one.
     """
     remote, missing = [], {}
     for field, value in path_fields(config):
@@ -113,6 +118,11 @@ def _size(path) -> int | None:
     except OSError:
         return None
 def _missing(project, project_files, field: str, value: str) -> Finding:
+    respelt = other_course_spelling(project, value)
+    if respelt:  # the course's other spelling of the same file (pre_trained/, label_map.txt): a safe fix
+        return Finding(_("{path} does not exist from the launch root {root}", path=value, root=project.root),
+                       field=field, replacement=f'"{respelt}"',
+                       hint=_('the project has {path}: write {name}: "{path}"', path=respelt, name=leaf_name(field)))
     if _foreign(value):
         message = _("{path} does not exist on this machine, and no file under the launch root ends like it", path=value)
     else:

@@ -6,7 +6,7 @@ and batch_size and usually leaves the schedule as it was.
 
 from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck import N_
-from pipecheck.rulekit import cosine_rate
+from pipecheck.rulekit import base_rate, cosine_rate, describe_others, scaled_to_batch, suggested_cosine
 
 # The review's sign-off items these rules pre-fill.
 SCHEDULE_FITS = N_("The learning-rate schedule fits num_steps")
@@ -22,17 +22,14 @@ def _schedule(config, kind: str | None = None):
     return found
 
 
-def _base_rate(schedule_name: str, schedule) -> float | None:
-    return {
-        "cosine_decay_learning_rate": lambda s: s.learning_rate_base,
-        "exponential_decay_learning_rate": lambda s: s.initial_learning_rate,
-        "manual_step_learning_rate": lambda s: s.initial_learning_rate,
-        "constant_learning_rate": lambda s: s.learning_rate,
-    }.get(schedule_name, lambda s: None)(schedule)
+def _part_of(suggestion, field: str) -> str:
+    """What else the one suggested schedule changes, so each finding shows the whole of it."""
+    others = describe_others(suggestion or {}, field)
+    return _("; with {others}: one schedule, which pipecheck fix --unsafe writes", others=others) if others else ""
 
 
-@rule("PC501", "warmup-ends-before-training", category="schedule", severity="warning", checklist=SCHEDULE_FITS)
-def warmup_ends_before_training(config):
+@rule("PC501", "warmup-ends-before-training", category="schedule", severity="warning", fix="safe", checklist=SCHEDULE_FITS)
+def warmup_ends_before_training(config, original):
     """The learning-rate warmup (or burn-in) ends well before num_steps.
 
     Catalogue: O-02
@@ -45,6 +42,9 @@ def warmup_ends_before_training(config):
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.warmup_steps: 1000
     Good:
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.warmup_steps: 100
+
+    Fix: safe; writes warmup_steps = num_steps / 10, part of the one schedule PC503 and PC509
+    complete (a warmup past the end of training is never a choice).
     """
     found = _schedule(config)
     steps = config.train.num_steps
@@ -53,10 +53,14 @@ def warmup_ends_before_training(config):
     path, name, schedule = found
     if name == "cosine_decay_learning_rate" and schedule.warmup_steps >= steps:
         last = cosine_rate(schedule, steps)
+        field = f"{path}.warmup_steps"
+        suggestion = suggested_cosine(config, original) or {}
+        value = suggestion.get(field, str(max(1, steps // 10)))
         return Finding(_("warmup_steps {warmup} ≥ num_steps {steps}: training ends inside the warmup, at a rate of "
                          "{last:.4g} on its way to {base:g}, never decaying", warmup=schedule.warmup_steps, steps=steps,
-                         last=last, base=schedule.learning_rate_base), field=f"{path}.warmup_steps",
-                       hint=_("write warmup_steps: {value} (about a tenth of num_steps)", value=max(1, steps // 10)))
+                         last=last, base=schedule.learning_rate_base), field=field,
+                       hint=_("write warmup_steps: {value} (about a tenth of num_steps)", value=value)
+                       + _part_of(suggestion, field), replacement=value)
     if name == "exponential_decay_learning_rate" and schedule.burnin_steps >= steps:
         return Finding(_("burnin_steps {burnin} ≥ num_steps {steps}: training ends during the burn-in",
                          burnin=schedule.burnin_steps, steps=steps),
@@ -97,7 +101,7 @@ def decay_covers_training(config):
 
 
 @rule("PC503", "decay-matches-training", category="schedule", severity="warning", fix="safe", checklist=SCHEDULE_FITS)
-def decay_matches_training(config):
+def decay_matches_training(config, original):
     """The cosine decay's total_steps is about num_steps, so the rate actually decays.
 
     Catalogue: O-02
@@ -117,13 +121,16 @@ def decay_matches_training(config):
     if found is None or not steps:
         return None
     path, _name, schedule = found
-    if schedule.total_steps <= steps * 1.1 or schedule.warmup_steps >= steps:
+    if schedule.total_steps <= steps * 1.1:
         return None
     final = cosine_rate(schedule, steps)
     share = final / schedule.learning_rate_base if schedule.learning_rate_base else 0
+    field = f"{path}.total_steps"
     return Finding(_("total_steps {total} is far beyond num_steps {steps}: training stops with the rate still at "
                      "{share:.0%} of its base ({final:.4g})", total=schedule.total_steps, steps=steps, share=share,
-                     final=final), field=f"{path}.total_steps", hint=_("write total_steps: {value}", value=steps),
+                     final=final), field=field,
+                   hint=_("write total_steps: {value}", value=steps) + _part_of(suggested_cosine(config, original),
+                                                                                field),
                    replacement=str(steps))
 
 
@@ -292,7 +299,7 @@ def last_steps_saved(config):
                           value=saved + CHECKPOINT_EVERY_N, steps=steps))
 
 
-@rule("PC509", "learning-rate-scaled-to-batch", category="schedule", severity="warning")
+@rule("PC509", "learning-rate-scaled-to-batch", category="schedule", severity="warning", fix="unsafe")
 def learning_rate_scaled_to_batch(config, original):
     """The learning rate was scaled down when batch_size was cut from the zoo's.
 
@@ -300,27 +307,38 @@ def learning_rate_scaled_to_batch(config, original):
 
     Why: zoo rates are tuned for batch 64 to 512. Kept with batch 1 to 8, each update
     follows a few images with the full rate: the loss jumps and can turn NaN, and TF2 does
-    not stop on NaN. The usual rule is linear: rate × new batch / zoo batch.
+    not stop on NaN. The usual rule is linear: rate × new batch / zoo batch, the warmup
+    rate with it (alone, the base would fall below the warmup rate and fail the first step).
 
     Bad:
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base: 0.04
     Good:
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base: 0.005
+
+    Fix: unsafe (a training choice); writes the linearly scaled rates of the one schedule
+    PC501 and PC503 complete.
     """
     if original is None:
         cannot_decide(_("no original config to compare the batch size and rate with"))
-    mine, theirs = _schedule(config), _schedule(original)
-    if mine is None or theirs is None or mine[1] != theirs[1]:
-        return None
-    rate, zoo_rate = _base_rate(mine[1], mine[2]), _base_rate(theirs[1], theirs[2])
+    factor = scaled_to_batch(config, original)
+    if factor is None:
+        return
+    path, name, schedule = _schedule(config)
+    rate = base_rate(name, schedule)
     batch, zoo_batch = config.train.batch_size, original.train.batch_size
-    if rate is None or zoo_batch < 8 * batch or abs(rate - zoo_rate) > 1e-9 * max(rate, 1e-12):
-        return None
-    scaled = zoo_rate * batch / zoo_batch
-    field = {"cosine_decay_learning_rate": "learning_rate_base", "constant_learning_rate": "learning_rate"}.get(
-        mine[1], "initial_learning_rate")
-    return Finding(_("batch_size went from {zoo} to {batch} but the rate stayed at the zoo's {rate:g}: updates will be "
-                     "noisy and the loss may diverge", zoo=zoo_batch, batch=batch, rate=rate),
-                   field=f"{mine[0]}.{field}",
-                   hint=_("try {field}: {value:.3g} (linear scaling; scale the warmup rate the same way)", field=field,
-                          value=scaled))
+    rate_field = {"cosine_decay_learning_rate": "learning_rate_base", "constant_learning_rate": "learning_rate"}.get(
+        name, "initial_learning_rate")
+    field = f"{path}.{rate_field}"
+    suggestion = suggested_cosine(config, original) or {field: f"{rate * factor:.3g}"}
+    yield Finding(_("batch_size went from {zoo} to {batch} but the rate stayed at the zoo's {rate:g}: updates will be "
+                    "noisy and the loss may diverge", zoo=zoo_batch, batch=batch, rate=rate),
+                  field=field,
+                  hint=_("try {field}: {value} (linear scaling)", field=rate_field, value=suggestion[field])
+                  + _part_of(suggestion, field),
+                  replacement=suggestion[field])
+    warmup_field = f"{path}.warmup_learning_rate"
+    if warmup_field in suggestion:
+        yield Finding(_("warmup_learning_rate {warmup:g} must come down with learning_rate_base: the warmup starts at or "
+                        "below the base rate", warmup=schedule.warmup_learning_rate), field=warmup_field,
+                      hint=_("write warmup_learning_rate: {value}", value=suggestion[warmup_field])
+                      + _part_of(suggestion, warmup_field), replacement=suggestion[warmup_field])

@@ -3,6 +3,7 @@
 from pipecheck import Finding, _, cannot_decide, n_, rule
 from pipecheck import N_
 
+from ._batch import advise_batch
 from ._common import record_place
 
 # The review's sign-off items these rules pre-fill.
@@ -112,7 +113,7 @@ def _same_files(facts, train) -> bool:
 
 
 @rule("PC716", "enough-training-records", category="records", severity="warning")
-def enough_training_records(records, config):
+def enough_training_records(records, config, machine):
     """There are at least batch_size training records.
 
     Catalogue: R-01
@@ -131,9 +132,11 @@ def enough_training_records(records, config):
         cannot_decide(_("no training records"))
     batch = config.train.batch_size
     if train.records < batch:
+        advice = advise_batch(config, machine, records)
         return Finding(_("batch_size {batch} is larger than the {records} training records: each batch repeats images",
                          batch=batch, records=train.records), field="train_config.batch_size",
-                       hint=_("write batch_size: {value}", value=max(1, train.records // 4)))
+                       hint=_("write batch_size: {value} ({reasons})", value=max(1, advice.value),
+                              reasons=advice.reasons(machine)))
     return None
 
 

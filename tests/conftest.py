@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from support.projects import CONFIG, copy_example, make_clean
+from support.projects import CONFIG, copy_example, link_checkpoint_graph, make_clean
 
 # pytester restores sys.modules after each of its tests: a pipecheck module first imported inside
 # one would come back as a second copy, with exception classes the first copy does not catch.
@@ -51,8 +51,10 @@ def clean_project(clean_template, tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def course_project(tmp_path, monkeypatch) -> Path:
-    """A copy of the committed course example (the course's 13 edits); cwd is its root."""
-    root = copy_example(tmp_path / "tod_tf2")
+    """A copy of the committed course example (the course's 13 edits), its stand-in checkpoint given an object graph
+    (link_checkpoint_graph: the committed one is reported by PC312, tests/test_checkpoint_restorable.py); cwd is its
+    root."""
+    root = link_checkpoint_graph(copy_example(tmp_path / "tod_tf2"))
     monkeypatch.chdir(root)
     return root
 

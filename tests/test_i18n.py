@@ -50,7 +50,7 @@ def test_lang_fr_translates_findings_summary_and_table(course_project):
     assert code == 0
     assert "PC501 avertissement" in out and "l'entraînement se termine pendant l'échauffement" in out
     assert "Modifications par rapport à" in out and "Ligne (originale)" in out
-    assert out.rstrip().splitlines()[-1].startswith("== 0 erreur, 2 avertissements")
+    assert out.rstrip().splitlines()[-1].startswith("== 0 erreur, 4 avertissements")
 
 
 def test_the_locale_chooses_french(course_project, monkeypatch):

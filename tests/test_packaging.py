@@ -47,8 +47,9 @@ def test_a_fresh_venv_with_the_wheel_lints_the_example(wheel, protobuf, tmp_path
     project = shutil.copytree(EXAMPLE / "tod_tf2", tmp_path / "tod_tf2")
     result = subprocess.run([str(environment / "bin" / "pipecheck"), CONFIG, "--ram", "8GiB"], cwd=project,
                             capture_output=True, text=True, env={**env, "PIPECHECK_CACHE_DIR": str(tmp_path / "c")})
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "(13):" in result.stdout and "== 0 errors, 2 warnings" in result.stdout
+    assert result.returncode == 1, result.stdout + result.stderr  # the example's stand-in checkpoint: PC312
+    assert "PC312 error" in result.stdout
+    assert "(13):" in result.stdout and "== 1 error, 4 warnings" in result.stdout
     version = subprocess.run([str(python), "-c", "import google.protobuf as p; print(p.__version__)"],
                              capture_output=True, text=True, env=env).stdout.strip()
     assert version.startswith("3.20") == (protobuf == "protobuf==3.20.3")

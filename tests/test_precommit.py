@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipecheck.schema.extract import descriptor_from_generated_module
-from support.projects import CONFIG, EXAMPLE, REPO
+from support.projects import CONFIG, EXAMPLE, REPO, link_checkpoint_graph
 from support.proto_source import write_proto_sources
 
 pytest.importorskip("pre_commit")
@@ -27,7 +27,7 @@ def hook_home(tmp_path_factory):
 
 @pytest.fixture
 def repository(tmp_path):
-    root = shutil.copytree(EXAMPLE / "tod_tf2", tmp_path / "tod_tf2")
+    root = link_checkpoint_graph(shutil.copytree(EXAMPLE / "tod_tf2", tmp_path / "tod_tf2"))
     protos = Path(importlib.util.find_spec("object_detection").submodule_search_locations[0]) / "protos"
     write_proto_sources([descriptor_from_generated_module(p)[0] for p in sorted(protos.glob("*_pb2.py"))],
                         root / "models" / "research")

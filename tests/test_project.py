@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from conftest import lint_json
-from support.projects import CONFIG, NET, example_module
+from support.projects import CONFIG, NET, example_module, link_checkpoint_graph
 
 LAYOUTS = {
     "course": f"faces_cubes/training/{NET}",
@@ -21,7 +21,7 @@ def fresh_projects(tmp_path_factory):
     for layout in LAYOUTS:
         root = tmp_path_factory.mktemp(layout) / ("training_demo" if layout == "tutorial" else "tod_tf2")
         example_module().build(root, layout, records=(6, 3))
-        made[layout] = root
+        made[layout] = link_checkpoint_graph(root)
     return made
 
 

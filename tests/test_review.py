@@ -6,9 +6,11 @@ import shutil
 import subprocess
 from html.parser import HTMLParser
 
+import pytest
+
 from conftest import run_cli
 from support.artifact_edits import apply_artifact_step
-from support.projects import NET, REPO
+from support.projects import CONFIG, NET, REPO
 from support.tools import chromium, playwright
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -92,3 +94,22 @@ def test_chromium_renders_the_page_without_errors(course_project, tmp_path):
     assert seen["boxes"] >= 8 and seen["charts"] == 5 and seen["scripts"] == 0
     assert screenshot.stat().st_size > 50_000
     shutil.copyfile(page, ARTIFACTS / "review.html")
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+def test_no_word_breaks_inside_and_no_chart_text_overlaps(course_project, tmp_path, width):
+    """Issue 10, item 10: "Sever/ity", "PC4/02" in narrow columns; the rate chart's axis title over its ticks."""
+    browser, node_modules = chromium(), playwright()
+    run_cli("fix", CONFIG, "--unsafe", "--ram", "8GiB")  # rates of 2e-4 to 6e-4: the longest tick labels
+    page = tmp_path / "review.html"
+    run_cli("review", f"faces_cubes/training/{NET}", "--ram", "8GiB", "-o", str(page))
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / f"review-{width}.png"
+    result = subprocess.run(["node", str(REPO / "tests" / "tools" / "render_page.js"), browser, str(page),
+                             str(screenshot), str(width)], capture_output=True, text=True, timeout=180,
+                            env={**os.environ, "NODE_PATH": str(node_modules)})
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["charts"] == 5
+    assert seen["brokenWords"] == [] and seen["chartOverlaps"] == []
+    assert not seen["overflowX"]

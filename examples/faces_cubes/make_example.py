@@ -1,11 +1,15 @@
 """Build the course's faces_cubes project: real JPEG images of cubes, TFRecords, label map, edited config.
 
     python examples/faces_cubes/make_example.py [DESTINATION] [--layout course|course-a|tutorial]
+                                                [--checkpoint standin|real]
 
 Without arguments it rebuilds examples/faces_cubes/tod_tf2 in place. The images are drawn
 (a table, cubes whose front face shows one or two dots) and encoded as real JPEGs; the boxes
-are the front faces. The pre-trained checkpoint is a small stand-in in TensorFlow's real
-checkpoint format (see README.md): a zoo checkpoint is 200 MB and cannot be downloaded here.
+are the front faces. The pre-trained checkpoint is, by default, a small stand-in in
+TensorFlow's real checkpoint format, for linting only (see README.md): a zoo checkpoint is
+200 MB and cannot be downloaded here. `--checkpoint real` (TensorFlow and the OD API needed,
+the slow tier's venv) builds the network with the OD API instead and saves it, randomly
+initialised, as a checkpoint training can restore (about 110 MB; build it outside the repository).
 Needs Pillow, and pipecheck itself for its TFRecord and checkpoint writers and its editor.
 """
 
@@ -148,9 +152,14 @@ STANDIN_TENSORS = {
 }
 
 
-def write_checkpoint_standin(folder: Path, arch: str = "faster_rcnn") -> None:
-    """A tiny checkpoint in TensorFlow's real format, named and shaped like a zoo detection model's."""
-    from pipecheck.artifacts.writers import write_checkpoint
+def write_checkpoint_standin(folder: Path, arch: str = "faster_rcnn", object_graph: bool = False) -> None:
+    """A tiny checkpoint in TensorFlow's real format, named like a zoo detection model's, for linting only.
+
+    Without `object_graph` its _CHECKPOINTABLE_OBJECT_GRAPH is empty, as the committed example's is, and
+    pipecheck says (PC312) that the OD API cannot restore it. With it, the graph links the tensors as
+    tf.train.Checkpoint would (the tests' clean project); the shapes stay far too small to train either way.
+    """
+    from pipecheck.artifacts.writers import object_graph_for, write_checkpoint
 
     rng = random.Random(7)
     tensors = {}
@@ -162,11 +171,39 @@ def write_checkpoint_standin(folder: Path, arch: str = "faster_rcnn") -> None:
         tensors[name + _ATTRIBUTE] = ("float32", list(shape), data)
     tensors["save_counter" + _ATTRIBUTE] = ("int64", [], struct.pack("<q", 1))
     folder.mkdir(parents=True, exist_ok=True)
-    write_checkpoint(folder / "ckpt-0", tensors, object_graph=b"")
+    write_checkpoint(folder / "ckpt-0", tensors, object_graph=object_graph_for(tensors) if object_graph else b"")
     (folder / "checkpoint").write_text('model_checkpoint_path: "ckpt-0"\nall_model_checkpoint_paths: "ckpt-0"\n')
 
 
-def build(root: Path, layout: str = "course", records: tuple[int, int] = (16, 6)) -> Path:
+def write_real_checkpoint(folder: Path, zoo_config: Path) -> None:
+    """The zoo network built by the OD API from its config and saved by tf.train.Checkpoint as ckpt-0.
+
+    The weights are the builder's random initialisation, not the zoo's trained ones: the files are
+    what a zoo archive holds in structure (object graph, names, shapes), so training restores and
+    runs; only the detections of a short run are worse than from the zoo's weights.
+    """
+    try:
+        from pipecheck.wrappers.launcher import apply_compatibility_fixes
+
+        apply_compatibility_fixes()
+        import tensorflow as tf
+        from object_detection.builders import model_builder
+        from object_detection.utils import config_util
+    except ImportError as error:
+        raise SystemExit(f"--checkpoint real needs TensorFlow and the OD API ({error}); use the slow tier's venv "
+                         "(README.md, 'The slow tier')") from None
+    model_config = config_util.get_configs_from_pipeline_file(str(zoo_config))["model"]
+    model = model_builder.build(model_config=model_config, is_training=False)
+    images, shapes = model.preprocess(tf.zeros([1, 256, 256, 3]))
+    model.predict(images, shapes)  # Keras layers make their variables on first use
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("ckpt-0.*"):
+        old.unlink()
+    # save(), not write(): the OD API's restore also matches the save_counter that save() records
+    tf.train.CheckpointManager(tf.train.Checkpoint(model=model), str(folder), max_to_keep=1).save(checkpoint_number=0)
+
+
+def build(root: Path, layout: str = "course", records: tuple[int, int] = (16, 6), checkpoint: str = "standin") -> Path:
     """Write a whole project under `root` (its launch root); returns the edited config's path."""
     places = LAYOUTS[layout]
     root.mkdir(parents=True, exist_ok=True)
@@ -174,7 +211,10 @@ def build(root: Path, layout: str = "course", records: tuple[int, int] = (16, 6)
     pretrained.mkdir(parents=True, exist_ok=True)
     if (pretrained / "pipeline.config").resolve() != ZOO_CONFIG:
         shutil.copyfile(ZOO_CONFIG, pretrained / "pipeline.config")
-    write_checkpoint_standin(pretrained / "checkpoint")
+    if checkpoint == "real":
+        write_real_checkpoint(pretrained / "checkpoint", pretrained / "pipeline.config")
+    else:
+        write_checkpoint_standin(pretrained / "checkpoint")
     data = root / places["data"]
     data.mkdir(parents=True, exist_ok=True)
     (data / "label_map.pbtxt").write_text(LABEL_MAP)
@@ -190,9 +230,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("destination", nargs="?", type=Path, default=HERE / "tod_tf2")
     parser.add_argument("--layout", choices=sorted(LAYOUTS), default="course")
+    parser.add_argument("--checkpoint", choices=("standin", "real"), default="standin",
+                        help="standin: tiny, for linting only (default); real: the network built by the OD API, "
+                             "trainable (needs TensorFlow)")
     args = parser.parse_args()
-    config = build(args.destination, args.layout)
+    config = build(args.destination, args.layout, checkpoint=args.checkpoint)
     print(f"wrote {config}")
+    if args.checkpoint == "standin":
+        print("the checkpoint is a lint-only stand-in (pipecheck reports PC312); --checkpoint real builds a "
+              "trainable one")
 
 
 if __name__ == "__main__":

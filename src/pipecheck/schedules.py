@@ -60,3 +60,63 @@ def curve(name: str, schedule, steps: int, points: int = 200) -> list[tuple[int,
     chosen = sorted({round(i * steps / points) for i in range(points + 1)})
     values = [(step, rate_at(name, schedule, step)) for step in chosen]
     return [(step, rate) for step, rate in values if rate is not None and math.isfinite(rate)]
+
+
+def scaled_to_batch(config, original) -> float | None:
+    """The factor new batch / zoo batch when batch_size was cut ≥ 8× and the base rate kept the zoo's, else None."""
+    if original is None:
+        return None
+    mine, theirs = config.learning_rate(), original.learning_rate()
+    if mine is None or theirs is None or mine[1] != theirs[1]:
+        return None
+    rate, zoo_rate = base_rate(mine[1], mine[2]), base_rate(theirs[1], theirs[2])
+    batch, zoo_batch = config.train.batch_size, original.train.batch_size
+    if rate is None or zoo_rate is None or zoo_batch < 8 * batch or abs(rate - zoo_rate) > 1e-9 * max(rate, 1e-12):
+        return None
+    return batch / zoo_batch
+
+
+def base_rate(schedule_name: str, schedule) -> float | None:
+    return {
+        "cosine_decay_learning_rate": lambda s: s.learning_rate_base,
+        "exponential_decay_learning_rate": lambda s: s.initial_learning_rate,
+        "manual_step_learning_rate": lambda s: s.initial_learning_rate,
+        "constant_learning_rate": lambda s: s.learning_rate,
+    }.get(schedule_name, lambda s: None)(schedule)
+
+
+def suggested_cosine(config, original) -> dict[str, str] | None:
+    """One cosine schedule that fits num_steps and the batch: {field: value} of what to change, in one go.
+
+    The schedule rules (PC501, PC503, PC509) each report their part and write it from here, so a
+    single run shows them all and `pipecheck fix --unsafe` writes values that agree with each other
+    (a base rate scaled down without its warmup rate would fail the first step, PC504).
+    """
+    found = config.learning_rate()
+    steps = config.train.num_steps
+    if found is None or found[1] != "cosine_decay_learning_rate" or steps <= 0:
+        return None
+    path, _name, schedule = found
+    total = schedule.total_steps
+    if total < steps or total > steps * 1.1:
+        total = steps
+    warmup = schedule.warmup_steps
+    if warmup >= steps or warmup + schedule.hold_base_rate_steps >= total:
+        warmup = max(1, steps // 10) if schedule.warmup_steps else 0
+    base, warmup_rate = schedule.learning_rate_base, schedule.warmup_learning_rate
+    factor = scaled_to_batch(config, original)
+    if factor is not None:
+        base *= factor
+        zoo = original.learning_rate()[2]
+        if abs(warmup_rate - zoo.warmup_learning_rate) <= 1e-9 * max(warmup_rate, 1e-12):
+            warmup_rate *= factor  # the zoo's pair scales together; a warmup rate the user chose is kept
+    values = {"warmup_steps": (schedule.warmup_steps, warmup), "total_steps": (schedule.total_steps, total),
+              "learning_rate_base": (schedule.learning_rate_base, base),
+              "warmup_learning_rate": (schedule.warmup_learning_rate, min(warmup_rate, base))}
+    return {f"{path}.{name}": (f"{new:.3g}" if isinstance(new, float) else str(new))
+            for name, (old, new) in values.items() if abs(new - old) > 1e-12 * max(abs(old), 1e-12)}
+
+
+def describe_others(suggestion: dict[str, str], field: str) -> str:
+    """'total_steps 1000, learning_rate_base 0.000625' for the suggestion's other fields."""
+    return ", ".join(f"{name.rsplit('.', 1)[-1]} {value}" for name, value in suggestion.items() if name != field)

@@ -32,3 +32,8 @@ def test_a_saved_detection_model_is_recognised(config, arch, family, tmp_path):
     facts = read_checkpoint(Path(result.stdout.strip().splitlines()[-1]))
     assert facts.problems == [] and facts.object_based
     assert (facts.kind, facts.meta_architecture, backbone_family(facts)) == ("detection", arch, family)
+    # PC312: the object graph holds what detection fine-tuning restores (restore_from_objects), and save_counter
+    restores = ["model/_feature_extractor_for_proposal_features", "model/_feature_extractor_for_box_classifier_features"] \
+        if arch == "faster_rcnn" else ["model/_feature_extractor"]
+    assert facts.graph_nodes > 100 and facts.graph_variables["save_counter"] == 1
+    assert all(facts.graph_variables[name] > 0 for name in restores), facts.graph_variables

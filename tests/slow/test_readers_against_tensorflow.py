@@ -13,7 +13,7 @@ from pipecheck.artifacts.checkpoint import backbone_family, read_checkpoint  # n
 from pipecheck.artifacts.records import scan_file  # noqa: E402
 from pipecheck.artifacts.tfproto import message_classes  # noqa: E402
 from pipecheck.artifacts.tfrecord import RecordReader  # noqa: E402
-from pipecheck.artifacts.writers import detection_example, write_checkpoint, write_tfrecord  # noqa: E402
+from pipecheck.artifacts.writers import detection_example, object_graph_for, write_checkpoint, write_tfrecord  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -182,3 +182,32 @@ def test_gzip_records_start_with_the_gzip_magic(tmp_path):
     path = tmp_path / "g.record"
     write_with_tf(path, [b"x"], "GZIP")
     assert gzip.decompress(path.read_bytes())[:8] == struct.pack("<Q", 1)
+
+
+def test_the_object_graph_reads_as_tensorflow_wrote_it(tmp_path):
+    """PC312 reads the graph TF2 restores through: its nodes and the variables under model/'s children."""
+    from tensorflow.core.protobuf import trackable_object_graph_pb2
+
+    extractor, head = tf.Module(), tf.Module()
+    extractor.kernel, extractor.bias = tf.Variable(tf.zeros((3, 3, 3, 8))), tf.Variable(tf.zeros((8,)))
+    head.kernel = tf.Variable(tf.zeros((8, 4)))
+    model = tf.train.Checkpoint(_feature_extractor=extractor, _box_predictor=head)
+    prefix = tf.train.CheckpointManager(tf.train.Checkpoint(model=model), str(tmp_path), max_to_keep=1).save()
+    facts = read_checkpoint(prefix)
+    graph = trackable_object_graph_pb2.TrackableObjectGraph.FromString(
+        tf.train.load_checkpoint(prefix).get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"))
+    assert facts.graph_nodes == len(graph.nodes)
+    assert facts.graph_variables["model/_feature_extractor"] == 2 and facts.graph_variables["model/_box_predictor"] == 1
+    assert facts.graph_variables["model"] == 3 and facts.graph_variables["save_counter"] == 1
+
+
+def test_tensorflow_reads_the_object_graph_pipecheck_writes(tmp_path):
+    tensors = {"model/_feature_extractor/kernel/.ATTRIBUTES/VARIABLE_VALUE": ("float32", [2], b"\0" * 8),
+               "save_counter/.ATTRIBUTES/VARIABLE_VALUE": ("int64", [], struct.pack("<q", 1))}
+    write_checkpoint(tmp_path / "ckpt-0", tensors, object_graph=object_graph_for(tensors))
+    extractor = tf.Module()
+    extractor.kernel = tf.Variable(tf.ones((2,)))
+    status = tf.train.Checkpoint(model=tf.train.Checkpoint(_feature_extractor=extractor)).restore(
+        str(tmp_path / "ckpt-0"))
+    status.expect_partial().assert_existing_objects_matched()
+    assert extractor.kernel.numpy().tolist() == [0.0, 0.0]

@@ -9,7 +9,8 @@
     corrupt <file> <offset>      flip the bits of one byte
     truncate <file> <bytes>      remove bytes from the end
     gzip <file>                  compress the file in place
-    standin <folder> <kind>      write a checkpoint: faster_rcnn, ssd, classification or tf1
+    standin <folder> <kind>      write a checkpoint: faster_rcnn, ssd, classification, tf1, empty-graph,
+                                 no-model, no-save-counter or keras-classifier
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from pipecheck.artifacts.tfproto import message_classes
 from pipecheck.artifacts.tfrecord import RecordReader
-from pipecheck.artifacts.writers import write_checkpoint, write_tfrecord
+from pipecheck.artifacts.writers import object_graph_for, write_checkpoint, write_tfrecord
 
 ARTIFACT_STEPS = ("record ", "corrupt ", "truncate ", "gzip ", "standin ")
 
@@ -139,12 +140,27 @@ def write_standin(folder: Path, kind: str) -> None:
     for old in folder.glob("ckpt-0.*"):
         old.unlink()
     if kind in ("faster_rcnn", "ssd"):
-        example_module().write_checkpoint_standin(folder, kind)
+        example_module().write_checkpoint_standin(folder, kind, object_graph=True)
+        return
+    if kind == "empty-graph":  # the committed example's stand-in
+        example_module().write_checkpoint_standin(folder, "faster_rcnn")
         return
     floats = lambda *shape: ("float32", list(shape), struct.pack(f"<{_count(shape)}f", *([0.01] * _count(shape))))
     if kind == "classification":
         tensors = {"feature_extractor/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE": floats(7, 7, 3, 64)}
-        write_checkpoint(folder / "ckpt-0", tensors)
+        write_checkpoint(folder / "ckpt-0", tensors, object_graph=object_graph_for(tensors))
+    elif kind == "no-model":  # only the bookkeeping tf.train.Checkpoint adds
+        tensors = {"save_counter/.ATTRIBUTES/VARIABLE_VALUE": ("int64", [], struct.pack("<q", 1))}
+        write_checkpoint(folder / "ckpt-0", tensors, object_graph=object_graph_for(tensors))
+    elif kind == "keras-classifier":  # a whole Keras classifier saved as model/: no OD API feature extractor
+        tensors = {f"model/layer_with_weights-{i}/kernel/.ATTRIBUTES/VARIABLE_VALUE": floats(3, 3, 3, 8)
+                   for i in range(3)}
+        tensors["save_counter/.ATTRIBUTES/VARIABLE_VALUE"] = ("int64", [], struct.pack("<q", 1))
+        write_checkpoint(folder / "ckpt-0", tensors, object_graph=object_graph_for(tensors))
+    elif kind == "no-save-counter":  # the detection stand-in written by Checkpoint.write
+        tensors = {f"{name}/.ATTRIBUTES/VARIABLE_VALUE": floats(*shape)
+                   for name, shape in example_module().STANDIN_TENSORS["faster_rcnn"].items()}
+        write_checkpoint(folder / "ckpt-0", tensors, object_graph=object_graph_for(tensors))
     elif kind == "tf1":
         tensors = {"FirstStageFeatureExtractor/resnet_v1_50/conv1/weights": floats(7, 7, 3, 64),
                    "global_step": ("int64", [], struct.pack("<q", 200000))}

@@ -63,7 +63,7 @@ def add_ssd_network(root: Path) -> Path:
     pretrained.mkdir(parents=True, exist_ok=True)
     zoo = REPO / "tests" / "data" / "zoo" / f"{SSD_NET}.config"
     shutil.copyfile(zoo, pretrained / "pipeline.config")
-    module.write_checkpoint_standin(pretrained / "checkpoint", "ssd")
+    module.write_checkpoint_standin(pretrained / "checkpoint", "ssd", object_graph=True)
     config = root / SSD_CONFIG
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(module.apply_edits(zoo.read_text(), SSD_EDITS))
@@ -83,10 +83,22 @@ def copy_example(destination: Path) -> Path:
     return destination
 
 
+def link_checkpoint_graph(root: Path) -> Path:
+    """Give the network's stand-in checkpoint an object graph that links its tensors, as tf.train.Checkpoint writes
+    them. The committed stand-in's graph is empty, which PC312 reports as an error (the OD API cannot restore it);
+    tests about everything else start from this one: restorable by name, still far too small to train."""
+    module = example_module()
+    for checkpoint in root.rglob(f"{NET}/checkpoint"):
+        for old in checkpoint.glob("ckpt-0.*"):
+            old.unlink()
+        module.write_checkpoint_standin(checkpoint, object_graph=True)
+    return root
+
+
 def make_clean(root: Path) -> Path:
     config = root / CONFIG
     config.write_text(example_module().apply_edits(config.read_text(), CLEAN_EDITS))
-    return root
+    return link_checkpoint_graph(root)
 
 
 def replace_once(path: Path, old: str, new: str) -> None:

@@ -31,6 +31,10 @@ class CheckpointFacts:
     entries: list[dict] = field(default_factory=list)  # name, dtype, shape, shard, offset, size
     problems: list[dict] = field(default_factory=list)  # kind, message
     readable: bool = True
+    # The object graph TF2 restores through: its node count, and the variables under each child of the
+    # root and of root/model ("model/_feature_extractor": 265). None: not read (TF1, or unreadable).
+    graph_nodes: int | None = None
+    graph_variables: dict | None = None
 
     @property
     def names(self) -> list[str]:
@@ -105,6 +109,8 @@ def read_checkpoint(prefix: Path, verify_data: bool = True) -> CheckpointFacts:
     _read_entries(facts, table, index.name)
     if facts.readable:
         _check_shards(facts, prefix, verify_data)
+    if facts.readable and facts.object_based and not facts.problems:
+        _read_object_graph(facts, prefix)
     return facts
 
 
@@ -137,6 +143,68 @@ def _read_entries(facts: CheckpointFacts, table, index_name: str) -> None:
         facts.problems.append({"kind": "header", "message": _(
             "{file}: the header says num_shards {count}; a checkpoint has at least one data file", file=index_name,
             count=facts.num_shards if header_seen else _("(no header)"))})
+
+
+def _read_object_graph(facts: CheckpointFacts, prefix: Path) -> None:
+    from google.protobuf.message import DecodeError
+
+    from pipecheck.artifacts.tfproto import message_classes
+
+    from pipecheck.guarded import RECORD_LIMIT, open_regular
+
+    entry = next(e for e in facts.entries if e["name"] == OBJECT_GRAPH)
+    if entry["size"] > RECORD_LIMIT:  # an index can claim any size: read no more than a record's worth
+        return
+    try:
+        with open_regular(data_file(prefix, entry["shard"], facts.num_shards)) as data:
+            data.seek(entry["offset"])
+            serialized = _string_tensor_value(data.read(entry["size"]))
+    except OSError:
+        return  # the shard's own problems are PC302's and PC310's
+    if serialized is None:
+        return
+    try:
+        graph = message_classes()["TrackableObjectGraph"].FromString(serialized)
+    except DecodeError:
+        return
+    facts.graph_nodes = len(graph.nodes)
+    facts.graph_variables = {}
+    if not graph.nodes:
+        return
+    tops = [(child.local_name, child.node_id) for child in graph.nodes[0].children]
+    model = next((node for name, node in tops if name == "model"), None)
+    if model is not None and model < len(graph.nodes):
+        tops += [(f"model/{child.local_name}", child.node_id) for child in graph.nodes[model].children]
+    for name, node in tops:
+        facts.graph_variables[name] = _variables_under(graph, node)
+
+
+def _variables_under(graph, start: int) -> int:
+    """Tensors saved under a node of the object graph, each node counted once (the graph can share them)."""
+    seen, stack, count = set(), [start], 0
+    while stack:
+        node = stack.pop()
+        if node in seen or node >= len(graph.nodes):
+            continue
+        seen.add(node)
+        count += len(graph.nodes[node].attributes)
+        stack += [child.node_id for child in graph.nodes[node].children]
+    return count
+
+
+def _string_tensor_value(raw: bytes) -> bytes | None:
+    """A scalar string tensor's bytes (WriteStringTensor: varint length, 4-byte checksum, the bytes)."""
+    length, position, shift = 0, 0, 0
+    while position < len(raw):
+        byte = raw[position]
+        length |= (byte & 0x7F) << shift
+        position += 1
+        if not byte & 0x80:
+            break
+        shift += 7
+    if position + 4 + length != len(raw):
+        return None
+    return raw[position + 4:]
 
 
 def data_file(prefix: Path, shard: int, shards: int) -> Path:

@@ -1,7 +1,7 @@
 """The few TensorFlow message types pipecheck reads, declared here so TensorFlow is not needed.
 
 Field numbers match tensorflow/core/example/{example,feature}.proto,
-tensorflow/core/protobuf/tensor_bundle.proto and, for training's event files,
+tensorflow/core/protobuf/tensor_bundle.proto and trackable_object_graph.proto and, for training's event files,
 tensorflow/core/util/event.proto, summary.proto and tensor.proto, so the bytes are the same; the package name is
 private (`pipecheck.tf`) so these never clash with TensorFlow's own types in one process.
 """
@@ -43,6 +43,15 @@ _MESSAGES = {
                     ("tensor_content", 4, _OPTIONAL, "bytes", None, False),
                     ("float_val", 5, _REPEATED, "float", None, True),
                     ("double_val", 6, _REPEATED, "double", None, True)],
+    # tensorflow/core/protobuf/trackable_object_graph.proto: what a TF2 checkpoint restores through.
+    "TrackableObjectGraph": [("nodes", 1, _REPEATED, "message", "TrackableObject", False)],
+    "TrackableObject": [("children", 1, _REPEATED, "message", "ObjectReference", False),
+                        ("attributes", 2, _REPEATED, "message", "SerializedTensor", False)],
+    "ObjectReference": [("node_id", 1, _OPTIONAL, "int32", None, False),
+                        ("local_name", 2, _OPTIONAL, "string", None, False)],
+    "SerializedTensor": [("name", 1, _OPTIONAL, "string", None, False),
+                         ("full_name", 2, _OPTIONAL, "string", None, False),
+                         ("checkpoint_key", 3, _OPTIONAL, "string", None, False)],
     "Summary": [("value", 1, _REPEATED, "message", "Summary.Value", False)],
     "Event": [("wall_time", 1, _OPTIONAL, "double", None, False),
               ("step", 2, _OPTIONAL, "int64", None, False),

@@ -148,3 +148,27 @@ def scalar_event(step: int, wall_time: float, scalars: dict[str, float]) -> byte
         entry.tensor.dtype = 1  # DT_FLOAT
         entry.tensor.tensor_content = struct.pack("<f", value)
     return event.SerializeToString()
+
+
+def object_graph_for(keys) -> bytes:
+    """A TrackableObjectGraph whose nodes follow object-based keys (`model/a/kernel/.ATTRIBUTES/VARIABLE_VALUE`).
+
+    What tf.train.Checkpoint writes for objects nested by those attribute names; keys without
+    `/.ATTRIBUTES/` are left out of the graph, as TensorFlow's own bookkeeping entries are.
+    """
+    graph = message_classes()["TrackableObjectGraph"]()
+    graph.nodes.add()
+    children: dict[tuple[int, str], int] = {}
+    for key in sorted(keys):
+        path, marker, attribute = key.partition("/.ATTRIBUTES/")
+        if not marker:
+            continue
+        node = 0
+        for name in path.split("/"):
+            if (node, name) not in children:
+                children[(node, name)] = len(graph.nodes)
+                graph.nodes[node].children.add(node_id=len(graph.nodes), local_name=name)
+                graph.nodes.add()
+            node = children[(node, name)]
+        graph.nodes[node].attributes.add(name=attribute, full_name=path, checkpoint_key=key)
+    return graph.SerializeToString(deterministic=True)

@@ -26,9 +26,9 @@ def fix(args) -> int:
         sys.stdout.writelines(difflib.unified_diff(
             outcome.original_text.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
             fromfile=f"a/{shown}", tofile=f"b/{shown}"))
-        _print_changes(outcome, sys.stderr)
+        _print_changes(outcome, sys.stderr, dry_run=True)
         return 1 if outcome.changed else 0
-    _print_changes(outcome, sys.stdout)
+    _print_changes(outcome, sys.stdout, dry_run=False)
     if outcome.changed:
         from pipecheck.fixes.write import write_fixed
 
@@ -39,7 +39,8 @@ def fix(args) -> int:
     return result.exit_code
 
 
-def _print_changes(outcome, stream) -> None:
+def _print_changes(outcome, stream, dry_run: bool) -> None:
+    """With --diff nothing is written, so each line says what `fix` would do, not what it did."""
     for change in outcome.changes:
         if change.after is None:
             what = _("deleted (was {before})", before=change.before)
@@ -47,12 +48,20 @@ def _print_changes(outcome, stream) -> None:
             what = _("added {after}", after=change.after)
         else:
             what = f"{change.before} → {change.after}"
-        print(_("fixed    line {line}  {field}: {what}  ({rule})", line=change.line, field=change.field, what=what,
-                rule=change.rule), file=stream)
+        if dry_run:
+            line = _("would fix line {line}  {field}: {what}  ({rule})", line=change.line, field=change.field,
+                     what=what, rule=change.rule)
+        else:
+            line = _("fixed    line {line}  {field}: {what}  ({rule})", line=change.line, field=change.field,
+                     what=what, rule=change.rule)
+        print(line, file=stream)
     for skipped in outcome.skipped:
         print(_("left     {field}: {reason}  ({rule})", field=skipped.field, reason=skipped.reason,
                 rule=skipped.rule), file=stream)
     if not outcome.changes:
         print(_("nothing to fix"), file=stream)
+    elif dry_run:
+        print(n_("{count} fix would be applied; nothing was written (--diff)",
+                 "{count} fixes would be applied; nothing was written (--diff)", len(outcome.changes)), file=stream)
     else:
         print(n_("{count} fix applied", "{count} fixes applied", len(outcome.changes)), file=stream)

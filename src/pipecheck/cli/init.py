@@ -26,7 +26,9 @@ def init(args) -> int:
         print(_("kept     {path}  (already there, left as it was)", path=shown(path)))
     print()
     folder = shown(plan.config.parent).rstrip("/")
-    label_map = plan.data_folder / "label_map.pbtxt"
+    # the course's older tree names it label_map.txt; the fix writes whichever exists
+    label_map = next((plan.data_folder / name for name in ("label_map.pbtxt", "label_map.txt")
+                      if (plan.data_folder / name).exists()), plan.data_folder / "label_map.pbtxt")
     has_records = any(plan.data_folder.glob("*.record")) or any(plan.data_folder.glob("*.tfrecord"))
     steps = [
         (label_map.exists(), _("write the label map {path} (or run init with --classes one,two)",

@@ -49,7 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_parser = commands.add_parser
 
     def command(name: str, **kwargs):
-        return add_parser(name, formatter_class=_Formatter, **kwargs)
+        sub = add_parser(name, formatter_class=_Formatter, **kwargs)
+        # SUPPRESS: a subcommand's default must not erase a --lang given before the command
+        sub.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                         help=_("language of messages (default: the locale's)"))
+        return sub
 
     commands.add_parser = command
 
@@ -139,16 +143,49 @@ def _early_language(argv: list[str]) -> None:
     set_language(None)
 
 
+def _options_taking_a_value(parser: argparse.ArgumentParser) -> set[str]:
+    options = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                options |= _options_taking_a_value(sub)
+        elif action.option_strings and action.nargs != 0:
+            options.update(action.option_strings)
+    return options
+
+
+def command_first(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Options go before or after the path: the command (`check` when none is named) is moved first.
+
+    argparse only gives a subcommand the options written after its name, so
+    `pipecheck --format json DIR` and `pipecheck DIR --lang fr` would otherwise fail.
+    """
+    valued = _options_taking_a_value(parser)
+    position, first = 0, None
+    while position < len(argv):
+        argument = argv[position]
+        if argument == "--":
+            first = position + 1 if position + 1 < len(argv) else None
+            break
+        if not argument.startswith("-") or argument == "-":
+            first = position
+            break
+        position += 2 if argument in valued else 1
+    if first is not None and argv[first] in COMMANDS:
+        return [argv[first], *argv[:first], *argv[first + 1:]]
+    top_level_only = {"-h", "--help", "--version"}
+    if first is None and all(a in top_level_only or a.startswith("--lang") or a in LANGUAGES for a in argv):
+        return argv  # `pipecheck`, `pipecheck --help`, `pipecheck --lang fr --help`: the main help
+    return ["check", *argv]
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if os.environ.get("PRE_COMMIT"):
         argv = _hook_file_names(argv)
     _early_language(argv)
-    first = next((i for i, a in enumerate(argv) if not a.startswith("-") and argv[i - 1:i] != ["--lang"]), None)
-    if first is not None and argv[first] not in COMMANDS:
-        argv.insert(first, "check")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(command_first(argv, parser))
     if args.command is None:
         parser.print_help()
         return 2

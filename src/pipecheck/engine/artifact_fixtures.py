@@ -120,12 +120,13 @@ def checkpoint(config, project):
     except OSError:
         shards = []
     key = _key_or_none(index, *shards)
-    hit = _load_or_none(CheckpointFacts, "checkpoints", key)
+    namespace = "checkpoints-graph"  # renamed when the facts gained the object graph: older entries lack it
+    hit = _load_or_none(CheckpointFacts, namespace, key)
     if hit is not None:
         return hit
     facts = read_checkpoint(prefix)
     if key is not None and facts.readable:
-        cached.store("checkpoints", key, facts.as_json())
+        cached.store(namespace, key, facts.as_json())
     return facts
 
 

@@ -63,7 +63,7 @@ class FixtureResolver:
         spec = self.fixtures[name]
         self._resolving.append(name)
         try:
-            value = spec.function(**{param: self.get(param) for param in spec.params})
+            value = spec.function(**self._arguments(spec.function, spec.params))
         except (CannotDecide, FatalInput) as error:
             self.values[name] = _Failed(error)
             raise
@@ -73,4 +73,21 @@ class FixtureResolver:
         return value
 
     def call(self, spec: RuleSpec):
-        return spec.function(**{name: self.get(name) for name in spec.params})
+        return spec.function(**self._arguments(spec.function, spec.params))
+
+    def _arguments(self, function, params: tuple[str, ...]) -> dict:
+        """A parameter with a default (`records=None`) gets its default when its fixture cannot decide."""
+        optional = _optional_parameters(function)
+        arguments = {}
+        for name in params:
+            try:
+                arguments[name] = self.get(name)
+            except CannotDecide:
+                if name not in optional:
+                    raise
+        return arguments
+
+
+def _optional_parameters(function) -> tuple[str, ...]:
+    code, defaults = function.__code__, function.__defaults__ or ()
+    return code.co_varnames[code.co_argcount - len(defaults):code.co_argcount]

@@ -35,7 +35,9 @@ class Progress:
         share = min(1.0, self.done / self.total)
         bar = "#" * int(share * 30)
         speed = self.done / max(now - self.started, 1e-9) / 2**20
-        self.stream.write(f"\r{self.label} [{bar:<30}] {share:4.0%} {speed:6.1f} MB/s")
+        from pipecheck.i18n import _
+
+        self.stream.write(f"\r{self.label} [{bar:<30}] {share:4.0%} " + _("{speed:6.1f} MiB/s", speed=speed))
         self.stream.flush()
         self.drawn = True
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from html import escape
 
 from pipecheck import __version__
@@ -17,8 +18,10 @@ header h1{margin:0 0 4px;font-size:26px} .sub{color:#4a5568;margin:0 0 12px}
 section{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:16px 20px;margin:18px 0}
 h2{font-size:19px;margin:0 0 12px}
 table{border-collapse:collapse;width:100%;font-size:13.5px}
-th,td{border-bottom:1px solid #edf2f7;padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f7fafc} td.code,td.num{white-space:nowrap} td.mono,code{font-family:ui-monospace,Menlo,monospace;font-size:12.5px}
+.wide{overflow-x:auto}
+th,td{border-bottom:1px solid #edf2f7;padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word;
+word-break:normal;hyphens:none}
+th{background:#f7fafc} .sev,.nowrap{white-space:nowrap} td.mono,code{font-family:ui-monospace,Menlo,monospace;font-size:12.5px}
 .kv th{width:190px}
 .verdict{display:inline-block;padding:4px 12px;border-radius:14px;font-weight:600}
 .verdict.ok{background:#c6f6d5}.verdict.warning{background:#feebc8}.verdict.error{background:#fed7d7}
@@ -62,8 +65,20 @@ def _header(review, title: str) -> str:
                _("{errors} errors, {warnings} warnings, {infos} notes", errors=errors, warnings=warnings,
                  infos=result.count("info")))
     when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-    return (f"<header><h1>{escape(title)}</h1><p class=\"sub\">{escape(str(result.project.config_path))} · "
+    return (f"<header><h1>{breakable(title)}</h1><p class=\"sub\">{breakable(result.project.config_path)} · "
             f"pipecheck {__version__} · {when}</p><p class=\"verdict {state}\">{escape(verdict)}</p></header>")
+
+
+_LONG_TOKEN = re.compile(r"[^\s<>&]{20,}")
+
+
+def breakable(text: str) -> str:
+    """Escaped text whose long tokens (paths, dotted fields) may break after / . _ only, never inside a word.
+
+    overflow-wrap:anywhere broke "Severity" and "PC402" in narrow columns; without it a long path would
+    set the width of its column. <wbr> gives the table those break points and no others.
+    """
+    return _LONG_TOKEN.sub(lambda match: re.sub(r"([/._])", r"\1<wbr>", match.group(0)), escape(str(text)))
 
 
 def _section(anchor: str, heading: str, body: str) -> str:
@@ -72,13 +87,13 @@ def _section(anchor: str, heading: str, body: str) -> str:
 
 def _table(headers: list[str], rows: list[list[str]], css: str = "", raw_columns: tuple[int, ...] = ()) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell if i in raw_columns else escape(str(cell))}</td>"
+    body = "".join("<tr>" + "".join(f"<td>{cell if i in raw_columns else breakable(cell)}</td>"
                                     for i, cell in enumerate(row)) + "</tr>" for row in rows)
-    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<div class="wide"><table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def _glance(review) -> str:
-    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in review.glance)
+    rows = "".join(f"<tr><th>{escape(k)}</th><td>{breakable(v)}</td></tr>" for k, v in review.glance)
     return _section("glance", _("At a glance"), f'<table class="kv">{rows}</table>')
 
 
@@ -91,11 +106,12 @@ def _findings(review) -> str:
         shown = (result.project.config_path.name if finding.file == result.project.config_path
                  else result.project.display(finding.file))
         where = f"{shown}:{finding.line}:{finding.column}"
-        message = escape(finding.message) + (f'<br><span class="hint">{escape(_("fix: {hint}", hint=finding.hint))}'
-                                             "</span>" if finding.hint else "")
+        hint = _("fix: {hint}", hint=finding.hint) if finding.hint else ""
+        message = breakable(finding.message) + (f'<br><span class="hint">{breakable(hint)}</span>' if hint else "")
         rows.append([f'<span class="sev {escape(finding.severity)}">{escape(severity_word(finding.severity))}</span>',
-                     escape(finding.rule), f"<code>{escape(where)}</code><br><code>{escape(finding.field or '')}</code>",
-                     message])
+                     f'<span class="nowrap">{escape(finding.rule)}</span>',
+                     f'<code class="nowrap">{escape(where)}</code><br>'
+                     f"<code>{breakable(finding.field or '')}</code>", message])
     table = _table([_("Severity"), _("Rule"), _("Where"), _("Message")], rows, "findings", raw_columns=(0, 1, 2, 3))
     return _section("findings", _("Findings"), table)
 

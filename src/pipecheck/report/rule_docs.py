@@ -43,13 +43,18 @@ def rules_table(rules) -> str:
 
 
 def rule_text(spec) -> str:
+    from pipecheck.i18n import language
+
     head = f"{spec.code} {spec.name} · {spec.severity} · {spec.category}" + (f" · fix: {spec.fix}" if spec.fix else "")
     where = [_("defined at {place}", place=where_defined(spec))]
     entries = catalogue_entries(spec.doc)
     if entries:
         where.append(_("catalogue entries {entries}: {file} in pipecheck's repository", entries=", ".join(entries),
                        file=CATALOGUE))
-    return f"{head}\n{'=' * len(head)}\n" + "".join(f"({line})\n" for line in where) + f"\n{spec.doc}\n"
+    # A rule's docstring is its documentation and its tests' examples: it is written once, in English.
+    note = "" if language() == "en" else _("Rule documentation is in English only; the findings themselves are "
+                                           "translated.") + "\n\n"
+    return f"{head}\n{'=' * len(head)}\n" + "".join(f"({line})\n" for line in where) + f"\n{note}{spec.doc}\n"
 
 
 def rule_markdown(spec) -> str:

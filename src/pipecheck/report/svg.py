@@ -7,6 +7,7 @@ from html import escape
 
 PALETTE = ("#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#319795")
 _MARGIN = {"left": 56, "right": 16, "top": 28, "bottom": 42}
+_TITLE_BAND, _TICK_GAP, _TICK_CHAR = 22, 10, 7  # px: the rotated axis title, the gap, an 11 px digit (upper bound)
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -35,7 +36,11 @@ class _Frame:
         self.y_ticks = nice_ticks(*y_range)
         self.x0, self.x1 = self.x_ticks[0], self.x_ticks[-1]
         self.y0, self.y1 = self.y_ticks[0], self.y_ticks[-1]
-        self.inner_w = width - _MARGIN["left"] - _MARGIN["right"]
+        # The axis title sits left of the tick labels, so the margin grows with the longest label
+        # (a rate's "2.5e-04" ran under the title at a fixed 56 px).
+        longest = max(len(_number(tick)) for tick in self.y_ticks)
+        self.left = max(_MARGIN["left"], _TITLE_BAND + _TICK_GAP + _TICK_CHAR * longest)
+        self.inner_w = width - self.left - _MARGIN["right"]
         self.inner_h = height - _MARGIN["top"] - _MARGIN["bottom"]
         self.parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
                       f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">',
@@ -43,13 +48,13 @@ class _Frame:
         self._axes(x_label, y_label)
 
     def x(self, value: float) -> float:
-        return _MARGIN["left"] + (value - self.x0) / ((self.x1 - self.x0) or 1) * self.inner_w
+        return self.left + (value - self.x0) / ((self.x1 - self.x0) or 1) * self.inner_w
 
     def y(self, value: float) -> float:
         return _MARGIN["top"] + self.inner_h - (value - self.y0) / ((self.y1 - self.y0) or 1) * self.inner_h
 
     def _axes(self, x_label: str, y_label: str) -> None:
-        left, bottom = _MARGIN["left"], _MARGIN["top"] + self.inner_h
+        left, bottom = self.left, _MARGIN["top"] + self.inner_h
         for tick in self.y_ticks:
             y = self.y(tick)
             self.parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + self.inner_w}" y2="{y:.1f}" class="grid"/>')
@@ -79,7 +84,7 @@ def line_chart(points: list[tuple[float, float]], title: str, x_label: str, y_la
     frame.parts.append(f'<path d="{path}" fill="none" stroke="{PALETTE[0]}" stroke-width="2"/>')
     for position, label in marks:
         x = frame.x(position)
-        near_right = x > _MARGIN["left"] + frame.inner_w * 0.75
+        near_right = x > frame.left + frame.inner_w * 0.75
         anchor, shift = ("end", -4) if near_right else ("start", 4)
         frame.parts.append(f'<line x1="{x:.1f}" y1="{_MARGIN["top"]}" x2="{x:.1f}" y2="{_MARGIN["top"] + frame.inner_h}" '
                            f'class="mark"/><text x="{x + shift:.1f}" y="{_MARGIN["top"] + 12}" text-anchor="{anchor}" '
@@ -94,7 +99,7 @@ def bar_chart(categories: list[str], series: dict[str, list[float]], title: str,
     slot = frame.inner_w / max(len(categories), 1)
     bar = slot * 0.8 / max(len(series), 1)
     for index, category in enumerate(categories):
-        left = _MARGIN["left"] + index * slot + slot * 0.1
+        left = frame.left + index * slot + slot * 0.1
         for position, (name, values) in enumerate(series.items()):
             value = values[index]
             y = frame.y(value)

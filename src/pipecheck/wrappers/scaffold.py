@@ -4,6 +4,8 @@ Course layout (run from tod_tf2/):       Tutorial layout (run from <project>/):
   pre-trained/<net>/ (the archive)         <project>/pre-trained-models/<net>/
   <project>/training/<net>/pipeline.config <project>/models/<net>/pipeline.config
   <project>/images/{train,test}/           <project>/images/{train,test}/, annotations/, exported-models/
+In a tod_tf2/ that already has training/ (the course's older single-project tree), the config goes
+to training/<project>/<net>/ and the images to images/<project>/.
 
 Nothing that exists is ever replaced: an extracted network already in place is reused as it
 is, an existing pipeline.config stops the command. Extraction goes to a hidden folder first
@@ -66,10 +68,21 @@ def plan_project(source: Path, project: str, layout: str, root: Path) -> Plan:
     else:
         spelling = next((name for name in PRETRAINED_FOLDERS[:2] if (root / name).is_dir()), PRETRAINED_FOLDERS[0])
         pretrained = root / spelling / net
-        config = root / project / "training" / net / "pipeline.config"
-        data = root / project / "training"
-        folders = [root / project / "images" / "train", root / project / "images" / "test"]
+        if _single_project_tree(root, project):
+            config = root / "training" / project / net / "pipeline.config"
+            data = root / "training" / project
+            folders = [root / "images" / project / "train", root / "images" / project / "test"]
+        else:
+            config = root / project / "training" / net / "pipeline.config"
+            data = root / project / "training"
+            folders = [root / project / "images" / "train", root / project / "images" / "test"]
     return Plan(layout, root, net, pretrained, config, data, folders)
+
+
+def _single_project_tree(root: Path, project: str) -> bool:
+    """The course's older tree keeps training/<project>/<net> (catalogue 3.1, variant A): a training/ folder
+    at the root says so, unless this project already has its own <project>/training/."""
+    return (root / "training").is_dir() and not (root / project / "training").is_dir()
 
 
 def network_name(source: Path) -> str:
