@@ -228,6 +228,11 @@ def blocking(stack: Stack, command: str) -> list[Incompatibility]:
         (i.blocking and (not i.only_for or command in i.only_for)) or command in i.only_for)]
 
 
+def stock_script_failures(stack: Stack, command: str) -> list[str]:
+    """Why the OD API's own scripts fail here: every problem the launcher works around for `command`."""
+    return [i.problem for i in incompatibilities(stack) if i.handled and (not i.only_for or command in i.only_for)]
+
+
 def launcher_environment(stack: Stack) -> dict[str, str]:
     """Variables the training subprocess needs on this stack (shown by --dry-run)."""
     from pipecheck.wrappers.compat import needs_legacy_keras
