@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from pipecheck.artifacts.events import EventsFollower
 from pipecheck.artifacts.writers import frame_record, scalar_event
 from pipecheck.wrappers.progress import RunProgress
@@ -25,6 +27,17 @@ TF221 = {"tensorflow": ("tensorflow", "2.21.0"), "tf-keras": ("tf-keras", "2.21.
          "tf-models-official": ("tf-models-official", "2.20.0"),
          "object-detection": ("tf-models-research-object-detection", "2.8.0.post1"),
          "pycocotools": ("pycocotools", "2.0.11"), "pillow": ("pillow", "13.0.0")}
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are compared in English, whatever language an earlier test left set."""
+    from pipecheck.i18n import language, set_language
+
+    previous = language()
+    set_language("en")
+    yield
+    set_language(previous)
 
 
 def stack(base=MEASURED, python="3.11.7", **changes):
