@@ -63,6 +63,7 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
+    args.pythons = [os.path.abspath(python) for python in args.pythons]  # run from the project folder
     names = [stack_name(python) for python in args.pythons]
     results: dict[str, list[dict]] = {python: [] for python in args.pythons}
     with tempfile.TemporaryDirectory() as work:
