@@ -51,6 +51,11 @@ def test_sarif_is_valid_for_the_official_schema_and_microsofts_validator(broken_
     assert location["logicalLocations"][0]["fullyQualifiedName"] == "model.faster_rcnn.num_classes"
 
 
+def test_sarif_points_at_no_unrelated_project(broken_project):
+    driver = json.loads(lint("--format", "sarif")[1])["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "pipecheck" and "pypi.org/project/pipecheck/" not in json.dumps(driver)
+
+
 def test_sarif_fingerprints_survive_a_line_shift(broken_project):
     first = json.loads(lint("--format", "sarif")[1])
     config = broken_project / CONFIG

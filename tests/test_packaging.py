@@ -23,7 +23,7 @@ def wheel(tmp_path_factory) -> Path:
     command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(out), str(REPO)]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    return next(out.glob("pipecheck-*.whl"))
+    return next(out.glob("pipecheck_tfod-*.whl"))
 
 
 def test_the_wheel_contains_the_builtin_rules_and_the_output_schema(wheel):
@@ -32,6 +32,18 @@ def test_the_wheel_contains_the_builtin_rules_and_the_output_schema(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert {"pipecheck/builtin_rules/label_map.py", "pipecheck/builtin_rules/_common.py",
             "pipecheck/report/output.schema.json", "pipecheck/locale/fr/LC_MESSAGES/pipecheck.mo"} <= set(names)
+
+
+def test_the_distribution_is_not_named_like_the_unrelated_pypi_pipecheck(wheel):
+    """`pipecheck` on PyPI is a system checker: the distribution is pipecheck-tfod, the command and import pipecheck."""
+    import zipfile
+
+    archive = zipfile.ZipFile(wheel)
+    info = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+    metadata = archive.read(info).decode()
+    assert "\nName: pipecheck-tfod\n" in metadata
+    scripts = archive.read(info.replace("METADATA", "entry_points.txt")).decode()
+    assert "pipecheck = pipecheck.cli.main:main" in scripts
 
 
 @pytest.mark.parametrize("protobuf", ["protobuf", "protobuf==3.20.3"])

@@ -6,25 +6,48 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from pipecheck.artifacts.events import EventsFollower
 from pipecheck.artifacts.writers import frame_record, scalar_event
 from pipecheck.wrappers.progress import RunProgress
+from support.projects import REPO
 from pipecheck.wrappers.stack import Stack, blocking, incompatibilities, launcher_environment, version_tuple
 from pipecheck.wrappers.supervise import supervise
 
 MEASURED = {"tensorflow": ("tensorflow-cpu", "2.15.1"), "protobuf": ("protobuf", "4.25.9"),
+            "tensorboard": ("tensorboard", "2.15.2"), "tensorflow-estimator": ("tensorflow-estimator", "2.15.0"),
+            "tensorflow-io": ("tensorflow-io", "0.36.0"),
             "tf-slim": ("tf-slim", "1.1.0"), "tf-models-official": ("tf-models-official", "2.15.0"),
             "object-detection": ("tf-models-research-object-detection", "2.8.0.post1"),
             "pycocotools": ("pycocotools", "2.0.11"), "pillow": ("pillow", "9.5.0")}
+# as pip installs the [train-tf221] extra: no tensorflow-estimator nor tensorflow-io
+TF221 = {"tensorflow": ("tensorflow", "2.21.0"), "tf-keras": ("tf-keras", "2.21.0"), "keras": ("keras", "3.15.1"),
+         "tensorboard": ("tensorboard", "2.21.0"), "protobuf": ("protobuf", "7.36.2"), "tf-slim": ("tf-slim", "1.1.0"),
+         "tf-models-official": ("tf-models-official", "2.20.0"),
+         "object-detection": ("tf-models-research-object-detection", "2.8.0.post1"),
+         "pycocotools": ("pycocotools", "2.0.11"), "pillow": ("pillow", "13.0.0")}
 
 
-def stack(**changes):
-    versions = {**MEASURED, **{k.replace("_", "-"): v for k, v in changes.items() if v is not None}}
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are compared in English, whatever language an earlier test left set."""
+    from pipecheck.i18n import language, set_language
+
+    previous = language()
+    set_language("en")
+    yield
+    set_language(previous)
+
+
+def stack(base=MEASURED, python="3.11.7", **changes):
+    versions = {**base, **{k.replace("_", "-"): v for k, v in changes.items() if v is not None}}
     for name, value in changes.items():
         if value is None:
             versions.pop(name.replace("_", "-"))
-    return Stack("3.11.7", versions, od_api=__import__("pathlib").Path("/od"), protos="old-style",
-                 tensorflow_wheels=[" ".join(versions["tensorflow"])] if "tensorflow" in versions else [])
+    return Stack(python, versions, od_api=__import__("pathlib").Path("/od"), protos="old-style",
+                 tensorflow_wheels=[" ".join(versions["tensorflow"])] if "tensorflow" in versions else [],
+                 protobuf_floor=(6, 31, 1) if base is TF221 else (3, 20, 3))
 
 
 def problems(found):
@@ -40,18 +63,90 @@ def test_the_measured_stack_needs_the_two_handled_fixes_only():
 
 
 def test_keras_3_needs_tf_keras():
-    without = stack(tensorflow=("tensorflow", "2.17.0"))
+    without = stack(TF221, tf_keras=None)
     assert any("Keras 3" in p for p in problems(blocking(without, "train")))
-    assert "tf-keras==2.17.*" in blocking(without, "train")[0].fix
-    with_tf_keras = stack(tensorflow=("tensorflow", "2.17.0"), tf_keras=("tf-keras", "2.17.0"))
-    assert blocking(with_tf_keras, "train") == []
-    assert launcher_environment(with_tf_keras)["TF_USE_LEGACY_KERAS"] == "1"
+    assert "tf-keras==2.21.*" in blocking(without, "train")[0].fix
+    assert blocking(stack(TF221), "train") == []
+    assert launcher_environment(stack(TF221))["TF_USE_LEGACY_KERAS"] == "1"
+
+
+def test_tensorflow_2_21_is_handled_by_the_stand_ins_and_lists_each():
+    found = incompatibilities(stack(TF221))
+    assert all(p.handled for p in found), problems(found)
+    texts = " | ".join(problems(found))
+    for expected in ("Descriptors cannot be created", "control_flow_ops.case", "getsize", "Keras 3",
+                     "no tf.compat.v1.estimator, which object_detection/inputs.py:24",
+                     "deepmac_meta_arch.py:28 imports it"):
+        assert expected in texts
+    assert not any("not one of the stacks" in p for p in problems(found))
+    assert blocking(stack(TF221), "export") == blocking(stack(TF221), "eval") == []
+
+
+def test_the_stand_ins_follow_the_installed_versions_not_the_tensorflow_release():
+    assert not any("estimator" in p for p in problems(incompatibilities(stack())))
+    mismatched = stack(TF221, tensorflow_estimator=("tensorflow-estimator", "2.15.0"))
+    assert any("no tf.compat.v1.estimator" in p for p in problems(incompatibilities(mismatched)))
+    with_io = stack(TF221, tensorflow_io=("tensorflow-io", "0.37.1"))
+    assert not any("tensorflow_io" in p for p in problems(incompatibilities(with_io)))
+    assert any("tensorflow_io" in p for p in problems(incompatibilities(stack(tensorflow_io=None))))
+
+
+def test_a_missing_tensorboard_blocks_train_and_eval_not_export():
+    without = stack(TF221, tensorboard=None)
+    for command in ("train", "eval"):
+        assert [p.fix for p in blocking(without, command)] == ["pip install tensorboard==2.21.*"]
+    assert blocking(without, "export") == []
+
+
+def test_protobuf_older_than_tensorflow_requires_blocks():
+    found = blocking(stack(TF221, protobuf=("protobuf", "3.20.3")), "train")
+    assert len(found) == 1 and "older than TensorFlow 2.21.0 requires (>= 6.31.1)" in found[0].problem
+    assert found[0].fix.startswith("pip install 'protobuf>=6.31.1'")
+
+
+def test_an_unrun_tensorflow_is_advice_not_a_figure():
+    found = [p for p in incompatibilities(stack(TF221, tensorflow=("tensorflow", "2.17.0"),
+                                                tf_keras=("tf-keras", "2.17.0"))) if not p.handled]
+    assert problems(found) == ["TensorFlow 2.17.0 is not one of the stacks pipecheck's slow tier trains, exports "
+                               "and evaluates (2.15.1, 2.21.0)"]
+    assert not any("slower" in p.problem for p in incompatibilities(stack(TF221)))
+
+
+def test_two_tensorflow_wheels_are_reinstalled_never_left_half_uninstalled():
+    both = stack(TF221)
+    both.tensorflow_wheels = ["tensorflow 2.21.0", "tensorflow-cpu 2.21.0"]
+    advice = [p for p in incompatibilities(both) if "several TensorFlow wheels" in p.problem][0]
+    assert advice.fix.endswith("pip uninstall -y tensorflow tensorflow-cpu && pip install tensorflow==2.21.0")
+    assert "tf-keras depends on `tensorflow`" in advice.fix
 
 
 def test_missing_packages_block_with_the_command_to_install_them():
     found = blocking(stack(tensorflow=None, tf_models_official=None), "train")
-    assert [p.fix for p in found] == ["pip install 'pipecheck[train]'",
-                                      "pip install --no-deps tf-models-official==2.15.0 gin-config pyyaml"]
+    assert [p.fix for p in found] == [
+        "pip install tensorflow-cpu==2.15.1 tensorflow-io==0.36.0 tf-slim==1.1.0 pycocotools opencv-python-headless "
+        "matplotlib scipy pyyaml gin-config && pip install --no-deps tf-models-official==2.15.0 lvis==0.5.3 "
+        "tf-models-research-object-detection==2.8.0.post1",
+        "pip install --no-deps tf-models-official==2.15.0 gin-config pyyaml"]
+    on_312 = blocking(stack(python="3.12.3", tensorflow=None), "train")[0].fix
+    assert on_312.startswith("pip install tensorflow==2.21.0 tf-keras==2.21.0 tensorboard==2.21.0 ")
+    assert "tf-models-official==2.20.0" in on_312
+
+
+def test_the_extras_pin_what_doctor_plans():
+    import tomllib
+
+    from pipecheck.wrappers.plan import TF215, TF221 as PLAN_221
+
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert tuple(extras["train-tf215"]) == TF215.packages and tuple(extras["train-tf221"]) == PLAN_221.packages
+    by_marker = {"< '3.12'": TF215.packages, ">= '3.12'": PLAN_221.packages}
+    for marker, packages in by_marker.items():
+        picked = [r.split(";")[0] for r in extras["train"] if ";" not in r or marker in r]
+        assert sorted(picked) == sorted(packages)
+    od_api = (REPO / "requirements" / "od-api.txt").read_text()
+    assert 'tf-models-official==2.15.0; python_version < "3.12"' in od_api
+    assert 'tf-models-official==2.20.0; python_version >= "3.12"' in od_api
+    assert all(p in od_api for p in TF215.no_deps[1:])
 
 
 def test_pycocotools_blocks_eval_only():
@@ -61,7 +156,7 @@ def test_pycocotools_blocks_eval_only():
 
 def test_pillow_10_is_handled_for_eval():
     found = [p for p in incompatibilities(stack(pillow=("pillow", "10.0.0"))) if "getsize" in p.problem]
-    assert found and found[0].handled and found[0].only_for == "eval"
+    assert found and found[0].handled and found[0].only_for == ("eval",)
 
 
 def test_protobuf_3_needs_no_rebuild():

@@ -5,14 +5,26 @@
 NUMBER 0 names it ckpt-0, as in the zoo's archives.
 
 Run in a subprocess with PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python: the OD API's old-style
-protos need it under protobuf 4.
+protos need it under protobuf 4. On TensorFlow >= 2.16 it takes the launcher's TF_USE_LEGACY_KERAS=1
+(Keras 3 cannot build the OD API's models) and its stand-ins for what the OD API imports and TF
+no longer ships (pipecheck/wrappers/compat.py).
 """
 
 import sys
 
-import tensorflow as tf
-from object_detection.builders import model_builder
-from object_detection.utils import config_util
+from pipecheck.wrappers import compat
+
+
+def announce(message):
+    print(message, file=sys.stderr)
+
+
+compat.set_legacy_keras(announce)
+import tensorflow as tf  # noqa: E402
+
+compat.apply_stand_ins(announce)
+from object_detection.builders import model_builder  # noqa: E402
+from object_detection.utils import config_util  # noqa: E402
 
 config_path, out = sys.argv[1], sys.argv[2]
 number = int(sys.argv[3]) if len(sys.argv) > 3 else None

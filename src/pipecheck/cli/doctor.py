@@ -15,6 +15,8 @@ def doctor(args) -> int:
     from pipecheck.schema import SchemaNotFound, load_schema
     from pipecheck.wrappers.stack import incompatibilities, inspect_stack
 
+    if getattr(args, "plan", False):
+        return print_plan()
     print(f"pipecheck   {__version__}")
     print(f"python      {platform.python_version()} ({sys.executable})")
     machine = current_machine()
@@ -33,8 +35,9 @@ def doctor(args) -> int:
         code = 2
     print()
     print(_("Packages (read from their metadata; the lint never imports TensorFlow):"))
-    for component in ("tensorflow", "keras", "tf-keras", "protobuf", "tf-slim", "tf-models-official",
-                      "object-detection", "pycocotools", "numpy", "pillow"):
+    for component in ("tensorflow", "keras", "tf-keras", "tensorboard", "tensorflow-estimator", "tensorflow-io",
+                      "protobuf", "tf-slim", "tf-models-official", "object-detection", "pycocotools", "numpy",
+                      "pillow"):
         found = stack.versions.get(component)
         shown = f"{found[1]}" + (f" ({found[0]})" if found[0] != component else "") if found else "—"
         extra = f", {_protobuf_backend()} backend" if component == "protobuf" and found else ""
@@ -46,12 +49,38 @@ def doctor(args) -> int:
         if problem.handled:
             status = _("handled")
         elif problem.blocking or problem.only_for:
-            status = _("blocks {command}", command=problem.only_for or "train/export/eval")
+            status = _("blocks {command}", command="/".join(problem.only_for or ("train", "export", "eval")))
         else:
             status = _("advice")
         print(f"  [{status}] {problem.problem}")
         print(_("      fix: {fix}", fix=problem.fix))
     return code
+
+
+def print_plan() -> int:
+    """The install commands for the stack pipecheck-tfod[train] picks on this Python, for this interpreter."""
+    import shlex
+
+    from pipecheck.wrappers.plan import PLANS, install_commands, install_plan
+    from pipecheck.wrappers.stack import inspect_stack
+
+    python = sys.version_info[:2]
+    installed = inspect_stack().tensorflow_wheels
+    plan = next((p for p in PLANS if p.packages[0].replace("==", " ") in installed), None)
+    if plan is not None:
+        print(_("# {name}, installed here, is one of the two stacks pipecheck's slow tier runs; its install:",
+                name=plan.name))
+    else:
+        plan = install_plan(python)
+        print(_("# Python {python}: {name} (pipecheck-tfod[train] installs TensorFlow 2.15.1 on Python 3.10 and "
+                "3.11, TensorFlow 2.21.0 from 3.12 on)", python=".".join(map(str, python)), name=plan.name))
+    if installed and plan.packages[0].replace("==", " ") not in installed:
+        print(_("# {installed} already installed here: pip would replace it, mixing the wheels' files; in a new "
+                "environment instead: python3 -m venv .venv-train, these commands with .venv-train/bin/pip, then "
+                "pipecheck train --python .venv-train/bin/python", installed=", ".join(installed)))
+    for command in install_commands(plan, shlex.quote(sys.executable) + " -m pip"):
+        print(command)
+    return 0
 
 
 def _protobuf_backend() -> str:

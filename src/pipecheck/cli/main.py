@@ -128,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = commands.add_parser("doctor", help=_("say which OD API schema and environment pipecheck sees"))
     doctor.add_argument("--root", type=Path, default=None, help=_("launch root (default: current folder)"))
     doctor.add_argument("--models-dir", type=Path, default=None, help=_("a tensorflow/models checkout"))
+    doctor.add_argument("--plan", action="store_true",
+                        help=_("print the commands that install the training stack for this Python"))
     return parser
 
 

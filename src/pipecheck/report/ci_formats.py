@@ -66,8 +66,9 @@ def sarif(results, catalogue) -> str:
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
+            # no informationUri: https://pypi.org/project/pipecheck/ is an unrelated project's page
             "tool": {"driver": {"name": "pipecheck", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": "https://pypi.org/project/pipecheck/", "rules": driver_rules}},
+                                "rules": driver_rules}},
             "originalUriBaseIds": {"ROOT": {"uri": root.resolve().as_uri() + "/"}},
             "invocations": [{"executionSuccessful": all(r.exit_code in (0, 1) for r in results)}],
             "results": sarif_results,

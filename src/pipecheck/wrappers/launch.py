@@ -65,6 +65,21 @@ def print_dry_run(launch: Launch, stock: list[str] | None = None) -> None:
     if stock:
         print(_("# the same with the OD API's own script (without pipecheck's progress and compatibility fixes):"))
         print("# " + shlex.join(stock))
+        _print_stock_failures(launch, stock[1])
+
+
+def _print_stock_failures(launch: Launch, script: str) -> None:
+    if launch.python != sys.executable:
+        return  # another interpreter's stack is not the one inspected here
+    from pipecheck.wrappers.stack import inspect_stack, stock_script_failures
+
+    failures = stock_script_failures(inspect_stack(), launch.task)
+    if failures:
+        print(_("# {script} cannot run on this installation; pipecheck works around each of these:", script=script))
+        for failure in failures:
+            print(f"#   - {failure}")
+        same = ["pipecheck"] + [argument for argument in sys.argv[1:] if argument != "--dry-run"]
+        print(_("# the equivalent that runs here: {command}", command=shlex.join(same)))
 
 
 def run_launch(launch: Launch, log_path: Path, progress, events_folder: Path | None = None):

@@ -7,7 +7,9 @@ installed packages, and each one is announced on stderr so the log says what was
 - the OD API's old-style *_pb2.py are rebuilt in memory from the serialized descriptors they
   embed (protobuf >= 4 refuses to import them; the pure-Python fallback is 1.8x slower);
 - tf-slim's control_flow_ops.case/cond, removed in TensorFlow 2.13, point to tf.compat.v1's;
-- Pillow's FreeTypeFont.getsize, removed in Pillow 10 and used to draw eval images, is put back.
+- Pillow's FreeTypeFont.getsize, removed in Pillow 10 and used to draw eval images, is put back;
+- on TensorFlow >= 2.16, TF_USE_LEGACY_KERAS=1 and stand-ins for tf.compat.v1.estimator and an
+  absent tensorflow_io (compat.py), each only where the installed versions need it.
 The task's result is printed last, as one line: `pipecheck-result: {json}`.
 """
 
@@ -72,7 +74,12 @@ def apply_compatibility_fixes() -> None:
     if major >= 4 and api_implementation.Type() != "python":
         sys.meta_path.insert(0, _RebuiltProtos())
         announce(f"the OD API's old-style protos are rebuilt in memory for protobuf {google.protobuf.__version__}")
+    from pipecheck.wrappers import compat
+
+    compat.set_legacy_keras(announce)
     import tensorflow as tf
+
+    compat.apply_stand_ins(announce)
     from tensorflow.python.ops import control_flow_ops
 
     for name in ("case", "cond"):
