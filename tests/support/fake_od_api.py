@@ -2,7 +2,8 @@
 
 Called as `fake_python -m pipecheck.wrappers.launcher TASK JSON` (see fake_python()). It talks
 like the real launcher: log lines, an events file per step, ckpt-N files, and the result line
-last. FAKE_STEP_SECONDS slows the steps; FAKE_FAIL makes the task die with a traceback.
+last. FAKE_STEP_SECONDS slows the steps; FAKE_FAIL makes the task die with a traceback;
+FAKE_NAN_AT=N makes the loss NaN from step N on; FAKE_RATE is the learning rate logged (none by default).
 """
 
 import json
@@ -27,10 +28,12 @@ def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000):
     signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
 
     def save(step):
+        print(f"pipecheck [00:00:00]: saving a checkpoint at step {step}", flush=True)
         saved[0] += 1
         write_checkpoint(folder / f"ckpt-{saved[0]}", {"step/.ATTRIBUTES/VARIABLE_VALUE": ("int64", [], step.to_bytes(8, "little"))})
         (folder / "checkpoint").write_text(f'model_checkpoint_path: "ckpt-{saved[0]}"\n')
         (folder / "fake-step.json").write_text(str(step))
+        print(f"pipecheck [00:00:00]: step {step} saved as {model_dir}/ckpt-{saved[0]}", flush=True)
 
     if start == 0:
         save(0)
@@ -41,8 +44,12 @@ def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000):
     while step < steps and not interrupted:
         step += 1
         time.sleep(float(os.environ.get("FAKE_STEP_SECONDS", "0.001")))
-        events.write(frame_record(scalar_event(step, time.time(), {"Loss/total_loss": 2.0 / step,
-                                                                   "learning_rate": 0.01})))
+        nan_at = int(os.environ.get("FAKE_NAN_AT", "0"))
+        loss = float("nan") if nan_at and step >= nan_at else 2.0 / step
+        scalars = {"Loss/total_loss": loss}
+        if os.environ.get("FAKE_RATE"):
+            scalars["learning_rate"] = float(os.environ["FAKE_RATE"])
+        events.write(frame_record(scalar_event(step, time.time(), scalars)))
         events.flush()
         if step % 10 == 0:
             print(f"INFO:tensorflow:Step {step} per-step time 0.010s", flush=True)

@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--num-steps", type=positive, metavar="N", help=_("stop at step N (default: num_steps)"))
     train.add_argument("--checkpoint-every", type=positive, default=1000, metavar="N",
                        help=_("save a checkpoint every N steps (default 1000; the last step is always saved)"))
+    train.add_argument("--no-watchdog", action="store_true",
+                       help=_("do not stop the run on a NaN or diverging loss, nor warn about the loss and rate"))
     export = commands.add_parser("export", help=_("export checkpointN to saved_modelN and try it on one image"))
     add_workflow_options(export)
     export.add_argument("--checkpoint", type=int, metavar="N", help=_("export checkpointN (default: the latest)"))

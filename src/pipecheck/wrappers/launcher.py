@@ -81,6 +81,9 @@ def apply_compatibility_fixes() -> None:
             announce(f"tf-slim's control_flow_ops.{name} points to tf.compat.v1.{name} (removed in TensorFlow 2.13)")
     _restore_pillow_getsize()
     tf.get_logger().setLevel("INFO")
+    # lvis (imported by the OD API's metrics) calls logging.basicConfig: without this, every
+    # TensorFlow message is printed twice, by TensorFlow's handler and by the root logger.
+    tf.get_logger().propagate = False
 
 
 def _restore_pillow_getsize() -> None:
@@ -130,7 +133,6 @@ def train(pipeline: str, model_dir: str, num_steps: int | None = None, checkpoin
         if manager.saved_step != step:
             manager.save()
         result.update(step=step, checkpoint=manager.latest_checkpoint)
-        announce(f"step {step} saved as {manager.latest_checkpoint}")
     return result
 
 
@@ -147,9 +149,12 @@ def _track_checkpoint_managers(tf1) -> list:
             created.append(self)
 
         def save(self, *args, **kwargs):
-            path = super().save(*args, **kwargs)
             step = getattr(self.checkpoint, "step", None)
-            self.saved_step = int(step.numpy()) if step is not None else None
+            step = int(step.numpy()) if step is not None else None
+            announce(f"saving a checkpoint at step {step}")
+            path = super().save(*args, **kwargs)
+            self.saved_step = step
+            announce(f"step {step} saved as {path}")
             return path
 
     tf1.compat.v2.train.CheckpointManager = Tracked
