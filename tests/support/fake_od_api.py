@@ -3,7 +3,8 @@
 Called as `fake_python -m pipecheck.wrappers.launcher TASK JSON` (see fake_python()). It talks
 like the real launcher: log lines, an events file per step, ckpt-N files, and the result line
 last. FAKE_STEP_SECONDS slows the steps; FAKE_FAIL makes the task die with a traceback;
-FAKE_NAN_AT=N makes the loss NaN from step N on; FAKE_RATE is the learning rate logged (none by default).
+FAKE_NAN_AT=N makes the loss NaN from step N on; FAKE_RATE is the learning rate logged (none by default);
+FAKE_CLASS_SHIFT shifts the exported class ids, FAKE_TFLITE_MOVE moves the TFLite boxes.
 """
 
 import json
@@ -64,12 +65,19 @@ def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000):
 def export(pipeline, checkpoint_dir, output_dir, image_record=None, tflite_dir=None):
     (Path(output_dir) / "saved_model").mkdir(parents=True)
     (Path(output_dir) / "saved_model" / "saved_model.pb").write_bytes(b"fake")
+    shift = int(os.environ.get("FAKE_CLASS_SHIFT", "0"))
     result = {"export_seconds": 0.1, "load_seconds": 0.1, "image": [240, 320],
-              "detections": [{"class": 2, "score": 0.9, "box": [0.1, 0.2, 0.3, 0.4]}]}
+              "detections": [{"class": 2 + shift, "score": 0.9, "box": [0.1, 0.2, 0.3, 0.4]},
+                             {"class": 1 + shift, "score": 0.4, "box": [0.5, 0.5, 0.7, 0.8]}],
+              "class_ids": [1 + shift, 2 + shift],
+              "outputs": {"detection_boxes": [1, 100, 4], "detection_multiclass_scores": [1, 100, 3]}}
     if tflite_dir:
         Path(tflite_dir).mkdir(parents=True)
         (Path(tflite_dir) / "model.tflite").write_bytes(b"fake")
-        result["tflite"] = {"path": f"{tflite_dir}/model.tflite", "bytes": 4, "detections": result["detections"]}
+        moved = float(os.environ.get("FAKE_TFLITE_MOVE", "0.001"))
+        detections = [{**found, "box": [v + moved for v in found["box"]]} for found in result["detections"]]
+        result["tflite"] = {"path": f"{tflite_dir}/model.tflite", "bytes": 4, "detections": detections,
+                            "class_ids": result["class_ids"]}
     return result
 
 
