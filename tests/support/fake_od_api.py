@@ -4,7 +4,7 @@ Called as `fake_python -m pipecheck.wrappers.launcher TASK JSON` (see fake_pytho
 like the real launcher: log lines, an events file per step, ckpt-N files, and the result line
 last. FAKE_STEP_SECONDS slows the steps; FAKE_FAIL makes the task die with a traceback;
 FAKE_NAN_AT=N makes the loss NaN from step N on; FAKE_RATE is the learning rate logged (none by default);
-FAKE_CLASS_SHIFT shifts the exported class ids, FAKE_TFLITE_MOVE moves the TFLite boxes.
+FAKE_MIB_PER_IMAGE holds that much memory per batch item; FAKE_CLASS_SHIFT shifts the exported class ids, FAKE_TFLITE_MOVE moves the TFLite boxes.
 """
 
 import json
@@ -36,6 +36,9 @@ def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000):
         (folder / "fake-step.json").write_text(str(step))
         print(f"pipecheck [00:00:00]: step {step} saved as {model_dir}/ckpt-{saved[0]}", flush=True)
 
+    batch = int(re.search(r"batch_size: *(\d+)", Path(pipeline).read_text()).group(1))
+    held = bytearray(int(batch * float(os.environ.get("FAKE_MIB_PER_IMAGE", "0")) * 2**20))
+    held[::4096] = b"\x01" * len(range(0, len(held), 4096))  # touched, so resident
     if start == 0:
         save(0)
     (folder / "train").mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from pipecheck.cli.common import (UsageError, add_project_options, add_selection
 from pipecheck.errors import InputError
 from pipecheck.i18n import LANGUAGES, _, set_language
 
-COMMANDS = ("check", "init", "fix", "train", "export", "eval", "review", "rules", "rule", "doctor")
+COMMANDS = ("check", "init", "fix", "train", "probe", "export", "eval", "review", "rules", "rule", "doctor")
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 
@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help=_("save a checkpoint every N steps (default 1000; the last step is always saved)"))
     train.add_argument("--no-watchdog", action="store_true",
                        help=_("do not stop the run on a NaN or diverging loss, nor warn about the loss and rate"))
+    add_probe_parser(commands)
     export = commands.add_parser("export", help=_("export checkpointN to saved_modelN and try it on one image"))
     add_workflow_options(export)
     export.add_argument("--checkpoint", type=int, metavar="N", help=_("export checkpointN (default: the latest)"))
@@ -159,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
             from pipecheck.cli.fix import fix
 
             return fix(args)
+        if args.command == "probe":
+            from pipecheck.cli.probe import probe
+
+            return probe(args)
         if args.command in ("train", "export", "eval"):
             from pipecheck.cli import evaluate, export, train
 
@@ -176,6 +181,22 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as error:  # every known input problem is turned into a message below
         return report_error(error)
+
+
+def add_probe_parser(commands) -> None:
+    probe = commands.add_parser("probe", help=_("train a few steps at two batch sizes and give the largest batch "
+                                                "that fits in this machine's RAM"))
+    add_workflow_options(probe)
+    probe.add_argument("--batches", type=_batch_list, default=[1, 2], metavar="A,B",
+                       help=_("the batch sizes to measure (default 1,2)"))
+    probe.add_argument("--steps", type=positive, default=6, metavar="N",
+                       help=_("steps trained at each batch size (default 6)"))
+
+
+def _batch_list(text: str) -> list[int]:
+    from pipecheck.cli.probe import batch_list
+
+    return batch_list(text)
 
 
 def report_error(error: Exception) -> int:
