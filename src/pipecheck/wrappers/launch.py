@@ -85,7 +85,8 @@ def run_launch(launch: Launch, log_path: Path, progress, events_folder: Path | N
         progress.feed_scalars(scalars)
         alarms = watch.feed(scalars) if watch is not None else []
         for alarm in alarms:
-            progress.say(_("watchdog: {alarm}", alarm=alarm.message))
+            if not alarm.stop:  # a stop is explained once the child has ended
+                progress.say(_("watchdog: {alarm}", alarm=alarm.message))
         progress.draw()
         return any(alarm.stop for alarm in alarms)
 
