@@ -62,13 +62,16 @@ def test_a_rate_of_1000_goes_nan_and_is_stopped_at_that_step(project):
     assert json.loads((run / "pipecheck-run.json").read_text())["stopped"] == "nan"
 
 
-def test_the_rate_at_zero_before_the_end_is_named_at_its_step(project):
+def test_the_rate_at_zero_before_the_end_is_named_at_its_step_and_the_log_is_single(project):
     # total_steps 30 (the course's), trained to 45: the cosine schedule is 0 from step 31 on.
-    done, _run, scalars = train_with(project, [], "--num-steps", "45")
+    done, run, scalars = train_with(project, [], "--num-steps", "45", "--checkpoint-every", "20")
     zero = [step for step, value in scalars["learning_rate"] if value == 0]
     assert zero and done.returncode == 0, done.stderr[-3000:]
     assert f"watchdog: the learning rate is 0 at step {min(zero)} of 45" in done.stderr
     assert "trained to step 45" in done.stdout
+    log = (run / "train.log").read_text()
+    assert log.count("Maybe overwriting train_steps: 45") == 1  # not twice (lvis's root handler)
+    assert "saving a checkpoint at step 20" in log and "step 20 saved as" in log
 
 
 def test_a_rate_too_small_to_move_the_loss_is_said(project):
