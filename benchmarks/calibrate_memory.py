@@ -17,11 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,36 +83,33 @@ def estimate(config_path: Path, batch: int) -> tuple[float | None, float | None,
     return found.peak_bytes(batch) / MIB, found.seconds_per_step(batch), found.family.measured
 
 
-def measure(config_path: Path, model_dir: Path, steps: int, timeout: float = 1800) -> dict:
-    """Train `steps` steps through the launcher; peak RSS (MiB) and median s/step."""
-    from pipecheck.artifacts.events import EventsFollower
+def measure(config_path: Path, model_dir: Path, batch: int, steps: int) -> dict:
+    """Train `steps` steps through the launcher (pipecheck probe's measurement)."""
     from pipecheck.wrappers.launch import prepare
+    from pipecheck.wrappers.probe import measure_training
 
     launch = prepare("train", {"pipeline": str(config_path), "model_dir": str(model_dir), "num_steps": steps,
                                "checkpoint_every": 100000}, model_dir, None)
-    log = model_dir / "train.log"
-    started = time.monotonic()
-    with open(log, "w", encoding="utf-8") as output:
-        child = subprocess.Popen(launch.command, cwd=model_dir, env=launch.full_environment(), stdout=output,
-                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                child.kill()
-            time.sleep(0.5)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.monotonic() - started
-    times = {s.step: s.wall_time for s in EventsFollower(model_dir / "train", skip_existing=False).poll()
-             if s.tag == "Loss/total_loss"}
-    steps_seen = sorted(times)
-    gaps = [(times[b] - times[a]) / (b - a) for a, b in zip(steps_seen, steps_seen[1:]) if a >= 2]
-    tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-3:]
-    return {"exit": child.returncode, "rss_mib": usage.ru_maxrss / 1024, "steps": len(steps_seen),
-            "s_per_step": statistics.median(gaps) if gaps else None, "seconds": round(seconds, 1),
-            "tail": tail if child.returncode else []}
+    found = measure_training(launch.command, launch.full_environment(), model_dir, model_dir, batch)
+    return {"exit": found.exit_code, "rss_mib": found.peak_mib, "steps": found.steps,
+            "s_per_step": found.seconds_per_step, "seconds": round(found.seconds, 1), "tail": found.tail[-3:]}
+
+
+def fit(jsonl: Path) -> None:
+    """Per family, the least-squares lines through what a --jsonl file recorded (for estimates.py)."""
+    from pipecheck.wrappers.probe import fit_line
+
+    rows: dict[str, list[dict]] = {}
+    for line in jsonl.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["exit"] == 0:
+            rows.setdefault(row["family"], []).append(row)
+    for family, found in rows.items():
+        fixed, per_image = fit_line([(r["batch"], r["rss_mib"]) for r in found])
+        timed = [(r["batch"], r["s_per_step"]) for r in found if r["s_per_step"]]
+        seconds = "s/step %.3f + %.3f per image" % fit_line(timed) if len(timed) > 1 else ""
+        print(f"{family:32} peak MiB {fixed:6.0f} + {per_image:5.0f} per image   {seconds}   "
+              f"(batches {', '.join(str(r['batch']) for r in found)})")
 
 
 def ratio(estimated, measured) -> str:
@@ -128,7 +122,11 @@ def main() -> int:
     parser.add_argument("--batches", default="1,2,4")
     parser.add_argument("--jsonl", type=Path, help="append each measured row to this file as it completes")
     parser.add_argument("--keep", action="store_true", help="keep the run folders (printed)")
+    parser.add_argument("--fit", type=Path, metavar="JSONL", help="print the lines through a --jsonl file, measure nothing")
     args = parser.parse_args()
+    if args.fit:
+        fit(args.fit)
+        return 0
     batches = [int(b) for b in args.batches.split(",")]
     rows = [row for row in ROWS if not args.only or args.only.lower() in row[0].lower()]
     header = (f"{'family':32} {'b':>2} {'RSS MiB':>8} {'est.':>6} {'ratio':>5}   {'s/step':>7} {'est.':>6} "
@@ -141,7 +139,7 @@ def main() -> int:
             config_path = work / "pipeline.config"
             config_path.write_text(config_text(zoo_name, model_edits, batch, steps), encoding="utf-8")
             load = os.getloadavg()[0]
-            found = measure(config_path, work, steps)
+            found = measure(config_path, work, batch, steps)
             est_mib, est_seconds, measured_family = estimate(config_path, batch)
             kind = "measured" if measured_family else "prior"
             seconds = found["s_per_step"]
