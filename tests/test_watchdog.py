@@ -40,9 +40,9 @@ def losses(values, rate=None):
 def test_a_nan_loss_stops_at_its_step_and_names_the_rate(tmp_path):
     watch = Watchdog(Schedule(1000, suspects="cosine_decay_learning_rate: learning_rate_base 1000, batch_size 2"))
     watch.feed_line("pipecheck [10:00:00]: step 0 saved as checkpoint1/ckpt-1")
-    alarms = watch.feed(scalars_from(tmp_path, losses([4.2, 9.0e5, 3.0e20, math.nan, math.nan], rate=lambda s: 1e3)))
+    alarms = watch.feed(scalars_from(tmp_path, losses([4.2, 5.1, 3.9, math.nan, math.nan], rate=lambda s: 1e3)))
     assert [(a.kind, a.step, a.stop) for a in alarms] == [("nan", 4, True)]
-    assert "Loss/total_loss is NaN at step 4 (at step 3 it was 3e+20)" in alarms[0].message
+    assert "Loss/total_loss is NaN at step 4 (at step 3 it was 3.9)" in alarms[0].message
     assert "learning rate 1000 at step 3" in alarms[0].message and "learning_rate_base 1000" in alarms[0].message
     assert watch.last_good_checkpoint(4) == (0, "checkpoint1/ckpt-1")
     assert watch.feed(scalars_from(tmp_path, losses([math.inf]))) == []  # stopped: nothing more to say
@@ -68,6 +68,14 @@ def test_divergence_stops_the_run(tmp_path):
     alarms = Watchdog(Schedule(1000)).feed(scalars_from(tmp_path, losses(values)))
     assert [(a.kind, a.step, a.stop) for a in alarms] == [("diverged", 10, True)]
     assert "30 times its 2 of the first steps" in alarms[0].message
+
+
+def test_a_loss_a_thousand_times_its_start_stops_at_that_step(tmp_path):
+    # what a rate of 1000 does to the tiny SSD (measured in the slow tier): 4.28, then 5.6e6, then 1.2e18
+    alarms = Watchdog(Schedule(300)).feed(scalars_from(tmp_path, losses([4.28, 5.6e6, 1.2e18])))
+    assert [(a.kind, a.step, a.stop) for a in alarms] == [("diverged", 2, True)]
+    assert "5.6e+06 around step 2, 13084" in alarms[0].message
+    assert Watchdog(Schedule(300)).feed(scalars_from(tmp_path, losses([4.0, 40.0, 3.0]))) == []  # one noisy batch
 
 
 def test_a_falling_loss_raises_nothing(tmp_path):

@@ -46,20 +46,34 @@ def train_with(project, edits, *args):
     return done, run, scalars
 
 
-def test_a_rate_of_1000_goes_nan_and_is_stopped_at_that_step(project):
-    done, run, scalars = train_with(project, [(f"{_LR}.learning_rate_base", "1000.0"),
-                                              (f"{_LR}.warmup_learning_rate", "1000.0")], "--num-steps", "300")
-    bad = [step for tag, values in scalars.items() if tag.startswith("Loss/")
-           for step, value in values if not math.isfinite(value)]
-    assert bad, scalars.get("Loss/total_loss")
-    first_bad = min(bad)
-    print(f"rate 1000: first non-finite loss at step {first_bad}; last step logged {max(bad)}")
-    assert done.returncode == 1, done.stderr[-3000:]
-    assert f"stopped at step {first_bad}: Loss/" in done.stderr and "learning_rate_base 1000" in done.stderr
+def first_step(scalars, bad) -> int | None:
+    steps = [step for tag, values in scalars.items() if tag.startswith("Loss/") for step, value in values if bad(value)]
+    return min(steps) if steps else None
+
+
+def test_a_rate_of_1e20_turns_the_loss_nan_and_is_stopped_at_that_step(project):
+    done, run, scalars = train_with(project, [(f"{_LR}.learning_rate_base", "1e20"),
+                                              (f"{_LR}.warmup_learning_rate", "1e20")], "--num-steps", "300")
+    nan_at = first_step(scalars, lambda value: not math.isfinite(value))
+    print(f"rate 1e20: losses {scalars['Loss/total_loss'][:4]}; first non-finite at step {nan_at}")
+    assert nan_at is not None and done.returncode == 1, done.stderr[-3000:]
+    assert f"stopped at step {nan_at}: Loss/" in done.stderr and "learning_rate_base 1e+20" in done.stderr
     assert max(step for step, _value in scalars["Loss/total_loss"]) < 300  # stopped, not trained to the end
     assert "the last good checkpoint is" in done.stderr and "(step 0)" in done.stderr
     assert 'model_checkpoint_path: "ckpt-1"' in (run / "checkpoint").read_text()  # nothing saved after the NaN
     assert json.loads((run / "pipecheck-run.json").read_text())["stopped"] == "nan"
+
+
+def test_a_rate_of_1000_diverges_and_is_stopped_at_that_step(project):
+    # Measured: 4.3 at step 1, 5.6e6 at step 2, 1e18 from step 3, still finite at step 10.
+    done, run, scalars = train_with(project, [(f"{_LR}.learning_rate_base", "1000.0"),
+                                              (f"{_LR}.warmup_learning_rate", "1000.0")], "--num-steps", "300")
+    losses = dict(scalars["Loss/total_loss"])
+    jumped = min(step for step, value in losses.items() if value > 1000 * losses[1])
+    print(f"rate 1000: losses {list(losses.items())[:4]}; 1000 times the first at step {jumped}")
+    assert done.returncode == 1, done.stderr[-3000:]
+    assert f"stopped at step {jumped}: the loss diverged" in done.stderr
+    assert max(losses) < 300 and json.loads((run / "pipecheck-run.json").read_text())["stopped"] == "diverged"
 
 
 def test_the_rate_at_zero_before_the_end_is_named_at_its_step_and_the_log_is_single(project):

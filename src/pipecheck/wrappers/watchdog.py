@@ -21,6 +21,7 @@ _LOSSES = "Loss/"
 FLAT_STEPS = 50  # the first steps in which the loss has to move
 FLAT_SHARE = 0.02  # moving: the median loss changed by more than this share of where it started
 DIVERGENCE = 10.0  # diverged: the recent median loss is this many times the first steps' median
+JUMP = 1000.0  # or one loss is this many times the first steps' median
 WINDOW = 5
 
 
@@ -101,10 +102,13 @@ class Watchdog:
                                            suspects=self.schedule.suspects or "?"), True)
 
     def _diverged(self) -> list[Alarm]:
-        if len(self.losses) < 2 * WINDOW:
+        """Sustained (the median of the last steps) or at once (one loss no batch noise explains)."""
+        if len(self.losses) < 2:
             return []
-        start = statistics.median(value for _step, value in self.losses[:WINDOW])
+        start = statistics.median(value for _step, value in self.losses[:min(WINDOW, len(self.losses) - 1)])
         recent = statistics.median(value for _step, value in self.losses[-WINDOW:])
+        if len(self.losses) < 2 * WINDOW or recent <= DIVERGENCE * start:
+            recent = self.losses[-1][1] if self.losses[-1][1] > JUMP * start else 0.0
         if start > 0 and recent > DIVERGENCE * start:
             step = self.losses[-1][0]
             return [Alarm("diverged", step, _("the loss diverged: {recent:.4g} around step {step}, {times:.0f} times its "
