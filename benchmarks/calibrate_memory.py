@@ -104,6 +104,19 @@ def fit(jsonl: Path) -> None:
         row = json.loads(line)
         if row["exit"] == 0:
             rows.setdefault(row["family"], []).append(row)
+    rows_by_name = {row[0]: row for row in ROWS}
+    print(f"{'family':32} {'b':>2} {'RSS MiB':>8} {'est.':>6} {'ratio':>5}   {'s/step':>7} {'est.':>6} {'ratio':>5}  load")
+    for family, found in rows.items():
+        _name, zoo_name, model_edits, steps = rows_by_name[family]
+        for row in found:
+            with tempfile.TemporaryDirectory() as work:
+                config_path = Path(work) / "pipeline.config"
+                config_path.write_text(config_text(zoo_name, model_edits, row["batch"], steps), encoding="utf-8")
+                est_mib, est_seconds, _measured = estimate(config_path, row["batch"])
+            print(f"{family:32} {row['batch']:>2} {row['rss_mib']:>8.0f} {est_mib or 0:>6.0f} "
+                  f"{ratio(est_mib, row['rss_mib']):>5}   {row['s_per_step'] or 0:>7.3f} {est_seconds or 0:>6.3f} "
+                  f"{ratio(est_seconds, row['s_per_step']):>5}  {row['load']:.1f}")
+    print()
     for family, found in rows.items():
         fixed, per_image = fit_line([(r["batch"], r["rss_mib"]) for r in found])
         timed = [(r["batch"], r["s_per_step"]) for r in found if r["s_per_step"]]
