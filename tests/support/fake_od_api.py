@@ -19,7 +19,7 @@ from pipecheck.artifacts.writers import frame_record, scalar_event, write_checkp
 from pipecheck.wrappers.launcher import RESULT_PREFIX
 
 
-def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000, steps_per_iteration=1):
+def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000):
     folder = Path(model_dir)
     steps = num_steps or int(re.search(r"num_steps: *(\d+)", Path(pipeline).read_text()).group(1))
     existing = sorted(folder.glob("ckpt-*.index"))

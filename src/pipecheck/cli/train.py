@@ -34,8 +34,7 @@ def train(args) -> int:
                 steps=steps))
         return 0
     options = {"pipeline": project.display(project.config_path), "model_dir": project.display(run.folder),
-               "num_steps": args.num_steps, "checkpoint_every": args.checkpoint_every,
-               "steps_per_iteration": _block(config, steps - (reached or 0), args.checkpoint_every)}
+               "num_steps": args.num_steps, "checkpoint_every": args.checkpoint_every}
     launch = prepare("train", options, project.root, args.python, args.dry_run)
     if args.dry_run:
         print_dry_run(launch, ["python", "model_main_tf2.py", f"--model_dir={options['model_dir']}",
@@ -75,15 +74,6 @@ def train(args) -> int:
             time=duration(finished.seconds), details=details, saved=saved or _("none")))
     print(_("next: pipecheck export {path}   or   pipecheck eval {path}", path=args.path))
     return 0
-
-
-def _block(config, steps_left: int, checkpoint_every: int) -> int:
-    from pipecheck.estimates import estimate_training
-    from pipecheck.wrappers.blocks import steps_per_iteration
-
-    estimate = estimate_training(config)
-    seconds = estimate.seconds_per_step(config.train.batch_size) if estimate else None
-    return steps_per_iteration(max(steps_left, 1), checkpoint_every, seconds)
 
 
 def _stopped_by_watchdog(watch: Watchdog, run: Run, project, args) -> int:

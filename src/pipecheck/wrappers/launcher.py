@@ -103,25 +103,18 @@ def _restore_pillow_getsize() -> None:
         announce("Pillow's ImageFont getsize (removed in Pillow 10; the OD API draws eval images with it) is back")
 
 
-def train(pipeline: str, model_dir: str, num_steps: int | None = None, checkpoint_every: int = 1000,
-          steps_per_iteration: int = 1) -> dict:
-    """model_main_tf2.py's training, in blocks that divide the steps so that num_steps is exact.
+def train(pipeline: str, model_dir: str, num_steps: int | None = None, checkpoint_every: int = 1000) -> dict:
+    """model_main_tf2.py's training, one step per iteration so that progress and num_steps are exact.
 
     The stock script runs steps in blocks of 100 (asked for 5, it runs 100) and records
-    summaries only every 100th step. Here a block is `steps_per_iteration` steps (pipecheck
-    picks one that divides the steps left and checkpoint_every), and the losses of every step
-    are written from inside the block (_per_step_losses), so progress stays per step without
-    paying a Python iteration per step. A last checkpoint is saved at the end, and on Ctrl-C
-    (which takes effect at the end of a block), when the step reached is not saved yet: the
-    stock loop saves only every checkpoint_every.
+    summaries only every 100th step. A last checkpoint is saved at the end, and on Ctrl-C,
+    when the step reached is not saved yet: the stock loop saves only every checkpoint_every.
     """
     import tensorflow as tf
     import tensorflow.compat.v1 as tf1
     from object_detection import model_lib_v2
 
     managers = _track_checkpoint_managers(tf1)
-    if steps_per_iteration > 1:
-        _per_step_losses(model_lib_v2, tf, steps_per_iteration)
     tf.config.set_soft_device_placement(True)
     interrupted = False
     try:
@@ -129,7 +122,7 @@ def train(pipeline: str, model_dir: str, num_steps: int | None = None, checkpoin
         with strategy.scope():
             model_lib_v2.train_loop(pipeline_config_path=pipeline, model_dir=model_dir, train_steps=num_steps,
                                     use_tpu=False, checkpoint_every_n=checkpoint_every, record_summaries=False,
-                                    num_steps_per_iteration=steps_per_iteration)
+                                    num_steps_per_iteration=1)
     except KeyboardInterrupt:
         interrupted = True
         announce("interrupted: saving the step reached")
@@ -141,25 +134,6 @@ def train(pipeline: str, model_dir: str, num_steps: int | None = None, checkpoin
             manager.save()
         result.update(step=step, checkpoint=manager.latest_checkpoint)
     return result
-
-
-def _per_step_losses(model_lib_v2, tf, every: int) -> None:
-    """Write each step's losses from inside the block, as the stock loop writes them at its end.
-
-    train_loop records summaries when global_step % every == 0, and logs the losses then, at
-    step = global_step after the increment; the steps in between get theirs here.
-    """
-    original = model_lib_v2.eager_train_step
-
-    def eager_train_step(*args, training_step=None, **kwargs):
-        losses = original(*args, training_step=training_step, **kwargs)
-        step = training_step + 1
-        with tf.compat.v2.summary.record_if(tf.not_equal(step % every, 0)):
-            for name, value in losses.items():
-                tf.compat.v2.summary.scalar(name, value, step=step)
-        return losses
-
-    model_lib_v2.eager_train_step = eager_train_step
 
 
 def _track_checkpoint_managers(tf1) -> list:
