@@ -5,9 +5,9 @@
 The project is the tiny SSD MobileNet V2 320 course (tests/support/ssd_course.py), batch 2.
 The stock script runs its steps in blocks of 100 inside one tf.function and logs
 "Step 200 per-step time 0.26s" for the block of steps 101-200 (the first block includes
-tracing); pipecheck's launcher runs blocks of up to 25 steps and writes every step's losses
-from inside them, and its figure here is the same span read from its events file: (time of
-step 200 - time of step 100) / 100. The stock run gets the same compatibility fixes, without which it cannot start on
+tracing); pipecheck's launcher runs one step per iteration for per-step progress, and its
+figure here is the same span read from its events file: (time of step 200 - time of step
+100) / 100. The stock run gets the same compatibility fixes, without which it cannot start on
 this stack. Prints both, the ratio (goal ≤ 1.01), and whether both runs' events files hold
 the same scalar tags (what TensorBoard shows). Runs alternate, one TensorFlow process at a
 time; on a shared machine, compare the ratios of one run, not absolute s/step.
