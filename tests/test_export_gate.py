@@ -30,7 +30,8 @@ def test_a_good_export_passes_every_check():
     assert verdict.max_box_difference == pytest.approx(0.003) and verdict.max_score_difference == 0
     assert any("class ids 1, 2, all in the label map (ids 1, 2)" in line for line in verdict.passed)
     assert any("3 score columns: num_classes 2 and the background" in line for line in verdict.passed)
-    assert any("largest box difference 0.0030" in line and "tolerance 0.02" in line for line in verdict.passed)
+    assert any("largest box difference 0.0030 over the 2 detections scoring 0.1 or more" in line
+               and "tolerance 0.02" in line for line in verdict.passed)
 
 
 def test_class_ids_off_by_one_fail_and_say_so():
@@ -52,6 +53,15 @@ def test_tflite_boxes_past_the_tolerance_fail_with_the_difference():
     assert len(verdict.failed) == 1 and "largest box difference 0.0500" in verdict.failed[0]
     assert check_export(outcome(tflite_move=0.0, tflite_classes=(0, 1)), [1, 2], 2).failed[0].startswith(
         "the TFLite model returned class ids 0")
+
+
+def test_tied_low_scores_of_an_untrained_model_compare_scores_only():
+    found = outcome(tflite_move=0.3)
+    for detection in found["detections"] + found["tflite"]["detections"]:
+        detection["score"] = 0.02
+    verdict = check_export(found, [1, 2], 2)
+    assert verdict.failed == [] and verdict.max_box_difference is None
+    assert any("boxes not compared: no detection scores 0.1 or more" in line for line in verdict.passed)
 
 
 def test_nothing_to_check_is_not_a_failure():
@@ -88,5 +98,5 @@ def test_export_with_tflite_compares_the_two_models(clean_project, fake_python):
               cwd=clean_project)
     done = pipecheck("export", folder, "--python", fake_python, "--tflite", cwd=clean_project)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "ok: TFLite against the SavedModel on the same image, top 2 detections: largest box difference 0.0010" \
-        in done.stdout
+    assert "ok: TFLite against the SavedModel on the same image: largest score difference 0.0000, largest box " \
+           "difference 0.0010 over the 2 detections scoring 0.1 or more" in done.stdout

@@ -15,6 +15,7 @@ from pipecheck.i18n import _
 
 TOLERANCE = 0.02  # boxes are normalised to [0, 1]; scores are in [0, 1]
 COMPARED = 10  # the SavedModel's top detections compared with the TFLite model's
+CONFIDENT = 0.1  # boxes are compared for detections scoring at least this
 
 
 @dataclass
@@ -63,20 +64,29 @@ def _class_ids(result: GateResult, model: str, returned, label_ids: list[int]) -
 
 
 def _compare(result: GateResult, saved: list[dict], tflite: list[dict], tolerance: float) -> None:
-    """Each of the SavedModel's top detections against the closest TFLite detection of the same class."""
-    box_worst = score_worst = 0.0
-    for found in saved[:COMPARED]:
+    """Scores rank against rank; boxes of the confident detections against the closest TFLite box of their class.
+
+    Below CONFIDENT, scores of a barely trained model tie, and which of the tied boxes each
+    model keeps depends on float rounding: those boxes are not compared.
+    """
+    if not tflite:
+        result.failed.append(_("the TFLite model returned no detection"))
+        return
+    ranked = zip(sorted((d["score"] for d in saved), reverse=True), sorted((d["score"] for d in tflite), reverse=True))
+    score_worst = max((abs(a - b) for a, b in ranked), default=0.0)
+    confident = [found for found in saved[:COMPARED] if found["score"] >= CONFIDENT]
+    box_worst = 0.0
+    for found in confident:
         same_class = [other for other in tflite if other["class"] == found["class"]] or tflite
-        if not same_class:
-            result.failed.append(_("the TFLite model returned no detection"))
-            return
-        closest = min(same_class, key=lambda other: _box_difference(found, other))
-        box_worst = max(box_worst, _box_difference(found, closest))
-        score_worst = max(score_worst, abs(found["score"] - closest["score"]))
-    result.max_box_difference, result.max_score_difference = box_worst, score_worst
-    text = _("TFLite against the SavedModel on the same image, top {count} detections: largest box difference "
-             "{box:.4f}, largest score difference {score:.4f} (tolerance {tolerance})",
-             count=min(COMPARED, len(saved)), box=box_worst, score=score_worst, tolerance=tolerance)
+        box_worst = max(box_worst, min(_box_difference(found, other) for other in same_class))
+    result.max_box_difference = box_worst if confident else None
+    result.max_score_difference = score_worst
+    boxes = (_("largest box difference {box:.4f} over the {count} detections scoring {confident} or more",
+               box=box_worst, count=len(confident), confident=CONFIDENT) if confident else
+             _("boxes not compared: no detection scores {confident} or more (a barely trained model)",
+               confident=CONFIDENT))
+    text = _("TFLite against the SavedModel on the same image: largest score difference {score:.4f}, {boxes} "
+             "(tolerance {tolerance})", score=score_worst, boxes=boxes, tolerance=tolerance)
     (result.failed if max(box_worst, score_worst) > tolerance else result.passed).append(text)
 
 
