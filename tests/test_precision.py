@@ -130,7 +130,8 @@ def test_rules_that_cannot_decide_for_one_reason_are_one_line(clean_project):
     verbose = run_cli("check", CONFIG, "--no-diff", "-v")[1]
     each = [line for line in verbose.splitlines() if "could not decide" in line]
     assert len(each) > 10 and all(line.endswith("no record file exists (see PC202)") for line in each)
-    assert collapsed == [f"{len(each)} rules could not decide (PC405…PC717): no record file exists (see PC202)"]
+    codes = sorted(line.split()[0] for line in each)
+    assert collapsed == [f"{len(each)} rules could not decide ({codes[0]}…{codes[-1]}): no record file exists (see PC202)"]
 
 
 def test_a_oneof_written_three_times_is_one_finding_naming_what_merge_keeps(clean_project):

@@ -5,6 +5,18 @@ Measured (../shared/research/measurements.md, TF 2.15.1 CPU, 2 cores, fp32, peak
     ssd_mobilenet_v2_320x320 (300x300 resizer)   batch 1/2/4: 1213/1378/1725 MiB, 0.152/0.263/0.522 s/step
     faster_rcnn_resnet50_v1_640x640               batch 1/2/4: 2657/3816/5732 MiB, 4.78/10.45/20.81 s/step
 
+Measured by benchmarks/calibrate_memory.py (same stack and machine, shared with other work:
+load average 3-8 on the 2 cores, so RAM is reliable and s/step is not), from scratch, num_classes 2:
+
+    ssd_mobilenet_v2_fpnlite_320x320   batch 1/2/4: 1127/1332/1696 MiB
+    ssd_mobilenet_v2_fpnlite_640x640   batch 1/2/4: 1660/2327/3770 MiB (one line with 320: pixels scale)
+    ssd_efficientdet_d0_512x512        batch 1/2/4: 2057/2892/4520 MiB
+    ssd_efficientdet_d1_640x640        batch 1/2/4: 3036/4871/7953 MiB
+    centernet_resnet50_v1_fpn_512x512  batch 1/2/4: 1939/2517/3830 MiB
+    centernet_mobilenetv2_fpn_512x512  batch 1/2/4: 1367/1784/2646 MiB
+    ssd_resnet50_v1_fpn_640x640        batch 1/2:   2484/3466 MiB (batch 4 not measured in time)
+    faster_rcnn_resnet101_v1_640x640   batch 1/2:   3440/4928 MiB (batch 4 not measured in time)
+
 A least-squares line through each gives a fixed part and a part per image. Other families use
 priors from backbone-only measurements (ml-anchors.md §6), marked as such: ±30 %.
 Per-image activations scale with the resizer's pixels; Faster R-CNN's second stage scales
@@ -38,17 +50,21 @@ _STAGE2_MIB_PER_64 = 334
 # (meta-architecture, substring of feature_extractor.type) -> family; first match wins.
 FAMILIES = [
     ("faster_rcnn", "resnet50", _FASTER_R50),
-    ("faster_rcnn", "resnet101", Family("Faster R-CNN ResNet-101", 1900, 1.5 * 682, 640 * 640, False)),
+    ("faster_rcnn", "resnet101", Family("Faster R-CNN ResNet-101", 1952, 1488 - 334, 640 * 640, True)),
     ("faster_rcnn", "resnet152", Family("Faster R-CNN ResNet-152", 2100, 2.0 * 682, 640 * 640, False)),
     ("faster_rcnn", "inception_resnet_v2", Family("Faster R-CNN Inception-ResNet V2", 2400, 2000, 640 * 640, False)),
     ("ssd", "mobilenet_v2_keras", _SSD_MOBILENET),
-    ("ssd", "mobilenet_v2_fpn", Family("SSD MobileNet V2 FPNLite", 1100, 1.2 * 171, 320 * 320, False)),
+    ("ssd", "mobilenet_v2_fpn", Family("SSD MobileNet V2 FPNLite", 968, 174.5, 320 * 320, True, 0.132, 0.081)),
     ("ssd", "mobilenet_v1", Family("SSD MobileNet V1", 1100, 1.2 * 171, 320 * 320, False)),
-    ("ssd", "efficientnet", Family("EfficientDet", 920, 563, 512 * 512, False)),
-    ("ssd", "resnet", Family("SSD ResNet FPN (RetinaNet)", 1500, 770, 640 * 640, False)),
+    ("ssd", "efficientnet-b0", Family("EfficientDet D0", 1242, 820, 512 * 512, True, 0.495, 0.303)),
+    ("ssd", "efficientnet-b1", Family("EfficientDet D1", 1496, 1625, 640 * 640, True)),
+    ("ssd", "efficientnet", Family("EfficientDet D2+", 1496, 1625, 640 * 640, False)),  # D1's line, scaled
+    ("ssd", "resnet50", Family("SSD ResNet-50 V1 FPN (RetinaNet)", 1501, 983, 640 * 640, True)),
+    ("ssd", "resnet", Family("SSD ResNet FPN (RetinaNet)", 1500, 983, 640 * 640, False)),
     ("center_net", "hourglass", Family("CenterNet Hourglass-104", 1600, 1230, 512 * 512, False)),
+    ("center_net", "resnet_v1_50", Family("CenterNet ResNet-50 V1 FPN", 1282, 634, 512 * 512, True)),
     ("center_net", "resnet", Family("CenterNet ResNet", 1400, 600, 512 * 512, False)),
-    ("center_net", "mobilenet", Family("CenterNet MobileNet V2", 1000, 200, 512 * 512, False)),
+    ("center_net", "mobilenet", Family("CenterNet MobileNet V2 FPN", 936, 427, 512 * 512, True)),
 ]
 
 

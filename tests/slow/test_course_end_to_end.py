@@ -89,9 +89,15 @@ def test_ctrl_c_saves_the_step_and_resume_finishes(project):
 
 def test_export_reload_and_detect(project):
     done = pipecheck("export", FOLDER, "--checkpoint", "1", "--tflite", cwd=project, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "on the first image of faces_cubes/training/test.record:" in done.stdout
     assert (project / FOLDER / "tflite1/model.tflite").stat().st_size > 1_000_000
+    gate = [line for line in done.stdout.splitlines() if line.startswith(("  ok: ", "  FAILED: "))]
+    print("\n".join(gate))
+    assert any("the SavedModel returned class ids" in line and "all in the label map (ids 1, 2)" in line
+               for line in gate)
+    assert "  ok: 3 score columns: num_classes 2 and the background" in gate
+    assert any(line.startswith("  ok: TFLite against the SavedModel on the same image") for line in gate)
     import tensorflow as tf
 
     detect = tf.saved_model.load(str(project / FOLDER / "saved_model1/saved_model"))

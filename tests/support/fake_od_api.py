@@ -5,6 +5,8 @@ like the real launcher: log lines, an events file per step, ckpt-N files, and th
 last. FAKE_STEP_SECONDS slows the steps; FAKE_FAIL makes the task die with a traceback;
 FAKE_FAIL_TASK=i makes only the multi-worker task of index i die. A non-chief worker (TF_CONFIG)
 writes into model_dir/temp_worker_NNN and removes it, as model_lib_v2 does.
+FAKE_NAN_AT=N makes the loss NaN from step N on; FAKE_RATE is the learning rate logged (none by default);
+FAKE_MIB_PER_IMAGE holds that much memory per batch item; FAKE_CLASS_SHIFT shifts the exported class ids, FAKE_TFLITE_MOVE moves the TFLite boxes.
 """
 
 import json
@@ -32,11 +34,16 @@ def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000, strategy=N
     signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
 
     def save(step):
+        print(f"pipecheck [00:00:00]: saving a checkpoint at step {step}", flush=True)
         saved[0] += 1
         write_checkpoint(folder / f"ckpt-{saved[0]}", {"step/.ATTRIBUTES/VARIABLE_VALUE": ("int64", [], step.to_bytes(8, "little"))})
         (folder / "checkpoint").write_text(f'model_checkpoint_path: "ckpt-{saved[0]}"\n')
         (folder / "fake-step.json").write_text(str(step))
+        print(f"pipecheck [00:00:00]: step {step} saved as {model_dir}/ckpt-{saved[0]}", flush=True)
 
+    batch = int(re.search(r"batch_size: *(\d+)", Path(pipeline).read_text()).group(1))
+    held = bytearray(int(batch * float(os.environ.get("FAKE_MIB_PER_IMAGE", "0")) * 2**20))
+    held[::4096] = b"\x01" * len(range(0, len(held), 4096))  # touched, so resident
     if start == 0:
         save(0)
     (folder / "train").mkdir(parents=True, exist_ok=True)
@@ -46,8 +53,12 @@ def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000, strategy=N
     while step < steps and not interrupted:
         step += 1
         time.sleep(float(os.environ.get("FAKE_STEP_SECONDS", "0.001")))
-        events.write(frame_record(scalar_event(step, time.time(), {"Loss/total_loss": 2.0 / step,
-                                                                   "learning_rate": 0.01})))
+        nan_at = int(os.environ.get("FAKE_NAN_AT", "0"))
+        loss = float("nan") if nan_at and step >= nan_at else 2.0 / step
+        scalars = {"Loss/total_loss": loss}
+        if os.environ.get("FAKE_RATE"):
+            scalars["learning_rate"] = float(os.environ["FAKE_RATE"])
+        events.write(frame_record(scalar_event(step, time.time(), scalars)))
         events.flush()
         if step % 10 == 0:
             print(f"INFO:tensorflow:Step {step} per-step time 0.010s", flush=True)
@@ -67,12 +78,19 @@ def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000, strategy=N
 def export(pipeline, checkpoint_dir, output_dir, image_record=None, tflite_dir=None):
     (Path(output_dir) / "saved_model").mkdir(parents=True)
     (Path(output_dir) / "saved_model" / "saved_model.pb").write_bytes(b"fake")
+    shift = int(os.environ.get("FAKE_CLASS_SHIFT", "0"))
     result = {"export_seconds": 0.1, "load_seconds": 0.1, "image": [240, 320],
-              "detections": [{"class": 2, "score": 0.9, "box": [0.1, 0.2, 0.3, 0.4]}]}
+              "detections": [{"class": 2 + shift, "score": 0.9, "box": [0.1, 0.2, 0.3, 0.4]},
+                             {"class": 1 + shift, "score": 0.4, "box": [0.5, 0.5, 0.7, 0.8]}],
+              "class_ids": [1 + shift, 2 + shift],
+              "outputs": {"detection_boxes": [1, 100, 4], "detection_multiclass_scores": [1, 100, 3]}}
     if tflite_dir:
         Path(tflite_dir).mkdir(parents=True)
         (Path(tflite_dir) / "model.tflite").write_bytes(b"fake")
-        result["tflite"] = {"path": f"{tflite_dir}/model.tflite", "bytes": 4, "detections": result["detections"]}
+        moved = float(os.environ.get("FAKE_TFLITE_MOVE", "0.001"))
+        detections = [{**found, "box": [v + moved for v in found["box"]]} for found in result["detections"]]
+        result["tflite"] = {"path": f"{tflite_dir}/model.tflite", "bytes": 4, "detections": detections,
+                            "class_ids": result["class_ids"]}
     return result
 
 

@@ -90,7 +90,25 @@ def export(args) -> int:
         return finished.returncode or 1
     for folder, output in zip(staging, outputs):
         folder.rename(output)
-    _report(finished, outputs, project, result.fixture("label_map"), record)
+    label_map = result.fixture("label_map")
+    _report(finished, outputs, project, label_map, record)
+    return _gate(finished.result, label_map, config)
+
+
+def _gate(outcome: dict, label_map, config) -> int:
+    """The export gate's verdict: 1 when the exported model's outputs do not fit the label map."""
+    from pipecheck.wrappers.export_gate import check_export
+
+    label_ids = [item.id for item in label_map.items] if label_map is not None else []
+    verdict = check_export(outcome, label_ids, getattr(config.model, "num_classes", None))
+    for line in verdict.passed:
+        print(_("  ok: {check}", check=line))
+    for line in verdict.failed:
+        print(_("  FAILED: {check}", check=line))
+    if verdict.failed:
+        print(_("pipecheck export: the export is written but fails the gate: its detections would be misnamed or "
+                "wrong on the device"), file=sys.stderr)
+        return 1
     return 0
 
 

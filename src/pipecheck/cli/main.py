@@ -19,8 +19,8 @@ from pipecheck.cli.distribute import add_strategy_options
 from pipecheck.errors import InputError
 from pipecheck.i18n import LANGUAGES, _, set_language
 
-COMMANDS = ("check", "init", "fix", "train", "export", "eval", "cluster", "review", "rules", "rule", "fixtures",
-            "doctor")
+COMMANDS = ("check", "init", "fix", "train", "probe", "export", "eval", "cluster", "review", "rules", "rule",
+            "fixtures", "doctor")
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 
@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--checkpoint-every", type=positive, default=1000, metavar="N",
                        help=_("save a checkpoint every N steps (default 1000; the last step is always saved)"))
     add_strategy_options(train)
+    train.add_argument("--no-watchdog", action="store_true",
+                       help=_("do not stop the run on a NaN or diverging loss, nor warn about the loss and rate"))
+    add_probe_parser(commands)
     export = commands.add_parser("export", help=_("export checkpointN to saved_modelN and try it on one image"))
     add_workflow_options(export)
     export.add_argument("--checkpoint", type=int, metavar="N", help=_("export checkpointN (default: the latest)"))
@@ -208,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
             from pipecheck.cli.fix import fix
 
             return fix(args)
+        if args.command == "probe":
+            from pipecheck.cli.probe import probe
+
+            return probe(args)
         if args.command in ("train", "export", "eval"):
             from pipecheck.cli import evaluate, export, train
 
@@ -240,6 +247,22 @@ def _hook_file_names(argv: list[str]) -> list[str]:
     -oreal.config would be read as `-o real.config`. A name that is an existing file is a path."""
     return [f".{os.sep}{argument}" if argument.startswith("-") and os.path.isfile(argument) else argument
             for argument in argv]
+
+
+def add_probe_parser(commands) -> None:
+    probe = commands.add_parser("probe", help=_("train a few steps at two batch sizes and give the largest batch "
+                                                "that fits in this machine's RAM"))
+    add_workflow_options(probe)
+    probe.add_argument("--batches", type=_batch_list, default=[1, 2], metavar="A,B",
+                       help=_("the batch sizes to measure (default 1,2)"))
+    probe.add_argument("--steps", type=positive, default=6, metavar="N",
+                       help=_("steps trained at each batch size (default 6)"))
+
+
+def _batch_list(text: str) -> list[int]:
+    from pipecheck.cli.probe import batch_list
+
+    return batch_list(text)
 
 
 def report_error(error: Exception) -> int:

@@ -15,6 +15,7 @@ from pipecheck.wrappers.launch import (WorkflowError, explain_failure, prepare, 
 from pipecheck.wrappers.progress import RunProgress, duration
 from pipecheck.wrappers.runs import (Run, claim_next_run, next_run, refuse_changed_config, runs_beside,
                                      update_record, write_record)
+from pipecheck.wrappers.watchdog import Watchdog, schedule_of
 
 
 def train(args) -> int:
@@ -68,13 +69,17 @@ def train(args) -> int:
     print(message, file=sys.stderr)
     progress = RunProgress(_("train"), total=steps, first_step=reached or 0,
                            waiting_hint=_("the first step comes after about a minute on a CPU"))
+    watch = None if getattr(args, "no_watchdog", False) else Watchdog(schedule_of(config, steps))
     if workers and distribution.local:
         finished = run_local_workers(launch, distribution, run, progress)
     else:
-        finished = run_launch(launch, run.folder / "train.log", progress, events_folder=run.events_folder)
+        finished = run_launch(launch, run.folder / "train.log", progress, events_folder=run.events_folder,
+                              watch=watch)
     outcome = finished.result or {}
     if outcome.get("step") is not None:
         update_record(run, last_step=outcome["step"])
+    if watch is not None and watch.stopping is not None:
+        return _stopped_by_watchdog(watch, run, project, args)
     if finished.returncode != 0 and not finished.interrupted:
         explain_failure(finished, run.folder / "train.log", "train")
         return finished.returncode
@@ -91,6 +96,22 @@ def train(args) -> int:
             time=duration(finished.seconds), details=details, saved=saved or _("none")))
     print(_("next: pipecheck export {path}   or   pipecheck eval {path}", path=args.path))
     return 0
+
+
+def _stopped_by_watchdog(watch: Watchdog, run: Run, project, args) -> int:
+    """The run was terminated without saving: say why, and which checkpoint is still good."""
+    alarm = watch.stopping
+    print(_("pipecheck train: stopped at step {step}: {alarm}", step=alarm.step, alarm=alarm.message),
+          file=sys.stderr)
+    good = watch.last_good_checkpoint(alarm.step)
+    if good is not None:
+        update_record(run, last_step=good[0], stopped=alarm.kind, stopped_at=alarm.step)
+        print(_("the last good checkpoint is {checkpoint} (step {step}); nothing was saved after it",
+                checkpoint=project.display(Path(project.root, good[1])), step=good[0]), file=sys.stderr)
+    else:
+        print(_("no checkpoint was saved before step {step}", step=alarm.step), file=sys.stderr)
+    print(_("  full log: {path}", path=project.display(run.folder / "train.log")), file=sys.stderr)
+    return 1
 
 
 def _run_folder(args, config_dir: Path, config) -> Run:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipecheck import schedules
 from pipecheck.estimates import estimate_training
+from pipecheck.exposure import class_exposure
 from pipecheck.i18n import _, n_
 from pipecheck.machine import format_bytes
 from pipecheck.report.diff import diff_rows
@@ -99,6 +100,7 @@ def _derived(data: ReviewData, config, records, machine) -> None:
         data.derived.append(Derived(_("Epochs"), f"{steps * batch / examples:.1f}",
                                     _("num_steps × batch_size / training images = {steps} × {batch} / {examples}",
                                       steps=steps, batch=batch, examples=examples)))
+        _exposure(data, records.train, batch, steps)
     found = config.learning_rate()
     if found is not None:
         path, name, schedule = found
@@ -129,6 +131,14 @@ def _derived(data: ReviewData, config, records, machine) -> None:
                                         _("num_steps × seconds per step = {steps} × {seconds:.2f} s (measured on a "
                                           "2-core CPU, {family})", steps=steps, seconds=seconds,
                                           family=estimate.family.label)))
+
+
+def _exposure(data: ReviewData, train, batch: int, steps: int) -> None:
+    exposure = class_exposure(train, batch, steps)
+    for seen in exposure.classes if exposure else []:
+        data.derived.append(Derived(_("Times {name!r} is seen", name=seen.name), f"{seen.views:.0f}",
+                                    _("{boxes} training boxes × {epochs:.1f} epochs", boxes=seen.boxes,
+                                      epochs=exposure.epochs)))
 
 
 def _data_charts(data: ReviewData, config, records, label_map) -> None:

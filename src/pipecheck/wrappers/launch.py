@@ -82,8 +82,11 @@ def _print_stock_failures(launch: Launch, script: str) -> None:
         print(_("# the equivalent that runs here: {command}", command=shlex.join(same)))
 
 
-def run_launch(launch: Launch, log_path: Path, progress, events_folder: Path | None = None):
-    """Run the launcher under supervision, feeding the progress display; return supervise.Finished."""
+def run_launch(launch: Launch, log_path: Path, progress, events_folder: Path | None = None, watch=None):
+    """Run the launcher under supervision, feeding the progress display; return supervise.Finished.
+
+    `watch` (a watchdog.Watchdog) sees the same scalars and lines; the run stops when it says so.
+    """
     from pipecheck.wrappers.supervise import supervise
 
     follower = None
@@ -93,13 +96,23 @@ def run_launch(launch: Launch, log_path: Path, progress, events_folder: Path | N
         follower = EventsFollower(events_folder)
 
     def tick():
-        if follower is not None:
-            progress.feed_scalars(follower.poll())
+        scalars = follower.poll() if follower is not None else []
+        progress.feed_scalars(scalars)
+        alarms = watch.feed(scalars) if watch is not None else []
+        for alarm in alarms:
+            if not alarm.stop:  # a stop is explained once the child has ended
+                progress.say(_("watchdog: {alarm}", alarm=alarm.message))
         progress.draw()
+        return any(alarm.stop for alarm in alarms)
+
+    def line(text):
+        progress.feed_line(text)
+        if watch is not None:
+            watch.feed_line(text)
 
     try:
         return supervise(launch.command, launch.full_environment(), launch.root, log_path,
-                         on_line=progress.feed_line, on_tick=tick)
+                         on_line=line, on_tick=tick)
     finally:
         progress.close()
 

@@ -88,6 +88,9 @@ def apply_compatibility_fixes() -> None:
             announce(f"tf-slim's control_flow_ops.{name} points to tf.compat.v1.{name} (removed in TensorFlow 2.13)")
     _restore_pillow_getsize()
     tf.get_logger().setLevel("INFO")
+    # lvis (imported by the OD API's metrics) calls logging.basicConfig: without this, every
+    # TensorFlow message is printed twice, by TensorFlow's handler and by the root logger.
+    tf.get_logger().propagate = False
 
 
 def _restore_pillow_getsize() -> None:
@@ -143,7 +146,6 @@ def train(pipeline: str, model_dir: str, num_steps: int | None = None, checkpoin
         if manager.saved_step != step and not (collective and interrupted):
             manager.save()
         result.update(step=step, checkpoint=manager.latest_checkpoint)
-        announce(f"step {step} saved as {manager.latest_checkpoint}")
     return result
 
 
@@ -193,9 +195,12 @@ def _track_checkpoint_managers(tf1) -> list:
             created.append(self)
 
         def save(self, *args, **kwargs):
-            path = super().save(*args, **kwargs)
             step = getattr(self.checkpoint, "step", None)
-            self.saved_step = int(step.numpy()) if step is not None else None
+            step = int(step.numpy()) if step is not None else None
+            announce(f"saving a checkpoint at step {step}")
+            path = super().save(*args, **kwargs)
+            self.saved_step = step
+            announce(f"step {step} saved as {path}")
             return path
 
     tf1.compat.v2.train.CheckpointManager = Tracked
@@ -222,7 +227,9 @@ def export(pipeline: str, checkpoint_dir: str, output_dir: str, image_record: st
     if image is not None:
         outputs = detect(image[tf.newaxis, ...])
         result["detections"] = _detections(outputs["detection_scores"][0], outputs["detection_classes"][0],
-                                           outputs["detection_boxes"][0], class_offset=0)
+                                           outputs["detection_boxes"][0], class_offset=0, keep=10)
+        result.update(_returned(outputs["detection_scores"][0], outputs["detection_classes"][0], class_offset=0))
+        result["outputs"] = {name: [int(size) for size in value.shape] for name, value in outputs.items()}
         result["image"] = [int(image.shape[0]), int(image.shape[1])]
     if tflite_dir:
         result["tflite"] = _tflite(tf, config, checkpoint_dir, tflite_dir, image)
@@ -247,7 +254,8 @@ def _tflite(tf, config, checkpoint_dir: str, output_dir: str, image) -> dict:
         # inference_fn returns (num_detections, scores, classes, boxes): output_0 to output_3.
         outputs = interpreter.get_signature_runner()(input=pixels[tf.newaxis, ...].numpy())
         result["detections"] = _detections(outputs["output_1"][0], outputs["output_2"][0], outputs["output_3"][0],
-                                           class_offset=1)
+                                           class_offset=1, keep=10)
+        result.update(_returned(outputs["output_1"][0], outputs["output_2"][0], class_offset=1))
     return result
 
 
@@ -265,6 +273,12 @@ def _detections(scores, classes, boxes, class_offset: int, keep: int = 5) -> lis
         found.append({"class": int(classes[index]) + class_offset, "score": round(float(scores[index]), 4),
                       "box": [round(float(v), 4) for v in boxes[index]]})
     return found
+
+
+def _returned(scores, classes, class_offset: int) -> dict:
+    """The class ids of every detection with a score (the export gate checks them against the label map)."""
+    scores, classes = (getattr(v, "numpy", lambda v=v: v)() for v in (scores, classes))
+    return {"class_ids": sorted({int(c) + class_offset for c, s in zip(classes, scores) if s > 0})}
 
 
 def evaluate(pipeline: str, checkpoint_dir: str, model_dir: str) -> dict:

@@ -13,12 +13,20 @@ import sys
 import threading
 import time
 
-from pipecheck.i18n import _
+from pipecheck.i18n import N_, _
 from pipecheck.report.progress import live_display
 
 _STEP_LINE = re.compile(r"Step (?P<step>\d+) per-step time (?P<seconds>[0-9.]+)s")
 _TOTAL_LOSS = re.compile(r"'Loss/total_loss': (?:np\.float32\()?(?P<loss>[-+0-9.eE]+|nan|inf)")
 _EVAL_STEP = re.compile(r"Finished eval step (?P<step>\d+)")
+# Lines after which the subprocess is busy for a while without a step: what the bar says meanwhile.
+_DOING = [(re.compile(r"pipecheck \[[0-9:]+\]: saving a checkpoint at step (?P<step>\d+)"),
+           N_("saving a checkpoint at step {step}…")),
+          (re.compile(r"pipecheck \[[0-9:]+\]: step \d+ saved as "), ""),
+          (re.compile(r"Performing evaluation on (?P<images>\d+) images"), N_("computing the COCO metrics on {images} images…")),
+          (re.compile(r"Accumulating evaluation results"), N_("accumulating the evaluation results…")),
+          (re.compile(r"Writing pipeline config file"), N_("writing the exported model…")),
+          (re.compile(r"Assets written to"), N_("loading the exported model back…"))]
 _WIDTH = 24
 
 
@@ -42,6 +50,8 @@ class RunProgress:
         self.lock = threading.Lock()
         self.step_times: list[tuple[float, int]] = []
         self.printed_share, self.printed_at, self.drawn_width, self.printed = -1, 0.0, 0, ""
+        self.doing = self.printed_doing = ""  # what the subprocess is busy with between steps ("saving a checkpoint…")
+        self.said: list[str] = []  # messages to print above the bar at the next draw
 
     def feed_line(self, line: str) -> None:
         """A line of the subprocess's output (called from the reader thread)."""
@@ -56,6 +66,15 @@ class RunProgress:
             match = _EVAL_STEP.search(line)
             if match:
                 self._at_step(int(match.group("step")) + 1, self.clock())
+            for pattern, message in _DOING:
+                match = pattern.search(line)
+                if match:
+                    self.doing = _(message, **match.groupdict()) if message else ""
+
+    def say(self, message: str) -> None:
+        """A message to show once, above the bar (called from the main thread)."""
+        with self.lock:
+            self.said.append(message)
 
     def feed_scalars(self, scalars) -> None:
         """Scalars from the training's event file."""
@@ -69,7 +88,7 @@ class RunProgress:
         """Steps are timed by when they happened (the event's wall time), not when they were read."""
         if step <= self.step and self.step_times:
             return
-        self.step = step
+        self.step, self.doing = step, ""
         self.step_times.append((now, step))
         del self.step_times[:-30]
         if len(self.step_times) >= 2:
@@ -95,12 +114,19 @@ class RunProgress:
             if self.total:
                 parts.append(_("ETA {eta}", eta=duration((self.total - self.step) * self.seconds_per_step)))
         parts.append(_("elapsed {elapsed}", elapsed=duration(elapsed)))
+        if self.doing:
+            parts.append(self.doing)
         return "  ".join(parts)
 
     def draw(self) -> None:
         """Redraw (terminal) or print a line now and then (logs); called from the main thread."""
         with self.lock:
-            text = self.line()
+            text, said, self.said = self.line(), self.said, []
+        for message in said:
+            if self.live:
+                self.stream.write("\r" + " " * self.drawn_width + "\r")
+                self.drawn_width = 0
+            self._print(message)
         if self.live:
             padding = max(0, self.drawn_width - len(text))
             self.stream.write("\r" + text + " " * padding)
@@ -109,9 +135,9 @@ class RunProgress:
             return
         now = self.clock()
         share = int(10 * self.step / self.total) if self.total else 0
-        if share != self.printed_share or now - self.printed_at >= 60:
+        if share != self.printed_share or now - self.printed_at >= 60 or self.doing not in ("", self.printed_doing):
             self._print(text)
-            self.printed_share, self.printed_at = share, now
+            self.printed_share, self.printed_at, self.printed_doing = share, now, self.doing
 
     def _print(self, text: str) -> None:
         self.stream.write(text + "\n")

@@ -3,7 +3,8 @@
 The child runs in its own session so that a Ctrl-C in the terminal reaches pipecheck only:
 pipecheck then sends the child exactly one SIGINT, which the launcher turns into "save the
 step reached and exit". A second Ctrl-C terminates the child, a third kills it. On Linux the
-child is also told to stop if pipecheck itself dies.
+child is also told to stop if pipecheck itself dies. When `on_tick` returns True (the
+watchdog saw the loss turn NaN), the child is terminated at once, without saving.
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ def supervise(command: list[str], env: dict[str, str], cwd: Path, log_path: Path
         interrupts, stopping_since = 0, None
         while child.poll() is None:
             try:
-                if on_tick is not None:
-                    on_tick()
+                if on_tick is not None and on_tick() and interrupts < 2:
+                    interrupts = 2  # nothing worth saving: terminate
+                    _stop(child, interrupts)
                 time.sleep(tick_seconds)
                 if stopping_since is not None and interrupts == 1 and time.monotonic() - stopping_since > stop_grace:
                     interrupts = 2  # the child did not stop by itself in time

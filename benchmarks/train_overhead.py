@@ -1,0 +1,112 @@
+"""Seconds per step of `pipecheck train` against the OD API's own model_main_tf2.py, same project.
+
+    python benchmarks/train_overhead.py [--steps 200] [--repeat 1]   (needs the [train] extra)
+
+The project is the tiny SSD MobileNet V2 320 course (tests/support/ssd_course.py), batch 2.
+The stock script runs its steps in blocks of 100 inside one tf.function and logs
+"Step 200 per-step time 0.26s" for the block of steps 101-200 (the first block includes
+tracing); pipecheck's launcher runs one step per iteration for per-step progress, and its
+figure here is the same span read from its events file: (time of step 200 - time of step
+100) / 100. The stock run gets the same compatibility fixes, without which it cannot start on
+this stack. Prints both, the ratio (goal ≤ 1.01), and whether both runs' events files hold
+the same scalar tags (what TensorBoard shows). Runs alternate, one TensorFlow process at a
+time; on a shared machine, compare the ratios of one run, not absolute s/step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "tests"), str(REPO / "examples" / "faces_cubes")]
+
+from pipecheck.artifacts.events import EventsFollower  # noqa: E402
+from support.ssd_course import FOLDER, build_ssd_course  # noqa: E402
+
+_LR = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"
+_STEP_LINE = re.compile(r"Step (?P<step>\d+) per-step time (?P<seconds>[0-9.]+)s")
+STOCK = """
+import runpy, sys
+from pipecheck.wrappers.launcher import apply_compatibility_fixes
+apply_compatibility_fixes()
+import object_detection
+script = object_detection.__path__[0] + "/model_main_tf2.py"
+sys.argv = [script] + sys.argv[1:]
+runpy.run_path(script, run_name="__main__")
+"""
+
+
+def scalars(folder: Path) -> dict[str, dict[int, float]]:
+    """tag -> step -> wall time, from a run's train/ events."""
+    found: dict[str, dict[int, float]] = {}
+    for scalar in EventsFollower(folder / "train", skip_existing=False).poll():
+        found.setdefault(scalar.tag, {})[scalar.step] = scalar.wall_time
+    return found
+
+
+def run_stock(root: Path, steps: int) -> tuple[float, set[str]]:
+    model_dir = Path(tempfile.mkdtemp(prefix="stock-", dir=root / FOLDER))
+    done = subprocess.run([sys.executable, "-c", STOCK, f"--model_dir={model_dir}",
+                           f"--pipeline_config_path={FOLDER}/pipeline.config", f"--num_train_steps={steps}",
+                           "--checkpoint_every_n=100000", "--alsologtostderr"],
+                          cwd=root, capture_output=True, text=True)
+    found = [(int(m.group("step")), float(m.group("seconds"))) for m in _STEP_LINE.finditer(done.stderr + done.stdout)]
+    last = [seconds for step, seconds in found if step >= steps]
+    if done.returncode != 0 or not last:
+        raise SystemExit(f"the stock run failed ({done.returncode}):\n{(done.stderr or done.stdout)[-3000:]}")
+    return last[-1], set(scalars(model_dir))
+
+
+def run_pipecheck(root: Path, steps: int) -> tuple[float, set[str], Path]:
+    before = set((root / FOLDER).glob("checkpoint*"))
+    done = subprocess.run([sys.executable, "-m", "pipecheck", "train", FOLDER, "--num-steps", str(steps),
+                           "--checkpoint-every", "100000", "--force"], cwd=root, capture_output=True, text=True,
+                          env={**os.environ, "PIPECHECK_PROGRESS": "never"})
+    run = next(iter(set((root / FOLDER).glob("checkpoint*")) - before))
+    if done.returncode != 0:
+        raise SystemExit(f"pipecheck train failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    times = scalars(run)
+    loss = times["Loss/total_loss"]
+    return (loss[steps] - loss[steps - 100]) / 100, set(times), run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=200, help="a multiple of 100, at least 200")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    from make_example import apply_edits
+
+    with tempfile.TemporaryDirectory(prefix="pipecheck-overhead-") as work:
+        root, _fixed = build_ssd_course(Path(work))
+        config = root / FOLDER / "pipeline.config"
+        config.write_text(apply_edits(config.read_text(), [("train_config.num_steps", str(args.steps)),
+                                                           (f"{_LR}.total_steps", str(args.steps))]))
+        print(f"{'run':<4} {'stock s/step':>12} {'pipecheck s/step':>16} {'ratio':>6}  load average")
+        ratios = []
+        for index in range(args.repeat):
+            load = os.getloadavg()[0]
+            stock, stock_tags = run_stock(root, args.steps)
+            ours, our_tags, _run = run_pipecheck(root, args.steps)
+            ratios.append(ours / stock)
+            print(f"{index + 1:<4} {stock:>12.3f} {ours:>16.3f} {ours / stock:>6.3f}  {load:.1f}", flush=True)
+            same = "the same" if stock_tags == our_tags else f"different: stock {sorted(stock_tags)}, ours {sorted(our_tags)}"
+            print(f"     scalar tags in train/ events: {same} ({', '.join(sorted(our_tags))})")
+        print(f"ratio pipecheck / stock, steps {args.steps - 99}-{args.steps}: "
+              f"{', '.join(f'{r:.3f}' for r in ratios)} (goal ≤ 1.01); machine shared with other work, "
+              f"load average {os.getloadavg()[0]:.1f} at the end")
+    return 0
+
+
+if __name__ == "__main__":
+    started = time.monotonic()
+    code = main()
+    print(f"({time.monotonic() - started:.0f} s)")
+    sys.exit(code)

@@ -1,0 +1,94 @@
+"""The export gate: what the exported model returned on an eval image, checked against the label map.
+
+The launcher runs the SavedModel (and the TFLite model) once and reports the class ids it
+returned, the shape of every output and the top detections. The gate fails an export whose
+class ids are not the label map's (an off-by-one between 0-based and 1-based ids shows up
+here, not in training), whose score columns are not num_classes plus background, or whose
+TFLite boxes and scores differ from the SavedModel's on the same image beyond TOLERANCE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipecheck.i18n import _
+
+TOLERANCE = 0.02  # boxes are normalised to [0, 1]; scores are in [0, 1]
+COMPARED = 10  # the SavedModel's top detections compared with the TFLite model's
+CONFIDENT = 0.1  # boxes are compared for detections scoring at least this
+
+
+@dataclass
+class GateResult:
+    passed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    max_box_difference: float | None = None
+    max_score_difference: float | None = None
+
+
+def check_export(outcome: dict, label_ids: list[int], num_classes: int | None,
+                 tolerance: float = TOLERANCE) -> GateResult:
+    result = GateResult()
+    _class_ids(result, _("the SavedModel"), outcome.get("class_ids"), label_ids)
+    columns = (outcome.get("outputs") or {}).get("detection_multiclass_scores")
+    if columns and num_classes:
+        if columns[-1] == num_classes + 1:
+            result.passed.append(_("{columns} score columns: num_classes {classes} and the background",
+                                   columns=columns[-1], classes=num_classes))
+        else:
+            result.failed.append(_("the SavedModel scores {columns} classes per box, num_classes {classes} calls for "
+                                   "{expected} (the classes and the background)", columns=columns[-1],
+                                   classes=num_classes, expected=num_classes + 1))
+    tflite = outcome.get("tflite") or {}
+    if tflite:
+        _class_ids(result, _("the TFLite model"), tflite.get("class_ids"), label_ids)
+    if tflite.get("detections") is not None and outcome.get("detections"):
+        _compare(result, outcome["detections"], tflite["detections"], tolerance)
+    return result
+
+
+def _class_ids(result: GateResult, model: str, returned, label_ids: list[int]) -> None:
+    if returned is None or not label_ids:
+        return
+    known = ", ".join(map(str, sorted(label_ids)))
+    unknown = sorted(set(returned) - set(label_ids))
+    if unknown:
+        ids = set(label_ids)
+        off_by_one = all(i + 1 in ids for i in returned) or all(i - 1 in ids for i in returned)
+        shifted = _(" (the label map's ids shifted by one: 0-based against 1-based?)") if off_by_one else ""
+        result.failed.append(_("{model} returned class ids {ids}, not in the label map (ids {known}){shifted}",
+                               model=model, ids=", ".join(map(str, unknown)), known=known, shifted=shifted))
+    else:
+        result.passed.append(_("{model} returned class ids {ids}, all in the label map (ids {known})", model=model,
+                               ids=", ".join(map(str, sorted(set(returned)))) or "-", known=known))
+
+
+def _compare(result: GateResult, saved: list[dict], tflite: list[dict], tolerance: float) -> None:
+    """Scores rank against rank; boxes of the confident detections against the closest TFLite box of their class.
+
+    Below CONFIDENT, scores of a barely trained model tie, and which of the tied boxes each
+    model keeps depends on float rounding: those boxes are not compared.
+    """
+    if not tflite:
+        result.failed.append(_("the TFLite model returned no detection"))
+        return
+    ranked = zip(sorted((d["score"] for d in saved), reverse=True), sorted((d["score"] for d in tflite), reverse=True))
+    score_worst = max((abs(a - b) for a, b in ranked), default=0.0)
+    confident = [found for found in saved[:COMPARED] if found["score"] >= CONFIDENT]
+    box_worst = 0.0
+    for found in confident:
+        same_class = [other for other in tflite if other["class"] == found["class"]] or tflite
+        box_worst = max(box_worst, min(_box_difference(found, other) for other in same_class))
+    result.max_box_difference = box_worst if confident else None
+    result.max_score_difference = score_worst
+    boxes = (_("largest box difference {box:.4f} over the {count} detections scoring {confident} or more",
+               box=box_worst, count=len(confident), confident=CONFIDENT) if confident else
+             _("boxes not compared: no detection scores {confident} or more (a barely trained model)",
+               confident=CONFIDENT))
+    text = _("TFLite against the SavedModel on the same image: largest score difference {score:.4f}, {boxes} "
+             "(tolerance {tolerance})", score=score_worst, boxes=boxes, tolerance=tolerance)
+    (result.failed if max(box_worst, score_worst) > tolerance else result.passed).append(text)
+
+
+def _box_difference(one: dict, other: dict) -> float:
+    return max(abs(a - b) for a, b in zip(one["box"], other["box"]))
