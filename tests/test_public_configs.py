@@ -105,20 +105,16 @@ def test_the_table_counts_every_finding_shown(results):
     assert all_row.split()[1] == str(shown)
 
 
-def test_tighten_stops_tolerating_noise_that_is_gone_and_requires_causes_now_named(results, tmp_path, monkeypatch):
+def test_tighten_stops_tolerating_noise_that_is_gone_and_requires_causes_now_named(tmp_path, monkeypatch):
     judged = tmp_path / "judged.json"
-    judged.write_text(json.dumps(JUDGED), encoding="utf-8")
+    noise = {"verdict": "noise", "reason": "r", "tolerated": True, "rule": "PC406"}
+    entry = {"findings": {"PC406 train_config.sync_replicas": dict(noise), "PC402 train_config.batch_size": dict(noise)},
+             "causes": {"records-absent": {"kind": "here", "rule": "PC202", "what": "w", "required": False}}}
+    judged.write_text(json.dumps({"configs": {"some-config": entry}}), encoding="utf-8")
     monkeypatch.setattr(table, "JUDGED", judged)
-    config_id = next(iter(results))
-    entry = json.loads(judged.read_text())["configs"][config_id]
-    entry["findings"]["PC000 gone.field"] = {"verdict": "noise", "reason": "r", "tolerated": True, "rule": "PC000"}
-    named = next(iter(results[config_id]["caught"]), None)
-    if named:
-        entry["causes"][named]["required"] = False
-    document = json.loads(judged.read_text())
-    document["configs"][config_id] = entry
-    judged.write_text(json.dumps(document), encoding="utf-8")
-    assert table.tighten({config_id: results[config_id]}) == (2 if named else 1)
-    after = json.loads(judged.read_text())["configs"][config_id]
-    assert after["findings"]["PC000 gone.field"]["tolerated"] is False
-    assert named is None or after["causes"][named]["required"] is True
+    run = {"some-config": {"verdicts": [("PC402 train_config.batch_size", "PC402", "noise")], "caught": {"records-absent"}}}
+    assert table.tighten(run) == 2
+    after = json.loads(judged.read_text())["configs"]["some-config"]
+    assert after["findings"]["PC406 train_config.sync_replicas"]["tolerated"] is False
+    assert after["findings"]["PC402 train_config.batch_size"]["tolerated"] is True
+    assert after["causes"]["records-absent"]["required"] is True
