@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from pipecheck import Finding, _, n_
-
-PLACEHOLDER = re.compile(r"PATH_TO_BE+_CONFIGURED|(^|/)(placer|cns)/", re.IGNORECASE)
+from pipecheck.rulekit import is_placeholder  # noqa: F401  (the rules' helpers, in one place)
 
 
 def leaf_name(field_path: str) -> str:
@@ -37,10 +35,6 @@ def suggested_path(project, project_files, field_path: str) -> str | None:
     if not candidates:
         return None
     return project.display(candidates[0])
-
-
-def is_placeholder(value: str) -> bool:
-    return bool(PLACEHOLDER.search(value))
 
 
 def reader_files(records):

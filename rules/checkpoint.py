@@ -5,7 +5,8 @@ from pathlib import Path
 
 from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck import N_
-from pipecheck.rulekit import is_remote
+from pipecheck.rulekit import exists, is_remote, problem_with
+from pipecheck.rulekit import is_dir as _is_dir
 
 from ._common import is_placeholder
 
@@ -37,7 +38,7 @@ def _prefix_in(folder: Path) -> Path | None:
 
 def _actual_prefix(path: Path) -> Path | None:
     """The prefix a folder, an .index or a .data file stands for."""
-    if path.is_dir():
+    if _is_dir(path):
         return _prefix_in(path)
     if path.name.endswith(".index"):
         return path.with_suffix("")
@@ -79,13 +80,13 @@ def checkpoint_is_a_prefix(config, project):
         return None
     path = project.resolve(value)
     corrected, problem = _actual_prefix(path), None
-    if path.is_dir():
+    if _is_dir(path):
         problem = _("fine_tune_checkpoint is a folder")
     elif path.name.endswith(".index"):
         problem = _("fine_tune_checkpoint is the .index file")
     elif _DATA.search(path.name):
         problem = _("fine_tune_checkpoint is a data file")
-    elif path.name.startswith("model.ckpt") and not Path(f"{path}.index").exists():
+    elif path.name.startswith("model.ckpt") and not exists(Path(f"{path}.index")):
         corrected, problem = _prefix_in(path.parent), _("fine_tune_checkpoint uses the TF1 name model.ckpt")
     elif path.name.startswith("model.ckpt"):
         return Finding(_("{path} is a TF1 name-based checkpoint: model_main_tf2.py stops with 'Checkpoint is "
@@ -125,13 +126,18 @@ def checkpoint_files_exist(config, project):
     if value is None:
         return None
     prefix = project.resolve(value)
-    if prefix.is_dir() or prefix.name.endswith(".index") or _DATA.search(prefix.name):
+    if _is_dir(prefix) or prefix.name.endswith(".index") or _DATA.search(prefix.name):
         cannot_decide(_("fine_tune_checkpoint is not a prefix (see PC301)"))
     index = Path(f"{prefix}.index")
-    if not index.exists():
+    if not exists(index):
+        problem = problem_with(index)
+        if problem is not None:
+            return Finding(_("{path}: {problem}", path=project.display(index), problem=problem), field=FIELD,
+                           hint=_("fine_tune_checkpoint is the prefix of the .index and .data files: "
+                                  "pre-trained/<net>/checkpoint/ckpt-0"))
         if prefix.name.startswith("model.ckpt"):
             cannot_decide(_("a TF1 checkpoint name (see PC301)"))
-        elsewhere = [base for base in project.other_bases() if Path(f"{project.resolve(value, base)}.index").exists()]
+        elsewhere = [base for base in project.other_bases() if exists(Path(f"{project.resolve(value, base)}.index"))]
         hint = (_("it exists relative to {base}: run from there or pass --root {base}", base=elsewhere[0])
                 if elsewhere else _nearby(prefix, value, project))
         return Finding(_("{path} does not exist", path=project.display(index)), field=FIELD, hint=hint)
@@ -141,8 +147,12 @@ def checkpoint_files_exist(config, project):
                          name=prefix.name), field=FIELD,
                        hint=_("extract the whole zoo archive again: the weights are in the .data files"))
     counts = {int(_DATA.search(s.name).group(2)) for s in shards if _DATA.search(s.name)}
-    expected = {f"{prefix.name}.data-{i:05d}-of-{n:05d}" for n in counts for i in range(n)}
-    missing = sorted(expected - {s.name for s in shards})
+    names = {s.name for s in shards}
+    missing = []  # the count comes from a file name: never build range(count), look only past what exists
+    for n in sorted(counts):
+        for i in range(min(n, len(names) + 4)):
+            if f"{prefix.name}.data-{i:05d}-of-{n:05d}" not in names:
+                missing.append(f"{prefix.name}.data-{i:05d}-of-{n:05d}")
     if missing or len(counts) > 1:
         return Finding(_("checkpoint shards missing: {shards}",
                          shards=", ".join(missing[:4]) or _("inconsistent shard counts")),
@@ -151,7 +161,7 @@ def checkpoint_files_exist(config, project):
 
 
 def _nearby(prefix: Path, value: str, project) -> str:
-    found = _prefix_in(prefix.parent) if prefix.parent.is_dir() else None
+    found = _prefix_in(prefix.parent) if _is_dir(prefix.parent) else None
     if found is not None:
         fixed = _as_value(value, found, project)
         return _('the folder holds {name}: write fine_tune_checkpoint: "{prefix}"', name=found.name, prefix=fixed)
@@ -253,7 +263,7 @@ def no_tf1_checkpoint_options(config):
 
     Why: TF2 training raises "load_all_detection_checkpoint_vars unsupported in TF2";
     from_detection_checkpoint is deprecated and read only when fine_tune_checkpoint_type
-    is empty, so it mostly misleads.
+    is empty, so it mostly misleads (a quiet finding: -v lists it).
 
     Bad:
         train_config.load_all_detection_checkpoint_vars: true
@@ -265,9 +275,12 @@ def no_tf1_checkpoint_options(config):
                       field="train_config.load_all_detection_checkpoint_vars",
                       hint=_('delete the line; fine_tune_checkpoint_type: "detection" does this in TF2'))
     if config.written("train_config.from_detection_checkpoint"):
+        # TF2 still honours it when the type is unset (config_util.update_fine_tune_checkpoint_type): a detail then
+        typed = bool(config.train.fine_tune_checkpoint_type)
         yield Finding(_("from_detection_checkpoint is deprecated; fine_tune_checkpoint_type decides what is restored"),
                       field="train_config.from_detection_checkpoint", severity="warning",
-                      hint=_('delete the line and write fine_tune_checkpoint_type: "detection"'))
+                      hint=_('delete the line and write fine_tune_checkpoint_type: "detection"'),
+                      tier="quiet" if typed else "detail")
 
 
 @rule("PC307", "full-restore-keeps-classes", category="checkpoint")

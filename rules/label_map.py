@@ -38,9 +38,26 @@ def num_classes_matches_label_map(config, label_map):
     else:
         effect = n_("{count} extra output is trained as background for nothing",
                     "{count} extra outputs are trained as background for nothing", written - wanted)
+    count, gaps = _missing_ids(label_map)
+    if count:  # PC104 stays quiet: the numbering is this finding's cause
+        effect += n_(" (id {ids} has no item)", " (ids {ids} have no item)", count,
+                     ids=", ".join(str(i) for i in gaps[:10]) + (" ..." if count > 10 else ""))
     return Finding(_("num_classes is {written} but the label map {name} has {summary}: {effect}", written=written,
                      name=label_map.path.name, summary=label_map.describe(), effect=effect), field=field,
                    hint=_("write num_classes: {value}", value=wanted), replacement=str(wanted))
+
+
+def _missing_ids(label_map) -> tuple[int, list[int]]:
+    """How many ids 1..max have no item, and the first 11 of them: never a set of every id (one can be 2**31 - 1)."""
+    ids = sorted(set(i for i in label_map.ids if i > 0))
+    count = ids[-1] - len(ids) if ids else 0
+    missing, expected = [], 1
+    for present in ids:
+        while expected < present and len(missing) < 11:
+            missing.append(expected)
+            expected += 1
+        expected = present + 1
+    return count, missing
 
 
 @rule("PC102", "label-map-ids-positive", category="label-map", checklist=LABEL_MAP_AGREES)
@@ -84,40 +101,50 @@ def label_map_ids_unique(label_map):
     Good:
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' }
     """
-    first = {}
-    for item in label_map.items:
-        if item.id not in first:
-            first[item.id] = item
-            continue
-        earlier = first[item.id]
-        line, column = label_map.item_location(item.index, "id")
-        yield Finding(_("id {id} is used by {first!r} (line {line}) and again by {second!r}", id=item.id,
-                        first=earlier.name, line=earlier.line, second=item.name),
+    for items in _repeated(label_map.items, lambda item: item.id):
+        last = items[-1]
+        line, column = label_map.item_location(last.index, "id")
+        yield Finding(_("id {id} is used by {names} (lines {lines}): the category index keeps the last, so evaluation "
+                        "calls them all {last!r}", id=last.id, names=", ".join(repr(i.name) for i in items),
+                        lines=", ".join(str(i.line) for i in items), last=last.name),
                       file=label_map.path, line=line, column=column, hint=_("give every item its own id"))
 
 
+def _repeated(items, key) -> list[list]:
+    """Items sharing a key (an id, a name), in file order, for every key used more than once."""
+    groups: dict = {}
+    for item in items:
+        value = key(item)
+        if value or value == 0:
+            groups.setdefault(value, []).append(item)
+    return [group for group in groups.values() if len(group) > 1]
+
+
 @rule("PC104", "label-map-ids-contiguous", category="label-map", severity="warning", checklist=LABEL_MAP_AGREES)
-def label_map_ids_contiguous(label_map):
+def label_map_ids_contiguous(label_map, config):
     """Label map ids run 1, 2, ..., N without gaps.
 
     Catalogue: L-04
 
     Why: with ids 1, 2, 5 the model needs num_classes 5 and trains two empty classes;
-    with num_classes 3 class 5 is silently lost (see PC101). Ids copied from another
-    dataset's numbering do this.
+    with num_classes 3 class 5 is silently lost (PC101 then reports both). Ids copied
+    from another dataset's numbering do this.
 
     Bad:
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 3 name: 'two' }
+        model.faster_rcnn.num_classes: 3
+        expect file faces_cubes/training/label_map.pbtxt
     Good:
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' }
     """
-    ids = sorted(set(i for i in label_map.ids if i > 0))
-    missing = sorted(set(range(1, (ids[-1] if ids else 0) + 1)) - set(ids))
-    if not missing:
-        return None
-    shown = ", ".join(str(i) for i in missing[:10]) + (" ..." if len(missing) > 10 else "")
+    count, missing = _missing_ids(label_map)
+    model = config.model
+    if not count or (model is not None and "num_classes" in model.DESCRIPTOR.fields_by_name
+                     and model.num_classes != label_map.max_id):
+        return None  # with num_classes off as well, PC101 reports both
+    shown = ", ".join(str(i) for i in missing[:10]) + (" ..." if count > 10 else "")
     return Finding(n_("id {ids} has no item: the model trains {count} empty class",
-                      "ids {ids} have no item: the model trains {count} empty classes", len(missing), ids=shown),
+                      "ids {ids} have no item: the model trains {count} empty classes", count, ids=shown),
                    file=label_map.path, line=1, column=1,
                    hint=_("renumber the items 1..N (and regenerate records that store class/label ids)"))
 
@@ -137,19 +164,13 @@ def label_map_names_unique(label_map):
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' }
     """
     for attribute in ("name", "display_name"):
-        seen = {}
-        for item in label_map.items:
-            value = getattr(item, attribute)
-            if not value:
-                continue
-            if value in seen:
-                line, column = label_map.item_location(item.index, attribute)
-                yield Finding(_("{attribute} {value!r} is used by ids {first} and {second}: boxes labelled {value!r} "
-                                "all get id {second}", attribute=attribute, value=value, first=seen[value],
-                                second=item.id), file=label_map.path, line=line, column=column,
-                              hint=_("give every item its own name"))
-            else:
-                seen[value] = item.id
+        for items in _repeated(label_map.items, lambda item: getattr(item, attribute)):
+            last, value = items[-1], getattr(items[-1], attribute)
+            line, column = label_map.item_location(last.index, attribute)
+            yield Finding(_("{attribute} {value!r} is used by ids {ids}: label_map_util keeps the last, so boxes "
+                            "labelled {value!r} all get id {last}", attribute=attribute, value=value,
+                            ids=", ".join(str(i.id) for i in items), last=last.id),
+                          file=label_map.path, line=line, column=column, hint=_("give every item its own name"))
 
 
 @rule("PC106", "label-map-parses", category="label-map", checklist=LABEL_MAP_AGREES)

@@ -16,7 +16,7 @@ TRAINING_TIME_LIMIT_HOURS = 24
 
 
 @rule("PC401", "bfloat16-only-on-tpu", category="tpu", severity="info", fix="safe")
-def bfloat16_only_on_tpu(config):
+def bfloat16_only_on_tpu(config, distribution):
     """use_bfloat16 is false unless training runs on a TPU.
 
     Catalogue: N-01
@@ -32,15 +32,15 @@ def bfloat16_only_on_tpu(config):
 
     Fix: safe; writes false.
     """
-    if config.train.use_bfloat16:
+    if config.train.use_bfloat16 and distribution.strategy != "tpu":
         return Finding(_("use_bfloat16 is true: TF2 ignores it unless model_main_tf2.py runs with --use_tpu (the course "
                          "sets it to false)"), field="train_config.use_bfloat16",
-                       hint=_("write use_bfloat16: false"), replacement="false")
+                       hint=_("write use_bfloat16: false"), replacement="false", tier="quiet")
     return None
 
 
 @rule("PC402", "batch-fits-in-ram", category="machine", fix="unsafe", checklist=BATCH_FITS)
-def batch_fits_in_ram(config, machine):
+def batch_fits_in_ram(config, machine, distribution):
     """batch_size fits in the training machine's RAM; says the largest batch that fits.
 
     Catalogue: R-01
@@ -61,6 +61,9 @@ def batch_fits_in_ram(config, machine):
 
     Fix: unsafe (a training choice); writes the largest batch that fits.
     """
+    if distribution.replicas > 1:
+        cannot_decide(_("the batch is split over {replicas}: PC418 checks each replica's share",
+                        replicas=distribution.describe()))
     estimate = estimate_training(config)
     if estimate is None:
         cannot_decide(_("no RAM model for {arch} with {extractor} or a resizer without a fixed size",
@@ -74,7 +77,7 @@ def batch_fits_in_ram(config, machine):
     if needed <= machine.ram_available:
         return Finding(_("batch_size {batch} needs about {needed} of the {ram} ({working}); the largest batch that "
                          "fits is {largest}", batch=batch, needed=format_bytes(needed), ram=ram, working=working,
-                         largest=largest), field=field, severity="info")
+                         largest=largest), field=field, severity="info", tier="detail")
     fits = (_("the largest batch that fits is {largest}", largest=largest) if largest
             else _("even batch_size 1 does not fit"))
     return Finding(_("batch_size {batch} needs about {needed} but only {ram} ({working}): the training process would "
@@ -147,7 +150,7 @@ def input_pipeline_fits_in_ram(config, records, machine):
 
 
 @rule("PC403", "no-tpu-batch", category="tpu", severity="warning")
-def no_tpu_batch(config, machine):
+def no_tpu_batch(config, distribution, machine):
     """No TPU-pod batch_size (64 or more) on a single machine.
 
     Catalogue: R-01
@@ -162,7 +165,10 @@ def no_tpu_batch(config, machine):
     Good:
         train_config.batch_size: 2
     """
-    if config.train.batch_size >= 64 and machine.gpus < 2:
+    estimate = estimate_training(config)
+    if estimate is not None and estimate.needed_bytes(config.train.batch_size) > machine.ram_available:
+        return None  # PC402 reports the batch that does not fit, one finding for one cause
+    if config.train.batch_size >= 64 and distribution.replicas < 2:
         return Finding(_("batch_size {batch} is the zoo's TPU value; on one machine use 1 to 8",
                          batch=config.train.batch_size),
                        field="train_config.batch_size", hint=_("write batch_size: 2 (and see PC402 for your RAM)"))
@@ -191,11 +197,11 @@ def no_multi_worker_settings(config):
         field = f"train_config.{name}"
         if config.written(field):
             yield Finding(_("{name} is a multi-worker setting TF2 training never reads", name=name), field=field,
-                          hint=_("delete the line"), remove=True)
+                          hint=_("delete the line"), remove=True, tier="quiet")
 
 
 @rule("PC404", "training-time-reasonable", category="machine", severity="warning")
-def training_time_reasonable(config, machine):
+def training_time_reasonable(config, machine, project):
     """num_steps × seconds per step stays under a day on this CPU.
 
     Catalogue: R-03
@@ -203,7 +209,8 @@ def training_time_reasonable(config, machine):
     Why: zoo configs ask for 25 000 to 300 000 steps at batch 64 and more. On a CPU the
     course measured 5 to 22 s per step for Faster R-CNN: a zoo schedule would run for
     weeks. The estimate uses seconds per step measured with the real OD API on a
-    2-core CPU; with a GPU present this rule cannot decide.
+    2-core CPU; with a GPU present this rule cannot decide. Outside the course's layouts
+    the config may be meant for a GPU machine: the estimate is then a detail (-v, review).
 
     Bad:
         train_config.num_steps: 25000
@@ -228,4 +235,4 @@ def training_time_reasonable(config, machine):
                      batch=config.train.batch_size, days=hours / 24),
                    field="train_config.num_steps",
                    hint=_("fine-tuning needs far fewer steps: about {steps} fit in a day (the course uses 1000)",
-                          steps=steps))
+                          steps=steps), tier="default" if project.layout.startswith("course") else "detail")

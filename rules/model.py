@@ -56,7 +56,7 @@ def detections_per_class_within_total(config):
 
 
 @rule("PC602", "max-boxes-in-the-reader", category="model", severity="info", fix="unsafe")
-def max_boxes_in_the_reader(config, original):
+def max_boxes_in_the_reader(config, original, project):
     """Boxes per image are limited in train_input_reader, not in train_config.
 
     Catalogue: D-01, N-05
@@ -64,7 +64,9 @@ def max_boxes_in_the_reader(config, original):
     Why: train_config.max_number_of_boxes is deprecated and unused in TF2; the limit that
     counts is train_input_reader.max_number_of_boxes (default 100), beyond which boxes are
     silently dropped. The course edits the train_config one; raising it to keep more boxes
-    does nothing (a warning then). A value left as the zoo shipped it is not reported.
+    does nothing (a warning then). A value left as the zoo shipped it is not reported; a
+    lower one is a setting TF2 ignores, shown by default only in the course's layout,
+    where the course asks for that edit.
 
     Bad:
         train_config.max_number_of_boxes: 4
@@ -90,7 +92,8 @@ def max_boxes_in_the_reader(config, original):
                        hint=_("write max_number_of_boxes: {value} in train_input_reader", value=wanted))
     return Finding(_("train_config.max_number_of_boxes ({wanted}) is ignored by TF2; train_input_reader's "
                      "({effective}) is the limit", wanted=wanted, effective=effective), field=field,
-                   hint=_("to limit boxes, write max_number_of_boxes: {value} in train_input_reader", value=wanted))
+                   hint=_("to limit boxes, write max_number_of_boxes: {value} in train_input_reader", value=wanted),
+                   tier="default" if project.layout.startswith("course") else "quiet")
 
 
 @rule("PC603", "resizer-min-within-max", category="model")
@@ -253,6 +256,7 @@ def feature_extractor_for_tf2(config):
     if kind in known:
         return None
     close = difflib.get_close_matches(kind + ("_keras" if config.arch != "center_net" else ""), sorted(known), n=1)
+    close = [name for name in close if name.startswith(kind)]  # inception_v2 is not inception_resnet_v2
     hint = (_('write type: "{kind}"', kind=close[0]) if close
             else _("start from a TF2 zoo config (configs/tf2) for this network"))
     return Finding(_("feature_extractor type {kind!r} is not a TF2 {arch} extractor: model_main_tf2.py stops with 'is not "

@@ -1,6 +1,6 @@
 """Rules about what text_format.Merge accepts silently: repeated values, overwritten choices, escapes."""
 
-from pipecheck import Finding, _, rule
+from pipecheck import Finding, _, n_, rule
 
 _CONTROL = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v", "\0": "\\0"}
 
@@ -21,21 +21,31 @@ def field_written_once(config):
     Good (the value changed where it is written):
         train_config.batch_size: 4
     """
-    for note in config.notes:
-        if note.kind != "duplicate":
-            continue
-        name = note.path.rsplit(".", 1)[-1]
-        if note.detail == "block":
-            yield Finding(_("{name} is written twice (lines {first} and {second}): the two blocks are merged, later "
-                            "values winning", name=name, first=note.first.line, second=note.second.line),
-                          field=note.path, line=note.second.line, column=note.second.column,
-                          hint=_("keep a single block"))
+    for notes in _by_path(config.notes, "duplicate"):
+        first, last = notes[0].first, notes[-1].second
+        name = notes[0].path.rsplit(".", 1)[-1]
+        lines = ", ".join(str(n) for n in [first.line] + [note.second.line for note in notes])
+        if notes[0].detail == "block":
+            yield Finding(n_("{name} is written twice (lines {lines}): the blocks are merged, later values winning",
+                             "{name} is written {count} times (lines {lines}): the blocks are merged, later values "
+                             "winning", len(notes) + 1, name=name, lines=lines),
+                          field=notes[0].path, line=last.line, column=last.column, hint=_("keep a single block"))
         else:
-            yield Finding(_("{name} is written twice (lines {first} and {second}): the OD API keeps the last one, {kept}, "
-                            "and ignores {ignored}", name=name, first=note.first.line, second=note.second.line,
-                            kept=note.second.raw, ignored=note.first.raw), field=note.path,
-                          line=note.second.line, column=note.second.column,
-                          hint=_("delete one of them; line {line} is the one in effect", line=note.second.line))
+            ignored = ", ".join(dict.fromkeys(n.first.raw for n in notes if n.first.raw != last.raw)) or first.raw
+            yield Finding(n_("{name} is written twice (lines {lines}): the OD API keeps the last one, {kept}, and "
+                             "ignores {ignored}", "{name} is written {count} times (lines {lines}): the OD API keeps "
+                             "the last one, {kept}, and ignores {ignored}", len(notes) + 1, name=name, lines=lines,
+                             kept=last.raw, ignored=ignored), field=notes[0].path, line=last.line, column=last.column,
+                          hint=_("delete all but one; line {line} is the one in effect", line=last.line))
+
+
+def _by_path(notes, kind: str) -> list[list]:
+    """Notes of one kind grouped by field path, in file order: a value written three times is one group."""
+    groups: dict[str, list] = {}
+    for note in notes:
+        if note.kind == kind:
+            groups.setdefault(note.path, []).append(note)
+    return list(groups.values())
 
 
 @rule("PC012", "one-choice-per-block", category="syntax", severity="warning")
@@ -54,29 +64,30 @@ def one_choice_per_block(config):
     Good:
         train_config.data_augmentation_options[1].random_adjust_brightness.max_delta: 0.2
     """
-    for note in config.notes:
-        if note.kind != "oneof":
-            continue
-        block = note.path.rsplit(".", 1)[0]
-        first, second = note.first.node.name, note.second.node.name
+    for notes in _by_path(config.notes, "oneof"):
+        block = notes[0].path.rsplit(".", 1)[0]
+        written = [notes[0].first] + [note.second for note in notes]
+        kept = written[-1]
+        dropped = list(dict.fromkeys(w.node.name for w in written[:-1] if w.node.name != kept.node.name))
         hint = (_("put each augmentation in its own data_augmentation_options {{ }} block")
-                if "data_augmentation_options" in block else _("keep only {second} (or only {first})", first=first,
-                                                                  second=second))
-        yield Finding(_("{block} sets both {first} (line {first_line}) and {second} (line {second_line}), which exclude "
-                        "each other: only {second} is kept", block=block, first=first, first_line=note.first.line,
-                        second=second, second_line=note.second.line), field=f"{block}.{second}",
-                      line=note.second.line, column=note.second.column, hint=hint)
+                if "data_augmentation_options" in block else _("keep only {kept} (or only {first})", kept=kept.node.name,
+                                                                  first=dropped[0]))
+        yield Finding(_("{block} sets {members} (lines {lines}), which exclude each other: only {kept} (line {line}) is "
+                        "kept", block=block, members=", ".join(dropped + [kept.node.name]),
+                        lines=", ".join(str(w.line) for w in written), kept=kept.node.name, line=kept.line),
+                      field=f"{block}.{kept.node.name}", line=kept.line, column=kept.column, hint=hint)
 
 
 @rule("PC013", "paths-without-backslashes", category="syntax")
-def paths_without_backslashes(config):
+def paths_without_backslashes(config, project):
     r"""Strings hold no control characters or backslashes (Windows paths).
 
     Catalogue: P-04
 
     Why: text format reads C escapes, so "C:\tmp\new\train.record" holds a tab and a
     newline and fails later as a missing file; an escaped backslash ("C:\\data") works
-    only on Windows. Forward slashes work everywhere, Windows included.
+    only on Windows. Forward slashes work everywhere, Windows included. A path that does
+    not exist here with forward slashes either is left to PC202 and PC302 (one finding).
 
     Bad:
         train_input_reader.label_map_path: "faces_cubes\training\label_map.pbtxt"
@@ -88,13 +99,15 @@ def paths_without_backslashes(config):
         if not isinstance(value, str):
             continue
         controls = [name for char, name in _CONTROL.items() if char in value]
+        if value in project.relocated and not controls:
+            continue  # a Windows path from another machine: PC206 gives its local path
         written = location.raw
         if controls:
             yield Finding(_("{value} contains control characters ({escapes}): a backslash in text format starts an "
                             "escape", value=written, escapes=", ".join(controls)),
                           field=field, hint=_("write {name}: {value}", name=field.rsplit(".", 1)[-1],
                                               value=_slashes(written)))
-        elif "\\" in value:
+        elif "\\" in value and project.matches(_slashes(value)):
             yield Finding(_("{value} uses backslashes, which work only on Windows", value=written), field=field,
                           severity="warning",
                           hint=_("write {name}: {value}", name=field.rsplit(".", 1)[-1], value=_slashes(written)),

@@ -1,11 +1,13 @@
 """Rules about the files the config names, resolved from the launch root like the OD API does."""
 
-from pipecheck import Finding, _, cannot_decide, rule
-from pipecheck import N_
-from pipecheck.rulekit import is_remote
+import re
+
+from pipecheck import N_, Finding, _, cannot_decide, n_, rule
+from pipecheck.rulekit import ZOO_PLACEHOLDER, is_remote, launched_elsewhere, tail_parts
 
 from ._common import is_placeholder, leaf_name, path_fields, suggested_path
 
+_CONTROL_CHARS = set("\t\n\r\a\b\f\v\0")
 # The review's sign-off items these rules pre-fill.
 PATHS_RESOLVE = N_("Every path resolves from the launch root")
 EVAL_NOT_TRAIN = N_("Evaluation images are not training images")
@@ -13,28 +15,38 @@ EVAL_NOT_TRAIN = N_("Evaluation images are not training images")
 
 @rule("PC201", "no-placeholder-paths", category="paths", fix="safe", checklist=PATHS_RESOLVE)
 def no_placeholder_paths(config, project, project_files):
-    """No path is still a zoo placeholder (PATH_TO_BE_CONFIGURED, /placer/, /cns/).
+    """No path is still a placeholder: the zoo's (PATH_TO_BE_CONFIGURED, /placer/, /cns/) or a tutorial's.
 
     Catalogue: F-01
 
     Why: every zoo config ships with PATH_TO_BE_CONFIGURED in fine_tune_checkpoint,
     label_map_path and input_path (one zoo file even says PATH_TO_BEE_CONFIGURED), and some
-    carry Google-internal /placer/ or /cns/ paths. The OD API fails on the first one it
-    opens, a minute into the run.
+    carry Google-internal /placer/ or /cns/ paths; tutorials and notebooks leave their own
+    (gs://${YOUR_GCS_BUCKET}/..., <path to label map>, YOUR_DATA_DIR, /path/to/train.record).
+    The OD API fails on the first one it opens, a minute into the run.
 
     Bad:
         train_input_reader.label_map_path: "PATH_TO_BE_CONFIGURED/label_map.txt"
+    Bad (tutorial):
+        train_input_reader.tf_record_input_reader.input_path[0]: "gs://${YOUR_GCS_BUCKET}/data/train.record"
+    Bad (path to):
+        train_input_reader.label_map_path: "/path/to/label_map.pbtxt"
     Good:
         train_input_reader.label_map_path: "faces_cubes/training/label_map.pbtxt"
 
     Fix: safe; writes the matching file found in the project, when there is one.
     """
+    reported = set()
     for field, location in config.located.scalars():
         value = location.parsed
-        if not isinstance(value, str) or not is_placeholder(value):
+        if not isinstance(value, str) or not is_placeholder(value) or (value, leaf_name(field)) in reported:
             continue
+        reported.add((value, leaf_name(field)))  # once per path; fix writes the other fields in its next round
         suggestion = suggested_path(project, project_files, field)
-        yield Finding(_("{name} is still the zoo placeholder {value!r}", name=leaf_name(field), value=value),
+        message = (_("{name} is still the zoo placeholder {value!r}", name=leaf_name(field), value=value)
+                   if ZOO_PLACEHOLDER.search(value) else
+                   _("{name} is still a placeholder to fill in: {value!r}", name=leaf_name(field), value=value))
+        yield Finding(message,
                       field=field,
                       hint=_('write {name}: "{path}"', name=leaf_name(field), path=suggestion) if suggestion
                       else _("write the path of your file, relative to the folder you train from"),
@@ -55,31 +67,86 @@ def paths_exist(config, project, project_files):
     cannot be checked and make this rule undecided.
 
     Bad:
-        train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/train.record"
+        train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/trian.record"
     Bad (shard pattern):
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/train.record-?????-of-00010"
     Good:
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/train.record"
     """
-    remote = []
+    remote, missing = [], {}
     for field, value in path_fields(config):
         if not value or is_placeholder(value):
             continue
         if is_remote(value):
             remote.append(value)
             continue
-        matches = project.matches(value)
+        if value in project.relocated and not launched_elsewhere(project, value):
+            continue  # written for another machine: PC206 says where it is here
+        matches = project.matches(value, project.root)
         if matches:
-            empty = [m for m in matches if m.is_file() and m.stat().st_size == 0]
+            empty = [m for m in matches if _size(m) == 0]
             if empty:
                 yield Finding(_("{path} is empty", path=project.display(empty[0])), field=field,
                               hint=_("regenerate the file (an interrupted conversion leaves it empty)"))
             continue
-        yield Finding(_("{path} does not exist from the launch root {root}", path=value, root=project.root),
-                      field=field,
-                      hint=_where_it_is(project, project_files, field, value))
+        missing.setdefault(value, field)  # one finding per path, however many fields name it
+    records = [(field, value) for value, field in missing.items() if leaf_name(field) == "input_path"]
+    for value, field in missing.items():
+        if len(records) < 2 or leaf_name(field) != "input_path":
+            yield _missing(project, project_files, field, value)
+    if len(records) >= 2:  # the records are one cause: one finding, each file a detail (-v, JSON)
+        yield _missing_records(project, project_files, records)
+        for field, value in records:
+            finding = _missing(project, project_files, field, value)
+            finding.tier = "detail"
+            yield finding
     if remote:
         cannot_decide(_("remote paths cannot be checked: {paths}", paths=", ".join(remote)))
+
+
+def _size(path) -> int | None:
+    """A regular file's size; None for anything else, or a file gone since it was matched."""
+    from pipecheck.rulekit import file_size
+
+    try:
+        return file_size(path)
+    except OSError:
+        return None
+def _missing(project, project_files, field: str, value: str) -> Finding:
+    if _foreign(value):
+        message = _("{path} does not exist on this machine, and no file under the launch root ends like it", path=value)
+    else:
+        message = _("{path} does not exist from the launch root {root}", path=value, root=project.root)
+    return Finding(message, field=field, hint=_where_it_is(project, project_files, field, value))
+
+
+def _missing_records(project, project_files, records) -> Finding:
+    field, value = records[0]
+    names = [tail_parts(v)[-1] for _field, v in records]
+    shown = ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
+    folders = {_folder_of(v) for _field, v in records}
+    folder = folders.pop() if len(folders) == 1 else None
+    if folder is not None and not any(project.matches(folder, base) for base in [None, *project.other_bases()]):
+        message = n_("{count} record file under {folder}, which does not exist here: {names}",
+                     "{count} record files under {folder}, which does not exist here: {names}", len(records),
+                     folder=folder, names=shown)
+    else:
+        message = n_("{count} record file does not exist here: {names}",
+                     "{count} record files do not exist here: {names}", len(records), names=shown)
+    hint = (_where_it_is(project, project_files, field, value) if launched_elsewhere(project, value) else
+            _("copy the records into the project (a checkout does not bring them), or write where they are, relative "
+              "to the folder you train from; -v lists every file"))
+    return Finding(message, field=field, hint=hint)
+
+
+def _folder_of(value: str) -> str:
+    normalized = value.replace("\\", "/")
+    return normalized.rsplit("/", 1)[0] if "/" in normalized else "."
+
+
+def _foreign(value: str) -> bool:
+    """An absolute path, of this system or another (C:/..., /content/...)."""
+    return value.startswith(("/", "\\", "~")) or bool(re.match(r"[A-Za-z]:[/\\]", value))
 
 
 def _where_it_is(project, project_files, field: str, value: str) -> str:
@@ -88,12 +155,53 @@ def _where_it_is(project, project_files, field: str, value: str) -> str:
             return _("it exists relative to {base}: run from there (cd {base}) or pass --root {base}; the OD API "
                      "reads every path from the folder model_main_tf2.py runs in", base=base)
     suggestion = suggested_path(project, project_files, field)
-    same_name = project_files.by_name(value.rsplit("/", 1)[-1])
-    if same_name:
-        return _('a file of that name is at {path}: write "{path}"', path=project.display(same_name[0]))
     if suggestion:
         return _('the project has {path}: write {name}: "{path}"', path=suggestion, name=leaf_name(field))
     return _("check the folder and the name; paths are relative to the folder you train from")
+
+
+@rule("PC206", "paths-from-another-machine", category="paths", fix="safe", checklist=PATHS_RESOLVE)
+def paths_from_another_machine(config, project):
+    r"""A path written for another machine names the project's file whose path ends like it.
+
+    Catalogue: F-02
+
+    Why: configs published in notebooks and tutorials keep their author's paths
+    (/content/drive/MyDrive/..., C:\Users\...\, /home/<someone>/...). The OD API fails on
+    the first one it opens. When the project holds one file whose path ends with the
+    longest part of the missing one (either separator, drive letters and home folders
+    aside), that file is meant: the rules that read the label map, the records or the
+    checkpoint read it, and `fix` writes its path. When several files end equally well,
+    nothing is decided and they are listed.
+
+    Bad:
+        train_input_reader.label_map_path: "/content/drive/MyDrive/faces_cubes/training/label_map.pbtxt"
+    Bad (Windows):
+        eval_input_reader[0].tf_record_input_reader.input_path[0]: "C:\\Users\\me\\tod_tf2\\faces_cubes\\training\\test.record"
+    Good:
+        train_input_reader.label_map_path: "faces_cubes/training/label_map.pbtxt"
+
+    Fix: safe; writes the local path, relative to the launch root.
+    """
+    reported = set()
+    for field, location in config.located.scalars():
+        matches = project.relocated.get(location.parsed) if isinstance(location.parsed, str) else None
+        if not matches or _CONTROL_CHARS & set(location.parsed) or location.parsed in reported \
+                or launched_elsewhere(project, location.parsed, leaf_name(field) == "fine_tune_checkpoint"):
+            continue  # control characters: PC013 says how to write it; another launch folder: PC202 says which
+        reported.add(location.parsed)  # one finding per path; fix rewrites the other fields in its next round
+        name = leaf_name(field)
+        if len(matches) == 1:
+            local = project.display(matches[0])
+            yield Finding(_("{value} was written for another machine; here it is {path} (the rules that read it "
+                            "read that file)", value=location.raw, path=local), field=field,
+                          hint=_('write {name}: "{path}"', name=name, path=local), replacement=f'"{local}"')
+        else:
+            shown = ", ".join(project.display(m) for m in matches[:5]) + (" ..." if len(matches) > 5 else "")
+            yield Finding(_("{value} does not exist here, and {count} files end like it: {paths}; nothing that "
+                            "reads it was checked", value=location.raw, count=len(matches), paths=shown),
+                          field=field, hint=_("write {name} with the path of the file you mean, relative to the "
+                                              "folder you train from", name=name))
 
 
 @rule("PC203", "input-path-set", category="paths", checklist=PATHS_RESOLVE)

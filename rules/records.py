@@ -14,7 +14,7 @@ from ._common import reader_files, record_place, record_problems
 # The review's sign-off items these rules pre-fill.
 RECORDS_READ = N_("The records read, and their classes are the label map's")
 
-FRAMING = ("length-crc", "data-crc", "truncated", "compressed")
+FRAMING = ("length-crc", "data-crc", "truncated", "compressed", "unreadable", "too-large")
 CONTRACT = ("not-an-example", "wrong-type", "too-many-values", "missing-key", "list-lengths")
 
 

@@ -166,11 +166,15 @@ def warmup_shorter_than_decay(config):
 
     Why: warmup_steps above total_steps fails the optimizer's build ("total_steps must be
     larger or equal to warmup_steps"); equal, the cosine divides by zero and the rate at
-    that step is NaN, which can poison the weights without an error.
+    that step is NaN, which can poison the weights without an error (when training runs
+    past that step: a run that ends inside the warmup is PC501's).
 
     Bad:
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.warmup_steps: 1000
+        train_config.num_steps: 2000
         expect train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.warmup_steps
+    Bad (above):
+        train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.warmup_steps: 1200
     Good:
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.warmup_steps: 100
     """
@@ -183,7 +187,7 @@ def warmup_shorter_than_decay(config):
         return Finding(_("warmup_steps {warmup} > total_steps {total}: the optimizer cannot be built",
                          warmup=schedule.warmup_steps, total=schedule.total_steps), field=f"{path}.warmup_steps",
                        hint=_("make warmup_steps a tenth of total_steps"))
-    if warm == schedule.total_steps and schedule.total_steps:
+    if warm == schedule.total_steps and schedule.total_steps and config.train.num_steps > schedule.total_steps:
         return Finding(_("warmup_steps + hold_base_rate_steps = total_steps = {total}: the cosine divides by zero and "
                          "the rate becomes NaN at that step", total=schedule.total_steps), field=f"{path}.warmup_steps",
                        hint=_("make warmup_steps a tenth of total_steps"))

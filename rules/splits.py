@@ -171,4 +171,4 @@ def classes_balanced(records):
                             rare=rare, few=counts[rare], many=counts[common], common=common),
                           field=field, hint=_("annotate more images of {name!r}", name=rare))
         else:
-            yield Finding(summary, field=field, severity="info")
+            yield Finding(summary, field=field, severity="info", tier="detail")

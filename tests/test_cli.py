@@ -147,6 +147,14 @@ def test_every_zoo_config_lints_without_crashing(zoo, clean_project):
         assert "PC201" in {f["rule"] for f in document["findings"]}  # every zoo file has placeholders
 
 
+def test_the_diff_compares_floats_as_the_proto_stores_them(course_project):
+    config = course_project / CONFIG
+    config.write_text(config.read_text().replace("momentum_optimizer_value: 0.9", "momentum_optimizer_value: 0.89999998"))
+    assert [row["original_line"] for row in lint_json()[1]["diff"]] == COURSE_LINES
+    config.write_text(config.read_text().replace("momentum_optimizer_value: 0.89999998", "momentum_optimizer_value: 0.8999"))
+    assert 108 in [row["original_line"] for row in lint_json()[1]["diff"]]
+
+
 @pytest.mark.parametrize("columns", ["80", "100", "120"])
 def test_findings_and_the_table_fit_the_terminal(course_project, monkeypatch, columns):
     from pipecheck.report.table import display_width

@@ -135,6 +135,7 @@ def test_a_crashing_rule_is_an_internal_error_without_traceback(clean_project):
     assert code == 3
     crashed = [u for u in document["crashed"] if u["rule"] == "ACME001"][0]
     assert "ZeroDivisionError" in crashed["reason"] and "acme.py:6" in crashed["reason"]
+    assert not [u for u in document["undecided"] if u["rule"] == "ACME001"]  # a crash is not "cannot decide"
 
 
 def test_plugins_come_from_the_entry_point_group(clean_project, monkeypatch):

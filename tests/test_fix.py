@@ -148,13 +148,13 @@ def test_a_file_changed_just_before_the_rename_is_left_alone(tmp_path, monkeypat
 
     path = tmp_path / "pipeline.config"
     path.write_text("num_steps: 1\n")
-    real_copy = write.shutil.copy2
+    real_backup = write._write_backup
 
-    def copy_then_the_editor_saves(source, destination):
-        real_copy(source, destination)
+    def backup_then_the_editor_saves(source, destination, content):
+        real_backup(source, destination, content)
         path.write_text("num_steps: 2\n")
 
-    monkeypatch.setattr(write.shutil, "copy2", copy_then_the_editor_saves)
+    monkeypatch.setattr(write, "_write_backup", backup_then_the_editor_saves)
     with pytest.raises(FileChanged):
         write_fixed(path, b"num_steps: 1\n", "num_steps: 3\n")
     assert path.read_text() == "num_steps: 2\n"

@@ -59,8 +59,23 @@ def test_the_hook_passes_the_course_project_and_stops_a_mistake(repository, hook
 
 
 def test_a_changed_label_map_lints_the_configs_that_read_it(repository, hook_home):
-    label_map = repository / "faces_cubes/training/label_map.pbtxt"
+    """Whatever its name: published projects call theirs labelmap.pbtxt or defects_map.pbtxt."""
+    label_map = repository / "faces_cubes/training/defects_map.pbtxt"
+    (repository / "faces_cubes/training/label_map.pbtxt").rename(label_map)
+    config = repository / CONFIG
+    config.write_text(config.read_text().replace("training/label_map.pbtxt", "training/defects_map.pbtxt"))
     label_map.write_text(label_map.read_text().replace("id: 2", "id: 0"))
-    result = try_repo(repository, hook_home, "--files", "faces_cubes/training/label_map.pbtxt")
+    result = try_repo(repository, hook_home, "--files", "faces_cubes/training/defects_map.pbtxt")
     assert result.returncode == 1, result.stdout[-3000:]
     assert "PC102 error" in result.stdout
+
+
+def test_staged_file_names_that_look_like_options_are_linted_as_files(repository, hook_home):
+    real = repository / "real.config"
+    real.write_text("keep me\n")
+    shutil.copy(repository / CONFIG, repository / "-oreal.config")
+    (repository / "-v.config").write_text("model {\n")
+    subprocess.run(["git", "add", "--", "real.config", "-oreal.config", "-v.config"], cwd=repository, check=True)
+    result = try_repo(repository, hook_home, "--all-files")
+    assert real.read_text() == "keep me\n"  # not taken for `-o real.config`
+    assert result.returncode == 1 and "-v.config:2" in result.stdout, result.stdout[-3000:]

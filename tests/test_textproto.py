@@ -145,3 +145,19 @@ def test_delete_removes_the_whole_line():
     edited = delete_field(parse(text), "train_config.sync_replicas")
     assert "sync_replicas" not in edited
     assert len(edited.splitlines()) == len(text.splitlines()) - 1
+
+
+@pytest.mark.parametrize("text, line", [
+    ("train_config {\n  batch_size:\n  optimizer { }\n}\n", 2),
+    ("train_config {\n  batch_size:\n  num_steps: 10\n}\n", 2),
+    ("train_config {\n  batch_size:\n}\n", 2),
+    ("train_config {\n  num_steps: 10\n  batch_size:", 3),
+])
+def test_a_field_without_a_value_is_named_at_its_own_line(text, line):
+    error = syntax_error(text)
+    assert (error.line, error.message) == (line, "batch_size has no value")
+
+
+def test_a_value_on_the_next_line_is_still_a_value():
+    text = "train_config {\n  fine_tune_checkpoint:\n    \"a/ckpt-0\"\n  fine_tune_checkpoint_version:\n    V2\n}\n"
+    assert parse(text).message == text_format.Merge(text, PIPELINE())

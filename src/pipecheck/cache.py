@@ -40,14 +40,16 @@ def file_stamp(path: Path) -> str:
 def read(namespace: str, key: str) -> bytes | None:
     if cache_disabled():
         return None
+    from pipecheck.guarded import read_bytes
+
     try:
-        return (cache_dir() / namespace / key).read_bytes()
+        return read_bytes(cache_dir() / namespace / key, 1 << 30)
     except OSError:
         return None
 
 
 def write(namespace: str, key: str, data: bytes) -> None:
-    """Store an entry atomically; a cache that cannot be written is silently skipped."""
+    """Store an entry atomically and durably (a crash must not leave a torn entry); failures are skipped."""
     if cache_disabled():
         return
     from pipecheck.atomic import write_atomically
@@ -55,6 +57,6 @@ def write(namespace: str, key: str, data: bytes) -> None:
     folder = cache_dir() / namespace
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomically(folder / key, data)
+        write_atomically(folder / key, data, durable=True)
     except OSError:
         pass

@@ -6,9 +6,14 @@ to change. Fixtures give rules their data; these compute with it.
 """
 
 from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
+from pipecheck.guarded import exists, file_size, is_dir, problem_with
+from pipecheck.distribution import MULTI_WORKER, TPU, default_distribution
 from pipecheck.estimates import estimate_training
 from pipecheck.machine import format_bytes
-from pipecheck.project import is_remote
-from pipecheck.schedules import cosine_rate
+from pipecheck.project import ZOO_PLACEHOLDER, is_placeholder, is_remote
+from pipecheck.project.relocate import launched_elsewhere, tail_parts
+from pipecheck.schedules import cosine_rate, rate_at
 
-__all__ = ["backbone_family", "cosine_rate", "estimate_training", "family_of_extractor", "format_bytes", "is_remote"]
+__all__ = ["MULTI_WORKER", "TPU", "ZOO_PLACEHOLDER", "backbone_family", "cosine_rate", "default_distribution",
+           "estimate_training", "exists", "family_of_extractor", "file_size", "format_bytes", "is_dir", "is_placeholder",
+           "is_remote", "launched_elsewhere", "problem_with", "rate_at", "tail_parts"]

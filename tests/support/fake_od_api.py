@@ -2,7 +2,9 @@
 
 Called as `fake_python -m pipecheck.wrappers.launcher TASK JSON` (see fake_python()). It talks
 like the real launcher: log lines, an events file per step, ckpt-N files, and the result line
-last. FAKE_STEP_SECONDS slows the steps; FAKE_FAIL makes the task die with a traceback.
+last. FAKE_STEP_SECONDS slows the steps; FAKE_FAIL makes the task die with a traceback;
+FAKE_FAIL_TASK=i makes only the multi-worker task of index i die. A non-chief worker (TF_CONFIG)
+writes into model_dir/temp_worker_NNN and removes it, as model_lib_v2 does.
 """
 
 import json
@@ -17,8 +19,11 @@ from pipecheck.artifacts.writers import frame_record, scalar_event, write_checkp
 from pipecheck.wrappers.launcher import RESULT_PREFIX
 
 
-def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000):
-    folder = Path(model_dir)
+def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000, strategy=None):
+    task = json.loads(os.environ.get("TF_CONFIG", "{}")).get("task", {"index": 0})
+    folder = Path(model_dir) if task["index"] == 0 else Path(model_dir) / f"temp_worker_{task['index']:03d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"fake strategy {json.dumps(strategy)}, task {task}", flush=True)
     steps = num_steps or int(re.search(r"num_steps: *(\d+)", Path(pipeline).read_text()).group(1))
     existing = sorted(folder.glob("ckpt-*.index"))
     start = int(json.loads((folder / "fake-step.json").read_text())) if (folder / "fake-step.json").exists() else 0
@@ -51,6 +56,11 @@ def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000):
             save(step)
     if int((folder / "fake-step.json").read_text()) != step:
         save(step)
+    if task["index"]:
+        import shutil
+
+        shutil.rmtree(folder)
+        return {"interrupted": bool(interrupted), "step": step, "checkpoint": None, "worker": True}
     return {"interrupted": bool(interrupted), "step": step, "checkpoint": f"{model_dir}/ckpt-{saved[0]}"}
 
 
@@ -76,6 +86,13 @@ if __name__ == "__main__":
     if os.environ.get("FAKE_FAIL"):
         print("Traceback (most recent call last):\n  File \"model_lib_v2.py\", line 1\n"
               "RuntimeError: Did not find any input files matching the glob pattern", flush=True)
+        sys.exit(1)
+    failing = os.environ.get("FAKE_FAIL_TASK")
+    task_index = json.loads(os.environ.get("TF_CONFIG", "{}")).get("task", {}).get("index")
+    if failing is not None and task_index == int(failing):
+        time.sleep(0.5)
+        print("Traceback (most recent call last):\n  File \"dataset_builder.py\", line 1\n"
+              "tensorflow.python.framework.errors_impl.OutOfRangeError: End of sequence", flush=True)
         sys.exit(1)
     outcome = {"train": train, "export": export, "eval": evaluate}[task](**options)
     print(RESULT_PREFIX + json.dumps(outcome), flush=True)

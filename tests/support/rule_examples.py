@@ -10,6 +10,7 @@ An example is a list of steps, one per line, applied to the project's pipeline.c
     comment <field>: <text>                     add text at the end of that field's line
     file <path>: <content>                      write a file under the root (\\n for new lines)
     rm <path> / mkdir <path>                    remove a file or folder / make a folder
+    copy <path> <path>                          copy a file under the root
     option <cli arguments>                      extra command-line arguments
     expect <field> | expect file <path>         where the finding must be (default: first field set)
     base ssd                                    lint an SSD MobileNet V2 FPNLite 320 config instead
@@ -80,8 +81,8 @@ def _read_expectations(example: Example) -> None:
             example.expect_field = step[len("expect "):]
         else:
             steps.append(step)
-            if example.expect_field is None and not step.startswith(("file ", "rm ", "mkdir ", "append:", "text:",
-                                                                      "comment ", *ARTIFACT_STEPS)):
+            if example.expect_field is None and not step.startswith(("file ", "rm ", "mkdir ", "copy ", "append:",
+                                                                      "text:", "comment ", *ARTIFACT_STEPS)):
                 target = step[len("delete "):] if step.startswith("delete ") else step.split(":", 1)[0]
                 example.expect_field = target.strip()
     example.steps = steps
@@ -107,6 +108,9 @@ def apply_example(root: Path, example: Example) -> None:
             shutil.rmtree(target) if target.is_dir() else target.unlink()
         elif step.startswith("mkdir "):
             (root / step[6:]).mkdir(parents=True, exist_ok=True)
+        elif step.startswith("copy "):
+            source, target = step[len("copy "):].split()
+            shutil.copyfile(root / source, root / target)
         elif step.startswith("append:"):
             config.write_text(config.read_text() + step[len("append:"):].strip().replace("\\n", "\n") + "\n")
         elif step.startswith("text:"):
@@ -136,6 +140,7 @@ def _append_to_line_of(config: Path, field_path: str, comment: str) -> None:
 def targets(example: Example) -> set[str]:
     """What an example's steps touch: field paths, files, or "config" for whole-text edits."""
     touched = {_INDEX.sub("", example.expect_field)} if example.expect_field else set()
+    touched |= {option for option in example.options if option.startswith("--") and option != "--select"}
     for step in example.steps:
         verb, _, rest = step.partition(" ")
         if step.startswith(("append:", "text:")):

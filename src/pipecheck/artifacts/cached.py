@@ -1,34 +1,37 @@
-"""Reuse what a pass over a large file found, until the file changes.
+"""Reuse what a pass over a large file found, until the file's content changes.
 
-The key is the file's path, size and modification time, a checksum of its first and last
-64 KiB and pipecheck's version: a second lint of an unchanged project reads nothing again.
+The key is each file's resolved path, size and CRC-32C of its whole content (google-crc32c
+reads several GB/s, far faster than the parse it saves), the language and Python's version:
+a file changed in place with its modification time restored is read again.
 """
 
 from __future__ import annotations
 
 import marshal
+import os
 import sys
-import zlib
 from pathlib import Path
 
 from pipecheck import cache
 
-_EDGE = 1 << 16
+_CHUNK = 1 << 20
 
 
 def content_key(*paths: Path) -> str:
+    """The key for these files' facts; raises OSError (guarded.ArtifactError) for a file that cannot be read."""
+    import google_crc32c
+
+    from pipecheck.guarded import open_regular
     from pipecheck.i18n import language
 
     # The facts keep messages in the language they were read in; marshal's format is Python's own.
     parts = [language(), sys.version]
     for path in paths:
-        stat = path.stat()
-        with open(path, "rb") as stream:
-            head = stream.read(_EDGE)
-            if stat.st_size > _EDGE:
-                stream.seek(max(_EDGE, stat.st_size - _EDGE))
-            tail = stream.read(_EDGE)
-        parts.append(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{zlib.crc32(head):08x}:{zlib.crc32(tail):08x}")
+        with open_regular(path) as stream:
+            checksum, size = 0, 0
+            for chunk in iter(lambda: stream.read(_CHUNK), b""):
+                checksum, size = google_crc32c.extend(checksum, chunk), size + len(chunk)
+        parts.append(f"{os.path.realpath(path)}:{size}:{checksum:08x}")
     return cache.key_for(*parts)
 
 

@@ -82,18 +82,18 @@ class CheckpointFacts:
 
 
 def read_checkpoint(prefix: Path, verify_data: bool = True) -> CheckpointFacts:
+    from pipecheck.guarded import INDEX_LIMIT, read_bytes
     from pipecheck.artifacts.sstable import TableError, read_table
-    from pipecheck.artifacts.tfproto import DTYPES, message_classes
 
     prefix = Path(prefix)
     facts = CheckpointFacts(str(prefix))
     index = Path(f"{prefix}.index")
     try:
-        table = read_table(index.read_bytes())
+        table = read_table(read_bytes(index, INDEX_LIMIT))
     except OSError as error:
         facts.readable = False
         facts.problems.append({"kind": "index-unreadable", "message": _("{file}: {error}", file=index.name,
-                                                                        error=error.strerror)})
+                                                                        error=error.strerror or error)})
         return facts
     except TableError as error:
         facts.readable = False
@@ -102,20 +102,41 @@ def read_checkpoint(prefix: Path, verify_data: bool = True) -> CheckpointFacts:
                    _("{file}: {error}", file=index.name, error=error))
         facts.problems.append({"kind": "index-unreadable", "message": message})
         return facts
+    _read_entries(facts, table, index.name)
+    if facts.readable:
+        _check_shards(facts, prefix, verify_data)
+    return facts
+
+
+def _read_entries(facts: CheckpointFacts, table, index_name: str) -> None:
+    from pipecheck.artifacts.tfproto import DTYPES, message_classes
+
     classes = message_classes()
+    header_seen = False
     for key, value in table:
-        if key == b"":
-            header = classes["BundleHeaderProto"].FromString(value)
-            facts.num_shards = header.num_shards
-            if header.endianness != 0:
-                facts.problems.append({"kind": "header", "message": _("the checkpoint is big-endian")})
-            continue
-        entry = classes["BundleEntryProto"].FromString(value)
+        try:
+            if key == b"":
+                header = classes["BundleHeaderProto"].FromString(value)
+                header_seen, facts.num_shards = True, header.num_shards
+                if header.endianness != 0:
+                    facts.problems.append({"kind": "header", "message": _("the checkpoint is big-endian")})
+                continue
+            entry = classes["BundleEntryProto"].FromString(value)
+        except Exception:  # DecodeError, whatever the protobuf backend calls it
+            facts.readable = False
+            what = _("the header") if key == b"" else _("the entry of {name}", name=key.decode("utf-8", "replace"))
+            facts.problems.append({"kind": "index-unreadable",
+                                   "message": _("{file}: {what} does not decode (a damaged index)", file=index_name,
+                                                what=what)})
+            return
         facts.entries.append({"name": key.decode("utf-8", "replace"), "dtype": DTYPES.get(entry.dtype, str(entry.dtype)),
                               "shape": [d.size for d in entry.shape.dim], "shard": entry.shard_id,
                               "offset": entry.offset, "size": entry.size, "crc32c": entry.crc32c})
-    _check_shards(facts, prefix, verify_data)
-    return facts
+    if not header_seen or facts.num_shards < 1:
+        facts.readable = False
+        facts.problems.append({"kind": "header", "message": _(
+            "{file}: the header says num_shards {count}; a checkpoint has at least one data file", file=index_name,
+            count=facts.num_shards if header_seen else _("(no header)"))})
 
 
 def data_file(prefix: Path, shard: int, shards: int) -> Path:
@@ -123,30 +144,82 @@ def data_file(prefix: Path, shard: int, shards: int) -> Path:
 
 
 def _check_shards(facts: CheckpointFacts, prefix: Path, verify_data: bool) -> None:
-    for shard in range(facts.num_shards):
-        path = data_file(prefix, shard, facts.num_shards)
-        entries = [e for e in facts.entries if e["shard"] == shard]
+    """Shards are looked at through the entries and the files that exist, never by counting to num_shards."""
+    from pipecheck.guarded import file_size
+
+    shards = facts.num_shards
+    by_shard: dict[int, list[dict]] = {}
+    for entry in facts.entries:
+        if entry["offset"] < 0 or entry["size"] < 0:
+            facts.problems.append({"kind": "entry", "message": _(
+                "{name}: the index gives a negative offset ({offset}) or size ({size}): it is damaged",
+                name=entry["name"], offset=entry["offset"], size=entry["size"])})
+            continue
+        if not 0 <= entry["shard"] < shards:
+            facts.problems.append({"kind": "shard-missing", "message": _(
+                "{name} lives in shard {shard}, which does not exist (num_shards is {count})", name=entry["name"],
+                shard=entry["shard"], count=shards)})
+            continue
+        by_shard.setdefault(entry["shard"], []).append(entry)
+    present = _present_shards(prefix, shards)
+    for shard, entries in sorted(by_shard.items()):
+        path = data_file(prefix, shard, shards)
         needed = max((e["offset"] + e["size"] for e in entries), default=0)
-        if not path.exists():
+        if shard not in present:
             facts.problems.append({"kind": "shard-missing",
                                    "message": _("{file} is missing ({count} tensors live in it)", file=path.name,
                                                 count=len(entries))})
             continue
-        size = path.stat().st_size
+        try:
+            size = file_size(path)
+        except OSError as error:
+            facts.problems.append({"kind": "shard-missing", "message": _("{file}: {error}", file=path.name,
+                                                                         error=error.strerror or error)})
+            continue
         if size < needed:
             facts.problems.append({"kind": "shard-short",
                                    "message": _("{file} has {size} bytes but its tensors need {needed}: the file was "
                                                 "cut short", file=path.name, size=size, needed=needed)})
             continue
         if verify_data and entries:
-            _verify_tensors(facts, path, entries)
+            try:
+                _verify_tensors(facts, path, entries)
+            except OSError as error:
+                facts.problems.append({"kind": "shard-missing", "message": _("{file}: {error}", file=path.name,
+                                                                             error=error.strerror or error)})
+    empty_missing = shards - len(present) - sum(1 for shard in by_shard if shard not in present)
+    if empty_missing > 0:
+        facts.problems.append({"kind": "shard-missing", "message": _(
+            "{count} of the {shards} data files the header announces are missing ({prefix}.data-NNNNN-of-{total})",
+            count=empty_missing, shards=shards, prefix=prefix.name, total=f"{shards:05d}")})
+
+
+def _present_shards(prefix: Path, shards: int) -> set[int]:
+    """The shard numbers whose data file exists, from the folder's listing (bounded by what is on disk)."""
+    import os
+
+    start, end = f"{prefix.name}.data-", f"-of-{shards:05d}"
+    try:
+        names = os.listdir(prefix.parent)
+    except OSError:
+        return set()
+    present = set()
+    for name in names:
+        middle = name[len(start):-len(end)] if name.startswith(start) and name.endswith(end) else ""
+        if middle.isdigit() and int(middle) < shards:
+            present.add(int(middle))
+    return present
 
 
 def _verify_tensors(facts: CheckpointFacts, path: Path, entries: list[dict]) -> None:
     from pipecheck.artifacts.crc import crc32c, mask
 
-    with open(path, "rb") as data:
+    from pipecheck.guarded import RECORD_LIMIT, open_regular
+
+    with open_regular(path) as data:
         for entry in sorted(entries, key=lambda e: e["offset"]):
+            if entry["size"] > RECORD_LIMIT:
+                continue  # too large to hold: its size was checked against the file's, not its checksum
             data.seek(entry["offset"])
             raw = data.read(entry["size"])
             expected = entry["crc32c"]

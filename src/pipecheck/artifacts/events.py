@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipecheck.artifacts.crc import masked_crc32c
+from pipecheck.guarded import RECORD_LIMIT, open_regular
 
 _HEADER = struct.Struct("<QI")
 _FLOAT32, _FLOAT64 = 1, 2
@@ -42,9 +43,12 @@ class EventsFollower:
         found: list[Scalar] = []
         for path in sorted(self.folder.glob("events.out.tfevents.*")):
             offset = self.offsets.get(path, 0)
-            with open(path, "rb") as stream:
-                stream.seek(offset)
-                data = stream.read()
+            try:
+                with open_regular(path) as stream:
+                    stream.seek(offset)
+                    data = stream.read(RECORD_LIMIT)  # scalars are small; the rest is read at the next poll
+            except OSError:  # rotated away, or not a file: the next poll looks again
+                continue
             used = 0
             for payload, used in _whole_records(data):
                 found.extend(scalars_of(payload))

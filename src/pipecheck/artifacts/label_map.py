@@ -63,5 +63,7 @@ class LabelMap:
 
 def load_label_map(path: Path, label_map_class: type) -> LabelMap:
     """Parse a label map; raises OSError or TextProtoSyntaxError (with line:column)."""
-    text = Path(path).read_text(encoding="utf-8")
+    from pipecheck.guarded import read_text
+
+    text = read_text(Path(path))
     return LabelMap(Path(path), parse_located(Path(path), text, label_map_class))

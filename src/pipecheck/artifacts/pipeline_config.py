@@ -115,5 +115,7 @@ class PipelineConfig:
 def load_pipeline_config(path: Path, pipeline_class: type, text: str | None = None) -> PipelineConfig:
     """Parse a pipeline.config; raises OSError or TextProtoSyntaxError (with line:column)."""
     if text is None:
-        text = Path(path).read_text(encoding="utf-8")
+        from pipecheck.guarded import read_text
+
+        text = read_text(Path(path))
     return PipelineConfig(parse_located(Path(path), text, pipeline_class))

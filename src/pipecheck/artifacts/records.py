@@ -77,17 +77,24 @@ class FileRecords:
 
 
 def scan_file(path: Path, on_bytes=None) -> FileRecords:
-    """Read every record of a file once; never raises for bad content, only for unreadable files."""
+    """Read every record of a file once; never raises: an unreadable file is a problem of kind "unreadable"."""
     from pipecheck.artifacts.tfproto import message_classes
     from pipecheck.artifacts.tfrecord import RecordReader
 
+    from pipecheck.guarded import file_size
+
     path = Path(path)
-    facts = FileRecords(str(path), size=path.stat().st_size)
+    facts = FileRecords(str(path))
     reader = RecordReader(path, on_bytes=on_bytes)
     example_class = message_classes()["Example"]
-    for index, offset, payload in reader:
-        _pad(facts, index)  # records skipped for a damaged checksum count as empty
-        _scan_example(facts, index, offset, payload, example_class)
+    try:
+        facts.size = file_size(path)
+        for index, offset, payload in reader:
+            _pad(facts, index)  # records skipped for a damaged checksum count as empty
+            _scan_example(facts, index, offset, payload, example_class)
+    except OSError as error:  # gone, a folder, unreadable: guarded.ArtifactError says which
+        _note(facts, "unreadable", len(reader.offsets), -1,
+              _("cannot be read: {problem}", problem=getattr(error, "strerror", None) or error))
     for problem in reader.problems:
         _note(facts, problem.kind, problem.index, problem.offset, problem.message)
     facts.compression = reader.compression

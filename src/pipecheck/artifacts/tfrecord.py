@@ -14,12 +14,14 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipecheck.artifacts.crc import masked_crc32c
+from pipecheck.artifacts.crc import crc32c, mask, masked_crc32c
+from pipecheck.guarded import RECORD_LIMIT, open_regular
 from pipecheck.i18n import _
 
 _HEADER = struct.Struct("<QI")
 _FOOTER = struct.Struct("<I")
 MAX_RECORD = 1 << 34  # a length beyond 16 GiB is garbage, not a record
+_CHUNK = 1 << 20
 
 
 @dataclass
@@ -41,17 +43,20 @@ def sniff_compression(head: bytes) -> str | None:
 
 
 class _ZlibReader:
-    """A read(n) view of a ZLIB stream, for TFRecord files written with compression_type ZLIB."""
+    """A read(n) view of a ZLIB stream, for TFRecord files written with compression_type ZLIB.
+
+    Never inflates more than asked for: a few KB of ZLIB can expand to gigabytes.
+    """
 
     def __init__(self, raw):
         self.raw, self.inflater, self.buffer = raw, zlib.decompressobj(), b""
 
     def read(self, size: int) -> bytes:
         while len(self.buffer) < size and not self.inflater.eof:
-            chunk = self.raw.read(1 << 20)
+            chunk = self.inflater.unconsumed_tail or self.raw.read(_CHUNK)
             if not chunk:
                 break
-            self.buffer += self.inflater.decompress(chunk)
+            self.buffer += self.inflater.decompress(chunk, size - len(self.buffer))
         data, self.buffer = self.buffer[:size], self.buffer[size:]
         return data
 
@@ -65,20 +70,25 @@ class RecordReader:
     decompressed bytes).
     """
 
-    def __init__(self, path: Path, verify: bool = True, on_bytes=None):
+    def __init__(self, path: Path, verify: bool = True, on_bytes=None, limit: int = RECORD_LIMIT):
         self.path = Path(path)
         self.verify = verify
         self.on_bytes = on_bytes
         self.problems: list[FramingProblem] = []
         self.compression: str | None = None
         self.offsets: list[int] = []  # of every record whose header was read
+        self.limit = limit
+        self.size: int | None = None  # of the file, for an uncompressed one: no length may run past it
 
     def __iter__(self):
-        with open(self.path, "rb") as raw:
+        import os
+
+        with open_regular(self.path) as raw:
             head = raw.read(12)
             raw.seek(0)
             self.compression = sniff_compression(head)
             if self.compression is None:
+                self.size = os.fstat(raw.fileno()).st_size
                 yield from self._frames(raw)
                 return
             self.problems.append(FramingProblem(
@@ -115,6 +125,18 @@ class RecordReader:
             if length > MAX_RECORD:
                 self._problem("length-crc", index, offset, _("impossible record length {length}", length=length))
                 return
+            if self.size is not None and offset + 16 + length > self.size:
+                got = self.size - offset - 12
+                self._problem("truncated", index, offset,
+                              _("truncated record: {got} of {expected} bytes after the header; TensorFlow says "
+                                "'truncated record at {offset}'", got=got, expected=length + 4, offset=offset))
+                return
+            if length > self.limit:
+                if not self._skip(stream, index, offset, length):
+                    return
+                offset += 16 + length
+                index += 1
+                continue
             payload = stream.read(length)
             footer = stream.read(4)
             if len(payload) < length or len(footer) < 4:
@@ -133,6 +155,32 @@ class RecordReader:
                 self.on_bytes(16 + length)
             offset += 16 + length
             index += 1
+
+    def _skip(self, stream, index: int, offset: int, length: int) -> bool:
+        """Check a record too large to hold in memory chunk by chunk; False when the file ends inside it."""
+        checksum, left = 0, length
+        while left:
+            chunk = stream.read(min(left, _CHUNK))
+            if not chunk:
+                break
+            checksum, left = crc32c(chunk, checksum), left - len(chunk)
+        footer = stream.read(4) if not left else b""
+        if len(footer) < 4:
+            self._problem("truncated", index, offset,
+                          _("truncated record: {got} of {expected} bytes after the header; TensorFlow says "
+                            "'truncated record at {offset}'", got=length - left + len(footer), expected=length + 4,
+                            offset=offset))
+            return False
+        if self.verify and mask(checksum) != _FOOTER.unpack(footer)[0]:
+            self._problem("data-crc", index, offset,
+                          _("data checksum mismatch (the record's bytes are damaged); TensorFlow says 'corrupted "
+                            "record at {offset}'", offset=offset + 12))
+        self._problem("too-large", index, offset,
+                      _("the record holds {length} bytes, more than pipecheck decodes ({limit} MiB): its framing was "
+                        "checked, not its contents", length=length, limit=self.limit >> 20))
+        if self.on_bytes is not None:
+            self.on_bytes(16 + length)
+        return True
 
     def _problem(self, kind: str, index: int, offset: int, message: str) -> None:
         self.problems.append(FramingProblem(kind, index, offset, message))

@@ -17,11 +17,21 @@ def expand_targets(paths: list[Path], root: Path | None) -> list[Path]:
     targets: list[Path] = []
     for path in paths:
         if path.is_file() and not path.name.endswith(".config") and path.suffix in (".pbtxt", ".txt"):
-            targets += [c for c in _configs_under(Path(root or Path.cwd())) if path.name in c.read_text(errors="replace")
+            targets += [c for c in _configs_under(Path(root or Path.cwd())) if path.name in _text_of(c)
                         and c not in targets]
         elif path not in targets:
             targets.append(path)
     return targets
+
+
+def _text_of(config: Path) -> str:
+    """A config's text to search for a label map's name; "" for a FIFO, a huge or a vanished file."""
+    from pipecheck.guarded import TEXT_LIMIT, read_bytes
+
+    try:
+        return read_bytes(config, TEXT_LIMIT).decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def _configs_under(root: Path) -> list[Path]:
@@ -59,11 +69,9 @@ def check(args) -> int:
         count = write_baseline(args.write_baseline, results)
         print(n_("wrote {count} finding to {path}", "wrote {count} findings to {path}", count,
                  path=args.write_baseline), file=sys.stderr)
-    output = render(args, results)
-    if args.output:
-        args.output.write_text(output, encoding="utf-8")
-    else:
-        sys.stdout.write(output)
+    from pipecheck.cli.output import emit
+
+    emit(render(args, results), args.output)
     if args.statistics:
         stream = sys.stdout if args.format == "text" and not args.output else sys.stderr
         stream.write(statistics(results))

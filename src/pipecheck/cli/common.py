@@ -6,12 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipecheck.errors import InputError
+from pipecheck.cli.arguments import UsageError, split_selectors
 from pipecheck.i18n import _, set_language
-
-
-class UsageError(InputError):
-    pass
 
 
 def add_project_options(parser: argparse.ArgumentParser) -> None:
@@ -32,30 +28,19 @@ def add_workflow_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--python", metavar="PATH", help=_("the Python that has TensorFlow (default: this one)"))
 
 
-def positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(_("must be 1 or more"))
-    return value
-
-
 def add_selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--select", action="append", metavar="RULES",
                         help=_("run only these rules: codes, prefixes, names or categories, comma-separated"))
     parser.add_argument("--ignore", action="append", metavar="RULES", help=_("do not run these rules"))
     parser.add_argument("--strict", action="store_true", default=None, help=_("exit 1 on warnings too"))
     parser.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (default: found upward)"))
-    parser.add_argument("--no-plugins", action="store_true", help=_("do not load rules from installed plugins"))
+    parser.add_argument("--no-plugins", action="store_true",
+                        help=_("run no code but pipecheck's own: no installed plugins, no rules_dirs"))
     parser.add_argument("--baseline", type=Path, metavar="FILE", help=_("accept the findings recorded in FILE"))
 
 
-def split_selectors(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
 def run_options(args, target: Path):
+    from pipecheck.cli.distribute import distribution_from_args
     from pipecheck.engine.runner import RunOptions
     from pipecheck.machine import parse_size
     from pipecheck.report.progress import bar_callback
@@ -75,6 +60,7 @@ def run_options(args, target: Path):
         select=split_selectors(args.select), ignore=split_selectors(args.ignore), strict=args.strict,
         settings_file=args.settings, plugins=not args.no_plugins, progress=bar_callback(),
         baseline=baseline,
+        distribution=distribution_from_args(args),
     )
 
 

@@ -32,7 +32,7 @@ def fix(args) -> int:
     if outcome.changed:
         from pipecheck.fixes.write import write_fixed
 
-        backup = write_fixed(path, outcome.original_text.encode("utf-8"), outcome.text)
+        backup = write_fixed(path, outcome.original_text.encode("utf-8"), outcome.text, inside=result.project.root)
         print(_("wrote {path} (the previous version is kept as {backup})", path=shown, backup=backup.name))
     print()
     sys.stdout.write(text.render(result, sys.stdout, show_diff=False))

@@ -12,12 +12,15 @@ import sys
 from pathlib import Path
 
 from pipecheck import __version__
-from pipecheck.cli.common import (UsageError, add_project_options, add_selection_options,
-                                   add_workflow_options, positive)
+from pipecheck.cli.arguments import positive
+from pipecheck.cli.common import add_project_options, add_selection_options, add_workflow_options
+from pipecheck.cli.cluster import add_cluster_command
+from pipecheck.cli.distribute import add_strategy_options
 from pipecheck.errors import InputError
 from pipecheck.i18n import LANGUAGES, _, set_language
 
-COMMANDS = ("check", "init", "fix", "train", "export", "eval", "review", "rules", "rule", "fixtures", "doctor")
+COMMANDS = ("check", "init", "fix", "train", "export", "eval", "cluster", "review", "rules", "rule", "fixtures",
+            "doctor")
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 
@@ -57,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=CHECK_FORMATS, default="text", help=_("output format (default text)"))
     check.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("write the report to FILE"))
     add_selection_options(check)
+    add_strategy_options(check)
     check.add_argument("--write-baseline", type=Path, metavar="FILE", help=_("record the current findings in FILE"))
     check.add_argument("--statistics", action="store_true", help=_("count findings per rule"))
     check.add_argument("--no-diff", action="store_true", help=_("do not print the table of changes"))
@@ -76,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
     add_project_options(fix)
     add_selection_options(fix)
+    add_strategy_options(fix)
     fix.add_argument("--unsafe", action="store_true",
                      help=_("also apply fixes that change training choices (e.g. batch_size to what fits in RAM)"))
     fix.add_argument("--diff", action="store_true", help=_("print the patch and write nothing"))
@@ -87,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--num-steps", type=positive, metavar="N", help=_("stop at step N (default: num_steps)"))
     train.add_argument("--checkpoint-every", type=positive, default=1000, metavar="N",
                        help=_("save a checkpoint every N steps (default 1000; the last step is always saved)"))
+    add_strategy_options(train)
     export = commands.add_parser("export", help=_("export checkpointN to saved_modelN and try it on one image"))
     add_workflow_options(export)
     export.add_argument("--checkpoint", type=int, metavar="N", help=_("export checkpointN (default: the latest)"))
@@ -95,10 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_workflow_options(evaluate)
     evaluate.add_argument("--checkpoint", type=int, metavar="N", help=_("evaluate checkpointN (default: the latest)"))
 
+    add_cluster_command(commands)
+
     review = commands.add_parser("review", help=_("write the peer-review report of a config (HTML or Markdown)"))
     review.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
     add_project_options(review)
     add_selection_options(review)
+    add_strategy_options(review)
     review.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("output file (default: stdout)"))
     review.add_argument("--format", choices=("html", "markdown"), default=None,
                         help=_("report format (default: from the file name, else html)"))
@@ -132,6 +141,8 @@ def _early_language(argv: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if os.environ.get("PRE_COMMIT"):
+        argv = _hook_file_names(argv)
     _early_language(argv)
     first = next((i for i, a in enumerate(argv) if not a.startswith("-") and argv[i - 1:i] != ["--lang"]), None)
     if first is not None and argv[first] not in COMMANDS:
@@ -163,6 +174,10 @@ def main(argv: list[str] | None = None) -> int:
 
             task = {"train": train.train, "export": export.export, "eval": evaluate.evaluate}[args.command]
             return task(args)
+        if args.command == "cluster":
+            from pipecheck.cli.cluster import cluster
+
+            return cluster(args)
         if args.command == "review":
             from pipecheck.cli.review import review
 
@@ -173,8 +188,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(_("pipecheck: interrupted"), file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `pipecheck ... | head`: the reader left, as with cat or grep say nothing
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception as error:  # every known input problem is turned into a message below
         return report_error(error)
+
+
+def _hook_file_names(argv: list[str]) -> list[str]:
+    """pre-commit appends staged file names after the hook's options, without "--": a file named
+    -oreal.config would be read as `-o real.config`. A name that is an existing file is a path."""
+    return [f".{os.sep}{argument}" if argument.startswith("-") and os.path.isfile(argument) else argument
+            for argument in argv]
 
 
 def report_error(error: Exception) -> int:

@@ -20,10 +20,9 @@ def review(args) -> int:
         from pipecheck.report.review_markdown import render
     else:
         from pipecheck.report.review_html import render
-    page = render(data)
+    from pipecheck.cli.output import emit
+
+    emit(render(data), args.output)
     if args.output:
-        args.output.write_text(page, encoding="utf-8")
         print(_("wrote {path}", path=args.output), file=sys.stderr)
-    else:
-        sys.stdout.write(page)
     return 2 if result.fatal else 3 if result.crashed else 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipecheck.cli.common import UsageError
+from pipecheck.cli.arguments import UsageError
 from pipecheck.i18n import _
 
 

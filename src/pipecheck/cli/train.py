@@ -8,11 +8,13 @@ from pathlib import Path
 from pipecheck.i18n import N_, _
 from pipecheck.project import PRETRAINED_FOLDERS
 from pipecheck.cli.common import lint_for
+from pipecheck.cli.distribute import (cluster_tasks, distribution_from_args, launcher_strategy, print_workers_dry_run,
+                                      run_local_workers, stock_flags, strategy_environment, worker_launches)
 from pipecheck.wrappers.launch import (WorkflowError, explain_failure, prepare, print_dry_run,
                                        run_launch)
 from pipecheck.wrappers.progress import RunProgress, duration
-from pipecheck.wrappers.runs import (Run, next_run, refuse_changed_config, runs_beside, update_record,
-                                     write_record)
+from pipecheck.wrappers.runs import (Run, claim_next_run, next_run, refuse_changed_config, runs_beside,
+                                     update_record, write_record)
 
 
 def train(args) -> int:
@@ -34,14 +36,30 @@ def train(args) -> int:
         return 0
     options = {"pipeline": project.display(project.config_path), "model_dir": project.display(run.folder),
                "num_steps": args.num_steps, "checkpoint_every": args.checkpoint_every}
+    distribution = distribution_from_args(args)
+    if distribution is not None:
+        options["strategy"] = launcher_strategy(distribution)
     launch = prepare("train", options, project.root, args.python, args.dry_run)
-    if args.dry_run:
-        print_dry_run(launch, ["python", "model_main_tf2.py", f"--model_dir={options['model_dir']}",
-                               f"--pipeline_config_path={options['pipeline']}",
-                               f"--checkpoint_every_n={args.checkpoint_every}"]
-                      + ([f"--num_train_steps={args.num_steps}"] if args.num_steps else []) + ["--alsologtostderr"])
+    launch.environment.update(strategy_environment(distribution))
+    stock = (["python", "model_main_tf2.py", f"--model_dir={options['model_dir']}",
+              f"--pipeline_config_path={options['pipeline']}", f"--checkpoint_every_n={args.checkpoint_every}"]
+             + ([f"--num_train_steps={args.num_steps}"] if args.num_steps else []) + stock_flags(distribution)
+             + ["--alsologtostderr"])
+    workers = distribution is not None and distribution.strategy == "multi_worker"
+    if args.dry_run and workers:
+        print_workers_dry_run(*worker_launches(launch, distribution, True, run.folder), stock=stock)
         return 0
-    run.folder.mkdir(parents=True, exist_ok=True)
+    if args.dry_run:
+        print_dry_run(launch, stock)
+        return 0
+    if workers and not distribution.local:
+        cluster_tasks(distribution, dry_run=False)  # refuses a missing or inconsistent TF_CONFIG before starting
+    if args.resume is None:  # claimed only now that nothing refuses, so a refusal leaves no empty checkpointN
+        planned, run = run, claim_next_run(project.config_dir)
+        if run.folder != planned.folder:  # another train took the planned number meanwhile
+            options["model_dir"] = project.display(run.folder)
+            launch = prepare("train", options, project.root, args.python)
+            launch.environment.update(strategy_environment(distribution))
     write_record(run, config, launch.command, steps)
     message = (_("resuming {folder} from step {step} (log: {log})", step=reached or 0, folder=options["model_dir"],
                  log=project.display(run.folder / "train.log")) if args.resume is not None else
@@ -50,7 +68,10 @@ def train(args) -> int:
     print(message, file=sys.stderr)
     progress = RunProgress(_("train"), total=steps, first_step=reached or 0,
                            waiting_hint=_("the first step comes after about a minute on a CPU"))
-    finished = run_launch(launch, run.folder / "train.log", progress, events_folder=run.events_folder)
+    if workers and distribution.local:
+        finished = run_local_workers(launch, distribution, run, progress)
+    else:
+        finished = run_launch(launch, run.folder / "train.log", progress, events_folder=run.events_folder)
     outcome = finished.result or {}
     if outcome.get("step") is not None:
         update_record(run, last_step=outcome["step"])

@@ -6,6 +6,7 @@ second lint of an unchanged project reads nothing again.
 
 from __future__ import annotations
 
+import glob
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,26 +62,28 @@ def records(config, project, options) -> Records:
     from pipecheck.artifacts import cached
     from pipecheck.artifacts.records import FileRecords, scan_file
 
+    from pipecheck.guarded import exists, real
+
     plan: dict[str, list[tuple[Path, int]]] = {}
     for path, reader in config.input_readers():
         files = []
         for position, value in enumerate(reader.tf_record_input_reader.input_path):
             if not is_remote(value):
-                files += [(m, position) for m in project.matches(value) if m.is_file()]
+                files += [(m, position) for m in project.matches(value) if exists(m)]  # a folder: PC701 says so
         plan[path] = files
-    unique = {f.resolve(): f for files in plan.values() for f, _position in files}
+    unique = {real(f): f for files in plan.values() for f, _position in files}
     if not unique:
         cannot_decide(_("no record file exists (see PC202)"))
     facts, to_scan = {}, []
     for resolved, path in unique.items():
-        key = cached.content_key(path)
-        hit = cached.load("records", key)
+        key = _key_or_none(path)
+        hit = _load_or_none(FileRecords, "records", key)
         if hit is not None:
-            facts[resolved] = FileRecords.from_json(hit)
+            facts[resolved] = hit
         else:
             to_scan.append((resolved, path, key))
     report = options.progress or (lambda label, done, total: None)
-    label, total, done = _("reading records"), sum(p.stat().st_size for _resolved, p, _key in to_scan), 0
+    label, total, done = _("reading records"), sum(_size(p) for _resolved, p, _key in to_scan), 0
 
     def advance(amount: int) -> None:
         nonlocal done
@@ -89,9 +92,10 @@ def records(config, project, options) -> Records:
 
     for resolved, path, key in to_scan:
         facts[resolved] = scan_file(path, on_bytes=advance)
-        cached.store("records", key, facts[resolved].as_json())
+        if key is not None and not facts[resolved].count("unreadable"):
+            cached.store("records", key, facts[resolved].as_json())
     report(label, total, total)
-    readers = {name: ReaderRecords(name, [facts[f.resolve()] for f, _ in files], [i for _, i in files])
+    readers = {name: ReaderRecords(name, [facts[real(f)] for f, _ in files], [i for _, i in files])
                for name, files in plan.items()}
     return Records(readers, scanned=len(to_scan))
 
@@ -105,15 +109,52 @@ def checkpoint(config, project):
     value = config.train.fine_tune_checkpoint
     if not value or is_remote(value):
         cannot_decide(_("no local fine_tune_checkpoint"))
+    from pipecheck.guarded import exists, problem_with
+
     prefix = project.resolve(value)
     index = Path(f"{prefix}.index")
-    if not index.is_file():
+    if not exists(index) and problem_with(index) is None:
         cannot_decide(_("{path} does not exist (see PC301, PC302)", path=project.display(index)))
-    shards = sorted(prefix.parent.glob(f"{prefix.name}.data-*"))
-    key = cached.content_key(index, *shards)
-    hit = cached.load("checkpoints", key)
+    try:
+        shards = sorted(prefix.parent.glob(f"{glob.escape(prefix.name)}.data-*"))
+    except OSError:
+        shards = []
+    key = _key_or_none(index, *shards)
+    hit = _load_or_none(CheckpointFacts, "checkpoints", key)
     if hit is not None:
-        return CheckpointFacts.from_json(hit)
+        return hit
     facts = read_checkpoint(prefix)
-    cached.store("checkpoints", key, facts.as_json())
+    if key is not None and facts.readable:
+        cached.store("checkpoints", key, facts.as_json())
     return facts
+
+
+def _key_or_none(*paths: Path) -> str | None:
+    from pipecheck.artifacts import cached
+
+    try:
+        return cached.content_key(*paths)
+    except OSError:  # the reader will say what is wrong with the file
+        return None
+
+
+def _load_or_none(kind: type, namespace: str, key: str | None):
+    """Cached facts, or None when absent or of the wrong shape (a damaged or foreign entry is ignored)."""
+    from pipecheck.artifacts import cached
+
+    data = cached.load(namespace, key) if key is not None else None
+    if data is None:
+        return None
+    try:
+        return kind.from_json(data)
+    except TypeError:
+        return None
+
+
+def _size(path: Path) -> int:
+    from pipecheck.guarded import file_size
+
+    try:
+        return file_size(path)
+    except OSError:
+        return 0

@@ -44,11 +44,18 @@ def write_baseline(path: Path, results) -> int:
 
 def load_baseline(path: Path) -> list[dict]:
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-        return list(document["findings"])
+        from pipecheck.guarded import read_text
+
+        document = json.loads(read_text(Path(path)))
+        entries = document["findings"]
+        keys = {"rule", "file", "field", "value"}
+        if not isinstance(entries, list) or not all(isinstance(e, dict) and set(e) == keys for e in entries):
+            raise TypeError(_("findings must be a list of objects with rule, file, field and value (as "
+                              "--write-baseline writes)"))
+        return entries
     except OSError as error:
         raise BaselineError(_("{path}: cannot read the baseline: {error}", path=path, error=error.strerror)) from None
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
         raise BaselineError(_("{path}: not a pipecheck baseline ({error})", path=path, error=error)) from None
 
 

@@ -43,16 +43,20 @@ def schema(project, options):
 
 
 @fixture
-def config(project, schema, options):
+def config(project, schema, options, project_files):
     """The edited pipeline.config: message, field locations and shortcuts (PipelineConfig)."""
     from pipecheck.artifacts.pipeline_config import load_pipeline_config
 
+    from pipecheck.project.relocate import relocate
+
     text = options.config_text
     try:
-        return load_pipeline_config(project.config_path, schema.pipeline_class,
-                                    read_text(project.config_path) if text is None else text)
+        loaded = load_pipeline_config(project.config_path, schema.pipeline_class,
+                                      read_text(project.config_path) if text is None else text)
     except TextProtoSyntaxError as error:
         raise FatalInput(syntax_finding(project.config_path, error)) from None
+    relocate(project, loaded, project_files)  # before any fixture opens a file the config names
+    return loaded
 
 
 @fixture
@@ -76,6 +80,7 @@ def original(project, config, schema):
 @fixture
 def label_maps(config, project, schema) -> dict:
     """Every label map the input readers name: {label_map_path value: LabelMap or LoadProblem}."""
+    from pipecheck.guarded import exists, problem_with
     from pipecheck.artifacts.label_map import load_label_map
 
     loaded: dict = {}
@@ -84,14 +89,18 @@ def label_maps(config, project, schema) -> dict:
         if not value or value in loaded or is_remote(value):
             continue
         path = project.resolve(value)
-        if not path.is_file():
+        if not exists(path):
+            problem = problem_with(path)
+            if problem is not None:  # a name too long, a symlink loop: PC202 cannot see it as missing
+                loaded[value] = LoadProblem(path, _("cannot read the label map: {error}", error=problem))
             continue
         try:
             loaded[value] = load_label_map(path, schema.label_map_class)
         except TextProtoSyntaxError as error:
             loaded[value] = LoadProblem(path, error.message, error.line, error.column, error.hint)
         except (OSError, UnicodeDecodeError) as error:
-            loaded[value] = LoadProblem(path, _("cannot read the label map: {error}", error=error))
+            loaded[value] = LoadProblem(path, _("cannot read the label map: {error}",
+                                                error=getattr(error, "strerror", None) or error))
     return loaded
 
 
@@ -116,7 +125,9 @@ def project_files(project):
     """Label maps, records and checkpoints found under the launch root (to suggest paths)."""
     from pipecheck.project.files import scan
 
-    return scan(project.root)
+    if project.files is None:
+        project.files = scan(project.root)
+    return project.files
 
 
 @fixture
@@ -129,7 +140,9 @@ def machine(options, settings):
 
 def read_text(path: Path) -> str:
     """A config's text; undecodable bytes become a syntax finding with their line and column."""
-    data = Path(path).read_bytes()
+    from pipecheck.guarded import TEXT_LIMIT, read_bytes
+
+    data = read_bytes(Path(path), TEXT_LIMIT)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -151,7 +151,12 @@ def plugin_entry_points() -> list[tuple[str, str]]:
     key = cache.key_for("entry-points", *stamps)
     cached = cache.read("plugins", key)
     if cached is not None:
-        return [tuple(line.split("\t", 1)) for line in cached.decode().splitlines() if line]
+        try:
+            lines = cached.decode("utf-8").splitlines()
+        except UnicodeDecodeError:
+            lines = ["damaged"]
+        if all(line.count("\t") == 1 for line in lines):  # else a damaged entry: ask importlib again
+            return [tuple(line.split("\t", 1)) for line in lines]
     from importlib.metadata import entry_points
 
     found = [(point.name, point.value) for point in entry_points(group=ENTRY_POINT_GROUP)]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SEVERITIES = ("error", "warning", "info")
+TIERS = ("default", "quiet", "detail")
 
 
 @dataclass
@@ -17,6 +18,11 @@ class Finding:
     Findings about another file (a label map, a record) give `file`, `line` and `column`.
     `replacement` is the value to write at `field`, when the rule knows it, and `remove` says
     the fix is to delete the field (both used by `pipecheck fix`).
+
+    `tier` says who needs to see it: "default" (shown by default: a person must act), "quiet" (a setting TF2 never
+    reads: counted in one line, listed with -v or --select, applied by fix) or "detail" (numbers
+    that say all is well: -v, the JSON and the review). A leading finding names in `details` the
+    rules whose findings are its consequences; the run gives those findings its code as `group`.
     """
 
     message: str
@@ -30,6 +36,9 @@ class Finding:
     remove: bool = False
     rule: str = ""
     name: str = ""
+    tier: str = "default"
+    details: tuple[str, ...] = ()
+    group: str | None = None
 
     def sort_key(self) -> tuple:
         return (SEVERITIES.index(self.severity or "error"), str(self.file), self.line or 0, self.column or 0, self.rule)
@@ -45,6 +54,8 @@ class Finding:
             "line": self.line,
             "column": self.column,
             "field": self.field,
+            "tier": self.tier,
+            "group": self.group,
         }
 
 

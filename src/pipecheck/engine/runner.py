@@ -33,6 +33,7 @@ class RunOptions:
     config_text: str | None = None  # lint this text as the config's content (fixes not yet written)
     progress: Callable[[str, int, int], None] | None = None  # (label, done, total) for passes over big files
     baseline: list[dict] | None = None  # findings accepted by a baseline file (engine.baseline)
+    distribution: object = None  # pipecheck.distribution.Distribution from --gpus/--num-workers/--tpu/--replicas
 
 
 def select_rules(rules: list[RuleSpec], select: list[str], ignore: list[str]) -> list[RuleSpec]:
@@ -46,7 +47,8 @@ def run(options: RunOptions) -> RunResult:
     settings = load_settings(project.root, options.settings_file)
     if options.strict is not None:
         settings.strict = options.strict
-    catalogue = discover(settings.rules_dirs, plugins=settings.plugins and options.plugins)
+    # rules_dirs run the checkout's own Python: --no-plugins turns them off with the entry points
+    catalogue = discover(settings.rules_dirs if options.plugins else [], plugins=settings.plugins and options.plugins)
     resolver = FixtureResolver(catalogue.fixtures, {"project": project, "settings": settings, "options": options})
     for spec in catalogue.rules:
         resolver.check_rule(spec)
@@ -78,10 +80,24 @@ def run(options: RunOptions) -> RunResult:
         from pipecheck.engine.baseline import accepted_by
 
         result.accept("baseline", accepted_by(options.baseline, result))
+    _tiers_and_groups(result, options.select or settings.select)
     result.findings.sort(key=Finding.sort_key)
     result.outcomes.sort(key=lambda outcome: outcome.rule.code)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _tiers_and_groups(result: RunResult, select: list[str]) -> None:
+    """Quiet findings of a rule selected by name are shown; a leading finding's details join its group."""
+    explicit = [s for s in select if s != "ALL"]
+    specs = {spec.code: spec for spec in result.catalogue.rules}
+    leads = {code: finding.rule for finding in result.findings for code in finding.details}
+    for finding in result.findings:
+        spec = specs.get(finding.rule)
+        if finding.tier == "quiet" and spec is not None and any(spec.matches(s) for s in explicit):
+            finding.tier = "default"
+        if finding.rule in leads and finding.group is None:
+            finding.group = leads[finding.rule]
 
 
 def _run_rule(spec: RuleSpec, resolver: FixtureResolver, config, settings: Settings) -> tuple[Outcome, list]:

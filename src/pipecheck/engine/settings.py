@@ -77,10 +77,16 @@ def load_settings(root: Path, explicit: Path | None = None) -> Settings:
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        text = path.read_text(encoding="utf-8")
+        from pipecheck.guarded import read_text
+
+        text = read_text(path)
         document = tomllib.loads(text)
     except OSError as error:
         raise SettingsError(_("{path}: cannot read settings: {error}", path=path, error=error.strerror)) from None
+    except UnicodeDecodeError as error:
+        line = error.object.count(b"\n", 0, error.start) + 1
+        raise SettingsError(_("{path}:{line}: byte 0x{byte:02x} is not UTF-8 (TOML files are UTF-8)", path=path,
+                              line=line, byte=error.object[error.start])) from None
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(_("{path}: not valid TOML: {error}", path=path, error=error)) from None
     table = document.get("tool", {}).get("pipecheck", {}) if in_pyproject else document

@@ -1,17 +1,19 @@
 """Write a fixed config without ever losing what the user had.
 
 The previous content is kept as a backup beside the file (`pipeline.config.bak`, then
-`.bak2`, ... never replacing an older backup); the new content goes to a temporary file in
-the same folder and replaces the config in one rename, so an interruption leaves either the
-old or the new file. A file that changed on disk since it was read is left alone.
+`.bak2`, ... never replacing an older backup, never written through a link); the new content
+goes to a temporary file in the same folder and replaces the config in one rename, so an
+interruption leaves either the old or the new file, with its owner and mode. A file that
+changed on disk since it was read is left alone. A config that is a symlink is fixed where
+it points, if that is inside the launch folder.
 """
 
 from __future__ import annotations
 
-import shutil
+import os
 from pathlib import Path
 
-from pipecheck.atomic import write_atomically
+from pipecheck.atomic import keep_owner, write_atomically
 from pipecheck.errors import InputError
 from pipecheck.i18n import _
 
@@ -20,17 +22,33 @@ class FileChanged(InputError):
     """The file on disk is not the one the fixes were computed from."""
 
 
+class UnsafeTarget(InputError):
+    """Writing the fix would change a file outside the project."""
+
+
 def next_backup(path: Path) -> Path:
     candidate = path.with_name(path.name + ".bak")
     number = 2
-    while candidate.exists():
+    while os.path.lexists(candidate):  # a dangling link is taken too: the backup never goes through one
         candidate = path.with_name(f"{path.name}.bak{number}")
         number += 1
     return candidate
 
 
-def write_fixed(path: Path, expected: bytes, text: str) -> Path:
-    """Replace `path` by `text` if it still holds `expected`; return the backup's path."""
+def target_of(path: Path, inside: Path | None) -> Path:
+    """The file a fix is written to: `path`, or where its symlink points when that is inside `inside`."""
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))
+    if inside is not None and not target.is_relative_to(os.path.realpath(inside)):
+        raise UnsafeTarget(_("{path} is a link to {target}, outside {root}: nothing written (fix a copy: replace "
+                             "the link by the file)", path=path, target=target, root=inside))
+    return target
+
+
+def write_fixed(path: Path, expected: bytes, text: str, inside: Path | None = None) -> Path:
+    """Replace `path` (or its link's target) by `text` if it still holds `expected`; return the backup's path."""
+    path = target_of(Path(path), inside)
     data = text.encode("utf-8")
     if b"\r\n" in expected:  # lines the fixes added end in \n; keep a Windows file's line endings
         data = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
@@ -42,10 +60,23 @@ def write_fixed(path: Path, expected: bytes, text: str) -> Path:
 
     unchanged()
     backup = next_backup(path)
-    shutil.copy2(path, backup)
-    try:  # the lint took time: the file is looked at again just before the rename
+    try:
+        _write_backup(path, backup, expected)
+        # the lint took time: the file is looked at again just before the rename
         write_atomically(path, data, durable=True, mode_from=path, before_replace=unchanged)
     except BaseException:
         backup.unlink(missing_ok=True)  # ours: next_backup() only gives names that did not exist
         raise
     return backup
+
+
+def _write_backup(path: Path, backup: Path, content: bytes) -> None:
+    """Exclusive create (no link followed, no file replaced), flushed to disk before the config is touched."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(backup, flags, 0o600)
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(content)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.utime(backup, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns))
+    keep_owner(path, backup, mode=True)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipecheck.guarded import is_dir, is_regular
 from pipecheck.errors import InputError
 from pipecheck.i18n import N_, _
 
@@ -18,6 +20,10 @@ PRETRAINED_FOLDERS = ("pre-trained", "pre_trained", "pre-trained-models")
 LAUNCH_MARKERS = PRETRAINED_FOLDERS + ("model_main_tf2.py", "exporter_main_v2.py")
 REMOTE_PREFIXES = ("gs://", "s3://", "hdfs://", "http://", "https://", "ram://")
 _GLOB_CHARS = set("*?[")
+ZOO_PLACEHOLDER = re.compile(r"PATH_TO_BE+_CONFIGURED|(^|/)(placer|cns)/", re.IGNORECASE)
+# What tutorials and notebooks leave for the reader to fill in: ${YOUR_GCS_BUCKET}, <path>, YOUR_..., /path/to/.
+PLACEHOLDER = re.compile(ZOO_PLACEHOLDER.pattern + r"|\$\{[^}]*\}|<[^<>]*>|(?-i:\bYOUR_|\bYOUR[ -])|(^|/)path/to/",
+                         re.IGNORECASE)
 
 
 class ProjectError(InputError):
@@ -33,6 +39,9 @@ class Project:
     explicit_root: bool = False
     explicit_original: Path | None = None
     notes: list[str] = field(default_factory=list)
+    # Paths written for another machine: {value: project files its tail names} (project.relocate).
+    relocated: dict[str, list[Path]] = field(default_factory=dict)
+    files: object = None  # the ProjectFiles walk, shared by whoever needs it first
 
     @property
     def net_name(self) -> str:
@@ -43,18 +52,31 @@ class Project:
         return self.config_path.parent
 
     def resolve(self, value: str, base: Path | None = None) -> Path:
+        """The file a path names from the launch root (or `base`); for another machine's path, its local match."""
+        local = self.local(value) if base is None else None
+        if local is not None:
+            return local
         path = Path(value)
         return path if path.is_absolute() else (base or self.root) / path
+
+    def local(self, value: str) -> Path | None:
+        """The one project file a path written for another machine stands for, if found."""
+        found = self.relocated.get(value)
+        return found[0] if found and len(found) == 1 else None
 
     def matches(self, value: str, base: Path | None = None) -> list[Path]:
         """Files a path or glob pattern names, as the OD API's gfile.glob would find them."""
         if is_remote(value):
             return []
-        if _GLOB_CHARS & set(value):
+        from pipecheck.guarded import exists
+
+        if base is None and self.local(value) is not None:
+            value = str(self.local(value))
+        if any(character in value for character in _GLOB_CHARS):
             prefix = "" if Path(value).is_absolute() else glob.escape(str(base or self.root)) + os.sep
-            return sorted(Path(p) for p in glob.glob(prefix + value))
+            return sorted(Path(p) for p in glob.glob(prefix + value) if exists(p))
         path = self.resolve(value, base)
-        return [path] if path.exists() else []
+        return [path] if exists(path) else []
 
     def other_bases(self) -> list[Path]:
         """Folders a relative path might have been written against, besides the root."""
@@ -70,8 +92,8 @@ class Project:
     def display(self, path: Path | str) -> str:
         """A path as the user would write it: relative to the root when inside it."""
         path = Path(path)
-        try:
-            return str(path.resolve().relative_to(self.root.resolve()))
+        try:  # realpath, not resolve(): a symlink loop is a finding's subject, not an exception
+            return str(Path(os.path.realpath(path)).relative_to(os.path.realpath(self.root)))
         except ValueError:
             return str(path)
 
@@ -85,7 +107,7 @@ class Project:
             for base in bases:
                 checkpoint = self.resolve(fine_tune_checkpoint, base)
                 for folder in (checkpoint, checkpoint.parent, checkpoint.parent.parent):
-                    if folder.name == "checkpoint" or (folder / "checkpoint").is_dir():
+                    if folder.name == "checkpoint" or is_dir(folder / "checkpoint"):
                         candidates.append((folder.parent if folder.name == "checkpoint" else folder) / "pipeline.config")
         for base in bases:
             for pretrained in PRETRAINED_FOLDERS:
@@ -93,13 +115,18 @@ class Project:
         own = self.config_path.resolve()
         unique: list[Path] = []
         for candidate in candidates:
-            if candidate.is_file() and candidate.resolve() != own and candidate.resolve() not in unique:
+            if is_regular(candidate) and candidate.resolve() != own and candidate.resolve() not in unique:
                 unique.append(candidate.resolve())
         return unique
 
 
+
 def is_remote(value: str) -> bool:
     return value.startswith(REMOTE_PREFIXES)
+
+
+def is_placeholder(value: str) -> bool:
+    return bool(PLACEHOLDER.search(value))
 
 
 def discover_project(target: Path, root: Path | None = None, original: Path | None = None) -> Project:
@@ -116,7 +143,10 @@ def discover_project(target: Path, root: Path | None = None, original: Path | No
     elif target.is_file():
         config_path = target
     else:
-        raise ProjectError(_("{target}: no such file or folder", target=target))
+        from pipecheck.guarded import problem_with
+
+        raise ProjectError(_("{target}: {problem}", target=target,
+                             problem=problem_with(target) or _("no such file or folder")))
     if original is not None and not Path(original).exists():
         raise ProjectError(_("--original {path}: no such file or folder", path=original))
     inferred = _infer_root(config_path)

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 from pipecheck import __version__
 from pipecheck.i18n import _, n_
-from pipecheck.report.table import markdown_table
+from pipecheck.report.table import Code, markdown_table, md_code
 from pipecheck.report.text import diff_cells, diff_headers, severity_word
 from pipecheck.report.diff import diff_rows
 
@@ -57,7 +57,8 @@ def sarif(results, catalogue) -> str:
             entry = {"ruleId": finding.rule, "level": SARIF_LEVELS[finding.severity],
                      "message": {"text": finding.message + (f" ({_('fix: {hint}', hint=finding.hint)})"
                                                             if finding.hint else "")},
-                     "locations": [location], "partialFingerprints": {"pipecheck/v1": fingerprint(finding, root)}}
+                     "locations": [location], "partialFingerprints": {"pipecheck/v1": fingerprint(finding, root)},
+                     "properties": {"tier": finding.tier, **({"group": finding.group} if finding.group else {})}}
             if finding.rule in index:
                 entry["ruleIndex"] = index[finding.rule]
             sarif_results.append(entry)
@@ -121,7 +122,8 @@ def _escape_property(text: str) -> str:
 
 def github(results) -> str:
     """Workflow commands (::error file=...,line=...::message), the most severe first."""
-    findings = sorted((f for r in results for f in r.findings), key=lambda f: (_RANK[f.severity], str(f.file), f.line))
+    findings = sorted((f for r in results for f in r.findings if f.tier == "default"),  # what a reviewer must see
+                      key=lambda f: (_RANK[f.severity], str(f.file), f.line))
     root = results[0].project.root
     lines = []
     for finding in findings:
@@ -142,10 +144,11 @@ def markdown(results) -> str:
         counts = ", ".join([n_("{count} error", "{count} errors", result.count("error")),
                             n_("{count} warning", "{count} warnings", result.count("warning")),
                             n_("{count} info", "{count} infos", result.count("info"))])
-        parts.append(f"### pipecheck · `{_relative(result.project.config_path, root)}`\n\n**{counts}**\n")
-        if result.findings:
-            rows = [[severity_word(f.severity), f.rule, f"`{_relative(f.file, root)}:{f.line}:{f.column}`",
-                     f"`{f.field}`" if f.field else "", f.message, f.hint or ""] for f in result.findings]
+        parts.append(f"### pipecheck · {md_code(_relative(result.project.config_path, root))}\n\n**{counts}**\n")
+        shown = [f for f in result.findings if f.tier == "default"]
+        if shown:
+            rows = [[severity_word(f.severity), f.rule, Code(f"{_relative(f.file, root)}:{f.line}:{f.column}"),
+                     Code(f.field) if f.field else "", f.message, f.hint or ""] for f in shown]
             parts.append(markdown_table([_("Severity"), _("Rule"), _("Where"), _("Field"), _("Message"), _("Fix")],
                                         rows) + "\n")
         if result.config is not None and result.original is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 from pipecheck.i18n import N_, _
@@ -102,10 +103,20 @@ def _leaves(located) -> dict[str, tuple[int, object, str]]:
     for path, location in located.locations.items():
         value = location.value
         if isinstance(value, ScalarValue):
-            leaves[path] = (location.line, location.parsed, _display(location.parsed, value))
+            leaves[path] = (location.line, _as_stored(location.parsed), _display(location.parsed, value))
         elif isinstance(value, MessageValue) and not value.fields:
             leaves[path] = (location.line, "{}", "{ }")
     return leaves
+
+
+def _as_stored(parsed):
+    """The value the message holds: the OD API's real-valued fields are float32, so 0.0004 == 0.00039999998."""
+    if isinstance(parsed, float):
+        try:
+            return struct.unpack("<f", struct.pack("<f", parsed))[0]
+        except OverflowError:  # beyond float32: the proto stores inf
+            return parsed
+    return parsed
 
 
 def _display(parsed, value: ScalarValue) -> str:

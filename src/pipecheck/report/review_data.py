@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipecheck import schedules
 from pipecheck.estimates import estimate_training
-from pipecheck.i18n import N_, _, n_
+from pipecheck.i18n import _, n_
 from pipecheck.machine import format_bytes
 from pipecheck.report.diff import diff_rows
 
@@ -160,7 +160,7 @@ def _box_pixels(config, reader) -> list[tuple[float, float]]:
     kind = resizer.WhichOneof("image_resizer_oneof")
     points = []
     for facts in reader.files:
-        sizes = facts.image_sizes or [[1, 1]]
+        sizes = [s for s in facts.image_sizes if s[0] > 0 and s[1] > 0] or [[1, 1]]  # a 0x0 image is PC7xx's
         width = sum(s[0] for s in sizes) / len(sizes)
         height = sum(s[1] for s in sizes) / len(sizes)
         if kind == "fixed_shape_resizer":
@@ -185,16 +185,19 @@ def read_samples(records, count: int = SAMPLES) -> list[Sample]:
     example_class = message_classes()["Example"]
     samples: list[Sample] = []
     for facts in records.train.files:
-        for index, _offset, payload in RecordReader(Path(facts.path)):
-            if len(samples) >= count:
-                return samples
-            try:
-                features = example_class.FromString(payload).features.feature
-            except Exception:
-                continue
-            sample = _sample(features, f"{Path(facts.path).name} #{index}")
-            if sample is not None:
-                samples.append(sample)
+        try:
+            for index, _offset, payload in RecordReader(Path(facts.path)):
+                if len(samples) >= count:
+                    return samples
+                try:
+                    features = example_class.FromString(payload).features.feature
+                except Exception:
+                    continue
+                sample = _sample(features, f"{Path(facts.path).name} #{index}")
+                if sample is not None:
+                    samples.append(sample)
+        except OSError:  # gone or unreadable since the lint read it: PC701 says so, the gallery shows the others
+            continue
     return samples
 
 
@@ -205,7 +208,7 @@ def _sample(features, name: str) -> Sample | None:
         return None
     encoded = features["image/encoded"].bytes_list.value[0]
     info = inspect_image(encoded)
-    if info.format not in ("jpeg", "png", "gif", "bmp") or not info.complete:
+    if info.format not in ("jpeg", "png", "gif", "bmp") or not info.complete or info.width <= 0 or info.height <= 0:
         return None
 
     def values(key):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipecheck import __version__
 from pipecheck.i18n import _
-from pipecheck.report.table import markdown_table
+from pipecheck.report.table import Code, markdown_table, md_code, md_text
 from pipecheck.report.text import diff_cells, diff_headers, severity_word
 
 _STATUS = {"passed": "✅", "warning": "⚠️", "error": "❌", "undecided": "❔"}
@@ -13,13 +13,14 @@ _STATUS = {"passed": "✅", "warning": "⚠️", "error": "❌", "undecided": "�
 def render(review) -> str:
     result = review.result
     project = result.project
-    lines = [f"# {_('Peer review: {network}', network=project.net_name)}", "",
-             f"`{project.display(project.config_path)}` · pipecheck {__version__}", ""]
+    lines = [f"# {md_text(_('Peer review: {network}', network=project.net_name))}", "",
+             f"{md_code(project.display(project.config_path))} · pipecheck {__version__}", ""]
     lines += [f"## {_('At a glance')}", "", markdown_table([_("Item"), _("Value")], review.glance), ""]
     lines += [f"## {_('Findings')}", ""]
     if review.findings:
-        rows = [[severity_word(f.severity), f.rule, f"`{project.display(f.file)}:{f.line}:{f.column}`",
-                 f"`{f.field}`" if f.field else "", f.message + (f" — {_('fix: {hint}', hint=f.hint)}" if f.hint else "")]
+        rows = [[severity_word(f.severity), f.rule, Code(f"{project.display(f.file)}:{f.line}:{f.column}"),
+                 Code(f.field) if f.field else "",
+                 f.message + (f" — {_('fix: {hint}', hint=f.hint)}" if f.hint else "")]
                 for f in review.findings]
         lines.append(markdown_table([_("Severity"), _("Rule"), _("Where"), _("Field"), _("Message")], rows))
     else:
@@ -35,6 +36,7 @@ def render(review) -> str:
         rows = [[name] + [review.class_counts[r][i] for r in readers] for i, name in enumerate(review.classes)]
         lines.append(markdown_table([_("class")] + readers, rows))
     lines += ["", f"## {_('Sign-off')}", ""]
-    lines += [f"- [ ] {item} {_STATUS[status]} `{' '.join(codes)}`" for item, status, codes in review.checklist]
+    lines += [f"- [ ] {md_text(item)} {_STATUS[status]} {md_code(' '.join(codes))}"
+              for item, status, codes in review.checklist]
     lines += ["", f"{_('Reviewed by')}: … · {_('Date')}: …", ""]
     return "\n".join(lines)

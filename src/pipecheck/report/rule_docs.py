@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from pipecheck.i18n import _
-from pipecheck.report.table import markdown_table, text_table
+from pipecheck.report.table import Markup, markdown_table, text_table
 
 _EXAMPLE = re.compile(r"^(Bad|Good|Undecided)(?: \(.*\))?:$")
 _ENTRY = re.compile(r"\b([A-Z])-([0-9]{2})\b")
@@ -85,6 +85,6 @@ def rules_markdown(rules) -> str:
              "the test suite fails when this file is out of date. Each rule's Bad and Good examples are edits "
              "applied to the course project (`examples/faces_cubes`) and run as tests.\n")
     table = markdown_table(["Code", "Name", "Severity", "Category", "Fix"],
-                           [[f"[{s.code}](#{s.code.lower()}-{s.name})", s.name, s.severity, s.category, s.fix or "—"]
-                            for s in rules])
+                           [[Markup(f"[{s.code}](#{s.code.lower()}-{s.name})"), s.name, s.severity, s.category,
+                             s.fix or "—"] for s in rules])
     return intro + "\n" + table + "\n\n" + "\n".join(rule_markdown(spec) for spec in rules)

@@ -52,16 +52,11 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
         lines.extend(style(line, "dim") for line in textwrap.wrap(_("note      {note}", note=note), width,
                                                                   subsequent_indent=" " * 10, break_long_words=False))
     lines.append("")
-    for finding in result.findings:
-        lines.extend(finding_lines(finding, style, width))
+    lines.extend(findings_lines(result.findings, style, width, verbose))
     undecided = [o for o in result.outcomes if o.status in ("undecided", "crashed")]
     if undecided:
         lines.append("")
-        for outcome in undecided:
-            values = {"code": outcome.rule.code, "name": outcome.rule.name, "reason": outcome.reason}
-            text = (_("{code} {name}: crashed: {reason}", **values) if outcome.status == "crashed"
-                    else _("{code} {name}: could not decide: {reason}", **values))
-            lines.append(style(text, "error" if outcome.status == "crashed" else "dim"))
+        lines.extend(undecided_lines(undecided, style, width, verbose))
     if verbose:
         for outcome in result.outcomes:
             if outcome.status == "passed":
@@ -73,6 +68,55 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
     lines.append("")
     lines.append(summary_line(result, style))
     return "\n".join(lines) + "\n"
+
+
+def findings_lines(findings, style, width: int, verbose: bool) -> list[str]:
+    """What needs a person, each leading finding followed by its details; one line for the quiet tier."""
+    shown = [f for f in findings if verbose or f.tier == "default"]
+    leads = {f.rule for f in shown if f.details}
+    lines = []
+    for finding in shown:
+        if finding.group in leads:
+            continue
+        lines.extend(finding_lines(finding, style, width))
+        for detail in (d for d in shown if finding.details and d.group == finding.rule):
+            lines.extend("    " + line for line in finding_lines(detail, style, width - 4))
+    quiet = [f for f in findings if f.tier == "quiet" and not verbose]
+    if quiet:
+        names = ", ".join(dict.fromkeys(f.field.rsplit(".", 1)[-1] for f in quiet if f.field))
+        fixable = all(f.remove or f.replacement is not None for f in quiet)
+        text = (n_("{count} setting TF2 ignores ({names}); `pipecheck fix` removes it, `-v` lists it",
+                   "{count} settings TF2 ignores ({names}); `pipecheck fix` removes them, `-v` lists them",
+                   len(quiet), names=names) if fixable else
+                n_("{count} setting TF2 ignores ({names}); `-v` lists it",
+                   "{count} settings TF2 ignores ({names}); `-v` lists them", len(quiet), names=names))
+        lines.extend(style(line, "dim") for line in textwrap.wrap(text, width, subsequent_indent="    ",
+                                                                  break_long_words=False))
+    return lines
+
+
+def undecided_lines(outcomes, style, width: int, verbose: bool) -> list[str]:
+    """Rules that crashed, one line each; those that could not decide, one line per reason (-v: one per rule)."""
+    lines, reasons = [], {}
+    for outcome in outcomes:
+        values = {"code": outcome.rule.code, "name": outcome.rule.name, "reason": outcome.reason}
+        if outcome.status == "crashed":
+            lines.append(style(_("{code} {name}: crashed: {reason}", **values), "error"))
+        elif verbose:
+            lines.append(style(_("{code} {name}: could not decide: {reason}", **values), "dim"))
+        else:
+            reasons.setdefault(outcome.reason, []).append(outcome.rule.code)
+    for reason, codes in sorted(reasons.items(), key=lambda item: -len(item[1])):
+        text = (_("{code} could not decide: {reason}", code=codes[0], reason=reason) if len(codes) == 1 else
+                _("{count} rules could not decide ({codes}): {reason}", count=len(codes),
+                  codes=_code_range(codes), reason=reason))
+        lines.extend(style(line, "dim") for line in textwrap.wrap(text, width, subsequent_indent="    ",
+                                                                  break_long_words=False))
+    return lines
+
+
+def _code_range(codes: list[str]) -> str:
+    return ", ".join(codes) if len(codes) <= 3 else f"{codes[0]}…{codes[-1]}"
 
 
 def finding_lines(finding, style, width: int = 100) -> list[str]:

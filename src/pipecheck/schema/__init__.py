@@ -130,10 +130,10 @@ def _load_from(source: _Source) -> Schema:
         generation = "compiled .proto"
 
     key = cache.key_for("schema", *(cache.file_stamp(p) for p in inputs))
-    cached = cache.read("schema", key)
-    from_cache = cached is not None
-    if cached is not None:
-        ordered, generation = _unpack(cached)
+    classes = _from_cache(key)
+    from_cache = classes is not None
+    if classes is not None:
+        pipeline_class, label_map_class, generation = classes
     else:
         from pipecheck.schema.extract import descriptor_from_generated_module, descriptors_from_proto_files
 
@@ -147,8 +147,7 @@ def _load_from(source: _Source) -> Schema:
                 generations.add(style)
             generation = " and ".join(sorted(generations))
         ordered = _dependency_order(serialized)
-    pipeline_class, label_map_class = _message_classes(ordered)
-    if not from_cache:
+        pipeline_class, label_map_class = _message_classes(ordered)
         cache.write("schema", key, _pack(ordered, generation))
     return Schema(
         pipeline_class=pipeline_class,
@@ -159,6 +158,18 @@ def _load_from(source: _Source) -> Schema:
         version=_installed_version(source.protos_dir) if source.kind == "installed" else None,
         from_cache=from_cache,
     )
+
+
+def _from_cache(key: str) -> tuple[type, type, str] | None:
+    """The classes from a cached entry; None when there is none or it is damaged (it is then rebuilt)."""
+    blob = cache.read("schema", key)
+    if blob is None:
+        return None
+    try:
+        ordered, generation = _unpack(blob)
+        return (*_message_classes(ordered), generation)
+    except Exception:  # whatever a damaged descriptor makes protobuf raise: the cache must never break a run
+        return None
 
 
 def _dependency_order(serialized: list[bytes]) -> list[bytes]:

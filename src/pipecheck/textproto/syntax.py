@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pipecheck.i18n import _
 from pipecheck.textproto.tokens import IDENT, NUMBER, STRING, SYMBOL, SourceText, TextProtoSyntaxError, Token
 
+NESTING_LIMIT = 100  # blocks inside blocks; the OD API's deepest config nests 9
+
 
 @dataclass
 class ScalarValue:
@@ -67,6 +69,7 @@ class _Parser:
         self.source = source
         self.tokens = tokens
         self.index = 0
+        self.depth = 0
 
     def peek(self) -> Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -118,6 +121,9 @@ class _Parser:
         if has_colon:
             self.take()
         following = self.peek()
+        if has_colon and self._value_is_missing(separator, following):
+            raise self.error(_("{name} has no value", name=name), separator,
+                             hint=_("write {name}: value on this line, or delete the line", name=name))
         is_list = False
         if self.is_symbol(following, "{", "<"):
             values: list[ScalarValue | MessageValue] = [self.message()]
@@ -135,6 +141,17 @@ class _Parser:
         if self.is_symbol(self.peek(), ",", ";"):
             end = self.take().end
         return FieldNode(name, name_token, values, end, is_list=is_list, is_extension=is_extension)
+
+    def _value_is_missing(self, colon: Token, following: Token | None) -> bool:
+        """`name:` at the end of its line, the next line starting a field or closing the block."""
+        if following is None:
+            return True
+        if following.line == colon.line:
+            return False
+        if self.is_symbol(following, "}", ">"):
+            return True
+        after = self.tokens[self.index + 1] if self.index + 1 < len(self.tokens) else None
+        return following.kind == IDENT and self.is_symbol(after, ":", "{", "<")
 
     def _stray(self, token: Token) -> TextProtoSyntaxError:
         """A token where a field name should be; often the rest of an unquoted value."""
@@ -160,7 +177,12 @@ class _Parser:
     def message(self) -> MessageValue:
         opening = self.take()
         closing = "}" if opening.text == "{" else ">"
+        if self.depth >= NESTING_LIMIT:  # the parser recurses; Python's stack would give up a little later
+            raise self.error(_("more than {limit} blocks inside one another", limit=NESTING_LIMIT), opening,
+                             hint=_("a pipeline.config nests about 9 deep; look for a block opened in a loop"))
+        self.depth += 1
         fields = self.fields_until(closing)
+        self.depth -= 1
         return MessageValue(opening, self.take(), fields)
 
     def list_values(self) -> list[ScalarValue | MessageValue]:

@@ -100,7 +100,8 @@ def _restore_pillow_getsize() -> None:
         announce("Pillow's ImageFont getsize (removed in Pillow 10; the OD API draws eval images with it) is back")
 
 
-def train(pipeline: str, model_dir: str, num_steps: int | None = None, checkpoint_every: int = 1000) -> dict:
+def train(pipeline: str, model_dir: str, num_steps: int | None = None, checkpoint_every: int = 1000,
+          strategy: dict | None = None) -> dict:
     """model_main_tf2.py's training, one step per iteration so that progress and num_steps are exact.
 
     The stock script runs steps in blocks of 100 (asked for 5, it runs 100) and records
@@ -114,23 +115,61 @@ def train(pipeline: str, model_dir: str, num_steps: int | None = None, checkpoin
     managers = _track_checkpoint_managers(tf1)
     tf.config.set_soft_device_placement(True)
     interrupted = False
+    distribution = _strategy(tf, strategy or {})
     try:
-        strategy = tf.compat.v2.distribute.MirroredStrategy()
-        with strategy.scope():
+        with distribution.scope():
             model_lib_v2.train_loop(pipeline_config_path=pipeline, model_dir=model_dir, train_steps=num_steps,
-                                    use_tpu=False, checkpoint_every_n=checkpoint_every, record_summaries=False,
+                                    use_tpu=(strategy or {}).get("kind") == "tpu",
+                                    checkpoint_every_n=checkpoint_every, record_summaries=False,
                                     num_steps_per_iteration=1)
     except KeyboardInterrupt:
         interrupted = True
-        announce("interrupted: saving the step reached")
+        announce("interrupted: saving the step reached" if (strategy or {}).get("kind") != "multi_worker" else
+                 "interrupted: not saved (saving is collective; the workers may stand at different steps)")
     result = {"interrupted": interrupted, "step": None, "checkpoint": None}
+    if managers and not distribution.extended.should_checkpoint:
+        return _finish_worker(managers[-1], interrupted, result)
     if managers:
         manager = managers[-1]
         step = int(manager.checkpoint.step.numpy())
-        if manager.saved_step != step:
+        collective = (strategy or {}).get("kind") == "multi_worker"
+        if manager.saved_step != step and not (collective and interrupted):
             manager.save()
         result.update(step=step, checkpoint=manager.latest_checkpoint)
         announce(f"step {step} saved as {manager.latest_checkpoint}")
+    return result
+
+
+def _strategy(tf, strategy: dict):
+    """model_main_tf2.py's choice: TPUStrategy (--use_tpu), MultiWorkerMirroredStrategy (--num_workers > 1, the
+    cluster in TF_CONFIG), else MirroredStrategy over the visible GPUs."""
+    kind = strategy.get("kind", "mirrored")
+    if kind == "tpu":
+        resolver = tf.distribute.cluster_resolver.TPUClusterResolver(strategy.get("tpu"))
+        tf.config.experimental_connect_to_cluster(resolver)
+        tf.tpu.experimental.initialize_tpu_system(resolver)
+        return tf.distribute.TPUStrategy(resolver)
+    if kind == "multi_worker":
+        distribution = tf.distribute.MultiWorkerMirroredStrategy()
+        announce(f"MultiWorkerMirroredStrategy: task {distribution.cluster_resolver.task_type} "
+                 f"{distribution.cluster_resolver.task_id}, {distribution.num_replicas_in_sync} replicas in sync")
+        return distribution
+    return tf.compat.v2.distribute.MirroredStrategy()
+
+
+def _finish_worker(manager, interrupted: bool, result: dict) -> dict:
+    """A non-chief worker: its checkpoints are scratch (temp_worker_NNN, removed by train_loop); only the chief's count.
+
+    Saving is collective under MultiWorkerMirroredStrategy, so the last step is saved by every worker or by none:
+    after Ctrl-C the workers may stand at different steps, and none saves.
+    """
+    import shutil
+
+    step = int(manager.checkpoint.step.numpy())
+    if not interrupted and manager.saved_step != step:
+        manager.save()
+    shutil.rmtree(manager.directory, ignore_errors=True)
+    result.update(step=step, checkpoint=None, worker=True)
     return result
 
 

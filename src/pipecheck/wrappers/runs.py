@@ -67,6 +67,18 @@ def next_run(config_dir: Path) -> Run:
     return Run(number, config_dir / f"checkpoint{number}")
 
 
+def claim_next_run(config_dir: Path) -> Run:
+    """The next free checkpointN, made here: mkdir fails when another train made it first, so two never share one."""
+    number = max(runs_beside(config_dir), default=0) + 1
+    while True:
+        folder = config_dir / f"checkpoint{number}"
+        try:
+            folder.mkdir()
+            return Run(number, folder)
+        except FileExistsError:
+            number += 1
+
+
 def trained_run(config_dir: Path, number: int | None) -> Run:
     """The run to export or evaluate: checkpointN, or the latest one holding a checkpoint."""
     runs = runs_beside(config_dir)

@@ -16,14 +16,18 @@ import os
 import shutil
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipecheck.guarded import TEXT_LIMIT
 from pipecheck.errors import InputError
 from pipecheck.i18n import _
 from pipecheck.project import PRETRAINED_FOLDERS
 
 LAYOUTS = ("course", "tutorial")
+MEMBER_LIMIT = 8 << 30  # above any detection checkpoint's shard, far below what a forged member claims
+ARCHIVE_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error)
 
 
 class InitError(InputError):
@@ -49,6 +53,9 @@ class InitReport:
 
 
 def plan_project(source: Path, project: str, layout: str, root: Path) -> Plan:
+    if not project or project in (".", "..") or Path(project).name != project or "\\" in project:
+        raise InitError(_("--project {project!r}: a project is one folder name inside the launch folder, like "
+                          "faces_cubes (no / or .., not an absolute path)", project=project))
     net = network_name(source)
     if layout == "tutorial":
         root = root / project
@@ -70,19 +77,25 @@ def network_name(source: Path) -> str:
     if source.is_dir():
         if not (source / "pipeline.config").is_file():
             raise InitError(_("{source}: no pipeline.config in this folder (is it a zoo network?)", source=source))
+        _check_folder(source)
         return source.resolve().name
     if not source.is_file():
         raise InitError(_("{source}: no such file or folder", source=source))
     try:
         with tarfile.open(source) as archive:
             members = archive.getmembers()
-    except (tarfile.TarError, OSError) as error:
+    except ARCHIVE_ERRORS as error:
         raise InitError(_("{source}: not a readable tar archive ({error})", source=source, error=error)) from None
     for member in members:
         parts = Path(member.name).parts
         if member.name.startswith("/") or ".." in parts or not (member.isfile() or member.isdir()):
             raise InitError(_("{source}: refusing the entry {name!r} (outside the network folder, or a link or "
                               "device)", source=source, name=member.name))
+        if member.sparse is not None or member.size > MEMBER_LIMIT or (
+                Path(member.name).name == "pipeline.config" and member.size > TEXT_LIMIT):
+            raise InitError(_("{source}: refusing the entry {name!r} ({size} bytes{sparse}): larger than a zoo "
+                              "network's files ever are", source=source, name=member.name, size=member.size,
+                              sparse=_(", sparse") if member.sparse is not None else ""))
     names = [member.name for member in members]
     tops = {Path(name).parts[0] for name in names if Path(name).parts and Path(name).parts[0] not in (".", "..")}
     if len(tops) != 1:
@@ -113,21 +126,30 @@ def init_project(source: Path, project: str, layout: str = "course", root: Path 
         if not folder.exists():
             folder.mkdir(parents=True)
             report.created.append(folder)
-    shutil.copyfile(plan.pretrained / "pipeline.config", plan.config)
+    with open(plan.pretrained / "pipeline.config", "rb") as original, open(plan.config, "xb") as copy:
+        shutil.copyfileobj(original, copy)  # "x": a config made meanwhile is never replaced
     report.created.append(plan.config)
     if classes:
         label_map = plan.data_folder / "label_map.pbtxt"
         if label_map.exists():
             report.reused.append(label_map)
         else:
-            label_map.write_text(label_map_text(classes), encoding="utf-8")
+            with open(label_map, "x", encoding="utf-8") as stream:
+                stream.write(label_map_text(classes))
             report.created.append(label_map)
     return report
 
 
 def label_map_text(classes: list[str]) -> str:
-    items = [f"item {{\n  id: {number}\n  name: \"{name}\"\n}}\n" for number, name in enumerate(classes, start=1)]
+    items = [f"item {{\n  id: {number}\n  name: \"{quoted(name)}\"\n}}\n"
+             for number, name in enumerate(classes, start=1)]
     return "\n".join(items)
+
+
+def quoted(text: str) -> str:
+    """`text` escaped for a double-quoted text-format string (a class may be called a"b)."""
+    escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return "".join(escapes.get(c, c if c.isprintable() else f"\\{ord(c):03o}") for c in text)
 
 
 def _put_network(source: Path, destination: Path) -> None:
@@ -137,15 +159,39 @@ def _put_network(source: Path, destination: Path) -> None:
     staging = Path(tempfile.mkdtemp(dir=destination.parent, prefix=f".{destination.name}.partial-"))
     try:
         if source.is_dir():
-            shutil.copytree(source, staging / destination.name)
+            shutil.copytree(source, staging / destination.name, symlinks=True)  # _check_folder refused links
         else:
-            with tarfile.open(source) as archive:
-                archive.extractall(staging, **_data_filter())
+            _check_space(source, staging)
+            try:
+                with tarfile.open(source) as archive:
+                    archive.extractall(staging, **_data_filter())
+            except ARCHIVE_ERRORS as error:
+                raise InitError(_("{source}: the archive is damaged or cut short ({error}); download it again",
+                                  source=source, error=error)) from None
         os.rename(staging / destination.name, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         if made_parent and not destination.exists():
             shutil.rmtree(destination.parent, ignore_errors=True)
+
+
+def _check_folder(source: Path) -> None:
+    """A network folder is copied as it is: a link inside it would bring outside content into the project."""
+    for folder, subfolders, files in os.walk(source):
+        for name in subfolders + files:
+            path = Path(folder) / name
+            if path.is_symlink() or not (path.is_file() or path.is_dir()):
+                raise InitError(_("{source}: refusing {path} (a link, or not a file): copy the network folder "
+                                  "without links", source=source, path=path))
+
+
+def _check_space(source: Path, staging: Path) -> None:
+    with tarfile.open(source) as archive:
+        needed = sum(member.size for member in archive.getmembers())
+    free = shutil.disk_usage(staging).free
+    if needed > free:
+        raise InitError(_("{source} holds {needed} bytes once extracted, more than the {free} free here",
+                          source=source, needed=needed, free=free))
 
 
 def _data_filter() -> dict:

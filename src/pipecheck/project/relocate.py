@@ -1,0 +1,112 @@
+"""Paths written for another machine: find the project's file a missing path's tail names.
+
+Published configs name files as they were on their author's machine (`/content/drive/MyDrive/...`,
+`C:\\Users\\...`, `/home/<someone>/...`). When such a path does not exist from the launch root,
+the project file whose path ends with the longest part of it is the one meant; when several end
+equally well, nothing is decided.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipecheck.guarded import is_dir, is_regular
+from pipecheck.project import Project, is_placeholder, is_remote
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_GLOB_CHARS = set("*?[")
+
+
+@dataclass
+class Relocation:
+    value: str
+    field: str
+    matches: list[Path]  # one: the local file; several: a person chooses
+
+    @property
+    def local(self) -> Path | None:
+        return self.matches[0] if len(self.matches) == 1 else None
+
+
+def tail_parts(value: str) -> list[str]:
+    """The components of a path written on any system: both separators, no drive, no home marker."""
+    text = _DRIVE.sub("", value.strip().replace("\\", "/"))
+    return [part for part in text.split("/") if part not in ("", ".", "~")]
+
+
+def tail_matches(value: str, files: list[Path], root: Path, prefix: bool = False) -> list[Path]:
+    """The project paths whose tail matches most of `value`'s components (a checkpoint when `prefix`)."""
+    parts = tail_parts(value)
+    if not parts:
+        return []
+    leaf, is_glob = parts[-1], bool(_GLOB_CHARS & set(parts[-1]))
+    best, found = 0, []
+    for path in files:
+        try:
+            relative = path.relative_to(root).parts
+        except ValueError:
+            continue
+        name = relative[-1]
+        if prefix:
+            if name != leaf + ".index":
+                continue
+            local = path.with_name(leaf)
+        elif is_glob:
+            if not fnmatch.fnmatchcase(name, leaf):
+                continue
+            local = path.with_name(leaf)
+        elif name == leaf:
+            local = path
+        else:
+            continue
+        score = 1
+        while score < min(len(parts), len(relative)) and parts[-1 - score] == relative[-1 - score]:
+            score += 1
+        if score > best:
+            best, found = score, [local]
+        elif score == best and local not in found:
+            found.append(local)
+    return found
+
+
+def relocate(project: Project, config, files) -> list[Relocation]:
+    """Find, and record on the project, a local file for every missing path of the config."""
+    relocations = []
+    for field, value, prefix in _file_fields(config):
+        if not value or is_remote(value) or is_placeholder(value) or value in project.relocated:
+            continue
+        if _exists(project, value, prefix):
+            continue
+        base = launched_elsewhere(project, value, prefix)
+        matches = [project.resolve(value, base)] if base else tail_matches(value, files.all, project.root, prefix)
+        if matches:
+            project.relocated[value] = matches
+            relocations.append(Relocation(value, field, matches))
+    return relocations
+
+
+def launched_elsewhere(project: Project, value: str, prefix: bool = False) -> Path | None:
+    """The folder (config's, or a parent) from which a relative path exists, when not from the root."""
+    if Path(value).is_absolute():
+        return None
+    return next((base for base in project.other_bases() if _exists(project, value, prefix, base)), None)
+
+
+def _exists(project: Project, value: str, prefix: bool, base: Path | None = None) -> bool:
+    if prefix:
+        path = project.resolve(value, base)
+        return is_regular(path.with_name(path.name + ".index")) or is_dir(path)
+    return bool(project.matches(value, base))
+
+
+def _file_fields(config):
+    for path, location in config.located.scalars():
+        if not isinstance(location.parsed, str):
+            continue
+        name = path.rsplit(".", 1)[-1].split("[", 1)[0]
+        if name.endswith("_path") or name == "fine_tune_checkpoint":
+            yield path, location.parsed, name == "fine_tune_checkpoint"
+

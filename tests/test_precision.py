@@ -1,0 +1,169 @@
+"""One finding per cause: what several rules would each say about one mistake is said once."""
+
+from conftest import lint_json
+from support.projects import CONFIG
+
+LABEL_MAP = "faces_cubes/training/label_map.pbtxt"
+
+
+def test_ids_with_a_gap_and_num_classes_below_them_are_one_finding(clean_project):
+    (clean_project / LABEL_MAP).write_text("item { id: 1 name: 'one' }\nitem { id: 2 name: 'two' }\n"
+                                           "item { id: 4 name: 'three' }\n")
+    config = clean_project / CONFIG
+    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 3"))
+    code, document = lint_json()
+    shown = [f for f in document["findings"] if f["rule"].startswith("PC10")]
+    assert [f["rule"] for f in shown] == ["PC101"], shown  # not PC104 as well
+    assert "id 3 has no item" in shown[0]["message"] and "4..4 train as background" in shown[0]["message"]
+
+
+def test_missing_files_in_one_missing_folder_are_one_finding(clean_project):
+    config = clean_project / CONFIG
+    paths = "\n".join(f'    input_path: "/app/project/data/train/segment-{i}.tfrecord"' for i in range(12))
+    config.write_text(config.read_text().replace('    input_path: "faces_cubes/training/train.record"', paths))
+    code, document = lint_json()
+    missing = [f for f in document["findings"] if f["rule"] == "PC202" and f["tier"] == "default"]
+    assert code == 1 and len(missing) == 1
+    assert missing[0]["message"].startswith("12 record files under /app/project/data/train, which does not exist "
+                                            "here: segment-0.tfrecord, segment-1.tfrecord, segment-2.tfrecord ...")
+    details = [f for f in document["findings"] if f["rule"] == "PC202" and f["tier"] == "detail"]
+    assert len(details) == 12  # -v and the JSON list every file
+
+
+def test_missing_train_and_eval_records_are_one_finding(clean_project):
+    (clean_project / "faces_cubes/training/train.record").unlink()
+    (clean_project / "faces_cubes/training/test.record").unlink()
+    shown = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC202" and f["tier"] == "default"]
+    assert [f["message"] for f in shown] == ["2 record files do not exist here: train.record, test.record"]
+
+
+def test_a_tf1_config_leads_with_one_finding_naming_the_tf2_network(clean_project):
+    config = clean_project / CONFIG
+    text = config.read_text().replace("type: 'faster_rcnn_resnet50_keras'", "type: 'faster_rcnn_resnet101'")
+    config.write_text(text.replace("train_config: {", "train_config: {\n  from_detection_checkpoint: true", 1))
+    code, document = lint_json()
+    lead = [f for f in document["findings"] if f["rule"] == "PC021"]
+    assert code == 1 and len(lead) == 1 and document["findings"][0] == lead[0]
+    assert lead[0]["message"].endswith("the TF2 zoo's equivalent is faster_rcnn_resnet101_v1_640x640_coco17_tpu-8")
+    assert "from_detection_checkpoint" in lead[0]["message"]
+
+
+def test_one_tf1_habit_alone_is_not_a_tf1_config(clean_project):
+    config = clean_project / CONFIG
+    config.write_text(config.read_text().replace("train_config: {", "train_config: {\n  from_detection_checkpoint: true", 1))
+    rules = [f["rule"] for f in lint_json()[1]["findings"]]
+    assert "PC306" in rules and "PC021" not in rules
+
+
+def schedule_findings(root, schedule: str, num_steps: int = 5000) -> list[dict]:
+    config = root / "faces_cubes/training/schedule/pipeline.config"
+    config.parent.mkdir(parents=True)
+    config.write_text(f"model {{ ssd {{ num_classes: 2 }} }}\ntrain_config {{ batch_size: 2 num_steps: {num_steps} "
+                      f"optimizer {{ momentum_optimizer {{ learning_rate {{ {schedule} }} }} }} }}\n")
+    return [f for f in lint_json(target=str(config.relative_to(root)))[1]["findings"] if f["rule"] == "PC511"]
+
+
+def test_a_manual_schedule_beyond_num_steps_is_reported_and_one_within_is_not(clean_project):
+    tf1_pets = "manual_step_learning_rate { initial_learning_rate: 0.0002 schedule { step: 900000 learning_rate: 2e-5 } }"
+    found = schedule_findings(clean_project, tf1_pets)
+    assert len(found) == 1 and "the first at 900000" in found[0]["message"]
+    (clean_project / "faces_cubes/training/schedule/pipeline.config").unlink()
+    (clean_project / "faces_cubes/training/schedule").rmdir()
+    assert schedule_findings(clean_project, tf1_pets.replace("900000", "4000")) == []
+
+
+def test_a_smooth_exponential_decay_is_not_a_staircase(clean_project):
+    smooth = ("exponential_decay_learning_rate { initial_learning_rate: 0.004 decay_steps: 800720 decay_factor: 0.95 "
+              "staircase: false }")
+    assert schedule_findings(clean_project, smooth) == []
+
+
+def test_the_course_shows_what_needs_a_person_and_one_line_for_what_tf2_ignores(course_project):
+    from conftest import run_cli
+
+    code, out = run_cli("check", CONFIG, "--no-diff", "--ram", "16GiB")
+    assert code == 0 and "PC509 warning" in out and "PC501 warning" in out and "PC602 info" in out  # the course's traps
+    assert "PC406" not in out and "PC402" not in out and "PC717" not in out
+    assert ("3 settings TF2 ignores (sync_replicas, startup_delay_steps, replicas_to_aggregate); `pipecheck fix` "
+            "removes them, `-v` lists them") in out.replace("\n    ", " ")
+    verbose = run_cli("check", CONFIG, "--no-diff", "--ram", "16GiB", "-v")[1]
+    assert verbose.count("PC406 info") == 3 and "PC402 info" in verbose and "settings TF2 ignores" not in verbose
+    selected = run_cli("check", CONFIG, "--no-diff", "--ram", "16GiB", "--select", "PC406")[1]
+    assert selected.count("PC406 info") == 3
+    tiers = {(f["rule"], f["tier"]) for f in lint_json()[1]["findings"]}
+    assert {("PC406", "quiet"), ("PC402", "detail"), ("PC717", "detail"), ("PC509", "default")} <= tiers
+
+
+def test_the_sarif_marks_each_finding_with_its_tier(course_project):
+    import json
+
+    from conftest import run_cli
+
+    document = json.loads(run_cli("check", CONFIG, "--format", "sarif", "--ram", "16GiB")[1])
+    tiers = {(r["ruleId"], r["properties"]["tier"]) for r in document["runs"][0]["results"]}
+    assert ("PC406", "quiet") in tiers and ("PC501", "default") in tiers
+
+
+def test_the_details_of_a_tf1_config_are_shown_under_its_finding(clean_project):
+    from conftest import run_cli
+
+    config = clean_project / CONFIG
+    text = config.read_text().replace("type: 'faster_rcnn_resnet50_keras'", "type: 'faster_rcnn_inception_v2'")
+    config.write_text(text.replace("train_config: {", "train_config: {\n  load_all_detection_checkpoint_vars: true", 1))
+    code, out = run_cli("check", CONFIG, "--no-diff")
+    lines = out.splitlines()
+    lead = next(i for i, line in enumerate(lines) if " PC021 error" in line)
+    assert lines[lead].startswith(CONFIG)
+    assert any(line.startswith(f"    {CONFIG}") and "PC607 error" in line for line in lines[lead:])
+    assert any(line.startswith(f"    {CONFIG}") and "PC306 error" in line for line in lines[lead:])
+    groups = {f["rule"]: f["group"] for f in lint_json()[1]["findings"]}
+    assert groups["PC607"] == groups["PC306"] == "PC021" and groups["PC021"] is None
+
+
+def test_rules_that_cannot_decide_for_one_reason_are_one_line(clean_project):
+    from conftest import run_cli
+
+    (clean_project / "faces_cubes/training/train.record").unlink()
+    (clean_project / "faces_cubes/training/test.record").unlink()
+    out = run_cli("check", CONFIG, "--no-diff")[1]
+    collapsed = [line for line in out.splitlines() if "could not decide" in line]
+    verbose = run_cli("check", CONFIG, "--no-diff", "-v")[1]
+    each = [line for line in verbose.splitlines() if "could not decide" in line]
+    assert len(each) > 10 and all(line.endswith("no record file exists (see PC202)") for line in each)
+    assert collapsed == [f"{len(each)} rules could not decide (PC405…PC717): no record file exists (see PC202)"]
+
+
+def test_a_oneof_written_three_times_is_one_finding_naming_what_merge_keeps(clean_project):
+    from pathlib import Path
+
+    from google.protobuf import text_format
+
+    from pipecheck.schema import load_schema
+
+    config = clean_project / CONFIG
+    three = "random_horizontal_flip { } random_adjust_brightness { } ssd_random_crop { }"
+    config.write_text(config.read_text().replace("random_horizontal_flip {\n    }", three, 1))
+    assert three in config.read_text()
+    found = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC012"]
+    message = text_format.Merge(config.read_text(), load_schema(Path.cwd()).pipeline_class())
+    kept = message.train_config.data_augmentation_options[0].WhichOneof("preprocessing_step")
+    assert len(found) == 1 and kept == "ssd_random_crop"
+    assert found[0]["message"].startswith("train_config.data_augmentation_options[0] sets "
+                                          "random_horizontal_flip, random_adjust_brightness, ssd_random_crop")
+    assert found[0]["message"].endswith(f"only {kept} (line {found[0]['line']}) is kept")
+
+
+def test_one_name_given_to_five_ids_is_one_finding(clean_project):
+    (clean_project / LABEL_MAP).write_text("".join(f"item {{ id: {i} name: 'car' }}\n" for i in range(1, 6)))
+    found = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC105"]
+    assert [f["message"] for f in found] == ["name 'car' is used by ids 1, 2, 3, 4, 5: label_map_util keeps the "
+                                             "last, so boxes labelled 'car' all get id 5"]
+
+
+def test_github_annotations_and_the_pull_request_table_show_the_default_tier(course_project):
+    from conftest import run_cli
+
+    github = run_cli("check", CONFIG, "--format", "github", "--ram", "16GiB")[1]
+    markdown = run_cli("check", CONFIG, "--format", "markdown", "--ram", "16GiB")[1]
+    for out in (github, markdown):
+        assert "PC501" in out and "PC406" not in out and "PC402" not in out
