@@ -89,7 +89,11 @@ def lint(config_id: str, source: dict, pipecheck: str | None = None, text: bool 
 
 
 def finding_keys(findings: list[dict], project: Path, config: Path) -> list[tuple[str, dict]]:
-    """(key, finding) for each finding; the key is rule, field and, for another file, its path in the project."""
+    """(key, finding) for each finding; the key is rule, field and, for another file, its path in the project.
+
+    A repeated key is numbered among the findings of the same visibility, so that a detail sharing
+    the key of a finding shown by default never takes its name.
+    """
     keyed, seen = [], Counter()
     for finding in findings:
         key = f"{finding['rule']} {finding.get('field') or '-'}"
@@ -99,8 +103,9 @@ def finding_keys(findings: list[dict], project: Path, config: Path) -> list[tupl
                 key += f" @{Path(file).resolve().relative_to(project.resolve()).as_posix()}"
             except ValueError:
                 key += f" @{file}"
-        seen[key] += 1
-        keyed.append((key if seen[key] == 1 else f"{key} #{seen[key]}", finding))
+        seen[key, shown(finding)] += 1
+        count = seen[key, shown(finding)]
+        keyed.append((key if count == 1 else f"{key} #{count}", finding))
     return keyed
 
 
