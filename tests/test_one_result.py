@@ -117,3 +117,14 @@ def test_a_config_that_does_not_parse_fails_pc001_everywhere(clean_project):
     assert [c.get("name") for c in suites.iter("testcase") if c.find("failure") is not None] == ["PC001 syntax-error"]
     done = subprocess.run([sys.executable, "-m", "pipecheck", CONFIG], capture_output=True, text=True)
     assert done.returncode == 2 and "PC001" in done.stdout
+
+
+def test_the_summary_counts_what_it_printed_and_says_how_many_more_v_shows(course_project):
+    document = json.loads(run_cli("check", CONFIG, "--format", "json", "--ram", "16GiB")[1])
+    shown = [f for f in document["findings"] if f["tier"] == "default"]
+    hidden = len(document["findings"]) - len(shown)
+    assert hidden > 0  # the course's TF1 leftovers (quiet) and the RAM note (detail)
+    last = run_cli("check", CONFIG, "--ram", "16GiB")[1].rstrip().splitlines()[-1]
+    infos = sum(f["severity"] == "info" for f in shown)
+    assert f"{infos} info" in last and f"({hidden} more with -v)" in last
+    assert "more with -v" not in run_cli("check", CONFIG, "--ram", "16GiB", "-v")[1].rstrip().splitlines()[-1]

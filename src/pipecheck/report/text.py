@@ -66,7 +66,7 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
         lines.append("")
         lines.extend(diff_table_lines(result, width))
     lines.append("")
-    lines.append(summary_line(result, style))
+    lines.append(summary_line(result, style, verbose, width))
     return "\n".join(lines) + "\n"
 
 
@@ -178,20 +178,31 @@ def diff_table_lines(result, width: int | None = None) -> list[str]:
             text_table(diff_headers(), diff_cells(rows), width=width, optional=(3,))]
 
 
-def summary_line(result, style) -> str:
+def summary_line(result, style, verbose: bool = False, width: int = 1000) -> str:
+    """`== 1 error, 4 warnings, 1 info (6 more with -v) · 91 rules: 90 passed, 1 failed · 0.15s ==`.
+
+    The counts are of the findings printed above; those of the quiet and detail tiers are one
+    number, with how to see them. A rule failed when it found an error (or a warning with
+    --strict), as in pytest --pipecheck and JUnit; warnings and infos do not fail a rule.
+    """
+    shown = [f for f in result.findings if verbose or f.tier == "default"]
     if result.fatal:
         counts = _("1 error: the config does not parse")
     else:
-        counts = ", ".join([n_("{count} error", "{count} errors", result.count("error")),
-                            n_("{count} warning", "{count} warnings", result.count("warning")),
-                            n_("{count} info", "{count} infos", result.count("info"))])
+        counts = ", ".join([n_("{count} error", "{count} errors", sum(f.severity == "error" for f in shown)),
+                            n_("{count} warning", "{count} warnings", sum(f.severity == "warning" for f in shown)),
+                            n_("{count} info", "{count} infos", sum(f.severity == "info" for f in shown))])
+        hidden = len(result.findings) - len(shown)
+        if hidden:
+            counts += " " + n_("({count} more with -v)", "({count} more with -v)", hidden)
     rules = ", ".join(status_text(status, n) for status, n in result.statuses().items() if n)
-    ran = n_("{count} rule", "{count} rules", len(result.outcomes))
-    if rules:
-        ran = _("{rules_ran}: {statuses}", rules_ran=ran, statuses=rules)
-    text = f" {counts} · {ran} · {result.seconds:.2f}s "
+    count = n_("{count} rule", "{count} rules", len(result.outcomes))
+    ran = _("{rules_ran}: {statuses}", rules_ran=count, statuses=rules) if rules else count
+    # on a narrow terminal the time goes first, then the rules' breakdown
+    variants = [f"== {counts} · {ran} · {result.seconds:.2f}s ==", f"== {counts} · {ran} ==", f"== {counts} =="]
+    text = next((v for v in variants if display_width(v) <= width), variants[-1])
     role = "summary-bad" if result.exit_code else ("summary-warn" if result.count("warning") else "summary-good")
-    return style(f"=={text}==", role)
+    return style(text, role)
 
 
 def status_text(status: str, count: int) -> str:
