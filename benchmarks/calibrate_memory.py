@@ -32,8 +32,12 @@ _CENTERNET = "centernet_resnet101_v1_fpn_512x512_coco17_tpu-8"
 _EXTRACTOR = "model.center_net.feature_extractor"
 # Keras loads ImageNet weights for a MobileNet V2 of depth 1.0 (a download); 0.9999 builds the
 # same layers (channel counts are rounded to multiples of 8) from random weights.
-_MOBILENET = [(f"{_EXTRACTOR}.type", '"mobilenet_v2_fpn_sep_conv"'), (f"{_EXTRACTOR}.depth_multiplier", "0.9999"),
-              (f"{_EXTRACTOR}.use_separable_conv", "true"), (f"{_EXTRACTOR}.upsampling_interpolation", '"nearest"')]
+_MOBILENET = [
+    (f"{_EXTRACTOR}.type", '"mobilenet_v2_fpn_sep_conv"'),
+    (f"{_EXTRACTOR}.depth_multiplier", "0.9999"),
+    (f"{_EXTRACTOR}.use_separable_conv", "true"),
+    (f"{_EXTRACTOR}.upsampling_interpolation", '"nearest"'),
+]
 # (row, zoo config, edits to the zoo's model (a CenterNet the zoo has as another config), steps to run)
 ROWS = [
     ("SSD MobileNet V2 320", "ssd_mobilenet_v2_320x320_coco17_tpu-8", None, 12),
@@ -57,13 +61,17 @@ def config_text(zoo_name: str, model_edits: list | None, batch: int, steps: int)
     pipeline_class = load_schema(REPO).pipeline_class
     arch = parse_located(Path("pipeline.config"), text, pipeline_class).message.model.WhichOneof("model")
     label_map, train, test = (f'"{TRAINING / name}"' for name in ("label_map.pbtxt", "train.record", "test.record"))
-    edits = [(f"model.{arch}.num_classes", "2"), ("train_config.batch_size", str(batch)),
-             ("train_config.num_steps", str(steps)), ("train_config.fine_tune_checkpoint", None),
-             ("train_config.use_bfloat16", None),
-             ("train_input_reader.label_map_path", label_map),
-             ("train_input_reader.tf_record_input_reader.input_path[0]", train),
-             ("eval_input_reader[0].label_map_path", label_map),
-             ("eval_input_reader[0].tf_record_input_reader.input_path[0]", test)]
+    edits = [
+        (f"model.{arch}.num_classes", "2"),
+        ("train_config.batch_size", str(batch)),
+        ("train_config.num_steps", str(steps)),
+        ("train_config.fine_tune_checkpoint", None),
+        ("train_config.use_bfloat16", None),
+        ("train_input_reader.label_map_path", label_map),
+        ("train_input_reader.tf_record_input_reader.input_path[0]", train),
+        ("eval_input_reader[0].label_map_path", label_map),
+        ("eval_input_reader[0].tf_record_input_reader.input_path[0]", test),
+    ]
     edits += model_edits or []
     located = parse_located(Path("pipeline.config"), text, pipeline_class)
     edits = [(path, value) for path, value in edits if value is not None or located.written(path)]
@@ -88,11 +96,21 @@ def measure(config_path: Path, model_dir: Path, batch: int, steps: int) -> dict:
     from pipecheck.wrappers.launch import prepare
     from pipecheck.wrappers.probe import measure_training
 
-    launch = prepare("train", {"pipeline": str(config_path), "model_dir": str(model_dir), "num_steps": steps,
-                               "checkpoint_every": 100000}, model_dir, None)
+    launch = prepare(
+        "train",
+        {"pipeline": str(config_path), "model_dir": str(model_dir), "num_steps": steps, "checkpoint_every": 100000},
+        model_dir,
+        None,
+    )
     found = measure_training(launch.command, launch.full_environment(), model_dir, model_dir, batch)
-    return {"exit": found.exit_code, "rss_mib": found.peak_mib, "steps": found.steps,
-            "s_per_step": found.seconds_per_step, "seconds": round(found.seconds, 1), "tail": found.tail[-3:]}
+    return {
+        "exit": found.exit_code,
+        "rss_mib": found.peak_mib,
+        "steps": found.steps,
+        "s_per_step": found.seconds_per_step,
+        "seconds": round(found.seconds, 1),
+        "tail": found.tail[-3:],
+    }
 
 
 def fit(jsonl: Path) -> None:
@@ -105,7 +123,9 @@ def fit(jsonl: Path) -> None:
         if row["exit"] == 0:
             rows.setdefault(row["family"], []).append(row)
     rows_by_name = {row[0]: row for row in ROWS}
-    print(f"{'family':32} {'b':>2} {'RSS MiB':>8} {'est.':>6} {'ratio':>5}   {'s/step':>7} {'est.':>6} {'ratio':>5}  load")
+    print(
+        f"{'family':32} {'b':>2} {'RSS MiB':>8} {'est.':>6} {'ratio':>5}   {'s/step':>7} {'est.':>6} {'ratio':>5}  load"
+    )
     for family, found in rows.items():
         _name, zoo_name, model_edits, steps = rows_by_name[family]
         for row in found:
@@ -113,16 +133,20 @@ def fit(jsonl: Path) -> None:
                 config_path = Path(work) / "pipeline.config"
                 config_path.write_text(config_text(zoo_name, model_edits, row["batch"], steps), encoding="utf-8")
                 est_mib, est_seconds, _measured = estimate(config_path, row["batch"])
-            print(f"{family:32} {row['batch']:>2} {row['rss_mib']:>8.0f} {est_mib or 0:>6.0f} "
-                  f"{ratio(est_mib, row['rss_mib']):>5}   {row['s_per_step'] or 0:>7.3f} {est_seconds or 0:>6.3f} "
-                  f"{ratio(est_seconds, row['s_per_step']):>5}  {row['load']:.1f}")
+            print(
+                f"{family:32} {row['batch']:>2} {row['rss_mib']:>8.0f} {est_mib or 0:>6.0f} "
+                f"{ratio(est_mib, row['rss_mib']):>5}   {row['s_per_step'] or 0:>7.3f} {est_seconds or 0:>6.3f} "
+                f"{ratio(est_seconds, row['s_per_step']):>5}  {row['load']:.1f}"
+            )
     print()
     for family, found in rows.items():
         fixed, per_image = fit_line([(r["batch"], r["rss_mib"]) for r in found])
         timed = [(r["batch"], r["s_per_step"]) for r in found if r["s_per_step"]]
-        seconds = "s/step %.3f + %.3f per image" % fit_line(timed) if len(timed) > 1 else ""
-        print(f"{family:32} peak MiB {fixed:6.0f} + {per_image:5.0f} per image   {seconds}   "
-              f"(batches {', '.join(str(r['batch']) for r in found)})")
+        seconds = "s/step {:.3f} + {:.3f} per image".format(*fit_line(timed)) if len(timed) > 1 else ""
+        print(
+            f"{family:32} peak MiB {fixed:6.0f} + {per_image:5.0f} per image   {seconds}   "
+            f"(batches {', '.join(str(r['batch']) for r in found)})"
+        )
 
 
 def ratio(estimated, measured) -> str:
@@ -135,15 +159,19 @@ def main() -> int:
     parser.add_argument("--batches", default="1,2,4")
     parser.add_argument("--jsonl", type=Path, help="append each measured row to this file as it completes")
     parser.add_argument("--keep", action="store_true", help="keep the run folders (printed)")
-    parser.add_argument("--fit", type=Path, metavar="JSONL", help="print the lines through a --jsonl file, measure nothing")
+    parser.add_argument(
+        "--fit", type=Path, metavar="JSONL", help="print the lines through a --jsonl file, measure nothing"
+    )
     args = parser.parse_args()
     if args.fit:
         fit(args.fit)
         return 0
     batches = [int(b) for b in args.batches.split(",")]
     rows = [row for row in ROWS if not args.only or args.only.lower() in row[0].lower()]
-    header = (f"{'family':32} {'b':>2} {'RSS MiB':>8} {'est.':>6} {'ratio':>5}   {'s/step':>7} {'est.':>6} "
-              f"{'ratio':>5}  {'load':>4}  kind")
+    header = (
+        f"{'family':32} {'b':>2} {'RSS MiB':>8} {'est.':>6} {'ratio':>5}   {'s/step':>7} {'est.':>6} "
+        f"{'ratio':>5}  {'load':>4}  kind"
+    )
     print(header)
     print("-" * len(header), flush=True)
     for name, zoo_name, model_edits, steps in rows:
@@ -156,15 +184,28 @@ def main() -> int:
             est_mib, est_seconds, measured_family = estimate(config_path, batch)
             kind = "measured" if measured_family else "prior"
             seconds = found["s_per_step"]
-            print(f"{name:32} {batch:>2} {found['rss_mib']:>8.0f} {est_mib or 0:>6.0f} "
-                  f"{ratio(est_mib, found['rss_mib']):>5}   {seconds or 0:>7.3f} {est_seconds or 0:>6.3f} "
-                  f"{ratio(est_seconds, seconds):>5}  {load:>4.1f}  {kind}"
-                  + (f"  FAILED exit {found['exit']}: {' | '.join(found['tail'])}" if found["exit"] else ""),
-                  flush=True)
+            print(
+                f"{name:32} {batch:>2} {found['rss_mib']:>8.0f} {est_mib or 0:>6.0f} "
+                f"{ratio(est_mib, found['rss_mib']):>5}   {seconds or 0:>7.3f} {est_seconds or 0:>6.3f} "
+                f"{ratio(est_seconds, seconds):>5}  {load:>4.1f}  {kind}"
+                + (f"  FAILED exit {found['exit']}: {' | '.join(found['tail'])}" if found["exit"] else ""),
+                flush=True,
+            )
             if args.jsonl:
                 with open(args.jsonl, "a", encoding="utf-8") as out:
-                    out.write(json.dumps({"family": name, "batch": batch, "load": round(load, 2), **found,
-                                          "estimate_mib": est_mib, "estimate_s": est_seconds}) + "\n")
+                    out.write(
+                        json.dumps(
+                            {
+                                "family": name,
+                                "batch": batch,
+                                "load": round(load, 2),
+                                **found,
+                                "estimate_mib": est_mib,
+                                "estimate_s": est_seconds,
+                            }
+                        )
+                        + "\n"
+                    )
             if args.keep:
                 print(f"  kept {work}")
             else:

@@ -48,7 +48,9 @@ def main() -> None:
     base, whole = statistics.median(base_times), statistics.median(lint_times)
     ratio = whole / base
     print(f"python -c pass      median {base * 1000:7.1f} ms  ({args.runs} runs)")
-    print(f"pipecheck (example) median {whole * 1000:7.1f} ms  ({' '.join(Path(lint[0]).name if i == 0 else a for i, a in enumerate(lint))})")
+    print(
+        f"pipecheck (example) median {whole * 1000:7.1f} ms  ({' '.join(Path(lint[0]).name if i == 0 else a for i, a in enumerate(lint))})"
+    )
     print(f"ratio {ratio:.1f}x  (target below {GOAL:.0f}x: {'met' if ratio < GOAL else 'NOT met'})")
 
 

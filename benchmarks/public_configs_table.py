@@ -127,14 +127,21 @@ def judge(config_id: str, document: dict, judged: dict) -> dict:
         verdicts.append((key, finding["rule"], verdict["verdict"]))
         if verdict["verdict"] == "true" and verdict.get("cause"):
             caught.add(verdict["cause"])
-    return {"verdicts": verdicts, "unjudged": unjudged, "caught": caught, "causes": entry.get("causes", {}),
-            "tolerated": {k for k, v in entry["findings"].items() if v["verdict"] != "true" and v.get("tolerated")}}
+    return {
+        "verdicts": verdicts,
+        "unjudged": unjudged,
+        "caught": caught,
+        "causes": entry.get("causes", {}),
+        "tolerated": {k for k, v in entry["findings"].items() if v["verdict"] != "true" and v.get("tolerated")},
+    }
 
 
 def run_all(pipecheck: str | None = None, text: bool = False) -> dict:
     sources, judged = load_sources(), load_judged()
-    return {cid: {"document": (doc := lint(cid, src, pipecheck, text)), **judge(cid, doc, judged)}
-            for cid, src in sources.items()}
+    return {
+        cid: {"document": (doc := lint(cid, src, pipecheck, text)), **judge(cid, doc, judged)}
+        for cid, src in sources.items()
+    }
 
 
 def table(results: dict, markdown: bool = False) -> str:
@@ -150,8 +157,10 @@ def table(results: dict, markdown: bool = False) -> str:
     shown_count = sum(total.values())
     lines = []
     header = ["rule", "shown", "true", "noise", "wrong", "unjudged"]
-    rows = [[rule, str(sum(c.values()))] + [str(c[v]) for v in (*VERDICTS, "unjudged")]
-            for rule, c in sorted(per_rule.items())]
+    rows = [
+        [rule, str(sum(c.values()))] + [str(c[v]) for v in (*VERDICTS, "unjudged")]
+        for rule, c in sorted(per_rule.items())
+    ]
     rows.append(["all", str(shown_count)] + [str(total[v]) for v in (*VERDICTS, "unjudged")])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     if markdown:
@@ -161,30 +170,37 @@ def table(results: dict, markdown: bool = False) -> str:
     else:
         lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths)))
         lines.append("  ".join("-" * w for w in widths))
-        lines += ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-                  for r in rows]
+        lines += [
+            "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows
+        ]
     bad = total["noise"] + total["wrong"]
     judged_count = shown_count - total["unjudged"]
     lines.append("")
-    lines.append(f"{len(results)} configs, {shown_count} findings shown by default "
-                 f"(median {statistics.median(len(r['verdicts']) + len(r['unjudged']) for r in results.values()):g}"
-                 f" per config), {total['true']} true, {total['noise']} noise, {total['wrong']} wrong, "
-                 f"{total['unjudged']} unjudged")
+    lines.append(
+        f"{len(results)} configs, {shown_count} findings shown by default "
+        f"(median {statistics.median(len(r['verdicts']) + len(r['unjudged']) for r in results.values()):g}"
+        f" per config), {total['true']} true, {total['noise']} noise, {total['wrong']} wrong, "
+        f"{total['unjudged']} unjudged"
+    )
     if judged_count:
         lines.append(f"noise or wrong: {bad} of {judged_count} judged ({bad / judged_count:.0%}; the bound is 10%)")
     text_lines = [r["document"]["text_lines"] for r in results.values() if "text_lines" in r["document"]]
     if text_lines:
-        lines.append(f"text output: median {statistics.median(text_lines):g} lines per config, "
-                     f"most {max(text_lines)}")
+        lines.append(f"text output: median {statistics.median(text_lines):g} lines per config, most {max(text_lines)}")
     causes = [(cid, c, r["causes"][c]) for cid, r in results.items() for c in r["causes"]]
     caught = [(cid, c) for cid, c, _ in causes if c in results[cid]["caught"]]
     bugs = [(cid, c) for cid, c, cause in causes if cause["kind"] == "bug"]
-    lines.append(f"causes named by a shown true finding: {len(caught)} of {len(causes)} "
-                 f"(bugs in the config: {sum(c in results[cid]['caught'] for cid, c in bugs)} of {len(bugs)}; "
-                 f"files absent or elsewhere here: {len(caught) - sum(c in results[cid]['caught'] for cid, c in bugs)}"
-                 f" of {len(causes) - len(bugs)})")
-    missed = [f"  {cid}: {c} [{cause['kind']}, {cause.get('rule', '?')}]: {cause['what']}" for cid, c, cause in causes
-              if c not in results[cid]["caught"]]
+    lines.append(
+        f"causes named by a shown true finding: {len(caught)} of {len(causes)} "
+        f"(bugs in the config: {sum(c in results[cid]['caught'] for cid, c in bugs)} of {len(bugs)}; "
+        f"files absent or elsewhere here: {len(caught) - sum(c in results[cid]['caught'] for cid, c in bugs)}"
+        f" of {len(causes) - len(bugs)})"
+    )
+    missed = [
+        f"  {cid}: {c} [{cause['kind']}, {cause.get('rule', '?')}]: {cause['what']}"
+        for cid, c, cause in causes
+        if c not in results[cid]["caught"]
+    ]
     if missed:
         lines.append("missed:")
         lines += missed
@@ -192,9 +208,14 @@ def table(results: dict, markdown: bool = False) -> str:
 
 
 def unjudged_fragment(results: dict) -> dict:
-    return {cid: {key: {"verdict": "", "reason": "", "rule": f["rule"], "severity": f["severity"],
-                        "message": f["message"]} for key, f in r["unjudged"]}
-            for cid, r in results.items() if r["unjudged"]}
+    return {
+        cid: {
+            key: {"verdict": "", "reason": "", "rule": f["rule"], "severity": f["severity"], "message": f["message"]}
+            for key, f in r["unjudged"]
+        }
+        for cid, r in results.items()
+        if r["unjudged"]
+    }
 
 
 def tighten(results: dict) -> int:

@@ -36,10 +36,18 @@ def make_file(path: Path, megabytes: int) -> int:
     with open(path, "wb") as out:
         index = 0
         while written < megabytes * 2**20:
-            boxes = [(rng.uniform(0, 0.4), rng.uniform(0, 0.4), rng.uniform(0.5, 1), rng.uniform(0.5, 1))
-                     for _ in range(rng.randint(1, 6))]
-            example = detection_example(pool[index % len(pool)], 800, 600, boxes,
-                                        [rng.choice(("one", "two")) for _ in boxes], filename=f"{index}.jpg")
+            boxes = [
+                (rng.uniform(0, 0.4), rng.uniform(0, 0.4), rng.uniform(0.5, 1), rng.uniform(0.5, 1))
+                for _ in range(rng.randint(1, 6))
+            ]
+            example = detection_example(
+                pool[index % len(pool)],
+                800,
+                600,
+                boxes,
+                [rng.choice(("one", "two")) for _ in boxes],
+                filename=f"{index}.jpg",
+            )
             record = frame_record(example.SerializeToString(deterministic=True))
             out.write(record)
             written += len(record)
@@ -64,8 +72,10 @@ def tensorflow_pass(path: Path) -> None:
     import tensorflow as tf
 
     spec = {
-        "image/encoded": tf.io.FixedLenFeature((), tf.string), "image/format": tf.io.FixedLenFeature((), tf.string),
-        "image/height": tf.io.FixedLenFeature((), tf.int64), "image/width": tf.io.FixedLenFeature((), tf.int64),
+        "image/encoded": tf.io.FixedLenFeature((), tf.string),
+        "image/format": tf.io.FixedLenFeature((), tf.string),
+        "image/height": tf.io.FixedLenFeature((), tf.int64),
+        "image/width": tf.io.FixedLenFeature((), tf.int64),
         **{f"image/object/bbox/{k}": tf.io.VarLenFeature(tf.float32) for k in ("ymin", "xmin", "ymax", "xmax")},
         "image/object/class/text": tf.io.VarLenFeature(tf.string),
     }

@@ -27,34 +27,40 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "examples" / "faces_cubes"), str(REPO / "src")]
 
-from pipecheck.artifacts.events import EventsFollower  # noqa: E402
 from support.ssd_course import FOLDER, build_ssd_course  # noqa: E402
+
+from pipecheck.artifacts.events import EventsFollower  # noqa: E402
 
 SKIP = 5  # the first steps still trace and warm up
 
 
 def stack_name(python: str) -> str:
-    code = "import importlib.metadata as m, platform\n" \
-           "for n in ('tensorflow', 'tensorflow-cpu'):\n" \
-           "    try: print(f'{n} {m.version(n)}, Python {platform.python_version()}'); break\n" \
-           "    except m.PackageNotFoundError: pass\n"
+    code = (
+        "import importlib.metadata as m, platform\n"
+        "for n in ('tensorflow', 'tensorflow-cpu'):\n"
+        "    try: print(f'{n} {m.version(n)}, Python {platform.python_version()}'); break\n"
+        "    except m.PackageNotFoundError: pass\n"
+    )
     return subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def train_once(python: str, root: Path, steps: int, run: int) -> dict:
     started = time.time()
-    done = subprocess.run([python, "-m", "pipecheck", "train", FOLDER, "--num-steps", str(steps),
-                           "--checkpoint-every", "100000"], cwd=root, capture_output=True, text=True,
-                          env={**os.environ, "PIPECHECK_PROGRESS": "never"})
+    done = subprocess.run(
+        [python, "-m", "pipecheck", "train", FOLDER, "--num-steps", str(steps), "--checkpoint-every", "100000"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PIPECHECK_PROGRESS": "never"},
+    )
     if done.returncode != 0:
         raise SystemExit(f"{python}: pipecheck train failed:\n{done.stderr[-3000:]}")
     events = EventsFollower(root / FOLDER / f"checkpoint{run}" / "train", skip_existing=False).poll()
     times = sorted({s.step: s.wall_time for s in events if s.tag == "Loss/total_loss"}.items())
     if len(times) < SKIP + 3:
         raise SystemExit(f"{python}: only {len(times)} steps logged")
-    intervals = [b[1] - a[1] for a, b in zip(times[SKIP:], times[SKIP + 1:])]
-    return {"startup": times[0][1] - started, "step": statistics.median(intervals),
-            "total": time.time() - started}
+    intervals = [b[1] - a[1] for a, b in zip(times[SKIP:], times[SKIP + 1 :])]
+    return {"startup": times[0][1] - started, "step": statistics.median(intervals), "total": time.time() - started}
 
 
 def main() -> int:
@@ -74,17 +80,26 @@ def main() -> int:
                 run += 1
                 measured = train_once(python, root, args.steps, run)
                 results[python].append(measured)
-                print(f"round {round_number + 1}  {name:<40} first step {measured['startup']:5.1f} s after launch, "
-                      f"{measured['step']:.3f} s/step, {args.steps} steps in {measured['total']:.1f} s", flush=True)
-    medians = {python: {key: statistics.median(r[key] for r in runs) for key in ("startup", "step")}
-               for python, runs in results.items()}
-    print(f"\nSSD MobileNet V2 320, batch 2, {args.steps} steps, median of {args.rounds} runs each "
-          f"(2-core CPU shared with other work):")
+                print(
+                    f"round {round_number + 1}  {name:<40} first step {measured['startup']:5.1f} s after launch, "
+                    f"{measured['step']:.3f} s/step, {args.steps} steps in {measured['total']:.1f} s",
+                    flush=True,
+                )
+    medians = {
+        python: {key: statistics.median(r[key] for r in runs) for key in ("startup", "step")}
+        for python, runs in results.items()
+    }
+    print(
+        f"\nSSD MobileNet V2 320, batch 2, {args.steps} steps, median of {args.rounds} runs each "
+        f"(2-core CPU shared with other work):"
+    )
     for python, name in zip(args.pythons, names):
         print(f"  {name:<40} {medians[python]['step']:.3f} s/step, first step {medians[python]['startup']:.1f} s")
     a, b = (medians[python] for python in args.pythons)
-    print(f"ratio {names[1]} / {names[0]}: s/step {b['step'] / a['step']:.2f}x, start-up "
-          f"{b['startup'] / a['startup']:.2f}x")
+    print(
+        f"ratio {names[1]} / {names[0]}: s/step {b['step'] / a['step']:.2f}x, start-up "
+        f"{b['startup'] / a['startup']:.2f}x"
+    )
     return 0
 
 

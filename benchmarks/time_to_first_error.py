@@ -28,22 +28,30 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "examples" / "faces_cubes")]
 
 from make_example import apply_edits  # noqa: E402
-from pipecheck.wrappers.launch import error_line  # noqa: E402
 from support.ssd_course import FOLDER, SSD, build_ssd_course  # noqa: E402
+
+from pipecheck.wrappers.launch import error_line  # noqa: E402
 
 _NMS = "model.ssd.post_processing.batch_non_max_suppression"
 # (what, edits, the rule that reports it)
 MISTAKES = [
-    ("fine_tune_checkpoint is the checkpoint folder",
-     [("train_config.fine_tune_checkpoint", f'"pre-trained/{SSD}/checkpoint"')], "PC301"),
-    ("type classification on a detection checkpoint",
-     [("train_config.fine_tune_checkpoint_type", '"classification"')], "PC309"),
-    ("training input_path does not exist",
-     [("train_input_reader.tf_record_input_reader.input_path[0]", '"faces_cubes/training/trian.record"')],
-     "PC202"),
+    (
+        "fine_tune_checkpoint is the checkpoint folder",
+        [("train_config.fine_tune_checkpoint", f'"pre-trained/{SSD}/checkpoint"')],
+        "PC301",
+    ),
+    (
+        "type classification on a detection checkpoint",
+        [("train_config.fine_tune_checkpoint_type", '"classification"')],
+        "PC309",
+    ),
+    (
+        "training input_path does not exist",
+        [("train_input_reader.tf_record_input_reader.input_path[0]", '"faces_cubes/training/trian.record"')],
+        "PC202",
+    ),
     ("fine_tune_checkpoint_version V1", [("train_config.fine_tune_checkpoint_version", "V1")], "PC303"),
-    ("max_detections_per_class above max_total_detections",
-     [(f"{_NMS}.max_detections_per_class", "150")], "PC601"),
+    ("max_detections_per_class above max_total_detections", [(f"{_NMS}.max_detections_per_class", "150")], "PC601"),
     ("num_classes 5 with a 2-item label map", [("model.ssd.num_classes", "5")], "PC101"),
     ("train label_map_path removed", [("train_input_reader.label_map_path", None)], "PC110"),
     ("use_bfloat16 true on a CPU", [("train_config.use_bfloat16", "true")], "PC401"),
@@ -70,8 +78,12 @@ def catalogue_entries(code: str) -> str:
 
 def time_pipecheck(root: Path, rule: str) -> float:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pipecheck", "check", FOLDER, "--format", "json", "--ram", "16GiB"],
-                          cwd=root, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipecheck", "check", FOLDER, "--format", "json", "--ram", "16GiB"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - started
     codes = {finding["rule"] for finding in json.loads(done.stdout)["findings"]}
     if rule not in codes:
@@ -82,11 +94,18 @@ def time_pipecheck(root: Path, rule: str) -> float:
 def time_od_api(root: Path, timeout: float) -> tuple[float, str]:
     """(seconds, what happened): an error line, or that training ran on."""
     model_dir = Path(tempfile.mkdtemp(prefix="model_dir-", dir=root))
-    command = [sys.executable, "-c", STOCK, f"--model_dir={model_dir}",
-               f"--pipeline_config_path={FOLDER}/pipeline.config", "--alsologtostderr"]
+    command = [
+        sys.executable,
+        "-c",
+        STOCK,
+        f"--model_dir={model_dir}",
+        f"--pipeline_config_path={FOLDER}/pipeline.config",
+        "--alsologtostderr",
+    ]
     started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             errors="replace")
+    child = subprocess.Popen(
+        command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+    )
     outcome = {"what": None}
     lines: list[str] = []
 
@@ -131,17 +150,22 @@ def main() -> None:
             if not silent:
                 ratios.append(theirs / ours)
             rows.append((what, catalogue_entries(rule), rule, ours, theirs, silent, happened))
-            print(f"{what:<52} pipecheck {ours:5.2f} s ({rule})   OD API "
-                  f"{'never' if silent else f'{theirs:5.1f} s'}  [{happened}]", flush=True)
+            print(
+                f"{what:<52} pipecheck {ours:5.2f} s ({rule})   OD API "
+                f"{'never' if silent else f'{theirs:5.1f} s'}  [{happened}]",
+                flush=True,
+            )
     print()
     print(f"{'mistake':<52} {'catalogue':<24} {'pipecheck':>10} {'OD API':>22}")
-    for what, entry, rule, ours, theirs, silent, _happened in rows:
+    for what, entry, _rule, ours, theirs, silent, _happened in rows:
         od_api = f"never (ran {theirs:.0f} s)" if silent else f"{theirs:.1f} s"
         print(f"{what:<52} {entry:<24} {ours:>8.2f} s {od_api:>22}")
     if ratios:
-        print(f"\nratio OD API / pipecheck on the {len(ratios)} mistakes the OD API reports: "
-              f"median {statistics.median(ratios):.0f}x (from {min(ratios):.0f}x to {max(ratios):.0f}x); "
-              f"{len(rows) - len(ratios)} mistakes it never reports, pipecheck reports all {len(rows)}")
+        print(
+            f"\nratio OD API / pipecheck on the {len(ratios)} mistakes the OD API reports: "
+            f"median {statistics.median(ratios):.0f}x (from {min(ratios):.0f}x to {max(ratios):.0f}x); "
+            f"{len(rows) - len(ratios)} mistakes it never reports, pipecheck reports all {len(rows)}"
+        )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "examples" / "faces_cubes")]
 
-from pipecheck.artifacts.events import EventsFollower  # noqa: E402
 from support.ssd_course import FOLDER, build_ssd_course  # noqa: E402
+
+from pipecheck.artifacts.events import EventsFollower  # noqa: E402
 
 _LR = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"
 _STEP_LINE = re.compile(r"Step (?P<step>\d+) per-step time (?P<seconds>[0-9.]+)s")
@@ -53,10 +54,21 @@ def scalars(folder: Path) -> dict[str, dict[int, float]]:
 
 def run_stock(root: Path, steps: int) -> tuple[float, set[str]]:
     model_dir = Path(tempfile.mkdtemp(prefix="stock-", dir=root / FOLDER))
-    done = subprocess.run([sys.executable, "-c", STOCK, f"--model_dir={model_dir}",
-                           f"--pipeline_config_path={FOLDER}/pipeline.config", f"--num_train_steps={steps}",
-                           "--checkpoint_every_n=100000", "--alsologtostderr"],
-                          cwd=root, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            STOCK,
+            f"--model_dir={model_dir}",
+            f"--pipeline_config_path={FOLDER}/pipeline.config",
+            f"--num_train_steps={steps}",
+            "--checkpoint_every_n=100000",
+            "--alsologtostderr",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     found = [(int(m.group("step")), float(m.group("seconds"))) for m in _STEP_LINE.finditer(done.stderr + done.stdout)]
     last = [seconds for step, seconds in found if step >= steps]
     if done.returncode != 0 or not last:
@@ -66,9 +78,24 @@ def run_stock(root: Path, steps: int) -> tuple[float, set[str]]:
 
 def run_pipecheck(root: Path, steps: int) -> tuple[float, set[str], Path]:
     before = set((root / FOLDER).glob("checkpoint*"))
-    done = subprocess.run([sys.executable, "-m", "pipecheck", "train", FOLDER, "--num-steps", str(steps),
-                           "--checkpoint-every", "100000", "--force"], cwd=root, capture_output=True, text=True,
-                          env={**os.environ, "PIPECHECK_PROGRESS": "never"})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipecheck",
+            "train",
+            FOLDER,
+            "--num-steps",
+            str(steps),
+            "--checkpoint-every",
+            "100000",
+            "--force",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PIPECHECK_PROGRESS": "never"},
+    )
     run = next(iter(set((root / FOLDER).glob("checkpoint*")) - before))
     if done.returncode != 0:
         raise SystemExit(f"pipecheck train failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -87,8 +114,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="pipecheck-overhead-") as work:
         root, _fixed = build_ssd_course(Path(work))
         config = root / FOLDER / "pipeline.config"
-        config.write_text(apply_edits(config.read_text(), [("train_config.num_steps", str(args.steps)),
-                                                           (f"{_LR}.total_steps", str(args.steps))]))
+        config.write_text(
+            apply_edits(
+                config.read_text(),
+                [("train_config.num_steps", str(args.steps)), (f"{_LR}.total_steps", str(args.steps))],
+            )
+        )
         print(f"{'run':<4} {'stock s/step':>12} {'pipecheck s/step':>16} {'ratio':>6}  load average")
         ratios = []
         for index in range(args.repeat):
@@ -97,11 +128,17 @@ def main() -> int:
             ours, our_tags, _run = run_pipecheck(root, args.steps)
             ratios.append(ours / stock)
             print(f"{index + 1:<4} {stock:>12.3f} {ours:>16.3f} {ours / stock:>6.3f}  {load:.1f}", flush=True)
-            same = "the same" if stock_tags == our_tags else f"different: stock {sorted(stock_tags)}, ours {sorted(our_tags)}"
+            same = (
+                "the same"
+                if stock_tags == our_tags
+                else f"different: stock {sorted(stock_tags)}, ours {sorted(our_tags)}"
+            )
             print(f"     scalar tags in train/ events: {same} ({', '.join(sorted(our_tags))})")
-        print(f"ratio pipecheck / stock, steps {args.steps - 99}-{args.steps}: "
-              f"{', '.join(f'{r:.3f}' for r in ratios)} (goal ≤ 1.01); machine shared with other work, "
-              f"load average {os.getloadavg()[0]:.1f} at the end")
+        print(
+            f"ratio pipecheck / stock, steps {args.steps - 99}-{args.steps}: "
+            f"{', '.join(f'{r:.3f}' for r in ratios)} (goal ≤ 1.01); machine shared with other work, "
+            f"load average {os.getloadavg()[0]:.1f} at the end"
+        )
     return 0
 
 

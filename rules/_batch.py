@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipecheck import _
-from pipecheck.rulekit import estimate_training
-from pipecheck.rulekit import format_bytes
+from pipecheck.rulekit import estimate_training, format_bytes
 
 ONE_MACHINE_LARGEST = 8  # zoo batches of 64-512 are for 8-32 TPU cores; on one CPU or GPU, 1 to 8
 BATCHES_PER_EPOCH = 4  # fewer would repeat images inside a batch on a small dataset
@@ -35,8 +34,13 @@ class BatchAdvice:
         if self.ram_largest is not None:
             parts.append(_("{ram}: up to {largest}", ram=self.ram_figure(machine), largest=self.ram_largest))
         if self.records is not None:
-            parts.append(_("{records} training records: up to {largest}", records=self.records,
-                           largest=max(1, self.records // BATCHES_PER_EPOCH)))
+            parts.append(
+                _(
+                    "{records} training records: up to {largest}",
+                    records=self.records,
+                    largest=max(1, self.records // BATCHES_PER_EPOCH),
+                )
+            )
         parts.append(_("one machine: up to {largest}", largest=ONE_MACHINE_LARGEST))
         return _("; ").join(parts)  # French puts a space before the semicolon
 

@@ -58,16 +58,31 @@ def record_problems(records, kinds, hint):
     """A finding per recorded problem of these kinds in every record file, then one for those not kept."""
     for _reader, facts, field in reader_files(records):
         for problem in facts.problems_of(*kinds):
-            yield Finding(_("{place}: {problem}", place=record_place(facts, problem), problem=problem["message"]),
-                          field=field, hint=hint(problem))
+            yield Finding(
+                _("{place}: {problem}", place=record_place(facts, problem), problem=problem["message"]),
+                field=field,
+                hint=hint(problem),
+            )
         hidden = facts.count(*kinds) - len(facts.problems_of(*kinds))
         if hidden > 0:
-            yield Finding(n_("{file}: {count} more record problem of the same kinds",
-                             "{file}: {count} more record problems of the same kinds", hidden,
-                             file=facts.path.rsplit("/", 1)[-1]), field=field)
+            yield Finding(
+                n_(
+                    "{file}: {count} more record problem of the same kinds",
+                    "{file}: {count} more record problems of the same kinds",
+                    hidden,
+                    file=facts.path.rsplit("/", 1)[-1],
+                ),
+                field=field,
+            )
+
+
 # The course's versions spell the same files two ways (catalogue 3.1, F-02/F-03).
-_COURSE_SPELLINGS = (("pre-trained/", "pre_trained/"), ("pre_trained/", "pre-trained/"),
-                     ("label_map.txt", "label_map.pbtxt"), ("label_map.pbtxt", "label_map.txt"))
+_COURSE_SPELLINGS = (
+    ("pre-trained/", "pre_trained/"),
+    ("pre_trained/", "pre-trained/"),
+    ("label_map.txt", "label_map.pbtxt"),
+    ("label_map.pbtxt", "label_map.txt"),
+)
 
 
 def other_course_spelling(project, value: str, suffix: str = "") -> str | None:

@@ -1,7 +1,6 @@
 """Rules about the boxes and images inside the records."""
 
-from pipecheck import Finding, _, n_, rule
-from pipecheck import N_
+from pipecheck import N_, Finding, _, n_, rule
 
 from ._common import reader_files, record_place, record_problems
 
@@ -27,8 +26,11 @@ def boxes_valid(records):
     Good:
         record faces_cubes/training/train.record 0 image/object/bbox/xmax[0]=0.9
     """
-    yield from record_problems(records, ("box-nan", "box-pixels", "box-inverted"),
-                       lambda p: _("divide pixel coordinates by the image's width and height; order min before max"))
+    yield from record_problems(
+        records,
+        ("box-nan", "box-pixels", "box-inverted"),
+        lambda p: _("divide pixel coordinates by the image's width and height; order min before max"),
+    )
     for finding in record_problems(records, ("box-empty",), lambda p: _("remove boxes with no area")):
         finding.severity = "warning"
         yield finding
@@ -68,16 +70,26 @@ def boxes_within_reader_limit(records, config):
         most, facts, index = _most_objects(found)
         if most > limit:
             over = sum(1 for f in found.files for count in f.objects if count > limit)
-            yield Finding(n_("{count} image holds more than max_number_of_boxes {limit} boxes (up to {most}, in "
-                             "{place}): the extra boxes are dropped silently",
-                             "{count} images hold more than max_number_of_boxes {limit} boxes (up to {most}, in "
-                             "{place}): the extra boxes are dropped silently", over, limit=limit, most=most,
-                             place=record_place(facts, index)),
-                          field=f"{path}.max_number_of_boxes", hint=_("write max_number_of_boxes: {value}", value=most),
-                          replacement=str(most))
+            yield Finding(
+                n_(
+                    "{count} image holds more than max_number_of_boxes {limit} boxes (up to {most}, in "
+                    "{place}): the extra boxes are dropped silently",
+                    "{count} images hold more than max_number_of_boxes {limit} boxes (up to {most}, in "
+                    "{place}): the extra boxes are dropped silently",
+                    over,
+                    limit=limit,
+                    most=most,
+                    place=record_place(facts, index),
+                ),
+                field=f"{path}.max_number_of_boxes",
+                hint=_("write max_number_of_boxes: {value}", value=most),
+                replacement=str(most),
+            )
 
 
-@rule("PC710", "objects-within-detection-limit", category="records", severity="warning", fix="safe", checklist=LIMITS_FIT)
+@rule(
+    "PC710", "objects-within-detection-limit", category="records", severity="warning", fix="safe", checklist=LIMITS_FIT
+)
 def objects_within_detection_limit(records, config):
     """No image has more objects than the model may detect (max_total_detections).
 
@@ -107,11 +119,18 @@ def objects_within_detection_limit(records, config):
         if candidate[0] > most:
             most, facts, index = candidate
     if most > limit:
-        yield Finding(_("an image holds {most} objects ({place}) but max_total_detections is {limit}: the model can "
-                        "never find them all", most=most, place=record_place(facts, index), limit=limit),
-                      field=f"{path}.max_total_detections",
-                      hint=_("write max_total_detections: {value} (and max_detections_per_class no higher)", value=most),
-                      replacement=str(most))
+        yield Finding(
+            _(
+                "an image holds {most} objects ({place}) but max_total_detections is {limit}: the model can "
+                "never find them all",
+                most=most,
+                place=record_place(facts, index),
+                limit=limit,
+            ),
+            field=f"{path}.max_total_detections",
+            hint=_("write max_total_detections: {value} (and max_detections_per_class no higher)", value=most),
+            replacement=str(most),
+        )
 
 
 @rule("PC711", "images-decodable", category="records", checklist=BOXES_AND_IMAGES_RIGHT)
@@ -133,8 +152,9 @@ def images_decodable(records):
     Good:
         record faces_cubes/training/train.record 0 image/format=jpeg
     """
-    yield from record_problems(records, ("image-broken", "image-format"),
-                       lambda p: _("re-export the image and write the record again"))
+    yield from record_problems(
+        records, ("image-broken", "image-format"), lambda p: _("re-export the image and write the record again")
+    )
 
 
 @rule("PC712", "image-size-matches", category="records", checklist=BOXES_AND_IMAGES_RIGHT)
@@ -153,8 +173,9 @@ def image_size_matches(records):
     Good:
         record faces_cubes/training/train.record 0 image/width=320
     """
-    yield from record_problems(records, ("image-size",),
-                       lambda p: _("take the size from the image itself (after applying its EXIF rotation)"))
+    yield from record_problems(
+        records, ("image-size",), lambda p: _("take the size from the image itself (after applying its EXIF rotation)")
+    )
 
 
 @rule("PC713", "images-upright", category="records", checklist=BOXES_AND_IMAGES_RIGHT)
@@ -178,12 +199,19 @@ def images_upright(records):
         if turned:
             count = sum(v[0] for v in turned.values())
             first = min(v[1] for v in turned.values())
-            yield Finding(n_("{count} image carries an EXIF rotation ({orientations}), first in {place}: TensorFlow "
-                             "ignores it, the boxes were drawn on the rotated photo",
-                             "{count} images carry an EXIF rotation ({orientations}), first in {place}: TensorFlow "
-                             "ignores it, the boxes were drawn on the rotated photos", count,
-                             orientations=", ".join(sorted(turned)), place=record_place(facts, first)), field=field,
-                          hint=_("rotate the pixels (PIL.ImageOps.exif_transpose) before annotating and converting"))
+            yield Finding(
+                n_(
+                    "{count} image carries an EXIF rotation ({orientations}), first in {place}: TensorFlow "
+                    "ignores it, the boxes were drawn on the rotated photo",
+                    "{count} images carry an EXIF rotation ({orientations}), first in {place}: TensorFlow "
+                    "ignores it, the boxes were drawn on the rotated photos",
+                    count,
+                    orientations=", ".join(sorted(turned)),
+                    place=record_place(facts, first),
+                ),
+                field=field,
+                hint=_("rotate the pixels (PIL.ImageOps.exif_transpose) before annotating and converting"),
+            )
 
 
 @rule("PC714", "images-have-colour-channels", category="records", checklist=BOXES_AND_IMAGES_RIGHT)
@@ -204,7 +232,13 @@ def images_have_colour_channels(records):
     for _reader, facts, field in reader_files(records):
         cmyk = facts.channels.get("jpeg:4")
         if cmyk:
-            yield Finding(n_("{count} JPEG is CMYK, first in {place}: it fails to decode",
-                             "{count} JPEGs are CMYK, first in {place}: they fail to decode", cmyk[0],
-                             place=record_place(facts, cmyk[1])), field=field,
-                          hint=_("convert them to RGB before writing the records"))
+            yield Finding(
+                n_(
+                    "{count} JPEG is CMYK, first in {place}: it fails to decode",
+                    "{count} JPEGs are CMYK, first in {place}: they fail to decode",
+                    cmyk[0],
+                    place=record_place(facts, cmyk[1]),
+                ),
+                field=field,
+                hint=_("convert them to RGB before writing the records"),
+            )

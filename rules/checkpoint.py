@@ -3,8 +3,7 @@
 import re
 from pathlib import Path
 
-from pipecheck import Finding, _, cannot_decide, rule
-from pipecheck import N_
+from pipecheck import N_, Finding, _, cannot_decide, rule
 from pipecheck.rulekit import exists, is_remote, problem_with
 from pipecheck.rulekit import is_dir as _is_dir
 
@@ -89,19 +88,30 @@ def checkpoint_is_a_prefix(config, project):
     elif path.name.startswith("model.ckpt") and not exists(Path(f"{path}.index")):
         corrected, problem = _prefix_in(path.parent), _("fine_tune_checkpoint uses the TF1 name model.ckpt")
     elif path.name.startswith("model.ckpt"):
-        return Finding(_("{path} is a TF1 name-based checkpoint: model_main_tf2.py stops with 'Checkpoint is "
-                         "expected to be an object-based checkpoint'", path=value), field=FIELD,
-                       hint=_("download the TF2 version of this network from the TF2 detection model zoo"))
+        return Finding(
+            _(
+                "{path} is a TF1 name-based checkpoint: model_main_tf2.py stops with 'Checkpoint is "
+                "expected to be an object-based checkpoint'",
+                path=value,
+            ),
+            field=FIELD,
+            hint=_("download the TF2 version of this network from the TF2 detection model zoo"),
+        )
     if problem is None:
         return None
     if corrected is None:
-        return Finding(_("{problem}; TensorFlow needs the checkpoint prefix and there is no *.index file there",
-                         problem=problem), field=FIELD,
-                       hint=_("point at <net>/checkpoint/ckpt-0 of the extracted zoo model"))
+        return Finding(
+            _("{problem}; TensorFlow needs the checkpoint prefix and there is no *.index file there", problem=problem),
+            field=FIELD,
+            hint=_("point at <net>/checkpoint/ckpt-0 of the extracted zoo model"),
+        )
     fixed = _as_value(value, corrected, project)
-    return Finding(_("{problem}; TensorFlow needs the checkpoint prefix: {prefix}", problem=problem, prefix=fixed),
-                   field=FIELD, hint=_('write fine_tune_checkpoint: "{prefix}"', prefix=fixed),
-                   replacement=f'"{fixed}"')
+    return Finding(
+        _("{problem}; TensorFlow needs the checkpoint prefix: {prefix}", problem=problem, prefix=fixed),
+        field=FIELD,
+        hint=_('write fine_tune_checkpoint: "{prefix}"', prefix=fixed),
+        replacement=f'"{fixed}"',
+    )
 
 
 @rule("PC302", "checkpoint-files-exist", category="checkpoint", checklist=CHECKPOINT_IS_THE_NETWORKS)
@@ -135,20 +145,30 @@ def checkpoint_files_exist(config, project):
     if not exists(index):
         problem = problem_with(index)
         if problem is not None:
-            return Finding(_("{path}: {problem}", path=project.display(index), problem=problem), field=FIELD,
-                           hint=_("fine_tune_checkpoint is the prefix of the .index and .data files: "
-                                  "pre-trained/<net>/checkpoint/ckpt-0"))
+            return Finding(
+                _("{path}: {problem}", path=project.display(index), problem=problem),
+                field=FIELD,
+                hint=_(
+                    "fine_tune_checkpoint is the prefix of the .index and .data files: "
+                    "pre-trained/<net>/checkpoint/ckpt-0"
+                ),
+            )
         if prefix.name.startswith("model.ckpt"):
             cannot_decide(_("a TF1 checkpoint name (see PC301)"))
         elsewhere = [base for base in project.other_bases() if exists(Path(f"{project.resolve(value, base)}.index"))]
-        hint = (_("it exists relative to {base}: run from there or pass --root {base}", base=elsewhere[0])
-                if elsewhere else _nearby(prefix, value, project))
+        hint = (
+            _("it exists relative to {base}: run from there or pass --root {base}", base=elsewhere[0])
+            if elsewhere
+            else _nearby(prefix, value, project)
+        )
         return Finding(_("{path} does not exist", path=project.display(index)), field=FIELD, hint=hint)
     shards = sorted(prefix.parent.glob(f"{prefix.name}.data-*-of-*"))
     if not shards:
-        return Finding(_("{path} exists but no {name}.data-*-of-* file beside it", path=project.display(index),
-                         name=prefix.name), field=FIELD,
-                       hint=_("extract the whole zoo archive again: the weights are in the .data files"))
+        return Finding(
+            _("{path} exists but no {name}.data-*-of-* file beside it", path=project.display(index), name=prefix.name),
+            field=FIELD,
+            hint=_("extract the whole zoo archive again: the weights are in the .data files"),
+        )
     counts = {int(_DATA.search(s.name).group(2)) for s in shards if _DATA.search(s.name)}
     names = {s.name for s in shards}
     missing = []  # the count comes from a file name: never build range(count), look only past what exists
@@ -157,9 +177,11 @@ def checkpoint_files_exist(config, project):
             if f"{prefix.name}.data-{i:05d}-of-{n:05d}" not in names:
                 missing.append(f"{prefix.name}.data-{i:05d}-of-{n:05d}")
     if missing or len(counts) > 1:
-        return Finding(_("checkpoint shards missing: {shards}",
-                         shards=", ".join(missing[:4]) or _("inconsistent shard counts")),
-                       field=FIELD, hint=_("extract the whole zoo archive again"))
+        return Finding(
+            _("checkpoint shards missing: {shards}", shards=", ".join(missing[:4]) or _("inconsistent shard counts")),
+            field=FIELD,
+            hint=_("extract the whole zoo archive again"),
+        )
     return None
 
 
@@ -192,13 +214,23 @@ def checkpoint_version_v2(config):
         return None
     field = "train_config.fine_tune_checkpoint_version"
     if not config.written(field):
-        return Finding(_("fine_tune_checkpoint_version is not set, and its default V1 makes training stop with "
-                         "'Checkpoint version should be V2'"), field=field,
-                       hint=_("add fine_tune_checkpoint_version: V2 to train_config"), replacement="V2")
+        return Finding(
+            _(
+                "fine_tune_checkpoint_version is not set, and its default V1 makes training stop with "
+                "'Checkpoint version should be V2'"
+            ),
+            field=field,
+            hint=_("add fine_tune_checkpoint_version: V2 to train_config"),
+            replacement="V2",
+        )
     version = config.located.locations[field].parsed
     if version != "V2":
-        return Finding(_("fine_tune_checkpoint_version is {version}; TF2 training accepts only V2", version=version),
-                       field=field, hint=_("write fine_tune_checkpoint_version: V2"), replacement="V2")
+        return Finding(
+            _("fine_tune_checkpoint_version is {version}; TF2 training accepts only V2", version=version),
+            field=field,
+            hint=_("write fine_tune_checkpoint_version: V2"),
+            replacement="V2",
+        )
     return None
 
 
@@ -226,14 +258,22 @@ def checkpoint_type_valid(config):
     if not kind or kind in CHECKPOINT_TYPES:
         return None
     lower = kind.lower()
-    reason = (_("CenterNet rejects 'fine_tune' (it was renamed 'detection')") if kind == "fine_tune"
-              else _("the model builder raises 'Not supported fine_tune_checkpoint_type'"))
-    return Finding(_("fine_tune_checkpoint_type {kind!r} is not one of {types}: {reason}", kind=kind,
-                     types=", ".join(CHECKPOINT_TYPES), reason=reason),
-                   field="train_config.fine_tune_checkpoint_type",
-                   hint=_('write fine_tune_checkpoint_type: "{kind}"',
-                          kind=lower if lower in CHECKPOINT_TYPES else "detection"),
-                   replacement=f'"{lower}"' if lower in CHECKPOINT_TYPES else None)
+    reason = (
+        _("CenterNet rejects 'fine_tune' (it was renamed 'detection')")
+        if kind == "fine_tune"
+        else _("the model builder raises 'Not supported fine_tune_checkpoint_type'")
+    )
+    return Finding(
+        _(
+            "fine_tune_checkpoint_type {kind!r} is not one of {types}: {reason}",
+            kind=kind,
+            types=", ".join(CHECKPOINT_TYPES),
+            reason=reason,
+        ),
+        field="train_config.fine_tune_checkpoint_type",
+        hint=_('write fine_tune_checkpoint_type: "{kind}"', kind=lower if lower in CHECKPOINT_TYPES else "detection"),
+        replacement=f'"{lower}"' if lower in CHECKPOINT_TYPES else None,
+    )
 
 
 @rule("PC305", "fine-tune-checkpoint-set", category="checkpoint", severity="warning")
@@ -253,9 +293,14 @@ def fine_tune_checkpoint_set(config):
     """
     if config.train.fine_tune_checkpoint:
         return None
-    return Finding(_("no fine_tune_checkpoint: training starts from random weights and needs far more steps and data "
-                     "than fine-tuning"), field=FIELD,
-                   hint=_('write fine_tune_checkpoint: "pre-trained/<net>/checkpoint/ckpt-0"'))
+    return Finding(
+        _(
+            "no fine_tune_checkpoint: training starts from random weights and needs far more steps and data "
+            "than fine-tuning"
+        ),
+        field=FIELD,
+        hint=_('write fine_tune_checkpoint: "pre-trained/<net>/checkpoint/ckpt-0"'),
+    )
 
 
 @rule("PC306", "no-tf1-checkpoint-options", category="checkpoint")
@@ -274,16 +319,21 @@ def no_tf1_checkpoint_options(config):
         train_config.load_all_detection_checkpoint_vars: false
     """
     if config.train.load_all_detection_checkpoint_vars:
-        yield Finding(_("load_all_detection_checkpoint_vars is TF1-only: TF2 training stops with 'unsupported in TF2'"),
-                      field="train_config.load_all_detection_checkpoint_vars",
-                      hint=_('delete the line; fine_tune_checkpoint_type: "detection" does this in TF2'))
+        yield Finding(
+            _("load_all_detection_checkpoint_vars is TF1-only: TF2 training stops with 'unsupported in TF2'"),
+            field="train_config.load_all_detection_checkpoint_vars",
+            hint=_('delete the line; fine_tune_checkpoint_type: "detection" does this in TF2'),
+        )
     if config.written("train_config.from_detection_checkpoint"):
         # TF2 still honours it when the type is unset (config_util.update_fine_tune_checkpoint_type): a detail then
         typed = bool(config.train.fine_tune_checkpoint_type)
-        yield Finding(_("from_detection_checkpoint is deprecated; fine_tune_checkpoint_type decides what is restored"),
-                      field="train_config.from_detection_checkpoint", severity="warning",
-                      hint=_('delete the line and write fine_tune_checkpoint_type: "detection"'),
-                      tier="quiet" if typed else "detail")
+        yield Finding(
+            _("from_detection_checkpoint is deprecated; fine_tune_checkpoint_type decides what is restored"),
+            field="train_config.from_detection_checkpoint",
+            severity="warning",
+            hint=_('delete the line and write fine_tune_checkpoint_type: "detection"'),
+            tier="quiet" if typed else "detail",
+        )
 
 
 @rule("PC307", "full-restore-keeps-classes", category="checkpoint")
@@ -307,8 +357,15 @@ def full_restore_keeps_classes(config, original):
         cannot_decide(_("no original config to compare num_classes with"))
     mine, theirs = config.model.num_classes, original.model.num_classes
     if mine != theirs:
-        return Finding(_('fine_tune_checkpoint_type "full" restores the class heads, made for {theirs} classes, into a '
-                         "model of {mine}: the restore fails with 'Received incompatible tensor'", theirs=theirs,
-                         mine=mine), field="train_config.fine_tune_checkpoint_type", hint=_('write "detection"'),
-                       replacement='"detection"')
+        return Finding(
+            _(
+                'fine_tune_checkpoint_type "full" restores the class heads, made for {theirs} classes, into a '
+                "model of {mine}: the restore fails with 'Received incompatible tensor'",
+                theirs=theirs,
+                mine=mine,
+            ),
+            field="train_config.fine_tune_checkpoint_type",
+            hint=_('write "detection"'),
+            replacement='"detection"',
+        )
     return None

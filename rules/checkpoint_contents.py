@@ -1,7 +1,6 @@
 """Rules that read the fine-tune checkpoint's index: what it holds, and whether it is intact."""
 
-from pipecheck import Finding, _, cannot_decide, rule
-from pipecheck import N_
+from pipecheck import N_, Finding, _, cannot_decide, rule
 from pipecheck.rulekit import backbone_family, family_of_extractor
 
 # The review's sign-off items these rules pre-fill.
@@ -36,9 +35,15 @@ def checkpoint_object_based(checkpoint):
     """
     if _readable(checkpoint).object_based:
         return None
-    return Finding(_("the checkpoint ({count} tensors) has no _CHECKPOINTABLE_OBJECT_GRAPH: it is a TF1, name-based "
-                     "checkpoint that TF2 training cannot restore", count=len(checkpoint.entries)), field=FIELD,
-                   hint=_("download the TF2 version of this network (TF2 Detection Model Zoo)"))
+    return Finding(
+        _(
+            "the checkpoint ({count} tensors) has no _CHECKPOINTABLE_OBJECT_GRAPH: it is a TF1, name-based "
+            "checkpoint that TF2 training cannot restore",
+            count=len(checkpoint.entries),
+        ),
+        field=FIELD,
+        hint=_("download the TF2 version of this network (TF2 Detection Model Zoo)"),
+    )
 
 
 @rule("PC309", "checkpoint-type-fits-contents", category="checkpoint", fix="safe", checklist=CHECKPOINT_IS_THE_NETWORKS)
@@ -72,20 +77,32 @@ def checkpoint_type_fits_contents(config, checkpoint):
     written = config.train.fine_tune_checkpoint_type
     effective = written or ("detection" if config.train.from_detection_checkpoint else "classification")
     if holds == "detection" and effective == "classification":
-        message = (_("fine_tune_checkpoint_type is classification but the checkpoint holds a whole detection model "
-                     "(model/...): training stops with 'Some Python objects were not bound to checkpointed values'")
-                   if written else
-                   _("fine_tune_checkpoint_type is not set, so classification, but the checkpoint holds a whole "
-                     "detection model (model/...): training stops with 'Some Python objects were not bound to "
-                     "checkpointed values'"))
-        return Finding(message, field=TYPE_FIELD, hint=_('write fine_tune_checkpoint_type: "detection"'),
-                       replacement='"detection"')
+        message = (
+            _(
+                "fine_tune_checkpoint_type is classification but the checkpoint holds a whole detection model "
+                "(model/...): training stops with 'Some Python objects were not bound to checkpointed values'"
+            )
+            if written
+            else _(
+                "fine_tune_checkpoint_type is not set, so classification, but the checkpoint holds a whole "
+                "detection model (model/...): training stops with 'Some Python objects were not bound to "
+                "checkpointed values'"
+            )
+        )
+        return Finding(
+            message, field=TYPE_FIELD, hint=_('write fine_tune_checkpoint_type: "detection"'), replacement='"detection"'
+        )
     if holds == "classification" and effective in ("detection", "full"):
-        return Finding(_("fine_tune_checkpoint_type is {kind} but the checkpoint holds only a backbone "
-                         "(feature_extractor/...): training stops before the first step", kind=effective),
-                       field=TYPE_FIELD,
-                       hint=_('write fine_tune_checkpoint_type: "classification", or use a zoo detection checkpoint'),
-                       replacement='"classification"')
+        return Finding(
+            _(
+                "fine_tune_checkpoint_type is {kind} but the checkpoint holds only a backbone "
+                "(feature_extractor/...): training stops before the first step",
+                kind=effective,
+            ),
+            field=TYPE_FIELD,
+            hint=_('write fine_tune_checkpoint_type: "classification", or use a zoo detection checkpoint'),
+            replacement='"classification"',
+        )
     return None
 
 
@@ -108,8 +125,11 @@ def checkpoint_intact(checkpoint):
         standin pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint faster_rcnn
     """
     for problem in checkpoint.problems:
-        yield Finding(_("checkpoint {problem}", problem=problem["message"]), field=FIELD,
-                      hint=_("extract the zoo archive again (or download it again)"))
+        yield Finding(
+            _("checkpoint {problem}", problem=problem["message"]),
+            field=FIELD,
+            hint=_("extract the zoo archive again (or download it again)"),
+        )
 
 
 @rule("PC311", "checkpoint-matches-architecture", category="checkpoint", checklist=CHECKPOINT_IS_THE_NETWORKS)
@@ -135,22 +155,37 @@ def checkpoint_matches_architecture(config, checkpoint):
         return None
     saved = checkpoint.meta_architecture
     if saved is not None and config.arch is not None and saved != config.arch:
-        return Finding(_("the checkpoint was saved from a {saved} model but the config builds {arch}: restoring fails "
-                         "with 'objects were not bound to checkpointed values'", saved=saved, arch=config.arch),
-                       field=FIELD, hint=_("use the checkpoint of the network the config is for (same zoo folder)"))
+        return Finding(
+            _(
+                "the checkpoint was saved from a {saved} model but the config builds {arch}: restoring fails "
+                "with 'objects were not bound to checkpointed values'",
+                saved=saved,
+                arch=config.arch,
+            ),
+            field=FIELD,
+            hint=_("use the checkpoint of the network the config is for (same zoo folder)"),
+        )
     wanted, found = family_of_extractor(config.feature_extractor_type()), backbone_family(checkpoint)
     if wanted and found and wanted != found:
-        return Finding(_("the checkpoint's backbone looks like {found} but the config builds {extractor}: restoring "
-                         "fails", found=found, extractor=config.feature_extractor_type()), field=FIELD,
-                       hint=_("use the checkpoint of the network the config is for (same zoo folder)"))
+        return Finding(
+            _(
+                "the checkpoint's backbone looks like {found} but the config builds {extractor}: restoring fails",
+                found=found,
+                extractor=config.feature_extractor_type(),
+            ),
+            field=FIELD,
+            hint=_("use the checkpoint of the network the config is for (same zoo folder)"),
+        )
     return None
 
 
 # What the OD API's restore_from_objects hands to tf.train.Checkpoint for a detection checkpoint: the objects
 # under model/ that must be in it (meta_architectures/*_meta_arch.py).
 _DETECTION_RESTORES = {
-    "faster_rcnn": ("model/_feature_extractor_for_proposal_features",
-                    "model/_feature_extractor_for_box_classifier_features"),
+    "faster_rcnn": (
+        "model/_feature_extractor_for_proposal_features",
+        "model/_feature_extractor_for_box_classifier_features",
+    ),
     "ssd": ("model/_feature_extractor",),
     "center_net": ("model/_feature_extractor",),
 }
@@ -191,32 +226,67 @@ def checkpoint_restorable(config, checkpoint):
         return None  # PC308's
     if checkpoint.graph_nodes is None:
         cannot_decide(_("the checkpoint's object graph could not be read"))
-    hint = _("use the checkpoint of the zoo archive for this network (pre-trained/<net>/checkpoint/ckpt-0), or one "
-             "saved by tf.train.Checkpoint(model=...) from this config")
+    hint = _(
+        "use the checkpoint of the zoo archive for this network (pre-trained/<net>/checkpoint/ckpt-0), or one "
+        "saved by tf.train.Checkpoint(model=...) from this config"
+    )
     if checkpoint.graph_nodes == 0:
-        return Finding(_("the checkpoint's object graph is empty: TF2 restores through it, and training stops with "
-                         "'IndexError: list index out of range' once the model is built; it was not written by "
-                         "tf.train.Checkpoint (a stand-in?)"), field=FIELD, hint=hint)
+        return Finding(
+            _(
+                "the checkpoint's object graph is empty: TF2 restores through it, and training stops with "
+                "'IndexError: list index out of range' once the model is built; it was not written by "
+                "tf.train.Checkpoint (a stand-in?)"
+            ),
+            field=FIELD,
+            hint=hint,
+        )
     held = {name: count for name, count in checkpoint.graph_variables.items() if count}
     if not any(name.split("/")[0] not in _BOOKKEEPING for name in held):
-        return Finding(_("the checkpoint holds no model variables (only {names}): fine-tuning has nothing to restore "
-                         "and training stops with 'objects were not bound to checkpointed values'",
-                         names=", ".join(sorted(held)) or _("an empty root")), field=FIELD, hint=hint)
+        return Finding(
+            _(
+                "the checkpoint holds no model variables (only {names}): fine-tuning has nothing to restore "
+                "and training stops with 'objects were not bound to checkpointed values'",
+                names=", ".join(sorted(held)) or _("an empty root"),
+            ),
+            field=FIELD,
+            hint=hint,
+        )
     if "save_counter" not in held:
-        return Finding(_("the checkpoint has no save_counter: the OD API restores it into a tf.train.Checkpoint that "
-                         "has one, and training stops with 'Found 1 Python objects that were not bound to checkpointed "
-                         "values' (a file written by Checkpoint.write, not save)"), field=FIELD, hint=hint)
+        return Finding(
+            _(
+                "the checkpoint has no save_counter: the OD API restores it into a tf.train.Checkpoint that "
+                "has one, and training stops with 'Found 1 Python objects that were not bound to checkpointed "
+                "values' (a file written by Checkpoint.write, not save)"
+            ),
+            field=FIELD,
+            hint=hint,
+        )
     kind = config.train.fine_tune_checkpoint_type or (
-        "detection" if config.train.from_detection_checkpoint else "classification")
+        "detection" if config.train.from_detection_checkpoint else "classification"
+    )
     if kind != checkpoint.kind or (checkpoint.meta_architecture not in (None, config.arch)):
         return None  # PC309 (type against contents) or PC311 (another meta-architecture) explain it better
-    wanted = ("model",) if kind == "full" else ("feature_extractor",) if kind == "classification" else \
-        _DETECTION_RESTORES.get(config.arch, ("model",))
+    wanted = (
+        ("model",)
+        if kind == "full"
+        else ("feature_extractor",)
+        if kind == "classification"
+        else _DETECTION_RESTORES.get(config.arch, ("model",))
+    )
     missing = [name for name in wanted if name not in held]
     if not missing:
         return None
     found = sorted(name for name in held if name.startswith("model/")) or sorted(held)
-    return Finding(_("the checkpoint has no {missing}, which {kind} fine-tuning of {arch} restores; it holds {found}: "
-                     "the variables of another model, and training stops with 'objects were not bound to "
-                     "checkpointed values'", missing=", ".join(missing), kind=kind, arch=config.arch,
-                     found=", ".join(found[:4]) + (" …" if len(found) > 4 else "")), field=FIELD, hint=hint)
+    return Finding(
+        _(
+            "the checkpoint has no {missing}, which {kind} fine-tuning of {arch} restores; it holds {found}: "
+            "the variables of another model, and training stops with 'objects were not bound to "
+            "checkpointed values'",
+            missing=", ".join(missing),
+            kind=kind,
+            arch=config.arch,
+            found=", ".join(found[:4]) + (" …" if len(found) > 4 else ""),
+        ),
+        field=FIELD,
+        hint=hint,
+    )

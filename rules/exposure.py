@@ -28,19 +28,37 @@ def classes_seen_enough(records, config, label_map):
     exposure = class_exposure(records.train, config.train.batch_size, config.train.num_steps)
     if exposure is None:
         cannot_decide(_("no training records"))
-    working = _("{batch} × {steps} steps / {images} images = {epochs:.1f} epochs", batch=exposure.batch_size,
-                steps=exposure.num_steps, images=exposure.images, epochs=exposure.epochs)
-    table = ", ".join(_("{name} {views:.0f} ({boxes} boxes)", name=c.name, views=c.views, boxes=c.boxes)
-                      for c in exposure.classes)
+    working = _(
+        "{batch} × {steps} steps / {images} images = {epochs:.1f} epochs",
+        batch=exposure.batch_size,
+        steps=exposure.num_steps,
+        images=exposure.images,
+        epochs=exposure.epochs,
+    )
+    table = ", ".join(
+        _("{name} {views:.0f} ({boxes} boxes)", name=c.name, views=c.views, boxes=c.boxes) for c in exposure.classes
+    )
     rare = [c for c in exposure.classes if c.boxes and c.views < FEW_VIEWS]
     if not rare:
         return None  # the review lists every class's exposure with its working
     worst = rare[0]
     never = _(": probably never (less than once)") if worst.views < 1 else ""
     needed = max(exposure.num_steps + 1, int(FEW_VIEWS * exposure.images / (worst.boxes * exposure.batch_size)) + 1)
-    return Finding(n_("{count} class is seen fewer than {few} times in training{never}: {table} ({working})",
-                      "{count} classes are seen fewer than {few} times in training{never}: {table} ({working})",
-                      len(rare), few=FEW_VIEWS, never=never, table=table, working=working),
-                   field="train_config.num_steps",
-                   hint=_("write num_steps: {steps} (for {name!r} to be seen {few} times), or annotate more images of "
-                          "{name!r}", steps=needed, name=worst.name, few=FEW_VIEWS))
+    return Finding(
+        n_(
+            "{count} class is seen fewer than {few} times in training{never}: {table} ({working})",
+            "{count} classes are seen fewer than {few} times in training{never}: {table} ({working})",
+            len(rare),
+            few=FEW_VIEWS,
+            never=never,
+            table=table,
+            working=working,
+        ),
+        field="train_config.num_steps",
+        hint=_(
+            "write num_steps: {steps} (for {name!r} to be seen {few} times), or annotate more images of {name!r}",
+            steps=needed,
+            name=worst.name,
+            few=FEW_VIEWS,
+        ),
+    )

@@ -60,16 +60,40 @@ def learning_rate_in_usual_range(config):
     zoo, zoo_batch = ZOO_RATES[optimizer]
     field = f"{path}.{'learning_rate_base' if name == 'cosine_decay_learning_rate' else _rate_field(name)}"
     if peak > _TOO_HIGH * zoo:
-        return Finding(_("{optimizer} at {rate:g} is {ratio:.0f}x the TF2 zoo's highest rate for it ({zoo:g}, at batch "
-                         "{zoo_batch}): expect the loss to jump or turn NaN and the pre-trained features to be lost",
-                         optimizer=optimizer, rate=peak, ratio=peak / zoo, zoo=zoo, zoo_batch=zoo_batch), field=field,
-                       hint=_("start from {value:g} or below (the zoo's rate scaled to your batch of {batch})",
-                              value=zoo * max(config.train.batch_size, 1) / zoo_batch, batch=config.train.batch_size))
+        return Finding(
+            _(
+                "{optimizer} at {rate:g} is {ratio:.0f}x the TF2 zoo's highest rate for it ({zoo:g}, at batch "
+                "{zoo_batch}): expect the loss to jump or turn NaN and the pre-trained features to be lost",
+                optimizer=optimizer,
+                rate=peak,
+                ratio=peak / zoo,
+                zoo=zoo,
+                zoo_batch=zoo_batch,
+            ),
+            field=field,
+            hint=_(
+                "start from {value:g} or below (the zoo's rate scaled to your batch of {batch})",
+                value=zoo * max(config.train.batch_size, 1) / zoo_batch,
+                batch=config.train.batch_size,
+            ),
+        )
     if peak < _TOO_LOW * zoo:
-        return Finding(_("{optimizer} at {rate:g} is {ratio:.0f}x below the TF2 zoo's rate for it ({zoo:g}): the weights "
-                         "barely move", optimizer=optimizer, rate=peak, ratio=zoo / peak, zoo=zoo), field=field,
-                       hint=_("start from {value:g} (the zoo's rate scaled to your batch of {batch})",
-                              value=zoo * max(config.train.batch_size, 1) / zoo_batch, batch=config.train.batch_size))
+        return Finding(
+            _(
+                "{optimizer} at {rate:g} is {ratio:.0f}x below the TF2 zoo's rate for it ({zoo:g}): the weights "
+                "barely move",
+                optimizer=optimizer,
+                rate=peak,
+                ratio=zoo / peak,
+                zoo=zoo,
+            ),
+            field=field,
+            hint=_(
+                "start from {value:g} (the zoo's rate scaled to your batch of {batch})",
+                value=zoo * max(config.train.batch_size, 1) / zoo_batch,
+                batch=config.train.batch_size,
+            ),
+        )
     return None
 
 
@@ -104,15 +128,29 @@ def decay_acts_within_training(config):
         return None
     path, name, schedule = found
     if name == "exponential_decay_learning_rate" and schedule.staircase and schedule.decay_steps >= steps:
-        return Finding(_("decay_steps {decay} ≥ num_steps {steps}: the staircase decay never acts, the whole run trains at "
-                         "{rate:g}", decay=schedule.decay_steps, steps=steps, rate=rate_at(name, schedule, steps)),
-                       field=f"{path}.decay_steps",
-                       hint=_("write decay_steps: {value} (a few decays within num_steps)", value=max(1, steps // 5)))
+        return Finding(
+            _(
+                "decay_steps {decay} ≥ num_steps {steps}: the staircase decay never acts, the whole run trains at "
+                "{rate:g}",
+                decay=schedule.decay_steps,
+                steps=steps,
+                rate=rate_at(name, schedule, steps),
+            ),
+            field=f"{path}.decay_steps",
+            hint=_("write decay_steps: {value} (a few decays within num_steps)", value=max(1, steps // 5)),
+        )
     if name == "manual_step_learning_rate" and schedule.schedule and all(p.step >= steps for p in schedule.schedule):
-        return Finding(_("every step of the manual schedule is at or after num_steps {steps} (the first at {first}): the "
-                         "rate never changes from {rate:g}", steps=steps, first=min(p.step for p in schedule.schedule),
-                         rate=schedule.initial_learning_rate), field=f"{path}.schedule[0].step",
-                       hint=_("move the steps within num_steps (e.g. at {a} and {b})", a=steps * 2 // 3, b=steps * 9 // 10))
+        return Finding(
+            _(
+                "every step of the manual schedule is at or after num_steps {steps} (the first at {first}): the "
+                "rate never changes from {rate:g}",
+                steps=steps,
+                first=min(p.step for p in schedule.schedule),
+                rate=schedule.initial_learning_rate,
+            ),
+            field=f"{path}.schedule[0].step",
+            hint=_("move the steps within num_steps (e.g. at {a} and {b})", a=steps * 2 // 3, b=steps * 9 // 10),
+        )
     return None
 
 
@@ -144,10 +182,15 @@ def eval_keeps_low_scores(config):
     threshold = getattr(config.model, block).batch_non_max_suppression.score_threshold
     if threshold < 0.1:
         return None
-    return Finding(_("score_threshold {value:g} drops every detection scoring below it: COCO mAP, which averages "
-                     "precision up to full recall, comes out lower than the model's", value=threshold),
-                   field=f"model.{arch}.{block}.batch_non_max_suppression.score_threshold",
-                   hint=_("write score_threshold: 1e-8 and filter by score where the exported model is used"))
+    return Finding(
+        _(
+            "score_threshold {value:g} drops every detection scoring below it: COCO mAP, which averages "
+            "precision up to full recall, comes out lower than the model's",
+            value=threshold,
+        ),
+        field=f"model.{arch}.{block}.batch_non_max_suppression.score_threshold",
+        hint=_("write score_threshold: 1e-8 and filter by score where the exported model is used"),
+    )
 
 
 @rule("PC112", "flip-keeps-sides", category="label-map", severity="warning")
@@ -178,14 +221,31 @@ def flip_keeps_sides(config, label_map):
         if option.WhichOneof("preprocessing_step") != "random_horizontal_flip":
             continue
         field = f"train_config.data_augmentation_options[{index}].random_horizontal_flip"
-        sided = [item.name or item.display_name for item in label_map.items
-                 if _names_a_side(item.name) or _names_a_side(item.display_name)]
+        sided = [
+            item.name or item.display_name
+            for item in label_map.items
+            if _names_a_side(item.name) or _names_a_side(item.display_name)
+        ]
         if sided:
-            yield Finding(_("random_horizontal_flip mirrors the images but keeps the classes: a flipped {names} shows "
-                            "the other side and keeps its label", names=" / ".join(repr(n) for n in sided[:4])),
-                          field=field, hint=_("delete this data_augmentation_options block"))
-        keypoints = [k.label for item in label_map.located.message.item for k in item.keypoints if _names_a_side(k.label)]
+            yield Finding(
+                _(
+                    "random_horizontal_flip mirrors the images but keeps the classes: a flipped {names} shows "
+                    "the other side and keeps its label",
+                    names=" / ".join(repr(n) for n in sided[:4]),
+                ),
+                field=field,
+                hint=_("delete this data_augmentation_options block"),
+            )
+        keypoints = [
+            k.label for item in label_map.located.message.item for k in item.keypoints if _names_a_side(k.label)
+        ]
         if keypoints and not option.random_horizontal_flip.keypoint_flip_permutation:
-            yield Finding(_("keypoints {names} name a side but random_horizontal_flip has no keypoint_flip_permutation: "
-                            "flipped images keep left keypoints on the right", names=", ".join(keypoints[:4])),
-                          field=field, hint=_("add keypoint_flip_permutation with the index of each keypoint's mirror"))
+            yield Finding(
+                _(
+                    "keypoints {names} name a side but random_horizontal_flip has no keypoint_flip_permutation: "
+                    "flipped images keep left keypoints on the right",
+                    names=", ".join(keypoints[:4]),
+                ),
+                field=field,
+                hint=_("add keypoint_flip_permutation with the index of each keypoint's mirror"),
+            )

@@ -1,7 +1,6 @@
 """Rules about the label map and num_classes."""
 
-from pipecheck import Finding, _, cannot_decide, n_, rule
-from pipecheck import N_
+from pipecheck import N_, Finding, _, cannot_decide, n_, rule
 
 # The review's sign-off items these rules pre-fill.
 LABEL_MAP_AGREES = N_("num_classes and the label map agree")
@@ -33,18 +32,37 @@ def num_classes_matches_label_map(config, label_map):
     if written == wanted:
         return None
     if written < wanted:
-        effect = _("boxes of classes {first}..{last} train as background and evaluation reports them as class 1, "
-                   "silently", first=written + 1, last=wanted)
+        effect = _(
+            "boxes of classes {first}..{last} train as background and evaluation reports them as class 1, silently",
+            first=written + 1,
+            last=wanted,
+        )
     else:
-        effect = n_("{count} extra output is trained as background for nothing",
-                    "{count} extra outputs are trained as background for nothing", written - wanted)
+        effect = n_(
+            "{count} extra output is trained as background for nothing",
+            "{count} extra outputs are trained as background for nothing",
+            written - wanted,
+        )
     count, gaps = _missing_ids(label_map)
     if count:  # PC104 stays quiet: the numbering is this finding's cause
-        effect += n_(" (id {ids} has no item)", " (ids {ids} have no item)", count,
-                     ids=", ".join(str(i) for i in gaps[:10]) + (" ..." if count > 10 else ""))
-    return Finding(_("num_classes is {written} but the label map {name} has {summary}: {effect}", written=written,
-                     name=label_map.path.name, summary=label_map.describe(), effect=effect), field=field,
-                   hint=_("write num_classes: {value}", value=wanted), replacement=str(wanted))
+        effect += n_(
+            " (id {ids} has no item)",
+            " (ids {ids} have no item)",
+            count,
+            ids=", ".join(str(i) for i in gaps[:10]) + (" ..." if count > 10 else ""),
+        )
+    return Finding(
+        _(
+            "num_classes is {written} but the label map {name} has {summary}: {effect}",
+            written=written,
+            name=label_map.path.name,
+            summary=label_map.describe(),
+            effect=effect,
+        ),
+        field=field,
+        hint=_("write num_classes: {value}", value=wanted),
+        replacement=str(wanted),
+    )
 
 
 def _missing_ids(label_map) -> tuple[int, list[int]]:
@@ -80,11 +98,18 @@ def label_map_ids_positive(label_map):
             continue
         line, column = label_map.item_location(item.index, "id" if item.has_id else None)
         name = repr(item.name or item.display_name or item.index)
-        message = (_("item {name} has no id (0): ids start at 1, 0 is reserved for the background", name=name)
-                   if not item.has_id else
-                   _("item {name} has id {id}: ids start at 1, 0 is reserved for the background", name=name, id=item.id))
-        yield Finding(message, file=label_map.path, line=line, column=column,
-                      hint=_("number the items 1, 2, 3... and set num_classes to the highest id"))
+        message = (
+            _("item {name} has no id (0): ids start at 1, 0 is reserved for the background", name=name)
+            if not item.has_id
+            else _("item {name} has id {id}: ids start at 1, 0 is reserved for the background", name=name, id=item.id)
+        )
+        yield Finding(
+            message,
+            file=label_map.path,
+            line=line,
+            column=column,
+            hint=_("number the items 1, 2, 3... and set num_classes to the highest id"),
+        )
 
 
 @rule("PC103", "label-map-ids-unique", category="label-map", checklist=LABEL_MAP_AGREES)
@@ -104,10 +129,20 @@ def label_map_ids_unique(label_map):
     for items in _repeated(label_map.items, lambda item: item.id):
         last = items[-1]
         line, column = label_map.item_location(last.index, "id")
-        yield Finding(_("id {id} is used by {names} (lines {lines}): the category index keeps the last, so evaluation "
-                        "calls them all {last!r}", id=last.id, names=", ".join(repr(i.name) for i in items),
-                        lines=", ".join(str(i.line) for i in items), last=last.name),
-                      file=label_map.path, line=line, column=column, hint=_("give every item its own id"))
+        yield Finding(
+            _(
+                "id {id} is used by {names} (lines {lines}): the category index keeps the last, so evaluation "
+                "calls them all {last!r}",
+                id=last.id,
+                names=", ".join(repr(i.name) for i in items),
+                lines=", ".join(str(i.line) for i in items),
+                last=last.name,
+            ),
+            file=label_map.path,
+            line=line,
+            column=column,
+            hint=_("give every item its own id"),
+        )
 
 
 def _repeated(items, key) -> list[list]:
@@ -139,14 +174,23 @@ def label_map_ids_contiguous(label_map, config):
     """
     count, missing = _missing_ids(label_map)
     model = config.model
-    if not count or (model is not None and "num_classes" in model.DESCRIPTOR.fields_by_name
-                     and model.num_classes != label_map.max_id):
+    if not count or (
+        model is not None and "num_classes" in model.DESCRIPTOR.fields_by_name and model.num_classes != label_map.max_id
+    ):
         return None  # with num_classes off as well, PC101 reports both
     shown = ", ".join(str(i) for i in missing[:10]) + (" ..." if count > 10 else "")
-    return Finding(n_("id {ids} has no item: the model trains {count} empty class",
-                      "ids {ids} have no item: the model trains {count} empty classes", count, ids=shown),
-                   file=label_map.path, line=1, column=1,
-                   hint=_("renumber the items 1..N (and regenerate records that store class/label ids)"))
+    return Finding(
+        n_(
+            "id {ids} has no item: the model trains {count} empty class",
+            "ids {ids} have no item: the model trains {count} empty classes",
+            count,
+            ids=shown,
+        ),
+        file=label_map.path,
+        line=1,
+        column=1,
+        hint=_("renumber the items 1..N (and regenerate records that store class/label ids)"),
+    )
 
 
 @rule("PC105", "label-map-names-unique", category="label-map", checklist=LABEL_MAP_AGREES)
@@ -164,13 +208,23 @@ def label_map_names_unique(label_map):
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' }
     """
     for attribute in ("name", "display_name"):
-        for items in _repeated(label_map.items, lambda item: getattr(item, attribute)):
+        for items in _repeated(label_map.items, lambda item, attribute=attribute: getattr(item, attribute)):
             last, value = items[-1], getattr(items[-1], attribute)
             line, column = label_map.item_location(last.index, attribute)
-            yield Finding(_("{attribute} {value!r} is used by ids {ids}: label_map_util keeps the last, so boxes "
-                            "labelled {value!r} all get id {last}", attribute=attribute, value=value,
-                            ids=", ".join(str(i.id) for i in items), last=last.id),
-                          file=label_map.path, line=line, column=column, hint=_("give every item its own name"))
+            yield Finding(
+                _(
+                    "{attribute} {value!r} is used by ids {ids}: label_map_util keeps the last, so boxes "
+                    "labelled {value!r} all get id {last}",
+                    attribute=attribute,
+                    value=value,
+                    ids=", ".join(str(i.id) for i in items),
+                    last=last.id,
+                ),
+                file=label_map.path,
+                line=line,
+                column=column,
+                hint=_("give every item its own name"),
+            )
 
 
 @rule("PC106", "label-map-parses", category="label-map", checklist=LABEL_MAP_AGREES)
@@ -191,9 +245,13 @@ def label_map_parses(label_maps):
     for value, loaded in label_maps.items():
         if hasattr(loaded, "located"):
             continue
-        yield Finding(_("the label map {path} does not parse: {problem}", path=value, problem=loaded.message),
-                      file=loaded.path, line=loaded.line, column=loaded.column,
-                      hint=loaded.hint or _("write items as: item {{ id: 1 name: 'one' }}"))
+        yield Finding(
+            _("the label map {path} does not parse: {problem}", path=value, problem=loaded.message),
+            file=loaded.path,
+            line=loaded.line,
+            column=loaded.column,
+            hint=loaded.hint or _("write items as: item {{ id: 1 name: 'one' }}"),
+        )
 
 
 @rule("PC107", "label-map-one-class-per-item", category="label-map", checklist=LABEL_MAP_AGREES)
@@ -220,10 +278,20 @@ def label_map_one_class_per_item(label_maps):
                 continue
             item, _dot, field = note.path.partition(".")
             kept = note.second.parsed
-            yield Finding(_("{item} sets {field} twice ({first!r} then {kept!r}); only {kept!r} is kept and the other "
-                            "class is lost", item=item, field=field, first=note.first.parsed, kept=kept),
-                          file=loaded.path, line=note.second.line, column=note.second.column,
-                          hint=_("close each class with }} and open the next with item {{"))
+            yield Finding(
+                _(
+                    "{item} sets {field} twice ({first!r} then {kept!r}); only {kept!r} is kept and the other "
+                    "class is lost",
+                    item=item,
+                    field=field,
+                    first=note.first.parsed,
+                    kept=kept,
+                ),
+                file=loaded.path,
+                line=note.second.line,
+                column=note.second.column,
+                hint=_("close each class with }} and open the next with item {{"),
+            )
 
 
 @rule("PC108", "label-map-items-named", category="label-map", severity="warning")
@@ -244,9 +312,13 @@ def label_map_items_named(label_map):
     for item in label_map.items:
         if not item.has_name:
             line, column = label_map.item_location(item.index)
-            yield Finding(_("item with id {id} has no name", id=item.id), file=label_map.path, line=line, column=column,
-                          hint=_("add name: '{name}' (the text stored in the records)",
-                                 name=item.display_name or "class"))
+            yield Finding(
+                _("item with id {id} has no name", id=item.id),
+                file=label_map.path,
+                line=line,
+                column=column,
+                hint=_("add name: '{name}' (the text stored in the records)", name=item.display_name or "class"),
+            )
 
 
 @rule("PC109", "same-label-map-for-train-and-eval", category="label-map", severity="warning")
@@ -281,11 +353,17 @@ def same_label_map_for_train_and_eval(config, label_maps):
         theirs = {(i.id, i.name) for i in other.items}
         if mine != theirs:
             only = sorted(theirs ^ mine)[:4]
-            yield Finding(_("evaluation uses {eval}, whose classes differ from training's {train} (differences: "
-                            "{differences})", eval=value, train=train_value,
-                            differences=", ".join(f"{i}:{n}" for i, n in only)),
-                          field=f"eval_input_reader[{index}].label_map_path",
-                          hint=_('write label_map_path: "{path}"', path=train_value), replacement=f'"{train_value}"')
+            yield Finding(
+                _(
+                    "evaluation uses {eval}, whose classes differ from training's {train} (differences: {differences})",
+                    eval=value,
+                    train=train_value,
+                    differences=", ".join(f"{i}:{n}" for i, n in only),
+                ),
+                field=f"eval_input_reader[{index}].label_map_path",
+                hint=_('write label_map_path: "{path}"', path=train_value),
+                replacement=f'"{train_value}"',
+            )
 
 
 @rule("PC110", "label-map-path-set", category="label-map", severity="warning", fix="unsafe")
@@ -304,9 +382,11 @@ def label_map_path_set(config):
     """
     for path, reader in config.input_readers():
         if not reader.label_map_path:
-            yield Finding(_("{reader} has no label_map_path: class text in the records is ignored", reader=path),
-                          field=f"{path}.label_map_path",
-                          hint=_('add label_map_path: "<project>/training/label_map.pbtxt"'))
+            yield Finding(
+                _("{reader} has no label_map_path: class text in the records is ignored", reader=path),
+                field=f"{path}.label_map_path",
+                hint=_('add label_map_path: "<project>/training/label_map.pbtxt"'),
+            )
 
 
 @rule("PC111", "keypoint-classes-in-label-map", category="label-map")
@@ -333,8 +413,14 @@ def keypoint_classes_in_label_map(config, label_map):
     known = {item.name for item in label_map.located.message.item if item.keypoints}
     for index, task in enumerate(config.model.keypoint_estimation_task):
         if task.keypoint_class_name not in known:
-            yield Finding(_("keypoint task {task!r} needs class {name!r} with keypoints in the label map, which has "
-                            "{known}: the model builder fails with KeyError", task=task.task_name,
-                            name=task.keypoint_class_name, known=", ".join(sorted(known)) or _("no keypoints")),
-                          field=f"model.center_net.keypoint_estimation_task[{index}].keypoint_class_name",
-                          hint=_("start from the config without _kpts_ for boxes only"))
+            yield Finding(
+                _(
+                    "keypoint task {task!r} needs class {name!r} with keypoints in the label map, which has "
+                    "{known}: the model builder fails with KeyError",
+                    task=task.task_name,
+                    name=task.keypoint_class_name,
+                    known=", ".join(sorted(known)) or _("no keypoints"),
+                ),
+                field=f"model.center_net.keypoint_estimation_task[{index}].keypoint_class_name",
+                hint=_("start from the config without _kpts_ for boxes only"),
+            )

@@ -4,15 +4,13 @@ Rules in the "machine" category depend on the computer pipecheck runs on (or on 
 pre-commit hooks leave them out so results do not depend on who commits.
 """
 
-from pipecheck import Finding, _, cannot_decide, rule
-from pipecheck import N_
-from pipecheck.rulekit import estimate_training
-from pipecheck.rulekit import format_bytes
+from pipecheck import N_, Finding, _, cannot_decide, rule
+from pipecheck.rulekit import estimate_training, format_bytes
+
+from ._batch import advise_batch
 
 # The review's sign-off items these rules pre-fill.
 BATCH_FITS = N_("batch_size fits the training machine's RAM")
-
-from ._batch import advise_batch
 
 TRAINING_TIME_LIMIT_HOURS = 24
 
@@ -35,9 +33,16 @@ def bfloat16_only_on_tpu(config, distribution):
     Fix: safe; writes false.
     """
     if config.train.use_bfloat16 and distribution.strategy != "tpu":
-        return Finding(_("use_bfloat16 is true: TF2 ignores it unless model_main_tf2.py runs with --use_tpu (the course "
-                         "sets it to false)"), field="train_config.use_bfloat16",
-                       hint=_("write use_bfloat16: false"), replacement="false", tier="quiet")
+        return Finding(
+            _(
+                "use_bfloat16 is true: TF2 ignores it unless model_main_tf2.py runs with --use_tpu (the course "
+                "sets it to false)"
+            ),
+            field="train_config.use_bfloat16",
+            hint=_("write use_bfloat16: false"),
+            replacement="false",
+            tier="quiet",
+        )
     return None
 
 
@@ -66,12 +71,18 @@ def batch_fits_in_ram(config, machine, distribution, records=None):
     Fix: unsafe (a training choice); writes the recommended batch.
     """
     if distribution.replicas > 1:
-        cannot_decide(_("the batch is split over {replicas}: PC418 checks each replica's share",
-                        replicas=distribution.describe()))
+        cannot_decide(
+            _("the batch is split over {replicas}: PC418 checks each replica's share", replicas=distribution.describe())
+        )
     estimate = estimate_training(config)
     if estimate is None:
-        cannot_decide(_("no RAM model for {arch} with {extractor} or a resizer without a fixed size",
-                        arch=config.arch, extractor=config.feature_extractor_type() or _("no extractor")))
+        cannot_decide(
+            _(
+                "no RAM model for {arch} with {extractor} or a resizer without a fixed size",
+                arch=config.arch,
+                extractor=config.feature_extractor_type() or _("no extractor"),
+            )
+        )
     advice = advise_batch(config, machine, records)
     batch = config.train.batch_size
     needed = estimate.needed_bytes(batch)
@@ -79,19 +90,37 @@ def batch_fits_in_ram(config, machine, distribution, records=None):
     working = _("{estimate}, +15 % margin", estimate=estimate.describe())
     field = "train_config.batch_size"
     if needed <= advice.ram_bytes:
-        message = _("batch_size {batch} needs about {needed} of the {ram} ({working}); {advice}", batch=batch,
-                    needed=format_bytes(needed), ram=ram, working=working, advice=advice.describe(machine))
+        message = _(
+            "batch_size {batch} needs about {needed} of the {ram} ({working}); {advice}",
+            batch=batch,
+            needed=format_bytes(needed),
+            ram=ram,
+            working=working,
+            advice=advice.describe(machine),
+        )
         if not machine.ram_given and needed > machine.ram_available:
-            message += _("; only {free} is free now: close other programs before training",
-                         free=format_bytes(machine.ram_available))
+            message += _(
+                "; only {free} is free now: close other programs before training",
+                free=format_bytes(machine.ram_available),
+            )
         return Finding(message, field=field, severity="info", tier="detail")
     fits = advice.describe(machine) if advice.value else _("even batch_size 1 does not fit")
-    return Finding(_("batch_size {batch} needs about {needed} but only {ram} ({working}): the training process would "
-                     "be killed; {fits}", batch=batch, needed=format_bytes(needed), ram=ram, working=working,
-                     fits=fits), field=field,
-                   hint=_("write batch_size: {value}", value=advice.value) if advice.value
-                   else _("train on a machine with more RAM"),
-                   replacement=str(advice.value) if advice.value else None)
+    return Finding(
+        _(
+            "batch_size {batch} needs about {needed} but only {ram} ({working}): the training process would "
+            "be killed; {fits}",
+            batch=batch,
+            needed=format_bytes(needed),
+            ram=ram,
+            working=working,
+            fits=fits,
+        ),
+        field=field,
+        hint=_("write batch_size: {value}", value=advice.value)
+        if advice.value
+        else _("train on a machine with more RAM"),
+        replacement=str(advice.value) if advice.value else None,
+    )
 
 
 def ram_text(machine) -> str:
@@ -115,9 +144,13 @@ def input_pipeline_bytes(config, records) -> tuple[int, str]:
     buffered = min(config.train_input.shuffle_buffer_size or 2048, count) * mean_record
     pixels = max((w * h for f in files for w, h in f.image_sizes), default=0)
     in_flight = (config.train.batch_size * 2 + 4) * pixels * 3 * 5
-    text = _("shuffle buffer {buffered} ({records} records of {size:.0f} KiB) + images being decoded {decoding}",
-             buffered=format_bytes(buffered), records=min(config.train_input.shuffle_buffer_size or 2048, count),
-             size=mean_record / 1024, decoding=format_bytes(in_flight))
+    text = _(
+        "shuffle buffer {buffered} ({records} records of {size:.0f} KiB) + images being decoded {decoding}",
+        buffered=format_bytes(buffered),
+        records=min(config.train_input.shuffle_buffer_size or 2048, count),
+        size=mean_record / 1024,
+        decoding=format_bytes(in_flight),
+    )
     return int(buffered + in_flight), text
 
 
@@ -148,11 +181,20 @@ def input_pipeline_fits_in_ram(config, records, machine):
     inputs, working = input_pipeline_bytes(config, records)
     if model > machine.ram_available or model + inputs <= machine.ram_available:
         return None  # PC402 reports a model that does not fit on its own
-    return Finding(_("the model needs about {model} and the input pipeline {inputs} ({working}), more than the {ram}",
-                     model=format_bytes(model), inputs=format_bytes(inputs), working=working, ram=ram_text(machine)),
-                   field="train_config.batch_size",
-                   hint=_("resize the images to about twice the model's input before writing the records, or lower "
-                          "train_input_reader.shuffle_buffer_size"))
+    return Finding(
+        _(
+            "the model needs about {model} and the input pipeline {inputs} ({working}), more than the {ram}",
+            model=format_bytes(model),
+            inputs=format_bytes(inputs),
+            working=working,
+            ram=ram_text(machine),
+        ),
+        field="train_config.batch_size",
+        hint=_(
+            "resize the images to about twice the model's input before writing the records, or lower "
+            "train_input_reader.shuffle_buffer_size"
+        ),
+    )
 
 
 @rule("PC403", "no-tpu-batch", category="tpu", severity="warning")
@@ -176,11 +218,13 @@ def no_tpu_batch(config, distribution, machine, records=None):
     if estimate is not None and estimate.needed_bytes(config.train.batch_size) > advice.ram_bytes:
         return None  # PC402 reports the batch that does not fit, one finding for one cause
     if config.train.batch_size >= 64 and distribution.replicas < 2:
-        return Finding(_("batch_size {batch} is the zoo's TPU value; on one machine use 1 to 8",
-                         batch=config.train.batch_size),
-                       field="train_config.batch_size",
-                       hint=_("write batch_size: {value} ({reasons})", value=max(1, advice.value),
-                              reasons=advice.reasons(machine)))
+        return Finding(
+            _("batch_size {batch} is the zoo's TPU value; on one machine use 1 to 8", batch=config.train.batch_size),
+            field="train_config.batch_size",
+            hint=_(
+                "write batch_size: {value} ({reasons})", value=max(1, advice.value), reasons=advice.reasons(machine)
+            ),
+        )
     return None
 
 
@@ -205,8 +249,13 @@ def no_multi_worker_settings(config):
     for name in ("sync_replicas", "replicas_to_aggregate", "startup_delay_steps"):
         field = f"train_config.{name}"
         if config.written(field):
-            yield Finding(_("{name} is a multi-worker setting TF2 training never reads", name=name), field=field,
-                          hint=_("delete the line"), remove=True, tier="quiet")
+            yield Finding(
+                _("{name} is a multi-worker setting TF2 training never reads", name=name),
+                field=field,
+                hint=_("delete the line"),
+                remove=True,
+                tier="quiet",
+            )
 
 
 @rule("PC404", "training-time-reasonable", category="machine", severity="warning")
@@ -233,15 +282,24 @@ def training_time_reasonable(config, machine, project):
     estimate = estimate_training(config)
     seconds = estimate.seconds_per_step(config.train.batch_size) if estimate else None
     if seconds is None:
-        cannot_decide(_("no timing measured for {arch} {extractor}", arch=config.arch,
-                        extractor=config.feature_extractor_type()))
+        cannot_decide(
+            _("no timing measured for {arch} {extractor}", arch=config.arch, extractor=config.feature_extractor_type())
+        )
     hours = config.train.num_steps * seconds / 3600
     if hours <= TRAINING_TIME_LIMIT_HOURS:
         return None
     steps = int(TRAINING_TIME_LIMIT_HOURS * 3600 / seconds)
-    return Finding(_("{steps} steps at about {seconds:.1f} s per step ({family}, batch {batch}, on a CPU) take about "
-                     "{days:.1f} days", steps=config.train.num_steps, seconds=seconds, family=estimate.family.label,
-                     batch=config.train.batch_size, days=hours / 24),
-                   field="train_config.num_steps",
-                   hint=_("fine-tuning needs far fewer steps: about {steps} fit in a day (the course uses 1000)",
-                          steps=steps), tier="default" if project.layout.startswith("course") else "detail")
+    return Finding(
+        _(
+            "{steps} steps at about {seconds:.1f} s per step ({family}, batch {batch}, on a CPU) take about "
+            "{days:.1f} days",
+            steps=config.train.num_steps,
+            seconds=seconds,
+            family=estimate.family.label,
+            batch=config.train.batch_size,
+            days=hours / 24,
+        ),
+        field="train_config.num_steps",
+        hint=_("fine-tuning needs far fewer steps: about {steps} fit in a day (the course uses 1000)", steps=steps),
+        tier="default" if project.layout.startswith("course") else "detail",
+    )

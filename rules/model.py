@@ -2,30 +2,65 @@
 
 import difflib
 
-from pipecheck import Finding, _, cannot_decide, rule
-from pipecheck import N_
+from pipecheck import N_, Finding, _, cannot_decide, rule
 
 # The review's sign-off items these rules pre-fill.
 LIMITS_FIT = N_("Detection limits fit the data")
 
 # builders/model_builder.py (OD API 2.8): the feature extractors model_main_tf2.py can build.
 TF2_FEATURE_EXTRACTORS = {
-    "ssd": {"ssd_mobilenet_v1_keras", "ssd_mobilenet_v1_fpn_keras", "ssd_mobilenet_v2_keras",
-            "ssd_mobilenet_v2_fpn_keras", "ssd_resnet50_v1_fpn_keras", "ssd_resnet101_v1_fpn_keras",
-            "ssd_resnet152_v1_fpn_keras"} | {f"ssd_efficientnet-b{i}_bifpn_keras" for i in range(8)},
-    "faster_rcnn": {"faster_rcnn_resnet50_keras", "faster_rcnn_resnet101_keras", "faster_rcnn_resnet152_keras",
-                    "faster_rcnn_inception_resnet_v2_keras", "faster_rcnn_resnet50_fpn_keras",
-                    "faster_rcnn_resnet101_fpn_keras", "faster_rcnn_resnet152_fpn_keras"},
-    "center_net": {"resnet_v2_50", "resnet_v2_101", "resnet_v1_18_fpn", "resnet_v1_34_fpn", "resnet_v1_50_fpn",
-                   "resnet_v1_101_fpn", "hourglass_10", "hourglass_20", "hourglass_32", "hourglass_52",
-                   "hourglass_104", "mobilenet_v2", "mobilenet_v2_fpn", "mobilenet_v2_fpn_sep_conv"},
+    "ssd": {
+        "ssd_mobilenet_v1_keras",
+        "ssd_mobilenet_v1_fpn_keras",
+        "ssd_mobilenet_v2_keras",
+        "ssd_mobilenet_v2_fpn_keras",
+        "ssd_resnet50_v1_fpn_keras",
+        "ssd_resnet101_v1_fpn_keras",
+        "ssd_resnet152_v1_fpn_keras",
+    }
+    | {f"ssd_efficientnet-b{i}_bifpn_keras" for i in range(8)},
+    "faster_rcnn": {
+        "faster_rcnn_resnet50_keras",
+        "faster_rcnn_resnet101_keras",
+        "faster_rcnn_resnet152_keras",
+        "faster_rcnn_inception_resnet_v2_keras",
+        "faster_rcnn_resnet50_fpn_keras",
+        "faster_rcnn_resnet101_fpn_keras",
+        "faster_rcnn_resnet152_fpn_keras",
+    },
+    "center_net": {
+        "resnet_v2_50",
+        "resnet_v2_101",
+        "resnet_v1_18_fpn",
+        "resnet_v1_34_fpn",
+        "resnet_v1_50_fpn",
+        "resnet_v1_101_fpn",
+        "hourglass_10",
+        "hourglass_20",
+        "hourglass_32",
+        "hourglass_52",
+        "hourglass_104",
+        "mobilenet_v2",
+        "mobilenet_v2_fpn",
+        "mobilenet_v2_fpn_sep_conv",
+    },
 }
 # eval_util.py EVAL_METRICS_CLASS_DICT (OD API 2.8).
-METRICS_SETS = {"coco_detection_metrics", "coco_keypoint_metrics", "coco_mask_metrics", "coco_panoptic_metrics",
-                "lvis_mask_metrics", "oid_challenge_detection_metrics", "oid_challenge_segmentation_metrics",
-                "pascal_voc_detection_metrics", "weighted_pascal_voc_detection_metrics",
-                "precision_at_recall_detection_metrics", "pascal_voc_instance_segmentation_metrics",
-                "weighted_pascal_voc_instance_segmentation_metrics", "oid_V2_detection_metrics"}
+METRICS_SETS = {
+    "coco_detection_metrics",
+    "coco_keypoint_metrics",
+    "coco_mask_metrics",
+    "coco_panoptic_metrics",
+    "lvis_mask_metrics",
+    "oid_challenge_detection_metrics",
+    "oid_challenge_segmentation_metrics",
+    "pascal_voc_detection_metrics",
+    "weighted_pascal_voc_detection_metrics",
+    "precision_at_recall_detection_metrics",
+    "pascal_voc_instance_segmentation_metrics",
+    "weighted_pascal_voc_instance_segmentation_metrics",
+    "oid_V2_detection_metrics",
+}
 _NMS = "model.faster_rcnn.second_stage_post_processing.batch_non_max_suppression"
 
 
@@ -48,11 +83,16 @@ def detections_per_class_within_total(config):
     for path in [p for p in config.located.locations if p.endswith("batch_non_max_suppression")]:
         nms = config.value(path)
         if nms.max_detections_per_class > nms.max_total_detections:
-            yield Finding(_("max_detections_per_class {per_class} > max_total_detections {total}: the model cannot be "
-                            "built", per_class=nms.max_detections_per_class, total=nms.max_total_detections),
-                          field=f"{path}.max_detections_per_class",
-                          hint=_("write max_detections_per_class: {value}", value=nms.max_total_detections),
-                          replacement=str(nms.max_total_detections))
+            yield Finding(
+                _(
+                    "max_detections_per_class {per_class} > max_total_detections {total}: the model cannot be built",
+                    per_class=nms.max_detections_per_class,
+                    total=nms.max_total_detections,
+                ),
+                field=f"{path}.max_detections_per_class",
+                hint=_("write max_detections_per_class: {value}", value=nms.max_total_detections),
+                replacement=str(nms.max_total_detections),
+            )
 
 
 @rule("PC602", "max-boxes-in-the-reader", category="model", severity="info", fix="unsafe")
@@ -85,15 +125,28 @@ def max_boxes_in_the_reader(config, original, project):
     if wanted == effective or wanted == as_shipped:
         return None
     if wanted > effective:
-        return Finding(_("train_config.max_number_of_boxes is {wanted} but TF2 ignores it: images keep at most "
-                         "{effective} boxes (train_input_reader.max_number_of_boxes), the rest are dropped silently",
-                         wanted=wanted, effective=effective),
-                       field=field, severity="warning",
-                       hint=_("write max_number_of_boxes: {value} in train_input_reader", value=wanted))
-    return Finding(_("train_config.max_number_of_boxes ({wanted}) is ignored by TF2; train_input_reader's "
-                     "({effective}) is the limit", wanted=wanted, effective=effective), field=field,
-                   hint=_("to limit boxes, write max_number_of_boxes: {value} in train_input_reader", value=wanted),
-                   tier="default" if project.layout.startswith("course") else "quiet")
+        return Finding(
+            _(
+                "train_config.max_number_of_boxes is {wanted} but TF2 ignores it: images keep at most "
+                "{effective} boxes (train_input_reader.max_number_of_boxes), the rest are dropped silently",
+                wanted=wanted,
+                effective=effective,
+            ),
+            field=field,
+            severity="warning",
+            hint=_("write max_number_of_boxes: {value} in train_input_reader", value=wanted),
+        )
+    return Finding(
+        _(
+            "train_config.max_number_of_boxes ({wanted}) is ignored by TF2; train_input_reader's "
+            "({effective}) is the limit",
+            wanted=wanted,
+            effective=effective,
+        ),
+        field=field,
+        hint=_("to limit boxes, write max_number_of_boxes: {value} in train_input_reader", value=wanted),
+        tier="default" if project.layout.startswith("course") else "quiet",
+    )
 
 
 @rule("PC603", "resizer-min-within-max", category="model")
@@ -118,10 +171,15 @@ def resizer_min_within_max(config):
         return None
     keep = resizer.keep_aspect_ratio_resizer
     if keep.min_dimension > keep.max_dimension:
-        return Finding(_("min_dimension {low} > max_dimension {high}: the model cannot be built",
-                         low=keep.min_dimension, high=keep.max_dimension),
-                       field=f"{config.arch_path}.image_resizer.keep_aspect_ratio_resizer.max_dimension",
-                       hint=_("lower min_dimension to {value} too", value=keep.max_dimension))
+        return Finding(
+            _(
+                "min_dimension {low} > max_dimension {high}: the model cannot be built",
+                low=keep.min_dimension,
+                high=keep.max_dimension,
+            ),
+            field=f"{config.arch_path}.image_resizer.keep_aspect_ratio_resizer.max_dimension",
+            hint=_("lower min_dimension to {value} too", value=keep.max_dimension),
+        )
     return None
 
 
@@ -146,14 +204,24 @@ def second_stage_within_proposals(config):
     model = config.model
     if model.second_stage_batch_size > model.first_stage_max_proposals:
         values = {"batch": model.second_stage_batch_size, "proposals": model.first_stage_max_proposals}
-        message = (_("second_stage_batch_size {batch} > first_stage_max_proposals {proposals}: training cannot start",
-                     **values) if config.written("model.faster_rcnn.second_stage_batch_size") else
-                   _("second_stage_batch_size {batch} (the default) > first_stage_max_proposals {proposals}: training "
-                     "cannot start", **values))
-        return Finding(message,
-                       field="model.faster_rcnn.second_stage_batch_size",
-                       hint=_("write second_stage_batch_size: {value}", value=model.first_stage_max_proposals),
-                       replacement=str(model.first_stage_max_proposals))
+        message = (
+            _(
+                "second_stage_batch_size {batch} > first_stage_max_proposals {proposals}: training cannot start",
+                **values,
+            )
+            if config.written("model.faster_rcnn.second_stage_batch_size")
+            else _(
+                "second_stage_batch_size {batch} (the default) > first_stage_max_proposals {proposals}: training "
+                "cannot start",
+                **values,
+            )
+        )
+        return Finding(
+            message,
+            field="model.faster_rcnn.second_stage_batch_size",
+            hint=_("write second_stage_batch_size: {value}", value=model.first_stage_max_proposals),
+            replacement=str(model.first_stage_max_proposals),
+        )
     return None
 
 
@@ -180,10 +248,16 @@ def batches_need_padding(config):
     if model.image_resizer.WhichOneof("image_resizer_oneof") != "keep_aspect_ratio_resizer":
         return None
     if not model.image_resizer.keep_aspect_ratio_resizer.pad_to_max_dimension:
-        return Finding(_("batch_size {batch} with keep_aspect_ratio_resizer and no padding: the first batch fails with "
-                         "'Cannot batch tensors with different shapes'", batch=config.train.batch_size),
-                       field=f"{config.arch_path}.image_resizer.keep_aspect_ratio_resizer.pad_to_max_dimension",
-                       hint=_("write pad_to_max_dimension: true (or batch_size: 1)"), replacement="true")
+        return Finding(
+            _(
+                "batch_size {batch} with keep_aspect_ratio_resizer and no padding: the first batch fails with "
+                "'Cannot batch tensors with different shapes'",
+                batch=config.train.batch_size,
+            ),
+            field=f"{config.arch_path}.image_resizer.keep_aspect_ratio_resizer.pad_to_max_dimension",
+            hint=_("write pad_to_max_dimension: true (or batch_size: 1)"),
+            replacement="true",
+        )
     return None
 
 
@@ -217,18 +291,25 @@ def size_fits_feature_pyramid(config):
     size = config.image_size()
     if not level or size is None:
         return None
-    multiple = 2 ** level
+    multiple = 2**level
     resizer = model.image_resizer.WhichOneof("image_resizer_oneof")
     names = ("height", "width") if resizer == "fixed_shape_resizer" else ("max_dimension", "max_dimension")
     for name, value in zip(names, size):
         if value % multiple:
             fixed = max(multiple, round(value / multiple) * multiple)
-            yield Finding(_("{name} {value} is not a multiple of {multiple} (2^{level}, the feature pyramid's top "
-                            "level): the first step fails with 'Incompatible shapes'", name=name, value=value,
-                            multiple=multiple, level=level),
-                          field=f"{config.arch_path}.image_resizer.{resizer}.{name}",
-                          hint=_("write {name}: {value}", name=name, value=fixed),
-                          replacement=str(fixed))
+            yield Finding(
+                _(
+                    "{name} {value} is not a multiple of {multiple} (2^{level}, the feature pyramid's top "
+                    "level): the first step fails with 'Incompatible shapes'",
+                    name=name,
+                    value=value,
+                    multiple=multiple,
+                    level=level,
+                ),
+                field=f"{config.arch_path}.image_resizer.{resizer}.{name}",
+                hint=_("write {name}: {value}", name=name, value=fixed),
+                replacement=str(fixed),
+            )
             if names[0] == names[1]:
                 break
 
@@ -257,12 +338,22 @@ def feature_extractor_for_tf2(config):
         return None
     close = difflib.get_close_matches(kind + ("_keras" if config.arch != "center_net" else ""), sorted(known), n=1)
     close = [name for name in close if name.startswith(kind)]  # inception_v2 is not inception_resnet_v2
-    hint = (_('write type: "{kind}"', kind=close[0]) if close
-            else _("start from a TF2 zoo config (configs/tf2) for this network"))
-    return Finding(_("feature_extractor type {kind!r} is not a TF2 {arch} extractor: model_main_tf2.py stops with 'is not "
-                     "supported for tf version 2'", kind=kind, arch=config.arch),
-                   field=f"{config.arch_path}.feature_extractor.type",
-                   hint=hint, replacement=f'"{close[0]}"' if close else None)
+    hint = (
+        _('write type: "{kind}"', kind=close[0])
+        if close
+        else _("start from a TF2 zoo config (configs/tf2) for this network")
+    )
+    return Finding(
+        _(
+            "feature_extractor type {kind!r} is not a TF2 {arch} extractor: model_main_tf2.py stops with 'is not "
+            "supported for tf version 2'",
+            kind=kind,
+            arch=config.arch,
+        ),
+        field=f"{config.arch_path}.feature_extractor.type",
+        hint=hint,
+        replacement=f'"{close[0]}"' if close else None,
+    )
 
 
 @rule("PC608", "metrics-set-known", category="eval", fix="unsafe")
@@ -282,9 +373,11 @@ def metrics_set_known(config):
     for index, name in enumerate(config.message.eval_config.metrics_set):
         if name not in METRICS_SETS:
             close = difflib.get_close_matches(name, sorted(METRICS_SETS), n=1, cutoff=0.5)
-            yield Finding(_("metrics_set {name!r} does not exist: evaluation fails with 'Metric not found'", name=name),
-                          field=f"eval_config.metrics_set[{index}]",
-                          hint=_('write metrics_set: "{name}"', name=close[0] if close else "coco_detection_metrics"))
+            yield Finding(
+                _("metrics_set {name!r} does not exist: evaluation fails with 'Metric not found'", name=name),
+                field=f"eval_config.metrics_set[{index}]",
+                hint=_('write metrics_set: "{name}"', name=close[0] if close else "coco_detection_metrics"),
+            )
 
 
 @rule("PC609", "moving-averages-consistent", category="eval", severity="warning")
@@ -305,9 +398,14 @@ def moving_averages_consistent(config):
     kind = optimizer.WhichOneof("optimizer")
     trains_ema = optimizer.use_moving_average if kind else False
     if config.message.eval_config.use_moving_averages and not trains_ema:
-        return Finding(_("eval_config.use_moving_averages is true but the optimizer keeps no moving average: "
-                         "evaluation would use untrained shadow weights"), field="eval_config.use_moving_averages",
-                       hint=_("write use_moving_averages: false (or use_moving_average: true in the optimizer)"))
+        return Finding(
+            _(
+                "eval_config.use_moving_averages is true but the optimizer keeps no moving average: "
+                "evaluation would use untrained shadow weights"
+            ),
+            field="eval_config.use_moving_averages",
+            hint=_("write use_moving_averages: false (or use_moving_average: true in the optimizer)"),
+        )
     return None
 
 
@@ -330,16 +428,28 @@ def same_architecture_as_checkpoint(config, original):
     if original is None:
         cannot_decide(_("no original config to compare the architecture with"))
     if config.arch != original.arch:
-        return Finding(_("this config builds {mine} but the original (and its checkpoint) is {theirs}", mine=config.arch,
-                         theirs=original.arch),
-                       field="model", hint=_("start again from the pipeline.config of the network you downloaded"))
+        return Finding(
+            _(
+                "this config builds {mine} but the original (and its checkpoint) is {theirs}",
+                mine=config.arch,
+                theirs=original.arch,
+            ),
+            field="model",
+            hint=_("start again from the pipeline.config of the network you downloaded"),
+        )
     mine, theirs = config.feature_extractor_type(), original.feature_extractor_type()
     if mine != theirs:
-        return Finding(_("feature_extractor type is {mine!r} but the original's (and its checkpoint's) is {theirs!r}: "
-                         "restoring fails with 'objects were not bound to checkpointed values'", mine=mine,
-                         theirs=theirs),
-                       field=f"{config.arch_path}.feature_extractor.type", hint=_('write type: "{kind}"', kind=theirs),
-                       replacement=f'"{theirs}"')
+        return Finding(
+            _(
+                "feature_extractor type is {mine!r} but the original's (and its checkpoint's) is {theirs!r}: "
+                "restoring fails with 'objects were not bound to checkpointed values'",
+                mine=mine,
+                theirs=theirs,
+            ),
+            field=f"{config.arch_path}.feature_extractor.type",
+            hint=_('write type: "{kind}"', kind=theirs),
+            replacement=f'"{theirs}"',
+        )
     return None
 
 
@@ -359,8 +469,11 @@ def training_data_shuffled(config):
         train_input_reader.shuffle: true
     """
     if not config.train_input.shuffle:
-        return Finding(_("train_input_reader.shuffle is false: records are read in file order"),
-                       field="train_input_reader.shuffle", hint=_("delete the line (true is the default)"))
+        return Finding(
+            _("train_input_reader.shuffle is false: records are read in file order"),
+            field="train_input_reader.shuffle",
+            hint=_("delete the line (true is the default)"),
+        )
     return None
 
 
@@ -388,7 +501,8 @@ def masks_loaded_for_mask_head(config):
         return None
     for path, reader in config.input_readers():
         if not reader.load_instance_masks:
-            yield Finding(_("the model predicts instance masks but {reader} does not load them", reader=path),
-                          field=f"{path}.load_instance_masks",
-                          hint=_("write load_instance_masks: true and mask_type: PNG_MASKS (records need "
-                                 "image/object/mask)"))
+            yield Finding(
+                _("the model predicts instance masks but {reader} does not load them", reader=path),
+                field=f"{path}.load_instance_masks",
+                hint=_("write load_instance_masks: true and mask_type: PNG_MASKS (records need image/object/mask)"),
+            )

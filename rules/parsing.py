@@ -26,17 +26,38 @@ def field_written_once(config):
         name = notes[0].path.rsplit(".", 1)[-1]
         lines = ", ".join(str(n) for n in [first.line] + [note.second.line for note in notes])
         if notes[0].detail == "block":
-            yield Finding(n_("{name} is written twice (lines {lines}): the blocks are merged, later values winning",
-                             "{name} is written {count} times (lines {lines}): the blocks are merged, later values "
-                             "winning", len(notes) + 1, name=name, lines=lines),
-                          field=notes[0].path, line=last.line, column=last.column, hint=_("keep a single block"))
+            yield Finding(
+                n_(
+                    "{name} is written twice (lines {lines}): the blocks are merged, later values winning",
+                    "{name} is written {count} times (lines {lines}): the blocks are merged, later values winning",
+                    len(notes) + 1,
+                    name=name,
+                    lines=lines,
+                ),
+                field=notes[0].path,
+                line=last.line,
+                column=last.column,
+                hint=_("keep a single block"),
+            )
         else:
             ignored = ", ".join(dict.fromkeys(n.first.raw for n in notes if n.first.raw != last.raw)) or first.raw
-            yield Finding(n_("{name} is written twice (lines {lines}): the OD API keeps the last one, {kept}, and "
-                             "ignores {ignored}", "{name} is written {count} times (lines {lines}): the OD API keeps "
-                             "the last one, {kept}, and ignores {ignored}", len(notes) + 1, name=name, lines=lines,
-                             kept=last.raw, ignored=ignored), field=notes[0].path, line=last.line, column=last.column,
-                          hint=_("delete all but one; line {line} is the one in effect", line=last.line))
+            yield Finding(
+                n_(
+                    "{name} is written twice (lines {lines}): the OD API keeps the last one, {kept}, and "
+                    "ignores {ignored}",
+                    "{name} is written {count} times (lines {lines}): the OD API keeps "
+                    "the last one, {kept}, and ignores {ignored}",
+                    len(notes) + 1,
+                    name=name,
+                    lines=lines,
+                    kept=last.raw,
+                    ignored=ignored,
+                ),
+                field=notes[0].path,
+                line=last.line,
+                column=last.column,
+                hint=_("delete all but one; line {line} is the one in effect", line=last.line),
+            )
 
 
 def _by_path(notes, kind: str) -> list[list]:
@@ -69,13 +90,25 @@ def one_choice_per_block(config):
         written = [notes[0].first] + [note.second for note in notes]
         kept = written[-1]
         dropped = list(dict.fromkeys(w.node.name for w in written[:-1] if w.node.name != kept.node.name))
-        hint = (_("put each augmentation in its own data_augmentation_options {{ }} block")
-                if "data_augmentation_options" in block else _("keep only {kept} (or only {first})", kept=kept.node.name,
-                                                                  first=dropped[0]))
-        yield Finding(_("{block} sets {members} (lines {lines}), which exclude each other: only {kept} (line {line}) is "
-                        "kept", block=block, members=", ".join(dropped + [kept.node.name]),
-                        lines=", ".join(str(w.line) for w in written), kept=kept.node.name, line=kept.line),
-                      field=f"{block}.{kept.node.name}", line=kept.line, column=kept.column, hint=hint)
+        hint = (
+            _("put each augmentation in its own data_augmentation_options {{ }} block")
+            if "data_augmentation_options" in block
+            else _("keep only {kept} (or only {first})", kept=kept.node.name, first=dropped[0])
+        )
+        yield Finding(
+            _(
+                "{block} sets {members} (lines {lines}), which exclude each other: only {kept} (line {line}) is kept",
+                block=block,
+                members=", ".join(dropped + [kept.node.name]),
+                lines=", ".join(str(w.line) for w in written),
+                kept=kept.node.name,
+                line=kept.line,
+            ),
+            field=f"{block}.{kept.node.name}",
+            line=kept.line,
+            column=kept.column,
+            hint=hint,
+        )
 
 
 @rule("PC013", "paths-without-backslashes", category="syntax")
@@ -103,15 +136,23 @@ def paths_without_backslashes(config, project):
             continue  # a Windows path from another machine: PC206 gives its local path
         written = location.raw
         if controls:
-            yield Finding(_("{value} contains control characters ({escapes}): a backslash in text format starts an "
-                            "escape", value=written, escapes=", ".join(controls)),
-                          field=field, hint=_("write {name}: {value}", name=field.rsplit(".", 1)[-1],
-                                              value=_slashes(written)))
+            yield Finding(
+                _(
+                    "{value} contains control characters ({escapes}): a backslash in text format starts an escape",
+                    value=written,
+                    escapes=", ".join(controls),
+                ),
+                field=field,
+                hint=_("write {name}: {value}", name=field.rsplit(".", 1)[-1], value=_slashes(written)),
+            )
         elif "\\" in value and project.matches(_slashes(value)):
-            yield Finding(_("{value} uses backslashes, which work only on Windows", value=written), field=field,
-                          severity="warning",
-                          hint=_("write {name}: {value}", name=field.rsplit(".", 1)[-1], value=_slashes(written)),
-                          replacement=_slashes(written))
+            yield Finding(
+                _("{value} uses backslashes, which work only on Windows", value=written),
+                field=field,
+                severity="warning",
+                hint=_("write {name}: {value}", name=field.rsplit(".", 1)[-1], value=_slashes(written)),
+                replacement=_slashes(written),
+            )
 
 
 def _slashes(written: str) -> str:

@@ -43,14 +43,19 @@ def no_placeholder_paths(config, project, project_files):
             continue
         reported.add((value, leaf_name(field)))  # once per path; fix writes the other fields in its next round
         suggestion = suggested_path(project, project_files, field)
-        message = (_("{name} is still the zoo placeholder {value!r}", name=leaf_name(field), value=value)
-                   if ZOO_PLACEHOLDER.search(value) else
-                   _("{name} is still a placeholder to fill in: {value!r}", name=leaf_name(field), value=value))
-        yield Finding(message,
-                      field=field,
-                      hint=_('write {name}: "{path}"', name=leaf_name(field), path=suggestion) if suggestion
-                      else _("write the path of your file, relative to the folder you train from"),
-                      replacement=f'"{suggestion}"' if suggestion else None)
+        message = (
+            _("{name} is still the zoo placeholder {value!r}", name=leaf_name(field), value=value)
+            if ZOO_PLACEHOLDER.search(value)
+            else _("{name} is still a placeholder to fill in: {value!r}", name=leaf_name(field), value=value)
+        )
+        yield Finding(
+            message,
+            field=field,
+            hint=_('write {name}: "{path}"', name=leaf_name(field), path=suggestion)
+            if suggestion
+            else _("write the path of your file, relative to the folder you train from"),
+            replacement=f'"{suggestion}"' if suggestion else None,
+        )
 
 
 @rule("PC202", "paths-exist", category="paths", fix="safe", checklist=PATHS_RESOLVE)
@@ -91,8 +96,11 @@ def paths_exist(config, project, project_files):
         if matches:
             empty = [m for m in matches if _size(m) == 0]
             if empty:
-                yield Finding(_("{path} is empty", path=project.display(empty[0])), field=field,
-                              hint=_("regenerate the file (an interrupted conversion leaves it empty)"))
+                yield Finding(
+                    _("{path} is empty", path=project.display(empty[0])),
+                    field=field,
+                    hint=_("regenerate the file (an interrupted conversion leaves it empty)"),
+                )
             continue
         missing.setdefault(value, field)  # one finding per path, however many fields name it
     records = [(field, value) for value, field in missing.items() if leaf_name(field) == "input_path"]
@@ -117,12 +125,17 @@ def _size(path) -> int | None:
         return file_size(path)
     except OSError:
         return None
+
+
 def _missing(project, project_files, field: str, value: str) -> Finding:
     respelt = other_course_spelling(project, value)
     if respelt:  # the course's other spelling of the same file (pre_trained/, label_map.txt): a safe fix
-        return Finding(_("{path} does not exist from the launch root {root}", path=value, root=project.root),
-                       field=field, replacement=f'"{respelt}"',
-                       hint=_('the project has {path}: write {name}: "{path}"', path=respelt, name=leaf_name(field)))
+        return Finding(
+            _("{path} does not exist from the launch root {root}", path=value, root=project.root),
+            field=field,
+            replacement=f'"{respelt}"',
+            hint=_('the project has {path}: write {name}: "{path}"', path=respelt, name=leaf_name(field)),
+        )
     if _foreign(value):
         message = _("{path} does not exist on this machine, and no file under the launch root ends like it", path=value)
     else:
@@ -137,15 +150,28 @@ def _missing_records(project, project_files, records) -> Finding:
     folders = {_folder_of(v) for _field, v in records}
     folder = folders.pop() if len(folders) == 1 else None
     if folder is not None and not any(project.matches(folder, base) for base in [None, *project.other_bases()]):
-        message = n_("{count} record file under {folder}, which does not exist here: {names}",
-                     "{count} record files under {folder}, which does not exist here: {names}", len(records),
-                     folder=folder, names=shown)
+        message = n_(
+            "{count} record file under {folder}, which does not exist here: {names}",
+            "{count} record files under {folder}, which does not exist here: {names}",
+            len(records),
+            folder=folder,
+            names=shown,
+        )
     else:
-        message = n_("{count} record file does not exist here: {names}",
-                     "{count} record files do not exist here: {names}", len(records), names=shown)
-    hint = (_where_it_is(project, project_files, field, value) if launched_elsewhere(project, value) else
-            _("copy the records into the project (a checkout does not bring them), or write where they are, relative "
-              "to the folder you train from; -v lists every file"))
+        message = n_(
+            "{count} record file does not exist here: {names}",
+            "{count} record files do not exist here: {names}",
+            len(records),
+            names=shown,
+        )
+    hint = (
+        _where_it_is(project, project_files, field, value)
+        if launched_elsewhere(project, value)
+        else _(
+            "copy the records into the project (a checkout does not bring them), or write where they are, relative "
+            "to the folder you train from; -v lists every file"
+        )
+    )
     return Finding(message, field=field, hint=hint)
 
 
@@ -162,8 +188,11 @@ def _foreign(value: str) -> bool:
 def _where_it_is(project, project_files, field: str, value: str) -> str:
     for base in project.other_bases():
         if project.matches(value, base):
-            return _("it exists relative to {base}: run from there (cd {base}) or pass --root {base}; the OD API "
-                     "reads every path from the folder model_main_tf2.py runs in", base=base)
+            return _(
+                "it exists relative to {base}: run from there (cd {base}) or pass --root {base}; the OD API "
+                "reads every path from the folder model_main_tf2.py runs in",
+                base=base,
+            )
     suggestion = suggested_path(project, project_files, field)
     if suggestion:
         return _('the project has {path}: write {name}: "{path}"', path=suggestion, name=leaf_name(field))
@@ -196,22 +225,43 @@ def paths_from_another_machine(config, project):
     reported = set()
     for field, location in config.located.scalars():
         matches = project.relocated.get(location.parsed) if isinstance(location.parsed, str) else None
-        if not matches or _CONTROL_CHARS & set(location.parsed) or location.parsed in reported \
-                or launched_elsewhere(project, location.parsed, leaf_name(field) == "fine_tune_checkpoint"):
+        if (
+            not matches
+            or _CONTROL_CHARS & set(location.parsed)
+            or location.parsed in reported
+            or launched_elsewhere(project, location.parsed, leaf_name(field) == "fine_tune_checkpoint")
+        ):
             continue  # control characters: PC013 says how to write it; another launch folder: PC202 says which
         reported.add(location.parsed)  # one finding per path; fix rewrites the other fields in its next round
         name = leaf_name(field)
         if len(matches) == 1:
             local = project.display(matches[0])
-            yield Finding(_("{value} was written for another machine; here it is {path} (the rules that read it "
-                            "read that file)", value=location.raw, path=local), field=field,
-                          hint=_('write {name}: "{path}"', name=name, path=local), replacement=f'"{local}"')
+            yield Finding(
+                _(
+                    "{value} was written for another machine; here it is {path} (the rules that read it "
+                    "read that file)",
+                    value=location.raw,
+                    path=local,
+                ),
+                field=field,
+                hint=_('write {name}: "{path}"', name=name, path=local),
+                replacement=f'"{local}"',
+            )
         else:
             shown = ", ".join(project.display(m) for m in matches[:5]) + (" ..." if len(matches) > 5 else "")
-            yield Finding(_("{value} does not exist here, and {count} files end like it: {paths}; nothing that "
-                            "reads it was checked", value=location.raw, count=len(matches), paths=shown),
-                          field=field, hint=_("write {name} with the path of the file you mean, relative to the "
-                                              "folder you train from", name=name))
+            yield Finding(
+                _(
+                    "{value} does not exist here, and {count} files end like it: {paths}; nothing that "
+                    "reads it was checked",
+                    value=location.raw,
+                    count=len(matches),
+                    paths=shown,
+                ),
+                field=field,
+                hint=_(
+                    "write {name} with the path of the file you mean, relative to the folder you train from", name=name
+                ),
+            )
 
 
 @rule("PC203", "input-path-set", category="paths", checklist=PATHS_RESOLVE)
@@ -232,13 +282,17 @@ def input_path_set(config):
     for path, reader in config.input_readers():
         kind = reader.WhichOneof("input_reader")
         if kind is None:
-            yield Finding(_("{reader} reads no records: it has no tf_record_input_reader", reader=path),
-                          field=f"{path}.tf_record_input_reader",
-                          hint=_('add tf_record_input_reader {{ input_path: "<project>/training/train.record" }}'))
+            yield Finding(
+                _("{reader} reads no records: it has no tf_record_input_reader", reader=path),
+                field=f"{path}.tf_record_input_reader",
+                hint=_('add tf_record_input_reader {{ input_path: "<project>/training/train.record" }}'),
+            )
         elif kind == "tf_record_input_reader" and not reader.tf_record_input_reader.input_path:
-            yield Finding(_("{reader}.tf_record_input_reader has no input_path", reader=path),
-                          field=f"{path}.tf_record_input_reader.input_path",
-                          hint=_('add input_path: "<project>/training/train.record"'))
+            yield Finding(
+                _("{reader}.tf_record_input_reader has no input_path", reader=path),
+                field=f"{path}.tf_record_input_reader.input_path",
+                hint=_('add input_path: "<project>/training/train.record"'),
+            )
 
 
 @rule("PC204", "eval-not-train-records", category="paths", severity="warning", checklist=EVAL_NOT_TRAIN)
@@ -260,7 +314,11 @@ def eval_not_train_records(config, project):
         for position, value in enumerate(reader.tf_record_input_reader.input_path):
             shared = {m.resolve() for m in project.matches(value)} & train
             if shared:
-                yield Finding(_("evaluation reads {path}, which training reads too: the metrics will not show "
-                                "overfitting", path=project.display(sorted(shared)[0])),
-                              field=f"eval_input_reader[{index}].tf_record_input_reader.input_path[{position}]",
-                              hint=_("evaluate on images the model never trains on (the course's test.record)"))
+                yield Finding(
+                    _(
+                        "evaluation reads {path}, which training reads too: the metrics will not show overfitting",
+                        path=project.display(sorted(shared)[0]),
+                    ),
+                    field=f"eval_input_reader[{index}].tf_record_input_reader.input_path[{position}]",
+                    hint=_("evaluate on images the model never trains on (the course's test.record)"),
+                )

@@ -6,8 +6,7 @@ the config field that names the file and give the record number and byte offset.
 
 import difflib
 
-from pipecheck import Finding, _, n_, rule
-from pipecheck import N_
+from pipecheck import N_, Finding, _, n_, rule
 
 from ._common import reader_files, record_place, record_problems
 
@@ -40,6 +39,7 @@ def records_readable(records):
     Good (a record rewritten whole, its checksums with it):
         record faces_cubes/training/train.record 0 image/object/class/text=one
     """
+
     def hint(problem):
         if problem["kind"] == "compressed":
             return _("decompress it (gunzip, or write it again with TFRecordOptions(compression_type=''))")
@@ -68,8 +68,11 @@ def records_match_decoder(records):
     Good:
         record faces_cubes/training/train.record 0 image/filename=renamed.jpg
     """
-    yield from record_problems(records, CONTRACT,
-                       lambda p: _("fix the script that writes the records (see the OD API's create_*_tf_record.py)"))
+    yield from record_problems(
+        records,
+        CONTRACT,
+        lambda p: _("fix the script that writes the records (see the OD API's create_*_tf_record.py)"),
+    )
 
 
 def _label_map_names(label_map) -> dict[str, int]:
@@ -114,14 +117,21 @@ def class_text_in_label_map(records, label_maps, config):
                     continue
                 close = difflib.get_close_matches(text, list(known), n=1, cutoff=0.6)
                 close = close or [name for name in known if name.lower() == text.lower()]
-                yield Finding(n_("class {text!r} ({count} box, first in {place}) is not in {label_map}: the decoder "
-                                 "gives it id -1 and training drops this box silently",
-                                 "class {text!r} ({count} boxes, first in {place}) is not in {label_map}: the decoder "
-                                 "gives it id -1 and training drops these boxes silently", boxes, text=text,
-                                 place=record_place(facts, first), label_map=reader.label_map_path),
-                              field=f"{path}.label_map_path",
-                              hint=(_("did you mean {name!r}? ", name=close[0]) if close else "") +
-                              _("make the label map's names and the records' class text identical"))
+                yield Finding(
+                    n_(
+                        "class {text!r} ({count} box, first in {place}) is not in {label_map}: the decoder "
+                        "gives it id -1 and training drops this box silently",
+                        "class {text!r} ({count} boxes, first in {place}) is not in {label_map}: the decoder "
+                        "gives it id -1 and training drops these boxes silently",
+                        boxes,
+                        text=text,
+                        place=record_place(facts, first),
+                        label_map=reader.label_map_path,
+                    ),
+                    field=f"{path}.label_map_path",
+                    hint=(_("did you mean {name!r}? ", name=close[0]) if close else "")
+                    + _("make the label map's names and the records' class text identical"),
+                )
 
 
 @rule("PC704", "class-labels-in-range", category="records", checklist=RECORDS_READ)
@@ -148,13 +158,20 @@ def class_labels_in_range(records, config):
             continue
         for label, (boxes, first) in sorted(facts.class_label.items(), key=lambda kv: int(kv[0])):
             if not 1 <= int(label) <= model.num_classes:
-                yield Finding(n_("label {label} ({count} box, first in {place}) is outside 1..{classes}; with no class "
-                                 "text the decoder uses it as is and the box gets no class",
-                                 "label {label} ({count} boxes, first in {place}) is outside 1..{classes}; with no "
-                                 "class text the decoder uses it as is and the boxes get no class", boxes, label=label,
-                                 place=record_place(facts, first), classes=model.num_classes),
-                              field=f"{config.arch_path}.num_classes",
-                              hint=_("labels start at 1 and follow the label map's ids (or store the class text too)"))
+                yield Finding(
+                    n_(
+                        "label {label} ({count} box, first in {place}) is outside 1..{classes}; with no class "
+                        "text the decoder uses it as is and the box gets no class",
+                        "label {label} ({count} boxes, first in {place}) is outside 1..{classes}; with no "
+                        "class text the decoder uses it as is and the boxes get no class",
+                        boxes,
+                        label=label,
+                        place=record_place(facts, first),
+                        classes=model.num_classes,
+                    ),
+                    field=f"{config.arch_path}.num_classes",
+                    hint=_("labels start at 1 and follow the label map's ids (or store the class text too)"),
+                )
 
 
 @rule("PC705", "class-text-and-label-agree", category="records", severity="warning", checklist=RECORDS_READ)
@@ -178,10 +195,18 @@ def class_text_and_label_agree(records, label_maps, config):
             for pair, (boxes, first) in sorted(facts.pairs.items()):
                 text, label = pair.split("\t")
                 if text in ids and ids[text] != int(label):
-                    yield Finding(n_("{count} box says class {text!r} with label {label}, but the label map gives "
-                                     "{text!r} id {id} (first in {place})",
-                                     "{count} boxes say class {text!r} with label {label}, but the label map gives "
-                                     "{text!r} id {id} (first in {place})", boxes, text=text, label=label,
-                                     id=ids[text], place=record_place(facts, first)),
-                                  field=f"{path}.label_map_path",
-                                  hint=_("make the records again with this label map"))
+                    yield Finding(
+                        n_(
+                            "{count} box says class {text!r} with label {label}, but the label map gives "
+                            "{text!r} id {id} (first in {place})",
+                            "{count} boxes say class {text!r} with label {label}, but the label map gives "
+                            "{text!r} id {id} (first in {place})",
+                            boxes,
+                            text=text,
+                            label=label,
+                            id=ids[text],
+                            place=record_place(facts, first),
+                        ),
+                        field=f"{path}.label_map_path",
+                        hint=_("make the records again with this label map"),
+                    )

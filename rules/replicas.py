@@ -42,13 +42,22 @@ def batch_divisible_by_replicas(config, distribution):
         return None
     lower, upper = batch // replicas * replicas, (batch // replicas + 1) * replicas
     choices = _("{lower} or {upper}", lower=lower, upper=upper) if lower else str(upper)
-    return Finding(_("batch_size {batch} cannot be split over {described}: dataset_builder.py asks for each replica's "
-                     "share and TensorFlow refuses (\"The `global_batch_size` {batch} is not divisible by "
-                     "`num_replicas_in_sync` {replicas}\")", batch=batch, described=distribution.describe(),
-                     replicas=replicas),
-                   field="train_config.batch_size",
-                   hint=_("write batch_size: {choices} (the global batch: a multiple of {replicas})", choices=choices,
-                          replicas=replicas))
+    return Finding(
+        _(
+            "batch_size {batch} cannot be split over {described}: dataset_builder.py asks for each replica's "
+            'share and TensorFlow refuses ("The `global_batch_size` {batch} is not divisible by '
+            '`num_replicas_in_sync` {replicas}")',
+            batch=batch,
+            described=distribution.describe(),
+            replicas=replicas,
+        ),
+        field="train_config.batch_size",
+        hint=_(
+            "write batch_size: {choices} (the global batch: a multiple of {replicas})",
+            choices=choices,
+            replicas=replicas,
+        ),
+    )
 
 
 @rule("PC412", "input-files-per-worker", category="distribution", severity="error")
@@ -84,13 +93,22 @@ def input_files_per_worker(config, project, distribution):
     files = sorted({path for pattern in patterns for path in project.matches(pattern)})
     if not files or len(files) >= distribution.workers:
         return None  # no file at all is the path rules' finding
-    return Finding(_("{count} training file(s) for {workers} workers: the OD API shards input files across workers "
-                     "(dataset_builder.py:167-177), so {idle} worker(s) get no record and fail at the first step "
-                     "(OutOfRangeError: End of sequence)",
-                     count=len(files), workers=distribution.workers, idle=distribution.workers - len(files)),
-                   field="train_input_reader.tf_record_input_reader.input_path[0]",
-                   hint=_("write the training records in {workers} or more shards and name them with a pattern, "
-                          "e.g. train.record-?????-of-{workers:05d}", workers=distribution.workers))
+    return Finding(
+        _(
+            "{count} training file(s) for {workers} workers: the OD API shards input files across workers "
+            "(dataset_builder.py:167-177), so {idle} worker(s) get no record and fail at the first step "
+            "(OutOfRangeError: End of sequence)",
+            count=len(files),
+            workers=distribution.workers,
+            idle=distribution.workers - len(files),
+        ),
+        field="train_input_reader.tf_record_input_reader.input_path[0]",
+        hint=_(
+            "write the training records in {workers} or more shards and name them with a pattern, "
+            "e.g. train.record-?????-of-{workers:05d}",
+            workers=distribution.workers,
+        ),
+    )
 
 
 @rule("PC413", "tpu-static-shapes", category="distribution", severity="error")
@@ -116,15 +134,22 @@ def tpu_static_shapes(config, distribution):
         return None
     resizer = config.model.image_resizer
     kind = resizer.WhichOneof("image_resizer_oneof")
-    if kind == "fixed_shape_resizer" or (kind == "keep_aspect_ratio_resizer"
-                                         and resizer.keep_aspect_ratio_resizer.pad_to_max_dimension):
+    if kind == "fixed_shape_resizer" or (
+        kind == "keep_aspect_ratio_resizer" and resizer.keep_aspect_ratio_resizer.pad_to_max_dimension
+    ):
         return None
-    field = f"{config.arch_path}.image_resizer.{kind}" + (".pad_to_max_dimension" if kind == "keep_aspect_ratio_resizer"
-                                                          else "")
-    return Finding(_("{kind} gives images of varying size, which a TPU cannot compile for ({source})", kind=kind,
-                     source=distribution.source),
-                   field=field if config.written(field) else f"{config.arch_path}.image_resizer",
-                   hint=_("use {resizers}", resizers=_(_STATIC_RESIZERS)))
+    field = f"{config.arch_path}.image_resizer.{kind}" + (
+        ".pad_to_max_dimension" if kind == "keep_aspect_ratio_resizer" else ""
+    )
+    return Finding(
+        _(
+            "{kind} gives images of varying size, which a TPU cannot compile for ({source})",
+            kind=kind,
+            source=distribution.source,
+        ),
+        field=field if config.written(field) else f"{config.arch_path}.image_resizer",
+        hint=_("use {resizers}", resizers=_(_STATIC_RESIZERS)),
+    )
 
 
 @rule("PC414", "tpu-reads-cloud-storage", category="distribution", severity="error")
@@ -150,14 +175,22 @@ def tpu_reads_cloud_storage(config, distribution):
         return None
     fields = [("train_config.fine_tune_checkpoint", config.train.fine_tune_checkpoint)]
     for reader_path, reader in config.input_readers():
-        fields += [(f"{reader_path}.tf_record_input_reader.input_path[{i}]", value)
-                   for i, value in enumerate(reader.tf_record_input_reader.input_path)]
+        fields += [
+            (f"{reader_path}.tf_record_input_reader.input_path[{i}]", value)
+            for i, value in enumerate(reader.tf_record_input_reader.input_path)
+        ]
         fields.append((f"{reader_path}.label_map_path", reader.label_map_path))
     for field, value in fields:
         if value and not value.startswith("gs://"):
-            yield Finding(_("{value} is a local path; the TPU {name} reads only gs:// (Cloud Storage)", value=value,
-                            name=distribution.tpu), field=field,
-                          hint=_("copy it to a bucket (gsutil cp) and write its gs:// path"))
+            yield Finding(
+                _(
+                    "{value} is a local path; the TPU {name} reads only gs:// (Cloud Storage)",
+                    value=value,
+                    name=distribution.tpu,
+                ),
+                field=field,
+                hint=_("copy it to a bucket (gsutil cp) and write its gs:// path"),
+            )
 
 
 @rule("PC415", "bfloat16-on-tpu", category="distribution", severity="info")
@@ -180,9 +213,15 @@ def bfloat16_on_tpu(config, distribution):
     """
     if distribution.strategy != TPU or config.train.use_bfloat16:
         return None
-    return Finding(_("use_bfloat16 is false: on a TPU the OD API would train in mixed bfloat16, as the zoo's TPU "
-                     "configs do, with about half the activation memory"), field="train_config.use_bfloat16",
-                   hint=_("write use_bfloat16: true for the TPU run"), replacement="true")
+    return Finding(
+        _(
+            "use_bfloat16 is false: on a TPU the OD API would train in mixed bfloat16, as the zoo's TPU "
+            "configs do, with about half the activation memory"
+        ),
+        field="train_config.use_bfloat16",
+        hint=_("write use_bfloat16: true for the TPU run"),
+        replacement="true",
+    )
 
 
 @rule("PC416", "evaluation-on-one-device", category="distribution", severity="warning")
@@ -208,9 +247,15 @@ def evaluation_on_one_device(config, distribution):
     """
     if distribution.replicas <= 1 or config.message.eval_config.batch_size <= 1:
         return None
-    return Finding(_("eval_config.batch_size {batch}: evaluation runs on one device even when training uses {replicas}",
-                     batch=config.message.eval_config.batch_size, replicas=distribution.describe()),
-                   field="eval_config.batch_size", hint=_("write batch_size: 1 in eval_config"))
+    return Finding(
+        _(
+            "eval_config.batch_size {batch}: evaluation runs on one device even when training uses {replicas}",
+            batch=config.message.eval_config.batch_size,
+            replicas=distribution.describe(),
+        ),
+        field="eval_config.batch_size",
+        hint=_("write batch_size: 1 in eval_config"),
+    )
 
 
 @rule("PC417", "global-batch-schedule", category="distribution", severity="info")
@@ -240,11 +285,20 @@ def global_batch_schedule(config, records, distribution):
         cannot_decide(_("no training records to count epochs against"))
     batch, steps = config.train.batch_size, config.train.num_steps
     epochs = steps * batch / images
-    return Finding(_("batch_size {batch} is the global batch: {replicas} replicas of {share} image(s); {steps} steps "
-                     "are {epochs:.1f} epochs of the {images} training images. A batch k times larger calls for about k "
-                     "times the learning rate and k times fewer steps for the same epochs", batch=batch,
-                     replicas=distribution.replicas, share=f"{batch / distribution.replicas:g}", steps=steps,
-                     epochs=epochs, images=images), field="train_config.batch_size")
+    return Finding(
+        _(
+            "batch_size {batch} is the global batch: {replicas} replicas of {share} image(s); {steps} steps "
+            "are {epochs:.1f} epochs of the {images} training images. A batch k times larger calls for about k "
+            "times the learning rate and k times fewer steps for the same epochs",
+            batch=batch,
+            replicas=distribution.replicas,
+            share=f"{batch / distribution.replicas:g}",
+            steps=steps,
+            epochs=epochs,
+            images=images,
+        ),
+        field="train_config.batch_size",
+    )
 
 
 @rule("PC418", "memory-per-replica", category="machine", severity="error")
@@ -281,20 +335,36 @@ def memory_per_replica(config, machine, distribution):
             cannot_decide(_("the GPUs' memory is not known here: give --gpu-memory (e.g. 16GiB)"))
         if per_replica <= distribution.gpu_memory:
             return None
-        return Finding(_("{share} image(s) per GPU need about {needed} ({family}, a prior from CPU measurements, "
-                         "±30 %) but a GPU has {memory}: ResourceExhaustedError at the first steps", share=share,
-                         needed=format_bytes(per_replica), family=estimate.family.label,
-                         memory=format_bytes(distribution.gpu_memory)),
-                       field="train_config.batch_size", hint=_("lower batch_size, or use GPUs with more memory"))
+        return Finding(
+            _(
+                "{share} image(s) per GPU need about {needed} ({family}, a prior from CPU measurements, "
+                "±30 %) but a GPU has {memory}: ResourceExhaustedError at the first steps",
+                share=share,
+                needed=format_bytes(per_replica),
+                family=estimate.family.label,
+                memory=format_bytes(distribution.gpu_memory),
+            ),
+            field="train_config.batch_size",
+            hint=_("lower batch_size, or use GPUs with more memory"),
+        )
     if distribution.strategy == TPU:
         return None  # a TPU core's HBM is not modelled: nothing measured
     together = distribution.workers if distribution.local else 1
     needed = per_replica * together
     if needed <= machine.ram_available:
         return None
-    where = (_("{workers} workers on this machine", workers=together) if together > 1
-             else _("each worker"))
-    return Finding(_("{where} need(s) about {needed} for {share} image(s) per replica ({family}, {origin}, +15 %) but "
-                     "has {ram}: the workers would be killed", where=where, needed=format_bytes(needed), share=share,
-                     family=estimate.family.label, origin=origin, ram=format_bytes(machine.ram_available)),
-                   field="train_config.batch_size", hint=_("lower batch_size, or give each worker more RAM"))
+    where = _("{workers} workers on this machine", workers=together) if together > 1 else _("each worker")
+    return Finding(
+        _(
+            "{where} need(s) about {needed} for {share} image(s) per replica ({family}, {origin}, +15 %) but "
+            "has {ram}: the workers would be killed",
+            where=where,
+            needed=format_bytes(needed),
+            share=share,
+            family=estimate.family.label,
+            origin=origin,
+            ram=format_bytes(machine.ram_available),
+        ),
+        field="train_config.batch_size",
+        hint=_("lower batch_size, or give each worker more RAM"),
+    )

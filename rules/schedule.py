@@ -4,8 +4,7 @@ The zoo's schedules were written for 25 000+ steps at batch 64-512; fine-tuning 
 and batch_size and usually leaves the schedule as it was.
 """
 
-from pipecheck import Finding, _, cannot_decide, rule
-from pipecheck import N_
+from pipecheck import N_, Finding, _, cannot_decide, rule
 from pipecheck.rulekit import base_rate, cosine_rate, describe_others, scaled_to_batch, suggested_cosine
 
 # The review's sign-off items these rules pre-fill.
@@ -28,7 +27,9 @@ def _part_of(suggestion, field: str) -> str:
     return _("; with {others}: one schedule, which pipecheck fix --unsafe writes", others=others) if others else ""
 
 
-@rule("PC501", "warmup-ends-before-training", category="schedule", severity="warning", fix="safe", checklist=SCHEDULE_FITS)
+@rule(
+    "PC501", "warmup-ends-before-training", category="schedule", severity="warning", fix="safe", checklist=SCHEDULE_FITS
+)
 def warmup_ends_before_training(config, original):
     """The learning-rate warmup (or burn-in) ends well before num_steps.
 
@@ -56,15 +57,30 @@ def warmup_ends_before_training(config, original):
         field = f"{path}.warmup_steps"
         suggestion = suggested_cosine(config, original) or {}
         value = suggestion.get(field, str(max(1, steps // 10)))
-        return Finding(_("warmup_steps {warmup} ≥ num_steps {steps}: training ends inside the warmup, at a rate of "
-                         "{last:.4g} on its way to {base:g}, never decaying", warmup=schedule.warmup_steps, steps=steps,
-                         last=last, base=schedule.learning_rate_base), field=field,
-                       hint=_("write warmup_steps: {value} (about a tenth of num_steps)", value=value)
-                       + _part_of(suggestion, field), replacement=value)
+        return Finding(
+            _(
+                "warmup_steps {warmup} ≥ num_steps {steps}: training ends inside the warmup, at a rate of "
+                "{last:.4g} on its way to {base:g}, never decaying",
+                warmup=schedule.warmup_steps,
+                steps=steps,
+                last=last,
+                base=schedule.learning_rate_base,
+            ),
+            field=field,
+            hint=_("write warmup_steps: {value} (about a tenth of num_steps)", value=value)
+            + _part_of(suggestion, field),
+            replacement=value,
+        )
     if name == "exponential_decay_learning_rate" and schedule.burnin_steps >= steps:
-        return Finding(_("burnin_steps {burnin} ≥ num_steps {steps}: training ends during the burn-in",
-                         burnin=schedule.burnin_steps, steps=steps),
-                       field=f"{path}.burnin_steps", hint=_("write burnin_steps: {value}", value=max(1, steps // 10)))
+        return Finding(
+            _(
+                "burnin_steps {burnin} ≥ num_steps {steps}: training ends during the burn-in",
+                burnin=schedule.burnin_steps,
+                steps=steps,
+            ),
+            field=f"{path}.burnin_steps",
+            hint=_("write burnin_steps: {value}", value=max(1, steps // 10)),
+        )
     return None
 
 
@@ -93,10 +109,18 @@ def decay_covers_training(config):
     path, _name, schedule = found
     if schedule.total_steps < steps:
         lost = steps - schedule.total_steps
-        return Finding(_("total_steps {total} < num_steps {steps}: the learning rate is 0 for the last {lost} steps, "
-                         "which train nothing", total=schedule.total_steps, steps=steps, lost=lost),
-                       field=f"{path}.total_steps", hint=_("write total_steps: {value}", value=steps),
-                       replacement=str(steps))
+        return Finding(
+            _(
+                "total_steps {total} < num_steps {steps}: the learning rate is 0 for the last {lost} steps, "
+                "which train nothing",
+                total=schedule.total_steps,
+                steps=steps,
+                lost=lost,
+            ),
+            field=f"{path}.total_steps",
+            hint=_("write total_steps: {value}", value=steps),
+            replacement=str(steps),
+        )
     return None
 
 
@@ -126,12 +150,19 @@ def decay_matches_training(config, original):
     final = cosine_rate(schedule, steps)
     share = final / schedule.learning_rate_base if schedule.learning_rate_base else 0
     field = f"{path}.total_steps"
-    return Finding(_("total_steps {total} is far beyond num_steps {steps}: training stops with the rate still at "
-                     "{share:.0%} of its base ({final:.4g})", total=schedule.total_steps, steps=steps, share=share,
-                     final=final), field=field,
-                   hint=_("write total_steps: {value}", value=steps) + _part_of(suggested_cosine(config, original),
-                                                                                field),
-                   replacement=str(steps))
+    return Finding(
+        _(
+            "total_steps {total} is far beyond num_steps {steps}: training stops with the rate still at "
+            "{share:.0%} of its base ({final:.4g})",
+            total=schedule.total_steps,
+            steps=steps,
+            share=share,
+            final=final,
+        ),
+        field=field,
+        hint=_("write total_steps: {value}", value=steps) + _part_of(suggested_cosine(config, original), field),
+        replacement=str(steps),
+    )
 
 
 @rule("PC504", "warmup-rate-below-base", category="schedule", checklist=SCHEDULE_FITS)
@@ -154,14 +185,25 @@ def warmup_rate_below_base(config):
         return None
     path, name, schedule = found
     if name == "cosine_decay_learning_rate" and schedule.warmup_learning_rate > schedule.learning_rate_base:
-        return Finding(_("warmup_learning_rate {warmup:g} > learning_rate_base {base:g}: the first step fails",
-                         warmup=schedule.warmup_learning_rate, base=schedule.learning_rate_base),
-                       field=f"{path}.warmup_learning_rate",
-                       hint=_("scale both rates by the same factor; the zoo's warmup rate is a third of the base"))
+        return Finding(
+            _(
+                "warmup_learning_rate {warmup:g} > learning_rate_base {base:g}: the first step fails",
+                warmup=schedule.warmup_learning_rate,
+                base=schedule.learning_rate_base,
+            ),
+            field=f"{path}.warmup_learning_rate",
+            hint=_("scale both rates by the same factor; the zoo's warmup rate is a third of the base"),
+        )
     if name == "exponential_decay_learning_rate" and schedule.burnin_learning_rate > schedule.initial_learning_rate:
-        return Finding(_("burnin_learning_rate {burnin:g} > initial_learning_rate {initial:g}: the first step fails",
-                         burnin=schedule.burnin_learning_rate, initial=schedule.initial_learning_rate),
-                       field=f"{path}.burnin_learning_rate", hint=_("keep the burn-in rate at or below the initial rate"))
+        return Finding(
+            _(
+                "burnin_learning_rate {burnin:g} > initial_learning_rate {initial:g}: the first step fails",
+                burnin=schedule.burnin_learning_rate,
+                initial=schedule.initial_learning_rate,
+            ),
+            field=f"{path}.burnin_learning_rate",
+            hint=_("keep the burn-in rate at or below the initial rate"),
+        )
     return None
 
 
@@ -191,13 +233,25 @@ def warmup_shorter_than_decay(config):
     path, _name, schedule = found
     warm = schedule.warmup_steps + schedule.hold_base_rate_steps
     if schedule.warmup_steps > schedule.total_steps:
-        return Finding(_("warmup_steps {warmup} > total_steps {total}: the optimizer cannot be built",
-                         warmup=schedule.warmup_steps, total=schedule.total_steps), field=f"{path}.warmup_steps",
-                       hint=_("make warmup_steps a tenth of total_steps"))
+        return Finding(
+            _(
+                "warmup_steps {warmup} > total_steps {total}: the optimizer cannot be built",
+                warmup=schedule.warmup_steps,
+                total=schedule.total_steps,
+            ),
+            field=f"{path}.warmup_steps",
+            hint=_("make warmup_steps a tenth of total_steps"),
+        )
     if warm == schedule.total_steps and schedule.total_steps and config.train.num_steps > schedule.total_steps:
-        return Finding(_("warmup_steps + hold_base_rate_steps = total_steps = {total}: the cosine divides by zero and "
-                         "the rate becomes NaN at that step", total=schedule.total_steps), field=f"{path}.warmup_steps",
-                       hint=_("make warmup_steps a tenth of total_steps"))
+        return Finding(
+            _(
+                "warmup_steps + hold_base_rate_steps = total_steps = {total}: the cosine divides by zero and "
+                "the rate becomes NaN at that step",
+                total=schedule.total_steps,
+            ),
+            field=f"{path}.warmup_steps",
+            hint=_("make warmup_steps a tenth of total_steps"),
+        )
     return None
 
 
@@ -228,16 +282,24 @@ def manual_steps_increasing(config):
         return None
     path, _name, schedule = found
     if not schedule.schedule:
-        return Finding(_("manual_step_learning_rate has no schedule entries: the optimizer cannot be built"),
-                       field=path, hint=_("add schedule {{ step: 500 learning_rate: 0.0002 }}"))
+        return Finding(
+            _("manual_step_learning_rate has no schedule entries: the optimizer cannot be built"),
+            field=path,
+            hint=_("add schedule {{ step: 500 learning_rate: 0.0002 }}"),
+        )
     previous = 0
     for index, entry in enumerate(schedule.schedule):
         if entry.step <= previous:
-            problem = (_("the first step cannot be 0") if index == 0
-                       else _("it does not come after step {previous}", previous=previous))
-            return Finding(_("schedule[{index}] has step {step}: {problem}", index=index, step=entry.step,
-                             problem=problem), field=f"{path}.schedule[{index}].step",
-                           hint=_("steps must be positive and strictly increasing"))
+            problem = (
+                _("the first step cannot be 0")
+                if index == 0
+                else _("it does not come after step {previous}", previous=previous)
+            )
+            return Finding(
+                _("schedule[{index}] has step {step}: {problem}", index=index, step=entry.step, problem=problem),
+                field=f"{path}.schedule[{index}].step",
+                hint=_("steps must be positive and strictly increasing"),
+            )
         previous = entry.step
     return None
 
@@ -259,8 +321,11 @@ def num_steps_set(config):
     """
     if config.train.num_steps > 0:
         return None
-    return Finding(_("num_steps is not set: training fails after start-up unless --num_train_steps is given"),
-                   field="train_config.num_steps", hint=_("write num_steps: 1000 (what the course uses)"))
+    return Finding(
+        _("num_steps is not set: training fails after start-up unless --num_train_steps is given"),
+        field="train_config.num_steps",
+        hint=_("write num_steps: 1000 (what the course uses)"),
+    )
 
 
 @rule("PC508", "last-steps-saved", category="schedule", severity="warning", checklist=SCHEDULE_FITS)
@@ -288,15 +353,28 @@ def last_steps_saved(config):
     if steps % CHECKPOINT_EVERY_N == 0:
         return None
     saved = steps // CHECKPOINT_EVERY_N * CHECKPOINT_EVERY_N
-    kept = (_("only step 0's checkpoint (untrained) is kept") if saved == 0
-            else _("only step {saved}'s checkpoint is kept", saved=saved))
-    return Finding(_("num_steps {steps} is not a multiple of model_main_tf2.py's checkpoint interval ({interval}): "
-                     "{kept} and the last {lost} steps are lost", steps=steps, interval=CHECKPOINT_EVERY_N, kept=kept,
-                     lost=steps - saved),
-                   field="train_config.num_steps",
-                   hint=_("write num_steps: {value}, run model_main_tf2.py with --checkpoint_every_n={steps}, or "
-                          "train with pipecheck train (it always saves the last step)",
-                          value=saved + CHECKPOINT_EVERY_N, steps=steps))
+    kept = (
+        _("only step 0's checkpoint (untrained) is kept")
+        if saved == 0
+        else _("only step {saved}'s checkpoint is kept", saved=saved)
+    )
+    return Finding(
+        _(
+            "num_steps {steps} is not a multiple of model_main_tf2.py's checkpoint interval ({interval}): "
+            "{kept} and the last {lost} steps are lost",
+            steps=steps,
+            interval=CHECKPOINT_EVERY_N,
+            kept=kept,
+            lost=steps - saved,
+        ),
+        field="train_config.num_steps",
+        hint=_(
+            "write num_steps: {value}, run model_main_tf2.py with --checkpoint_every_n={steps}, or "
+            "train with pipecheck train (it always saves the last step)",
+            value=saved + CHECKPOINT_EVERY_N,
+            steps=steps,
+        ),
+    )
 
 
 @rule("PC509", "learning-rate-scaled-to-batch", category="schedule", severity="warning", fix="unsafe")
@@ -327,18 +405,33 @@ def learning_rate_scaled_to_batch(config, original):
     rate = base_rate(name, schedule)
     batch, zoo_batch = config.train.batch_size, original.train.batch_size
     rate_field = {"cosine_decay_learning_rate": "learning_rate_base", "constant_learning_rate": "learning_rate"}.get(
-        name, "initial_learning_rate")
+        name, "initial_learning_rate"
+    )
     field = f"{path}.{rate_field}"
     suggestion = suggested_cosine(config, original) or {field: f"{rate * factor:.3g}"}
-    yield Finding(_("batch_size went from {zoo} to {batch} but the rate stayed at the zoo's {rate:g}: updates will be "
-                    "noisy and the loss may diverge", zoo=zoo_batch, batch=batch, rate=rate),
-                  field=field,
-                  hint=_("try {field}: {value} (linear scaling)", field=rate_field, value=suggestion[field])
-                  + _part_of(suggestion, field),
-                  replacement=suggestion[field])
+    yield Finding(
+        _(
+            "batch_size went from {zoo} to {batch} but the rate stayed at the zoo's {rate:g}: updates will be "
+            "noisy and the loss may diverge",
+            zoo=zoo_batch,
+            batch=batch,
+            rate=rate,
+        ),
+        field=field,
+        hint=_("try {field}: {value} (linear scaling)", field=rate_field, value=suggestion[field])
+        + _part_of(suggestion, field),
+        replacement=suggestion[field],
+    )
     warmup_field = f"{path}.warmup_learning_rate"
     if warmup_field in suggestion:
-        yield Finding(_("warmup_learning_rate {warmup:g} must come down with learning_rate_base: the warmup starts at or "
-                        "below the base rate", warmup=schedule.warmup_learning_rate), field=warmup_field,
-                      hint=_("write warmup_learning_rate: {value}", value=suggestion[warmup_field])
-                      + _part_of(suggestion, warmup_field), replacement=suggestion[warmup_field])
+        yield Finding(
+            _(
+                "warmup_learning_rate {warmup:g} must come down with learning_rate_base: the warmup starts at or "
+                "below the base rate",
+                warmup=schedule.warmup_learning_rate,
+            ),
+            field=warmup_field,
+            hint=_("write warmup_learning_rate: {value}", value=suggestion[warmup_field])
+            + _part_of(suggestion, warmup_field),
+            replacement=suggestion[warmup_field],
+        )

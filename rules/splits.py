@@ -1,7 +1,6 @@
 """Rules about the training and evaluation sets as wholes: classes, overlap, size."""
 
-from pipecheck import Finding, _, cannot_decide, n_, rule
-from pipecheck import N_
+from pipecheck import N_, Finding, _, cannot_decide, n_, rule
 
 from ._batch import advise_batch
 from ._common import record_place
@@ -38,10 +37,15 @@ def classes_have_training_examples(records, label_map):
     missing = [item for item in label_map.items if not boxes.get(item.name) and not boxes.get(item.display_name)]
     if missing:
         names = ", ".join(repr(item.name or item.display_name) for item in missing)
-        return Finding(_("no training box for {names} (training has: {counts}): the model cannot learn it", names=names,
-                         counts=_counts(train)),
-                       field="train_input_reader.label_map_path",
-                       hint=_("add annotated images of that class, or remove it from the label map and num_classes"))
+        return Finding(
+            _(
+                "no training box for {names} (training has: {counts}): the model cannot learn it",
+                names=names,
+                counts=_counts(train),
+            ),
+            field="train_input_reader.label_map_path",
+            hint=_("add annotated images of that class, or remove it from the label map and num_classes"),
+        )
     return None
 
 
@@ -70,10 +74,17 @@ def eval_classes_in_training(records):
         for facts, field in reader.located():
             for text, (boxes, first) in sorted(facts.class_text.items()):
                 if not trained.get(text):
-                    yield Finding(n_("class {text!r} has {count} box in evaluation (first in {place}) and none in "
-                                     "training", "class {text!r} has {count} boxes in evaluation (first in {place}) "
-                                     "and none in training", boxes, text=text, place=record_place(facts, first)),
-                                  field=field, hint=_("move some of those images to the training set"))
+                    yield Finding(
+                        n_(
+                            "class {text!r} has {count} box in evaluation (first in {place}) and none in training",
+                            "class {text!r} has {count} boxes in evaluation (first in {place}) and none in training",
+                            boxes,
+                            text=text,
+                            place=record_place(facts, first),
+                        ),
+                        field=field,
+                        hint=_("move some of those images to the training set"),
+                    )
 
 
 @rule("PC715", "train-and-eval-disjoint", category="records", severity="warning", checklist=EVAL_NOT_TRAIN)
@@ -100,12 +111,19 @@ def train_and_eval_disjoint(records):
         for facts, field in reader.located():
             shared = [i for i, h in enumerate(facts.hashes) if h and h in trained]
             if shared and not _same_files(facts, train):
-                yield Finding(n_("{count} evaluation image of {total} is also in training (first: {place}): evaluation "
-                                 "will look better than the model is",
-                                 "{count} evaluation images of {total} are also in training (first: {place}): "
-                                 "evaluation will look better than the model is", len(shared), total=facts.records,
-                                 place=record_place(facts, shared[0])),
-                              field=field, hint=_("split the images once, then convert each split"))
+                yield Finding(
+                    n_(
+                        "{count} evaluation image of {total} is also in training (first: {place}): evaluation "
+                        "will look better than the model is",
+                        "{count} evaluation images of {total} are also in training (first: {place}): "
+                        "evaluation will look better than the model is",
+                        len(shared),
+                        total=facts.records,
+                        place=record_place(facts, shared[0]),
+                    ),
+                    field=field,
+                    hint=_("split the images once, then convert each split"),
+                )
 
 
 def _same_files(facts, train) -> bool:
@@ -133,10 +151,17 @@ def enough_training_records(records, config, machine):
     batch = config.train.batch_size
     if train.records < batch:
         advice = advise_batch(config, machine, records)
-        return Finding(_("batch_size {batch} is larger than the {records} training records: each batch repeats images",
-                         batch=batch, records=train.records), field="train_config.batch_size",
-                       hint=_("write batch_size: {value} ({reasons})", value=max(1, advice.value),
-                              reasons=advice.reasons(machine)))
+        return Finding(
+            _(
+                "batch_size {batch} is larger than the {records} training records: each batch repeats images",
+                batch=batch,
+                records=train.records,
+            ),
+            field="train_config.batch_size",
+            hint=_(
+                "write batch_size: {value} ({reasons})", value=max(1, advice.value), reasons=advice.reasons(machine)
+            ),
+        )
     return None
 
 
@@ -166,12 +191,24 @@ def classes_balanced(records):
             continue
         field = f"{reader.reader}.tf_record_input_reader.input_path"
         values = {"counts": _counts(reader), "images": n_("{count} image", "{count} images", reader.records)}
-        summary = (_("training boxes per class: {counts} in {images}", **values) if reader.reader.startswith("train")
-                   else _("evaluation boxes per class: {counts} in {images}", **values))
+        summary = (
+            _("training boxes per class: {counts} in {images}", **values)
+            if reader.reader.startswith("train")
+            else _("evaluation boxes per class: {counts} in {images}", **values)
+        )
         rare, common = min(counts, key=counts.get), max(counts, key=counts.get)
         if reader.reader.startswith("train") and counts[rare] * 5 <= counts[common]:
-            yield Finding(_("{summary}: {rare!r} has {few} boxes against {many} for {common!r}", summary=summary,
-                            rare=rare, few=counts[rare], many=counts[common], common=common),
-                          field=field, hint=_("annotate more images of {name!r}", name=rare))
+            yield Finding(
+                _(
+                    "{summary}: {rare!r} has {few} boxes against {many} for {common!r}",
+                    summary=summary,
+                    rare=rare,
+                    few=counts[rare],
+                    many=counts[common],
+                    common=common,
+                ),
+                field=field,
+                hint=_("annotate more images of {name!r}", name=rare),
+            )
         else:
             yield Finding(summary, field=field, severity="info", tier="detail")

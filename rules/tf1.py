@@ -27,8 +27,10 @@ MASK_RCNN = "mask_rcnn_inception_resnet_v2_1024x1024_coco17_gpu-8"
 # The rules whose findings on a TF1 config are consequences of it, shown under its finding.
 TF1_CONSEQUENCES = ("PC303", "PC301", "PC302", "PC306", "PC308", "PC309", "PC310", "PC311", "PC511", "PC607", "PC610")
 # samples/configs of the TF1 OD API: ssd_mobilenet_v1_pets.config, faster_rcnn_inception_v2_coco.config...
-_TF1_SAMPLE_NAME = re.compile(r"^(ssd|ssdlite|faster_rcnn|mask_rcnn|rfcn|embedded_ssd)_\w+_(pets|coco|oid\w*|kitti|fgvc)"
-                              r"\.config$")
+_TF1_SAMPLE_NAME = re.compile(
+    r"^(ssd|ssdlite|faster_rcnn|mask_rcnn|rfcn|embedded_ssd)_\w+_(pets|coco|oid\w*|kitti|fgvc)"
+    r"\.config$"
+)
 
 
 @rule("PC021", "config-written-for-tf2", category="tf1")
@@ -72,12 +74,21 @@ def config_written_for_tf2(config, project):
         return None
     zoo = _tf2_equivalent(config, kind)
     field = f"{config.arch_path}.feature_extractor.type" if tf1_extractor else None
-    return Finding(_("this config was written for TF1 ({evidence}): model_main_tf2.py cannot train it; the TF2 zoo's "
-                     "equivalent is {zoo}", evidence=", ".join(evidence), zoo=zoo),
-                   field=field or _first_written(config),
-                   hint=_("start from {zoo}/pipeline.config (pipecheck init {zoo}.tar.gz) and carry over num_classes, "
-                          "the paths, batch_size and num_steps; the findings under this one are what it would hit",
-                          zoo=zoo), details=TF1_CONSEQUENCES)
+    return Finding(
+        _(
+            "this config was written for TF1 ({evidence}): model_main_tf2.py cannot train it; the TF2 zoo's "
+            "equivalent is {zoo}",
+            evidence=", ".join(evidence),
+            zoo=zoo,
+        ),
+        field=field or _first_written(config),
+        hint=_(
+            "start from {zoo}/pipeline.config (pipecheck init {zoo}.tar.gz) and carry over num_classes, "
+            "the paths, batch_size and num_steps; the findings under this one are what it would hit",
+            zoo=zoo,
+        ),
+        details=TF1_CONSEQUENCES,
+    )
 
 
 def _tf2_equivalent(config, kind: str) -> str:
@@ -87,8 +98,11 @@ def _tf2_equivalent(config, kind: str) -> str:
     for prefix, zoo in TF2_EQUIVALENTS:
         if kind.startswith(prefix):
             return zoo
-    return TF2_EQUIVALENTS[0 if config.arch == "ssd" else -1][1] if config.arch in ("ssd", "faster_rcnn") \
+    return (
+        TF2_EQUIVALENTS[0 if config.arch == "ssd" else -1][1]
+        if config.arch in ("ssd", "faster_rcnn")
         else "ssd_mobilenet_v2_320x320_coco17_tpu-8"
+    )
 
 
 def _first_written(config) -> str:

@@ -14,11 +14,10 @@ empty French translation, listed at the end: write it in the .po, then run this 
 
 from __future__ import annotations
 
+import ast
 import io
 import sys
 from pathlib import Path
-
-import ast
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -37,8 +36,9 @@ def extract() -> tuple[Catalog, list[str]]:
     for folder in SOURCES:
         for path in sorted(folder.rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                        and node.func.id in ("_", "N_", "n_")):
+                if not (
+                    isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_", "n_")
+                ):
                     continue
                 place = f"{path.relative_to(REPO)}:{node.lineno}"
                 arguments = node.args[:2] if node.func.id == "n_" else node.args[:1]
@@ -64,8 +64,16 @@ def compiled(catalogue: Catalog) -> bytes:
 
 def po_text(catalogue: Catalog) -> bytes:
     buffer = io.BytesIO()
-    write_po(buffer, catalogue, width=0, no_location=True, omit_header=False, sort_output=True,
-             ignore_obsolete=True, include_previous=False)
+    write_po(
+        buffer,
+        catalogue,
+        width=0,
+        no_location=True,
+        omit_header=False,
+        sort_output=True,
+        ignore_obsolete=True,
+        include_previous=False,
+    )
     return buffer.getvalue()
 
 
@@ -81,9 +89,11 @@ def updated_catalogue() -> tuple[Catalog, list[str]]:
 
 
 def untranslated(catalogue: Catalog) -> list[str]:
-    return [message.id if isinstance(message.id, str) else message.id[0]
-            for message in catalogue if message.id and not all(message.string if isinstance(message.string, tuple)
-                                                                else [message.string])]
+    return [
+        message.id if isinstance(message.id, str) else message.id[0]
+        for message in catalogue
+        if message.id and not all(message.string if isinstance(message.string, tuple) else [message.string])
+    ]
 
 
 def rules_markdown() -> str:
@@ -108,10 +118,14 @@ def main(argv: list[str]) -> int:
     for message in missing:
         print(f"no French translation yet: {message!r}", file=sys.stderr)
     if check and stale:
-        print("stale: " + ", ".join(str(p.relative_to(REPO)) for p in stale) + " (run: python scripts/regenerate.py)",
-              file=sys.stderr)
-    print(f"{len(catalogue)} messages, {len(missing)} without a French translation, "
-          f"{len(stale)} file(s) {'stale' if check else 'rewritten'}")
+        print(
+            "stale: " + ", ".join(str(p.relative_to(REPO)) for p in stale) + " (run: python scripts/regenerate.py)",
+            file=sys.stderr,
+        )
+    print(
+        f"{len(catalogue)} messages, {len(missing)} without a French translation, "
+        f"{len(stale)} file(s) {'stale' if check else 'rewritten'}"
+    )
     return 1 if problems or missing or (check and stale) else 0
 
 

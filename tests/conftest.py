@@ -6,7 +6,6 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
-
 from support.projects import CONFIG, copy_example, link_checkpoint_graph, make_clean
 
 # pytester restores sys.modules after each of its tests: a pipecheck module first imported inside

@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-
 from conftest import lint_json, run_cli
 from support.projects import CONFIG
 
@@ -35,8 +34,7 @@ def test_the_three_batch_rules_name_one_batch(zoo_batch):
     roomy = batch_findings(lint_json("--ram", "512GiB")[1])  # 64 fits: PC403 names the same batch
     assert {written_batch(roomy[rule]) for rule in ("PC403", "PC716")} == {4}
     assert "recommended batch_size 4" in found["PC402"]["message"]
-    assert "16.0 GiB given: up to 12; 16 training records: up to 4; one machine: up to 8" in \
-        found["PC402"]["message"]
+    assert "16.0 GiB given: up to 12; 16 training records: up to 4; one machine: up to 8" in found["PC402"]["message"]
 
 
 def test_ram_bounds_the_batch_when_it_is_the_smallest(zoo_batch):
@@ -52,8 +50,9 @@ def test_without_ram_the_figure_is_the_total_ram_and_does_not_move_with_free_ram
     code, out = run_cli("check", CONFIG, "--format", "json")
     message = batch_findings(json.loads(out))["PC402"]["message"]
     assert message.startswith("batch_size 1 needs about 3.0 GiB of the 24.0 GiB total RAM (")
-    assert message.endswith("recommended batch_size 4 (24.0 GiB total RAM: up to 19; 16 training records: "
-                            "up to 4; one machine: up to 8)")
+    assert message.endswith(
+        "recommended batch_size 4 (24.0 GiB total RAM: up to 19; 16 training records: up to 4; one machine: up to 8)"
+    )
 
 
 def test_free_ram_below_the_need_is_said_apart(course_project, monkeypatch):
@@ -71,5 +70,7 @@ def test_pc402_still_decides_when_the_records_cannot_be_read(course_project):
     (course_project / "faces_cubes/training/test.record").unlink()
     code, document = lint_json()
     assert "PC402" not in {u["rule"] for u in document["undecided"]}
-    assert "recommended batch_size 8 (16.0 GiB given: up to 12; one machine: up to 8)" in \
-        batch_findings(document)["PC402"]["message"]
+    assert (
+        "recommended batch_size 8 (16.0 GiB given: up to 12; one machine: up to 8)"
+        in batch_findings(document)["PC402"]["message"]
+    )

@@ -1,9 +1,10 @@
 """A checkpoint the OD API cannot restore is an error before training, saying why (issue 10, item 1)."""
 
 from conftest import lint_json, run_cli
+from support.projects import NET, copy_example
+
 from pipecheck.artifacts.checkpoint import read_checkpoint
 from pipecheck.artifacts.writers import object_graph_for, write_checkpoint
-from support.projects import NET, copy_example
 
 
 def test_the_committed_example_says_its_checkpoint_is_a_stand_in(tmp_path, monkeypatch):
@@ -25,15 +26,21 @@ def test_train_refuses_the_stand_in_before_starting_tensorflow(tmp_path, monkeyp
 
 
 def test_the_object_graph_is_read_as_tensorflow_writes_it(tmp_path):
-    keys = {"model/_feature_extractor/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE": (3, 3, 3, 8),
-            "model/_box_predictor/kernel/.ATTRIBUTES/VARIABLE_VALUE": (8, 4),
-            "save_counter/.ATTRIBUTES/VARIABLE_VALUE": ()}
+    keys = {
+        "model/_feature_extractor/layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE": (3, 3, 3, 8),
+        "model/_box_predictor/kernel/.ATTRIBUTES/VARIABLE_VALUE": (8, 4),
+        "save_counter/.ATTRIBUTES/VARIABLE_VALUE": (),
+    }
     tensors = {key: ("float32", list(shape), b"\0" * 4 * max(1, _size(shape))) for key, shape in keys.items()}
     write_checkpoint(tmp_path / "ckpt-0", tensors, object_graph=object_graph_for(tensors))
     facts = read_checkpoint(tmp_path / "ckpt-0")
     assert facts.graph_nodes == 8  # root, model, _feature_extractor, its layer, _box_predictor, save_counter, 2 kernels
-    assert facts.graph_variables == {"model": 2, "save_counter": 1, "model/_box_predictor": 1,
-                                     "model/_feature_extractor": 1}
+    assert facts.graph_variables == {
+        "model": 2,
+        "save_counter": 1,
+        "model/_box_predictor": 1,
+        "model/_feature_extractor": 1,
+    }
 
 
 def test_a_graph_linked_stand_in_passes(course_project):

@@ -8,25 +8,30 @@ import sys
 
 import jsonschema
 import pytest
-
 from conftest import lint_json, run_cli
-from pipecheck.report.json_report import SCHEMA_PATH
 from support.projects import CONFIG, CORPUS, EXAMPLE, NET
+
+from pipecheck.report.json_report import SCHEMA_PATH
 
 COURSE_LINES = [10, 77, 78, 93, 97, 113, 114, 120, 122, 126, 128, 139, 143]
 OUTPUT_SCHEMA = json.loads(SCHEMA_PATH.read_text())
 
 
 def pipecheck(*args, cwd, env=None):
-    return subprocess.run([sys.executable, "-m", "pipecheck", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "pipecheck", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_the_course_example_lints_with_the_courses_table(course_project, monkeypatch):
     monkeypatch.setenv("COLUMNS", "250")  # wide enough for the whole table; narrower terminals: see below
     code, out = run_cli("check", f"faces_cubes/training/{NET}", "--ram", "8GiB")
     assert code == 0, out
-    table = out[out.index("Changes against"):].splitlines()
+    table = out[out.index("Changes against") :].splitlines()
     assert table[0] == f"Changes against pre-trained/{NET}/pipeline.config (13):"
     assert table[1].split() == ["Line", "(original)", "Line", "Parameter", "Description", "Initial", "value", "Value"]
     rows = [line.split()[:2] for line in table[3:16]]
@@ -48,8 +53,13 @@ def test_json_output_follows_its_schema_and_lists_the_diff(course_project):
     code, document = lint_json()
     jsonschema.validate(document, OUTPUT_SCHEMA)
     assert [row["original_line"] for row in document["diff"]] == COURSE_LINES
-    assert document["diff"][0] == {"field": "model.faster_rcnn.num_classes", "original_line": 10, "line": 10,
-                                   "original": "90", "value": "2"}
+    assert document["diff"][0] == {
+        "field": "model.faster_rcnn.num_classes",
+        "original_line": 10,
+        "line": 10,
+        "original": "90",
+        "value": "2",
+    }
     assert document["schema"]["kind"] == "installed"
 
 
@@ -70,8 +80,10 @@ def test_a_finding_line_has_path_line_column_code_severity_field_and_fix(clean_p
     config.write_text(config.read_text().replace('checkpoint/ckpt-0"', 'checkpoint"'))
     code, out = run_cli("check", CONFIG, "--no-diff")
     assert code == 1
-    assert (f"{CONFIG}:110:3: PC301 error train_config.fine_tune_checkpoint: fine_tune_checkpoint is a folder; "
-            f"TensorFlow needs the checkpoint prefix: pre-trained/{NET}/checkpoint/ckpt-0") in out
+    assert (
+        f"{CONFIG}:110:3: PC301 error train_config.fine_tune_checkpoint: fine_tune_checkpoint is a folder; "
+        f"TensorFlow needs the checkpoint prefix: pre-trained/{NET}/checkpoint/ckpt-0"
+    ) in out
     assert f'    fix: write fine_tune_checkpoint: "pre-trained/{NET}/checkpoint/ckpt-0"' in out
 
 
@@ -91,12 +103,15 @@ def test_a_file_that_is_not_utf8_exits_2_with_its_position(clean_project):
     assert result.returncode == 2 and f"{CONFIG}:2:8: PC001 error byte 0xee is not UTF-8" in result.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["check", "nowhere"], "nowhere: no such file or folder"),
-    (["check", CONFIG, "--ram", "lots"], "--ram: not a size"),
-    (["check", CONFIG, "--root", "nowhere"], "--root nowhere: not a folder"),
-    (["check", CONFIG, "--format", "yaml"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["check", "nowhere"], "nowhere: no such file or folder"),
+        (["check", CONFIG, "--ram", "lots"], "--ram: not a size"),
+        (["check", CONFIG, "--root", "nowhere"], "--root nowhere: not a folder"),
+        (["check", CONFIG, "--format", "yaml"], "invalid choice"),
+    ],
+)
 def test_bad_usage_exits_2(clean_project, args, message):
     result = pipecheck(*args, cwd=clean_project)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
@@ -124,11 +139,18 @@ def test_neither_import_nor_a_whole_lint_imports_tensorflow(course_project, tmp_
     trap = tmp_path / "trap"
     (trap / "tensorflow").mkdir(parents=True)
     (trap / "tensorflow" / "__init__.py").write_text("raise SystemExit('pipecheck imported tensorflow')\n")
-    script = ("import sys, pipecheck; from pipecheck.cli.main import main; code = main(sys.argv[1:]); "
-              "assert not [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'object_detection')]; "
-              "sys.exit(code)")
-    result = subprocess.run([sys.executable, "-c", script, "check", CONFIG, "--format", "json"], cwd=course_project,
-                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(trap)})
+    script = (
+        "import sys, pipecheck; from pipecheck.cli.main import main; code = main(sys.argv[1:]); "
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'object_detection')]; "
+        "sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, "check", CONFIG, "--format", "json"],
+        cwd=course_project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(trap)},
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["errors"] == 0
 
@@ -149,9 +171,13 @@ def test_every_zoo_config_lints_without_crashing(zoo, clean_project):
 
 def test_the_diff_compares_floats_as_the_proto_stores_them(course_project):
     config = course_project / CONFIG
-    config.write_text(config.read_text().replace("momentum_optimizer_value: 0.9", "momentum_optimizer_value: 0.89999998"))
+    config.write_text(
+        config.read_text().replace("momentum_optimizer_value: 0.9", "momentum_optimizer_value: 0.89999998")
+    )
     assert [row["original_line"] for row in lint_json()[1]["diff"]] == COURSE_LINES
-    config.write_text(config.read_text().replace("momentum_optimizer_value: 0.89999998", "momentum_optimizer_value: 0.8999"))
+    config.write_text(
+        config.read_text().replace("momentum_optimizer_value: 0.89999998", "momentum_optimizer_value: 0.8999")
+    )
     assert 108 in [row["original_line"] for row in lint_json()[1]["diff"]]
 
 
@@ -161,11 +187,16 @@ def test_findings_and_the_table_fit_the_terminal(course_project, monkeypatch, co
 
     monkeypatch.setenv("COLUMNS", columns)
     code, out = run_cli("check", f"faces_cubes/training/{NET}", "--ram", "8GiB")
-    too_wide = [line for line in out.splitlines() if display_width(line) > int(columns)
-                and not line.startswith(("faces_cubes/", "    train_config.optimizer", "pipecheck ", "original  ",
-                                         "Changes against "))]  # locations, paths and fields stay whole
+    too_wide = [
+        line
+        for line in out.splitlines()
+        if display_width(line) > int(columns)
+        and not line.startswith(
+            ("faces_cubes/", "    train_config.optimizer", "pipecheck ", "original  ", "Changes against ")
+        )
+    ]  # locations, paths and fields stay whole
     assert code == 0 and not too_wide, too_wide
-    table = out[out.index("Changes against"):].splitlines()
+    table = out[out.index("Changes against") :].splitlines()
     assert [line.split()[:2] for line in table[3:16]] == [[str(n), str(n)] for n in COURSE_LINES]
     assert "…" in out  # long values shortened in the middle, their start and end kept
     checkpoint_row = next(line for line in table if line.startswith("113"))

@@ -3,14 +3,14 @@
 import json
 
 import pytest
-
 from conftest import run_cli
 from support.projects import CONFIG, NET
 
 yaml = pytest.importorskip("yaml", reason="the cluster-test extra (kubernetes brings pyyaml)")
 training = pytest.importorskip("kubeflow.training", reason="the cluster-test extra: kubeflow-training")
-aiplatform_types = pytest.importorskip("google.cloud.aiplatform_v1.types",
-                                       reason="the cluster-test extra: google-cloud-aiplatform")
+aiplatform_types = pytest.importorskip(
+    "google.cloud.aiplatform_v1.types", reason="the cluster-test extra: google-cloud-aiplatform"
+)
 
 
 def _generate(*extra):
@@ -22,8 +22,11 @@ def _two_shards(root):
     folder = root / "faces_cubes" / "training"
     (folder / "train-2.record").write_bytes((folder / "train.record").read_bytes())
     config = root / CONFIG
-    config.write_text(config.read_text().replace('input_path: "faces_cubes/training/train.record"',
-                                                 'input_path: "faces_cubes/training/train*.record"'))
+    config.write_text(
+        config.read_text().replace(
+            'input_path: "faces_cubes/training/train.record"', 'input_path: "faces_cubes/training/train*.record"'
+        )
+    )
 
 
 def _set_batch(root, batch):
@@ -71,7 +74,8 @@ def test_a_cpu_cluster_has_no_accelerator_and_one_worker_has_no_worker_pool(clea
     assert set(manifest["spec"]["tfReplicaSpecs"]) == {"Chief"}
     assert "resources" not in manifest["spec"]["tfReplicaSpecs"]["Chief"]["template"]["spec"]["containers"][0]
     spec = aiplatform_types.CustomJobSpec.from_json(
-        json.dumps(yaml.safe_load((clean_project / "recipes" / "vertex-job.yaml").read_text())))
+        json.dumps(yaml.safe_load((clean_project / "recipes" / "vertex-job.yaml").read_text()))
+    )
     assert len(spec.worker_pool_specs) == 1 and not spec.worker_pool_specs[0].machine_spec.accelerator_count
 
 

@@ -7,8 +7,9 @@ import os
 import subprocess
 import sys
 
-from pipecheck.wrappers.compat import needs_estimator_stand_in, needs_legacy_keras, version_tuple
 from support.projects import NET, REPO
+
+from pipecheck.wrappers.compat import needs_estimator_stand_in, needs_legacy_keras, version_tuple
 
 PROBE = """
 import sys
@@ -34,25 +35,31 @@ def fake_tensorflow(folder, estimator: bool):
     (v1 / "__init__.py").write_text("estimator = 'the real one'\n" if estimator else "")
     compat = folder / "tensorflow" / "compat"
     compat.mkdir()
-    (compat / "__init__.py").write_text("import sys\nfrom tensorflow._api.v2.compat import v1\n"
-                                        "sys.modules['tensorflow.compat.v1'] = v1\n")
+    (compat / "__init__.py").write_text(
+        "import sys\nfrom tensorflow._api.v2.compat import v1\nsys.modules['tensorflow.compat.v1'] = v1\n"
+    )
     return folder
 
 
 def probe(tmp_path, estimator):
     path = os.pathsep.join([str(fake_tensorflow(tmp_path, estimator)), str(REPO / "src")])
-    return subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": path})
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": path}
+    )
 
 
 def test_without_estimator_and_tensorflow_io_the_imports_work_and_every_use_says_why(tmp_path):
     done = probe(tmp_path, estimator=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("announced:") == 2 and "inputs.py:24" in done.stdout
-    assert "refused: ImportError tensorflow.compat.v1.estimator.ModeKeys is not available: TensorFlow 2.16 removed" \
+    assert (
+        "refused: ImportError tensorflow.compat.v1.estimator.ModeKeys is not available: TensorFlow 2.16 removed"
         in done.stdout
-    assert "refused: ImportError tensorflow_io.experimental is not available: tensorflow-io is not installed" \
+    )
+    assert (
+        "refused: ImportError tensorflow_io.experimental is not available: tensorflow-io is not installed"
         in done.stdout
+    )
 
 
 def test_an_estimator_that_imports_is_left_alone(tmp_path):
@@ -73,8 +80,12 @@ def test_the_decisions_read_the_installed_versions():
 def test_the_dry_run_says_why_the_stock_script_fails_and_what_runs_instead(clean_project):
     import importlib.util
 
-    done = subprocess.run([sys.executable, "-m", "pipecheck", "train", f"faces_cubes/training/{NET}", "--dry-run",
-                           "--ram", "16GiB"], cwd=clean_project, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipecheck", "train", f"faces_cubes/training/{NET}", "--dry-run", "--ram", "16GiB"],
+        cwd=clean_project,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     if importlib.util.find_spec("tensorflow") is None:  # the fast tier: the OD API's old protos under protobuf >= 4
         assert "# model_main_tf2.py cannot run on this installation" in done.stdout

@@ -4,7 +4,6 @@ import shutil
 import tarfile
 
 import pytest
-
 from conftest import lint_json, run_cli
 from support.projects import EXAMPLE, NET, link_checkpoint_graph
 
@@ -88,8 +87,9 @@ def test_fix_writes_pre_trained_with_a_hyphen_in_the_new_tree(course_project):
     from support.projects import CONFIG
 
     config = course_project / CONFIG
-    config.write_text(config.read_text().replace('"pre-trained/', '"pre_trained/')
-                      .replace("label_map.pbtxt", "label_map.txt"))
+    config.write_text(
+        config.read_text().replace('"pre-trained/', '"pre_trained/').replace("label_map.pbtxt", "label_map.txt")
+    )
     run_cli("fix", CONFIG, "--ram", "16GiB")
     fixed = config.read_text()
     assert f'"pre-trained/{NET}/checkpoint/ckpt-0"' in fixed and "label_map.txt" not in fixed

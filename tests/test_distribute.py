@@ -8,10 +8,11 @@ import sys
 import time
 
 import pytest
+from support.projects import CONFIG, NET
+from test_workflow import FOLDER, pipecheck
+from test_workflow import fake_python as fake_python  # noqa: F401 (a fixture, used by name)
 
 from pipecheck.distribution import DistributionError, from_options, local_cluster, read_tf_config
-from support.projects import CONFIG, NET
-from test_workflow import FOLDER, fake_python, pipecheck  # noqa: F401 (a fixture)
 
 RUN = f"faces_cubes/training/{NET}/checkpoint1"
 
@@ -21,15 +22,18 @@ def _two_shards(root, batch=2):
     folder = root / "faces_cubes" / "training"
     (folder / "train-2.record").write_bytes((folder / "train.record").read_bytes())
     config = root / CONFIG
-    text = config.read_text().replace('input_path: "faces_cubes/training/train.record"',
-                                      'input_path: "faces_cubes/training/train*.record"')
+    text = config.read_text().replace(
+        'input_path: "faces_cubes/training/train.record"', 'input_path: "faces_cubes/training/train*.record"'
+    )
     start = text.index("batch_size:", text.index("train_config"))
-    config.write_text(text[:start] + f"batch_size: {batch}" + text[text.index("\n", start):])
+    config.write_text(text[:start] + f"batch_size: {batch}" + text[text.index("\n", start) :])
 
 
 def _exports(out: str, name: str) -> list[str]:
-    return [json.loads(m.strip("'")) if name == "TF_CONFIG" else m.strip("'")
-            for m in re.findall(rf"^export {name}=(.*)$", out, re.MULTILINE)]
+    return [
+        json.loads(m.strip("'")) if name == "TF_CONFIG" else m.strip("'")
+        for m in re.findall(rf"^export {name}=(.*)$", out, re.MULTILINE)
+    ]
 
 
 def test_dry_run_shows_each_local_worker_with_its_tf_config(clean_project):
@@ -50,26 +54,41 @@ def test_dry_run_of_a_real_cluster_uses_the_users_tf_config(clean_project):
     _two_shards(clean_project)
     cluster = {"chief": ["a.lab:2222"], "worker": ["b.lab:2222"]}
     mine = json.dumps({"cluster": cluster, "task": {"type": "worker", "index": 0}})
-    done = pipecheck("train", FOLDER, "--num-workers", "2", "--dry-run", "--ram", "16GiB", cwd=clean_project,
-                     env={"TF_CONFIG": mine})
+    done = pipecheck(
+        "train", FOLDER, "--num-workers", "2", "--dry-run", "--ram", "16GiB", cwd=clean_project, env={"TF_CONFIG": mine}
+    )
     assert done.returncode == 0, done.stderr
     configs = _exports(done.stdout, "TF_CONFIG")
     assert [c["task"] for c in configs] == [{"type": "chief", "index": 0}, {"type": "worker", "index": 0}]
     assert all(c["cluster"] == cluster for c in configs)
-    example = pipecheck("train", FOLDER, "--num-workers", "2", "--dry-run", "--ram", "16GiB", cwd=clean_project,
-                        env={"TF_CONFIG": ""})
+    example = pipecheck(
+        "train", FOLDER, "--num-workers", "2", "--dry-run", "--ram", "16GiB", cwd=clean_project, env={"TF_CONFIG": ""}
+    )
     assert "TF_CONFIG is not set: these addresses are an example" in example.stdout
 
 
-@pytest.mark.parametrize("tf_config, message", [
-    ("", "TF_CONFIG is not set"),
-    ('{"cluster": {"worker": ["a:1", "b:1", "c:1"]}, "task": {"type": "worker", "index": 0}}', "lists 3"),
-    ("{not json", "TF_CONFIG is not what MultiWorkerMirroredStrategy reads"),
-])
+@pytest.mark.parametrize(
+    "tf_config, message",
+    [
+        ("", "TF_CONFIG is not set"),
+        ('{"cluster": {"worker": ["a:1", "b:1", "c:1"]}, "task": {"type": "worker", "index": 0}}', "lists 3"),
+        ("{not json", "TF_CONFIG is not what MultiWorkerMirroredStrategy reads"),
+    ],
+)
 def test_a_cluster_run_refuses_a_missing_or_inconsistent_tf_config(clean_project, fake_python, tf_config, message):
     _two_shards(clean_project)
-    done = pipecheck("train", FOLDER, "--num-workers", "2", "--python", fake_python, "--ram", "16GiB",
-                     cwd=clean_project, env={"TF_CONFIG": tf_config})
+    done = pipecheck(
+        "train",
+        FOLDER,
+        "--num-workers",
+        "2",
+        "--python",
+        fake_python,
+        "--ram",
+        "16GiB",
+        cwd=clean_project,
+        env={"TF_CONFIG": tf_config},
+    )
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
     assert not (clean_project / RUN).exists()
 
@@ -86,8 +105,9 @@ def test_gpus_and_tpu_pass_through_to_the_strategy_and_the_stock_command(clean_p
 def test_a_batch_not_divisible_by_the_replicas_is_refused_before_start(clean_project, fake_python):
     _two_shards(clean_project, batch=3)
     started = time.monotonic()
-    done = pipecheck("train", FOLDER, "--local-workers", "2", "--python", fake_python, "--ram", "16GiB",
-                     cwd=clean_project)
+    done = pipecheck(
+        "train", FOLDER, "--local-workers", "2", "--python", fake_python, "--ram", "16GiB", cwd=clean_project
+    )
     assert done.returncode == 1 and "PC411" in done.stdout and "refused" in done.stderr
     assert "num_replicas_in_sync` 2" in done.stdout and not (clean_project / RUN).exists()
     assert time.monotonic() - started < 30  # no TensorFlow involved
@@ -95,8 +115,19 @@ def test_a_batch_not_divisible_by_the_replicas_is_refused_before_start(clean_pro
 
 def test_local_workers_train_together_and_only_the_chief_keeps_checkpoints(clean_project, fake_python):
     _two_shards(clean_project)
-    done = pipecheck("train", FOLDER, "--local-workers", "2", "--num-steps", "12", "--python", fake_python,
-                     "--ram", "16GiB", cwd=clean_project)
+    done = pipecheck(
+        "train",
+        FOLDER,
+        "--local-workers",
+        "2",
+        "--num-steps",
+        "12",
+        "--python",
+        fake_python,
+        "--ram",
+        "16GiB",
+        cwd=clean_project,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     run = clean_project / RUN
     assert "trained to step 12" in done.stdout and "2 workers on 127.0.0.1" in done.stderr
@@ -108,8 +139,20 @@ def test_local_workers_train_together_and_only_the_chief_keeps_checkpoints(clean
 def test_one_failing_worker_stops_the_others_with_its_error(clean_project, fake_python):
     _two_shards(clean_project)
     started = time.monotonic()
-    done = pipecheck("train", FOLDER, "--local-workers", "2", "--num-steps", "100000", "--python", fake_python,
-                     "--ram", "16GiB", cwd=clean_project, env={"FAKE_FAIL_TASK": "1", "FAKE_STEP_SECONDS": "0.01"})
+    done = pipecheck(
+        "train",
+        FOLDER,
+        "--local-workers",
+        "2",
+        "--num-steps",
+        "100000",
+        "--python",
+        fake_python,
+        "--ram",
+        "16GiB",
+        cwd=clean_project,
+        env={"FAKE_FAIL_TASK": "1", "FAKE_STEP_SECONDS": "0.01"},
+    )
     assert done.returncode != 0
     assert "worker 1 failed: stopping the other workers" in done.stderr
     assert "OutOfRangeError: End of sequence" in done.stderr and "train-worker1.log" in done.stderr
@@ -118,12 +161,31 @@ def test_one_failing_worker_stops_the_others_with_its_error(clean_project, fake_
 
 def test_ctrl_c_stops_every_worker(clean_project, fake_python):
     _two_shards(clean_project)
-    command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--local-workers", "2", "--num-steps", "100000",
-               "--python", fake_python, "--ram", "16GiB"]
+    command = [
+        sys.executable,
+        "-m",
+        "pipecheck",
+        "train",
+        FOLDER,
+        "--local-workers",
+        "2",
+        "--num-steps",
+        "100000",
+        "--python",
+        fake_python,
+        "--ram",
+        "16GiB",
+    ]
     import os
 
-    child = subprocess.Popen(command, cwd=clean_project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_STEP_SECONDS": "0.01"})
+    child = subprocess.Popen(
+        command,
+        cwd=clean_project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_STEP_SECONDS": "0.01"},
+    )
     log = clean_project / RUN / "train-worker1.log"
     deadline = time.monotonic() + 60
     while not (log.exists() and "fake strategy" in log.read_text()) and time.monotonic() < deadline:
@@ -149,12 +211,15 @@ def test_the_distribution_the_options_describe():
     assert len(ports) == 3
 
 
-@pytest.mark.parametrize("options, message", [
-    (["--gpu-memory", "abc"], "--gpu-memory: not a size"),
-    (["--gpus", "0"], "--gpus: write a count"),
-    (["--tpu", "t", "--local-workers", "2"], "choose one way to distribute"),
-    (["--tpu", "t", "--gpus", "2"], "a TPU training uses no GPU"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--gpu-memory", "abc"], "--gpu-memory: not a size"),
+        (["--gpus", "0"], "--gpus: write a count"),
+        (["--tpu", "t", "--local-workers", "2"], "choose one way to distribute"),
+        (["--tpu", "t", "--gpus", "2"], "a TPU training uses no GPU"),
+    ],
+)
 def test_options_that_describe_no_cluster_are_a_usage_error(clean_project, options, message):
     done = pipecheck("check", FOLDER, *options, cwd=clean_project, env={"CUDA_VISIBLE_DEVICES": ""})
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr

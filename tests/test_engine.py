@@ -4,7 +4,6 @@ import sys
 import textwrap
 
 import pytest
-
 from conftest import lint_json, run_cli
 from support.projects import CONFIG, replace_once
 
@@ -47,30 +46,43 @@ def test_a_clean_project_has_no_finding_at_all(clean_project):
     code, document = lint_json()
     assert code == 0
     # the notes a reviewer always gets: RAM for the batch, boxes per class in each split
-    assert [(f["rule"], f["severity"]) for f in document["findings"]] == [("PC402", "info"), ("PC717", "info"),
-                                                                          ("PC717", "info")]
+    assert [(f["rule"], f["severity"]) for f in document["findings"]] == [
+        ("PC402", "info"),
+        ("PC717", "info"),
+        ("PC717", "info"),
+    ]
     assert document["summary"]["rules"] >= 45
 
 
-@pytest.mark.parametrize("selector, expected", [
-    ("PC101", {"PC101"}), ("PC10", {"PC101"}), ("num-classes-matches-label-map", {"PC101"}),
-    ("label-map", {"PC101"}),
-])
+@pytest.mark.parametrize(
+    "selector, expected",
+    [
+        ("PC101", {"PC101"}),
+        ("PC10", {"PC101"}),
+        ("num-classes-matches-label-map", {"PC101"}),
+        ("label-map", {"PC101"}),
+    ],
+)
 def test_rules_are_selected_by_code_prefix_name_or_category(clean_project, selector, expected):
-    (clean_project / CONFIG).write_text((clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3"))
+    (clean_project / CONFIG).write_text(
+        (clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3")
+    )
     code, document = lint_json("--select", selector)
     assert {f["rule"] for f in document["findings"]} == expected
     assert code == 1
 
 
 def test_ignore_removes_rules(clean_project):
-    (clean_project / CONFIG).write_text((clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3"))
+    (clean_project / CONFIG).write_text(
+        (clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3")
+    )
     code, document = lint_json("--ignore", "PC101,machine,PC717")
     assert code == 0 and not document["findings"]
 
 
 def test_settings_in_pyproject_select_and_override_severity(clean_project):
-    (clean_project / "pyproject.toml").write_text(textwrap.dedent("""
+    (clean_project / "pyproject.toml").write_text(
+        textwrap.dedent("""
         [project]
         name = "faces-cubes"
 
@@ -78,8 +90,11 @@ def test_settings_in_pyproject_select_and_override_severity(clean_project):
         ignore = ["PC402", "PC717"]
         severity = { PC101 = "warning" }
         strict = false
-    """))
-    (clean_project / CONFIG).write_text((clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3"))
+    """)
+    )
+    (clean_project / CONFIG).write_text(
+        (clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3")
+    )
     code, document = lint_json()
     assert code == 0
     assert [(f["rule"], f["severity"]) for f in document["findings"]] == [("PC101", "warning")]
@@ -96,7 +111,7 @@ def test_an_unknown_setting_is_an_error_with_file_line_and_did_you_mean(clean_pr
 
 
 def test_a_badly_typed_setting_is_an_error(clean_project, capsys):
-    (clean_project / "pipecheck.toml").write_text('ram = 8\n')
+    (clean_project / "pipecheck.toml").write_text("ram = 8\n")
     assert run_cli("check", CONFIG)[0] == 2
     assert "pipecheck.toml:1: ram" in capsys.readouterr().err
 
@@ -111,7 +126,10 @@ def test_user_rules_and_fixtures_load_like_built_in_ones(clean_project):
 
 
 def test_a_misspelt_fixture_gets_a_did_you_mean(clean_project, capsys):
-    user_rules(clean_project, USER_RULE.replace("def classes_are_lower_case(class_names", "def classes_are_lower_case(class_name"))
+    user_rules(
+        clean_project,
+        USER_RULE.replace("def classes_are_lower_case(class_names", "def classes_are_lower_case(class_name"),
+    )
     assert run_cli("check", CONFIG)[0] == 2
     assert "unknown fixture 'class_name'; did you mean 'class_names'?" in capsys.readouterr().err
 
@@ -129,8 +147,11 @@ def test_two_rules_with_one_code_clash(clean_project, capsys):
 
 
 def test_a_crashing_rule_is_an_internal_error_without_traceback(clean_project):
-    user_rules(clean_project, "from pipecheck import rule\n\n@rule('ACME001', 'crashes', category='acme')\n"
-                              "def crashes(config):\n    '''Always crashes.'''\n    return 1 / 0\n")
+    user_rules(
+        clean_project,
+        "from pipecheck import rule\n\n@rule('ACME001', 'crashes', category='acme')\n"
+        "def crashes(config):\n    '''Always crashes.'''\n    return 1 / 0\n",
+    )
     code, document = lint_json()
     assert code == 3
     crashed = [u for u in document["crashed"] if u["rule"] == "ACME001"][0]
@@ -162,16 +183,20 @@ def test_a_suppression_comment_silences_its_line(clean_project):
 
 
 def test_a_comment_on_its_own_line_covers_the_next_line(clean_project):
-    replace_once(clean_project / CONFIG, "    num_classes: 2",
-                 "    # pipecheck: ignore[num-classes-matches-label-map]\n    num_classes: 3")
+    replace_once(
+        clean_project / CONFIG,
+        "    num_classes: 2",
+        "    # pipecheck: ignore[num-classes-matches-label-map]\n    num_classes: 3",
+    )
     code, document = lint_json()
     assert code == 0 and [a["rule"] for a in document["accepted"]] == ["PC101"]
 
 
 def test_a_file_level_suppression_covers_every_line(clean_project):
     text = (clean_project / CONFIG).read_text()
-    (clean_project / CONFIG).write_text("# pipecheck: ignore-file[PC101, PC402, PC717]\n" + text.replace("num_classes: 2",
-                                                                                                  "num_classes: 3"))
+    (clean_project / CONFIG).write_text(
+        "# pipecheck: ignore-file[PC101, PC402, PC717]\n" + text.replace("num_classes: 2", "num_classes: 3")
+    )
     code, document = lint_json()
     assert code == 0 and document["findings"] == []
 
@@ -193,7 +218,9 @@ def test_a_suppression_for_a_rule_that_did_not_run_is_not_called_unused(clean_pr
 def test_suppressions_work_in_label_maps(clean_project):
     label_map = clean_project / "faces_cubes/training/label_map.pbtxt"
     label_map.write_text("item { id: 1 name: 'one' }\nitem { id: 3 name: 'two' }  # pipecheck: ignore[PC104]\n")
-    (clean_project / CONFIG).write_text((clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3"))
+    (clean_project / CONFIG).write_text(
+        (clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3")
+    )
     code, document = lint_json()
     assert "PC104" in rules_run(document)  # reported on line 1, where the comment is not
     label_map.write_text("# pipecheck: ignore-file[PC104]\nitem { id: 1 name: 'one' }\nitem { id: 3 name: 'two' }\n")
@@ -201,8 +228,11 @@ def test_suppressions_work_in_label_maps(clean_project):
 
 
 def test_a_user_fixture_that_shadows_a_builtin_is_an_error_naming_both(clean_project, capsys):
-    user_rules(clean_project, "from pipecheck import fixture\n\n@fixture\ndef label_map(config):\n"
-                              "    \"\"\"My own label map.\"\"\"\n    return None\n")
+    user_rules(
+        clean_project,
+        "from pipecheck import fixture\n\n@fixture\ndef label_map(config):\n"
+        '    """My own label map."""\n    return None\n',
+    )
     code, _out = run_cli("check", CONFIG, "--ram", "16GiB")
     error = capsys.readouterr().err
     assert code == 2 and "fixture 'label_map'" in error and "shadow" in error

@@ -3,15 +3,17 @@
 import html
 
 from conftest import run_cli
-from pipecheck.engine.artifact_fixtures import ReaderRecords
-from pipecheck.artifacts.records import FileRecords
-from pipecheck.exposure import class_exposure
 from support.projects import NET
+
+from pipecheck.artifacts.records import FileRecords
+from pipecheck.engine.artifact_fixtures import ReaderRecords
+from pipecheck.exposure import class_exposure
 
 
 def reader(images: int, boxes: dict[str, int]) -> ReaderRecords:
-    facts = FileRecords(path="train.record", offsets=list(range(images)),
-                        class_text={name: [count, 0] for name, count in boxes.items()})
+    facts = FileRecords(
+        path="train.record", offsets=list(range(images)), class_text={name: [count, 0] for name, count in boxes.items()}
+    )
     return ReaderRecords("train_input_reader", [facts], [0])
 
 

@@ -5,10 +5,10 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import run_cli
-from pipecheck.fixes.write import FileChanged, write_fixed
 from support.projects import CONFIG, NET
+
+from pipecheck.fixes.write import FileChanged, write_fixed
 
 HUMAN_CHOICES = {"train_config.batch_size", "train_config.num_steps"}
 
@@ -46,15 +46,32 @@ def test_only_the_fixed_lines_change(zoo_copy):
     after = (zoo_copy / CONFIG).read_text().splitlines()
     assert len(before) - len(after) == 3  # the three multi-worker lines are deleted
     kept = [line for line in before if line not in after]
-    assert all(any(word in line for word in ("num_classes", "sync_replicas", "startup_delay", "replicas_to",
-                                             "fine_tune_checkpoint", "use_bfloat16", "label_map_path", "input_path"))
-               for line in kept), kept
+    assert all(
+        any(
+            word in line
+            for word in (
+                "num_classes",
+                "sync_replicas",
+                "startup_delay",
+                "replicas_to",
+                "fine_tune_checkpoint",
+                "use_bfloat16",
+                "label_map_path",
+                "input_path",
+            )
+        )
+        for line in kept
+    ), kept
 
 
 def test_diff_prints_the_patch_and_writes_nothing(zoo_copy):
     before = (zoo_copy / CONFIG).read_bytes()
-    result = subprocess.run([sys.executable, "-m", "pipecheck", "fix", CONFIG, "--diff", "--ram", "16GiB"],
-                            capture_output=True, text=True, cwd=zoo_copy)
+    result = subprocess.run(
+        [sys.executable, "-m", "pipecheck", "fix", CONFIG, "--diff", "--ram", "16GiB"],
+        capture_output=True,
+        text=True,
+        cwd=zoo_copy,
+    )
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith(f"--- a/{CONFIG}\n+++ b/{CONFIG}\n")
     assert "-    num_classes: 90\n+    num_classes: 2\n" in result.stdout
@@ -63,8 +80,9 @@ def test_diff_prints_the_patch_and_writes_nothing(zoo_copy):
     assert result.stderr.rstrip().endswith("fixes would be applied; nothing was written (--diff)")
     assert (zoo_copy / CONFIG).read_bytes() == before
     assert not (zoo_copy / f"{CONFIG}.bak").exists()
-    patched = subprocess.run(["patch", "-p1", "--dry-run"], input=result.stdout, capture_output=True, text=True,
-                             cwd=zoo_copy)
+    patched = subprocess.run(
+        ["patch", "-p1", "--dry-run"], input=result.stdout, capture_output=True, text=True, cwd=zoo_copy
+    )
     assert patched.returncode == 0, patched.stdout + patched.stderr
 
 
@@ -92,7 +110,8 @@ def test_rules_that_disagree_leave_the_field_alone(clean_project):
         "@rule('XX101', 'three-classes', category='mine', fix='safe')\n"
         "def three_classes(config):\n"
         "    '''Wants three classes.'''\n"
-        "    return Finding('three', field='model.faster_rcnn.num_classes', replacement='3')\n")
+        "    return Finding('three', field='model.faster_rcnn.num_classes', replacement='3')\n"
+    )
     (clean_project / "pipecheck.toml").write_text('rules_dirs = ["my_rules"]\n')
     config = clean_project / CONFIG
     config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 5"))

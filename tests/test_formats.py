@@ -7,7 +7,6 @@ from xml.etree import ElementTree
 
 import jsonschema
 import pytest
-
 from conftest import run_cli
 from support.projects import CONFIG
 from support.tools import sarif_multitool
@@ -17,7 +16,11 @@ from support.tools import sarif_multitool
 def broken_project(clean_project):
     """One error (num_classes), one warning (warmup), the always-present notes."""
     config = clean_project / CONFIG
-    text = config.read_text().replace("num_classes: 2", "num_classes: 3").replace("total_steps: 1000", "total_steps: 25000")
+    text = (
+        config.read_text()
+        .replace("num_classes: 2", "num_classes: 3")
+        .replace("total_steps: 1000", "total_steps: 25000")
+    )
     config.write_text(text)
     return clean_project
 
@@ -35,8 +38,12 @@ def test_sarif_is_valid_for_the_official_schema_and_microsofts_validator(broken_
     jsonschema.validate(document, schema)
     path = tmp_path / "pipecheck.sarif"
     path.write_text(out)
-    result = subprocess.run([str(tool / "Sarif.Multitool"), "validate", str(path), "-o", str(tmp_path / "v.sarif")],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(tool / "Sarif.Multitool"), "validate", str(path), "-o", str(tmp_path / "v.sarif")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert ": error " not in result.stdout, result.stdout
     run = document["runs"][0]
@@ -65,8 +72,9 @@ def test_sarif_fingerprints_survive_a_line_shift(broken_project):
     def prints(document):
         return {r["ruleId"]: r["partialFingerprints"]["pipecheck/v1"] for r in document["runs"][0]["results"]}
 
-    lines = {r["ruleId"]: r["locations"][0]["physicalLocation"]["region"]["startLine"]
-             for r in second["runs"][0]["results"]}
+    lines = {
+        r["ruleId"]: r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in second["runs"][0]["results"]
+    }
     assert prints(first) == prints(second) and lines["PC101"] == 11
 
 
@@ -122,7 +130,7 @@ def test_markdown_parses_into_tables(broken_project):
 
 def test_statistics_count_findings_per_rule(course_project):
     code, out = run_cli("check", CONFIG, "--statistics", "--ram", "8GiB")
-    table = out[out.index("Count"):].splitlines()
+    table = out[out.index("Count") :].splitlines()
     assert table[0].split() == ["Count", "Rule", "Name"]
     rows = [line.split() for line in table[2:]]
     assert ["3", "PC406", "no-multi-worker-settings"] in rows and ["1", "PC501", "warmup-ends-before-training"] in rows

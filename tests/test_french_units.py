@@ -6,11 +6,11 @@ import re
 import sys
 
 import pytest
-
 from conftest import run_cli
+from support.projects import NET, REPO
+
 from pipecheck.i18n import set_language
 from pipecheck.machine import format_bytes, parse_size
-from support.projects import NET, REPO
 
 ENGLISH_UNIT = re.compile(r"\b[0-9.}]*\s*[KMGT]i?B\b")
 
@@ -24,9 +24,15 @@ def _catalogue():
 
 
 def test_no_french_message_writes_an_english_byte_unit():
-    english = [message.id for message in _catalogue() if message.id
-               and any(ENGLISH_UNIT.search(text) for text in
-                       (message.string if isinstance(message.string, tuple) else (message.string,)))]
+    english = [
+        message.id
+        for message in _catalogue()
+        if message.id
+        and any(
+            ENGLISH_UNIT.search(text)
+            for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        )
+    ]
     assert english == []
 
 

@@ -20,14 +20,14 @@ import pytest
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-
 from support.projects import CONFIG, NET, copy_example, make_clean  # noqa: E402
 
 from pipecheck.artifacts.crc import masked_crc32c  # noqa: E402
 
 EXAMPLES = int(os.environ.get("PIPECHECK_FUZZ_EXAMPLES", "60"))
-FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=EXAMPLES, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
 LABEL_MAP = "faces_cubes/training/label_map.pbtxt"
 TRAIN = "faces_cubes/training/train.record"
 INDEX = f"pre-trained/{NET}/checkpoint/ckpt-0.index"
@@ -73,9 +73,41 @@ def assert_no_crash(code: int, output: str) -> None:
 
 # ------------------------------------------------------------------ configs and label maps
 
-TOKENS = st.sampled_from(["{", "}", "<", ">", "[", "]", ":", ",", ";", '"', "'", "\\", "#", "-", "\n", " ",
-                          "model", "item", "num_classes", "input_path", "fine_tune_checkpoint", "1e999", "-0",
-                          "0x7fffffffffffffff", "nan", "inf", "true", '"\\x', "\u201c", "\t", "\r"])
+TOKENS = st.sampled_from(
+    [
+        "{",
+        "}",
+        "<",
+        ">",
+        "[",
+        "]",
+        ":",
+        ",",
+        ";",
+        '"',
+        "'",
+        "\\",
+        "#",
+        "-",
+        "\n",
+        " ",
+        "model",
+        "item",
+        "num_classes",
+        "input_path",
+        "fine_tune_checkpoint",
+        "1e999",
+        "-0",
+        "0x7fffffffffffffff",
+        "nan",
+        "inf",
+        "true",
+        '"\\x',
+        "\u201c",
+        "\t",
+        "\r",
+    ]
+)
 
 
 @st.composite
@@ -110,8 +142,8 @@ def test_mutated_configs_never_crash(project, data):
     assert_no_crash(*lint_with(project, CONFIG, text.encode("utf-8", "surrogatepass")))
 
 
-NAMES = st.one_of(st.text(max_size=12), st.sampled_from(["one", "two", "<script>", "a\"b", "", "\u0000", "é" * 50]))
-IDS = st.one_of(st.integers(-3, 5), st.sampled_from([0, 2**31 - 1, -2**31, 2**63 - 1]))
+NAMES = st.one_of(st.text(max_size=12), st.sampled_from(["one", "two", "<script>", 'a"b', "", "\u0000", "é" * 50]))
+IDS = st.one_of(st.integers(-3, 5), st.sampled_from([0, 2**31 - 1, -(2**31), 2**63 - 1]))
 
 
 @st.composite
@@ -137,17 +169,36 @@ def test_generated_label_maps_never_crash(project, text):
 
 # ------------------------------------------------------------------ records
 
-FEATURE_KEYS = st.sampled_from(["image/encoded", "image/format", "image/height", "image/width", "image/filename",
-                                "image/object/bbox/xmin", "image/object/bbox/xmax", "image/object/bbox/ymin",
-                                "image/object/bbox/ymax", "image/object/class/text", "image/object/class/label",
-                                "image/source_id", "image/key/sha256", "image/object/area", "other"])
+FEATURE_KEYS = st.sampled_from(
+    [
+        "image/encoded",
+        "image/format",
+        "image/height",
+        "image/width",
+        "image/filename",
+        "image/object/bbox/xmin",
+        "image/object/bbox/xmax",
+        "image/object/bbox/ymin",
+        "image/object/bbox/ymax",
+        "image/object/class/text",
+        "image/object/class/label",
+        "image/source_id",
+        "image/key/sha256",
+        "image/object/area",
+        "other",
+    ]
+)
 VALUES = st.one_of(
     st.lists(st.binary(max_size=40), max_size=4),
     st.lists(st.floats(allow_nan=True, allow_infinity=True, width=32), max_size=6),
-    st.lists(st.integers(-2**63, 2**63 - 1), max_size=4),
+    st.lists(st.integers(-(2**63), 2**63 - 1), max_size=4),
 )
-IMAGE_HEADS = [b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(8), b"GIF89a",
-               b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x00\x00\x00\x00\x00\x08\x02\x00\x00\x00"]
+IMAGE_HEADS = [
+    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(8),
+    b"GIF89a",
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x00\x00\x00\x00\x00\x08\x02\x00\x00\x00",
+]
 
 
 @st.composite
@@ -180,14 +231,14 @@ def record_files(draw):
             parts.append(frame(payload, good_crc=kind != "bad-crc"))
     data = b"".join(parts)
     if data and draw(st.booleans()):
-        data = data[:draw(st.integers(0, len(data)))]
+        data = data[: draw(st.integers(0, len(data)))]
     wrapping = draw(st.sampled_from(["", "", "GZIP", "ZLIB", "GZIP-cut"]))
     if wrapping == "GZIP":
         data = gzip.compress(data, mtime=0)
     elif wrapping == "ZLIB":
         data = zlib.compress(data)
     elif wrapping == "GZIP-cut":
-        data = gzip.compress(data, mtime=0)[:-draw(st.integers(1, 12))]
+        data = gzip.compress(data, mtime=0)[: -draw(st.integers(1, 12))]
     return data
 
 
@@ -199,6 +250,7 @@ def test_generated_record_files_never_crash(project, data):
 
 # ------------------------------------------------------------------ checkpoint indexes
 
+
 @st.composite
 def indexes(draw, original: bytes):
     from pipecheck.artifacts.sstable import read_table, write_table
@@ -209,19 +261,20 @@ def indexes(draw, original: bytes):
         data = bytearray(original)
         for _ in range(draw(st.integers(1, 8))):
             data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
-        return bytes(data[:draw(st.integers(0, len(data)))]) if draw(st.booleans()) else bytes(data)
+        return bytes(data[: draw(st.integers(0, len(data)))]) if draw(st.booleans()) else bytes(data)
     classes = message_classes()
     table = read_table(original)
     if kind == "header":
-        header = classes["BundleHeaderProto"](num_shards=draw(st.integers(-2**31, 2**31 - 1)),
-                                              endianness=draw(st.integers(-1, 2)))
+        header = classes["BundleHeaderProto"](
+            num_shards=draw(st.integers(-(2**31), 2**31 - 1)), endianness=draw(st.integers(-1, 2))
+        )
         table[0] = (b"", header.SerializeToString())
     elif kind == "entry":
         position = draw(st.integers(1, len(table) - 1))
         entry = classes["BundleEntryProto"].FromString(table[position][1])
-        entry.shard_id = draw(st.integers(-2**31, 2**31 - 1))
-        entry.offset = draw(st.integers(-2**63, 2**63 - 1))
-        entry.size = draw(st.integers(-2**63, 2**63 - 1))
+        entry.shard_id = draw(st.integers(-(2**31), 2**31 - 1))
+        entry.offset = draw(st.integers(-(2**63), 2**63 - 1))
+        entry.size = draw(st.integers(-(2**63), 2**63 - 1))
         entry.dtype = draw(st.integers(0, 30))
         table[position] = (table[position][0], entry.SerializeToString())
     else:

@@ -14,7 +14,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-
 from conftest import lint_json, run_cli
 from support.projects import CONFIG, NET
 
@@ -31,8 +30,15 @@ def capped(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedP
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
 
-    return subprocess.run([*PIPECHECK, *args], cwd=root, preexec_fn=limit, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "PIPECHECK_NO_CACHE": "1"})
+    return subprocess.run(
+        [*PIPECHECK, *args],
+        cwd=root,
+        preexec_fn=limit,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PIPECHECK_NO_CACHE": "1"},
+    )
 
 
 def outcomes(report: dict) -> dict:
@@ -56,6 +62,7 @@ def set_config(root: Path, old: str, new: str) -> None:
 
 
 # ------------------------------------------------------------------ memory and time without bound
+
 
 def test_a_label_map_id_of_2_to_the_31_is_reported_without_building_every_id(clean_project):
     (clean_project / LABEL_MAP).write_text("item { id: 1 name: 'one' }\nitem { id: 2147483647 name: 'two' }\n")
@@ -139,6 +146,7 @@ def test_a_20_mb_input_path_is_refused_quickly(clean_project):
 
 # ------------------------------------------------------------------ exit 3 for bad input
 
+
 def test_400_nested_braces_in_the_config_are_a_syntax_error(clean_project):
     with open(clean_project / CONFIG, "a") as stream:
         stream.write("model {" * 400 + "}" * 400)
@@ -161,8 +169,11 @@ def test_a_path_component_over_255_bytes_is_a_finding(clean_project, field):
     elif field == "label_map_path":
         set_config(clean_project, f'label_map_path: "{LABEL_MAP}"', f'label_map_path: "faces_cubes/{long_name}"')
     else:
-        set_config(clean_project, f'fine_tune_checkpoint: "{CHECKPOINT}/ckpt-0"',
-                   f'fine_tune_checkpoint: "{CHECKPOINT}/{long_name}"')
+        set_config(
+            clean_project,
+            f'fine_tune_checkpoint: "{CHECKPOINT}/ckpt-0"',
+            f'fine_tune_checkpoint: "{CHECKPOINT}/{long_name}"',
+        )
     code, report = lint_json()
     assert code == 1 and report["summary"]["crashed"] == 0, report["summary"]
     assert report["findings"]
@@ -236,6 +247,7 @@ def test_a_record_vanishing_between_listing_and_reading_is_a_finding(clean_proje
 
 
 # ------------------------------------------------------------------ missed silently
+
 
 @pytest.mark.parametrize("kind", ["folder", "fifo"])
 def test_a_label_map_path_that_is_not_a_file_is_an_error(clean_project, kind):

@@ -12,7 +12,6 @@ import zlib
 from pathlib import Path
 
 import pytest
-
 from conftest import lint_json, run_cli
 from support.projects import CONFIG, EXAMPLE, NET
 from test_engine import user_rules
@@ -45,6 +44,7 @@ def broken_config(root: Path) -> Path:
 
 
 # ------------------------------------------------------------------ fix
+
 
 def test_fix_never_writes_its_backup_through_a_dangling_link(clean_project, tmp_path):
     outside = tmp_path / "new"
@@ -107,6 +107,7 @@ def test_root_fixing_a_users_file_keeps_its_owner(clean_project):
 
 # ------------------------------------------------------------------ init
 
+
 @pytest.mark.parametrize("project", ["../x", "ABSOLUTE", "a/b", "..", ""])
 def test_init_lays_out_projects_only_inside_the_launch_folder(archive, empty_root, project):
     absolute = empty_root.parent / "abs-project"
@@ -159,6 +160,7 @@ def test_init_from_a_folder_refuses_links_out_of_it(tmp_path, empty_root):
 
 # ------------------------------------------------------------------ train
 
+
 def test_two_trains_never_claim_the_same_run_folder(tmp_path):
     from pipecheck.wrappers.runs import claim_next_run
 
@@ -169,15 +171,20 @@ def test_two_trains_never_claim_the_same_run_folder(tmp_path):
 
 
 def test_concurrent_claims_all_get_their_own_folder(tmp_path):
-    script = ("import sys; from pathlib import Path; from pipecheck.wrappers.runs import claim_next_run; "
-              "print(claim_next_run(Path(sys.argv[1])).number)")
-    children = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
-                for _ in range(6)]
+    script = (
+        "import sys; from pathlib import Path; from pipecheck.wrappers.runs import claim_next_run; "
+        "print(claim_next_run(Path(sys.argv[1])).number)"
+    )
+    children = [
+        subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
     numbers = [int(child.communicate()[0]) for child in children]
     assert sorted(numbers) == [1, 2, 3, 4, 5, 6]
 
 
 # ------------------------------------------------------------------ pre-commit, reports, CLI
+
 
 def test_a_hook_file_name_that_looks_like_an_option_is_a_path(clean_project):
     real = clean_project / "real.config"
@@ -185,8 +192,13 @@ def test_a_hook_file_name_that_looks_like_an_option_is_a_path(clean_project):
     trap = clean_project / "-oreal.config"
     shutil.copy(clean_project / CONFIG, trap)
     (clean_project / "-v.config").write_text("model {\n")
-    result = subprocess.run([*PIPECHECK, "check", "--ignore", "machine", "-oreal.config", "-v.config", CONFIG],
-                            cwd=clean_project, capture_output=True, text=True, env={**os.environ, "PRE_COMMIT": "1"})
+    result = subprocess.run(
+        [*PIPECHECK, "check", "--ignore", "machine", "-oreal.config", "-v.config", CONFIG],
+        cwd=clean_project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PRE_COMMIT": "1"},
+    )
     assert real.read_text() == "keep me\n"
     assert result.returncode == 2 and "-v.config" in result.stdout
 
@@ -197,7 +209,8 @@ def test_markdown_reports_carry_no_html_link_or_image_from_the_project(clean_pro
 
     (clean_project / LABEL_MAP).write_text(
         "item { id: 1 name: '<script>alert(1)</script>' }\n"
-        "item { id: 2 name: '![x](https://evil.example/p.png)<img src=x onerror=alert(1)>' }\n")
+        "item { id: 2 name: '![x](https://evil.example/p.png)<img src=x onerror=alert(1)>' }\n"
+    )
     code, out = run_cli(*command, "--ram", "16GiB")
     text = (clean_project / "r.md").read_text() if "-o" in command else out
     assert code in (0, 1, 3) and "evil.example" in text
@@ -213,8 +226,12 @@ def test_a_folder_name_that_is_not_utf8_gives_valid_sarif_and_review(clean_proje
     odd.mkdir()
     root = Path(shutil.move(clean_project, odd / "tod_tf2"))
     monkeypatch.chdir(root)
-    for args in (["check", CONFIG, "--format", "sarif", "-o", "out.sarif"], ["check", CONFIG, "--format", "json"],
-                 ["review", CONFIG, "-o", "r.html"], ["review", CONFIG, "-o", "r.md"]):
+    for args in (
+        ["check", CONFIG, "--format", "sarif", "-o", "out.sarif"],
+        ["check", CONFIG, "--format", "json"],
+        ["review", CONFIG, "-o", "r.html"],
+        ["review", CONFIG, "-o", "r.md"],
+    ):
         code, _out = run_cli(*args, "--ram", "16GiB")
         assert code in (0, 1), args
     json.loads((root / "out.sarif").read_text(encoding="utf-8"))
@@ -222,15 +239,20 @@ def test_a_folder_name_that_is_not_utf8_gives_valid_sarif_and_review(clean_proje
 
 
 def test_a_settings_file_that_is_not_utf8_exits_2_with_its_line(clean_project, capsys):
-    (clean_project / "pipecheck.toml").write_bytes(b"strict = false\nlang = \"fr\xe9\"\n")
+    (clean_project / "pipecheck.toml").write_bytes(b'strict = false\nlang = "fr\xe9"\n')
     code, _out = run_cli("check", CONFIG)
     assert code == 2 and "pipecheck.toml:2" in capsys.readouterr().err
 
 
 def test_a_closed_pipe_ends_quietly(clean_project):
-    result = subprocess.run(f"{sys.executable} -c 'import sys; from pipecheck.cli.main import main; "
-                            f"sys.exit(main())' {CONFIG} --ram 16GiB -v | head -0", shell=True, cwd=clean_project,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        f"{sys.executable} -c 'import sys; from pipecheck.cli.main import main; "
+        f"sys.exit(main())' {CONFIG} --ram 16GiB -v | head -0",
+        shell=True,
+        cwd=clean_project,
+        capture_output=True,
+        text=True,
+    )
     assert result.stderr == ""
 
 
@@ -252,8 +274,12 @@ def zero_by_zero_png() -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 0, 0, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 0, 0, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.mark.parametrize("output", ["r.html", "r.md"])
@@ -284,8 +310,13 @@ def test_a_permission_denied_is_a_finding_even_for_root(clean_project, monkeypat
 
 def test_a_fifo_among_the_configs_does_not_block_linting_a_label_map(clean_project):
     os.mkfifo(clean_project / "faces_cubes" / "stuck.config")
-    result = subprocess.run([*PIPECHECK, "check", LABEL_MAP, "--ram", "16GiB"], cwd=clean_project,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*PIPECHECK, "check", LABEL_MAP, "--ram", "16GiB"],
+        cwd=clean_project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr
 
 

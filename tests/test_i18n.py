@@ -6,7 +6,6 @@ import re
 import sys
 
 import pytest
-
 from conftest import run_cli
 from support.projects import CONFIG, NET, REPO
 
@@ -39,9 +38,14 @@ def test_every_message_has_a_french_translation_with_the_same_placeholders(messa
 
 
 def test_the_catalogue_and_the_rule_docs_are_up_to_date():
-    stale = [path for path, data in {regenerate.PO: regenerate.po_text(regenerate.updated_catalogue()[0]),
-                                     regenerate.MO: regenerate.compiled(CATALOGUE)}.items()
-             if path.read_bytes() != data]
+    stale = [
+        path
+        for path, data in {
+            regenerate.PO: regenerate.po_text(regenerate.updated_catalogue()[0]),
+            regenerate.MO: regenerate.compiled(CATALOGUE),
+        }.items()
+        if path.read_bytes() != data
+    ]
     assert not stale, f"{stale} are stale: run python scripts/regenerate.py"
 
 

@@ -5,7 +5,6 @@ import shutil
 import tarfile
 
 import pytest
-
 from conftest import run_cli
 from support.projects import CONFIG, EXAMPLE, NET, link_checkpoint_graph
 

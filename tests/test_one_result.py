@@ -7,7 +7,6 @@ import sys
 from xml.etree import ElementTree
 
 import pytest
-
 from conftest import run_cli
 from support.projects import CONFIG, replace_once
 
@@ -41,8 +40,20 @@ def every_output(tmp_path, *options: str) -> dict:
 
 
 def pytest_plugin_says(pytester, root, *options: str) -> str:
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(root),
-                                           "--pipecheck", CONFIG, "--pipecheck-ram", "16GiB", "-v", *options)
+    result = pytester.runpytest_subprocess(
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "--rootdir",
+        str(root),
+        "--pipecheck",
+        CONFIG,
+        "--pipecheck-ram",
+        "16GiB",
+        "-v",
+        *options,
+    )
     line = next(line for line in result.outlines if "::PC101 num-classes-matches-label-map " in line)
     return next(word for word in ("PASSED", "FAILED", "SKIPPED", "ERROR") if word in line)
 

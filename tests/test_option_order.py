@@ -3,10 +3,10 @@
 import json
 
 import pytest
-
 from conftest import run_cli
-from pipecheck.cli.main import build_parser, command_first
 from support.projects import CONFIG, NET
+
+from pipecheck.cli.main import build_parser, command_first
 
 FOLDER = f"faces_cubes/training/{NET}"
 
@@ -16,44 +16,64 @@ def parsed(*argv):
     return parser.parse_args(command_first(list(argv), parser))
 
 
-@pytest.mark.parametrize("argv", [
-    ("--format", "json", FOLDER), (FOLDER, "--format", "json"), ("check", FOLDER, "--format=json"),
-    ("--format", "json", "check", FOLDER), ("--lang", "fr", "--format", "json", FOLDER),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--format", "json", FOLDER),
+        (FOLDER, "--format", "json"),
+        ("check", FOLDER, "--format=json"),
+        ("--format", "json", "check", FOLDER),
+        ("--lang", "fr", "--format", "json", FOLDER),
+    ],
+)
 def test_check_takes_its_options_anywhere(argv):
     args = parsed(*argv)
     assert args.command == "check" and args.format == "json" and [str(p) for p in args.paths] == [FOLDER]
 
 
-@pytest.mark.parametrize("argv,command", [
-    ((FOLDER, "--lang", "fr"), "check"), (("--lang", "fr", FOLDER), "check"),
-    (("rule", "PC101", "--lang", "fr"), "rule"), (("--lang", "fr", "rule", "PC101"), "rule"),
-    (("fix", FOLDER, "--lang", "fr"), "fix"), (("train", "--lang", "fr", FOLDER), "train"),
-    (("doctor", "--lang", "fr"), "doctor"), (("rules", "--lang=fr"), "rules"),
-])
+@pytest.mark.parametrize(
+    "argv,command",
+    [
+        ((FOLDER, "--lang", "fr"), "check"),
+        (("--lang", "fr", FOLDER), "check"),
+        (("rule", "PC101", "--lang", "fr"), "rule"),
+        (("--lang", "fr", "rule", "PC101"), "rule"),
+        (("fix", FOLDER, "--lang", "fr"), "fix"),
+        (("train", "--lang", "fr", FOLDER), "train"),
+        (("doctor", "--lang", "fr"), "doctor"),
+        (("rules", "--lang=fr"), "rules"),
+    ],
+)
 def test_lang_is_accepted_before_or_after_the_command(argv, command):
     args = parsed(*argv)
     assert args.command == command and args.lang == "fr"
 
 
-@pytest.mark.parametrize("argv", [
-    ("--ram", "8GiB", "fix", FOLDER, "--diff"), ("fix", "--diff", FOLDER, "--ram", "8GiB"),
-    ("--diff", "--ram", "8GiB", "fix", FOLDER),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--ram", "8GiB", "fix", FOLDER, "--diff"),
+        ("fix", "--diff", FOLDER, "--ram", "8GiB"),
+        ("--diff", "--ram", "8GiB", "fix", FOLDER),
+    ],
+)
 def test_a_commands_options_may_come_before_its_name(argv):
     args = parsed(*argv)
     assert args.command == "fix" and args.diff and args.ram == "8GiB" and str(args.path) == FOLDER
 
 
-@pytest.mark.parametrize("argv,option,value", [
-    (("--dry-run", "train", FOLDER, "--num-steps", "3"), "num_steps", 3),
-    (("export", FOLDER, "--checkpoint", "2", "--tflite"), "checkpoint", 2),
-    (("--checkpoint", "1", "eval", FOLDER), "checkpoint", 1),
-    (("review", FOLDER, "-o", "review.html"), "output", "review.html"),
-    (("-o", "review.md", "review", FOLDER), "output", "review.md"),
-    (("init", "net.tar.gz", "--project", "faces_cubes"), "project", "faces_cubes"),
-    (("--project", "faces_cubes", "init", "net.tar.gz"), "project", "faces_cubes"),
-])
+@pytest.mark.parametrize(
+    "argv,option,value",
+    [
+        (("--dry-run", "train", FOLDER, "--num-steps", "3"), "num_steps", 3),
+        (("export", FOLDER, "--checkpoint", "2", "--tflite"), "checkpoint", 2),
+        (("--checkpoint", "1", "eval", FOLDER), "checkpoint", 1),
+        (("review", FOLDER, "-o", "review.html"), "output", "review.html"),
+        (("-o", "review.md", "review", FOLDER), "output", "review.md"),
+        (("init", "net.tar.gz", "--project", "faces_cubes"), "project", "faces_cubes"),
+        (("--project", "faces_cubes", "init", "net.tar.gz"), "project", "faces_cubes"),
+    ],
+)
 def test_every_command_takes_options_on_either_side(argv, option, value):
     assert str(getattr(parsed(*argv), option)) == str(value)
 

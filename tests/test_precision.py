@@ -7,8 +7,9 @@ LABEL_MAP = "faces_cubes/training/label_map.pbtxt"
 
 
 def test_ids_with_a_gap_and_num_classes_below_them_are_one_finding(clean_project):
-    (clean_project / LABEL_MAP).write_text("item { id: 1 name: 'one' }\nitem { id: 2 name: 'two' }\n"
-                                           "item { id: 4 name: 'three' }\n")
+    (clean_project / LABEL_MAP).write_text(
+        "item { id: 1 name: 'one' }\nitem { id: 2 name: 'two' }\nitem { id: 4 name: 'three' }\n"
+    )
     config = clean_project / CONFIG
     config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 3"))
     code, document = lint_json()
@@ -24,8 +25,10 @@ def test_missing_files_in_one_missing_folder_are_one_finding(clean_project):
     code, document = lint_json()
     missing = [f for f in document["findings"] if f["rule"] == "PC202" and f["tier"] == "default"]
     assert code == 1 and len(missing) == 1
-    assert missing[0]["message"].startswith("12 record files under /app/project/data/train, which does not exist "
-                                            "here: segment-0.tfrecord, segment-1.tfrecord, segment-2.tfrecord ...")
+    assert missing[0]["message"].startswith(
+        "12 record files under /app/project/data/train, which does not exist "
+        "here: segment-0.tfrecord, segment-1.tfrecord, segment-2.tfrecord ..."
+    )
     details = [f for f in document["findings"] if f["rule"] == "PC202" and f["tier"] == "detail"]
     assert len(details) == 12  # -v and the JSON list every file
 
@@ -50,7 +53,9 @@ def test_a_tf1_config_leads_with_one_finding_naming_the_tf2_network(clean_projec
 
 def test_one_tf1_habit_alone_is_not_a_tf1_config(clean_project):
     config = clean_project / CONFIG
-    config.write_text(config.read_text().replace("train_config: {", "train_config: {\n  from_detection_checkpoint: true", 1))
+    config.write_text(
+        config.read_text().replace("train_config: {", "train_config: {\n  from_detection_checkpoint: true", 1)
+    )
     rules = [f["rule"] for f in lint_json()[1]["findings"]]
     assert "PC306" in rules and "PC021" not in rules
 
@@ -58,13 +63,17 @@ def test_one_tf1_habit_alone_is_not_a_tf1_config(clean_project):
 def schedule_findings(root, schedule: str, num_steps: int = 5000) -> list[dict]:
     config = root / "faces_cubes/training/schedule/pipeline.config"
     config.parent.mkdir(parents=True)
-    config.write_text(f"model {{ ssd {{ num_classes: 2 }} }}\ntrain_config {{ batch_size: 2 num_steps: {num_steps} "
-                      f"optimizer {{ momentum_optimizer {{ learning_rate {{ {schedule} }} }} }} }}\n")
+    config.write_text(
+        f"model {{ ssd {{ num_classes: 2 }} }}\ntrain_config {{ batch_size: 2 num_steps: {num_steps} "
+        f"optimizer {{ momentum_optimizer {{ learning_rate {{ {schedule} }} }} }} }}\n"
+    )
     return [f for f in lint_json(target=str(config.relative_to(root)))[1]["findings"] if f["rule"] == "PC511"]
 
 
 def test_a_manual_schedule_beyond_num_steps_is_reported_and_one_within_is_not(clean_project):
-    tf1_pets = "manual_step_learning_rate { initial_learning_rate: 0.0002 schedule { step: 900000 learning_rate: 2e-5 } }"
+    tf1_pets = (
+        "manual_step_learning_rate { initial_learning_rate: 0.0002 schedule { step: 900000 learning_rate: 2e-5 } }"
+    )
     found = schedule_findings(clean_project, tf1_pets)
     assert len(found) == 1 and "the first at 900000" in found[0]["message"]
     (clean_project / "faces_cubes/training/schedule/pipeline.config").unlink()
@@ -73,8 +82,10 @@ def test_a_manual_schedule_beyond_num_steps_is_reported_and_one_within_is_not(cl
 
 
 def test_a_smooth_exponential_decay_is_not_a_staircase(clean_project):
-    smooth = ("exponential_decay_learning_rate { initial_learning_rate: 0.004 decay_steps: 800720 decay_factor: 0.95 "
-              "staircase: false }")
+    smooth = (
+        "exponential_decay_learning_rate { initial_learning_rate: 0.004 decay_steps: 800720 decay_factor: 0.95 "
+        "staircase: false }"
+    )
     assert schedule_findings(clean_project, smooth) == []
 
 
@@ -84,8 +95,10 @@ def test_the_course_shows_what_needs_a_person_and_one_line_for_what_tf2_ignores(
     code, out = run_cli("check", CONFIG, "--no-diff", "--ram", "16GiB")
     assert code == 0 and "PC509 warning" in out and "PC501 warning" in out and "PC602 info" in out  # the course's traps
     assert "PC406" not in out and "PC402" not in out and "PC717" not in out
-    assert ("3 settings TF2 ignores (sync_replicas, startup_delay_steps, replicas_to_aggregate); `pipecheck fix` "
-            "removes them, `-v` lists them") in out.replace("\n    ", " ")
+    assert (
+        "3 settings TF2 ignores (sync_replicas, startup_delay_steps, replicas_to_aggregate); `pipecheck fix` "
+        "removes them, `-v` lists them"
+    ) in out.replace("\n    ", " ")
     verbose = run_cli("check", CONFIG, "--no-diff", "--ram", "16GiB", "-v")[1]
     assert verbose.count("PC406 info") == 3 and "PC402 info" in verbose and "settings TF2 ignores" not in verbose
     selected = run_cli("check", CONFIG, "--no-diff", "--ram", "16GiB", "--select", "PC406")[1]
@@ -131,7 +144,9 @@ def test_rules_that_cannot_decide_for_one_reason_are_one_line(clean_project):
     each = [line for line in verbose.splitlines() if "could not decide" in line]
     assert len(each) > 10 and all(line.endswith("no record file exists (see PC202)") for line in each)
     codes = sorted(line.split()[0] for line in each)
-    assert collapsed == [f"{len(each)} rules could not decide ({codes[0]}…{codes[-1]}): no record file exists (see PC202)"]
+    assert collapsed == [
+        f"{len(each)} rules could not decide ({codes[0]}…{codes[-1]}): no record file exists (see PC202)"
+    ]
 
 
 def test_a_oneof_written_three_times_is_one_finding_naming_what_merge_keeps(clean_project):
@@ -149,16 +164,19 @@ def test_a_oneof_written_three_times_is_one_finding_naming_what_merge_keeps(clea
     message = text_format.Merge(config.read_text(), load_schema(Path.cwd()).pipeline_class())
     kept = message.train_config.data_augmentation_options[0].WhichOneof("preprocessing_step")
     assert len(found) == 1 and kept == "ssd_random_crop"
-    assert found[0]["message"].startswith("train_config.data_augmentation_options[0] sets "
-                                          "random_horizontal_flip, random_adjust_brightness, ssd_random_crop")
+    assert found[0]["message"].startswith(
+        "train_config.data_augmentation_options[0] sets "
+        "random_horizontal_flip, random_adjust_brightness, ssd_random_crop"
+    )
     assert found[0]["message"].endswith(f"only {kept} (line {found[0]['line']}) is kept")
 
 
 def test_one_name_given_to_five_ids_is_one_finding(clean_project):
     (clean_project / LABEL_MAP).write_text("".join(f"item {{ id: {i} name: 'car' }}\n" for i in range(1, 6)))
     found = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC105"]
-    assert [f["message"] for f in found] == ["name 'car' is used by ids 1, 2, 3, 4, 5: label_map_util keeps the "
-                                             "last, so boxes labelled 'car' all get id 5"]
+    assert [f["message"] for f in found] == [
+        "name 'car' is used by ids 1, 2, 3, 4, 5: label_map_util keeps the last, so boxes labelled 'car' all get id 5"
+    ]
 
 
 def test_github_annotations_and_the_pull_request_table_show_the_default_tier(course_project):

@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from pipecheck.schema.extract import descriptor_from_generated_module
 from support.projects import CONFIG, EXAMPLE, REPO, link_checkpoint_graph
 from support.proto_source import write_proto_sources
+
+from pipecheck.schema.extract import descriptor_from_generated_module
 
 pytest.importorskip("pre_commit")
 
@@ -29,10 +29,14 @@ def hook_home(tmp_path_factory):
 def repository(tmp_path):
     root = link_checkpoint_graph(shutil.copytree(EXAMPLE / "tod_tf2", tmp_path / "tod_tf2"))
     protos = Path(importlib.util.find_spec("object_detection").submodule_search_locations[0]) / "protos"
-    write_proto_sources([descriptor_from_generated_module(p)[0] for p in sorted(protos.glob("*_pb2.py"))],
-                        root / "models" / "research")
-    for command in (["git", "init", "-q"], ["git", "add", "-A"],
-                    ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "course project"]):
+    write_proto_sources(
+        [descriptor_from_generated_module(p)[0] for p in sorted(protos.glob("*_pb2.py"))], root / "models" / "research"
+    )
+    for command in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "course project"],
+    ):
         subprocess.run(command, cwd=root, check=True, capture_output=True)
     return root
 
@@ -40,8 +44,14 @@ def repository(tmp_path):
 def try_repo(root: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "PRE_COMMIT_HOME": str(home), "PIPECHECK_CACHE_DIR": str(home / "cache")}
     environment.pop("VIRTUAL_ENV", None)
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "pipecheck", "--verbose",
-                           *args], cwd=root, capture_output=True, text=True, env=environment, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "pipecheck", "--verbose", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=900,
+    )
 
 
 def test_the_hook_passes_the_course_project_and_stops_a_mistake(repository, hook_home):

@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 import pytest
+from support.projects import NET, REPO
 
 from pipecheck.wrappers.probe import fit_line, largest_batch
-from support.projects import NET, REPO
 
 FOLDER = f"faces_cubes/training/{NET}"
 
@@ -22,16 +22,19 @@ def test_the_line_and_the_largest_batch():
 @pytest.fixture
 def fake_python(tmp_path):
     script = tmp_path / "fake-python"
-    script.write_text(f"#!/bin/sh\nexec {sys.executable} {REPO / 'tests/support/fake_od_api.py'} \"$@\"\n")
+    script.write_text(f'#!/bin/sh\nexec {sys.executable} {REPO / "tests/support/fake_od_api.py"} "$@"\n')
     script.chmod(0o755)
     return str(script)
 
 
 def probe(project, fake_python, *args):
-    return subprocess.run([sys.executable, "-m", "pipecheck", "probe", FOLDER, "--python", fake_python, *args],
-                          cwd=project, capture_output=True, text=True,
-                          env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_MIB_PER_IMAGE": "40",
-                               "FAKE_STEP_SECONDS": "0.01"})
+    return subprocess.run(
+        [sys.executable, "-m", "pipecheck", "probe", FOLDER, "--python", fake_python, *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_MIB_PER_IMAGE": "40", "FAKE_STEP_SECONDS": "0.01"},
+    )
 
 
 def test_probe_measures_the_memory_per_image_and_leaves_the_project_alone(clean_project, fake_python):
@@ -41,8 +44,10 @@ def test_probe_measures_the_memory_per_image_and_leaves_the_project_alone(clean_
     per_image = float(done.stdout.split(" MiB per image")[0].rsplit("+ ", 1)[1])
     assert 36 <= per_image <= 44  # the stand-in holds 40 MiB per image, on top of Python itself
     assert "batch 1: peak" in done.stdout and "batch 3: peak" in done.stdout
-    assert "the training set has 16 images" in done.stdout and "write batch_size: 16 in pipeline.config (now 1)" \
-        in done.stdout
+    assert (
+        "the training set has 16 images" in done.stdout
+        and "write batch_size: 16 in pipeline.config (now 1)" in done.stdout
+    )
     assert sorted(p.name for p in (clean_project / FOLDER).iterdir()) == before
 
 
@@ -52,6 +57,10 @@ def test_probe_says_when_not_even_one_image_fits(clean_project, fake_python):
 
 
 def test_probe_needs_two_batch_sizes(clean_project):
-    done = subprocess.run([sys.executable, "-m", "pipecheck", "probe", FOLDER, "--batches", "2"], cwd=clean_project,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipecheck", "probe", FOLDER, "--batches", "2"],
+        cwd=clean_project,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2 and "two batch sizes" in done.stderr

@@ -3,7 +3,6 @@
 import shutil
 
 import pytest
-
 from conftest import lint_json
 from support.projects import CONFIG, NET, example_module, link_checkpoint_graph
 
@@ -49,8 +48,10 @@ def test_from_the_wrong_folder_paths_are_reported_with_the_root_to_use(course_pr
     code, document = lint_json(target=f"training/{NET}")
     assert code == 1
     missing = [f for f in document["findings"] if f["rule"] == "PC202"]
-    assert {f["field"] for f in missing} >= {"train_input_reader.label_map_path",
-                                              "train_input_reader.tf_record_input_reader.input_path[0]"}
+    assert {f["field"] for f in missing} >= {
+        "train_input_reader.label_map_path",
+        "train_input_reader.tf_record_input_reader.input_path[0]",
+    }
     assert all(f"--root {course_project}" in f["hint"] for f in missing)
 
 

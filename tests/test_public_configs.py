@@ -67,9 +67,12 @@ def test_findings_shown_are_judged_and_the_causes_named_stay_named(results, conf
     result = results[config_id]
     assert result["document"]["exit_code"] != 3, result["document"].get("unparsed")
     unjudged = [f"{key}: {finding['message']}" for key, finding in result["unjudged"]]
-    assert not unjudged, "findings judged.json does not know (benchmarks/public_configs_table.py --unjudged):\n" + \
-        "\n".join(unjudged)
-    came_back = [key for key, _rule, verdict in result["verdicts"] if verdict != "true" and key not in result["tolerated"]]
+    assert not unjudged, (
+        "findings judged.json does not know (benchmarks/public_configs_table.py --unjudged):\n" + "\n".join(unjudged)
+    )
+    came_back = [
+        key for key, _rule, verdict in result["verdicts"] if verdict != "true" and key not in result["tolerated"]
+    ]
     assert not came_back, f"noise or wrong findings shown again: {came_back}"
     required = {name for name, cause in result["causes"].items() if cause["required"]}
     missed = sorted(required - result["caught"])
@@ -108,11 +111,15 @@ def test_the_table_counts_every_finding_shown(results):
 def test_tighten_stops_tolerating_noise_that_is_gone_and_requires_causes_now_named(tmp_path, monkeypatch):
     judged = tmp_path / "judged.json"
     noise = {"verdict": "noise", "reason": "r", "tolerated": True, "rule": "PC406"}
-    entry = {"findings": {"PC406 train_config.sync_replicas": dict(noise), "PC402 train_config.batch_size": dict(noise)},
-             "causes": {"records-absent": {"kind": "here", "rule": "PC202", "what": "w", "required": False}}}
+    entry = {
+        "findings": {"PC406 train_config.sync_replicas": dict(noise), "PC402 train_config.batch_size": dict(noise)},
+        "causes": {"records-absent": {"kind": "here", "rule": "PC202", "what": "w", "required": False}},
+    }
     judged.write_text(json.dumps({"configs": {"some-config": entry}}), encoding="utf-8")
     monkeypatch.setattr(table, "JUDGED", judged)
-    run = {"some-config": {"verdicts": [("PC402 train_config.batch_size", "PC402", "noise")], "caught": {"records-absent"}}}
+    run = {
+        "some-config": {"verdicts": [("PC402 train_config.batch_size", "PC402", "noise")], "caught": {"records-absent"}}
+    }
     assert table.tighten(run) == 2
     after = json.loads(judged.read_text())["configs"]["some-config"]
     assert after["findings"]["PC406 train_config.sync_replicas"]["tolerated"] is False

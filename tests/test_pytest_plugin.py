@@ -1,7 +1,6 @@
 """`pytest --pipecheck PATH` turns every rule into a test item: pass, fail, or skip when it cannot decide."""
 
 import pytest
-
 from support.projects import CONFIG
 
 pytest_plugins = ["pytester"]
@@ -12,8 +11,9 @@ def run_pytest(pytester, clean_project, monkeypatch):
     monkeypatch.chdir(clean_project)
 
     def run(*args):
-        return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-o", "addopts=", "--rootdir",
-                                             str(clean_project), *args)
+        return pytester.runpytest_subprocess(
+            "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(clean_project), *args
+        )
 
     return run
 
@@ -30,8 +30,9 @@ def test_a_broken_config_fails_the_rule_with_its_findings(run_pytest, clean_proj
     config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 3"))
     result = run_pytest("--pipecheck", str(config.parent), "--pipecheck-ram", "16GiB")
     assert result.parseoutcomes()["failed"] == 1
-    result.stdout.fnmatch_lines(["*PC101 error model.faster_rcnn.num_classes: num_classes is 3*",
-                                 "*fix: write num_classes: 2*"])
+    result.stdout.fnmatch_lines(
+        ["*PC101 error model.faster_rcnn.num_classes: num_classes is 3*", "*fix: write num_classes: 2*"]
+    )
 
 
 def test_rules_that_cannot_decide_are_skipped(run_pytest, clean_project):

@@ -36,8 +36,18 @@ def png(width=30, height=20, mode="RGBA") -> bytes:
 
 
 def records_file(tmp_path, count=5, name="data.record", **options):
-    examples = [detection_example(jpeg(), 64, 48, [(0.1, 0.1, 0.5, 0.5)] * (i + 1), ["one"] * (i + 1),
-                                  label_ids=[1] * (i + 1), filename=f"{i}.jpg") for i in range(count)]
+    examples = [
+        detection_example(
+            jpeg(),
+            64,
+            48,
+            [(0.1, 0.1, 0.5, 0.5)] * (i + 1),
+            ["one"] * (i + 1),
+            label_ids=[1] * (i + 1),
+            filename=f"{i}.jpg",
+        )
+        for i in range(count)
+    ]
     path = tmp_path / name
     write_tfrecord(path, examples, **options)
     return path
@@ -70,7 +80,7 @@ def test_a_damaged_length_and_a_truncation_end_the_file(tmp_path):
     reader = RecordReader(path)
     list(reader)
     data = path.read_bytes()
-    path.write_bytes(data[:reader.offsets[3]] + b"\xff" + data[reader.offsets[3] + 1:])
+    path.write_bytes(data[: reader.offsets[3]] + b"\xff" + data[reader.offsets[3] + 1 :])
     broken = RecordReader(path)
     assert len(list(broken)) == 3 and broken.problems[0].kind == "length-crc" and broken.problems[0].index == 3
     path.write_bytes(data[:-7])
@@ -90,7 +100,11 @@ def test_a_file_that_is_no_tfrecord_fails_at_record_0(tmp_path):
     path = tmp_path / "labels.csv"
     path.write_text("filename,width,height,class\nimg.jpg,640,480,one\n")
     reader = RecordReader(path)
-    assert list(reader) == [] and reader.problems[0].kind == "length-crc" and "not a TFRecord" in reader.problems[0].message
+    assert (
+        list(reader) == []
+        and reader.problems[0].kind == "length-crc"
+        and "not a TFRecord" in reader.problems[0].message
+    )
 
 
 def test_the_scan_keeps_classes_objects_and_images(tmp_path):
@@ -112,8 +126,15 @@ def test_the_scan_reports_the_decoder_contract(tmp_path):
     assert kinds == {"wrong-type", "missing-key", "list-lengths", "not-an-example"}
 
 
-@pytest.mark.parametrize("box, kind", [((0.5, 0.1, 0.2, 0.4), "box-inverted"), ((10, 20, 300, 400), "box-pixels"),
-                                       ((float("nan"), 0.1, 0.2, 0.3), "box-nan"), ((0.2, 0.1, 0.2, 0.3), "box-empty")])
+@pytest.mark.parametrize(
+    "box, kind",
+    [
+        ((0.5, 0.1, 0.2, 0.4), "box-inverted"),
+        ((10, 20, 300, 400), "box-pixels"),
+        ((float("nan"), 0.1, 0.2, 0.3), "box-nan"),
+        ((0.2, 0.1, 0.2, 0.3), "box-empty"),
+    ],
+)
 def test_bad_boxes_are_named(tmp_path, box, kind):
     path = tmp_path / "boxes.record"
     write_tfrecord(path, [detection_example(jpeg(), 64, 48, [box], ["one"])])
@@ -153,14 +174,17 @@ def floats(*shape):
 
 
 def test_a_checkpoint_reads_back_with_names_shapes_and_shards(tmp_path):
-    tensors = {f"model/_feature_extractor/layer_with_weights-{i}/kernel/.ATTRIBUTES/VARIABLE_VALUE": floats(3, 3, 4, 1)
-               for i in range(6)}
+    tensors = {
+        f"model/_feature_extractor/layer_with_weights-{i}/kernel/.ATTRIBUTES/VARIABLE_VALUE": floats(3, 3, 4, 1)
+        for i in range(6)
+    }
     tensors["model/_box_predictor/kernel/.ATTRIBUTES/VARIABLE_VALUE"] = floats(2, 5)
     write_checkpoint(tmp_path / "ckpt-0", tensors, object_graph=b"\x0a\x00graph", shards=3)
     facts = read_checkpoint(tmp_path / "ckpt-0")
     assert facts.problems == [] and facts.num_shards == 3 and facts.object_based
-    assert {e["name"]: e["shape"] for e in facts.entries if e["dtype"] == "float32"} == \
-        {name: shape for name, (_, shape, _) in tensors.items()}
+    assert {e["name"]: e["shape"] for e in facts.entries if e["dtype"] == "float32"} == {
+        name: shape for name, (_, shape, _) in tensors.items()
+    }
     assert (facts.kind, facts.meta_architecture, backbone_family(facts)) == ("detection", "ssd", "mobilenet")
 
 

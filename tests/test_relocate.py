@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import pytest
-
 from conftest import lint_json, run_cli
+from support.projects import CONFIG, NET
+
 from pipecheck.project.files import is_label_map, scan
 from pipecheck.project.relocate import tail_matches, tail_parts
-from support.projects import CONFIG, NET
 
 LABEL_MAP = "faces_cubes/training/label_map.pbtxt"
 
@@ -19,13 +19,16 @@ def files(root: Path, *names: str) -> list[Path]:
     return [root / name for name in names]
 
 
-@pytest.mark.parametrize("value", [
-    "/content/drive/MyDrive/project/annotations/label_map.pbtxt",
-    r"C:\Users\me\Desktop\TensorFlow\workspace\annotations\label_map.pbtxt",
-    "C:/tf/annotations/label_map.pbtxt",
-    "/home/someone/annotations/label_map.pbtxt",
-    "~/annotations/label_map.pbtxt",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "/content/drive/MyDrive/project/annotations/label_map.pbtxt",
+        r"C:\Users\me\Desktop\TensorFlow\workspace\annotations\label_map.pbtxt",
+        "C:/tf/annotations/label_map.pbtxt",
+        "/home/someone/annotations/label_map.pbtxt",
+        "~/annotations/label_map.pbtxt",
+    ],
+)
 def test_the_longest_tail_wins_whatever_the_system(tmp_path, value):
     project = files(tmp_path, "annotations/label_map.pbtxt", "other/label_map.pbtxt", "annotations/train.record")
     assert tail_matches(value, project, tmp_path) == [tmp_path / "annotations/label_map.pbtxt"]
@@ -38,12 +41,19 @@ def test_equal_tails_are_all_listed(tmp_path):
 
 
 def test_a_checkpoint_prefix_and_a_shard_pattern_relocate_to_a_prefix_and_a_pattern(tmp_path):
-    project = files(tmp_path, "pre-trained/net/checkpoint/ckpt-0.index", "pre-trained/net/checkpoint/ckpt-0.data-00000-of-00001",
-                    "data/train.record-00000-of-00002", "data/train.record-00001-of-00002")
+    project = files(
+        tmp_path,
+        "pre-trained/net/checkpoint/ckpt-0.index",
+        "pre-trained/net/checkpoint/ckpt-0.data-00000-of-00001",
+        "data/train.record-00000-of-00002",
+        "data/train.record-00001-of-00002",
+    )
     assert tail_matches("/content/models/net/checkpoint/ckpt-0", project, tmp_path, prefix=True) == [
-        tmp_path / "pre-trained/net/checkpoint/ckpt-0"]
+        tmp_path / "pre-trained/net/checkpoint/ckpt-0"
+    ]
     assert tail_matches("/content/data/train.record-?????-of-00002", project, tmp_path) == [
-        tmp_path / "data/train.record-?????-of-00002"]
+        tmp_path / "data/train.record-?????-of-00002"
+    ]
 
 
 def test_drive_letters_home_markers_and_both_separators_are_parts_aside():
@@ -78,7 +88,9 @@ def test_rules_read_the_local_file_and_say_so(clean_project):
 
 
 def test_fix_writes_the_local_path(clean_project):
-    config = set_path(clean_project, f'"{LABEL_MAP}"', r'"C:\\Users\\me\\tod_tf2\\faces_cubes\\training\\label_map.pbtxt"')
+    config = set_path(
+        clean_project, f'"{LABEL_MAP}"', r'"C:\\Users\\me\\tod_tf2\\faces_cubes\\training\\label_map.pbtxt"'
+    )
     code, _out = run_cli("fix", CONFIG)
     assert code == 0 and config.read_text().count(f'"{LABEL_MAP}"') == 2
     assert [f for f in lint_json()[1]["findings"] if f["severity"] != "info"] == []
@@ -99,4 +111,6 @@ def test_a_checkpoint_from_another_machine_is_read_here(clean_project):
     set_path(clean_project, f'"pre-trained/{NET}/checkpoint/ckpt-0"', f'"/content/models/{NET}/checkpoint/ckpt-0"')
     code, document = lint_json()
     assert [f["rule"] for f in document["findings"] if f["severity"] != "info"] == ["PC206"]
-    assert document["original"].endswith(f"{NET}/pipeline.config") and "PC311" not in {u["rule"] for u in document["undecided"]}
+    assert document["original"].endswith(f"{NET}/pipeline.config") and "PC311" not in {
+        u["rule"] for u in document["undecided"]
+    }

@@ -7,7 +7,6 @@ import subprocess
 from html.parser import HTMLParser
 
 import pytest
-
 from conftest import run_cli
 from support.artifact_edits import apply_artifact_step
 from support.projects import CONFIG, NET, REPO
@@ -57,8 +56,10 @@ def test_every_user_text_is_escaped(course_project):
     hostile = "<script>alert(1)</script>"
     label_map = course_project / "faces_cubes/training/label_map.pbtxt"
     label_map.write_text(label_map.read_text().replace("'two'", f"'{hostile}'"))
-    apply_artifact_step(course_project, "record faces_cubes/training/train.record 0 "
-                                        "image/object/class/text=*<img/src=x/onerror=alert(2)>")
+    apply_artifact_step(
+        course_project,
+        "record faces_cubes/training/train.record 0 image/object/class/text=*<img/src=x/onerror=alert(2)>",
+    )
     page = review()
     assert hostile not in page and "<img/src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -70,8 +71,14 @@ def test_the_markdown_report_parses(course_project, tmp_path):
     code, _ = run_cli("review", f"faces_cubes/training/{NET}", "--ram", "8GiB", "-o", str(tmp_path / "review.md"))
     tokens = MarkdownIt().enable("table").parse((tmp_path / "review.md").read_text())
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
-    assert headings[1:] == ["At a glance", "Findings", "Changes against the original", "Derived numbers",
-                            "The data", "Sign-off"]
+    assert headings[1:] == [
+        "At a glance",
+        "Findings",
+        "Changes against the original",
+        "Derived numbers",
+        "The data",
+        "Sign-off",
+    ]
     assert sum(t.type == "table_open" for t in tokens) == 5
 
 
@@ -82,9 +89,13 @@ def test_chromium_renders_the_page_without_errors(course_project, tmp_path):
     code, _ = run_cli("review", f"faces_cubes/training/{NET}", "--ram", "8GiB", "-o", str(page))
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "review.png"
-    result = subprocess.run(["node", str(REPO / "tests" / "tools" / "render_page.js"), browser, str(page),
-                             str(screenshot)], capture_output=True, text=True, timeout=180,
-                            env={**os.environ, "NODE_PATH": str(node_modules)})
+    result = subprocess.run(
+        ["node", str(REPO / "tests" / "tools" / "render_page.js"), browser, str(page), str(screenshot)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "NODE_PATH": str(node_modules)},
+    )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["problems"] == [] and seen["requests"] == []
@@ -105,9 +116,13 @@ def test_no_word_breaks_inside_and_no_chart_text_overlaps(course_project, tmp_pa
     run_cli("review", f"faces_cubes/training/{NET}", "--ram", "8GiB", "-o", str(page))
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / f"review-{width}.png"
-    result = subprocess.run(["node", str(REPO / "tests" / "tools" / "render_page.js"), browser, str(page),
-                             str(screenshot), str(width)], capture_output=True, text=True, timeout=180,
-                            env={**os.environ, "NODE_PATH": str(node_modules)})
+    result = subprocess.run(
+        ["node", str(REPO / "tests" / "tools" / "render_page.js"), browser, str(page), str(screenshot), str(width)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "NODE_PATH": str(node_modules)},
+    )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["charts"] == 5

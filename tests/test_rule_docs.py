@@ -3,9 +3,10 @@
 from pathlib import Path
 
 from conftest import run_cli
+from support.projects import REPO
+
 from pipecheck.engine.discovery import discover
 from pipecheck.report.rule_docs import rules_markdown
-from support.projects import REPO
 
 RULES = discover([], plugins=False).rules
 
@@ -47,8 +48,12 @@ def test_every_catalogue_reference_opens_in_the_shipped_catalogue():
     from pipecheck.report.rule_docs import catalogue_entries
 
     shipped = (REPO / "docs" / "failure-catalogue.md").read_text()
-    missing = [(spec.code, entry) for spec in discover([], plugins=False).rules
-               for entry in catalogue_entries(spec.doc) if f'<a id="{entry.lower()}"></a>' not in shipped]
+    missing = [
+        (spec.code, entry)
+        for spec in discover([], plugins=False).rules
+        for entry in catalogue_entries(spec.doc)
+        if f'<a id="{entry.lower()}"></a>' not in shipped
+    ]
     assert not missing, missing
 
 
@@ -58,9 +63,9 @@ def test_rule_says_where_it_is_defined(capsys):
     code, out = run_cli("rule", "PC101")
     assert code == 0
     line = next(line for line in out.splitlines() if line.startswith("(defined at "))
-    path, number = line[len("(defined at "):-1].rsplit(":", 1)
+    path, number = line[len("(defined at ") : -1].rsplit(":", 1)
     source = Path(path).read_text().splitlines()
-    assert source[int(number) - 1].startswith(("@rule(\"PC101\"", "def num_classes_matches_label_map"))
+    assert source[int(number) - 1].startswith(('@rule("PC101"', "def num_classes_matches_label_map"))
     assert "docs/failure-catalogue.md" in out
 
 
@@ -75,6 +80,7 @@ def test_built_in_rules_use_only_the_public_rule_api():
                 if node.module not in ("pipecheck", "pipecheck.rulekit"):
                     reaching.append(f"{path.name}:{node.lineno} imports {node.module}")
             elif isinstance(node, ast.Import):
-                reaching += [f"{path.name}:{node.lineno} imports {a.name}" for a in node.names
-                             if a.name.startswith("pipecheck")]
+                reaching += [
+                    f"{path.name}:{node.lineno} imports {a.name}" for a in node.names if a.name.startswith("pipecheck")
+                ]
     assert not reaching, reaching

@@ -1,19 +1,23 @@
 """Every rule's Bad and Good examples (from its docstring) run against the clean course project."""
 
 import pytest
-
 from conftest import lint_json
-from pipecheck.engine.discovery import discover
 from support.rule_examples import apply_example, examples_of, targets
 
+from pipecheck.engine.discovery import discover
+
 RULES = discover([], plugins=False).rules
-CASES = [pytest.param(spec, example, id=f"{spec.code}-{example.kind}{'-' + example.label if example.label else ''}")
-         for spec in RULES for example in examples_of(spec.function)]
+CASES = [
+    pytest.param(spec, example, id=f"{spec.code}-{example.kind}{'-' + example.label if example.label else ''}")
+    for spec in RULES
+    for example in examples_of(spec.function)
+]
 
 
 def test_every_rule_has_a_bad_and_a_good_example():
-    missing = [spec.code for spec in RULES
-               if {"bad", "good"} - {example.kind for example in examples_of(spec.function)}]
+    missing = [
+        spec.code for spec in RULES if {"bad", "good"} - {example.kind for example in examples_of(spec.function)}
+    ]
     assert not missing, f"rules without both a Bad and a Good example: {missing}"
 
 
@@ -36,8 +40,11 @@ def test_rule_example(spec, example, clean_project):
     # A rule may add notes below its own severity (PC402 says how much RAM a good batch needs);
     # a good example has nothing at the rule's severity, a bad one has something there.
     rank = ("info", "warning", "error")
-    mine = [f for f in document["findings"]
-            if f["rule"] == spec.code and rank.index(f["severity"]) >= rank.index(spec.severity)]
+    mine = [
+        f
+        for f in document["findings"]
+        if f["rule"] == spec.code and rank.index(f["severity"]) >= rank.index(spec.severity)
+    ]
     undecided = {u["rule"]: u["reason"] for u in document["undecided"]}
     if example.kind == "good":
         assert not mine, mine

@@ -16,25 +16,39 @@ def test_the_course_values_show_every_schedule_problem_at_once(course_project):
     code, document = lint_json()
     found = schedule_findings(document)
     assert {name: f["rule"] for name, f in found.items()} == {
-        "warmup_steps": "PC501", "total_steps": "PC503", "learning_rate_base": "PC509",
-        "warmup_learning_rate": "PC509"}
+        "warmup_steps": "PC501",
+        "total_steps": "PC503",
+        "learning_rate_base": "PC509",
+        "warmup_learning_rate": "PC509",
+    }
 
 
 def test_each_finding_names_the_same_schedule(course_project):
     code, document = lint_json()
-    schedule = {"warmup_steps": "100", "total_steps": "1000", "learning_rate_base": "0.000625",
-                "warmup_learning_rate": "0.000208"}
+    schedule = {
+        "warmup_steps": "100",
+        "total_steps": "1000",
+        "learning_rate_base": "0.000625",
+        "warmup_learning_rate": "0.000208",
+    }
     for name, finding in schedule_findings(document).items():
-        named = dict(re.findall(r"(warmup_steps|total_steps|learning_rate_base|warmup_learning_rate):? ([0-9.]+)",
-                                finding["hint"]))
+        named = dict(
+            re.findall(
+                r"(warmup_steps|total_steps|learning_rate_base|warmup_learning_rate):? ([0-9.]+)", finding["hint"]
+            )
+        )
         assert named == schedule, (name, finding["hint"])
 
 
 def test_fix_unsafe_writes_the_whole_schedule_and_leaves_no_schedule_finding(course_project):
     code, out = run_cli("fix", CONFIG, "--unsafe", "--ram", "16GiB")
     text = (course_project / CONFIG).read_text()
-    for line in ("warmup_steps: 100", "total_steps: 1000", "learning_rate_base: 0.000625",
-                 "warmup_learning_rate: 0.000208"):
+    for line in (
+        "warmup_steps: 100",
+        "total_steps: 1000",
+        "learning_rate_base: 0.000625",
+        "warmup_learning_rate: 0.000208",
+    ):
         assert line in text, out
     code, document = lint_json()
     assert schedule_findings(document) == {} and code == 0

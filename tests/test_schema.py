@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.projects import CONFIG, EXAMPLE
+from support.proto_source import write_proto_sources
 
 from pipecheck.schema import SchemaNotFound, load_schema
 from pipecheck.schema.extract import descriptor_from_generated_module
 from pipecheck.textproto import parse_located
-from support.projects import CONFIG, EXAMPLE
-from support.proto_source import write_proto_sources
 
 EXAMPLE_CONFIG = EXAMPLE / "tod_tf2" / CONFIG
 
@@ -42,7 +42,9 @@ def proto_checkout(tmp_path) -> Path:
 @pytest.fixture
 def no_installed_package(monkeypatch):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "object_detection" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "object_detection" else real(name, *a)
+    )
 
 
 def test_installed_old_style_protos_are_read_without_importing_them(tmp_path):
@@ -69,10 +71,21 @@ def test_new_style_generated_modules_work(proto_checkout, tmp_path, monkeypatch)
     pytest.importorskip("grpc_tools")
     site = tmp_path / "site"
     site.mkdir()
-    result = subprocess.run([sys.executable, "-m", "grpc_tools.protoc", f"--proto_path={proto_checkout}",
-                             f"--python_out={site}", *(str(p.relative_to(proto_checkout)) for p in
-                                                      (proto_checkout / "object_detection" / "protos").glob("*.proto"))],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grpc_tools.protoc",
+            f"--proto_path={proto_checkout}",
+            f"--python_out={site}",
+            *(
+                str(p.relative_to(proto_checkout))
+                for p in (proto_checkout / "object_detection" / "protos").glob("*.proto")
+            ),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     (site / "object_detection" / "__init__.py").write_text("raise ImportError('pipecheck must not import this')\n")
     assert "AddSerializedFile" in (site / "object_detection" / "protos" / "pipeline_pb2.py").read_text()

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 from google.protobuf import text_format
+from support.projects import CORPUS, EXAMPLE
 
 from pipecheck.schema import load_schema
 from pipecheck.textproto import TextProtoSyntaxError, parse_located
 from pipecheck.textproto.edit import delete_field, set_value
-from support.projects import CORPUS, EXAMPLE
 
 SCHEMA = load_schema(Path.cwd())
 PIPELINE = SCHEMA.pipeline_class
@@ -39,19 +39,22 @@ def test_an_absent_field_points_at_its_closest_written_parent():
     assert located.location("train_input_reader.max_number_of_boxes") == (125, 1)
 
 
-@pytest.mark.parametrize("text", [
-    "train_config { batch_size: 0x10 num_steps: 010 } model { ssd { num_classes: -0 } }",
-    "train_config { use_bfloat16: t } eval_config { use_moving_averages: False }",
-    "model { ssd { post_processing { batch_non_max_suppression { score_threshold: 1e-8 iou_threshold: .6 } } } }",
-    "model { ssd { post_processing { batch_non_max_suppression { score_threshold: -inf iou_threshold: 1.5f } } } }",
-    "train_config: { fine_tune_checkpoint: 'a' \"b\" fine_tune_checkpoint_version: 1; };",
-    "eval_config < metrics_set: ['a', 'b'] >",
-    "train_config { batch_size: 1 batch_size: 8 }",
-    "train_config { data_augmentation_options { random_horizontal_flip {} ssd_random_crop {} } }",
-    "train_config { batch_size: 1 } train_config { num_steps: 5 }",
-    "model { center_net { keypoint_estimation_task { keypoint_label_to_std { key: 'nose' value: 0.3 } } } }",
-    "train_input_reader { tf_record_input_reader { input_path: \"C:\\\\data\\\\x\" } }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "train_config { batch_size: 0x10 num_steps: 010 } model { ssd { num_classes: -0 } }",
+        "train_config { use_bfloat16: t } eval_config { use_moving_averages: False }",
+        "model { ssd { post_processing { batch_non_max_suppression { score_threshold: 1e-8 iou_threshold: .6 } } } }",
+        "model { ssd { post_processing { batch_non_max_suppression { score_threshold: -inf iou_threshold: 1.5f } } } }",
+        "train_config: { fine_tune_checkpoint: 'a' \"b\" fine_tune_checkpoint_version: 1; };",
+        "eval_config < metrics_set: ['a', 'b'] >",
+        "train_config { batch_size: 1 batch_size: 8 }",
+        "train_config { data_augmentation_options { random_horizontal_flip {} ssd_random_crop {} } }",
+        "train_config { batch_size: 1 } train_config { num_steps: 5 }",
+        "model { center_net { keypoint_estimation_task { keypoint_label_to_std { key: 'nose' value: 0.3 } } } }",
+        'train_input_reader { tf_record_input_reader { input_path: "C:\\\\data\\\\x" } }',
+    ],
+)
 def test_the_message_is_the_one_text_format_merge_builds(text):
     assert parse(text).message == text_format.Merge(text, PIPELINE())
 
@@ -64,8 +67,10 @@ def test_every_zoo_config_parses_like_merge_or_gives_a_clean_syntax_error(path):
         expected = text_format.Merge(text, PIPELINE())
     except text_format.ParseError as merge_error:
         error = syntax_error(text)
-        assert (error.line, error.column) == (merge_error.GetLine(), merge_error.GetColumn()) or \
-            "extension" in error.message, (error.line, error.column, error.message, str(merge_error))
+        assert (error.line, error.column) == (
+            merge_error.GetLine(),
+            merge_error.GetColumn(),
+        ) or "extension" in error.message, (error.line, error.column, error.message, str(merge_error))
         assert error.hint
     else:
         assert parse(text).message == expected
@@ -88,13 +93,15 @@ def test_a_missing_closing_brace_is_reported_at_the_end():
 
 
 def test_typographic_quotes_get_a_specific_hint():
-    error = syntax_error('train_config {\n  fine_tune_checkpoint: \u201cpre-trained/x/ckpt-0\u201d\n}')
+    error = syntax_error("train_config {\n  fine_tune_checkpoint: \u201cpre-trained/x/ckpt-0\u201d\n}")
     assert (error.line, error.column) == (2, 25)
     assert "straight quotes" in error.hint
 
 
 def test_mismatched_quotes_are_named():
-    error = syntax_error("eval_input_reader { tf_record_input_reader { input_path: 'faces_cubes/training/test.record\" } }")
+    error = syntax_error(
+        "eval_input_reader { tf_record_input_reader { input_path: 'faces_cubes/training/test.record\" } }"
+    )
     assert "opens with ' and closes with \"" in error.hint
 
 
@@ -115,8 +122,10 @@ def test_wrong_value_types_say_what_to_write():
 
 
 def test_duplicates_and_overwritten_choices_are_noted():
-    located = parse("train_config { batch_size: 64\n batch_size: 8 data_augmentation_options {"
-                    " random_horizontal_flip {} ssd_random_crop {} } }")
+    located = parse(
+        "train_config { batch_size: 64\n batch_size: 8 data_augmentation_options {"
+        " random_horizontal_flip {} ssd_random_crop {} } }"
+    )
     kinds = {(note.kind, note.path) for note in located.notes}
     assert ("duplicate", "train_config.batch_size") in kinds
     assert ("oneof", "train_config.data_augmentation_options[0].preprocessing_step") in kinds
@@ -147,17 +156,20 @@ def test_delete_removes_the_whole_line():
     assert len(edited.splitlines()) == len(text.splitlines()) - 1
 
 
-@pytest.mark.parametrize("text, line", [
-    ("train_config {\n  batch_size:\n  optimizer { }\n}\n", 2),
-    ("train_config {\n  batch_size:\n  num_steps: 10\n}\n", 2),
-    ("train_config {\n  batch_size:\n}\n", 2),
-    ("train_config {\n  num_steps: 10\n  batch_size:", 3),
-])
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("train_config {\n  batch_size:\n  optimizer { }\n}\n", 2),
+        ("train_config {\n  batch_size:\n  num_steps: 10\n}\n", 2),
+        ("train_config {\n  batch_size:\n}\n", 2),
+        ("train_config {\n  num_steps: 10\n  batch_size:", 3),
+    ],
+)
 def test_a_field_without_a_value_is_named_at_its_own_line(text, line):
     error = syntax_error(text)
     assert (error.line, error.message) == (line, "batch_size has no value")
 
 
 def test_a_value_on_the_next_line_is_still_a_value():
-    text = "train_config {\n  fine_tune_checkpoint:\n    \"a/ckpt-0\"\n  fine_tune_checkpoint_version:\n    V2\n}\n"
+    text = 'train_config {\n  fine_tune_checkpoint:\n    "a/ckpt-0"\n  fine_tune_checkpoint_version:\n    V2\n}\n'
     assert parse(text).message == text_format.Merge(text, PIPELINE())

@@ -7,26 +7,39 @@ import subprocess
 import sys
 
 import pytest
+from support.projects import REPO
 
 from pipecheck.artifacts.events import EventsFollower
 from pipecheck.artifacts.writers import frame_record, scalar_event
 from pipecheck.wrappers.progress import RunProgress
-from support.projects import REPO
 from pipecheck.wrappers.stack import Stack, blocking, incompatibilities, launcher_environment, version_tuple
 from pipecheck.wrappers.supervise import supervise
 
-MEASURED = {"tensorflow": ("tensorflow-cpu", "2.15.1"), "protobuf": ("protobuf", "4.25.9"),
-            "tensorboard": ("tensorboard", "2.15.2"), "tensorflow-estimator": ("tensorflow-estimator", "2.15.0"),
-            "tensorflow-io": ("tensorflow-io", "0.36.0"),
-            "tf-slim": ("tf-slim", "1.1.0"), "tf-models-official": ("tf-models-official", "2.15.0"),
-            "object-detection": ("tf-models-research-object-detection", "2.8.0.post1"),
-            "pycocotools": ("pycocotools", "2.0.11"), "pillow": ("pillow", "9.5.0")}
+MEASURED = {
+    "tensorflow": ("tensorflow-cpu", "2.15.1"),
+    "protobuf": ("protobuf", "4.25.9"),
+    "tensorboard": ("tensorboard", "2.15.2"),
+    "tensorflow-estimator": ("tensorflow-estimator", "2.15.0"),
+    "tensorflow-io": ("tensorflow-io", "0.36.0"),
+    "tf-slim": ("tf-slim", "1.1.0"),
+    "tf-models-official": ("tf-models-official", "2.15.0"),
+    "object-detection": ("tf-models-research-object-detection", "2.8.0.post1"),
+    "pycocotools": ("pycocotools", "2.0.11"),
+    "pillow": ("pillow", "9.5.0"),
+}
 # as pip installs the [train-tf221] extra: no tensorflow-estimator nor tensorflow-io
-TF221 = {"tensorflow": ("tensorflow", "2.21.0"), "tf-keras": ("tf-keras", "2.21.0"), "keras": ("keras", "3.15.1"),
-         "tensorboard": ("tensorboard", "2.21.0"), "protobuf": ("protobuf", "7.36.2"), "tf-slim": ("tf-slim", "1.1.0"),
-         "tf-models-official": ("tf-models-official", "2.20.0"),
-         "object-detection": ("tf-models-research-object-detection", "2.8.0.post1"),
-         "pycocotools": ("pycocotools", "2.0.11"), "pillow": ("pillow", "13.0.0")}
+TF221 = {
+    "tensorflow": ("tensorflow", "2.21.0"),
+    "tf-keras": ("tf-keras", "2.21.0"),
+    "keras": ("keras", "3.15.1"),
+    "tensorboard": ("tensorboard", "2.21.0"),
+    "protobuf": ("protobuf", "7.36.2"),
+    "tf-slim": ("tf-slim", "1.1.0"),
+    "tf-models-official": ("tf-models-official", "2.20.0"),
+    "object-detection": ("tf-models-research-object-detection", "2.8.0.post1"),
+    "pycocotools": ("pycocotools", "2.0.11"),
+    "pillow": ("pillow", "13.0.0"),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -45,9 +58,14 @@ def stack(base=MEASURED, python="3.11.7", **changes):
     for name, value in changes.items():
         if value is None:
             versions.pop(name.replace("_", "-"))
-    return Stack(python, versions, od_api=__import__("pathlib").Path("/od"), protos="old-style",
-                 tensorflow_wheels=[" ".join(versions["tensorflow"])] if "tensorflow" in versions else [],
-                 protobuf_floor=(6, 31, 1) if base is TF221 else (3, 20, 3))
+    return Stack(
+        python,
+        versions,
+        od_api=__import__("pathlib").Path("/od"),
+        protos="old-style",
+        tensorflow_wheels=[" ".join(versions["tensorflow"])] if "tensorflow" in versions else [],
+        protobuf_floor=(6, 31, 1) if base is TF221 else (3, 20, 3),
+    )
 
 
 def problems(found):
@@ -74,9 +92,14 @@ def test_tensorflow_2_21_is_handled_by_the_stand_ins_and_lists_each():
     found = incompatibilities(stack(TF221))
     assert all(p.handled for p in found), problems(found)
     texts = " | ".join(problems(found))
-    for expected in ("Descriptors cannot be created", "control_flow_ops.case", "getsize", "Keras 3",
-                     "no tf.compat.v1.estimator, which object_detection/inputs.py:24",
-                     "deepmac_meta_arch.py:28 imports it"):
+    for expected in (
+        "Descriptors cannot be created",
+        "control_flow_ops.case",
+        "getsize",
+        "Keras 3",
+        "no tf.compat.v1.estimator, which object_detection/inputs.py:24",
+        "deepmac_meta_arch.py:28 imports it",
+    ):
         assert expected in texts
     assert not any("not one of the stacks" in p for p in problems(found))
     assert blocking(stack(TF221), "export") == blocking(stack(TF221), "eval") == []
@@ -105,10 +128,15 @@ def test_protobuf_older_than_tensorflow_requires_blocks():
 
 
 def test_an_unrun_tensorflow_is_advice_not_a_figure():
-    found = [p for p in incompatibilities(stack(TF221, tensorflow=("tensorflow", "2.17.0"),
-                                                tf_keras=("tf-keras", "2.17.0"))) if not p.handled]
-    assert problems(found) == ["TensorFlow 2.17.0 is not one of the stacks pipecheck's slow tier trains, exports "
-                               "and evaluates (2.15.1, 2.21.0)"]
+    found = [
+        p
+        for p in incompatibilities(stack(TF221, tensorflow=("tensorflow", "2.17.0"), tf_keras=("tf-keras", "2.17.0")))
+        if not p.handled
+    ]
+    assert problems(found) == [
+        "TensorFlow 2.17.0 is not one of the stacks pipecheck's slow tier trains, exports "
+        "and evaluates (2.15.1, 2.21.0)"
+    ]
     assert not any("slower" in p.problem for p in incompatibilities(stack(TF221)))
 
 
@@ -126,7 +154,8 @@ def test_missing_packages_block_with_the_command_to_install_them():
         "pip install tensorflow-cpu==2.15.1 tensorflow-io==0.36.0 tf-slim==1.1.0 pycocotools opencv-python-headless "
         "matplotlib scipy pyyaml gin-config && pip install --no-deps tf-models-official==2.15.0 lvis==0.5.3 "
         "tf-models-research-object-detection==2.8.0.post1",
-        "pip install --no-deps tf-models-official==2.15.0 gin-config pyyaml"]
+        "pip install --no-deps tf-models-official==2.15.0 gin-config pyyaml",
+    ]
     on_312 = blocking(stack(python="3.12.3", tensorflow=None), "train")[0].fix
     assert on_312.startswith("pip install tensorflow==2.21.0 tf-keras==2.21.0 tensorboard==2.21.0 ")
     assert "tf-models-official==2.20.0" in on_312
@@ -135,7 +164,8 @@ def test_missing_packages_block_with_the_command_to_install_them():
 def test_the_extras_pin_what_doctor_plans():
     import tomllib
 
-    from pipecheck.wrappers.plan import TF215, TF221 as PLAN_221
+    from pipecheck.wrappers.plan import TF215
+    from pipecheck.wrappers.plan import TF221 as PLAN_221
 
     extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert tuple(extras["train-tf215"]) == TF215.packages and tuple(extras["train-tf221"]) == PLAN_221.packages
@@ -172,8 +202,7 @@ def test_the_follower_reads_only_whole_records(tmp_path):
     folder = tmp_path / "train"
     folder.mkdir()
     events = folder / "events.out.tfevents.1.host"
-    first, second = (frame_record(scalar_event(step, 100.0 + step, {"Loss/total_loss": 1.0 / step}))
-                     for step in (1, 2))
+    first, second = (frame_record(scalar_event(step, 100.0 + step, {"Loss/total_loss": 1.0 / step})) for step in (1, 2))
     events.write_bytes(first + second[:10])  # the writer is in the middle of step 2
     follower = EventsFollower(folder, skip_existing=False)
     assert [(s.step, s.tag, s.value) for s in follower.poll()] == [(1, "Loss/total_loss", 1.0)]
@@ -192,8 +221,12 @@ def test_the_follower_stops_at_a_torn_length(tmp_path):
 def test_progress_from_events_and_log_lines():
     progress = RunProgress("train", total=100, stream=io.StringIO(), clock=lambda: 50.0)
     assert "starting TensorFlow" in progress.line()
-    progress.feed_scalars([type("S", (), {"tag": "Loss/total_loss", "value": 0.5, "step": step,
-                                          "wall_time": 10.0 + step * 0.25})() for step in (1, 2, 3, 4, 5)])
+    progress.feed_scalars(
+        [
+            type("S", (), {"tag": "Loss/total_loss", "value": 0.5, "step": step, "wall_time": 10.0 + step * 0.25})()
+            for step in (1, 2, 3, 4, 5)
+        ]
+    )
     line = progress.line()
     assert "5/100" in line and "loss 0.5" in line and "0.25 s/step" in line and "ETA 0:00:23" in line
     progress.feed_line("INFO:tensorflow:Step 100 per-step time 0.300s")
@@ -225,10 +258,12 @@ def test_on_a_terminal_the_bar_is_redrawn_in_place(monkeypatch):
 
 def test_ctrl_c_asks_the_child_to_stop_then_insists(tmp_path):
     """One Ctrl-C sends SIGINT; a child that ignores it gets SIGTERM once the grace period is over."""
-    stubborn = ("import signal, sys, time\n"
-                "signal.signal(signal.SIGINT, lambda *_: print('ignoring SIGINT', flush=True))\n"
-                "print('started', flush=True)\n"
-                "time.sleep(60)\n")
+    stubborn = (
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGINT, lambda *_: print('ignoring SIGINT', flush=True))\n"
+        "print('started', flush=True)\n"
+        "time.sleep(60)\n"
+    )
     ticks = []
 
     def ctrl_c_once():
@@ -236,16 +271,22 @@ def test_ctrl_c_asks_the_child_to_stop_then_insists(tmp_path):
         if len(ticks) == 3:
             raise KeyboardInterrupt
 
-    finished = supervise([sys.executable, "-c", stubborn], dict(os.environ), tmp_path, tmp_path / "run.log",
-                         on_tick=ctrl_c_once, tick_seconds=0.1, stop_grace=1.0)
+    finished = supervise(
+        [sys.executable, "-c", stubborn],
+        dict(os.environ),
+        tmp_path,
+        tmp_path / "run.log",
+        on_tick=ctrl_c_once,
+        tick_seconds=0.1,
+        stop_grace=1.0,
+    )
     assert finished.interrupted and finished.returncode == -signal.SIGTERM
     assert "ignoring SIGINT" in (tmp_path / "run.log").read_text()
     assert finished.seconds < 30
 
 
 def test_doctor_lists_the_stack_and_its_incompatibilities(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "pipecheck", "doctor"], capture_output=True, text=True,
-                            cwd=tmp_path)
+    result = subprocess.run([sys.executable, "-m", "pipecheck", "doctor"], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     for expected in ("machine     ", "CPU cores", "OD API      ", "protobuf", "Known incompatibilities"):
         assert expected in result.stdout

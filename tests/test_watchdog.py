@@ -13,13 +13,13 @@ import sys
 import time
 
 import pytest
+from support.projects import CONFIG, NET, REPO
 
 from pipecheck.artifacts.events import EventsFollower
 from pipecheck.artifacts.pipeline_config import load_pipeline_config
 from pipecheck.artifacts.writers import frame_record, scalar_event
 from pipecheck.schema import load_schema
 from pipecheck.wrappers.watchdog import Schedule, Watchdog, schedule_of
-from support.projects import CONFIG, NET, REPO
 
 FOLDER = f"faces_cubes/training/{NET}"
 
@@ -33,8 +33,10 @@ def scalars_from(tmp_path, steps: dict[int, dict[str, float]]):
 
 
 def losses(values, rate=None):
-    return {step: {"Loss/total_loss": value, **({"learning_rate": rate(step)} if rate else {})}
-            for step, value in enumerate(values, start=1)}
+    return {
+        step: {"Loss/total_loss": value, **({"learning_rate": rate(step)} if rate else {})}
+        for step, value in enumerate(values, start=1)
+    }
 
 
 def test_a_nan_loss_stops_at_its_step_and_names_the_rate(tmp_path):
@@ -56,8 +58,11 @@ def test_an_infinite_component_loss_counts_too(tmp_path):
 
 def test_a_checkpoint_saved_at_or_after_the_bad_step_is_not_good():
     watch = Watchdog(Schedule(100))
-    for line in ("pipecheck [10:00:00]: step 0 saved as run/ckpt-1", "pipecheck [10:00:05]: step 10 saved as run/ckpt-2",
-                 "pipecheck [10:00:05]: step 12 saved as run/ckpt-3"):
+    for line in (
+        "pipecheck [10:00:00]: step 0 saved as run/ckpt-1",
+        "pipecheck [10:00:05]: step 10 saved as run/ckpt-2",
+        "pipecheck [10:00:05]: step 12 saved as run/ckpt-3",
+    ):
         watch.feed_line(line)
     assert watch.last_good_checkpoint(12) == (10, "run/ckpt-2")
     assert Watchdog(Schedule(100)).last_good_checkpoint(5) is None
@@ -79,9 +84,13 @@ def test_a_loss_a_thousand_times_its_start_stops_at_that_step(tmp_path):
 
 
 def test_a_falling_loss_raises_nothing(tmp_path):
-    values = [4.0 * 0.98 ** step for step in range(80)]
-    assert Watchdog(Schedule(1000, rate_at=lambda s: 0.01)).feed(
-        scalars_from(tmp_path, losses(values, rate=lambda s: 0.01))) == []
+    values = [4.0 * 0.98**step for step in range(80)]
+    assert (
+        Watchdog(Schedule(1000, rate_at=lambda s: 0.01)).feed(
+            scalars_from(tmp_path, losses(values, rate=lambda s: 0.01))
+        )
+        == []
+    )
 
 
 def test_a_loss_that_does_not_move_is_reported_once_and_the_run_goes_on(tmp_path):
@@ -97,7 +106,8 @@ def test_short_runs_are_not_judged_flat(tmp_path):
 
 def test_a_rate_of_zero_before_the_end(tmp_path):
     alarms = Watchdog(Schedule(40, rate_at=lambda s: 0.0)).feed(
-        scalars_from(tmp_path, losses([1.0 / s for s in range(1, 30)], rate=lambda s: 0.0)))
+        scalars_from(tmp_path, losses([1.0 / s for s in range(1, 30)], rate=lambda s: 0.0))
+    )
     assert [(a.kind, a.step) for a in alarms] == [("rate", 1)]
     assert "learning rate is 0 at step 1 of 40" in alarms[0].message
 
@@ -105,11 +115,12 @@ def test_a_rate_of_zero_before_the_end(tmp_path):
 def test_a_rate_stuck_at_warmup_and_a_rate_off_schedule(tmp_path):
     expected = lambda step: 0.001 + 0.009 * step / 10 if step < 10 else 0.01  # noqa: E731
     stuck = Watchdog(Schedule(100, rate_at=expected, warmup_steps=10, warmup_rate=0.001)).feed(
-        scalars_from(tmp_path, losses([1.0 / s for s in range(1, 20)],
-                                      rate=lambda s: expected(s) if s < 12 else 0.001)))
+        scalars_from(tmp_path, losses([1.0 / s for s in range(1, 20)], rate=lambda s: expected(s) if s < 12 else 0.001))
+    )
     assert [(a.kind, a.step) for a in stuck] == [("rate", 12)] and "stuck at the warmup rate 0.001" in stuck[0].message
     off = Watchdog(Schedule(100, rate_at=expected)).feed(
-        scalars_from(tmp_path, losses([1.0 / s for s in range(1, 5)], rate=lambda s: 0.5)))
+        scalars_from(tmp_path, losses([1.0 / s for s in range(1, 5)], rate=lambda s: 0.5))
+    )
     assert [(a.kind, a.step) for a in off] == [("rate", 1)] and "gives 0.0019" in off[0].message
 
 
@@ -124,15 +135,19 @@ def test_the_schedule_of_the_course_config(clean_project):
 @pytest.fixture
 def fake_python(tmp_path):
     script = tmp_path / "fake-python"
-    script.write_text(f"#!/bin/sh\nexec {sys.executable} {REPO / 'tests/support/fake_od_api.py'} \"$@\"\n")
+    script.write_text(f'#!/bin/sh\nexec {sys.executable} {REPO / "tests/support/fake_od_api.py"} "$@"\n')
     script.chmod(0o755)
     return str(script)
 
 
 def train(project, fake_python, *args, **env):
-    return subprocess.run([sys.executable, "-m", "pipecheck", "train", FOLDER, "--python", fake_python, "--ram",
-                           "16GiB", *args], cwd=project, capture_output=True, text=True,
-                          env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_STEP_SECONDS": "0.05", **env})
+    return subprocess.run(
+        [sys.executable, "-m", "pipecheck", "train", FOLDER, "--python", fake_python, "--ram", "16GiB", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_STEP_SECONDS": "0.05", **env},
+    )
 
 
 def test_train_stops_at_once_on_a_nan_and_keeps_the_last_good_checkpoint(clean_project, fake_python):

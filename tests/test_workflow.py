@@ -14,10 +14,10 @@ import sys
 import time
 
 import pytest
-
-from pipecheck.engine.runner import RunOptions, run
-from pipecheck.cli.export import tflite_refusal
 from support.projects import CONFIG, NET, REPO, SSD_CONFIG, add_ssd_network
+
+from pipecheck.cli.export import tflite_refusal
+from pipecheck.engine.runner import RunOptions, run
 
 FOLDER = f"faces_cubes/training/{NET}"
 
@@ -25,14 +25,20 @@ FOLDER = f"faces_cubes/training/{NET}"
 @pytest.fixture
 def fake_python(tmp_path):
     script = tmp_path / "fake-python"
-    script.write_text(f"#!/bin/sh\nexec {sys.executable} {REPO / 'tests/support/fake_od_api.py'} \"$@\"\n")
+    script.write_text(f'#!/bin/sh\nexec {sys.executable} {REPO / "tests/support/fake_od_api.py"} "$@"\n')
     script.chmod(0o755)
     return str(script)
 
 
 def pipecheck(*args, cwd, env=None, **kwargs):
-    return subprocess.run([sys.executable, "-m", "pipecheck", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "PIPECHECK_PROGRESS": "never", **(env or {})}, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "pipecheck", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PIPECHECK_PROGRESS": "never", **(env or {})},
+        **kwargs,
+    )
 
 
 def test_train_runs_in_the_next_checkpoint_folder_with_progress(clean_project, fake_python):
@@ -44,8 +50,9 @@ def test_train_runs_in_the_next_checkpoint_folder_with_progress(clean_project, f
     assert "Step 1000 per-step time" in (run / "train.log").read_text()
     record = json.loads((run / "pipecheck-run.json").read_text())
     assert record["last_step"] == 1000 and record["config_text"] == (clean_project / CONFIG).read_text()
-    second = pipecheck("train", FOLDER, "--python", fake_python, "--num-steps", "5", "--ram", "16GiB",
-                       cwd=clean_project)
+    second = pipecheck(
+        "train", FOLDER, "--python", fake_python, "--num-steps", "5", "--ram", "16GiB", cwd=clean_project
+    )
     assert second.returncode == 0 and (clean_project / FOLDER / "checkpoint2").is_dir()
     assert "trained to step 5" in second.stdout
 
@@ -57,8 +64,9 @@ def test_train_refuses_a_config_with_errors(course_project, fake_python):
     assert done.returncode == 1
     assert "PC101 error" in done.stdout and "pipecheck train refused" in done.stderr
     assert not (course_project / FOLDER / "checkpoint1").exists()
-    forced = pipecheck("train", FOLDER, "--python", fake_python, "--ram", "16GiB", "--force", "--num-steps", "3",
-                       cwd=course_project)
+    forced = pipecheck(
+        "train", FOLDER, "--python", fake_python, "--ram", "16GiB", "--force", "--num-steps", "3", cwd=course_project
+    )
     assert forced.returncode == 0, forced.stderr
 
 
@@ -74,8 +82,9 @@ def test_dry_run_prints_the_command_and_runs_nothing(clean_project):
 
 
 def test_a_failed_training_says_why_and_where_the_log_is(clean_project, fake_python):
-    done = pipecheck("train", FOLDER, "--python", fake_python, "--ram", "16GiB", cwd=clean_project,
-                     env={"FAKE_FAIL": "1"})
+    done = pipecheck(
+        "train", FOLDER, "--python", fake_python, "--ram", "16GiB", cwd=clean_project, env={"FAKE_FAIL": "1"}
+    )
     assert done.returncode == 1
     assert "RuntimeError: Did not find any input files matching the glob pattern" in done.stderr
     assert f"{FOLDER}/checkpoint1/train.log" in done.stderr
@@ -83,8 +92,14 @@ def test_a_failed_training_says_why_and_where_the_log_is(clean_project, fake_pyt
 
 def test_ctrl_c_saves_and_resume_continues(clean_project, fake_python):
     command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--python", fake_python, "--ram", "16GiB"]
-    child = subprocess.Popen(command, cwd=clean_project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_STEP_SECONDS": "0.05"})
+    child = subprocess.Popen(
+        command,
+        cwd=clean_project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_STEP_SECONDS": "0.05"},
+    )
     from pipecheck.artifacts.events import EventsFollower
 
     follower = EventsFollower(clean_project / FOLDER / "checkpoint1" / "train", skip_existing=False)
@@ -108,22 +123,50 @@ def test_ctrl_c_saves_and_resume_continues(clean_project, fake_python):
 
 
 def test_resume_refuses_a_changed_config_but_not_a_new_comment(clean_project, fake_python):
-    assert pipecheck("train", FOLDER, "--python", fake_python, "--num-steps", "3", "--ram", "16GiB",
-                     cwd=clean_project).returncode == 0
+    assert (
+        pipecheck(
+            "train", FOLDER, "--python", fake_python, "--num-steps", "3", "--ram", "16GiB", cwd=clean_project
+        ).returncode
+        == 0
+    )
     config = clean_project / CONFIG
     config.write_text(config.read_text() + "# a note for the reviewer\n")
-    again = pipecheck("train", FOLDER, "--python", fake_python, "--num-steps", "6", "--ram", "16GiB", "--resume", "1",
-                      cwd=clean_project)
+    again = pipecheck(
+        "train",
+        FOLDER,
+        "--python",
+        fake_python,
+        "--num-steps",
+        "6",
+        "--ram",
+        "16GiB",
+        "--resume",
+        "1",
+        cwd=clean_project,
+    )
     assert again.returncode == 0, again.stderr
     config.write_text(config.read_text().replace("batch_size: 1", "batch_size: 2"))
-    changed = pipecheck("train", FOLDER, "--python", fake_python, "--ram", "16GiB", "--resume", "1",
-                        cwd=clean_project)
+    changed = pipecheck("train", FOLDER, "--python", fake_python, "--ram", "16GiB", "--resume", "1", cwd=clean_project)
     assert changed.returncode == 2
     assert "the config changed since checkpoint1 was trained" in changed.stderr
     assert "-  batch_size: 1\n+  batch_size: 2" in changed.stderr
-    assert "already reached step 6 of 6" in pipecheck(
-        "train", FOLDER, "--python", fake_python, "--ram", "16GiB", "--resume", "1", "--num-steps", "6", "--force",
-        cwd=clean_project).stdout
+    assert (
+        "already reached step 6 of 6"
+        in pipecheck(
+            "train",
+            FOLDER,
+            "--python",
+            fake_python,
+            "--ram",
+            "16GiB",
+            "--resume",
+            "1",
+            "--num-steps",
+            "6",
+            "--force",
+            cwd=clean_project,
+        ).stdout
+    )
 
 
 def test_resume_needs_an_existing_run(clean_project, fake_python):

@@ -30,8 +30,16 @@ LABEL_MAP = "".join(f"item {{\n  id: {i}\n  name: '{name}'\n}}\n" for i, name in
 
 # Where each layout puts things, relative to its launch root.
 LAYOUTS = {
-    "course": {"pretrained": "pre-trained", "data": "faces_cubes/training", "config_dir": f"faces_cubes/training/{NET}"},
-    "course-a": {"pretrained": "pre_trained", "data": "training/faces_cubes", "config_dir": f"training/faces_cubes/{NET}"},
+    "course": {
+        "pretrained": "pre-trained",
+        "data": "faces_cubes/training",
+        "config_dir": f"faces_cubes/training/{NET}",
+    },
+    "course-a": {
+        "pretrained": "pre_trained",
+        "data": "training/faces_cubes",
+        "config_dir": f"training/faces_cubes/{NET}",
+    },
     "tutorial": {"pretrained": "pre-trained-models", "data": "annotations", "config_dir": "models/my_faster_rcnn"},
 }
 
@@ -85,18 +93,26 @@ def draw_scene(rng: random.Random, width: int = 320, height: int = 240):
         size = rng.randint(44, 70)
         for _attempt in range(30):
             x0, y0 = rng.randint(8, width - size - 24), rng.randint(24, height - size - 8)
-            if all(x0 + size + 20 < a or a + s + 20 < x0 or y0 + size < b - 20 or b + s < y0 - 20
-                   for a, b, s in taken):
+            if all(x0 + size + 20 < a or a + s + 20 < x0 or y0 + size < b - 20 or b + s < y0 - 20 for a, b, s in taken):
                 break
         else:
             continue
         taken.append((x0, y0, size))
         depth = size // 3
         body = (rng.randint(200, 235),) * 3
-        draw.polygon([(x0, y0), (x0 + depth, y0 - depth), (x0 + size + depth, y0 - depth), (x0 + size, y0)],
-                     fill=tuple(c - 25 for c in body))
-        draw.polygon([(x0 + size, y0), (x0 + size + depth, y0 - depth), (x0 + size + depth, y0 + size - depth),
-                      (x0 + size, y0 + size)], fill=tuple(c - 60 for c in body))
+        draw.polygon(
+            [(x0, y0), (x0 + depth, y0 - depth), (x0 + size + depth, y0 - depth), (x0 + size, y0)],
+            fill=tuple(c - 25 for c in body),
+        )
+        draw.polygon(
+            [
+                (x0 + size, y0),
+                (x0 + size + depth, y0 - depth),
+                (x0 + size + depth, y0 + size - depth),
+                (x0 + size, y0 + size),
+            ],
+            fill=tuple(c - 60 for c in body),
+        )
         draw.rectangle([x0, y0, x0 + size, y0 + size], fill=body, outline=(60, 60, 60))
         name = rng.choice(CLASSES)
         radius = max(4, size // 9)
@@ -125,9 +141,17 @@ def write_records(path: Path, count: int, seed: int, prefix: str) -> None:
     examples = []
     for index in range(count):
         jpeg, boxes, classes = draw_scene(rng)
-        examples.append(detection_example(jpeg, 320, 240, boxes, classes,
-                                          label_ids=[CLASSES.index(c) + 1 for c in classes],
-                                          filename=f"{prefix}_{index:03d}.jpg"))
+        examples.append(
+            detection_example(
+                jpeg,
+                320,
+                240,
+                boxes,
+                classes,
+                label_ids=[CLASSES.index(c) + 1 for c in classes],
+                filename=f"{prefix}_{index:03d}.jpg",
+            )
+        )
     write_tfrecord(path, examples)
 
 
@@ -190,8 +214,10 @@ def write_real_checkpoint(folder: Path, zoo_config: Path) -> None:
         from object_detection.builders import model_builder
         from object_detection.utils import config_util
     except ImportError as error:
-        raise SystemExit(f"--checkpoint real needs TensorFlow and the OD API ({error}); use the slow tier's venv "
-                         "(README.md, 'The slow tier')") from None
+        raise SystemExit(
+            f"--checkpoint real needs TensorFlow and the OD API ({error}); use the slow tier's venv "
+            "(README.md, 'The slow tier')"
+        ) from None
     model_config = config_util.get_configs_from_pipeline_file(str(zoo_config))["model"]
     model = model_builder.build(model_config=model_config, is_training=False)
     images, shapes = model.preprocess(tf.zeros([1, 256, 256, 3]))
@@ -230,15 +256,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("destination", nargs="?", type=Path, default=HERE / "tod_tf2")
     parser.add_argument("--layout", choices=sorted(LAYOUTS), default="course")
-    parser.add_argument("--checkpoint", choices=("standin", "real"), default="standin",
-                        help="standin: tiny, for linting only (default); real: the network built by the OD API, "
-                             "trainable (needs TensorFlow)")
+    parser.add_argument(
+        "--checkpoint",
+        choices=("standin", "real"),
+        default="standin",
+        help="standin: tiny, for linting only (default); real: the network built by the OD API, "
+        "trainable (needs TensorFlow)",
+    )
     args = parser.parse_args()
     config = build(args.destination, args.layout, checkpoint=args.checkpoint)
     print(f"wrote {config}")
     if args.checkpoint == "standin":
-        print("the checkpoint is a lint-only stand-in (pipecheck reports PC312); --checkpoint real builds a "
-              "trainable one")
+        print(
+            "the checkpoint is a lint-only stand-in (pipecheck reports PC312); --checkpoint real builds a trainable one"
+        )
 
 
 if __name__ == "__main__":

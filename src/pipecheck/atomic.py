@@ -7,8 +7,9 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, data: bytes, *, durable: bool = False, mode_from: Path | None = None,
-                     before_replace=None) -> None:
+def write_atomically(
+    path: Path, data: bytes, *, durable: bool = False, mode_from: Path | None = None, before_replace=None
+) -> None:
     """Write `data` to a hidden temporary file beside `path`, then rename it over `path`.
 
     `durable` flushes it to disk first; `mode_from` copies that file's permissions (and owner,

@@ -51,8 +51,9 @@ class Distribution:
     def describe(self) -> str:
         from pipecheck.i18n import _
 
-        kind = {MIRRORED: "MirroredStrategy", MULTI_WORKER: "MultiWorkerMirroredStrategy",
-                TPU: "TPUStrategy"}[self.strategy]
+        kind = {MIRRORED: "MirroredStrategy", MULTI_WORKER: "MultiWorkerMirroredStrategy", TPU: "TPUStrategy"}[
+            self.strategy
+        ]
         return _("{replicas} replicas ({kind}, {source})", replicas=self.replicas, kind=kind, source=self.source)
 
 
@@ -75,32 +76,49 @@ def parse_gpus(text: str) -> int | str:
     return int(text)
 
 
-def from_options(gpus=None, num_workers: int | None = None, tpu: str | None = None, local_workers: int | None = None,
-                 replicas: int | None = None, visible_gpus: int = 0) -> Distribution | None:
+def from_options(
+    gpus=None,
+    num_workers: int | None = None,
+    tpu: str | None = None,
+    local_workers: int | None = None,
+    replicas: int | None = None,
+    visible_gpus: int = 0,
+) -> Distribution | None:
     """The distribution the command-line options ask for; None when they say nothing."""
     from pipecheck.i18n import _
 
-    chosen = [name for name, value in (("--num-workers", num_workers), ("--tpu", tpu),
-                                       ("--local-workers", local_workers)) if value]
+    chosen = [
+        name
+        for name, value in (("--num-workers", num_workers), ("--tpu", tpu), ("--local-workers", local_workers))
+        if value
+    ]
     if len(chosen) > 1:
         raise DistributionError(_("{options}: choose one way to distribute", options=" and ".join(chosen)))
     devices = visible_gpus if gpus == "all" else gpus or 0
     if gpus == "all" and not visible_gpus and not replicas:
-        raise DistributionError(_("--gpus all: no GPU is visible on this machine (write a count for a review "
-                                  "elsewhere, or --replicas N)"))
+        raise DistributionError(
+            _("--gpus all: no GPU is visible on this machine (write a count for a review elsewhere, or --replicas N)")
+        )
     if tpu:
         if gpus:
             raise DistributionError(_("--tpu and --gpus: a TPU training uses no GPU"))
-        source = _("--tpu {name}, {cores} cores assumed", name=tpu, cores=TPU_CORES) if not replicas else \
-            _("--tpu {name}, --replicas {count}", name=tpu, count=replicas)
+        source = (
+            _("--tpu {name}, {cores} cores assumed", name=tpu, cores=TPU_CORES)
+            if not replicas
+            else _("--tpu {name}, --replicas {count}", name=tpu, count=replicas)
+        )
         return Distribution(TPU, 1, 0, tpu=tpu, replicas_given=replicas, source=source)
     workers = num_workers or local_workers
     if workers:
         option = "--num-workers" if num_workers else "--local-workers"
-        source = _("{option} {workers}, {gpus} GPUs each", option=option, workers=workers, gpus=devices) if devices \
+        source = (
+            _("{option} {workers}, {gpus} GPUs each", option=option, workers=workers, gpus=devices)
+            if devices
             else _("{option} {workers} on CPUs", option=option, workers=workers)
-        return Distribution(MULTI_WORKER, workers, devices, replicas_given=replicas, local=bool(local_workers),
-                            source=source)
+        )
+        return Distribution(
+            MULTI_WORKER, workers, devices, replicas_given=replicas, local=bool(local_workers), source=source
+        )
     if gpus:
         return Distribution(MIRRORED, 1, devices, replicas_given=replicas, source=f"--gpus {gpus}")
     if replicas:
@@ -117,8 +135,11 @@ class Cluster:
     @property
     def tasks(self) -> list[tuple[str, int, str]]:
         """(job, index, address) of every task, the chief first."""
-        return [(job, index, address) for job in sorted(self.jobs, key=lambda job: job != "chief")
-                for index, address in enumerate(self.jobs[job])]
+        return [
+            (job, index, address)
+            for job in sorted(self.jobs, key=lambda job: job != "chief")
+            for index, address in enumerate(self.jobs[job])
+        ]
 
     def tf_config(self, job: str, index: int) -> str:
         return json.dumps({"cluster": self.jobs, "task": {"type": job, "index": index}})
@@ -134,21 +155,36 @@ def read_tf_config(text: str | None, workers: int) -> tuple[Cluster, tuple[str, 
     from pipecheck.i18n import _
 
     if not text:
-        raise DistributionError(_("--num-workers {workers}: TF_CONFIG is not set; every worker needs it, with the "
-                                  "same cluster and its own task (or rehearse here with --local-workers "
-                                  "{workers})", workers=workers))
+        raise DistributionError(
+            _(
+                "--num-workers {workers}: TF_CONFIG is not set; every worker needs it, with the "
+                "same cluster and its own task (or rehearse here with --local-workers "
+                "{workers})",
+                workers=workers,
+            )
+        )
     try:
         data = json.loads(text)
         jobs = {job: list(addresses) for job, addresses in data["cluster"].items() if job in ("chief", "worker")}
         task = (data["task"]["type"], int(data["task"]["index"]))
     except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise DistributionError(_("TF_CONFIG is not what MultiWorkerMirroredStrategy reads ({error}); write "
-                                  '{{"cluster": {{"worker": ["host1:port", ...]}}, "task": {{"type": "worker", '
-                                  '"index": 0}}}}', error=error)) from None
+        raise DistributionError(
+            _(
+                "TF_CONFIG is not what MultiWorkerMirroredStrategy reads ({error}); write "
+                '{{"cluster": {{"worker": ["host1:port", ...]}}, "task": {{"type": "worker", '
+                '"index": 0}}}}',
+                error=error,
+            )
+        ) from None
     count = sum(len(addresses) for addresses in jobs.values())
     if count != workers:
-        raise DistributionError(_("--num-workers {workers} but TF_CONFIG lists {count} chief and worker tasks",
-                                  workers=workers, count=count))
+        raise DistributionError(
+            _(
+                "--num-workers {workers} but TF_CONFIG lists {count} chief and worker tasks",
+                workers=workers,
+                count=count,
+            )
+        )
     if task[0] not in jobs or not 0 <= task[1] < len(jobs[task[0]]):
         raise DistributionError(_("TF_CONFIG's task {job} {index} is not in its cluster", job=task[0], index=task[1]))
     return Cluster(jobs), task

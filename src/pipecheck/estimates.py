@@ -98,9 +98,15 @@ class TrainingEstimate:
         from pipecheck.i18n import _
 
         how = _("measured") if self.family.measured else _("prior, ±30 %")
-        return _("{family} at {height}x{width}: {fixed:.1f} GiB + {per_image:.2f} GiB per image ({how})",
-                 family=self.family.label, height=self.height, width=self.width, fixed=self.fixed_mib / 1024,
-                 per_image=self.per_image_mib / 1024, how=how)
+        return _(
+            "{family} at {height}x{width}: {fixed:.1f} GiB + {per_image:.2f} GiB per image ({how})",
+            family=self.family.label,
+            height=self.height,
+            width=self.width,
+            fixed=self.fixed_mib / 1024,
+            per_image=self.per_image_mib / 1024,
+            how=how,
+        )
 
 
 def family_of(arch: str | None, extractor_type: str) -> Family | None:
@@ -120,7 +126,8 @@ def estimate_training(config) -> TrainingEstimate | None:
     per_image = family.per_image_mib * height * width / family.reference_pixels
     if config.arch == "faster_rcnn":
         model = config.model
-        proposals = model.first_stage_max_proposals if model.HasField("hard_example_miner") \
-            else model.second_stage_batch_size
+        proposals = (
+            model.first_stage_max_proposals if model.HasField("hard_example_miner") else model.second_stage_batch_size
+        )
         per_image += _STAGE2_MIB_PER_64 * proposals / 64
     return TrainingEstimate(family, height, width, family.fixed_mib, per_image)

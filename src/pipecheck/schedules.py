@@ -28,7 +28,7 @@ def exponential_rate(schedule, step: int) -> float:
     exponent = (step - schedule.burnin_steps) / (schedule.decay_steps or 1)
     if schedule.staircase:
         exponent = math.floor(exponent)
-    return max(schedule.initial_learning_rate * schedule.decay_factor ** exponent, schedule.min_learning_rate)
+    return max(schedule.initial_learning_rate * schedule.decay_factor**exponent, schedule.min_learning_rate)
 
 
 def manual_rate(schedule, step: int) -> float:
@@ -110,11 +110,17 @@ def suggested_cosine(config, original) -> dict[str, str] | None:
         zoo = original.learning_rate()[2]
         if abs(warmup_rate - zoo.warmup_learning_rate) <= 1e-9 * max(warmup_rate, 1e-12):
             warmup_rate *= factor  # the zoo's pair scales together; a warmup rate the user chose is kept
-    values = {"warmup_steps": (schedule.warmup_steps, warmup), "total_steps": (schedule.total_steps, total),
-              "learning_rate_base": (schedule.learning_rate_base, base),
-              "warmup_learning_rate": (schedule.warmup_learning_rate, min(warmup_rate, base))}
-    return {f"{path}.{name}": (f"{new:.3g}" if isinstance(new, float) else str(new))
-            for name, (old, new) in values.items() if abs(new - old) > 1e-12 * max(abs(old), 1e-12)}
+    values = {
+        "warmup_steps": (schedule.warmup_steps, warmup),
+        "total_steps": (schedule.total_steps, total),
+        "learning_rate_base": (schedule.learning_rate_base, base),
+        "warmup_learning_rate": (schedule.warmup_learning_rate, min(warmup_rate, base)),
+    }
+    return {
+        f"{path}.{name}": (f"{new:.3g}" if isinstance(new, float) else str(new))
+        for name, (old, new) in values.items()
+        if abs(new - old) > 1e-12 * max(abs(old), 1e-12)
+    }
 
 
 def describe_others(suggestion: dict[str, str], field: str) -> str:

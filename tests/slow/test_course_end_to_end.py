@@ -19,9 +19,10 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("object_detection.builders", reason="the OD API and its dependencies (the [train] extra)")
 
-from pipecheck.artifacts.events import EventsFollower  # noqa: E402
 from support.projects import EXAMPLE  # noqa: E402
 from support.ssd_course import FOLDER, build_ssd_course, pipecheck  # noqa: E402
+
+from pipecheck.artifacts.events import EventsFollower  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -30,8 +31,10 @@ pytestmark = pytest.mark.slow
 def project(tmp_path_factory):
     """A course project after `pipecheck init` and `pipecheck fix`, with steps and batch chosen."""
     root, fixed = build_ssd_course(tmp_path_factory.mktemp("course"))
-    assert "num_classes: 90 → 2" in fixed.stdout and 'fine_tune_checkpoint_type: "classification" → "detection"' \
-        in fixed.stdout, fixed.stdout
+    assert (
+        "num_classes: 90 → 2" in fixed.stdout
+        and 'fine_tune_checkpoint_type: "classification" → "detection"' in fixed.stdout
+    ), fixed.stdout
     lint = pipecheck("check", FOLDER, "--format", "json", cwd=root)
     assert json.loads(lint.stdout)["summary"]["errors"] == 0, lint.stdout
     return root
@@ -65,8 +68,14 @@ def test_the_events_reader_agrees_with_tensorflow(project):
 
 def test_ctrl_c_saves_the_step_and_resume_finishes(project):
     command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--num-steps", "5000"]
-    child = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**os.environ, "PIPECHECK_PROGRESS": "never"})
+    child = subprocess.Popen(
+        command,
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PIPECHECK_PROGRESS": "never"},
+    )
     follower, seen = EventsFollower(project / FOLDER / "checkpoint2" / "train", skip_existing=False), 0
     deadline = time.monotonic() + 600
     while seen < 20 and time.monotonic() < deadline and child.poll() is None:
@@ -94,8 +103,9 @@ def test_export_reload_and_detect(project):
     assert (project / FOLDER / "tflite1/model.tflite").stat().st_size > 1_000_000
     gate = [line for line in done.stdout.splitlines() if line.startswith(("  ok: ", "  FAILED: "))]
     print("\n".join(gate))
-    assert any("the SavedModel returned class ids" in line and "all in the label map (ids 1, 2)" in line
-               for line in gate)
+    assert any(
+        "the SavedModel returned class ids" in line and "all in the label map (ids 1, 2)" in line for line in gate
+    )
     assert "  ok: 3 score columns: num_classes 2 and the background" in gate
     assert any(line.startswith("  ok: TFLite against the SavedModel on the same image") for line in gate)
     import tensorflow as tf
@@ -109,8 +119,10 @@ def test_export_reload_and_detect(project):
 def test_tflite_is_refused_before_anything_for_faster_rcnn(project):
     other = project / "faces_cubes/training/faster_rcnn"
     other.mkdir()
-    shutil.copyfile(EXAMPLE / "tod_tf2" / "faces_cubes/training/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8"
-                    / "pipeline.config", other / "pipeline.config")
+    shutil.copyfile(
+        EXAMPLE / "tod_tf2" / "faces_cubes/training/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8" / "pipeline.config",
+        other / "pipeline.config",
+    )
     shutil.copytree(project / FOLDER / "checkpoint1", other / "checkpoint1")
     done = pipecheck("export", str(other.relative_to(project)), "--tflite", "--force", cwd=project)
     assert done.returncode == 2 and "supports SSD networks" in done.stderr
@@ -126,17 +138,22 @@ def test_eval_prints_coco_metrics(project):
 
 
 def test_rebuilt_protos_parse_as_the_pure_python_protobuf_does(tmp_path):
-    script = ("import sys\n"
-              "from google.protobuf import text_format\n"
-              "if sys.argv[1] == 'rebuilt':\n"
-              "    from pipecheck.wrappers.launcher import _RebuiltProtos\n"
-              "    sys.meta_path.insert(0, _RebuiltProtos())\n"
-              "from object_detection.protos import pipeline_pb2\n"
-              "message = text_format.Merge(open(sys.argv[2]).read(), pipeline_pb2.TrainEvalPipelineConfig())\n"
-              "sys.stdout.buffer.write(message.SerializeToString(deterministic=True))\n")
+    script = (
+        "import sys\n"
+        "from google.protobuf import text_format\n"
+        "if sys.argv[1] == 'rebuilt':\n"
+        "    from pipecheck.wrappers.launcher import _RebuiltProtos\n"
+        "    sys.meta_path.insert(0, _RebuiltProtos())\n"
+        "from object_detection.protos import pipeline_pb2\n"
+        "message = text_format.Merge(open(sys.argv[2]).read(), pipeline_pb2.TrainEvalPipelineConfig())\n"
+        "sys.stdout.buffer.write(message.SerializeToString(deterministic=True))\n"
+    )
     config = str(EXAMPLE / "tod_tf2/faces_cubes/training/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/pipeline.config")
     rebuilt = subprocess.run([sys.executable, "-c", script, "rebuilt", config], capture_output=True)
-    reference = subprocess.run([sys.executable, "-c", script, "python", config], capture_output=True,
-                               env={**os.environ, "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"})
+    reference = subprocess.run(
+        [sys.executable, "-c", script, "python", config],
+        capture_output=True,
+        env={**os.environ, "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"},
+    )
     assert rebuilt.returncode == 0, rebuilt.stderr.decode()[-2000:]
     assert rebuilt.stdout == reference.stdout and len(rebuilt.stdout) > 400

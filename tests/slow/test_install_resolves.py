@@ -9,7 +9,6 @@ import subprocess
 import venv
 
 import pytest
-
 from support.projects import REPO
 
 pytestmark = pytest.mark.slow
@@ -19,24 +18,49 @@ pytestmark = pytest.mark.slow
 def uv(tmp_path_factory):
     environment = tmp_path_factory.mktemp("uv")
     venv.EnvBuilder(with_pip=True).create(environment)
-    done = subprocess.run([str(environment / "bin" / "python"), "-m", "pip", "install", "--quiet", "uv"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(environment / "bin" / "python"), "-m", "pip", "install", "--quiet", "uv"], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return environment / "bin" / "uv"
 
 
 def resolve(uv, python, *arguments):
-    done = subprocess.run([str(uv), "pip", "compile", *arguments, "--python-version", python, "--python-platform",
-                           "x86_64-manylinux_2_28", "--no-header", "--quiet"], cwd=REPO, capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        [
+            str(uv),
+            "pip",
+            "compile",
+            *arguments,
+            "--python-version",
+            python,
+            "--python-platform",
+            "x86_64-manylinux_2_28",
+            "--no-header",
+            "--quiet",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
-    return {line.split("==")[0]: line.split("==")[1].strip() for line in done.stdout.splitlines()
-            if "==" in line and not line.lstrip().startswith("#")}
+    return {
+        line.split("==")[0]: line.split("==")[1].strip()
+        for line in done.stdout.splitlines()
+        if "==" in line and not line.lstrip().startswith("#")
+    }
 
 
-@pytest.mark.parametrize("python, tensorflow, official", [
-    ("3.10", ("tensorflow-cpu", "2.15.1"), "2.15.0"), ("3.11", ("tensorflow-cpu", "2.15.1"), "2.15.0"),
-    ("3.12", ("tensorflow", "2.21.0"), "2.20.0"), ("3.13", ("tensorflow", "2.21.0"), "2.20.0")])
+@pytest.mark.parametrize(
+    "python, tensorflow, official",
+    [
+        ("3.10", ("tensorflow-cpu", "2.15.1"), "2.15.0"),
+        ("3.11", ("tensorflow-cpu", "2.15.1"), "2.15.0"),
+        ("3.12", ("tensorflow", "2.21.0"), "2.20.0"),
+        ("3.13", ("tensorflow", "2.21.0"), "2.20.0"),
+    ],
+)
 def test_the_train_extra_picks_the_stack_for_each_python(uv, python, tensorflow, official):
     from pipecheck.wrappers.plan import install_plan
 
@@ -51,4 +75,3 @@ def test_the_train_extra_picks_the_stack_for_each_python(uv, python, tensorflow,
     no_deps = resolve(uv, python, "requirements/od-api.txt", "--no-deps")
     assert no_deps["tf-models-official"] == official and no_deps["tf-models-research-object-detection"] == "2.8.0.post1"
     assert f"tf-models-official=={official}" in plan.no_deps
-

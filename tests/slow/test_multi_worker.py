@@ -15,7 +15,6 @@ import sys
 import time
 
 import pytest
-
 from support.ssd_course import FOLDER, build_ssd_course, pipecheck
 
 pytestmark = pytest.mark.slow
@@ -74,16 +73,25 @@ def test_two_local_workers_train_and_the_chiefs_checkpoint_exports(project):
 
 def test_ctrl_c_stops_both_workers(project):
     command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--local-workers", "2", "--num-steps", "100000"]
-    child = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**os.environ, "PIPECHECK_PROGRESS": "never"})
+    child = subprocess.Popen(
+        command,
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PIPECHECK_PROGRESS": "never"},
+    )
     deadline = time.monotonic() + 600
     run = None
     while time.monotonic() < deadline and child.poll() is None:
         time.sleep(2)
         runs = sorted((project / FOLDER).glob("checkpoint*/train.log"), key=lambda p: p.stat().st_mtime)
         run = runs[-1].parent if runs else None
-        if run is not None and list((run / "train").glob("events.out.tfevents.*")) and \
-                any(p.stat().st_size > 200 for p in (run / "train").glob("events.out.tfevents.*")):
+        if (
+            run is not None
+            and list((run / "train").glob("events.out.tfevents.*"))
+            and any(p.stat().st_size > 200 for p in (run / "train").glob("events.out.tfevents.*"))
+        ):
             break  # the chief has logged a step
     assert child.poll() is None, child.communicate()[1][-3000:]
     time.sleep(3)
@@ -100,11 +108,27 @@ def test_ctrl_c_stops_both_workers(project):
 
 def _forced_run(project, seconds_allowed: float) -> tuple[subprocess.CompletedProcess | None, str, float]:
     """Train with --force past the lint; (finished or None if it had to be stopped, logs, seconds)."""
-    command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--local-workers", "2", "--num-steps", "3",
-               "--force"]
+    command = [
+        sys.executable,
+        "-m",
+        "pipecheck",
+        "train",
+        FOLDER,
+        "--local-workers",
+        "2",
+        "--num-steps",
+        "3",
+        "--force",
+    ]
     started = time.monotonic()
-    child = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**os.environ, "PIPECHECK_PROGRESS": "never"})
+    child = subprocess.Popen(
+        command,
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PIPECHECK_PROGRESS": "never"},
+    )
     try:
         out, err = child.communicate(timeout=seconds_allowed)
         finished = subprocess.CompletedProcess(command, child.returncode, out, err)
@@ -128,8 +152,10 @@ def test_a_batch_the_replicas_cannot_split_is_refused_before_and_fails_late_in_t
         assert finished is not None and finished.returncode != 0
         error = re.search(r"ValueError: The `global_batch_size` 3 is not divisible by `num_replicas_in_sync` 2", logs)
         assert error, logs[-3000:]
-        print(f"\nbatch 3 over 2 workers: pipecheck refuses in {lint_seconds:.1f} s; the OD API raises "
-              f"{error.group(0)!r} after {seconds:.0f} s (shared 2-core machine)")
+        print(
+            f"\nbatch 3 over 2 workers: pipecheck refuses in {lint_seconds:.1f} s; the OD API raises "
+            f"{error.group(0)!r} after {seconds:.0f} s (shared 2-core machine)"
+        )
     finally:
         _replace(project, "batch_size: 3", "batch_size: 2")
 
@@ -144,7 +170,9 @@ def test_one_input_file_for_two_workers_what_the_od_api_does(project):
         error = re.search(r"OutOfRangeError: .*End of sequence", logs)
         assert error and "Collective ops is aborted by: Error reported from /job:worker/task:1" in logs, logs[-3000:]
         assert "OutOfRangeError" in finished.stderr  # the error pipecheck shows is worker 1's
-        print(f"\none train file for 2 workers: {error.group(0)[:60]!r}... on worker 1, the chief aborted, "
-              f"after {seconds:.0f} s (shared 2-core machine)")
+        print(
+            f"\none train file for 2 workers: {error.group(0)[:60]!r}... on worker 1, the chief aborted, "
+            f"after {seconds:.0f} s (shared 2-core machine)"
+        )
     finally:
         _replace(project, "train-0-of-2.record", "train-?-of-2.record")

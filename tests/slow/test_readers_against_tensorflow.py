@@ -69,14 +69,20 @@ def test_tf_written_records_read_identically(tf_records):
 
 
 def test_pipecheck_written_records_read_identically_in_tensorflow(tmp_path):
-    examples = [detection_example(b"\xff\xd8fake", 64, 48, [(0.1, 0.2, 0.3, 0.4)], ["two"], label_ids=[2])
-                for _ in range(3)]
+    examples = [
+        detection_example(b"\xff\xd8fake", 64, 48, [(0.1, 0.2, 0.3, 0.4)], ["two"], label_ids=[2]) for _ in range(3)
+    ]
     path = tmp_path / "ours.record"
     write_tfrecord(path, examples)
     read = [r.numpy() for r in tf.data.TFRecordDataset(str(path))]
     assert read == [e.SerializeToString(deterministic=True) for e in examples]
-    parsed = tf.io.parse_single_example(read[0], {"image/object/class/label": tf.io.VarLenFeature(tf.int64),
-                                                  "image/object/bbox/xmin": tf.io.VarLenFeature(tf.float32)})
+    parsed = tf.io.parse_single_example(
+        read[0],
+        {
+            "image/object/class/label": tf.io.VarLenFeature(tf.int64),
+            "image/object/bbox/xmin": tf.io.VarLenFeature(tf.float32),
+        },
+    )
     assert parsed["image/object/class/label"].values.numpy().tolist() == [2]
     assert parsed["image/object/bbox/xmin"].values.numpy().tolist() == pytest.approx([0.2])
 
@@ -101,7 +107,10 @@ def test_a_damaged_record_is_the_one_tensorflow_stops_at(tf_records):
     assert [(p.kind, p.index) for p in ours.problems] == [("data-crc", 3)]
     # TensorFlow names the offset of the record's data, 12 bytes after its header; pipecheck quotes it
     reported = re.search(r"corrupted record at (\d+)", message).group(1)
-    assert int(reported) == ours.problems[0].offset + 12 and f"'corrupted record at {reported}'" in ours.problems[0].message
+    assert (
+        int(reported) == ours.problems[0].offset + 12
+        and f"'corrupted record at {reported}'" in ours.problems[0].message
+    )
 
 
 def test_a_truncated_file_is_where_tensorflow_says(tf_records):
@@ -145,8 +154,9 @@ def test_a_tf_checkpoint_reads_like_list_variables(tmp_path):
 
 def test_tensorflow_reads_pipecheck_written_checkpoints(tmp_path):
     values = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
-    tensors = {f"model/v{i}/.ATTRIBUTES/VARIABLE_VALUE": ("float32", [2, 3, 4], (values + i).tobytes())
-               for i in range(5)}
+    tensors = {
+        f"model/v{i}/.ATTRIBUTES/VARIABLE_VALUE": ("float32", [2, 3, 4], (values + i).tobytes()) for i in range(5)
+    }
     tensors["model/count/.ATTRIBUTES/VARIABLE_VALUE"] = ("int64", [], struct.pack("<q", 42))
     for shards in (1, 3):
         prefix = tmp_path / f"shards{shards}" / "ckpt-0"
@@ -169,8 +179,15 @@ def test_a_tf1_saver_checkpoint_is_not_object_based(tmp_path):
     assert facts.problems == [] and not facts.object_based and facts.kind == "tf1"
 
 
-@pytest.mark.parametrize("application, family", [("ResNet50", "resnet"), ("MobileNetV2", "mobilenet"),
-                                                 ("MobileNet", "mobilenet"), ("EfficientNetB0", "efficientnet")])
+@pytest.mark.parametrize(
+    "application, family",
+    [
+        ("ResNet50", "resnet"),
+        ("MobileNetV2", "mobilenet"),
+        ("MobileNet", "mobilenet"),
+        ("EfficientNetB0", "efficientnet"),
+    ],
+)
 def test_backbone_families_of_real_keras_networks(tmp_path, application, family):
     network = getattr(tf.keras.applications, application)(weights=None, include_top=False, input_shape=(96, 96, 3))
     holder = tf.train.Checkpoint(model=tf.train.Checkpoint(_feature_extractor=network))
@@ -195,19 +212,23 @@ def test_the_object_graph_reads_as_tensorflow_wrote_it(tmp_path):
     prefix = tf.train.CheckpointManager(tf.train.Checkpoint(model=model), str(tmp_path), max_to_keep=1).save()
     facts = read_checkpoint(prefix)
     graph = trackable_object_graph_pb2.TrackableObjectGraph.FromString(
-        tf.train.load_checkpoint(prefix).get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"))
+        tf.train.load_checkpoint(prefix).get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH")
+    )
     assert facts.graph_nodes == len(graph.nodes)
     assert facts.graph_variables["model/_feature_extractor"] == 2 and facts.graph_variables["model/_box_predictor"] == 1
     assert facts.graph_variables["model"] == 3 and facts.graph_variables["save_counter"] == 1
 
 
 def test_tensorflow_reads_the_object_graph_pipecheck_writes(tmp_path):
-    tensors = {"model/_feature_extractor/kernel/.ATTRIBUTES/VARIABLE_VALUE": ("float32", [2], b"\0" * 8),
-               "save_counter/.ATTRIBUTES/VARIABLE_VALUE": ("int64", [], struct.pack("<q", 1))}
+    tensors = {
+        "model/_feature_extractor/kernel/.ATTRIBUTES/VARIABLE_VALUE": ("float32", [2], b"\0" * 8),
+        "save_counter/.ATTRIBUTES/VARIABLE_VALUE": ("int64", [], struct.pack("<q", 1)),
+    }
     write_checkpoint(tmp_path / "ckpt-0", tensors, object_graph=object_graph_for(tensors))
     extractor = tf.Module()
     extractor.kernel = tf.Variable(tf.ones((2,)))
     status = tf.train.Checkpoint(model=tf.train.Checkpoint(_feature_extractor=extractor)).restore(
-        str(tmp_path / "ckpt-0"))
+        str(tmp_path / "ckpt-0")
+    )
     status.expect_partial().assert_existing_objects_matched()
     assert extractor.kernel.numpy().tolist() == [0.0, 0.0]

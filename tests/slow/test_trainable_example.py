@@ -16,14 +16,24 @@ pytestmark = pytest.mark.slow
 
 
 def pipecheck(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "pipecheck", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "PIPECHECK_PROGRESS": "never"}, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pipecheck", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PIPECHECK_PROGRESS": "never"},
+        timeout=600,
+    )
 
 
 def test_the_real_checkpoint_lints_without_errors_and_train_accepts_it(tmp_path):
     root = tmp_path / "tod_tf2"
-    built = subprocess.run([sys.executable, str(EXAMPLE / "make_example.py"), str(root), "--checkpoint", "real"],
-                           capture_output=True, text=True, timeout=900)
+    built = subprocess.run(
+        [sys.executable, str(EXAMPLE / "make_example.py"), str(root), "--checkpoint", "real"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert built.returncode == 0, built.stderr[-3000:]
     assert "lint-only" not in built.stdout
     report = json.loads(pipecheck(CONFIG, "--format", "json", "--ram", "16GiB", cwd=root).stdout)

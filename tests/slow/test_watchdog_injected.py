@@ -13,8 +13,9 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("object_detection.builders", reason="the OD API and its dependencies (the [train] extra)")
 
-from pipecheck.artifacts.events import EventsFollower  # noqa: E402
 from support.ssd_course import FOLDER, build_ssd_course, pipecheck  # noqa: E402
+
+from pipecheck.artifacts.events import EventsFollower  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -52,8 +53,9 @@ def first_step(scalars, bad) -> int | None:
 
 
 def test_a_rate_of_1e20_turns_the_loss_nan_and_is_stopped_at_that_step(project):
-    done, run, scalars = train_with(project, [(f"{_LR}.learning_rate_base", "1e20"),
-                                              (f"{_LR}.warmup_learning_rate", "1e20")], "--num-steps", "300")
+    done, run, scalars = train_with(
+        project, [(f"{_LR}.learning_rate_base", "1e20"), (f"{_LR}.warmup_learning_rate", "1e20")], "--num-steps", "300"
+    )
     nan_at = first_step(scalars, lambda value: not math.isfinite(value))
     print(f"rate 1e20: losses {scalars['Loss/total_loss'][:4]}; first non-finite at step {nan_at}")
     assert nan_at is not None and done.returncode == 1, done.stderr[-3000:]
@@ -66,8 +68,12 @@ def test_a_rate_of_1e20_turns_the_loss_nan_and_is_stopped_at_that_step(project):
 
 def test_a_rate_of_1000_diverges_and_is_stopped_at_that_step(project):
     # Measured: 4.3 at step 1, 5.6e6 at step 2, 1e18 from step 3, still finite at step 10.
-    done, run, scalars = train_with(project, [(f"{_LR}.learning_rate_base", "1000.0"),
-                                              (f"{_LR}.warmup_learning_rate", "1000.0")], "--num-steps", "300")
+    done, run, scalars = train_with(
+        project,
+        [(f"{_LR}.learning_rate_base", "1000.0"), (f"{_LR}.warmup_learning_rate", "1000.0")],
+        "--num-steps",
+        "300",
+    )
     losses = dict(scalars["Loss/total_loss"])
     jumped = min(step for step, value in losses.items() if value > 1000 * losses[1])
     print(f"rate 1000: losses {list(losses.items())[:4]}; 1000 times the first at step {jumped}")
@@ -89,9 +95,16 @@ def test_the_rate_at_zero_before_the_end_is_named_at_its_step_and_the_log_is_sin
 
 
 def test_a_rate_too_small_to_move_the_loss_is_said(project):
-    done, _run, scalars = train_with(project, [(f"{_LR}.learning_rate_base", "1e-12"),
-                                               (f"{_LR}.warmup_learning_rate", "1e-12"),
-                                               (f"{_LR}.total_steps", "100")], "--num-steps", "100")
+    done, _run, scalars = train_with(
+        project,
+        [
+            (f"{_LR}.learning_rate_base", "1e-12"),
+            (f"{_LR}.warmup_learning_rate", "1e-12"),
+            (f"{_LR}.total_steps", "100"),
+        ],
+        "--num-steps",
+        "100",
+    )
     losses = [value for _step, value in scalars["Loss/total_loss"]]
     print(f"rate 1e-12: loss over the first 50 steps {losses[:10]} ... {losses[40:50]}")
     assert done.returncode == 0, done.stderr[-3000:]

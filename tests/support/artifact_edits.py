@@ -1,16 +1,16 @@
 """Inject one mistake into a project's records or checkpoint, for rule examples and tests.
 
-    record <file> <index|*> <op> [<op> ...]   edit one tf.train.Example (or all); an op is
-        key=v1,v2      replace the feature (type from the values: 1 int, 1.0 float, else bytes)
-        key=*v         set every value of the feature to v
-        key[i]=v       replace one value
-        del:key        remove the feature
-        image/encoded=@cut:N | @exif:O | @cmyk | @size:WxH | @from:<file>:<index>   image variants
-    corrupt <file> <offset>      flip the bits of one byte
-    truncate <file> <bytes>      remove bytes from the end
-    gzip <file>                  compress the file in place
-    standin <folder> <kind>      write a checkpoint: faster_rcnn, ssd, classification, tf1, empty-graph,
-                                 no-model, no-save-counter or keras-classifier
+record <file> <index|*> <op> [<op> ...]   edit one tf.train.Example (or all); an op is
+    key=v1,v2      replace the feature (type from the values: 1 int, 1.0 float, else bytes)
+    key=*v         set every value of the feature to v
+    key[i]=v       replace one value
+    del:key        remove the feature
+    image/encoded=@cut:N | @exif:O | @cmyk | @size:WxH | @from:<file>:<index>   image variants
+corrupt <file> <offset>      flip the bits of one byte
+truncate <file> <bytes>      remove bytes from the end
+gzip <file>                  compress the file in place
+standin <folder> <kind>      write a checkpoint: faster_rcnn, ssd, classification, tf1, empty-graph,
+                             no-model, no-save-counter or keras-classifier
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def read_examples(path: Path) -> list:
 
 def edit_record(path: Path, index: str, operations: list[str], root: Path) -> None:
     examples = read_examples(path)
-    for example in (examples if index == "*" else [examples[int(index)]]):
+    for example in examples if index == "*" else [examples[int(index)]]:
         _edit_example(example.features.feature, operations, root)
     write_tfrecord(path, examples)
 
@@ -71,7 +71,7 @@ def _edit_example(features, operations: list[str], root: Path) -> None:
             original = features["image/encoded"].bytes_list.value[0]
             features["image/encoded"].bytes_list.value[0] = image_variant(original, value[1:], root)
             if value.startswith("@size:"):  # a resized photo keeps its stored size right
-                width, height = (int(v) for v in value[len("@size:"):].split("x"))
+                width, height = (int(v) for v in value[len("@size:") :].split("x"))
                 features["image/width"].int64_list.value[:] = [width]
                 features["image/height"].int64_list.value[:] = [height]
         elif key.endswith("]"):
@@ -153,17 +153,22 @@ def write_standin(folder: Path, kind: str) -> None:
         tensors = {"save_counter/.ATTRIBUTES/VARIABLE_VALUE": ("int64", [], struct.pack("<q", 1))}
         write_checkpoint(folder / "ckpt-0", tensors, object_graph=object_graph_for(tensors))
     elif kind == "keras-classifier":  # a whole Keras classifier saved as model/: no OD API feature extractor
-        tensors = {f"model/layer_with_weights-{i}/kernel/.ATTRIBUTES/VARIABLE_VALUE": floats(3, 3, 3, 8)
-                   for i in range(3)}
+        tensors = {
+            f"model/layer_with_weights-{i}/kernel/.ATTRIBUTES/VARIABLE_VALUE": floats(3, 3, 3, 8) for i in range(3)
+        }
         tensors["save_counter/.ATTRIBUTES/VARIABLE_VALUE"] = ("int64", [], struct.pack("<q", 1))
         write_checkpoint(folder / "ckpt-0", tensors, object_graph=object_graph_for(tensors))
     elif kind == "no-save-counter":  # the detection stand-in written by Checkpoint.write
-        tensors = {f"{name}/.ATTRIBUTES/VARIABLE_VALUE": floats(*shape)
-                   for name, shape in example_module().STANDIN_TENSORS["faster_rcnn"].items()}
+        tensors = {
+            f"{name}/.ATTRIBUTES/VARIABLE_VALUE": floats(*shape)
+            for name, shape in example_module().STANDIN_TENSORS["faster_rcnn"].items()
+        }
         write_checkpoint(folder / "ckpt-0", tensors, object_graph=object_graph_for(tensors))
     elif kind == "tf1":
-        tensors = {"FirstStageFeatureExtractor/resnet_v1_50/conv1/weights": floats(7, 7, 3, 64),
-                   "global_step": ("int64", [], struct.pack("<q", 200000))}
+        tensors = {
+            "FirstStageFeatureExtractor/resnet_v1_50/conv1/weights": floats(7, 7, 3, 64),
+            "global_step": ("int64", [], struct.pack("<q", 200000)),
+        }
         write_checkpoint(folder / "ckpt-0", tensors, object_graph=None)
     else:
         raise ValueError(f"unknown stand-in kind {kind}")

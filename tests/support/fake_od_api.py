@@ -36,7 +36,9 @@ def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000, strategy=N
     def save(step):
         print(f"pipecheck [00:00:00]: saving a checkpoint at step {step}", flush=True)
         saved[0] += 1
-        write_checkpoint(folder / f"ckpt-{saved[0]}", {"step/.ATTRIBUTES/VARIABLE_VALUE": ("int64", [], step.to_bytes(8, "little"))})
+        write_checkpoint(
+            folder / f"ckpt-{saved[0]}", {"step/.ATTRIBUTES/VARIABLE_VALUE": ("int64", [], step.to_bytes(8, "little"))}
+        )
         (folder / "checkpoint").write_text(f'model_checkpoint_path: "ckpt-{saved[0]}"\n')
         (folder / "fake-step.json").write_text(str(step))
         print(f"pipecheck [00:00:00]: step {step} saved as {model_dir}/ckpt-{saved[0]}", flush=True)
@@ -79,18 +81,28 @@ def export(pipeline, checkpoint_dir, output_dir, image_record=None, tflite_dir=N
     (Path(output_dir) / "saved_model").mkdir(parents=True)
     (Path(output_dir) / "saved_model" / "saved_model.pb").write_bytes(b"fake")
     shift = int(os.environ.get("FAKE_CLASS_SHIFT", "0"))
-    result = {"export_seconds": 0.1, "load_seconds": 0.1, "image": [240, 320],
-              "detections": [{"class": 2 + shift, "score": 0.9, "box": [0.1, 0.2, 0.3, 0.4]},
-                             {"class": 1 + shift, "score": 0.4, "box": [0.5, 0.5, 0.7, 0.8]}],
-              "class_ids": [1 + shift, 2 + shift],
-              "outputs": {"detection_boxes": [1, 100, 4], "detection_multiclass_scores": [1, 100, 3]}}
+    result = {
+        "export_seconds": 0.1,
+        "load_seconds": 0.1,
+        "image": [240, 320],
+        "detections": [
+            {"class": 2 + shift, "score": 0.9, "box": [0.1, 0.2, 0.3, 0.4]},
+            {"class": 1 + shift, "score": 0.4, "box": [0.5, 0.5, 0.7, 0.8]},
+        ],
+        "class_ids": [1 + shift, 2 + shift],
+        "outputs": {"detection_boxes": [1, 100, 4], "detection_multiclass_scores": [1, 100, 3]},
+    }
     if tflite_dir:
         Path(tflite_dir).mkdir(parents=True)
         (Path(tflite_dir) / "model.tflite").write_bytes(b"fake")
         moved = float(os.environ.get("FAKE_TFLITE_MOVE", "0.001"))
         detections = [{**found, "box": [v + moved for v in found["box"]]} for found in result["detections"]]
-        result["tflite"] = {"path": f"{tflite_dir}/model.tflite", "bytes": 4, "detections": detections,
-                            "class_ids": result["class_ids"]}
+        result["tflite"] = {
+            "path": f"{tflite_dir}/model.tflite",
+            "bytes": 4,
+            "detections": detections,
+            "class_ids": result["class_ids"],
+        }
     return result
 
 
@@ -102,15 +114,21 @@ def evaluate(pipeline, checkpoint_dir, model_dir):
 if __name__ == "__main__":
     task, options = sys.argv[-2], json.loads(sys.argv[-1])
     if os.environ.get("FAKE_FAIL"):
-        print("Traceback (most recent call last):\n  File \"model_lib_v2.py\", line 1\n"
-              "RuntimeError: Did not find any input files matching the glob pattern", flush=True)
+        print(
+            'Traceback (most recent call last):\n  File "model_lib_v2.py", line 1\n'
+            "RuntimeError: Did not find any input files matching the glob pattern",
+            flush=True,
+        )
         sys.exit(1)
     failing = os.environ.get("FAKE_FAIL_TASK")
     task_index = json.loads(os.environ.get("TF_CONFIG", "{}")).get("task", {}).get("index")
     if failing is not None and task_index == int(failing):
         time.sleep(0.5)
-        print("Traceback (most recent call last):\n  File \"dataset_builder.py\", line 1\n"
-              "tensorflow.python.framework.errors_impl.OutOfRangeError: End of sequence", flush=True)
+        print(
+            'Traceback (most recent call last):\n  File "dataset_builder.py", line 1\n'
+            "tensorflow.python.framework.errors_impl.OutOfRangeError: End of sequence",
+            flush=True,
+        )
         sys.exit(1)
     outcome = {"train": train, "export": export, "eval": evaluate}[task](**options)
     print(RESULT_PREFIX + json.dumps(outcome), flush=True)

@@ -11,8 +11,23 @@ from __future__ import annotations
 from pathlib import Path
 
 _LABELS = {1: "optional", 2: "required", 3: "repeated"}
-_SCALARS = {1: "double", 2: "float", 3: "int64", 4: "uint64", 5: "int32", 6: "fixed64", 7: "fixed32", 8: "bool",
-            9: "string", 12: "bytes", 13: "uint32", 15: "sfixed32", 16: "sfixed64", 17: "sint32", 18: "sint64"}
+_SCALARS = {
+    1: "double",
+    2: "float",
+    3: "int64",
+    4: "uint64",
+    5: "int32",
+    6: "fixed64",
+    7: "fixed32",
+    8: "bool",
+    9: "string",
+    12: "bytes",
+    13: "uint32",
+    15: "sfixed32",
+    16: "sfixed64",
+    17: "sint32",
+    18: "sint64",
+}
 
 
 def write_proto_sources(serialized_files: list[bytes], research_dir: Path) -> list[Path]:
@@ -71,7 +86,11 @@ def _message(message, indent: str) -> list[str]:
         end = "max" if extension_range.end >= 536870912 else str(extension_range.end - 1)
         lines.append(f"{indent}  extensions {extension_range.start} to {end};")
     for extension in message.extension:
-        lines += [f"{indent}  extend {extension.extendee} {{", indent + "    " + _field(extension, None), f"{indent}  }}"]
+        lines += [
+            f"{indent}  extend {extension.extendee} {{",
+            indent + "    " + _field(extension, None),
+            f"{indent}  }}",
+        ]
     return lines + [f"{indent}}}"]
 
 

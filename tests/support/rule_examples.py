@@ -72,18 +72,19 @@ def _read_expectations(example: Example) -> None:
     steps = []
     for step in example.steps:
         if step.startswith("base "):
-            example.base = step[len("base "):]
+            example.base = step[len("base ") :]
         elif step.startswith("option "):
-            example.options += shlex.split(step[len("option "):])
+            example.options += shlex.split(step[len("option ") :])
         elif step.startswith("expect file "):
-            example.expect_file = step[len("expect file "):]
+            example.expect_file = step[len("expect file ") :]
         elif step.startswith("expect "):
-            example.expect_field = step[len("expect "):]
+            example.expect_field = step[len("expect ") :]
         else:
             steps.append(step)
-            if example.expect_field is None and not step.startswith(("file ", "rm ", "mkdir ", "copy ", "append:",
-                                                                      "text:", "comment ", *ARTIFACT_STEPS)):
-                target = step[len("delete "):] if step.startswith("delete ") else step.split(":", 1)[0]
+            if example.expect_field is None and not step.startswith(
+                ("file ", "rm ", "mkdir ", "copy ", "append:", "text:", "comment ", *ARTIFACT_STEPS)
+            ):
+                target = step[len("delete ") :] if step.startswith("delete ") else step.split(":", 1)[0]
                 example.expect_field = target.strip()
     example.steps = steps
     if example.expect_file:
@@ -99,7 +100,7 @@ def apply_example(root: Path, example: Example) -> None:
         if step.startswith(ARTIFACT_STEPS):
             apply_artifact_step(root, step)
         elif step.startswith("file "):
-            name, _, content = step[len("file "):].partition(": ")
+            name, _, content = step[len("file ") :].partition(": ")
             target = root / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(content.replace("\\n", "\n") + "\n")
@@ -109,17 +110,17 @@ def apply_example(root: Path, example: Example) -> None:
         elif step.startswith("mkdir "):
             (root / step[6:]).mkdir(parents=True, exist_ok=True)
         elif step.startswith("copy "):
-            source, target = step[len("copy "):].split()
+            source, target = step[len("copy ") :].split()
             shutil.copyfile(root / source, root / target)
         elif step.startswith("append:"):
-            config.write_text(config.read_text() + step[len("append:"):].strip().replace("\\n", "\n") + "\n")
+            config.write_text(config.read_text() + step[len("append:") :].strip().replace("\\n", "\n") + "\n")
         elif step.startswith("text:"):
-            config.write_text(step[len("text:"):].strip().replace("\\n", "\n") + "\n")
+            config.write_text(step[len("text:") :].strip().replace("\\n", "\n") + "\n")
         elif step.startswith("comment "):
-            field_path, _, comment = step[len("comment "):].partition(": ")
+            field_path, _, comment = step[len("comment ") :].partition(": ")
             _append_to_line_of(config, field_path, comment)
         elif step.startswith("delete "):
-            config.write_text(module.apply_edits(config.read_text(), [(step[len("delete "):], None)]))
+            config.write_text(module.apply_edits(config.read_text(), [(step[len("delete ") :], None)]))
         else:
             field_path, _, value = step.partition(": ")
             config.write_text(module.apply_edits(config.read_text(), [(field_path.strip(), value.strip())]))

@@ -20,24 +20,43 @@ from support.projects import EXAMPLE, REPO
 SSD = "ssd_mobilenet_v2_320x320_coco17_tpu-8"
 FOLDER = f"faces_cubes/training/{SSD}"
 _LR = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"
-CHOICES = [("train_config.batch_size", "2"), ("train_config.num_steps", "30"), (f"{_LR}.total_steps", "30"),
-           (f"{_LR}.warmup_steps", "5"), (f"{_LR}.learning_rate_base", "0.01"),
-           (f"{_LR}.warmup_learning_rate", "0.001")]
+CHOICES = [
+    ("train_config.batch_size", "2"),
+    ("train_config.num_steps", "30"),
+    (f"{_LR}.total_steps", "30"),
+    (f"{_LR}.warmup_steps", "5"),
+    (f"{_LR}.learning_rate_base", "0.01"),
+    (f"{_LR}.warmup_learning_rate", "0.001"),
+]
 
 
 def pipecheck(*args, cwd, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipecheck", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "PIPECHECK_PROGRESS": "never"}, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "pipecheck", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PIPECHECK_PROGRESS": "never"},
+        **kwargs,
+    )
 
 
 def zoo_archive(work: Path) -> Path:
     network = work / "zoo" / SSD
     network.mkdir(parents=True)
     shutil.copyfile(REPO / "tests/data/zoo" / f"{SSD}.config", network / "pipeline.config")
-    built = subprocess.run([sys.executable, str(REPO / "tests/slow/build_detection_model.py"),
-                            str(network / "pipeline.config"), str(network / "checkpoint"), "0"],
-                           capture_output=True, text=True,
-                           env={**os.environ, "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"})
+    built = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "tests/slow/build_detection_model.py"),
+            str(network / "pipeline.config"),
+            str(network / "checkpoint"),
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"},
+    )
     if built.returncode != 0:
         raise RuntimeError(f"building the detection checkpoint failed:\n{built.stderr[-3000:]}")
     archive = work / f"{SSD}.tar.gz"

@@ -51,12 +51,18 @@ def chromium() -> str:
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         pytest.skip("Chromium is not installed and cannot be installed here (apt-get as root)")
     environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    result = subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, text=True,
-                            env=environment, timeout=900)
+    result = subprocess.run(
+        ["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, text=True, env=environment, timeout=900
+    )
     if result.returncode != 0:
         subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=environment, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, env=environment,
-                       timeout=900, check=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "chromium"],
+            capture_output=True,
+            env=environment,
+            timeout=900,
+            check=True,
+        )
     return shutil.which("chromium")
 
 

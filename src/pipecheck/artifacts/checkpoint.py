@@ -18,7 +18,11 @@ OBJECT_GRAPH = "_CHECKPOINTABLE_OBJECT_GRAPH"
 # Attributes of the OD API's meta-architectures under which a saved detection model keeps its
 # parts (meta_architectures/*_meta_arch.py), i.e. the first names after "model/".
 META_ARCH_MARKERS = {
-    "faster_rcnn": ("_first_stage_box_predictor", "_mask_rcnn_box_predictor", "_feature_extractor_for_proposal_features"),
+    "faster_rcnn": (
+        "_first_stage_box_predictor",
+        "_mask_rcnn_box_predictor",
+        "_feature_extractor_for_proposal_features",
+    ),
     "ssd": ("_box_predictor",),
     "center_net": ("_prediction_head_dict",),
 }
@@ -70,7 +74,10 @@ class CheckpointFacts:
     def parameters(self) -> int:
         total = 0
         for entry in self.entries:
-            if entry["dtype"] in ("float32", "float16", "bfloat16", "float64") and "/.OPTIMIZER_SLOT/" not in entry["name"]:
+            if (
+                entry["dtype"] in ("float32", "float16", "bfloat16", "float64")
+                and "/.OPTIMIZER_SLOT/" not in entry["name"]
+            ):
                 count = 1
                 for size in entry["shape"]:
                     count *= size
@@ -86,8 +93,8 @@ class CheckpointFacts:
 
 
 def read_checkpoint(prefix: Path, verify_data: bool = True) -> CheckpointFacts:
-    from pipecheck.guarded import INDEX_LIMIT, read_bytes
     from pipecheck.artifacts.sstable import TableError, read_table
+    from pipecheck.guarded import INDEX_LIMIT, read_bytes
 
     prefix = Path(prefix)
     facts = CheckpointFacts(str(prefix))
@@ -96,14 +103,20 @@ def read_checkpoint(prefix: Path, verify_data: bool = True) -> CheckpointFacts:
         table = read_table(read_bytes(index, INDEX_LIMIT))
     except OSError as error:
         facts.readable = False
-        facts.problems.append({"kind": "index-unreadable", "message": _("{file}: {error}", file=index.name,
-                                                                        error=error.strerror or error)})
+        facts.problems.append(
+            {
+                "kind": "index-unreadable",
+                "message": _("{file}: {error}", file=index.name, error=error.strerror or error),
+            }
+        )
         return facts
     except TableError as error:
         facts.readable = False
-        message = (_("{file} at byte {offset}: {error}", file=index.name, offset=error.offset, error=error)
-                   if error.offset is not None and error.offset >= 0 else
-                   _("{file}: {error}", file=index.name, error=error))
+        message = (
+            _("{file} at byte {offset}: {error}", file=index.name, offset=error.offset, error=error)
+            if error.offset is not None and error.offset >= 0
+            else _("{file}: {error}", file=index.name, error=error)
+        )
         facts.problems.append({"kind": "index-unreadable", "message": message})
         return facts
     _read_entries(facts, table, index.name)
@@ -131,25 +144,42 @@ def _read_entries(facts: CheckpointFacts, table, index_name: str) -> None:
         except Exception:  # DecodeError, whatever the protobuf backend calls it
             facts.readable = False
             what = _("the header") if key == b"" else _("the entry of {name}", name=key.decode("utf-8", "replace"))
-            facts.problems.append({"kind": "index-unreadable",
-                                   "message": _("{file}: {what} does not decode (a damaged index)", file=index_name,
-                                                what=what)})
+            facts.problems.append(
+                {
+                    "kind": "index-unreadable",
+                    "message": _("{file}: {what} does not decode (a damaged index)", file=index_name, what=what),
+                }
+            )
             return
-        facts.entries.append({"name": key.decode("utf-8", "replace"), "dtype": DTYPES.get(entry.dtype, str(entry.dtype)),
-                              "shape": [d.size for d in entry.shape.dim], "shard": entry.shard_id,
-                              "offset": entry.offset, "size": entry.size, "crc32c": entry.crc32c})
+        facts.entries.append(
+            {
+                "name": key.decode("utf-8", "replace"),
+                "dtype": DTYPES.get(entry.dtype, str(entry.dtype)),
+                "shape": [d.size for d in entry.shape.dim],
+                "shard": entry.shard_id,
+                "offset": entry.offset,
+                "size": entry.size,
+                "crc32c": entry.crc32c,
+            }
+        )
     if not header_seen or facts.num_shards < 1:
         facts.readable = False
-        facts.problems.append({"kind": "header", "message": _(
-            "{file}: the header says num_shards {count}; a checkpoint has at least one data file", file=index_name,
-            count=facts.num_shards if header_seen else _("(no header)"))})
+        facts.problems.append(
+            {
+                "kind": "header",
+                "message": _(
+                    "{file}: the header says num_shards {count}; a checkpoint has at least one data file",
+                    file=index_name,
+                    count=facts.num_shards if header_seen else _("(no header)"),
+                ),
+            }
+        )
 
 
 def _read_object_graph(facts: CheckpointFacts, prefix: Path) -> None:
     from google.protobuf.message import DecodeError
 
     from pipecheck.artifacts.tfproto import message_classes
-
     from pipecheck.guarded import RECORD_LIMIT, open_regular
 
     entry = next(e for e in facts.entries if e["name"] == OBJECT_GRAPH)
@@ -204,7 +234,7 @@ def _string_tensor_value(raw: bytes) -> bytes | None:
         shift += 7
     if position + 4 + length != len(raw):
         return None
-    return raw[position + 4:]
+    return raw[position + 4 :]
 
 
 def data_file(prefix: Path, shard: int, shards: int) -> Path:
@@ -219,14 +249,30 @@ def _check_shards(facts: CheckpointFacts, prefix: Path, verify_data: bool) -> No
     by_shard: dict[int, list[dict]] = {}
     for entry in facts.entries:
         if entry["offset"] < 0 or entry["size"] < 0:
-            facts.problems.append({"kind": "entry", "message": _(
-                "{name}: the index gives a negative offset ({offset}) or size ({size}): it is damaged",
-                name=entry["name"], offset=entry["offset"], size=entry["size"])})
+            facts.problems.append(
+                {
+                    "kind": "entry",
+                    "message": _(
+                        "{name}: the index gives a negative offset ({offset}) or size ({size}): it is damaged",
+                        name=entry["name"],
+                        offset=entry["offset"],
+                        size=entry["size"],
+                    ),
+                }
+            )
             continue
         if not 0 <= entry["shard"] < shards:
-            facts.problems.append({"kind": "shard-missing", "message": _(
-                "{name} lives in shard {shard}, which does not exist (num_shards is {count})", name=entry["name"],
-                shard=entry["shard"], count=shards)})
+            facts.problems.append(
+                {
+                    "kind": "shard-missing",
+                    "message": _(
+                        "{name} lives in shard {shard}, which does not exist (num_shards is {count})",
+                        name=entry["name"],
+                        shard=entry["shard"],
+                        count=shards,
+                    ),
+                }
+            )
             continue
         by_shard.setdefault(entry["shard"], []).append(entry)
     present = _present_shards(prefix, shards)
@@ -234,32 +280,60 @@ def _check_shards(facts: CheckpointFacts, prefix: Path, verify_data: bool) -> No
         path = data_file(prefix, shard, shards)
         needed = max((e["offset"] + e["size"] for e in entries), default=0)
         if shard not in present:
-            facts.problems.append({"kind": "shard-missing",
-                                   "message": _("{file} is missing ({count} tensors live in it)", file=path.name,
-                                                count=len(entries))})
+            facts.problems.append(
+                {
+                    "kind": "shard-missing",
+                    "message": _("{file} is missing ({count} tensors live in it)", file=path.name, count=len(entries)),
+                }
+            )
             continue
         try:
             size = file_size(path)
         except OSError as error:
-            facts.problems.append({"kind": "shard-missing", "message": _("{file}: {error}", file=path.name,
-                                                                         error=error.strerror or error)})
+            facts.problems.append(
+                {
+                    "kind": "shard-missing",
+                    "message": _("{file}: {error}", file=path.name, error=error.strerror or error),
+                }
+            )
             continue
         if size < needed:
-            facts.problems.append({"kind": "shard-short",
-                                   "message": _("{file} has {size} bytes but its tensors need {needed}: the file was "
-                                                "cut short", file=path.name, size=size, needed=needed)})
+            facts.problems.append(
+                {
+                    "kind": "shard-short",
+                    "message": _(
+                        "{file} has {size} bytes but its tensors need {needed}: the file was cut short",
+                        file=path.name,
+                        size=size,
+                        needed=needed,
+                    ),
+                }
+            )
             continue
         if verify_data and entries:
             try:
                 _verify_tensors(facts, path, entries)
             except OSError as error:
-                facts.problems.append({"kind": "shard-missing", "message": _("{file}: {error}", file=path.name,
-                                                                             error=error.strerror or error)})
+                facts.problems.append(
+                    {
+                        "kind": "shard-missing",
+                        "message": _("{file}: {error}", file=path.name, error=error.strerror or error),
+                    }
+                )
     empty_missing = shards - len(present) - sum(1 for shard in by_shard if shard not in present)
     if empty_missing > 0:
-        facts.problems.append({"kind": "shard-missing", "message": _(
-            "{count} of the {shards} data files the header announces are missing ({prefix}.data-NNNNN-of-{total})",
-            count=empty_missing, shards=shards, prefix=prefix.name, total=f"{shards:05d}")})
+        facts.problems.append(
+            {
+                "kind": "shard-missing",
+                "message": _(
+                    "{count} of the {shards} data files the header announces are missing ({prefix}.data-NNNNN-of-{total})",
+                    count=empty_missing,
+                    shards=shards,
+                    prefix=prefix.name,
+                    total=f"{shards:05d}",
+                ),
+            }
+        )
 
 
 def _present_shards(prefix: Path, shards: int) -> set[int]:
@@ -273,7 +347,7 @@ def _present_shards(prefix: Path, shards: int) -> set[int]:
         return set()
     present = set()
     for name in names:
-        middle = name[len(start):-len(end)] if name.startswith(start) and name.endswith(end) else ""
+        middle = name[len(start) : -len(end)] if name.startswith(start) and name.endswith(end) else ""
         if middle.isdigit() and int(middle) < shards:
             present.add(int(middle))
     return present
@@ -281,7 +355,6 @@ def _present_shards(prefix: Path, shards: int) -> set[int]:
 
 def _verify_tensors(facts: CheckpointFacts, path: Path, entries: list[dict]) -> None:
     from pipecheck.artifacts.crc import crc32c, mask
-
     from pipecheck.guarded import RECORD_LIMIT, open_regular
 
     with open_regular(path) as data:
@@ -293,9 +366,17 @@ def _verify_tensors(facts: CheckpointFacts, path: Path, entries: list[dict]) -> 
             expected = entry["crc32c"]
             actual = _string_tensor_crc(raw) if entry["dtype"] == "string" else mask(crc32c(raw))
             if actual is not None and actual != expected:
-                facts.problems.append({"kind": "tensor-crc",
-                                       "message": _("{name} in {file} at byte {offset}: checksum mismatch",
-                                                    name=entry["name"], file=path.name, offset=entry["offset"])})
+                facts.problems.append(
+                    {
+                        "kind": "tensor-crc",
+                        "message": _(
+                            "{name} in {file} at byte {offset}: checksum mismatch",
+                            name=entry["name"],
+                            file=path.name,
+                            offset=entry["offset"],
+                        ),
+                    }
+                )
                 if sum(p["kind"] == "tensor-crc" for p in facts.problems) >= 5:
                     return
 
@@ -315,8 +396,8 @@ def _string_tensor_crc(raw: bytes) -> int | None:
     from pipecheck.artifacts.crc import crc32c, mask
 
     checksum = crc32c(struct.pack("<I", length))
-    checksum = crc32c(raw[position:position + 4], checksum)
-    return mask(crc32c(raw[position + 4:], checksum))
+    checksum = crc32c(raw[position : position + 4], checksum)
+    return mask(crc32c(raw[position + 4 :], checksum))
 
 
 def backbone_family(facts: CheckpointFacts) -> str | None:
@@ -325,8 +406,9 @@ def backbone_family(facts: CheckpointFacts) -> str | None:
     EfficientNet is the one with 5x5 depthwise kernels, MobileNet has 3x3 depthwise ones, ResNet
     a 7x7 stem of 64 filters, Hourglass a 7x7 stem of 128, Inception-ResNet 1x7 kernels.
     """
-    kernels = {tuple(e["shape"]) for e in facts.entries
-               if len(e["shape"]) == 4 and "/.OPTIMIZER_SLOT/" not in e["name"]}
+    kernels = {
+        tuple(e["shape"]) for e in facts.entries if len(e["shape"]) == 4 and "/.OPTIMIZER_SLOT/" not in e["name"]
+    }
     if any(k[0] == k[1] == 5 and k[3] == 1 for k in kernels):
         return "efficientnet"
     if any(k[0] == k[1] == 3 and k[3] == 1 for k in kernels):

@@ -50,8 +50,9 @@ class EventsFollower:
             except OSError:  # rotated away, or not a file: the next poll looks again
                 continue
             used = 0
-            for payload, used in _whole_records(data):
+            for payload, end in _whole_records(data):
                 found.extend(scalars_of(payload))
+                used = end
             self.offsets[path] = offset + used
         return found
 
@@ -61,12 +62,12 @@ def _whole_records(data: bytes):
     position = 0
     while len(data) - position >= _HEADER.size:
         length, length_crc = _HEADER.unpack_from(data, position)
-        if masked_crc32c(data[position:position + 8]) != length_crc:
+        if masked_crc32c(data[position : position + 8]) != length_crc:
             return  # not a record boundary: a torn write; stop here rather than misread
         end = position + _HEADER.size + length + 4
         if end > len(data):
             return
-        position, payload = end, data[position + _HEADER.size:end - 4]
+        position, payload = end, data[position + _HEADER.size : end - 4]
         yield payload, position
 
 

@@ -41,8 +41,11 @@ def inspect_image(data: bytes) -> ImageInfo:
         return ImageInfo("bmp", width, abs(height), 3)
     if not data:
         return ImageInfo("unknown", complete=False, problem=_("no image bytes (image/encoded is empty)"))
-    return ImageInfo("unknown", complete=False,
-                     problem=_("not an image format TensorFlow decodes (starts with {head})", head=data[:4].hex()))
+    return ImageInfo(
+        "unknown",
+        complete=False,
+        problem=_("not an image format TensorFlow decodes (starts with {head})", head=data[:4].hex()),
+    )
 
 
 def _jpeg(data: bytes) -> ImageInfo:
@@ -59,8 +62,8 @@ def _jpeg(data: bytes) -> ImageInfo:
         if marker in (0x01,) or 0xD0 <= marker <= 0xD7:
             position += 2
             continue
-        length = struct.unpack(">H", data[position + 2:position + 4])[0]
-        segment = data[position + 4:position + 2 + length]
+        length = struct.unpack(">H", data[position + 2 : position + 4])[0]
+        segment = data[position + 4 : position + 2 + length]
         if marker in _SOF_MARKERS and len(segment) >= 6:
             info.height, info.width = struct.unpack(">HH", segment[1:5])
             info.channels = segment[5]
@@ -82,14 +85,14 @@ def _exif_orientation(tiff: bytes) -> int:
     first = struct.unpack(order + "I", tiff[4:8])[0]
     if first + 2 > len(tiff):
         return 1
-    count = struct.unpack(order + "H", tiff[first:first + 2])[0]
+    count = struct.unpack(order + "H", tiff[first : first + 2])[0]
     for entry in range(count):
         start = first + 2 + 12 * entry
         if start + 12 > len(tiff):
             break
-        tag, kind = struct.unpack(order + "HH", tiff[start:start + 4])
+        tag, kind = struct.unpack(order + "HH", tiff[start : start + 4])
         if tag == 0x0112 and kind == 3:  # Orientation, SHORT
-            return struct.unpack(order + "H", tiff[start + 8:start + 10])[0]
+            return struct.unpack(order + "H", tiff[start + 8 : start + 10])[0]
     return 1
 
 

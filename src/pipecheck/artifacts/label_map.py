@@ -30,8 +30,18 @@ class LabelMap:
         items = []
         for index, item in enumerate(self.located.message.item):
             line, column = self.located.location(f"item[{index}]")
-            items.append(LabelMapItem(index, item.id, item.name, item.display_name, line, column,
-                                      item.HasField("name"), item.HasField("id")))
+            items.append(
+                LabelMapItem(
+                    index,
+                    item.id,
+                    item.name,
+                    item.display_name,
+                    line,
+                    column,
+                    item.HasField("name"),
+                    item.HasField("id"),
+                )
+            )
         return items
 
     @property

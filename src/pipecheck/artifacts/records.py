@@ -15,17 +15,43 @@ from pathlib import Path
 from pipecheck.i18n import _
 
 BYTES, INT64, FLOAT = "bytes_list", "int64_list", "float_list"
-FIXED = {"image/encoded": BYTES, "image/format": BYTES, "image/filename": BYTES, "image/key/sha256": BYTES,
-         "image/source_id": BYTES, "image/height": INT64, "image/width": INT64}
-VARIABLE = {"image/class/text": BYTES, "image/class/label": INT64, "image/neg_category_ids": INT64,
-            "image/not_exhaustive_category_ids": INT64, "image/class/confidence": FLOAT,
-            "image/object/bbox/xmin": FLOAT, "image/object/bbox/xmax": FLOAT, "image/object/bbox/ymin": FLOAT,
-            "image/object/bbox/ymax": FLOAT, "image/object/class/label": INT64, "image/object/class/text": BYTES,
-            "image/object/area": FLOAT, "image/object/is_crowd": INT64, "image/object/difficult": INT64,
-            "image/object/group_of": INT64, "image/object/weight": FLOAT}
+FIXED = {
+    "image/encoded": BYTES,
+    "image/format": BYTES,
+    "image/filename": BYTES,
+    "image/key/sha256": BYTES,
+    "image/source_id": BYTES,
+    "image/height": INT64,
+    "image/width": INT64,
+}
+VARIABLE = {
+    "image/class/text": BYTES,
+    "image/class/label": INT64,
+    "image/neg_category_ids": INT64,
+    "image/not_exhaustive_category_ids": INT64,
+    "image/class/confidence": FLOAT,
+    "image/object/bbox/xmin": FLOAT,
+    "image/object/bbox/xmax": FLOAT,
+    "image/object/bbox/ymin": FLOAT,
+    "image/object/bbox/ymax": FLOAT,
+    "image/object/class/label": INT64,
+    "image/object/class/text": BYTES,
+    "image/object/area": FLOAT,
+    "image/object/is_crowd": INT64,
+    "image/object/difficult": INT64,
+    "image/object/group_of": INT64,
+    "image/object/weight": FLOAT,
+}
 BOX_KEYS = ("image/object/bbox/ymin", "image/object/bbox/xmin", "image/object/bbox/ymax", "image/object/bbox/xmax")
-PER_OBJECT = ("image/object/class/text", "image/object/class/label", "image/object/area", "image/object/is_crowd",
-              "image/object/difficult", "image/object/group_of", "image/object/weight")
+PER_OBJECT = (
+    "image/object/class/text",
+    "image/object/class/label",
+    "image/object/area",
+    "image/object/is_crowd",
+    "image/object/difficult",
+    "image/object/group_of",
+    "image/object/weight",
+)
 PIXEL_LIMIT = 1.01  # the OD API's own assertion: "maximum box coordinate value is larger than 1.010000"
 _KEPT_PER_KIND = 20
 _BOX_SAMPLE = 20000
@@ -80,7 +106,6 @@ def scan_file(path: Path, on_bytes=None) -> FileRecords:
     """Read every record of a file once; never raises: an unreadable file is a problem of kind "unreadable"."""
     from pipecheck.artifacts.tfproto import message_classes
     from pipecheck.artifacts.tfrecord import RecordReader
-
     from pipecheck.guarded import file_size
 
     path = Path(path)
@@ -93,8 +118,13 @@ def scan_file(path: Path, on_bytes=None) -> FileRecords:
             _pad(facts, index)  # records skipped for a damaged checksum count as empty
             _scan_example(facts, index, offset, payload, example_class)
     except OSError as error:  # gone, a folder, unreadable: guarded.ArtifactError says which
-        _note(facts, "unreadable", len(reader.offsets), -1,
-              _("cannot be read: {problem}", problem=getattr(error, "strerror", None) or error))
+        _note(
+            facts,
+            "unreadable",
+            len(reader.offsets),
+            -1,
+            _("cannot be read: {problem}", problem=getattr(error, "strerror", None) or error),
+        )
     for problem in reader.problems:
         _note(facts, problem.kind, problem.index, problem.offset, problem.message)
     facts.compression = reader.compression
@@ -137,20 +167,36 @@ def _scan_example(facts: FileRecords, index: int, offset: int, payload: bytes, e
         kind = feature.WhichOneof("kind")
         expected = FIXED.get(key) or VARIABLE.get(key)
         if expected is not None and kind is not None and kind != expected:
-            _note(facts, "wrong-type", index, offset,
-                  _("{key} holds {found} values; the decoder reads {expected}", key=key,
-                    found=kind.replace("_list", ""), expected=expected.replace("_list", "")), key=key)
+            _note(
+                facts,
+                "wrong-type",
+                index,
+                offset,
+                _(
+                    "{key} holds {found} values; the decoder reads {expected}",
+                    key=key,
+                    found=kind.replace("_list", ""),
+                    expected=expected.replace("_list", ""),
+                ),
+                key=key,
+            )
             continue
         values[key] = list(getattr(feature, kind).value) if kind else []
     for key in FIXED:
         if key in values and len(values[key]) != 1:
-            _note(facts, "too-many-values", index, offset,
-                  _("{key} holds {count} values; the decoder reads exactly one", key=key, count=len(values[key])),
-                  key=key)
+            _note(
+                facts,
+                "too-many-values",
+                index,
+                offset,
+                _("{key} holds {count} values; the decoder reads exactly one", key=key, count=len(values[key])),
+                key=key,
+            )
             values[key] = values[key][:1]
     if "image/encoded" not in values:
-        _note(facts, "missing-key", index, offset, _("image/encoded is missing: there is no image"),
-              key="image/encoded")
+        _note(
+            facts, "missing-key", index, offset, _("image/encoded is missing: there is no image"), key="image/encoded"
+        )
     boxes = _boxes(facts, index, offset, values)
     facts.objects.append(len(boxes))
     _classes(facts, index, offset, values, len(boxes))
@@ -168,21 +214,63 @@ def _boxes(facts, index, offset, values) -> list[tuple[float, float, float, floa
     for number, (ymin, xmin, ymax, xmax) in enumerate(boxes):
         where = {"object": number}
         if not all(math.isfinite(v) for v in (ymin, xmin, ymax, xmax)):
-            _note(facts, "box-nan", index, offset,
-                  _("box {number} has a NaN or infinite coordinate (the OD API drops it silently)", number=number),
-                  **where)
+            _note(
+                facts,
+                "box-nan",
+                index,
+                offset,
+                _("box {number} has a NaN or infinite coordinate (the OD API drops it silently)", number=number),
+                **where,
+            )
         elif max(ymin, xmin, ymax, xmax) > PIXEL_LIMIT or min(ymin, xmin, ymax, xmax) < -0.01:
-            _note(facts, "box-pixels", index, offset,
-                  _("box {number} is ({ymin:g}, {xmin:g}, {ymax:g}, {xmax:g}): coordinates must be fractions of the "
-                    "image, 0 to 1", number=number, ymin=ymin, xmin=xmin, ymax=ymax, xmax=xmax), **where)
+            _note(
+                facts,
+                "box-pixels",
+                index,
+                offset,
+                _(
+                    "box {number} is ({ymin:g}, {xmin:g}, {ymax:g}, {xmax:g}): coordinates must be fractions of the "
+                    "image, 0 to 1",
+                    number=number,
+                    ymin=ymin,
+                    xmin=xmin,
+                    ymax=ymax,
+                    xmax=xmax,
+                ),
+                **where,
+            )
         elif ymin > ymax or xmin > xmax:
-            _note(facts, "box-inverted", index, offset,
-                  _("box {number} has min > max (y {ymin:g}..{ymax:g}, x {xmin:g}..{xmax:g})", number=number,
-                    ymin=ymin, xmin=xmin, ymax=ymax, xmax=xmax), **where)
+            _note(
+                facts,
+                "box-inverted",
+                index,
+                offset,
+                _(
+                    "box {number} has min > max (y {ymin:g}..{ymax:g}, x {xmin:g}..{xmax:g})",
+                    number=number,
+                    ymin=ymin,
+                    xmin=xmin,
+                    ymax=ymax,
+                    xmax=xmax,
+                ),
+                **where,
+            )
         elif ymin == ymax or xmin == xmax:
-            _note(facts, "box-empty", index, offset,
-                  _("box {number} has no area (y {ymin:g}..{ymax:g}, x {xmin:g}..{xmax:g})", number=number,
-                    ymin=ymin, xmin=xmin, ymax=ymax, xmax=xmax), **where)
+            _note(
+                facts,
+                "box-empty",
+                index,
+                offset,
+                _(
+                    "box {number} has no area (y {ymin:g}..{ymax:g}, x {xmin:g}..{xmax:g})",
+                    number=number,
+                    ymin=ymin,
+                    xmin=xmin,
+                    ymax=ymax,
+                    xmax=xmax,
+                ),
+                **where,
+            )
         elif len(facts.box_sizes) < _BOX_SAMPLE:
             facts.box_sizes.append([round(xmax - xmin, 5), round(ymax - ymin, 5)])
     return boxes
@@ -193,13 +281,25 @@ def _classes(facts, index, offset, values, count: int) -> None:
     labels = values.get("image/object/class/label", [])
     for key, column in (("image/object/class/text", texts), ("image/object/class/label", labels)):
         if column and len(column) != count:
-            _note(facts, "list-lengths", index, offset,
-                  _("{key} has {values} values for {count} boxes", key=key, values=len(column), count=count), key=key)
+            _note(
+                facts,
+                "list-lengths",
+                index,
+                offset,
+                _("{key} has {values} values for {count} boxes", key=key, values=len(column), count=count),
+                key=key,
+            )
     for key in PER_OBJECT[2:]:
         column = values.get(key, [])
         if column and len(column) != count:
-            _note(facts, "list-lengths", index, offset,
-                  _("{key} has {values} values for {count} boxes", key=key, values=len(column), count=count), key=key)
+            _note(
+                facts,
+                "list-lengths",
+                index,
+                offset,
+                _("{key} has {values} values for {count} boxes", key=key, values=len(column), count=count),
+                key=key,
+            )
     if texts:
         facts.records_with_text += 1
     elif labels:
@@ -228,8 +328,13 @@ def _image(facts, index, offset, values, encoded: bytes) -> None:
     declared = values.get("image/format", [b"jpeg"])[0].decode("ascii", "replace").lower()
     declared = "jpeg" if declared == "jpg" else declared
     if declared in ("jpeg", "png") and info.format != declared:
-        _note(facts, "image-format", index, offset,
-              _("image/format says {declared} but the bytes are {actual}", declared=declared, actual=info.format))
+        _note(
+            facts,
+            "image-format",
+            index,
+            offset,
+            _("image/format says {declared} but the bytes are {actual}", declared=declared, actual=info.format),
+        )
     facts.image_sizes.append([info.width, info.height])
     _tally(facts.orientations, str(info.orientation), index)
     _tally(facts.channels, f"{info.format}:{info.channels}", index)
@@ -237,8 +342,16 @@ def _image(facts, index, offset, values, encoded: bytes) -> None:
     if None not in stored and stored != (info.width, info.height):
         swapped = stored == (info.height, info.width)
         values = {"width": stored[0], "height": stored[1], "actual_width": info.width, "actual_height": info.height}
-        message = (_("image/width x image/height is {width}x{height} but the image is {actual_width}x{actual_height} "
-                     "(swapped: a rotated photo?)", **values) if swapped else
-                   _("image/width x image/height is {width}x{height} but the image is {actual_width}x{actual_height}",
-                     **values))
+        message = (
+            _(
+                "image/width x image/height is {width}x{height} but the image is {actual_width}x{actual_height} "
+                "(swapped: a rotated photo?)",
+                **values,
+            )
+            if swapped
+            else _(
+                "image/width x image/height is {width}x{height} but the image is {actual_width}x{actual_height}",
+                **values,
+            )
+        )
         _note(facts, "image-size", index, offset, message, swapped=swapped)

@@ -26,6 +26,7 @@ class TableError(Exception):
 
 # ---------------------------------------------------------------- writing
 
+
 def write_table(path: Path, items: list[tuple[bytes, bytes]]) -> None:
     """Write sorted (key, value) pairs as TensorFlow's TableBuilder would."""
     out = bytearray()
@@ -84,8 +85,11 @@ class _BlockBuilder:
         return len(self.buffer) + 4 * len(self.restarts) + 4
 
     def finish(self) -> bytes:
-        return bytes(self.buffer) + b"".join(struct.pack("<I", r) for r in self.restarts) + \
-            struct.pack("<I", len(self.restarts))
+        return (
+            bytes(self.buffer)
+            + b"".join(struct.pack("<I", r) for r in self.restarts)
+            + struct.pack("<I", len(self.restarts))
+        )
 
 
 def _write_block(out: bytearray, contents: bytes) -> bytes:
@@ -125,6 +129,7 @@ def _varint(number: int) -> bytes:
 
 # ---------------------------------------------------------------- reading
 
+
 def read_table(data: bytes, verify: bool = True) -> list[tuple[bytes, bytes]]:
     """All (key, value) pairs of a table, in order; raises TableError naming the byte offset."""
     if len(data) < FOOTER_SIZE:
@@ -154,7 +159,7 @@ def _block(data: bytes, offset: int, size: int, verify: bool) -> bytes:
     contents = data[offset:end]
     if data[end] != 0:
         raise TableError(f"block at {offset} is compressed (type {data[end]}); TensorFlow never writes that", end)
-    if verify and masked_crc32c(data[offset:end + 1]) != struct.unpack("<I", data[end + 1:end + 5])[0]:
+    if verify and masked_crc32c(data[offset : end + 1]) != struct.unpack("<I", data[end + 1 : end + 5])[0]:
         raise TableError(f"block at {offset}: checksum mismatch (corrupt index)", offset)
     return contents
 
@@ -173,9 +178,9 @@ def _block_entries(block: bytes, base_offset: int) -> list[tuple[bytes, bytes]]:
         value_length, position = _read_varint(block, position)
         if shared > len(key) or position + unshared + value_length > limit:
             raise TableError("corrupt block entry", base_offset + position)
-        key = key[:shared] + block[position:position + unshared]
+        key = key[:shared] + block[position : position + unshared]
         position += unshared
-        entries.append((key, block[position:position + value_length]))
+        entries.append((key, block[position : position + value_length]))
         position += value_length
     return entries
 

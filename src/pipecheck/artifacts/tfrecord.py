@@ -91,18 +91,30 @@ class RecordReader:
                 self.size = os.fstat(raw.fileno()).st_size
                 yield from self._frames(raw)
                 return
-            self.problems.append(FramingProblem(
-                "compressed", 0, 0,
-                _("the file is {kind}-compressed: tf.data reads it only with compression_type='{kind}', which the OD "
-                  "API's dataset builder never sets, so training stops with 'corrupted record at 0'",
-                  kind=self.compression)))
+            self.problems.append(
+                FramingProblem(
+                    "compressed",
+                    0,
+                    0,
+                    _(
+                        "the file is {kind}-compressed: tf.data reads it only with compression_type='{kind}', which the OD "
+                        "API's dataset builder never sets, so training stops with 'corrupted record at 0'",
+                        kind=self.compression,
+                    ),
+                )
+            )
             stream = gzip.GzipFile(fileobj=raw) if self.compression == "GZIP" else _ZlibReader(raw)
             try:
                 yield from self._frames(stream)
             except (OSError, EOFError, zlib.error) as error:
-                self.problems.append(FramingProblem("truncated", len(self.offsets), -1,
-                                                    _("the {kind} stream is damaged: {error}", kind=self.compression,
-                                                      error=error)))
+                self.problems.append(
+                    FramingProblem(
+                        "truncated",
+                        len(self.offsets),
+                        -1,
+                        _("the {kind} stream is damaged: {error}", kind=self.compression, error=error),
+                    )
+                )
 
     def _frames(self, stream):
         offset = index = 0
@@ -111,15 +123,22 @@ class RecordReader:
             if not header:
                 return
             if len(header) < 12:
-                self._problem("truncated", index, offset,
-                              _("truncated record header ({count} of 12 bytes)", count=len(header)))
+                self._problem(
+                    "truncated", index, offset, _("truncated record header ({count} of 12 bytes)", count=len(header))
+                )
                 return
             length, length_crc = _HEADER.unpack(header)
             self.offsets.append(offset)
             if self.verify and masked_crc32c(header[:8]) != length_crc:
-                message = (_("length checksum mismatch (not a TFRecord file, or damaged); TensorFlow says 'corrupted "
-                             "record at {offset}'", offset=offset) if index == 0 else
-                           _("length checksum mismatch; TensorFlow says 'corrupted record at {offset}'", offset=offset))
+                message = (
+                    _(
+                        "length checksum mismatch (not a TFRecord file, or damaged); TensorFlow says 'corrupted "
+                        "record at {offset}'",
+                        offset=offset,
+                    )
+                    if index == 0
+                    else _("length checksum mismatch; TensorFlow says 'corrupted record at {offset}'", offset=offset)
+                )
                 self._problem("length-crc", index, offset, message)
                 return
             if length > MAX_RECORD:
@@ -127,9 +146,18 @@ class RecordReader:
                 return
             if self.size is not None and offset + 16 + length > self.size:
                 got = self.size - offset - 12
-                self._problem("truncated", index, offset,
-                              _("truncated record: {got} of {expected} bytes after the header; TensorFlow says "
-                                "'truncated record at {offset}'", got=got, expected=length + 4, offset=offset))
+                self._problem(
+                    "truncated",
+                    index,
+                    offset,
+                    _(
+                        "truncated record: {got} of {expected} bytes after the header; TensorFlow says "
+                        "'truncated record at {offset}'",
+                        got=got,
+                        expected=length + 4,
+                        offset=offset,
+                    ),
+                )
                 return
             if length > self.limit:
                 if not self._skip(stream, index, offset, length):
@@ -141,14 +169,30 @@ class RecordReader:
             footer = stream.read(4)
             if len(payload) < length or len(footer) < 4:
                 got = len(payload) + len(footer)
-                self._problem("truncated", index, offset,
-                              _("truncated record: {got} of {expected} bytes after the header; TensorFlow says "
-                                "'truncated record at {offset}'", got=got, expected=length + 4, offset=offset))
+                self._problem(
+                    "truncated",
+                    index,
+                    offset,
+                    _(
+                        "truncated record: {got} of {expected} bytes after the header; TensorFlow says "
+                        "'truncated record at {offset}'",
+                        got=got,
+                        expected=length + 4,
+                        offset=offset,
+                    ),
+                )
                 return
             if self.verify and masked_crc32c(payload) != _FOOTER.unpack(footer)[0]:
-                self._problem("data-crc", index, offset,
-                              _("data checksum mismatch (the record's bytes are damaged); TensorFlow says 'corrupted "
-                                "record at {offset}'", offset=offset + 12))
+                self._problem(
+                    "data-crc",
+                    index,
+                    offset,
+                    _(
+                        "data checksum mismatch (the record's bytes are damaged); TensorFlow says 'corrupted "
+                        "record at {offset}'",
+                        offset=offset + 12,
+                    ),
+                )
             else:
                 yield index, offset, payload
             if self.on_bytes is not None:
@@ -166,18 +210,41 @@ class RecordReader:
             checksum, left = crc32c(chunk, checksum), left - len(chunk)
         footer = stream.read(4) if not left else b""
         if len(footer) < 4:
-            self._problem("truncated", index, offset,
-                          _("truncated record: {got} of {expected} bytes after the header; TensorFlow says "
-                            "'truncated record at {offset}'", got=length - left + len(footer), expected=length + 4,
-                            offset=offset))
+            self._problem(
+                "truncated",
+                index,
+                offset,
+                _(
+                    "truncated record: {got} of {expected} bytes after the header; TensorFlow says "
+                    "'truncated record at {offset}'",
+                    got=length - left + len(footer),
+                    expected=length + 4,
+                    offset=offset,
+                ),
+            )
             return False
         if self.verify and mask(checksum) != _FOOTER.unpack(footer)[0]:
-            self._problem("data-crc", index, offset,
-                          _("data checksum mismatch (the record's bytes are damaged); TensorFlow says 'corrupted "
-                            "record at {offset}'", offset=offset + 12))
-        self._problem("too-large", index, offset,
-                      _("the record holds {length} bytes, more than pipecheck decodes ({limit} MiB): its framing was "
-                        "checked, not its contents", length=length, limit=self.limit >> 20))
+            self._problem(
+                "data-crc",
+                index,
+                offset,
+                _(
+                    "data checksum mismatch (the record's bytes are damaged); TensorFlow says 'corrupted "
+                    "record at {offset}'",
+                    offset=offset + 12,
+                ),
+            )
+        self._problem(
+            "too-large",
+            index,
+            offset,
+            _(
+                "the record holds {length} bytes, more than pipecheck decodes ({limit} MiB): its framing was "
+                "checked, not its contents",
+                length=length,
+                limit=self.limit >> 20,
+            ),
+        )
         if self.on_bytes is not None:
             self.on_bytes(16 + length)
         return True

@@ -25,8 +25,9 @@ def frame_record(payload: bytes) -> bytes:
 
 def write_tfrecord(path: Path, payloads, compression: str = "") -> int:
     """Write records (bytes or Example messages); compression is "", "GZIP" or "ZLIB"."""
-    data = b"".join(frame_record(p if isinstance(p, bytes) else p.SerializeToString(deterministic=True))
-                   for p in payloads)
+    data = b"".join(
+        frame_record(p if isinstance(p, bytes) else p.SerializeToString(deterministic=True)) for p in payloads
+    )
     if compression == "GZIP":
         data = gzip.compress(data, mtime=0)
     elif compression == "ZLIB":
@@ -53,8 +54,17 @@ def make_example(features: dict):
     return example
 
 
-def detection_example(jpeg: bytes, width: int, height: int, boxes, classes, label_ids=None,
-                      filename: str = "", image_format: bytes = b"jpeg", source_id: str = ""):
+def detection_example(
+    jpeg: bytes,
+    width: int,
+    height: int,
+    boxes,
+    classes,
+    label_ids=None,
+    filename: str = "",
+    image_format: bytes = b"jpeg",
+    source_id: str = "",
+):
     """An Example in the layout the OD API's TfExampleDecoder reads (boxes normalised ymin, xmin, ymax, xmax)."""
     features = {
         "image/encoded": [jpeg],
@@ -101,8 +111,9 @@ def write_checkpoint(prefix: Path, tensors: dict, object_graph: bytes | None = b
             raw, checksum = _string_tensor(raw)
         else:
             checksum = masked_crc32c(raw)
-        entry = classes["BundleEntryProto"](dtype=_DTYPE_NUMBERS[dtype], shard_id=shard,
-                                           offset=len(shard_data[shard]), size=len(raw), crc32c=checksum)
+        entry = classes["BundleEntryProto"](
+            dtype=_DTYPE_NUMBERS[dtype], shard_id=shard, offset=len(shard_data[shard]), size=len(raw), crc32c=checksum
+        )
         for size in shape:
             entry.shape.dim.add(size=size)
         shard_data[shard].extend(raw)

@@ -17,8 +17,9 @@ def expand_targets(paths: list[Path], root: Path | None) -> list[Path]:
     targets: list[Path] = []
     for path in paths:
         if path.is_file() and not path.name.endswith(".config") and path.suffix in (".pbtxt", ".txt"):
-            targets += [c for c in _configs_under(Path(root or Path.cwd())) if path.name in _text_of(c)
-                        and c not in targets]
+            targets += [
+                c for c in _configs_under(Path(root or Path.cwd())) if path.name in _text_of(c) and c not in targets
+            ]
         elif path not in targets:
             targets.append(path)
     return targets
@@ -43,8 +44,12 @@ def _configs_under(root: Path) -> list[Path]:
     for config in sorted(root.rglob("*.config")):
         relative = config.relative_to(root)
         parts = set(relative.parts)
-        if parts & set(PRETRAINED_FOLDERS) or ".git" in parts or any(map(run_copy.match, parts)) \
-                or "models/research/" in relative.as_posix():
+        if (
+            parts & set(PRETRAINED_FOLDERS)
+            or ".git" in parts
+            or any(map(run_copy.match, parts))
+            or "models/research/" in relative.as_posix()
+        ):
             continue
         found.append(config)
     return found
@@ -67,8 +72,10 @@ def check(args) -> int:
         from pipecheck.engine.baseline import write_baseline
 
         count = write_baseline(args.write_baseline, results)
-        print(n_("wrote {count} finding to {path}", "wrote {count} findings to {path}", count,
-                 path=args.write_baseline), file=sys.stderr)
+        print(
+            n_("wrote {count} finding to {path}", "wrote {count} findings to {path}", count, path=args.write_baseline),
+            file=sys.stderr,
+        )
     from pipecheck.cli.output import emit
 
     emit(render(args, results), args.output)

@@ -14,26 +14,46 @@ TFJOB_FILE, VERTEX_FILE = "tfjob.yaml", "vertex-job.yaml"
 
 
 def add_cluster_command(commands) -> None:
-    parser = commands.add_parser("cluster", help=_("write a Kubeflow TFJob and a Vertex AI CustomJob for a "
-                                                   "multi-worker run, linted for its replicas"))
+    parser = commands.add_parser(
+        "cluster",
+        help=_("write a Kubeflow TFJob and a Vertex AI CustomJob for a multi-worker run, linted for its replicas"),
+    )
     parser.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
-    parser.add_argument("--workers", type=positive, required=True, metavar="N",
-                        help=_("workers, the chief included (MultiWorkerMirroredStrategy)"))
-    parser.add_argument("--gpus-per-worker", type=int, default=0, metavar="G",
-                        help=_("GPUs of each worker (default 0)"))
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        required=True,
+        metavar="N",
+        help=_("workers, the chief included (MultiWorkerMirroredStrategy)"),
+    )
+    parser.add_argument(
+        "--gpus-per-worker", type=int, default=0, metavar="G", help=_("GPUs of each worker (default 0)")
+    )
     parser.add_argument("--image", required=True, help=_("container image with TensorFlow and the OD API"))
-    parser.add_argument("--model-dir", help=_("where the chief writes checkpoints (default: the next checkpointN; "
-                                              "gs://... on Vertex AI)"))
-    parser.add_argument("--workdir", default="/workspace",
-                        help=_("the launch root inside the container (default /workspace)"))
-    parser.add_argument("--volume-claim", metavar="NAME",
-                        help=_("Kubernetes PersistentVolumeClaim holding the project, mounted at --workdir"))
+    parser.add_argument(
+        "--model-dir",
+        help=_("where the chief writes checkpoints (default: the next checkpointN; gs://... on Vertex AI)"),
+    )
+    parser.add_argument(
+        "--workdir", default="/workspace", help=_("the launch root inside the container (default /workspace)")
+    )
+    parser.add_argument(
+        "--volume-claim",
+        metavar="NAME",
+        help=_("Kubernetes PersistentVolumeClaim holding the project, mounted at --workdir"),
+    )
     parser.add_argument("--machine-type", default="n1-standard-8", help=_("Vertex AI machine type"))
     parser.add_argument("--accelerator", default="NVIDIA_TESLA_T4", help=_("Vertex AI accelerator type"))
-    parser.add_argument("--checkpoint-every", type=positive, default=1000, metavar="N",
-                        help=_("save a checkpoint every N steps"))
-    parser.add_argument("-o", "--output-dir", type=Path, metavar="DIR",
-                        help=_("where to write the two files (default: cluster/ beside the config)"))
+    parser.add_argument(
+        "--checkpoint-every", type=positive, default=1000, metavar="N", help=_("save a checkpoint every N steps")
+    )
+    parser.add_argument(
+        "-o",
+        "--output-dir",
+        type=Path,
+        metavar="DIR",
+        help=_("where to write the two files (default: cluster/ beside the config)"),
+    )
     parser.add_argument("--force", action="store_true", help=_("write them despite lint errors"))
     parser.add_argument("--gpu-memory", metavar="SIZE", help=_("memory of one GPU of the training, e.g. 16GiB"))
     add_project_options(parser)
@@ -58,25 +78,52 @@ def cluster(args: argparse.Namespace) -> int:
     targets = [folder / TFJOB_FILE, folder / VERTEX_FILE]
     existing = [str(target) for target in targets if target.exists()]
     if existing:
-        raise WorkflowError(_("{files} already exist(s): pipecheck never overwrites; choose another --output-dir",
-                              files=", ".join(existing)))
-    recipe = Recipe(name=job_name(project.config_dir.name), image=args.image, workers=args.workers,
-                    gpus_per_worker=args.gpus_per_worker, pipeline=project.display(project.config_path),
-                    model_dir=args.model_dir or project.display(next_run(project.config_dir).folder),
-                    workdir=args.workdir, volume_claim=args.volume_claim, machine_type=args.machine_type,
-                    accelerator=args.accelerator, checkpoint_every=args.checkpoint_every,
-                    records=tuple(config.train_input.tf_record_input_reader.input_path))
+        raise WorkflowError(
+            _(
+                "{files} already exist(s): pipecheck never overwrites; choose another --output-dir",
+                files=", ".join(existing),
+            )
+        )
+    recipe = Recipe(
+        name=job_name(project.config_dir.name),
+        image=args.image,
+        workers=args.workers,
+        gpus_per_worker=args.gpus_per_worker,
+        pipeline=project.display(project.config_path),
+        model_dir=args.model_dir or project.display(next_run(project.config_dir).folder),
+        workdir=args.workdir,
+        volume_claim=args.volume_claim,
+        machine_type=args.machine_type,
+        accelerator=args.accelerator,
+        checkpoint_every=args.checkpoint_every,
+        records=tuple(config.train_input.tf_record_input_reader.input_path),
+    )
     folder.mkdir(parents=True, exist_ok=True)
-    header = _("# generated by pipecheck cluster for {config}: {workers} workers, {replicas} replicas",
-               config=recipe.pipeline, workers=recipe.workers, replicas=recipe.workers * max(1, recipe.gpus_per_worker))
+    header = _(
+        "# generated by pipecheck cluster for {config}: {workers} workers, {replicas} replicas",
+        config=recipe.pipeline,
+        workers=recipe.workers,
+        replicas=recipe.workers * max(1, recipe.gpus_per_worker),
+    )
     for target, document in zip(targets, (tfjob(recipe), vertex_custom_job(recipe))):
         with open(target, "x", encoding="utf-8") as stream:  # "x": a file created meanwhile is not overwritten
             stream.write(f"{header}\n{to_yaml(document)}\n")
-    print(_("wrote {tfjob} (kubectl apply -f {tfjob}) and {vertex} (gcloud ai custom-jobs create --region REGION "
-            "--display-name {name} --config {vertex})", tfjob=project.display(targets[0]),
-            vertex=project.display(targets[1]), name=recipe.name))
+    print(
+        _(
+            "wrote {tfjob} (kubectl apply -f {tfjob}) and {vertex} (gcloud ai custom-jobs create --region REGION "
+            "--display-name {name} --config {vertex})",
+            tfjob=project.display(targets[0]),
+            vertex=project.display(targets[1]),
+            name=recipe.name,
+        )
+    )
     if not any(value.startswith("gs://") for value in (recipe.model_dir, *recipe.records)):
-        print(_("note: the paths are the project's, from {workdir} in the container: mount the project there "
+        print(
+            _(
+                "note: the paths are the project's, from {workdir} in the container: mount the project there "
                 "(--volume-claim on Kubernetes) or use gs:// paths (Vertex AI sees Cloud Storage under /gcs/)",
-                workdir=recipe.workdir), file=sys.stderr)
+                workdir=recipe.workdir,
+            ),
+            file=sys.stderr,
+        )
     return 0

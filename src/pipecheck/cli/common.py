@@ -11,12 +11,10 @@ from pipecheck.i18n import _, set_language
 
 
 def add_project_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path,
-                        help=_("folder model_main_tf2.py runs from (default: current folder)"))
+    parser.add_argument("--root", type=Path, help=_("folder model_main_tf2.py runs from (default: current folder)"))
     parser.add_argument("--original", type=Path, help=_("the zoo pipeline.config the edited one was copied from"))
     parser.add_argument("--models-dir", type=Path, help=_("a tensorflow/models checkout to take the schema from"))
-    parser.add_argument("--ram", metavar="SIZE",
-                        help=_("RAM of the training machine, e.g. 8GiB (default: measured)"))
+    parser.add_argument("--ram", metavar="SIZE", help=_("RAM of the training machine, e.g. 8GiB (default: measured)"))
 
 
 def add_workflow_options(parser: argparse.ArgumentParser) -> None:
@@ -29,13 +27,20 @@ def add_workflow_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_selection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--select", action="append", metavar="RULES",
-                        help=_("run only these rules: codes, prefixes, names or categories, comma-separated"))
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="RULES",
+        help=_("run only these rules: codes, prefixes, names or categories, comma-separated"),
+    )
     parser.add_argument("--ignore", action="append", metavar="RULES", help=_("do not run these rules"))
     parser.add_argument("--strict", action="store_true", default=None, help=_("exit 1 on warnings too"))
     parser.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (default: found upward)"))
-    parser.add_argument("--no-plugins", action="store_true",
-                        help=_("run no code but pipecheck's own: no installed plugins, no rules_dirs"))
+    parser.add_argument(
+        "--no-plugins",
+        action="store_true",
+        help=_("run no code but pipecheck's own: no installed plugins, no rules_dirs"),
+    )
     parser.add_argument("--baseline", type=Path, metavar="FILE", help=_("accept the findings recorded in FILE"))
 
 
@@ -56,9 +61,17 @@ def run_options(args, target: Path):
 
         baseline = load_baseline(args.baseline)
     return RunOptions(
-        target=target, root=args.root, original=args.original, models_dir=args.models_dir, ram=args.ram,
-        select=split_selectors(args.select), ignore=split_selectors(args.ignore), strict=args.strict,
-        settings_file=args.settings, plugins=not args.no_plugins, progress=bar_callback(),
+        target=target,
+        root=args.root,
+        original=args.original,
+        models_dir=args.models_dir,
+        ram=args.ram,
+        select=split_selectors(args.select),
+        ignore=split_selectors(args.ignore),
+        strict=args.strict,
+        settings_file=args.settings,
+        plugins=not args.no_plugins,
+        progress=bar_callback(),
         baseline=baseline,
         distribution=distribution_from_args(args),
     )
@@ -91,7 +104,12 @@ def lint_for(args, gate: bool):
     if gate and (errors or result.count("warning")):
         sys.stdout.write(text.render(result, sys.stdout, show_diff=False))
     if gate and errors and not args.force:
-        print(_("{command} refused: the config has errors that would fail or spoil it (--force to go anyway)",
-                command=f"pipecheck {args.command}"), file=sys.stderr)
+        print(
+            _(
+                "{command} refused: the config has errors that would fail or spoil it (--force to go anyway)",
+                command=f"pipecheck {args.command}",
+            ),
+            file=sys.stderr,
+        )
         return result, 1
     return result, None

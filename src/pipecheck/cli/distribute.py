@@ -10,22 +10,34 @@ from pipecheck.i18n import _
 
 def add_replica_options(parser) -> None:
     """The replica count of a training that runs elsewhere, and its GPUs' memory."""
-    parser.add_argument("--replicas", type=positive, metavar="N",
-                        help=_("lint for a training over N replicas (GPUs, workers or TPU cores; default: the GPUs "
-                               "visible here)"))
+    parser.add_argument(
+        "--replicas",
+        type=positive,
+        metavar="N",
+        help=_("lint for a training over N replicas (GPUs, workers or TPU cores; default: the GPUs visible here)"),
+    )
     parser.add_argument("--gpu-memory", metavar="SIZE", help=_("memory of one GPU of the training, e.g. 16GiB"))
 
 
 def add_strategy_options(parser: argparse.ArgumentParser) -> None:
     """model_main_tf2.py's strategies: passed through by train, linted for by check, fix and review."""
     group = parser.add_argument_group(_("distribution (model_main_tf2.py's tf.distribute strategies)"))
-    group.add_argument("--gpus", metavar="N|all",
-                       help=_("MirroredStrategy over N GPUs of this machine, or all of them"))
-    group.add_argument("--num-workers", type=positive, metavar="N",
-                       help=_("MultiWorkerMirroredStrategy over N workers described by TF_CONFIG (run it on each)"))
+    group.add_argument(
+        "--gpus", metavar="N|all", help=_("MirroredStrategy over N GPUs of this machine, or all of them")
+    )
+    group.add_argument(
+        "--num-workers",
+        type=positive,
+        metavar="N",
+        help=_("MultiWorkerMirroredStrategy over N workers described by TF_CONFIG (run it on each)"),
+    )
     group.add_argument("--tpu", metavar="NAME", help=_("TPUStrategy on the Cloud TPU NAME (local on a TPU VM)"))
-    group.add_argument("--local-workers", type=positive, metavar="N",
-                       help=_("rehearse a cluster: N workers on 127.0.0.1, supervised together"))
+    group.add_argument(
+        "--local-workers",
+        type=positive,
+        metavar="N",
+        help=_("rehearse a cluster: N workers on 127.0.0.1, supervised together"),
+    )
     add_replica_options(group)
 
 
@@ -38,9 +50,14 @@ def distribution_from_args(args):
 
     try:
         gpus = parse_gpus(args.gpus) if getattr(args, "gpus", None) else None
-        distribution = from_options(gpus, getattr(args, "num_workers", None), getattr(args, "tpu", None),
-                                    getattr(args, "local_workers", None), getattr(args, "replicas", None),
-                                    visible_gpus=current_machine().gpus if gpus == "all" else 0)
+        distribution = from_options(
+            gpus,
+            getattr(args, "num_workers", None),
+            getattr(args, "tpu", None),
+            getattr(args, "local_workers", None),
+            getattr(args, "replicas", None),
+            visible_gpus=current_machine().gpus if gpus == "all" else 0,
+        )
     except DistributionError as error:
         raise UsageError(str(error)) from None
     memory = getattr(args, "gpu_memory", None)
@@ -65,13 +82,17 @@ def launcher_strategy(distribution) -> dict | None:
 
 def strategy_environment(distribution) -> dict[str, str]:
     """--gpus N: only the first N GPUs are visible, since MirroredStrategy() takes every visible one."""
-    if distribution is not None and distribution.strategy == "mirrored" and distribution.devices_per_worker \
-            and not distribution.replicas_given:
+    if (
+        distribution is not None
+        and distribution.strategy == "mirrored"
+        and distribution.devices_per_worker
+        and not distribution.replicas_given
+    ):
         import os
 
         visible = os.environ.get("CUDA_VISIBLE_DEVICES")
         devices = visible.split(",") if visible else [str(i) for i in range(distribution.devices_per_worker)]
-        return {"CUDA_VISIBLE_DEVICES": ",".join(devices[:distribution.devices_per_worker])}
+        return {"CUDA_VISIBLE_DEVICES": ",".join(devices[: distribution.devices_per_worker])}
     return {}
 
 
@@ -124,11 +145,17 @@ def worker_launches(launch, distribution, dry_run: bool, run_folder):
     if distribution.local:
         from pipecheck.wrappers.workers import local_workers
 
-        return [(worker.name, worker.launch) for worker in local_workers(launch, distribution.workers, run_folder)], \
-            False
+        return [
+            (worker.name, worker.launch) for worker in local_workers(launch, distribution.workers, run_folder)
+        ], False
     cluster, task = cluster_tasks(distribution, dry_run)
-    launches = [(f"{job} {index} ({address})", replace(launch, environment={
-        **launch.environment, "TF_CONFIG": cluster.tf_config(job, index)})) for job, index, address in cluster.tasks]
+    launches = [
+        (
+            f"{job} {index} ({address})",
+            replace(launch, environment={**launch.environment, "TF_CONFIG": cluster.tf_config(job, index)}),
+        )
+        for job, index, address in cluster.tasks
+    ]
     return launches, task is None
 
 
@@ -151,9 +178,15 @@ def run_local_workers(launch, distribution, run, progress):
         progress.draw()
 
     workers = local_workers(launch, distribution.workers, run.folder)
-    print(_("{count} workers on 127.0.0.1 ({addresses}); their logs: {logs}", count=len(workers),
+    print(
+        _(
+            "{count} workers on 127.0.0.1 ({addresses}); their logs: {logs}",
+            count=len(workers),
             addresses=", ".join(_address(worker) for worker in workers),
-            logs=", ".join(str(worker.log_path.name) for worker in workers)), file=sys.stderr)
+            logs=", ".join(str(worker.log_path.name) for worker in workers),
+        ),
+        file=sys.stderr,
+    )
     try:
         group = supervise_workers(workers, launch.root, on_line=progress.feed_line, on_tick=tick)
     finally:
@@ -162,8 +195,7 @@ def run_local_workers(launch, distribution, run, progress):
         name, finished = group.failed
         worker = next(w for w in workers if w.name == name)
         explain_failure(finished, worker.log_path, f"train ({name})")
-    return group.chief if group.failed is None or group.failed[1] is group.chief else \
-        _failed_chief(group)
+    return group.chief if group.failed is None or group.failed[1] is group.chief else _failed_chief(group)
 
 
 def _address(worker) -> str:

@@ -20,11 +20,21 @@ def doctor(args) -> int:
     print(f"pipecheck   {__version__}")
     print(f"python      {platform.python_version()} ({sys.executable})")
     machine = current_machine()
-    print(_("machine     {cpus} CPU cores, {available} of {total} RAM available, {gpus} GPUs", cpus=machine.cpus,
-            available=format_bytes(machine.ram_available), total=format_bytes(machine.ram_total), gpus=machine.gpus))
+    print(
+        _(
+            "machine     {cpus} CPU cores, {available} of {total} RAM available, {gpus} GPUs",
+            cpus=machine.cpus,
+            available=format_bytes(machine.ram_available),
+            total=format_bytes(machine.ram_total),
+            gpus=machine.gpus,
+        )
+    )
     stack = inspect_stack()
-    where = _("OD API      {path} (protos: {generation})", path=stack.od_api,
-              generation=stack.protos or _("unknown")) if stack.od_api else _("OD API      not installed")
+    where = (
+        _("OD API      {path} (protos: {generation})", path=stack.od_api, generation=stack.protos or _("unknown"))
+        if stack.od_api
+        else _("OD API      not installed")
+    )
     print(where)
     code = 0
     try:
@@ -35,9 +45,21 @@ def doctor(args) -> int:
         code = 2
     print()
     print(_("Packages (read from their metadata; the lint never imports TensorFlow):"))
-    for component in ("tensorflow", "keras", "tf-keras", "tensorboard", "tensorflow-estimator", "tensorflow-io",
-                      "protobuf", "tf-slim", "tf-models-official", "object-detection", "pycocotools", "numpy",
-                      "pillow"):
+    for component in (
+        "tensorflow",
+        "keras",
+        "tf-keras",
+        "tensorboard",
+        "tensorflow-estimator",
+        "tensorflow-io",
+        "protobuf",
+        "tf-slim",
+        "tf-models-official",
+        "object-detection",
+        "pycocotools",
+        "numpy",
+        "pillow",
+    ):
         found = stack.versions.get(component)
         shown = f"{found[1]}" + (f" ({found[0]})" if found[0] != component else "") if found else "—"
         extra = f", {_protobuf_backend()} backend" if component == "protobuf" and found else ""
@@ -68,16 +90,31 @@ def print_plan() -> int:
     installed = inspect_stack().tensorflow_wheels
     plan = next((p for p in PLANS if p.packages[0].replace("==", " ") in installed), None)
     if plan is not None:
-        print(_("# {name}, installed here, is one of the two stacks pipecheck's slow tier runs; its install:",
-                name=plan.name))
+        print(
+            _(
+                "# {name}, installed here, is one of the two stacks pipecheck's slow tier runs; its install:",
+                name=plan.name,
+            )
+        )
     else:
         plan = install_plan(python)
-        print(_("# Python {python}: {name} (pipecheck-tfod[train] installs TensorFlow 2.15.1 on Python 3.10 and "
-                "3.11, TensorFlow 2.21.0 from 3.12 on)", python=".".join(map(str, python)), name=plan.name))
+        print(
+            _(
+                "# Python {python}: {name} (pipecheck-tfod[train] installs TensorFlow 2.15.1 on Python 3.10 and "
+                "3.11, TensorFlow 2.21.0 from 3.12 on)",
+                python=".".join(map(str, python)),
+                name=plan.name,
+            )
+        )
     if installed and plan.packages[0].replace("==", " ") not in installed:
-        print(_("# {installed} already installed here: pip would replace it, mixing the wheels' files; in a new "
+        print(
+            _(
+                "# {installed} already installed here: pip would replace it, mixing the wheels' files; in a new "
                 "environment instead: python3 -m venv .venv-train, these commands with .venv-train/bin/pip, then "
-                "pipecheck train --python .venv-train/bin/python", installed=", ".join(installed)))
+                "pipecheck train --python .venv-train/bin/python",
+                installed=", ".join(installed),
+            )
+        )
     for command in install_commands(plan, shlex.quote(sys.executable) + " -m pip"):
         print(command)
     return 0

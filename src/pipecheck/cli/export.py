@@ -10,10 +10,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from pipecheck.i18n import N_, _
 from pipecheck.cli.common import lint_for
-from pipecheck.wrappers.launch import WorkflowError, explain_failure, prepare, print_dry_run, \
-    run_launch
+from pipecheck.i18n import N_, _
+from pipecheck.wrappers.launch import WorkflowError, explain_failure, prepare, print_dry_run, run_launch
 from pipecheck.wrappers.progress import RunProgress, duration
 from pipecheck.wrappers.runs import refuse_changed_config, trained_run
 
@@ -21,13 +20,18 @@ from pipecheck.wrappers.runs import refuse_changed_config, trained_run
 def tflite_refusal(config) -> str | None:
     """Why the OD API cannot make a TFLite model of this network, or None when it can."""
     if config.arch != "ssd":
-        return _("the OD API's TFLite export (export_tflite_graph_tf2.py) supports SSD networks (and CenterNet), "
-                 "not {arch}: its second stage and crop-and-resize have no TFLite graph; for a Raspberry Pi the "
-                 "course recommends SSD MobileNet V2 FPNLite 320", arch=config.arch)
+        return _(
+            "the OD API's TFLite export (export_tflite_graph_tf2.py) supports SSD networks (and CenterNet), "
+            "not {arch}: its second stage and crop-and-resize have no TFLite graph; for a Raspberry Pi the "
+            "course recommends SSD MobileNet V2 FPNLite 320",
+            arch=config.arch,
+        )
     resizer = config.model.image_resizer.WhichOneof("image_resizer_oneof")
     if resizer != "fixed_shape_resizer":
-        return _("TFLite needs a fixed input size: the SSD's image_resizer must be fixed_shape_resizer, not {resizer}",
-                 resizer=resizer)
+        return _(
+            "TFLite needs a fixed input size: the SSD's image_resizer must be fixed_shape_resizer, not {resizer}",
+            resizer=resizer,
+        )
     return None
 
 
@@ -49,38 +53,71 @@ def export(args) -> int:
     if args.tflite and (reason := tflite_refusal(config)):
         raise WorkflowError(_("--tflite refused: {reason}", reason=reason))
     run = trained_run(project.config_dir, args.checkpoint)
-    refuse_changed_config(run, config, args.force, N_(
-        "the config changed since {folder} was trained: the export would build a different model than the one "
-        "trained (--force to export anyway):\n{changes}"))
+    refuse_changed_config(
+        run,
+        config,
+        args.force,
+        N_(
+            "the config changed since {folder} was trained: the export would build a different model than the one "
+            "trained (--force to export anyway):\n{changes}"
+        ),
+    )
     if run.record() is None:
-        print(_("note: {folder} was not trained by pipecheck; whether the config changed since cannot be told",
-                folder=run.folder.name), file=sys.stderr)
+        print(
+            _(
+                "note: {folder} was not trained by pipecheck; whether the config changed since cannot be told",
+                folder=run.folder.name,
+            ),
+            file=sys.stderr,
+        )
     outputs = [project.config_dir / f"saved_model{run.number}"]
     if args.tflite:
         outputs.append(project.config_dir / f"tflite{run.number}")
     for output in outputs:
         if output.exists():
-            raise WorkflowError(_("{folder} exists; pipecheck never replaces an export (move it away, or export "
-                                  "another run with --checkpoint N)", folder=project.display(output)))
+            raise WorkflowError(
+                _(
+                    "{folder} exists; pipecheck never replaces an export (move it away, or export "
+                    "another run with --checkpoint N)",
+                    folder=project.display(output),
+                )
+            )
     record = first_record(project, config)
     staging = [output.with_name(f".{output.name}.partial") for output in outputs]
-    options = {"pipeline": project.display(project.config_path),
-               "checkpoint_dir": project.display(run.folder),
-               "output_dir": project.display(staging[0]),
-               "image_record": project.display(record) if record else None,
-               "tflite_dir": project.display(staging[1]) if args.tflite else None}
+    options = {
+        "pipeline": project.display(project.config_path),
+        "checkpoint_dir": project.display(run.folder),
+        "output_dir": project.display(staging[0]),
+        "image_record": project.display(record) if record else None,
+        "tflite_dir": project.display(staging[1]) if args.tflite else None,
+    }
     launch = prepare("export", options, project.root, args.python, args.dry_run)
     if args.dry_run:
-        print_dry_run(launch, ["python", "exporter_main_v2.py", "--input_type", "image_tensor",
-                               f"--pipeline_config_path={options['pipeline']}",
-                               f"--trained_checkpoint_dir={options['checkpoint_dir']}",
-                               f"--output_directory={project.display(outputs[0])}"])
+        print_dry_run(
+            launch,
+            [
+                "python",
+                "exporter_main_v2.py",
+                "--input_type",
+                "image_tensor",
+                f"--pipeline_config_path={options['pipeline']}",
+                f"--trained_checkpoint_dir={options['checkpoint_dir']}",
+                f"--output_directory={project.display(outputs[0])}",
+            ],
+        )
         return 0
     for folder in staging:
         shutil.rmtree(folder, ignore_errors=True)  # ours: a previous export that did not finish
     log = run.folder / "export.log"
-    print(_("exporting {checkpoint} to {folder} (log: {log})", checkpoint=project.display(run.folder),
-            folder=project.display(outputs[0]), log=project.display(log)), file=sys.stderr)
+    print(
+        _(
+            "exporting {checkpoint} to {folder} (log: {log})",
+            checkpoint=project.display(run.folder),
+            folder=project.display(outputs[0]),
+            log=project.display(log),
+        ),
+        file=sys.stderr,
+    )
     progress = RunProgress(_("export"), waiting_hint=_("an export takes about a minute on a CPU"))
     finished = run_launch(launch, log, progress)
     if finished.returncode != 0 or finished.result is None:
@@ -106,8 +143,13 @@ def _gate(outcome: dict, label_map, config) -> int:
     for line in verdict.failed:
         print(_("  FAILED: {check}", check=line))
     if verdict.failed:
-        print(_("pipecheck export: the export is written but fails the gate: its detections would be misnamed or "
-                "wrong on the device"), file=sys.stderr)
+        print(
+            _(
+                "pipecheck export: the export is written but fails the gate: its detections would be misnamed or "
+                "wrong on the device"
+            ),
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -115,13 +157,24 @@ def _gate(outcome: dict, label_map, config) -> int:
 def _report(finished, outputs, project, label_map, record) -> None:
     outcome = finished.result
     names = {item.id: item.name for item in label_map.items} if label_map is not None else {}
-    print(_("exported {folder} in {time} (SavedModel loaded back in {load:.1f} s)",
-            folder=project.display(outputs[0]), time=duration(finished.seconds), load=outcome["load_seconds"]))
+    print(
+        _(
+            "exported {folder} in {time} (SavedModel loaded back in {load:.1f} s)",
+            folder=project.display(outputs[0]),
+            time=duration(finished.seconds),
+            load=outcome["load_seconds"],
+        )
+    )
     _print_detections(outcome.get("detections"), names, record, project)
     if "tflite" in outcome:
         tflite = outcome["tflite"]
-        print(_("TFLite model {path} ({size:.1f} MB), run once by the TFLite interpreter:",
-                path=project.display(outputs[1] / "model.tflite"), size=tflite["bytes"] / 1e6))
+        print(
+            _(
+                "TFLite model {path} ({size:.1f} MB), run once by the TFLite interpreter:",
+                path=project.display(outputs[1] / "model.tflite"),
+                size=tflite["bytes"] / 1e6,
+            )
+        )
         _print_detections(tflite.get("detections"), names, record, project)
 
 

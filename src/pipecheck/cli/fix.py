@@ -23,9 +23,14 @@ def fix(args) -> int:
     path = result.project.config_path
     shown = shown_path(path)
     if args.diff:
-        sys.stdout.writelines(difflib.unified_diff(
-            outcome.original_text.splitlines(keepends=True), outcome.text.splitlines(keepends=True),
-            fromfile=f"a/{shown}", tofile=f"b/{shown}"))
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                outcome.original_text.splitlines(keepends=True),
+                outcome.text.splitlines(keepends=True),
+                fromfile=f"a/{shown}",
+                tofile=f"b/{shown}",
+            )
+        )
         _print_changes(outcome, sys.stderr, dry_run=True)
         return 1 if outcome.changed else 0
     _print_changes(outcome, sys.stdout, dry_run=False)
@@ -49,19 +54,37 @@ def _print_changes(outcome, stream, dry_run: bool) -> None:
         else:
             what = f"{change.before} → {change.after}"
         if dry_run:
-            line = _("would fix line {line}  {field}: {what}  ({rule})", line=change.line, field=change.field,
-                     what=what, rule=change.rule)
+            line = _(
+                "would fix line {line}  {field}: {what}  ({rule})",
+                line=change.line,
+                field=change.field,
+                what=what,
+                rule=change.rule,
+            )
         else:
-            line = _("fixed    line {line}  {field}: {what}  ({rule})", line=change.line, field=change.field,
-                     what=what, rule=change.rule)
+            line = _(
+                "fixed    line {line}  {field}: {what}  ({rule})",
+                line=change.line,
+                field=change.field,
+                what=what,
+                rule=change.rule,
+            )
         print(line, file=stream)
     for skipped in outcome.skipped:
-        print(_("left     {field}: {reason}  ({rule})", field=skipped.field, reason=skipped.reason,
-                rule=skipped.rule), file=stream)
+        print(
+            _("left     {field}: {reason}  ({rule})", field=skipped.field, reason=skipped.reason, rule=skipped.rule),
+            file=stream,
+        )
     if not outcome.changes:
         print(_("nothing to fix"), file=stream)
     elif dry_run:
-        print(n_("{count} fix would be applied; nothing was written (--diff)",
-                 "{count} fixes would be applied; nothing was written (--diff)", len(outcome.changes)), file=stream)
+        print(
+            n_(
+                "{count} fix would be applied; nothing was written (--diff)",
+                "{count} fixes would be applied; nothing was written (--diff)",
+                len(outcome.changes),
+            ),
+            file=stream,
+        )
     else:
         print(n_("{count} fix applied", "{count} fixes applied", len(outcome.changes)), file=stream)

@@ -19,25 +19,39 @@ def init(args) -> int:
         return os.path.relpath(path, plan.root) + ("/" if path.is_dir() else "")
 
     for path in report.created:
-        what = {plan.pretrained: _("the zoo network, from {source}", source=args.source),
-                plan.config: _("the zoo's config, untouched: edit this copy")}.get(path, "")
+        what = {
+            plan.pretrained: _("the zoo network, from {source}", source=args.source),
+            plan.config: _("the zoo's config, untouched: edit this copy"),
+        }.get(path, "")
         print(_("created  {path}", path=shown(path)) + (f"  ({what})" if what else ""))
     for path in report.reused:
         print(_("kept     {path}  (already there, left as it was)", path=shown(path)))
     print()
     folder = shown(plan.config.parent).rstrip("/")
     # the course's older tree names it label_map.txt; the fix writes whichever exists
-    label_map = next((plan.data_folder / name for name in ("label_map.pbtxt", "label_map.txt")
-                      if (plan.data_folder / name).exists()), plan.data_folder / "label_map.pbtxt")
+    label_map = next(
+        (
+            plan.data_folder / name
+            for name in ("label_map.pbtxt", "label_map.txt")
+            if (plan.data_folder / name).exists()
+        ),
+        plan.data_folder / "label_map.pbtxt",
+    )
     has_records = any(plan.data_folder.glob("*.record")) or any(plan.data_folder.glob("*.tfrecord"))
     steps = [
-        (label_map.exists(), _("write the label map {path} (or run init with --classes one,two)",
-                               path=shown(label_map))),
-        (has_records, _("make the records in {folder} (train.record and test.record)",
-                        folder=shown(plan.data_folder))),
+        (
+            label_map.exists(),
+            _("write the label map {path} (or run init with --classes one,two)", path=shown(label_map)),
+        ),
+        (has_records, _("make the records in {folder} (train.record and test.record)", folder=shown(plan.data_folder))),
         (False, _("pipecheck fix {folder}   (paths, num_classes, checkpoint, TPU leftovers)", folder=folder)),
-        (False, _("choose num_steps and batch_size in {config} (pipecheck check says what fits)",
-                  config=shown(plan.config))),
+        (
+            False,
+            _(
+                "choose num_steps and batch_size in {config} (pipecheck check says what fits)",
+                config=shown(plan.config),
+            ),
+        ),
         (False, _("pipecheck train {folder}", folder=folder)),
         (False, _("pipecheck export {folder}", folder=folder)),
     ]

@@ -13,14 +13,27 @@ from pathlib import Path
 
 from pipecheck import __version__
 from pipecheck.cli.arguments import positive
-from pipecheck.cli.common import add_project_options, add_selection_options, add_workflow_options
 from pipecheck.cli.cluster import add_cluster_command
+from pipecheck.cli.common import add_project_options, add_selection_options, add_workflow_options
 from pipecheck.cli.distribute import add_strategy_options
 from pipecheck.errors import InputError
 from pipecheck.i18n import LANGUAGES, _, set_language
 
-COMMANDS = ("check", "init", "fix", "train", "probe", "export", "eval", "cluster", "review", "rules", "rule",
-            "fixtures", "doctor")
+COMMANDS = (
+    "check",
+    "init",
+    "fix",
+    "train",
+    "probe",
+    "export",
+    "eval",
+    "cluster",
+    "review",
+    "rules",
+    "rule",
+    "fixtures",
+    "doctor",
+)
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 
@@ -39,8 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pipecheck",
         description=_("Lint a TF Object Detection API pipeline.config against its project before training."),
-        epilog=_("Run from the folder model_main_tf2.py runs from (tod_tf2/ in the course), e.g.\n"
-                 "  pipecheck faces_cubes/training/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8"),
+        epilog=_(
+            "Run from the folder model_main_tf2.py runs from (tod_tf2/ in the course), e.g.\n"
+            "  pipecheck faces_cubes/training/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8"
+        ),
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"pipecheck {__version__}")
@@ -51,15 +66,24 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, **kwargs):
         sub = add_parser(name, formatter_class=_Formatter, **kwargs)
         # SUPPRESS: a subcommand's default must not erase a --lang given before the command
-        sub.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
-                         help=_("language of messages (default: the locale's)"))
+        sub.add_argument(
+            "--lang",
+            choices=LANGUAGES,
+            default=argparse.SUPPRESS,
+            help=_("language of messages (default: the locale's)"),
+        )
         return sub
 
     commands.add_parser = command
 
     check = commands.add_parser("check", help=_("lint pipeline configs (the default command)"))
-    check.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                       help=_("a network's training folder, its pipeline.config, or a label map (its configs)"))
+    check.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help=_("a network's training folder, its pipeline.config, or a label map (its configs)"),
+    )
     add_project_options(check)
     check.add_argument("--format", choices=CHECK_FORMATS, default="text", help=_("output format (default text)"))
     check.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("write the report to FILE"))
@@ -71,12 +95,22 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-v", "--verbose", action="store_true", help=_("also list the rules that passed"))
 
     init = commands.add_parser("init", help=_("lay out a project from a zoo network archive (or folder)"))
-    init.add_argument("source", type=Path, metavar="ARCHIVE_OR_DIR",
-                      help=_("the zoo's <net>.tar.gz, or a network folder holding pipeline.config"))
+    init.add_argument(
+        "source",
+        type=Path,
+        metavar="ARCHIVE_OR_DIR",
+        help=_("the zoo's <net>.tar.gz, or a network folder holding pipeline.config"),
+    )
     init.add_argument("--project", required=True, help=_("the project's name, e.g. faces_cubes"))
-    init.add_argument("--layout", choices=("course", "tutorial"), default="course",
-                      help=_("course: <project>/training/<net> run from tod_tf2/ (default); "
-                             "tutorial: <project>/models/<net> run from <project>/"))
+    init.add_argument(
+        "--layout",
+        choices=("course", "tutorial"),
+        default="course",
+        help=_(
+            "course: <project>/training/<net> run from tod_tf2/ (default); "
+            "tutorial: <project>/models/<net> run from <project>/"
+        ),
+    )
     init.add_argument("--root", type=Path, help=_("where to lay it out (default: current folder)"))
     init.add_argument("--classes", metavar="NAMES", help=_("also write the label map, e.g. --classes one,two"))
 
@@ -85,20 +119,32 @@ def build_parser() -> argparse.ArgumentParser:
     add_project_options(fix)
     add_selection_options(fix)
     add_strategy_options(fix)
-    fix.add_argument("--unsafe", action="store_true",
-                     help=_("also apply fixes that change training choices (e.g. batch_size to what fits in RAM)"))
+    fix.add_argument(
+        "--unsafe",
+        action="store_true",
+        help=_("also apply fixes that change training choices (e.g. batch_size to what fits in RAM)"),
+    )
     fix.add_argument("--diff", action="store_true", help=_("print the patch and write nothing"))
 
-    train = commands.add_parser("train", help=_("lint, then train with the OD API in the next checkpointN, "
-                                                "with a progress bar"))
+    train = commands.add_parser(
+        "train", help=_("lint, then train with the OD API in the next checkpointN, with a progress bar")
+    )
     add_workflow_options(train)
     train.add_argument("--resume", type=int, metavar="N", help=_("continue the run in checkpointN"))
     train.add_argument("--num-steps", type=positive, metavar="N", help=_("stop at step N (default: num_steps)"))
-    train.add_argument("--checkpoint-every", type=positive, default=1000, metavar="N",
-                       help=_("save a checkpoint every N steps (default 1000; the last step is always saved)"))
+    train.add_argument(
+        "--checkpoint-every",
+        type=positive,
+        default=1000,
+        metavar="N",
+        help=_("save a checkpoint every N steps (default 1000; the last step is always saved)"),
+    )
     add_strategy_options(train)
-    train.add_argument("--no-watchdog", action="store_true",
-                       help=_("do not stop the run on a NaN or diverging loss, nor warn about the loss and rate"))
+    train.add_argument(
+        "--no-watchdog",
+        action="store_true",
+        help=_("do not stop the run on a NaN or diverging loss, nor warn about the loss and rate"),
+    )
     add_probe_parser(commands)
     export = commands.add_parser("export", help=_("export checkpointN to saved_modelN and try it on one image"))
     add_workflow_options(export)
@@ -116,12 +162,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_selection_options(review)
     add_strategy_options(review)
     review.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("output file (default: stdout)"))
-    review.add_argument("--format", choices=("html", "markdown"), default=None,
-                        help=_("report format (default: from the file name, else html)"))
+    review.add_argument(
+        "--format",
+        choices=("html", "markdown"),
+        default=None,
+        help=_("report format (default: from the file name, else html)"),
+    )
 
     rules = commands.add_parser("rules", help=_("list every rule"))
-    rules.add_argument("--format", choices=("text", "markdown"), default="text",
-                       help=_("markdown writes docs/rules.md"))
+    rules.add_argument(
+        "--format", choices=("text", "markdown"), default="text", help=_("markdown writes docs/rules.md")
+    )
     rules.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (its rules_dirs)"))
     fixtures = commands.add_parser("fixtures", help=_("list the fixtures rules can ask for, with their docs"))
     fixtures.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (its rules_dirs)"))
@@ -131,8 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = commands.add_parser("doctor", help=_("say which OD API schema and environment pipecheck sees"))
     doctor.add_argument("--root", type=Path, default=None, help=_("launch root (default: current folder)"))
     doctor.add_argument("--models-dir", type=Path, default=None, help=_("a tensorflow/models checkout"))
-    doctor.add_argument("--plan", action="store_true",
-                        help=_("print the commands that install the training stack for this Python"))
+    doctor.add_argument(
+        "--plan", action="store_true", help=_("print the commands that install the training stack for this Python")
+    )
     return parser
 
 
@@ -177,7 +229,7 @@ def command_first(argv: list[str], parser: argparse.ArgumentParser) -> list[str]
             break
         position += 2 if argument in valued else 1
     if first is not None and argv[first] in COMMANDS:
-        return [argv[first], *argv[:first], *argv[first + 1:]]
+        return [argv[first], *argv[:first], *argv[first + 1 :]]
     top_level_only = {"-h", "--help", "--version"}
     if first is None and all(a in top_level_only or a.startswith("--lang") or a in LANGUAGES for a in argv):
         return argv  # `pipecheck`, `pipecheck --help`, `pipecheck --lang fr --help`: the main help
@@ -245,18 +297,24 @@ def main(argv: list[str] | None = None) -> int:
 def _hook_file_names(argv: list[str]) -> list[str]:
     """pre-commit appends staged file names after the hook's options, without "--": a file named
     -oreal.config would be read as `-o real.config`. A name that is an existing file is a path."""
-    return [f".{os.sep}{argument}" if argument.startswith("-") and os.path.isfile(argument) else argument
-            for argument in argv]
+    return [
+        f".{os.sep}{argument}" if argument.startswith("-") and os.path.isfile(argument) else argument
+        for argument in argv
+    ]
 
 
 def add_probe_parser(commands) -> None:
-    probe = commands.add_parser("probe", help=_("train a few steps at two batch sizes and give the largest batch "
-                                                "that fits in this machine's RAM"))
+    probe = commands.add_parser(
+        "probe",
+        help=_("train a few steps at two batch sizes and give the largest batch that fits in this machine's RAM"),
+    )
     add_workflow_options(probe)
-    probe.add_argument("--batches", type=_batch_list, default=[1, 2], metavar="A,B",
-                       help=_("the batch sizes to measure (default 1,2)"))
-    probe.add_argument("--steps", type=positive, default=6, metavar="N",
-                       help=_("steps trained at each batch size (default 6)"))
+    probe.add_argument(
+        "--batches", type=_batch_list, default=[1, 2], metavar="A,B", help=_("the batch sizes to measure (default 1,2)")
+    )
+    probe.add_argument(
+        "--steps", type=positive, default=6, metavar="N", help=_("steps trained at each batch size (default 6)")
+    )
 
 
 def _batch_list(text: str) -> list[int]:
@@ -270,13 +328,22 @@ def report_error(error: Exception) -> int:
         print(_("pipecheck: error: {error}", error=error), file=sys.stderr)
         return 2
     if isinstance(error, OSError):
-        print(_("pipecheck: error: {file}: {error}", file=error.filename or "", error=error.strerror or error),
-              file=sys.stderr)
+        print(
+            _("pipecheck: error: {file}: {error}", file=error.filename or "", error=error.strerror or error),
+            file=sys.stderr,
+        )
         return 2
     if os.environ.get("PIPECHECK_DEBUG"):
         raise error
-    print(_("pipecheck: internal error: {kind}: {error}\nThis is a bug in pipecheck; set PIPECHECK_DEBUG=1 to see "
-            "the traceback.", kind=type(error).__name__, error=error), file=sys.stderr)
+    print(
+        _(
+            "pipecheck: internal error: {kind}: {error}\nThis is a bug in pipecheck; set PIPECHECK_DEBUG=1 to see "
+            "the traceback.",
+            kind=type(error).__name__,
+            error=error,
+        ),
+        file=sys.stderr,
+    )
     return 3
 
 

@@ -32,26 +32,50 @@ def probe(args) -> int:
         for batch in batches:
             config_path = work / f"batch{batch}" / "pipeline.config"
             config_path.parent.mkdir(parents=True)
-            config_path.write_text(config_with_batch(text, project.config_path, result.schema.pipeline_class, batch),
-                                   encoding="utf-8")
-            options = {"pipeline": str(config_path), "model_dir": str(config_path.parent / "run"),
-                       "num_steps": args.steps, "checkpoint_every": 100000}
+            config_path.write_text(
+                config_with_batch(text, project.config_path, result.schema.pipeline_class, batch), encoding="utf-8"
+            )
+            options = {
+                "pipeline": str(config_path),
+                "model_dir": str(config_path.parent / "run"),
+                "num_steps": args.steps,
+                "checkpoint_every": 100000,
+            }
             launch = prepare("train", options, project.root, args.python, args.dry_run)
             if args.dry_run:
                 print_dry_run(launch)
                 continue
-            print(_("probe: training {steps} steps at batch {batch}…", steps=args.steps, batch=batch),
-                  file=sys.stderr, flush=True)
-            found = measure_training(launch.command, launch.full_environment(), project.root,
-                                     config_path.parent / "run", batch)
+            print(
+                _("probe: training {steps} steps at batch {batch}…", steps=args.steps, batch=batch),
+                file=sys.stderr,
+                flush=True,
+            )
+            found = measure_training(
+                launch.command, launch.full_environment(), project.root, config_path.parent / "run", batch
+            )
             if found.exit_code != 0:
                 print("\n".join(found.tail[-8:]), file=sys.stderr)
-                print(_("probe: the training at batch {batch} failed (exit code {code}); a larger batch than the "
-                        "machine holds ends this way", batch=batch, code=found.exit_code), file=sys.stderr)
+                print(
+                    _(
+                        "probe: the training at batch {batch} failed (exit code {code}); a larger batch than the "
+                        "machine holds ends this way",
+                        batch=batch,
+                        code=found.exit_code,
+                    ),
+                    file=sys.stderr,
+                )
                 return 1
             speed = _("{seconds:.2f} s/step", seconds=found.seconds_per_step) if found.seconds_per_step else "?"
-            print(_("batch {batch}: peak {peak:.0f} MiB, {speed} ({steps} steps in {seconds:.0f} s)", batch=batch,
-                    peak=found.peak_mib, speed=speed, steps=found.steps, seconds=found.seconds))
+            print(
+                _(
+                    "batch {batch}: peak {peak:.0f} MiB, {speed} ({steps} steps in {seconds:.0f} s)",
+                    batch=batch,
+                    peak=found.peak_mib,
+                    speed=speed,
+                    steps=found.steps,
+                    seconds=found.seconds,
+                )
+            )
             points.append(found)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -65,28 +89,58 @@ def _verdict(points, machine, config, records, largest_batch, fit_line) -> int:
 
     fixed, per_image = fit_line([(p.batch, p.peak_mib) for p in points])
     available = machine.ram_available / 2**20
-    print(_("peak RAM = {fixed:.0f} MiB + {per_image:.0f} MiB per image (fitted through {count} measured points)",
-            fixed=fixed, per_image=per_image, count=len(points)))
+    print(
+        _(
+            "peak RAM = {fixed:.0f} MiB + {per_image:.0f} MiB per image (fitted through {count} measured points)",
+            fixed=fixed,
+            per_image=per_image,
+            count=len(points),
+        )
+    )
     timed = [(p.batch, p.seconds_per_step) for p in points if p.seconds_per_step]
     if len(timed) >= 2:
         seconds_fixed, per_image_seconds = fit_line(timed)
-        print(_("seconds per step = {fixed:.2f} + {per_image:.3f} per image", fixed=seconds_fixed,
-                per_image=per_image_seconds))
+        print(
+            _(
+                "seconds per step = {fixed:.2f} + {per_image:.3f} per image",
+                fixed=seconds_fixed,
+                per_image=per_image_seconds,
+            )
+        )
     chosen = largest_batch(fixed, per_image, available, SAFETY)
-    room = (_("{size} given", size=format_bytes(machine.ram_available)) if machine.ram_given
-            else _("{size} available now", size=format_bytes(machine.ram_available)))
-    print(_("largest batch that fits: {batch} ({room}, keeping a {margin:.0f} % margin)", batch=chosen, room=room,
-            margin=100 * (SAFETY - 1)))
+    room = (
+        _("{size} given", size=format_bytes(machine.ram_available))
+        if machine.ram_given
+        else _("{size} available now", size=format_bytes(machine.ram_available))
+    )
+    print(
+        _(
+            "largest batch that fits: {batch} ({room}, keeping a {margin:.0f} % margin)",
+            batch=chosen,
+            room=room,
+            margin=100 * (SAFETY - 1),
+        )
+    )
     train = records.train if records is not None else None
     if train is not None and train.records and chosen > train.records:
-        print(_("the training set has {images} images: a batch above that repeats images in every batch (PC716)",
-                images=train.records))
+        print(
+            _(
+                "the training set has {images} images: a batch above that repeats images in every batch (PC716)",
+                images=train.records,
+            )
+        )
         chosen = train.records
     if chosen < 1:
         print(_("not even batch 1 fits with the margin: free memory, or train on a larger machine"))
         return 1
-    print(_("write batch_size: {batch} in {config} (now {current})", batch=chosen, config=config.path.name,
-            current=config.train.batch_size))
+    print(
+        _(
+            "write batch_size: {batch} in {config} (now {current})",
+            batch=chosen,
+            config=config.path.name,
+            current=config.train.batch_size,
+        )
+    )
     return 0
 
 

@@ -54,7 +54,9 @@ def fixtures_command(args) -> int:
 
     catalogue = _catalogue(args.settings)
     rows = [[name, _("(given by the engine)"), doc] for name, doc in GIVEN.items()]
-    rows += [[spec.name, where_defined(spec), spec.doc.split("\n", 1)[0]]
-             for spec in sorted(catalogue.fixtures.values(), key=lambda s: s.name)]
+    rows += [
+        [spec.name, where_defined(spec), spec.doc.split("\n", 1)[0]]
+        for spec in sorted(catalogue.fixtures.values(), key=lambda s: s.name)
+    ]
     sys.stdout.write(text_table([_("Fixture"), _("Defined at"), _("What it is")], rows) + "\n")
     return 0

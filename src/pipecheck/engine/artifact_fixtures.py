@@ -61,7 +61,6 @@ def records(config, project, options) -> Records:
     """Every TFRecord file of every input reader, read once (cached by content across runs)."""
     from pipecheck.artifacts import cached
     from pipecheck.artifacts.records import FileRecords, scan_file
-
     from pipecheck.guarded import exists, real
 
     plan: dict[str, list[tuple[Path, int]]] = {}
@@ -95,8 +94,10 @@ def records(config, project, options) -> Records:
         if key is not None and not facts[resolved].count("unreadable"):
             cached.store("records", key, facts[resolved].as_json())
     report(label, total, total)
-    readers = {name: ReaderRecords(name, [facts[real(f)] for f, _ in files], [i for _, i in files])
-               for name, files in plan.items()}
+    readers = {
+        name: ReaderRecords(name, [facts[real(f)] for f, _ in files], [i for _, i in files])
+        for name, files in plan.items()
+    }
     return Records(readers, scanned=len(to_scan))
 
 

@@ -34,10 +34,18 @@ def finding_key(finding, result) -> dict:
 
 def write_baseline(path: Path, results) -> int:
     """Record every finding shown, and those a baseline already accepted, so none comes back."""
-    entries = [finding_key(f, r) for r in results
-               for f in r.findings + [a.finding for a in r.accepted if a.reason == "baseline"]]
-    unique = [dict(t) for t in sorted({tuple(sorted(e.items(), key=lambda kv: kv[0])) for e in entries},
-                                      key=lambda items: [str(v) for _k, v in items])]
+    entries = [
+        finding_key(f, r)
+        for r in results
+        for f in r.findings + [a.finding for a in r.accepted if a.reason == "baseline"]
+    ]
+    unique = [
+        dict(t)
+        for t in sorted(
+            {tuple(sorted(e.items(), key=lambda kv: kv[0])) for e in entries},
+            key=lambda items: [str(v) for _k, v in items],
+        )
+    ]
     Path(path).write_text(json.dumps({"pipecheck": __version__, "findings": unique}, indent=2) + "\n")
     return len(unique)
 
@@ -50,8 +58,9 @@ def load_baseline(path: Path) -> list[dict]:
         entries = document["findings"]
         keys = {"rule", "file", "field", "value"}
         if not isinstance(entries, list) or not all(isinstance(e, dict) and set(e) == keys for e in entries):
-            raise TypeError(_("findings must be a list of objects with rule, file, field and value (as "
-                              "--write-baseline writes)"))
+            raise TypeError(
+                _("findings must be a list of objects with rule, file, field and value (as --write-baseline writes)")
+            )
         return entries
     except OSError as error:
         raise BaselineError(_("{path}: cannot read the baseline: {error}", path=path, error=error.strerror)) from None

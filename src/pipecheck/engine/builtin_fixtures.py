@@ -46,13 +46,13 @@ def schema(project, options):
 def config(project, schema, options, project_files):
     """The edited pipeline.config: message, field locations and shortcuts (PipelineConfig)."""
     from pipecheck.artifacts.pipeline_config import load_pipeline_config
-
     from pipecheck.project.relocate import relocate
 
     text = options.config_text
     try:
-        loaded = load_pipeline_config(project.config_path, schema.pipeline_class,
-                                      read_text(project.config_path) if text is None else text)
+        loaded = load_pipeline_config(
+            project.config_path, schema.pipeline_class, read_text(project.config_path) if text is None else text
+        )
     except TextProtoSyntaxError as error:
         raise FatalInput(syntax_finding(project.config_path, error)) from None
     relocate(project, loaded, project_files)  # before any fixture opens a file the config names
@@ -68,20 +68,27 @@ def original(project, config, schema):
         try:
             return load_pipeline_config(candidate, schema.pipeline_class, read_text(candidate))
         except TextProtoSyntaxError as error:
-            project.notes.append(_("original {path} does not parse ({line}:{column}: {problem})",
-                                   path=project.display(candidate), line=error.line, column=error.column,
-                                   problem=error.message))
+            project.notes.append(
+                _(
+                    "original {path} does not parse ({line}:{column}: {problem})",
+                    path=project.display(candidate),
+                    line=error.line,
+                    column=error.column,
+                    problem=error.message,
+                )
+            )
         except FatalInput as error:
-            project.notes.append(_("original {path}: {problem}", path=project.display(candidate),
-                                   problem=error.finding.message))
+            project.notes.append(
+                _("original {path}: {problem}", path=project.display(candidate), problem=error.finding.message)
+            )
     return None
 
 
 @fixture
 def label_maps(config, project, schema) -> dict:
     """Every label map the input readers name: {label_map_path value: LabelMap or LoadProblem}."""
-    from pipecheck.guarded import exists, problem_with
     from pipecheck.artifacts.label_map import load_label_map
+    from pipecheck.guarded import exists, problem_with
 
     loaded: dict = {}
     for _path, reader in config.input_readers():
@@ -99,8 +106,9 @@ def label_maps(config, project, schema) -> dict:
         except TextProtoSyntaxError as error:
             loaded[value] = LoadProblem(path, error.message, error.line, error.column, error.hint)
         except (OSError, UnicodeDecodeError) as error:
-            loaded[value] = LoadProblem(path, _("cannot read the label map: {error}",
-                                                error=getattr(error, "strerror", None) or error))
+            loaded[value] = LoadProblem(
+                path, _("cannot read the label map: {error}", error=getattr(error, "strerror", None) or error)
+            )
     return loaded
 
 
@@ -148,16 +156,20 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise FatalInput(Finding(
-            _("byte 0x{byte:02x} is not UTF-8", byte=data[error.start]), file=path, line=line, column=column,
-            hint=_("save the file as UTF-8 (an editor set to Latin-1 or Windows-1252 wrote it)"),
-            severity="error",
-        )) from None
+        raise FatalInput(
+            Finding(
+                _("byte 0x{byte:02x} is not UTF-8", byte=data[error.start]),
+                file=path,
+                line=line,
+                column=column,
+                hint=_("save the file as UTF-8 (an editor set to Latin-1 or Windows-1252 wrote it)"),
+                severity="error",
+            )
+        ) from None
 
 
 def syntax_finding(path: Path, error: TextProtoSyntaxError) -> Finding:
     message = error.message
     if error.snippet:
         message += f": {error.snippet.strip()!r}"
-    return Finding(message, file=path, line=error.line, column=error.column, hint=error.hint,
-                   severity="error")
+    return Finding(message, file=path, line=error.line, column=error.column, hint=error.hint, severity="error")

@@ -45,18 +45,31 @@ class Catalogue:
     def add_fixture(self, spec: FixtureSpec) -> None:
         existing = self.fixtures.get(spec.name)
         if existing is not None and existing.function is not spec.function:
-            raise DiscoveryError(_("fixture {name!r} ({origin}) would shadow the fixture of the same name defined at "
-                                   "{other_origin}: rename one of them", name=spec.name, origin=spec.origin,
-                                   other_origin=existing.origin))
+            raise DiscoveryError(
+                _(
+                    "fixture {name!r} ({origin}) would shadow the fixture of the same name defined at "
+                    "{other_origin}: rename one of them",
+                    name=spec.name,
+                    origin=spec.origin,
+                    other_origin=existing.origin,
+                )
+            )
         self.fixtures[spec.name] = spec
 
     def add_rule(self, spec: RuleSpec) -> None:
         for existing in self.rules:
             if existing.code == spec.code or existing.name == spec.name:
-                raise DiscoveryError(_("rule {code} {name} ({origin}) clashes with {other_code} {other_name} "
-                                       "({other_origin})", code=spec.code, name=spec.name, origin=spec.origin,
-                                       other_code=existing.code, other_name=existing.name,
-                                       other_origin=existing.origin))
+                raise DiscoveryError(
+                    _(
+                        "rule {code} {name} ({origin}) clashes with {other_code} {other_name} ({other_origin})",
+                        code=spec.code,
+                        name=spec.name,
+                        origin=spec.origin,
+                        other_code=existing.code,
+                        other_name=existing.name,
+                        other_origin=existing.origin,
+                    )
+                )
         self.rules.append(spec)
 
 
@@ -103,8 +116,9 @@ def load_rules_dir(folder: Path, catalogue: Catalogue) -> None:
         except Exception as error:  # a user's broken rule file must not become a traceback
             line = getattr(error, "lineno", None) or _traceback_line(error, path)
             where = f"{path}:{line}" if line else str(path)
-            raise DiscoveryError(_("{where}: cannot load rules: {kind}: {error}", where=where,
-                                   kind=type(error).__name__, error=error)) from None
+            raise DiscoveryError(
+                _("{where}: cannot load rules: {kind}: {error}", where=where, kind=type(error).__name__, error=error)
+            ) from None
         catalogue.add_module(module)
     catalogue.sources.append(str(folder))
 
@@ -124,8 +138,15 @@ def _load_entry_points(catalogue: Catalogue) -> None:
         try:
             loaded = _load_object(value)
         except Exception as error:
-            raise DiscoveryError(_("plugin {name} ({value}) failed to load: {kind}: {error}", name=name, value=value,
-                                   kind=type(error).__name__, error=error)) from None
+            raise DiscoveryError(
+                _(
+                    "plugin {name} ({value}) failed to load: {kind}: {error}",
+                    name=name,
+                    value=value,
+                    kind=type(error).__name__,
+                    error=error,
+                )
+            ) from None
         if isinstance(loaded, types.ModuleType):
             catalogue.add_module(loaded)
         elif isinstance(loaded, (str, Path)):

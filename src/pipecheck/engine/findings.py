@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 SEVERITIES = ("error", "warning", "info")
@@ -92,7 +92,7 @@ class Outcome:
 
     @property
     def status(self) -> str:
-        """"passed", "failed" (an error, or a warning with strict), "undecided" or "crashed"."""
+        """ "passed", "failed" (an error, or a warning with strict), "undecided" or "crashed"."""
         if self.ended != "ran":
             return self.ended
         strict = self.store is not None and self.store.strict

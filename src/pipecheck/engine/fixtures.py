@@ -47,8 +47,14 @@ class FixtureResolver:
             return
         close = difflib.get_close_matches(name, self.known_names(), n=1)
         if close:
-            raise FixtureError(_("{who} asks for an unknown fixture {name!r}; did you mean {close!r}?", who=who,
-                                 name=name, close=close[0]))
+            raise FixtureError(
+                _(
+                    "{who} asks for an unknown fixture {name!r}; did you mean {close!r}?",
+                    who=who,
+                    name=name,
+                    close=close[0],
+                )
+            )
         raise FixtureError(_("{who} asks for an unknown fixture {name!r}", who=who, name=name))
 
     def get(self, name: str):
@@ -90,4 +96,4 @@ class FixtureResolver:
 
 def _optional_parameters(function) -> tuple[str, ...]:
     code, defaults = function.__code__, function.__defaults__ or ()
-    return code.co_varnames[code.co_argcount - len(defaults):code.co_argcount]
+    return code.co_varnames[code.co_argcount - len(defaults) : code.co_argcount]

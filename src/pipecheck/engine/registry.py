@@ -74,8 +74,16 @@ class FixtureSpec:
         return _cleandoc(self.function)
 
 
-def rule(code: str, name: str, *, category: str, severity: str = "error", fix: str | None = None,
-         checklist: str | None = None, meta: str | None = None):
+def rule(
+    code: str,
+    name: str,
+    *,
+    category: str,
+    severity: str = "error",
+    fix: str | None = None,
+    checklist: str | None = None,
+    meta: str | None = None,
+):
     """Declare a rule: `@rule("PC101", "num-classes-matches-label-map", category="label-map")`.
 
     `checklist` names the review's sign-off item the rule's outcome pre-fills (wrap it in N_()
@@ -96,8 +104,16 @@ def rule(code: str, name: str, *, category: str, severity: str = "error", fix: s
         if not (function.__doc__ or "").strip():
             raise ValueError(f"rule {code} ({function.__name__}) needs a docstring: it is the rule's documentation")
         function.__pipecheck_rule__ = RuleSpec(
-            code=code, name=name, severity=severity, category=category, fix=fix, function=function,
-            params=_parameters(function), origin=_origin(function), checklist=checklist, meta=meta,
+            code=code,
+            name=name,
+            severity=severity,
+            category=category,
+            fix=fix,
+            function=function,
+            params=_parameters(function),
+            origin=_origin(function),
+            checklist=checklist,
+            meta=meta,
         )
         return function
 

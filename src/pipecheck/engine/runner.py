@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-from pipecheck.engine.discovery import Catalogue, discover
+from pipecheck.engine.discovery import discover
 from pipecheck.engine.findings import Finding, Outcome
-from pipecheck.engine.result import RunResult
 from pipecheck.engine.fixtures import FatalInput, FixtureResolver
 from pipecheck.engine.registry import CannotDecide, RuleSpec
+from pipecheck.engine.result import RunResult
 from pipecheck.engine.settings import Settings, load_settings
 from pipecheck.engine.suppressions import Suppressions
 from pipecheck.i18n import _
-from pipecheck.project import Project, discover_project
+from pipecheck.project import discover_project
 
 
 @dataclass
@@ -37,8 +37,7 @@ class RunOptions:
 
 
 def select_rules(rules: list[RuleSpec], select: list[str], ignore: list[str]) -> list[RuleSpec]:
-    return [spec for spec in rules
-            if any(spec.matches(s) for s in select) and not any(spec.matches(s) for s in ignore)]
+    return [spec for spec in rules if any(spec.matches(s) for s in select) and not any(spec.matches(s) for s in ignore)]
 
 
 def run(options: RunOptions) -> RunResult:
@@ -52,7 +51,9 @@ def run(options: RunOptions) -> RunResult:
     resolver = FixtureResolver(catalogue.fixtures, {"project": project, "settings": settings, "options": options})
     for spec in catalogue.rules:
         resolver.check_rule(spec)
-    selected = select_rules(catalogue.rules, options.select or settings.select, (options.ignore or []) + settings.ignore)
+    selected = select_rules(
+        catalogue.rules, options.select or settings.select, (options.ignore or []) + settings.ignore
+    )
     result = RunResult(project, settings, catalogue, resolver=resolver)
     result.schema = resolver.get("schema")
     syntax_rule = next((spec for spec in catalogue.rules if spec.meta == "syntax"), None)
@@ -152,9 +153,13 @@ def _accept_suppressed(result: RunResult, resolver: FixtureResolver, selected: l
         covered = [spec for spec in result.catalogue.rules if any(spec.matches(s) for s in item.selectors)]
         if item.selectors and not all(spec.code in decided for spec in covered):
             continue
-        finding = Finding(_("unused suppression {text!r}: no finding to suppress here", text=item.text),
-                          file=item.file, line=item.comment_line, column=item.comment_column,
-                          hint=_("remove the comment"))
+        finding = Finding(
+            _("unused suppression {text!r}: no finding to suppress here", text=item.text),
+            file=item.file,
+            line=item.comment_line,
+            column=item.comment_column,
+            hint=_("remove the comment"),
+        )
         _complete(finding, unused_rule, result.config, result.settings)
         unused.append(finding)
     result.add_outcome(Outcome(unused_rule, "ran"), unused)

@@ -23,11 +23,14 @@ SETTINGS_SCHEMA = {
         "rules_dirs": {**_RULE_LIST, "description": "folders of your own rules, relative to this file"},
         "severity": {
             "type": "object",
-            "description": "override a rule's severity: {PC402 = \"warning\"}",
+            "description": 'override a rule\'s severity: {PC402 = "warning"}',
             "additionalProperties": {"enum": ["error", "warning", "info"]},
         },
-        "ram": {"type": "string", "pattern": r"^\s*[0-9.]+\s*[kKmMgGtT]?i?[bB]?\s*$",
-                "description": "RAM to assume for the training machine, e.g. 8GiB"},
+        "ram": {
+            "type": "string",
+            "pattern": r"^\s*[0-9.]+\s*[kKmMgGtT]?i?[bB]?\s*$",
+            "description": "RAM to assume for the training machine, e.g. 8GiB",
+        },
         "models_dir": {"type": "string", "description": "a tensorflow/models checkout for the schema"},
         "strict": {"type": "boolean", "description": "fail (exit 1) on warnings too"},
         "plugins": {"type": "boolean", "description": "load rules from installed plugins (default true)"},
@@ -61,8 +64,9 @@ def find_settings_file(root: Path) -> tuple[Path, bool] | None:
         if own.is_file():
             return own, False
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and re.search(r"^\s*\[tool\.pipecheck[\].]", pyproject.read_text(errors="replace"),
-                                             re.MULTILINE):
+        if pyproject.is_file() and re.search(
+            r"^\s*\[tool\.pipecheck[\].]", pyproject.read_text(errors="replace"), re.MULTILINE
+        ):
             return pyproject, True
     return None
 
@@ -85,8 +89,14 @@ def load_settings(root: Path, explicit: Path | None = None) -> Settings:
         raise SettingsError(_("{path}: cannot read settings: {error}", path=path, error=error.strerror)) from None
     except UnicodeDecodeError as error:
         line = error.object.count(b"\n", 0, error.start) + 1
-        raise SettingsError(_("{path}:{line}: byte 0x{byte:02x} is not UTF-8 (TOML files are UTF-8)", path=path,
-                              line=line, byte=error.object[error.start])) from None
+        raise SettingsError(
+            _(
+                "{path}:{line}: byte 0x{byte:02x} is not UTF-8 (TOML files are UTF-8)",
+                path=path,
+                line=line,
+                byte=error.object[error.start],
+            )
+        ) from None
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(_("{path}: not valid TOML: {error}", path=path, error=error)) from None
     table = document.get("tool", {}).get("pipecheck", {}) if in_pyproject else document
@@ -118,14 +128,29 @@ def _validate(table: dict, path: Path, text: str) -> None:
         unknown = sorted(set(table) - set(SETTINGS_SCHEMA["properties"]))[0]
         close = difflib.get_close_matches(unknown, list(SETTINGS_SCHEMA["properties"]), n=1)
         if close:
-            raise SettingsError(_("{path}:{line}: unknown setting {key!r}; did you mean {close!r}?", path=path,
-                                  line=_line_of(text, unknown), key=unknown, close=close[0]))
-        raise SettingsError(_("{path}:{line}: unknown setting {key!r}; known keys: {keys}", path=path,
-                              line=_line_of(text, unknown), key=unknown, keys=", ".join(SETTINGS_SCHEMA["properties"])))
+            raise SettingsError(
+                _(
+                    "{path}:{line}: unknown setting {key!r}; did you mean {close!r}?",
+                    path=path,
+                    line=_line_of(text, unknown),
+                    key=unknown,
+                    close=close[0],
+                )
+            )
+        raise SettingsError(
+            _(
+                "{path}:{line}: unknown setting {key!r}; known keys: {keys}",
+                path=path,
+                line=_line_of(text, unknown),
+                key=unknown,
+                keys=", ".join(SETTINGS_SCHEMA["properties"]),
+            )
+        )
     key = str(error.absolute_path[0]) if error.absolute_path else ""
     where = ".".join(str(p) for p in error.absolute_path) or _("settings")
-    raise SettingsError(_("{path}:{line}: {where}: {problem}", path=path, line=_line_of(text, key), where=where,
-                          problem=error.message))
+    raise SettingsError(
+        _("{path}:{line}: {where}: {problem}", path=path, line=_line_of(text, key), where=where, problem=error.message)
+    )
 
 
 def _line_of(text: str, key: str) -> int:

@@ -52,8 +52,7 @@ class Suppressions:
                     continue
             else:
                 target = comment.line
-            self.items.append(Suppression(path, comment.line, comment.column, target, selectors,
-                                          text=match.group(0)))
+            self.items.append(Suppression(path, comment.line, comment.column, target, selectors, text=match.group(0)))
 
     def suppresses(self, finding, rule) -> bool:
         hit = False

@@ -83,7 +83,7 @@ def fix_config(options, unsafe: bool = False) -> FixOutcome:
 
 
 def _fixable(finding, result) -> str | None:
-    """"safe" or "unsafe" when the finding carries a fix for a field of the config, else None."""
+    """ "safe" or "unsafe" when the finding carries a fix for a field of the config, else None."""
     if finding.field is None or (finding.replacement is None and not finding.remove):
         return None
     if finding.file is not None and str(finding.file) != str(result.project.config_path):
@@ -104,8 +104,12 @@ def _fixes_wanted(result, unsafe: bool, skipped: list[Skipped], done: set[str]) 
     for field_path, by_value in proposals.items():
         if len(by_value) > 1:
             choices = ", ".join(f"{_shown(value)} ({rule_code})" for value, rule_code in by_value.items())
-            _note(skipped, "/".join(by_value.values()), field_path,
-                  _("rules disagree ({choices}): choose by hand", choices=choices))
+            _note(
+                skipped,
+                "/".join(by_value.values()),
+                field_path,
+                _("rules disagree ({choices}): choose by hand", choices=choices),
+            )
             done.add(field_path)
             continue
         value, rule_code = next(iter(by_value.items()))

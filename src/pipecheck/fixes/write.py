@@ -41,8 +41,15 @@ def target_of(path: Path, inside: Path | None) -> Path:
         return path
     target = Path(os.path.realpath(path))
     if inside is not None and not target.is_relative_to(os.path.realpath(inside)):
-        raise UnsafeTarget(_("{path} is a link to {target}, outside {root}: nothing written (fix a copy: replace "
-                             "the link by the file)", path=path, target=target, root=inside))
+        raise UnsafeTarget(
+            _(
+                "{path} is a link to {target}, outside {root}: nothing written (fix a copy: replace "
+                "the link by the file)",
+                path=path,
+                target=target,
+                root=inside,
+            )
+        )
     return target
 
 
@@ -55,8 +62,9 @@ def write_fixed(path: Path, expected: bytes, text: str, inside: Path | None = No
 
     def unchanged():
         if path.read_bytes() != expected:
-            raise FileChanged(_("{path} changed since pipecheck read it; nothing written, run pipecheck fix again",
-                                path=path))
+            raise FileChanged(
+                _("{path} changed since pipecheck read it; nothing written, run pipecheck fix again", path=path)
+            )
 
     unchanged()
     backup = next_backup(path)

@@ -20,8 +20,13 @@ class PipecheckWarning(UserWarning):
 
 def pytest_addoption(parser):
     group = parser.getgroup("pipecheck", "lint TF Object Detection API configs")
-    group.addoption("--pipecheck", action="append", default=[], metavar="PATH",
-                    help="lint this pipeline.config (or training folder): one test per rule")
+    group.addoption(
+        "--pipecheck",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="lint this pipeline.config (or training folder): one test per rule",
+    )
     group.addoption("--pipecheck-root", metavar="DIR", help="launch root for --pipecheck (default: current folder)")
     group.addoption("--pipecheck-ram", metavar="SIZE", help="RAM of the training machine, e.g. 8GiB")
     group.addoption("--pipecheck-strict", action="store_true", help="warnings fail too")
@@ -53,8 +58,14 @@ class PipecheckFile(pytest.File):
 
         options = self.config.option
         root = Path(options.pipecheck_root) if options.pipecheck_root else None
-        result = run(RunOptions(target=self.path, root=root, ram=options.pipecheck_ram,
-                                strict=True if options.pipecheck_strict else None))
+        result = run(
+            RunOptions(
+                target=self.path,
+                root=root,
+                ram=options.pipecheck_ram,
+                strict=True if options.pipecheck_strict else None,
+            )
+        )
         for outcome in result.outcomes:
             yield PipecheckItem.from_parent(self, name=f"{outcome.rule.code} {outcome.rule.name}", outcome=outcome)
 
@@ -91,6 +102,8 @@ class PipecheckItem(pytest.Item):
 
 
 def _describe(findings) -> str:
-    return "\n".join(f"{f.file}:{f.line}:{f.column}: {f.rule} {f.severity} "
-                     f"{f.field + ': ' if f.field else ''}{f.message}" + (f"\n    fix: {f.hint}" if f.hint else "")
-                     for f in findings)
+    return "\n".join(
+        f"{f.file}:{f.line}:{f.column}: {f.rule} {f.severity} "
+        f"{f.field + ': ' if f.field else ''}{f.message}" + (f"\n    fix: {f.hint}" if f.hint else "")
+        for f in findings
+    )

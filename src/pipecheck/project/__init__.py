@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipecheck.guarded import is_dir, is_regular
 from pipecheck.errors import InputError
+from pipecheck.guarded import is_dir, is_regular
 from pipecheck.i18n import N_, _
 
 PRETRAINED_FOLDERS = ("pre-trained", "pre_trained", "pre-trained-models")
@@ -22,8 +22,9 @@ REMOTE_PREFIXES = ("gs://", "s3://", "hdfs://", "http://", "https://", "ram://")
 _GLOB_CHARS = set("*?[")
 ZOO_PLACEHOLDER = re.compile(r"PATH_TO_BE+_CONFIGURED|(^|/)(placer|cns)/", re.IGNORECASE)
 # What tutorials and notebooks leave for the reader to fill in: ${YOUR_GCS_BUCKET}, <path>, YOUR_..., /path/to/.
-PLACEHOLDER = re.compile(ZOO_PLACEHOLDER.pattern + r"|\$\{[^}]*\}|<[^<>]*>|(?-i:\bYOUR_|\bYOUR[ -])|(^|/)path/to/",
-                         re.IGNORECASE)
+PLACEHOLDER = re.compile(
+    ZOO_PLACEHOLDER.pattern + r"|\$\{[^}]*\}|<[^<>]*>|(?-i:\bYOUR_|\bYOUR[ -])|(^|/)path/to/", re.IGNORECASE
+)
 
 
 class ProjectError(InputError):
@@ -108,7 +109,9 @@ class Project:
                 checkpoint = self.resolve(fine_tune_checkpoint, base)
                 for folder in (checkpoint, checkpoint.parent, checkpoint.parent.parent):
                     if folder.name == "checkpoint" or is_dir(folder / "checkpoint"):
-                        candidates.append((folder.parent if folder.name == "checkpoint" else folder) / "pipeline.config")
+                        candidates.append(
+                            (folder.parent if folder.name == "checkpoint" else folder) / "pipeline.config"
+                        )
         for base in bases:
             for pretrained in PRETRAINED_FOLDERS:
                 candidates.append(base / pretrained / self.net_name / "pipeline.config")
@@ -118,7 +121,6 @@ class Project:
             if is_regular(candidate) and candidate.resolve() != own and candidate.resolve() not in unique:
                 unique.append(candidate.resolve())
         return unique
-
 
 
 def is_remote(value: str) -> bool:
@@ -136,17 +138,22 @@ def discover_project(target: Path, root: Path | None = None, original: Path | No
         if not config_path.is_file():
             configs = sorted(target.glob("*.config"))
             if len(configs) != 1:
-                raise ProjectError(_("{target}: no pipeline.config in this folder (give the network's training "
-                                     "folder, e.g. faces_cubes/training/<net>, or the config file itself)",
-                                     target=target))
+                raise ProjectError(
+                    _(
+                        "{target}: no pipeline.config in this folder (give the network's training "
+                        "folder, e.g. faces_cubes/training/<net>, or the config file itself)",
+                        target=target,
+                    )
+                )
             config_path = configs[0]
     elif target.is_file():
         config_path = target
     else:
         from pipecheck.guarded import problem_with
 
-        raise ProjectError(_("{target}: {problem}", target=target,
-                             problem=problem_with(target) or _("no such file or folder")))
+        raise ProjectError(
+            _("{target}: {problem}", target=target, problem=problem_with(target) or _("no such file or folder"))
+        )
     if original is not None and not Path(original).exists():
         raise ProjectError(_("--original {path}: no such file or folder", path=original))
     inferred = _infer_root(config_path)

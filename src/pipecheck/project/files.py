@@ -74,8 +74,9 @@ def _walk(root: Path) -> tuple[list[Path], list[Path], list[Path], list[Path]]:
                 label_maps.append(path)
             elif lower.endswith(_RECORD_SUFFIXES) or "tfrecord" in lower or ".record-" in lower:
                 records.append(path)
-            elif lower.endswith(".index") and any(part in PRETRAINED_FOLDERS or part == "checkpoint"
-                                                  for part in path.parts):
+            elif lower.endswith(".index") and any(
+                part in PRETRAINED_FOLDERS or part == "checkpoint" for part in path.parts
+            ):
                 indexes.append(path)
         if seen > _LIMIT:
             break
@@ -101,6 +102,7 @@ def is_label_map(path: Path) -> bool:
     except TextProtoSyntaxError:
         return False
     return bool(document.fields) and all(
-        node.name == "item" and all(isinstance(v, MessageValue) and any(f.name in ("id", "name") for f in v.fields)
-                                    for v in node.values)
-        for node in document.fields)
+        node.name == "item"
+        and all(isinstance(v, MessageValue) and any(f.name in ("id", "name") for f in v.fields) for v in node.values)
+        for node in document.fields
+    )

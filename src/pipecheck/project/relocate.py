@@ -109,4 +109,3 @@ def _file_fields(config):
         name = path.rsplit(".", 1)[-1].split("[", 1)[0]
         if name.endswith("_path") or name == "fine_tune_checkpoint":
             yield path, location.parsed, name == "fine_tune_checkpoint"
-

@@ -12,9 +12,9 @@ from xml.etree import ElementTree
 
 from pipecheck import __version__
 from pipecheck.i18n import _, n_
+from pipecheck.report.diff import diff_rows
 from pipecheck.report.table import Code, markdown_table, md_code
 from pipecheck.report.text import diff_cells, diff_headers, severity_word
-from pipecheck.report.diff import diff_rows
 
 SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 _RANK = {"error": 0, "warning": 1, "info": 2}
@@ -37,42 +37,61 @@ def sarif(results, catalogue) -> str:
     root = results[0].project.root
     rules = catalogue.rules
     index = {spec.code: i for i, spec in enumerate(rules)}
-    driver_rules = [{
-        "id": spec.code,
-        "name": spec.name,
-        "shortDescription": {"text": spec.summary},
-        "fullDescription": {"text": spec.doc},
-        "help": {"text": spec.doc, "markdown": spec.doc},
-        "defaultConfiguration": {"level": SARIF_LEVELS[spec.severity]},
-        "properties": {"category": spec.category, "tags": [spec.category], "fix": spec.fix or "none"},
-    } for spec in rules]
+    driver_rules = [
+        {
+            "id": spec.code,
+            "name": spec.name,
+            "shortDescription": {"text": spec.summary},
+            "fullDescription": {"text": spec.doc},
+            "help": {"text": spec.doc, "markdown": spec.doc},
+            "defaultConfiguration": {"level": SARIF_LEVELS[spec.severity]},
+            "properties": {"category": spec.category, "tags": [spec.category], "fix": spec.fix or "none"},
+        }
+        for spec in rules
+    ]
     sarif_results = []
     for result in results:
         for finding in result.findings:
-            location = {"physicalLocation": {
-                "artifactLocation": {"uri": _relative(finding.file, root), "uriBaseId": "ROOT"},
-                "region": {"startLine": finding.line, "startColumn": finding.column}}}
+            location = {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _relative(finding.file, root), "uriBaseId": "ROOT"},
+                    "region": {"startLine": finding.line, "startColumn": finding.column},
+                }
+            }
             if finding.field:
                 location["logicalLocations"] = [{"fullyQualifiedName": finding.field, "kind": "member"}]
-            entry = {"ruleId": finding.rule, "level": SARIF_LEVELS[finding.severity],
-                     "message": {"text": finding.message + (f" ({_('fix: {hint}', hint=finding.hint)})"
-                                                            if finding.hint else "")},
-                     "locations": [location], "partialFingerprints": {"pipecheck/v1": fingerprint(finding, root)},
-                     "properties": {"tier": finding.tier, **({"group": finding.group} if finding.group else {})}}
+            entry = {
+                "ruleId": finding.rule,
+                "level": SARIF_LEVELS[finding.severity],
+                "message": {
+                    "text": finding.message + (f" ({_('fix: {hint}', hint=finding.hint)})" if finding.hint else "")
+                },
+                "locations": [location],
+                "partialFingerprints": {"pipecheck/v1": fingerprint(finding, root)},
+                "properties": {"tier": finding.tier, **({"group": finding.group} if finding.group else {})},
+            }
             if finding.rule in index:
                 entry["ruleIndex"] = index[finding.rule]
             sarif_results.append(entry)
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            # no informationUri: https://pypi.org/project/pipecheck/ is an unrelated project's page
-            "tool": {"driver": {"name": "pipecheck", "version": __version__, "semanticVersion": __version__,
-                                "rules": driver_rules}},
-            "originalUriBaseIds": {"ROOT": {"uri": root.resolve().as_uri() + "/"}},
-            "invocations": [{"executionSuccessful": all(r.exit_code in (0, 1) for r in results)}],
-            "results": sarif_results,
-        }],
+        "runs": [
+            {
+                # no informationUri: https://pypi.org/project/pipecheck/ is an unrelated project's page
+                "tool": {
+                    "driver": {
+                        "name": "pipecheck",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "rules": driver_rules,
+                    }
+                },
+                "originalUriBaseIds": {"ROOT": {"uri": root.resolve().as_uri() + "/"}},
+                "invocations": [{"executionSuccessful": all(r.exit_code in (0, 1) for r in results)}],
+                "results": sarif_results,
+            }
+        ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -86,8 +105,13 @@ def junit(results) -> str:
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for outcome in result.outcomes:
             spec = outcome.rule
-            case = ElementTree.SubElement(suite, "testcase", classname=f"pipecheck.{spec.category}",
-                                          name=f"{spec.code} {spec.name}", time=f"{outcome.seconds:.4f}")
+            case = ElementTree.SubElement(
+                suite,
+                "testcase",
+                classname=f"pipecheck.{spec.category}",
+                name=f"{spec.code} {spec.name}",
+                time=f"{outcome.seconds:.4f}",
+            )
             counts["tests"] += 1
             if outcome.status == "crashed":
                 ElementTree.SubElement(case, "error", message=outcome.reason)
@@ -97,8 +121,9 @@ def junit(results) -> str:
                 counts["skipped"] += 1
             elif outcome.status == "failed":
                 first = outcome.findings[0]
-                ElementTree.SubElement(case, "failure", message=first.message,
-                                       type=first.severity).text = _lines(outcome.findings, root)
+                ElementTree.SubElement(case, "failure", message=first.message, type=first.severity).text = _lines(
+                    outcome.findings, root
+                )
                 counts["failures"] += 1
             elif outcome.findings:
                 ElementTree.SubElement(case, "system-out").text = _lines(outcome.findings, root)
@@ -109,8 +134,11 @@ def junit(results) -> str:
 
 
 def _lines(findings, root: Path) -> str:
-    return "\n".join(f"{_relative(f.file, root)}:{f.line}:{f.column}: {f.rule} {f.severity} "
-                     f"{f.field + ': ' if f.field else ''}{f.message}" for f in findings)
+    return "\n".join(
+        f"{_relative(f.file, root)}:{f.line}:{f.column}: {f.rule} {f.severity} "
+        f"{f.field + ': ' if f.field else ''}{f.message}"
+        for f in findings
+    )
 
 
 def _escape_data(text: str) -> str:
@@ -123,8 +151,10 @@ def _escape_property(text: str) -> str:
 
 def github(results) -> str:
     """Workflow commands (::error file=...,line=...::message), the most severe first."""
-    findings = sorted((f for r in results for f in r.findings if f.tier == "default"),  # what a reviewer must see
-                      key=lambda f: (_RANK[f.severity], str(f.file), f.line))
+    findings = sorted(
+        (f for r in results for f in r.findings if f.tier == "default"),  # what a reviewer must see
+        key=lambda f: (_RANK[f.severity], str(f.file), f.line),
+    )
     root = results[0].project.root
     lines = []
     for finding in findings:
@@ -133,8 +163,10 @@ def github(results) -> str:
         message = finding.message + (f" — {_('fix: {hint}', hint=finding.hint)}" if finding.hint else "")
         if finding.field:
             message = f"{finding.field}: {message}"
-        lines.append(f"::{command} file={_escape_property(_relative(finding.file, root))},line={finding.line},"
-                     f"col={finding.column},title={_escape_property(title)}::{_escape_data(message)}")
+        lines.append(
+            f"::{command} file={_escape_property(_relative(finding.file, root))},line={finding.line},"
+            f"col={finding.column},title={_escape_property(title)}::{_escape_data(message)}"
+        )
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -142,19 +174,35 @@ def markdown(results) -> str:
     parts = []
     for result in results:
         root = result.project.root
-        counts = ", ".join([n_("{count} error", "{count} errors", result.count("error")),
-                            n_("{count} warning", "{count} warnings", result.count("warning")),
-                            n_("{count} info", "{count} infos", result.count("info"))])
+        counts = ", ".join(
+            [
+                n_("{count} error", "{count} errors", result.count("error")),
+                n_("{count} warning", "{count} warnings", result.count("warning")),
+                n_("{count} info", "{count} infos", result.count("info")),
+            ]
+        )
         parts.append(f"### pipecheck · {md_code(_relative(result.project.config_path, root))}\n\n**{counts}**\n")
         shown = [f for f in result.findings if f.tier == "default"]
         if shown:
-            rows = [[severity_word(f.severity), f.rule, Code(f"{_relative(f.file, root)}:{f.line}:{f.column}"),
-                     Code(f.field) if f.field else "", f.message, f.hint or ""] for f in shown]
-            parts.append(markdown_table([_("Severity"), _("Rule"), _("Where"), _("Field"), _("Message"), _("Fix")],
-                                        rows) + "\n")
+            rows = [
+                [
+                    severity_word(f.severity),
+                    f.rule,
+                    Code(f"{_relative(f.file, root)}:{f.line}:{f.column}"),
+                    Code(f.field) if f.field else "",
+                    f.message,
+                    f.hint or "",
+                ]
+                for f in shown
+            ]
+            parts.append(
+                markdown_table([_("Severity"), _("Rule"), _("Where"), _("Field"), _("Message"), _("Fix")], rows) + "\n"
+            )
         if result.config is not None and result.original is not None:
             rows = diff_rows(result.config, result.original)
             if rows:
-                parts.append(f"<details><summary>{_('Changes against the original ({count})', count=len(rows))}"
-                             f"</summary>\n\n{markdown_table(diff_headers(), diff_cells(rows))}\n\n</details>\n")
+                parts.append(
+                    f"<details><summary>{_('Changes against the original ({count})', count=len(rows))}"
+                    f"</summary>\n\n{markdown_table(diff_headers(), diff_cells(rows))}\n\n</details>\n"
+                )
     return "\n".join(parts)

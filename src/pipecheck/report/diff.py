@@ -76,8 +76,13 @@ class DiffRow:
         return _(text) if text else ""
 
     def as_json(self) -> dict:
-        return {"field": self.field, "original_line": self.original_line, "line": self.line,
-                "original": self.original, "value": self.value}
+        return {
+            "field": self.field,
+            "original_line": self.original_line,
+            "line": self.line,
+            "original": self.original,
+            "value": self.value,
+        }
 
 
 def diff_rows(config, original) -> list[DiffRow]:
@@ -90,10 +95,22 @@ def diff_rows(config, original) -> list[DiffRow]:
         left, right = theirs.get(path), mine.get(path)
         if left is not None and right is not None and left[1] == right[1]:
             continue
-        rows.append(DiffRow(path, left[0] if left else None, right[0] if right else None,
-                            left[2] if left else None, right[2] if right else None))
-    rows.sort(key=lambda row: (row.line if row.line is not None else row.original_line or 0,
-                               row.original_line or 0, row.field))
+        rows.append(
+            DiffRow(
+                path,
+                left[0] if left else None,
+                right[0] if right else None,
+                left[2] if left else None,
+                right[2] if right else None,
+            )
+        )
+    rows.sort(
+        key=lambda row: (
+            row.line if row.line is not None else row.original_line or 0,
+            row.original_line or 0,
+            row.field,
+        )
+    )
     return rows
 
 

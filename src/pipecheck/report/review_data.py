@@ -14,6 +14,8 @@ from pipecheck.machine import format_bytes
 from pipecheck.report.diff import diff_rows
 
 SAMPLES = 8
+
+
 @dataclass
 class Derived:
     name: str
@@ -76,8 +78,12 @@ def _glance(data: ReviewData, result, config, label_map, records) -> None:
     data.glance = [
         (_("Network"), project.net_name),
         (_("Meta-architecture"), f"{config.arch or '—'} ({extractor})"),
-        (_("Classes"), ", ".join(f"{item.id}: {item.name or item.display_name}" for item in label_map.items)
-         if label_map else _("label map not readable")),
+        (
+            _("Classes"),
+            ", ".join(f"{item.id}: {item.name or item.display_name}" for item in label_map.items)
+            if label_map
+            else _("label map not readable"),
+        ),
         (_("Launch root"), str(project.root)),
         (_("Config"), project.display(project.config_path)),
         (_("Original"), project.display(result.original.path) if result.original else _("not found")),
@@ -87,9 +93,18 @@ def _glance(data: ReviewData, result, config, label_map, records) -> None:
         for reader in [records.train, *records.evals]:
             if reader is not None:
                 boxes = sum(sum(f.objects) for f in reader.files)
-                data.glance.append((reader.reader, n_("{images} images, {boxes} boxes in {count} file",
-                                                      "{images} images, {boxes} boxes in {count} files",
-                                                      len(reader.files), images=reader.records, boxes=boxes)))
+                data.glance.append(
+                    (
+                        reader.reader,
+                        n_(
+                            "{images} images, {boxes} boxes in {count} file",
+                            "{images} images, {boxes} boxes in {count} files",
+                            len(reader.files),
+                            images=reader.records,
+                            boxes=boxes,
+                        ),
+                    )
+                )
 
 
 def _derived(data: ReviewData, config, records, machine) -> None:
@@ -97,9 +112,18 @@ def _derived(data: ReviewData, config, records, machine) -> None:
     steps, batch = train.num_steps, train.batch_size
     examples = records.train.records if records is not None and records.train else 0
     if examples:
-        data.derived.append(Derived(_("Epochs"), f"{steps * batch / examples:.1f}",
-                                    _("num_steps × batch_size / training images = {steps} × {batch} / {examples}",
-                                      steps=steps, batch=batch, examples=examples)))
+        data.derived.append(
+            Derived(
+                _("Epochs"),
+                f"{steps * batch / examples:.1f}",
+                _(
+                    "num_steps × batch_size / training images = {steps} × {batch} / {examples}",
+                    steps=steps,
+                    batch=batch,
+                    examples=examples,
+                ),
+            )
+        )
         _exposure(data, records.train, batch, steps)
     found = config.learning_rate()
     if found is not None:
@@ -107,38 +131,70 @@ def _derived(data: ReviewData, config, records, machine) -> None:
         data.learning_rate = schedules.curve(name, schedule, steps or 1)
         warmup = getattr(schedule, "warmup_steps", 0) or getattr(schedule, "burnin_steps", 0)
         if warmup and steps:
-            data.derived.append(Derived(_("Warmup"), f"{100 * warmup / steps:.0f} %",
-                                        _("warmup steps / num_steps = {warmup} / {steps}", warmup=warmup, steps=steps)))
+            data.derived.append(
+                Derived(
+                    _("Warmup"),
+                    f"{100 * warmup / steps:.0f} %",
+                    _("warmup steps / num_steps = {warmup} / {steps}", warmup=warmup, steps=steps),
+                )
+            )
             data.learning_rate_marks.append((min(warmup, steps), _("end of warmup")))
         if data.learning_rate:
             last = data.learning_rate[-1][1]
-            data.derived.append(Derived(_("Final learning rate"), f"{last:.3g}",
-                                        _("{schedule} at step {steps}", schedule=name, steps=steps)))
+            data.derived.append(
+                Derived(
+                    _("Final learning rate"), f"{last:.3g}", _("{schedule} at step {steps}", schedule=name, steps=steps)
+                )
+            )
     estimate = estimate_training(config)
     if estimate is not None:
         peak = estimate.needed_bytes(batch)
         available = ""
         if machine is not None:
-            available = (_("{size} given", size=format_bytes(machine.ram_available)) if machine.ram_given
-                         else _("{size} available", size=format_bytes(machine.ram_available)))
-        data.derived.append(Derived(_("Peak RAM"), format_bytes(peak),
-                                    _("({fixed:.1f} GiB + {batch} × {per_image:.2f} GiB) × 1.15 margin; {available}",
-                                      fixed=estimate.fixed_mib / 1024, batch=batch,
-                                      per_image=estimate.per_image_mib / 1024, available=available)))
+            available = (
+                _("{size} given", size=format_bytes(machine.ram_available))
+                if machine.ram_given
+                else _("{size} available", size=format_bytes(machine.ram_available))
+            )
+        data.derived.append(
+            Derived(
+                _("Peak RAM"),
+                format_bytes(peak),
+                _(
+                    "({fixed:.1f} GiB + {batch} × {per_image:.2f} GiB) × 1.15 margin; {available}",
+                    fixed=estimate.fixed_mib / 1024,
+                    batch=batch,
+                    per_image=estimate.per_image_mib / 1024,
+                    available=available,
+                ),
+            )
+        )
         seconds = estimate.seconds_per_step(batch)
         if seconds and steps:
-            data.derived.append(Derived(_("Training time (CPU)"), f"{steps * seconds / 3600:.1f} h",
-                                        _("num_steps × seconds per step = {steps} × {seconds:.2f} s (measured on a "
-                                          "2-core CPU, {family})", steps=steps, seconds=seconds,
-                                          family=estimate.family.label)))
+            data.derived.append(
+                Derived(
+                    _("Training time (CPU)"),
+                    f"{steps * seconds / 3600:.1f} h",
+                    _(
+                        "num_steps × seconds per step = {steps} × {seconds:.2f} s (measured on a 2-core CPU, {family})",
+                        steps=steps,
+                        seconds=seconds,
+                        family=estimate.family.label,
+                    ),
+                )
+            )
 
 
 def _exposure(data: ReviewData, train, batch: int, steps: int) -> None:
     exposure = class_exposure(train, batch, steps)
     for seen in exposure.classes if exposure else []:
-        data.derived.append(Derived(_("Times {name!r} is seen", name=seen.name), f"{seen.views:.0f}",
-                                    _("{boxes} training boxes × {epochs:.1f} epochs", boxes=seen.boxes,
-                                      epochs=exposure.epochs)))
+        data.derived.append(
+            Derived(
+                _("Times {name!r} is seen", name=seen.name),
+                f"{seen.views:.0f}",
+                _("{boxes} training boxes × {epochs:.1f} epochs", boxes=seen.boxes, epochs=exposure.epochs),
+            )
+        )
 
 
 def _data_charts(data: ReviewData, config, records, label_map) -> None:
@@ -229,10 +285,13 @@ def _sample(features, name: str) -> Sample | None:
     texts = [t.decode("utf-8", "replace") for t in values("image/object/class/text")]
     labels = [str(v) for v in values("image/object/class/label")]
     columns = [values(f"image/object/bbox/{k}") for k in ("ymin", "xmin", "ymax", "xmax")]
-    boxes = [(*box, texts[i] if i < len(texts) else labels[i] if i < len(labels) else "?")
-             for i, box in enumerate(zip(*columns))]
-    return Sample(name, f"image/{info.format}", base64.b64encode(encoded).decode("ascii"), info.width, info.height,
-                  boxes)
+    boxes = [
+        (*box, texts[i] if i < len(texts) else labels[i] if i < len(labels) else "?")
+        for i, box in enumerate(zip(*columns))
+    ]
+    return Sample(
+        name, f"image/{info.format}", base64.b64encode(encoded).decode("ascii"), info.width, info.height, boxes
+    )
 
 
 def _checklist(data: ReviewData, result) -> None:

@@ -47,12 +47,21 @@ def render(review) -> str:
     result = review.result
     project = result.project
     title = _("Peer review: {network}", network=project.net_name)
-    parts = [f'<!doctype html><html lang="{language()}"><head><meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{escape(title)}</title><style>{STYLE}</style></head><body><main>",
-             _header(review, title)]
-    parts += [_glance(review), _findings(review), _changes(review), _numbers(review), _data(review),
-              _gallery(review), _signoff(review)]
+    parts = [
+        f'<!doctype html><html lang="{language()}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body><main>",
+        _header(review, title),
+    ]
+    parts += [
+        _glance(review),
+        _findings(review),
+        _changes(review),
+        _numbers(review),
+        _data(review),
+        _gallery(review),
+        _signoff(review),
+    ]
     parts.append("</main></body></html>")
     return "".join(parts)
 
@@ -61,12 +70,21 @@ def _header(review, title: str) -> str:
     result = review.result
     errors, warnings = result.count("error"), result.count("warning")
     state = "error" if errors or result.fatal else "warning" if warnings else "ok"
-    verdict = (_("the config does not parse") if result.fatal else
-               _("{errors} errors, {warnings} warnings, {infos} notes", errors=errors, warnings=warnings,
-                 infos=result.count("info")))
+    verdict = (
+        _("the config does not parse")
+        if result.fatal
+        else _(
+            "{errors} errors, {warnings} warnings, {infos} notes",
+            errors=errors,
+            warnings=warnings,
+            infos=result.count("info"),
+        )
+    )
     when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-    return (f"<header><h1>{breakable(title)}</h1><p class=\"sub\">{breakable(result.project.config_path)} · "
-            f"pipecheck {__version__} · {when}</p><p class=\"verdict {state}\">{escape(verdict)}</p></header>")
+    return (
+        f'<header><h1>{breakable(title)}</h1><p class="sub">{breakable(result.project.config_path)} · '
+        f'pipecheck {__version__} · {when}</p><p class="verdict {state}">{escape(verdict)}</p></header>'
+    )
 
 
 _LONG_TOKEN = re.compile(r"[^\s<>&]{20,}")
@@ -87,8 +105,12 @@ def _section(anchor: str, heading: str, body: str) -> str:
 
 def _table(headers: list[str], rows: list[list[str]], css: str = "", raw_columns: tuple[int, ...] = ()) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell if i in raw_columns else breakable(cell)}</td>"
-                                    for i, cell in enumerate(row)) + "</tr>" for row in rows)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{cell if i in raw_columns else breakable(cell)}</td>" for i, cell in enumerate(row))
+        + "</tr>"
+        for row in rows
+    )
     return f'<div class="wide"><table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
@@ -103,15 +125,22 @@ def _findings(review) -> str:
         return _section("findings", _("Findings"), f"<p>{escape(_('No finding.'))}</p>")
     rows = []
     for finding in review.findings:  # already sorted: errors first
-        shown = (result.project.config_path.name if finding.file == result.project.config_path
-                 else result.project.display(finding.file))
+        shown = (
+            result.project.config_path.name
+            if finding.file == result.project.config_path
+            else result.project.display(finding.file)
+        )
         where = f"{shown}:{finding.line}:{finding.column}"
         hint = _("fix: {hint}", hint=finding.hint) if finding.hint else ""
         message = breakable(finding.message) + (f'<br><span class="hint">{breakable(hint)}</span>' if hint else "")
-        rows.append([f'<span class="sev {escape(finding.severity)}">{escape(severity_word(finding.severity))}</span>',
-                     f'<span class="nowrap">{escape(finding.rule)}</span>',
-                     f'<code class="nowrap">{escape(where)}</code><br>'
-                     f"<code>{breakable(finding.field or '')}</code>", message])
+        rows.append(
+            [
+                f'<span class="sev {escape(finding.severity)}">{escape(severity_word(finding.severity))}</span>',
+                f'<span class="nowrap">{escape(finding.rule)}</span>',
+                f'<code class="nowrap">{escape(where)}</code><br><code>{breakable(finding.field or "")}</code>',
+                message,
+            ]
+        )
     table = _table([_("Severity"), _("Rule"), _("Where"), _("Message")], rows, "findings", raw_columns=(0, 1, 2, 3))
     return _section("findings", _("Findings"), table)
 
@@ -119,11 +148,17 @@ def _findings(review) -> str:
 def _changes(review) -> str:
     result = review.result
     if result.original is None:
-        return _section("changes", _("Changes against the original"),
-                        f"<p>{escape(_('No original zoo config was found (use --original).'))}</p>")
+        return _section(
+            "changes",
+            _("Changes against the original"),
+            f"<p>{escape(_('No original zoo config was found (use --original).'))}</p>",
+        )
     rows = review.diff
-    body = _table(diff_headers(), [[str(c) for c in row] for row in diff_cells(rows)], "diff") if rows else \
-        f"<p>{escape(_('No change.'))}</p>"
+    body = (
+        _table(diff_headers(), [[str(c) for c in row] for row in diff_cells(rows)], "diff")
+        if rows
+        else f"<p>{escape(_('No change.'))}</p>"
+    )
     caption = f"<p>{escape(result.project.display(result.original.path))}</p>"
     return _section("changes", _("Changes against the original"), caption + body)
 
@@ -132,26 +167,44 @@ def _numbers(review) -> str:
     rows = [[d.name, d.value, d.working] for d in review.derived]
     body = _table([_("Quantity"), _("Value"), _("Working")], rows, "derived") if rows else ""
     if review.learning_rate:
-        body += '<div class="charts">' + svg.line_chart(review.learning_rate, _("Learning rate over training"),
-                                                         _("step"), _("learning rate"),
-                                                         marks=review.learning_rate_marks) + "</div>"
+        body += (
+            '<div class="charts">'
+            + svg.line_chart(
+                review.learning_rate,
+                _("Learning rate over training"),
+                _("step"),
+                _("learning rate"),
+                marks=review.learning_rate_marks,
+            )
+            + "</div>"
+        )
     return _section("numbers", _("Derived numbers"), body or f"<p>{escape(_('Nothing to derive.'))}</p>")
 
 
 def _data(review) -> str:
     charts = []
     if review.classes and review.class_counts:
-        charts.append(svg.bar_chart(review.classes, review.class_counts, _("Boxes per class"), _("class"),
-                                    _("boxes")))
+        charts.append(svg.bar_chart(review.classes, review.class_counts, _("Boxes per class"), _("class"), _("boxes")))
     for reader, histogram in review.objects_per_image.items():
-        charts.append(svg.bar_chart([str(i) for i in range(len(histogram))], {reader: histogram},
-                                    _("Objects per image: {reader}", reader=reader), _("objects"), _("images"),
-                                    width=420))
+        charts.append(
+            svg.bar_chart(
+                [str(i) for i in range(len(histogram))],
+                {reader: histogram},
+                _("Objects per image: {reader}", reader=reader),
+                _("objects"),
+                _("images"),
+                width=420,
+            )
+        )
     if review.box_pixels:
-        charts.append(svg.scatter(review.box_pixels, _("Training boxes in the network's input (pixels)"),
-                                  _("width"), _("height")))
-    body = ('<div class="charts">' + "".join(charts) + "</div>") if charts else \
-        f"<p>{escape(_('No record could be read.'))}</p>"
+        charts.append(
+            svg.scatter(review.box_pixels, _("Training boxes in the network's input (pixels)"), _("width"), _("height"))
+        )
+    body = (
+        ('<div class="charts">' + "".join(charts) + "</div>")
+        if charts
+        else f"<p>{escape(_('No record could be read.'))}</p>"
+    )
     return _section("data", _("The data"), body)
 
 
@@ -165,25 +218,40 @@ def _gallery(review) -> str:
         marks = []
         for ymin, xmin, ymax, xmax, label in sample.boxes:
             x, y, w, h = xmin * width, ymin * height, (xmax - xmin) * width, (ymax - ymin) * height
-            marks.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="none" '
-                         f'stroke="#e53e3e" stroke-width="{max(2, width // 160)}"/>'
-                         f'<text x="{x + 2:.1f}" y="{max(font, y - 3):.1f}" font-size="{font}" fill="#e53e3e" '
-                         f'stroke="#fff" stroke-width="0.6" font-weight="700">{escape(label)}</text>')
-        overlay = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-                   f'preserveAspectRatio="none">{"".join(marks)}</svg>')
-        figures.append(f'<figure><div class="frame"><img alt="{escape(sample.name)}" width="{width}" '
-                       f'height="{height}" src="data:{sample.mime};base64,{sample.data}">{overlay}</div>'
-                       f"<figcaption>{escape(sample.name)} · "
-                       f"{escape(n_('{count} box', '{count} boxes', len(sample.boxes)))}</figcaption></figure>")
+            marks.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="none" '
+                f'stroke="#e53e3e" stroke-width="{max(2, width // 160)}"/>'
+                f'<text x="{x + 2:.1f}" y="{max(font, y - 3):.1f}" font-size="{font}" fill="#e53e3e" '
+                f'stroke="#fff" stroke-width="0.6" font-weight="700">{escape(label)}</text>'
+            )
+        overlay = (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'preserveAspectRatio="none">{"".join(marks)}</svg>'
+        )
+        figures.append(
+            f'<figure><div class="frame"><img alt="{escape(sample.name)}" width="{width}" '
+            f'height="{height}" src="data:{sample.mime};base64,{sample.data}">{overlay}</div>'
+            f"<figcaption>{escape(sample.name)} · "
+            f"{escape(n_('{count} box', '{count} boxes', len(sample.boxes)))}</figcaption></figure>"
+        )
     return _section("gallery", _("Sample training images"), '<div class="gallery">' + "".join(figures) + "</div>")
 
 
 def _signoff(review) -> str:
-    labels = {"passed": _("checked: passed"), "warning": _("checked: warnings"), "error": _("checked: errors"),
-              "undecided": _("not checked")}
-    items = "".join(f'<li><label><input type="checkbox"> {escape(item)}</label>'
-                    f'<span class="state {status}">{escape(labels[status])}</span> '
-                    f'<code>{escape(" ".join(codes))}</code></li>' for item, status, codes in review.checklist)
-    sign = (f'<p class="sign">{escape(_("Reviewed by"))}: ____________________ &nbsp; '
-            f'{escape(_("Date"))}: ____________ &nbsp; {escape(_("Ready to train"))}: ☐</p>')
+    labels = {
+        "passed": _("checked: passed"),
+        "warning": _("checked: warnings"),
+        "error": _("checked: errors"),
+        "undecided": _("not checked"),
+    }
+    items = "".join(
+        f'<li><label><input type="checkbox"> {escape(item)}</label>'
+        f'<span class="state {status}">{escape(labels[status])}</span> '
+        f"<code>{escape(' '.join(codes))}</code></li>"
+        for item, status, codes in review.checklist
+    )
+    sign = (
+        f'<p class="sign">{escape(_("Reviewed by"))}: ____________________ &nbsp; '
+        f"{escape(_('Date'))}: ____________ &nbsp; {escape(_('Ready to train'))}: ☐</p>"
+    )
     return _section("signoff", _("Sign-off"), f'<ul class="checklist">{items}</ul>{sign}')

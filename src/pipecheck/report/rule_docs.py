@@ -49,19 +49,32 @@ def rule_text(spec) -> str:
     where = [_("defined at {place}", place=where_defined(spec))]
     entries = catalogue_entries(spec.doc)
     if entries:
-        where.append(_("catalogue entries {entries}: {file} in pipecheck's repository", entries=", ".join(entries),
-                       file=CATALOGUE))
+        where.append(
+            _(
+                "catalogue entries {entries}: {file} in pipecheck's repository",
+                entries=", ".join(entries),
+                file=CATALOGUE,
+            )
+        )
     # A rule's docstring is its documentation and its tests' examples: it is written once, in English.
-    note = "" if language() == "en" else _("Rule documentation is in English only; the findings themselves are "
-                                           "translated.") + "\n\n"
+    note = (
+        ""
+        if language() == "en"
+        else _("Rule documentation is in English only; the findings themselves are translated.") + "\n\n"
+    )
     return f"{head}\n{'=' * len(head)}\n" + "".join(f"({line})\n" for line in where) + f"\n{note}{spec.doc}\n"
 
 
 def rule_markdown(spec) -> str:
     lines = spec.doc.splitlines()
-    out = [f"## {spec.code} {spec.name}", "",
-           f"*{spec.severity}* · category `{spec.category}`" + (f" · fix: {spec.fix}" if spec.fix else ""), "",
-           lines[0] if lines else "", ""]
+    out = [
+        f"## {spec.code} {spec.name}",
+        "",
+        f"*{spec.severity}* · category `{spec.category}`" + (f" · fix: {spec.fix}" if spec.fix else ""),
+        "",
+        lines[0] if lines else "",
+        "",
+    ]
     block: list[str] | None = None
     for line in lines[1:]:
         if line.startswith("Catalogue:"):
@@ -86,10 +99,16 @@ def rule_markdown(spec) -> str:
 
 def rules_markdown(rules) -> str:
     """docs/rules.md: a table of every rule, then each rule's documentation and examples."""
-    intro = ("# pipecheck rules\n\nGenerated from the rules' docstrings by `pipecheck rules --format markdown`; "
-             "the test suite fails when this file is out of date. Each rule's Bad and Good examples are edits "
-             "applied to the course project (`examples/faces_cubes`) and run as tests.\n")
-    table = markdown_table(["Code", "Name", "Severity", "Category", "Fix"],
-                           [[Markup(f"[{s.code}](#{s.code.lower()}-{s.name})"), s.name, s.severity, s.category,
-                             s.fix or "—"] for s in rules])
+    intro = (
+        "# pipecheck rules\n\nGenerated from the rules' docstrings by `pipecheck rules --format markdown`; "
+        "the test suite fails when this file is out of date. Each rule's Bad and Good examples are edits "
+        "applied to the course project (`examples/faces_cubes`) and run as tests.\n"
+    )
+    table = markdown_table(
+        ["Code", "Name", "Severity", "Category", "Fix"],
+        [
+            [Markup(f"[{s.code}](#{s.code.lower()}-{s.name})"), s.name, s.severity, s.category, s.fix or "—"]
+            for s in rules
+        ],
+    )
     return intro + "\n" + table + "\n\n" + "\n".join(rule_markdown(spec) for spec in rules)

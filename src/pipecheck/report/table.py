@@ -37,7 +37,7 @@ def shorten_middle(text: str, width: int) -> str:
     if width <= 1:
         return ELLIPSIS[:width]
     keep = width - 1
-    head, tail = text[: (keep + 1) // 2], text[len(text) - keep // 2:] if keep // 2 else ""
+    head, tail = text[: (keep + 1) // 2], text[len(text) - keep // 2 :] if keep // 2 else ""
     while display_width(head) + display_width(tail) > keep:  # wide characters count twice
         head, tail = (head[:-1], tail) if len(head) >= len(tail) else (head, tail[1:])
     return head + ELLIPSIS + tail
@@ -47,16 +47,16 @@ def display_width(text: str) -> int:
     """Columns a string takes in a terminal (wide East Asian characters count twice)."""
     if text.isascii():  # a config value can be megabytes long: no per-character lookup then
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
-               for c in text)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in text)
 
 
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
 
 
-def text_table(headers: list[str], rows: list[list[object]], width: int | None = None,
-               optional: tuple[int, ...] = ()) -> str:
+def text_table(
+    headers: list[str], rows: list[list[object]], width: int | None = None, optional: tuple[int, ...] = ()
+) -> str:
     """Columns separated by two spaces, headers underlined with dashes (like tabulate's "simple").
 
     With `width`, the table is fitted to it: an `optional` column that would be cut below 20
@@ -68,15 +68,14 @@ def text_table(headers: list[str], rows: list[list[object]], width: int | None =
     if width is not None:
         for column in sorted(optional, reverse=True):
             if sum(widths) + 2 * (len(widths) - 1) - width > widths[column] - 20:
-                headers = headers[:column] + headers[column + 1:]
-                cells = [row[:column] + row[column + 1:] for row in cells]
-                widths = widths[:column] + widths[column + 1:]
+                headers = headers[:column] + headers[column + 1 :]
+                cells = [row[:column] + row[column + 1 :] for row in cells]
+                widths = widths[:column] + widths[column + 1 :]
         floors = [w if all(display_width(row[i]) <= 6 for row in cells) else min(w, 10) for i, w in enumerate(widths)]
         widths = _fit(widths, floors, width - 2 * (len(headers) - 1))
         headers = [shorten_middle(h, w) for h, w in zip(headers, widths)]
         cells = [[shorten_middle(c, w) for c, w in zip(row, widths)] for row in cells]
-    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip(), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip() for row in cells]
     return "\n".join(lines)
 
@@ -99,8 +98,19 @@ class Markup(str):
     """A Markdown cell pipecheck wrote itself (a link in docs/rules.md): kept as it is."""
 
 
-_MARKDOWN_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "!": "\\!", "`": "\\`",
-                     "\\": "\\\\", "|": "\\|", "\n": " ", "\r": " "}
+_MARKDOWN_ESCAPES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "[": "\\[",
+    "]": "\\]",
+    "!": "\\!",
+    "`": "\\`",
+    "\\": "\\\\",
+    "|": "\\|",
+    "\n": " ",
+    "\r": " ",
+}
 
 
 def md_text(text: object) -> str:

@@ -12,8 +12,16 @@ from pipecheck.i18n import N_, _, n_
 from pipecheck.report.diff import diff_rows
 from pipecheck.report.table import display_width, shorten_middle, terminal_width, text_table
 
-_COLORS = {"error": "31;1", "warning": "33;1", "info": "36", "passed": "32", "summary-bad": "31;1",
-           "summary-good": "32;1", "summary-warn": "33;1", "dim": "2"}
+_COLORS = {
+    "error": "31;1",
+    "warning": "33;1",
+    "info": "36",
+    "passed": "32",
+    "summary-bad": "31;1",
+    "summary-good": "32;1",
+    "summary-warn": "33;1",
+    "dim": "2",
+}
 
 
 class Style:
@@ -40,17 +48,26 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
     style = Style(stream)
     width = terminal_width(stream)
     project = result.project
-    lines = [style(f"pipecheck {__version__}", "dim") + f" · {shown_path(project.config_path)}",
-             shorten_middle(_("root      {root}  ({layout})", root=project.root, layout=_(project.layout)), width)]
+    lines = [
+        style(f"pipecheck {__version__}", "dim") + f" · {shown_path(project.config_path)}",
+        shorten_middle(_("root      {root}  ({layout})", root=project.root, layout=_(project.layout)), width),
+    ]
     if result.config is not None:
         original = result.original
-        lines.append(_("original  {path}", path=project.display(original.path)) if original is not None
-                     else _("original  not found (use --original PATH for the diff table)"))
+        lines.append(
+            _("original  {path}", path=project.display(original.path))
+            if original is not None
+            else _("original  not found (use --original PATH for the diff table)")
+        )
     if result.schema is not None:
         lines.append(shorten_middle(_("schema    {schema}", schema=result.schema.describe()), width))
     for note in project.notes:
-        lines.extend(style(line, "dim") for line in textwrap.wrap(_("note      {note}", note=note), width,
-                                                                  subsequent_indent=" " * 10, break_long_words=False))
+        lines.extend(
+            style(line, "dim")
+            for line in textwrap.wrap(
+                _("note      {note}", note=note), width, subsequent_indent=" " * 10, break_long_words=False
+            )
+        )
     lines.append("")
     lines.extend(findings_lines(result.findings, style, width, verbose))
     undecided = [o for o in result.outcomes if o.status in ("undecided", "crashed")]
@@ -60,8 +77,17 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
     if verbose:
         for outcome in result.outcomes:
             if outcome.status == "passed":
-                lines.append(style(_("{code} {name}: passed ({ms:.1f} ms)", code=outcome.rule.code,
-                                     name=outcome.rule.name, ms=outcome.seconds * 1000), "passed"))
+                lines.append(
+                    style(
+                        _(
+                            "{code} {name}: passed ({ms:.1f} ms)",
+                            code=outcome.rule.code,
+                            name=outcome.rule.name,
+                            ms=outcome.seconds * 1000,
+                        ),
+                        "passed",
+                    )
+                )
     if show_diff and result.config is not None and result.original is not None:
         lines.append("")
         lines.extend(diff_table_lines(result, width))
@@ -85,13 +111,24 @@ def findings_lines(findings, style, width: int, verbose: bool) -> list[str]:
     if quiet:
         names = ", ".join(dict.fromkeys(f.field.rsplit(".", 1)[-1] for f in quiet if f.field))
         fixable = all(f.remove or f.replacement is not None for f in quiet)
-        text = (n_("{count} setting TF2 ignores ({names}); `pipecheck fix` removes it, `-v` lists it",
-                   "{count} settings TF2 ignores ({names}); `pipecheck fix` removes them, `-v` lists them",
-                   len(quiet), names=names) if fixable else
-                n_("{count} setting TF2 ignores ({names}); `-v` lists it",
-                   "{count} settings TF2 ignores ({names}); `-v` lists them", len(quiet), names=names))
-        lines.extend(style(line, "dim") for line in textwrap.wrap(text, width, subsequent_indent="    ",
-                                                                  break_long_words=False))
+        text = (
+            n_(
+                "{count} setting TF2 ignores ({names}); `pipecheck fix` removes it, `-v` lists it",
+                "{count} settings TF2 ignores ({names}); `pipecheck fix` removes them, `-v` lists them",
+                len(quiet),
+                names=names,
+            )
+            if fixable
+            else n_(
+                "{count} setting TF2 ignores ({names}); `-v` lists it",
+                "{count} settings TF2 ignores ({names}); `-v` lists them",
+                len(quiet),
+                names=names,
+            )
+        )
+        lines.extend(
+            style(line, "dim") for line in textwrap.wrap(text, width, subsequent_indent="    ", break_long_words=False)
+        )
     return lines
 
 
@@ -107,11 +144,19 @@ def undecided_lines(outcomes, style, width: int, verbose: bool) -> list[str]:
         else:
             reasons.setdefault(outcome.reason, []).append(outcome.rule.code)
     for reason, codes in sorted(reasons.items(), key=lambda item: -len(item[1])):
-        text = (_("{code} could not decide: {reason}", code=codes[0], reason=reason) if len(codes) == 1 else
-                _("{count} rules could not decide ({codes}): {reason}", count=len(codes),
-                  codes=_code_range(codes), reason=reason))
-        lines.extend(style(line, "dim") for line in textwrap.wrap(text, width, subsequent_indent="    ",
-                                                                  break_long_words=False))
+        text = (
+            _("{code} could not decide: {reason}", code=codes[0], reason=reason)
+            if len(codes) == 1
+            else _(
+                "{count} rules could not decide ({codes}): {reason}",
+                count=len(codes),
+                codes=_code_range(codes),
+                reason=reason,
+            )
+        )
+        lines.extend(
+            style(line, "dim") for line in textwrap.wrap(text, width, subsequent_indent="    ", break_long_words=False)
+        )
     return lines
 
 
@@ -131,8 +176,9 @@ def finding_lines(finding, style, width: int = 100) -> list[str]:
     head = f"{where} {finding.rule} {word}"
     longest = max(width - 8, 20)
     message = " ".join(shorten_middle(part, longest) for part in finding.message.split(" "))
-    wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ",
-                                break_long_words=False, break_on_hyphens=False)
+    wrap = textwrap.TextWrapper(
+        width=width, initial_indent="    ", subsequent_indent="    ", break_long_words=False, break_on_hyphens=False
+    )
     if display_width(head + field) + 1 + display_width(message) <= width:
         lines = [f"{head}{field} {message}"]
     elif display_width(head + field) <= width:  # the location line stays whole, for editors and terminals
@@ -142,9 +188,13 @@ def finding_lines(finding, style, width: int = 100) -> list[str]:
     lines[0] = lines[0].replace(f" {finding.rule} {word}", f" {finding.rule} {style(word, finding.severity)}", 1)
     if finding.hint:
         hint = " ".join(shorten_middle(part, longest) for part in finding.hint.split(" "))
-        lines += textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="         ",
-                                      break_long_words=False, break_on_hyphens=False).wrap(
-            _("fix: {hint}", hint=hint))
+        lines += textwrap.TextWrapper(
+            width=width,
+            initial_indent="    ",
+            subsequent_indent="         ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        ).wrap(_("fix: {hint}", hint=hint))
     return lines
 
 
@@ -155,8 +205,7 @@ def severity_word(severity: str) -> str:
     return _(SEVERITY_WORDS.get(severity, severity))
 
 
-DIFF_HEADERS = [N_("Line (original)"), N_("Line"), N_("Parameter"), N_("Description"), N_("Initial value"),
-                N_("Value")]
+DIFF_HEADERS = [N_("Line (original)"), N_("Line"), N_("Parameter"), N_("Description"), N_("Initial value"), N_("Value")]
 
 
 def diff_headers() -> list[str]:
@@ -164,9 +213,17 @@ def diff_headers() -> list[str]:
 
 
 def diff_cells(rows) -> list[list[object]]:
-    return [[row.original_line or "", row.line or "", row.parameter, row.description,
-             row.original if row.original is not None else _("(absent)"),
-             row.value if row.value is not None else _("(removed)")] for row in rows]
+    return [
+        [
+            row.original_line or "",
+            row.line or "",
+            row.parameter,
+            row.description,
+            row.original if row.original is not None else _("(absent)"),
+            row.value if row.value is not None else _("(removed)"),
+        ]
+        for row in rows
+    ]
 
 
 def diff_table_lines(result, width: int | None = None) -> list[str]:
@@ -174,8 +231,10 @@ def diff_table_lines(result, width: int | None = None) -> list[str]:
     path = result.project.display(result.original.path)
     if not rows:
         return [_("Changes against {path}: none", path=path)]
-    return [_("Changes against {path} ({count}):", path=path, count=len(rows)),
-            text_table(diff_headers(), diff_cells(rows), width=width, optional=(3,))]
+    return [
+        _("Changes against {path} ({count}):", path=path, count=len(rows)),
+        text_table(diff_headers(), diff_cells(rows), width=width, optional=(3,)),
+    ]
 
 
 def summary_line(result, style, verbose: bool = False, width: int = 1000) -> str:
@@ -189,9 +248,13 @@ def summary_line(result, style, verbose: bool = False, width: int = 1000) -> str
     if result.fatal:
         counts = _("1 error: the config does not parse")
     else:
-        counts = ", ".join([n_("{count} error", "{count} errors", sum(f.severity == "error" for f in shown)),
-                            n_("{count} warning", "{count} warnings", sum(f.severity == "warning" for f in shown)),
-                            n_("{count} info", "{count} infos", sum(f.severity == "info" for f in shown))])
+        counts = ", ".join(
+            [
+                n_("{count} error", "{count} errors", sum(f.severity == "error" for f in shown)),
+                n_("{count} warning", "{count} warnings", sum(f.severity == "warning" for f in shown)),
+                n_("{count} info", "{count} infos", sum(f.severity == "info" for f in shown)),
+            ]
+        )
         hidden = len(result.findings) - len(shown)
         if hidden:
             counts += " " + n_("({count} more with -v)", "({count} more with -v)", hidden)

@@ -18,16 +18,20 @@ from pipecheck.i18n import N_, _
 class ExtractError(Exception):
     """A schema source that cannot be read (it is skipped, and named if nothing else works)."""
 
+
 PIPELINE_TYPE = "object_detection.protos.TrainEvalPipelineConfig"
 LABEL_MAP_TYPE = "object_detection.protos.StringIntLabelMap"
 _REQUIRED_FILES = ("pipeline", "string_int_label_map")
 
+
 def how_to_get_one() -> str:
-    return _("pipecheck needs the OD API's schema (its compiled protos). Install it without its pinned "
-             "dependencies:\n"
-             "    pip install --no-deps tf-models-research-object-detection==2.8.0.post1\n"
-             "or point pipecheck at a tensorflow/models checkout with --models-dir models/research "
-             "(its .proto files are compiled with grpcio-tools: pip install grpcio-tools).")
+    return _(
+        "pipecheck needs the OD API's schema (its compiled protos). Install it without its pinned "
+        "dependencies:\n"
+        "    pip install --no-deps tf-models-research-object-detection==2.8.0.post1\n"
+        "or point pipecheck at a tensorflow/models checkout with --models-dir models/research "
+        "(its .proto files are compiled with grpcio-tools: pip install grpcio-tools)."
+    )
 
 
 SOURCE_KINDS = {"installed": N_("installed"), "checkout": N_("checkout"), "models-dir": N_("models-dir")}
@@ -50,8 +54,12 @@ class Schema:
     notes: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        values = {"version": f" {self.version}" if self.version else "", "kind": _(SOURCE_KINDS[self.kind]),
-                  "generation": _(self.generation), "location": self.location}
+        values = {
+            "version": f" {self.version}" if self.version else "",
+            "kind": _(SOURCE_KINDS[self.kind]),
+            "generation": _(self.generation),
+            "location": self.location,
+        }
         if self.from_cache:
             return _("object_detection{version} ({kind}, {generation}, cached) at {location}", **values)
         return _("object_detection{version} ({kind}, {generation}) at {location}", **values)
@@ -111,8 +119,12 @@ def _candidate_sources(root: Path, models_dir: Path | None, looked: list[str]):
 
 
 def _protos_dir_under(folder: Path) -> Path | None:
-    for candidate in (folder / "object_detection" / "protos", folder / "research" / "object_detection" / "protos",
-                      folder / "protos", folder):
+    for candidate in (
+        folder / "object_detection" / "protos",
+        folder / "research" / "object_detection" / "protos",
+        folder / "protos",
+        folder,
+    ):
         if (candidate / "pipeline.proto").exists() or (candidate / "pipeline_pb2.py").exists():
             return candidate
     return None
@@ -235,8 +247,8 @@ def _unpack(blob: bytes) -> tuple[list[bytes], str]:
     generation, _, payload = blob.partition(b"\n")
     ordered, position = [], 0
     while position < len(payload):
-        size = int.from_bytes(payload[position:position + 4], "little")
-        ordered.append(payload[position + 4:position + 4 + size])
+        size = int.from_bytes(payload[position : position + 4], "little")
+        ordered.append(payload[position + 4 : position + 4 + size])
         position += 4 + size
     return ordered, generation.decode()
 

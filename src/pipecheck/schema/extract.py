@@ -54,12 +54,19 @@ def descriptors_from_proto_files(research_dir: Path, proto_files: list[Path]) ->
         output = Path(scratch) / "descriptors.pb"
         relative = [str(p.relative_to(research_dir)) for p in proto_files]
         command = [
-            sys.executable, "-m", "grpc_tools.protoc", f"--proto_path={research_dir}",
-            "--include_imports", f"--descriptor_set_out={output}", *relative,
+            sys.executable,
+            "-m",
+            "grpc_tools.protoc",
+            f"--proto_path={research_dir}",
+            "--include_imports",
+            f"--descriptor_set_out={output}",
+            *relative,
         ]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0 or not output.exists():
             detail = (result.stderr or result.stdout).strip().splitlines()
-            raise ExtractError(_("protoc failed: {detail}", detail=detail[0] if detail else f"exit {result.returncode}"))
+            raise ExtractError(
+                _("protoc failed: {detail}", detail=detail[0] if detail else f"exit {result.returncode}")
+            )
         descriptor_set = descriptor_pb2.FileDescriptorSet.FromString(output.read_bytes())
     return [file.SerializeToString() for file in descriptor_set.file]

@@ -29,7 +29,7 @@ def set_value(located: LocatedMessage, path: str, value_text: str) -> str:
     if existing is not None:
         if not isinstance(existing.value, ScalarValue):
             raise EditError(f"{path} is a block, not a value")
-        return text[: existing.value.start] + value_text + text[existing.value.end:]
+        return text[: existing.value.start] + value_text + text[existing.value.end :]
     steps = path.split(".")
     for split in range(len(steps) - 1, -1, -1):
         parent = ".".join(steps[:split])
@@ -63,7 +63,7 @@ def delete_field(located: LocatedMessage, path: str) -> str:
     if not text[line_start:start].strip() and not _code_part(text[end:line_end]).strip():
         trailing_comment = text[end:line_end].strip()
         if not trailing_comment:
-            return text[:line_start] + text[min(line_end + 1, len(text)):]
+            return text[:line_start] + text[min(line_end + 1, len(text)) :]
     return text[:start] + text[end:].lstrip(" ")
 
 
@@ -81,7 +81,7 @@ def _insert(located: LocatedMessage, parent_path: str, missing: list[str], value
         close = parent.value.close
         indent = _indent_of(text, parent.node.start) + "  "
         position = text.rfind("\n", 0, close.start) + 1
-        if text[position:close.start].strip():  # closing brace shares its line with content
+        if text[position : close.start].strip():  # closing brace shares its line with content
             position = close.start
             prefix = "\n"
         else:

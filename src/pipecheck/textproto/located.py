@@ -112,12 +112,20 @@ class _Binder:
                 oneof = field_descriptor.containing_oneof.name
                 earlier = oneof_members.get(oneof)
                 if earlier is not None and earlier[0] != node.name:
-                    self.notes.append(Note("oneof", f"{prefix}.{oneof}" if prefix else oneof,
-                                           earlier[1], self._location(node), detail=oneof))
+                    self.notes.append(
+                        Note(
+                            "oneof",
+                            f"{prefix}.{oneof}" if prefix else oneof,
+                            earlier[1],
+                            self._location(node),
+                            detail=oneof,
+                        )
+                    )
                 oneof_members[oneof] = (node.name, self._location(node))
             if node.is_list and not repeated:
-                raise self.error(node, _('"{name}" is not a repeated field; the [a, b] list form is not allowed',
-                                         name=node.name))
+                raise self.error(
+                    node, _('"{name}" is not a repeated field; the [a, b] list form is not allowed', name=node.name)
+                )
             if not repeated and path in self.locations and not _is_message(field_descriptor):
                 self.notes.append(Note("duplicate", path, self.locations[path], self._location(node)))
             for value in node.values:
@@ -133,8 +141,11 @@ class _Binder:
         location = self._location(node, value)
         if _is_message(field_descriptor):
             if not isinstance(value, MessageValue):
-                raise self.error(node, _('"{name}" is a block: write {name} {{ ... }}, not a value', name=node.name),
-                                 token=value.tokens[0])
+                raise self.error(
+                    node,
+                    _('"{name}" is a block: write {name} {{ ... }}, not a value', name=node.name),
+                    token=value.tokens[0],
+                )
             if path in self.locations and not _is_repeated(field_descriptor):
                 self.notes.append(Note("duplicate", path, self.locations[path], location, detail="block"))
             self.locations[path] = location
@@ -149,8 +160,13 @@ class _Binder:
         try:
             location.parsed = convert_scalar(field_descriptor, value.tokens)
         except ValueError_ as problem:
-            raise TextProtoSyntaxError(problem.message, problem.token.line, problem.token.column,
-                                       self.source.line_text(problem.token.line), problem.hint) from None
+            raise TextProtoSyntaxError(
+                problem.message,
+                problem.token.line,
+                problem.token.column,
+                self.source.line_text(problem.token.line),
+                problem.hint,
+            ) from None
         self.locations[path] = location
         _store_scalar(message, field_descriptor, location.parsed)
 
@@ -184,9 +200,14 @@ class _Binder:
             try:
                 return pool.FindExtensionByName(node.name.strip("[]"))
             except KeyError:
-                raise self.error(node, _("extension {name} is not known to the OD API's public protos", name=node.name),
-                                 hint=_('this is a Google-internal input reader; use tf_record_input_reader '
-                                        '{{ input_path: "..." }} instead')) from None
+                raise self.error(
+                    node,
+                    _("extension {name} is not known to the OD API's public protos", name=node.name),
+                    hint=_(
+                        "this is a Google-internal input reader; use tf_record_input_reader "
+                        '{{ input_path: "..." }} instead'
+                    ),
+                ) from None
         found = descriptor.fields_by_name.get(node.name)
         if found is not None:
             return found
@@ -199,12 +220,30 @@ class _Binder:
             hint = _("did you mean {name}?", name=close[0])
         else:
             homes = _homes_of(self.root, node.name)
-            hint = (_("{name} belongs in {homes}; a closing brace may be missing or misplaced above", name=node.name,
-                      homes=", ".join(homes[:3])) if homes else
-                    _("{where} ({type}) has: {fields}", where=where, type=descriptor.name,
-                      fields=", ".join(sorted(descriptor.fields_by_name)[:12])))
-        raise self.error(node, _('{type} has no field named "{name}" (in {where})', type=descriptor.full_name,
-                                 name=node.name, where=where), hint=hint)
+            hint = (
+                _(
+                    "{name} belongs in {homes}; a closing brace may be missing or misplaced above",
+                    name=node.name,
+                    homes=", ".join(homes[:3]),
+                )
+                if homes
+                else _(
+                    "{where} ({type}) has: {fields}",
+                    where=where,
+                    type=descriptor.name,
+                    fields=", ".join(sorted(descriptor.fields_by_name)[:12]),
+                )
+            )
+        raise self.error(
+            node,
+            _(
+                '{type} has no field named "{name}" (in {where})',
+                type=descriptor.full_name,
+                name=node.name,
+                where=where,
+            ),
+            hint=hint,
+        )
 
     def error(self, node: FieldNode, message: str, hint: str | None = None, token=None) -> TextProtoSyntaxError:
         token = token or node.name_token
@@ -272,5 +311,13 @@ def _homes_of(root, name: str, limit_depth: int = 6) -> list[str]:
     return sorted(homes, key=len)
 
 
-__all__ = ["LocatedMessage", "FieldLocation", "Note", "parse_located", "TextProtoSyntaxError",
-           "IDENT", "NUMBER", "STRING"]
+__all__ = [
+    "LocatedMessage",
+    "FieldLocation",
+    "Note",
+    "parse_located",
+    "TextProtoSyntaxError",
+    "IDENT",
+    "NUMBER",
+    "STRING",
+]

@@ -96,8 +96,11 @@ class _Parser:
             token = self.peek()
             if token is None:
                 if closing is not None:
-                    raise self.error(_('expected "{closing}" before the end of the file', closing=closing), None,
-                                     hint=_("a closing brace is missing; every {{ needs its }}"))
+                    raise self.error(
+                        _('expected "{closing}" before the end of the file', closing=closing),
+                        None,
+                        hint=_("a closing brace is missing; every {{ needs its }}"),
+                    )
                 return fields
             if self.is_symbol(token, closing or ""):
                 return fields
@@ -112,8 +115,11 @@ class _Parser:
         elif name_token.kind == IDENT:
             name = name_token.text
         elif self.is_symbol(name_token, "}", ">"):
-            raise self.error(_('unexpected "{text}"', text=name_token.text), name_token,
-                             hint=_("there is one closing brace too many, or an opening one is missing above"))
+            raise self.error(
+                _('unexpected "{text}"', text=name_token.text),
+                name_token,
+                hint=_("there is one closing brace too many, or an opening one is missing above"),
+            )
         else:
             raise self._stray(name_token)
         separator = self.peek()
@@ -122,20 +128,28 @@ class _Parser:
             self.take()
         following = self.peek()
         if has_colon and self._value_is_missing(separator, following):
-            raise self.error(_("{name} has no value", name=name), separator,
-                             hint=_("write {name}: value on this line, or delete the line", name=name))
+            raise self.error(
+                _("{name} has no value", name=name),
+                separator,
+                hint=_("write {name}: value on this line, or delete the line", name=name),
+            )
         is_list = False
         if self.is_symbol(following, "{", "<"):
             values: list[ScalarValue | MessageValue] = [self.message()]
         elif self.is_symbol(following, "["):
-            if not has_colon and not self.is_symbol(self.tokens[self.index + 1] if self.index + 1 < len(self.tokens) else None, "{", "<"):
+            if not has_colon and not self.is_symbol(
+                self.tokens[self.index + 1] if self.index + 1 < len(self.tokens) else None, "{", "<"
+            ):
                 raise self.error(_('expected ":" after "{name}"', name=name), following)
             values = self.list_values()
             is_list = True
         else:
             if not has_colon:
-                raise self.error(_('expected ":" after "{name}"', name=name), following,
-                                 hint=_("write {name}: value, or {name} {{ ... }} for a block", name=name))
+                raise self.error(
+                    _('expected ":" after "{name}"', name=name),
+                    following,
+                    hint=_("write {name}: value, or {name} {{ ... }} for a block", name=name),
+                )
             values = [self.scalar(name)]
         end = self.tokens[self.index - 1].end
         if self.is_symbol(self.peek(), ",", ";"):
@@ -156,12 +170,21 @@ class _Parser:
     def _stray(self, token: Token) -> TextProtoSyntaxError:
         """A token where a field name should be; often the rest of an unquoted value."""
         previous = self.tokens[self.index - 2] if self.index >= 2 else None
-        if previous is not None and previous.kind in (IDENT, NUMBER) and previous.line == token.line \
-                and token.kind == SYMBOL and token.text in ":/\\.":
-            return self.error(_("expected a quoted string, found {text}", text=previous.text), previous,
-                              hint=_('quote paths and names: "..." (and write paths with forward slashes)'))
-        return self.error(_("expected a field name, found {text!r}", text=token.text), token,
-                          hint=_hint_for_stray(token))
+        if (
+            previous is not None
+            and previous.kind in (IDENT, NUMBER)
+            and previous.line == token.line
+            and token.kind == SYMBOL
+            and token.text in ":/\\."
+        ):
+            return self.error(
+                _("expected a quoted string, found {text}", text=previous.text),
+                previous,
+                hint=_('quote paths and names: "..." (and write paths with forward slashes)'),
+            )
+        return self.error(
+            _("expected a field name, found {text!r}", text=token.text), token, hint=_hint_for_stray(token)
+        )
 
     def extension_name(self) -> str:
         parts = []
@@ -178,8 +201,11 @@ class _Parser:
         opening = self.take()
         closing = "}" if opening.text == "{" else ">"
         if self.depth >= NESTING_LIMIT:  # the parser recurses; Python's stack would give up a little later
-            raise self.error(_("more than {limit} blocks inside one another", limit=NESTING_LIMIT), opening,
-                             hint=_("a pipeline.config nests about 9 deep; look for a block opened in a loop"))
+            raise self.error(
+                _("more than {limit} blocks inside one another", limit=NESTING_LIMIT),
+                opening,
+                hint=_("a pipeline.config nests about 9 deep; look for a block opened in a loop"),
+            )
         self.depth += 1
         fields = self.fields_until(closing)
         self.depth -= 1
@@ -220,8 +246,11 @@ class _Parser:
             nxt = self.peek()
             if nxt is not None and nxt.kind in (IDENT, NUMBER):
                 return ScalarValue([minus, self.take()])
-        raise self.error(_("expected a value for {name}, found {text!r}", name=name, text=token.text), token,
-                         hint=_hint_for_stray(token))
+        raise self.error(
+            _("expected a value for {name}, found {text!r}", name=name, text=token.text),
+            token,
+            hint=_hint_for_stray(token),
+        )
 
 
 def _hint_for_stray(token: Token) -> str | None:

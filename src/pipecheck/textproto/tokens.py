@@ -89,11 +89,17 @@ def tokenize(source: SourceText) -> tuple[list[Token], list[Comment]]:
             line, column = source.position(offset)
             if char in TYPOGRAPHIC_QUOTES:
                 raise TextProtoSyntaxError(
-                    _("typographic quote {char!r} (U+{code:04X}) where a string should start", char=char,
-                      code=ord(char)),
-                    line, column, source.line_text(line),
-                    hint=_('use straight quotes: "..." (text pasted from a web page or a word processor brings '
-                           "curly ones)"),
+                    _(
+                        "typographic quote {char!r} (U+{code:04X}) where a string should start",
+                        char=char,
+                        code=ord(char),
+                    ),
+                    line,
+                    column,
+                    source.line_text(line),
+                    hint=_(
+                        'use straight quotes: "..." (text pasted from a web page or a word processor brings curly ones)'
+                    ),
                 )
             tokens.append(Token(SYMBOL, char, line, column, offset, offset + 1))
             last_line_with_token = line
@@ -124,8 +130,11 @@ def _check_string_closed(token_text: str, source: SourceText, line: int, column:
     other = "'" if quote == '"' else '"'
     hint = None
     if other in token_text[1:]:
-        hint = _("the string opens with {opening} and closes with {closing}; use the same quote on both sides",
-                 opening=quote, closing=other)
+        hint = _(
+            "the string opens with {opening} and closes with {closing}; use the same quote on both sides",
+            opening=quote,
+            closing=other,
+        )
     elif token_text.endswith("\\"):
         hint = _("a backslash escapes the closing quote; write paths with forward slashes (/)")
     raise TextProtoSyntaxError(

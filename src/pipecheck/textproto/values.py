@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import warnings
-
 import re
+import warnings
 
 from google.protobuf import text_encoding
 
@@ -17,9 +16,12 @@ _OCTAL_FLOAT = re.compile(r"-?0[0-9]+")
 _INFINITY = re.compile(r"-?inf(?:inity)?f?$", re.IGNORECASE)
 _NAN = re.compile(r"nanf?$", re.IGNORECASE)
 _TRUE, _FALSE = ("true", "t", "1", "True"), ("false", "f", "0", "False")
-_RANGES = {"int32": (-2**31, 2**31 - 1), "uint32": (0, 2**32 - 1), "int64": (-2**63, 2**63 - 1),
-           "uint64": (0, 2**64 - 1)}
-
+_RANGES = {
+    "int32": (-(2**31), 2**31 - 1),
+    "uint32": (0, 2**32 - 1),
+    "int64": (-(2**63), 2**63 - 1),
+    "uint64": (0, 2**64 - 1),
+}
 
 
 class ValueError_(Exception):  # noqa: N801  (not the builtin)
@@ -34,9 +36,16 @@ def convert_scalar(field_descriptor, tokens: list[Token]) -> object:
     if kind in (field_descriptor.TYPE_STRING, field_descriptor.TYPE_BYTES):
         return _string(field_descriptor, tokens)
     if first.kind == STRING:
-        raise ValueError_(_("{name} takes a {kind}, not a string ({text})", name=field_descriptor.name,
-                            kind=_type_name(field_descriptor), text=first.text), first,
-                          hint=_unquote_hint(field_descriptor, first.text))
+        raise ValueError_(
+            _(
+                "{name} takes a {kind}, not a string ({text})",
+                name=field_descriptor.name,
+                kind=_type_name(field_descriptor),
+                text=first.text,
+            ),
+            first,
+            hint=_unquote_hint(field_descriptor, first.text),
+        )
     text = "".join(t.text for t in tokens)
     try:
         if kind == field_descriptor.TYPE_BOOL:
@@ -45,17 +54,32 @@ def convert_scalar(field_descriptor, tokens: list[Token]) -> object:
             return _enum(field_descriptor, text, first)
         if kind in (field_descriptor.TYPE_FLOAT, field_descriptor.TYPE_DOUBLE):
             return parse_float(text)
-        signed = kind in (field_descriptor.TYPE_INT32, field_descriptor.TYPE_INT64, field_descriptor.TYPE_SINT32,
-                          field_descriptor.TYPE_SINT64, field_descriptor.TYPE_SFIXED32, field_descriptor.TYPE_SFIXED64)
-        is_long = kind in (field_descriptor.TYPE_INT64, field_descriptor.TYPE_UINT64, field_descriptor.TYPE_SINT64,
-                           field_descriptor.TYPE_FIXED64, field_descriptor.TYPE_SFIXED64)
+        signed = kind in (
+            field_descriptor.TYPE_INT32,
+            field_descriptor.TYPE_INT64,
+            field_descriptor.TYPE_SINT32,
+            field_descriptor.TYPE_SINT64,
+            field_descriptor.TYPE_SFIXED32,
+            field_descriptor.TYPE_SFIXED64,
+        )
+        is_long = kind in (
+            field_descriptor.TYPE_INT64,
+            field_descriptor.TYPE_UINT64,
+            field_descriptor.TYPE_SINT64,
+            field_descriptor.TYPE_FIXED64,
+            field_descriptor.TYPE_SFIXED64,
+        )
         return parse_integer(text, signed, is_long)
     except ValueError as error:
         hint = None
-        if kind not in (field_descriptor.TYPE_FLOAT, field_descriptor.TYPE_DOUBLE) and first.kind == NUMBER \
-                and "." in text:
-            hint = _("{name} is a whole number: write {value}", name=field_descriptor.name,
-                     value=text.split(".")[0] or "0")
+        if (
+            kind not in (field_descriptor.TYPE_FLOAT, field_descriptor.TYPE_DOUBLE)
+            and first.kind == NUMBER
+            and "." in text
+        ):
+            hint = _(
+                "{name} is a whole number: write {value}", name=field_descriptor.name, value=text.split(".")[0] or "0"
+            )
         raise ValueError_(_("{name}: {error}", name=field_descriptor.name, error=error), first, hint=hint) from None
 
 
@@ -75,8 +99,13 @@ def parse_integer(text: str, signed: bool = True, is_long: bool = False) -> int:
         raise ValueError(_("Couldn't parse integer: {text}", text=text)) from None
     low, high = _RANGES[("" if signed else "u") + ("int64" if is_long else "int32")]
     if not low <= value <= high:
-        raise ValueError(_("Couldn't parse integer: {text} (out of range for {bits} bits)", text=text,
-                           bits=("" if signed else "unsigned ") + ("64" if is_long else "32")))
+        raise ValueError(
+            _(
+                "Couldn't parse integer: {text} (out of range for {bits} bits)",
+                text=text,
+                bits=("" if signed else "unsigned ") + ("64" if is_long else "32"),
+            )
+        )
     return value
 
 
@@ -102,17 +131,29 @@ def _string(field_descriptor, tokens: list[Token]) -> str | bytes:
         if token.kind != STRING:
             hint = _("put the value in double quotes")
             if token.kind in (IDENT, NUMBER):
-                hint = _('put the value in double quotes: {name}: "{text}"', name=field_descriptor.name,
-                         text=token.text)
-            raise ValueError_(_("{name} takes a quoted string, found {text}", name=field_descriptor.name,
-                                text=token.text), token, hint=hint)
+                hint = _(
+                    'put the value in double quotes: {name}: "{text}"', name=field_descriptor.name, text=token.text
+                )
+            raise ValueError_(
+                _("{name} takes a quoted string, found {text}", name=field_descriptor.name, text=token.text),
+                token,
+                hint=hint,
+            )
         try:
             with warnings.catch_warnings():  # "invalid escape sequence": PC013 explains it better
                 warnings.simplefilter("ignore", DeprecationWarning)
                 pieces.append(text_encoding.CUnescape(token.text[1:-1]))
         except (UnicodeDecodeError, ValueError) as error:
-            raise ValueError_(_("{name}: invalid escape in {text} ({error})", name=field_descriptor.name,
-                                text=token.text, error=error), token, hint=_("backslashes are escapes in text format (\\t is a tab, \\n a newline): write paths with /")) from None
+            raise ValueError_(
+                _(
+                    "{name}: invalid escape in {text} ({error})",
+                    name=field_descriptor.name,
+                    text=token.text,
+                    error=error,
+                ),
+                token,
+                hint=_("backslashes are escapes in text format (\\t is a tab, \\n a newline): write paths with /"),
+            ) from None
     joined = b"".join(pieces)
     if field_descriptor.type == field_descriptor.TYPE_BYTES:
         return joined
@@ -135,8 +176,11 @@ def _enum(field_descriptor, text: str, token: Token) -> str:
     names = list(enum_type.values_by_name)
     close = [name for name in names if name.lower() == text.lower()]
     hint = _("did you mean {name}?", name=close[0]) if close else _("one of: {names}", names=", ".join(names))
-    raise ValueError_(_('{name}: {type} has no value named "{text}"', name=field_descriptor.name, type=enum_type.name,
-                        text=text), token, hint=hint)
+    raise ValueError_(
+        _('{name}: {type} has no value named "{text}"', name=field_descriptor.name, type=enum_type.name, text=text),
+        token,
+        hint=hint,
+    )
 
 
 def _type_name(field_descriptor) -> str:

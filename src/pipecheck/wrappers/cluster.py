@@ -30,9 +30,16 @@ class Recipe:
 
     @property
     def command(self) -> list[str]:
-        return ["python", "-m", "object_detection.model_main_tf2", f"--pipeline_config_path={self.pipeline}",
-                f"--model_dir={self.model_dir}", f"--num_workers={self.workers}",
-                f"--checkpoint_every_n={self.checkpoint_every}", "--alsologtostderr"]
+        return [
+            "python",
+            "-m",
+            "object_detection.model_main_tf2",
+            f"--pipeline_config_path={self.pipeline}",
+            f"--model_dir={self.model_dir}",
+            f"--num_workers={self.workers}",
+            f"--checkpoint_every_n={self.checkpoint_every}",
+            "--alsologtostderr",
+        ]
 
 
 def job_name(text: str) -> str:
@@ -43,8 +50,7 @@ def job_name(text: str) -> str:
 
 def tfjob(recipe: Recipe) -> dict:
     """The TFJob manifest: a Chief and workers-1 Workers, each with gpus_per_worker GPUs."""
-    container = {"name": "tensorflow", "image": recipe.image, "command": recipe.command,
-                 "workingDir": recipe.workdir}
+    container = {"name": "tensorflow", "image": recipe.image, "command": recipe.command, "workingDir": recipe.workdir}
     if recipe.gpus_per_worker:
         container["resources"] = {"limits": {"nvidia.com/gpu": str(recipe.gpus_per_worker)}}  # a quantity
     pod = {"containers": [container]}
@@ -53,14 +59,20 @@ def tfjob(recipe: Recipe) -> dict:
         pod["volumes"] = [{"name": "project", "persistentVolumeClaim": {"claimName": recipe.volume_claim}}]
     specs = {"Chief": {"replicas": 1, "restartPolicy": "OnFailure", "template": {"spec": pod}}}
     if recipe.workers > 1:
-        specs["Worker"] = {"replicas": recipe.workers - 1, "restartPolicy": "OnFailure",
-                           "template": {"spec": json.loads(json.dumps(pod))}}
+        specs["Worker"] = {
+            "replicas": recipe.workers - 1,
+            "restartPolicy": "OnFailure",
+            "template": {"spec": json.loads(json.dumps(pod))},
+        }
     annotations = {"pipecheck/pipeline": recipe.pipeline, "pipecheck/replicas": str(replicas(recipe))}
     if recipe.records:
         annotations["pipecheck/train-records"] = ",".join(recipe.records)
-    return {"apiVersion": "kubeflow.org/v1", "kind": "TFJob",
-            "metadata": {"name": recipe.name, "annotations": annotations},
-            "spec": {"runPolicy": {"cleanPodPolicy": "None"}, "tfReplicaSpecs": specs}}
+    return {
+        "apiVersion": "kubeflow.org/v1",
+        "kind": "TFJob",
+        "metadata": {"name": recipe.name, "annotations": annotations},
+        "spec": {"runPolicy": {"cleanPodPolicy": "None"}, "tfReplicaSpecs": specs},
+    }
 
 
 def vertex_custom_job(recipe: Recipe) -> dict:
@@ -71,8 +83,9 @@ def vertex_custom_job(recipe: Recipe) -> dict:
     container = {"imageUri": recipe.image, "command": recipe.command[:3], "args": recipe.command[3:]}
     pools = [{"machineSpec": machine, "replicaCount": 1, "containerSpec": container}]
     if recipe.workers > 1:
-        pools.append({"machineSpec": dict(machine), "replicaCount": recipe.workers - 1,
-                      "containerSpec": dict(container)})
+        pools.append(
+            {"machineSpec": dict(machine), "replicaCount": recipe.workers - 1, "containerSpec": dict(container)}
+        )
     return {"workerPoolSpecs": pools}
 
 
@@ -96,7 +109,7 @@ def to_yaml(value, indent: int = 0) -> str:
         for item in value:
             if isinstance(item, (dict, list)) and item:
                 nested = to_yaml(item, indent + 2)
-                lines.append(f"{pad}- {nested[indent + 2:]}")
+                lines.append(f"{pad}- {nested[indent + 2 :]}")
             else:
                 lines.append(f"{pad}- {_scalar(item)}")
         return "\n".join(lines)

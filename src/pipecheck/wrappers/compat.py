@@ -75,7 +75,8 @@ class _Absent(types.ModuleType):
 def set_legacy_keras(announce) -> None:
     """TF_USE_LEGACY_KERAS=1 before TensorFlow is imported (also under --python, where no parent set it)."""
     if os.environ.get("TF_USE_LEGACY_KERAS") is None and needs_legacy_keras(
-            tensorflow_version(), _version("tf-keras") is not None):
+        tensorflow_version(), _version("tf-keras") is not None
+    ):
         os.environ["TF_USE_LEGACY_KERAS"] = "1"
         announce("TF_USE_LEGACY_KERAS=1: the OD API builds its models with tf-keras, not Keras 3")
 
@@ -87,15 +88,24 @@ def apply_stand_ins(announce) -> None:
     try:
         from tensorflow.compat.v1 import estimator  # noqa: F401
     except ImportError:
-        stand_in = _Absent("tensorflow.compat.v1.estimator", "TensorFlow 2.16 removed tf.estimator; the OD API "
-                                                            "uses it only in its TF1 Estimator code")
+        stand_in = _Absent(
+            "tensorflow.compat.v1.estimator",
+            "TensorFlow 2.16 removed tf.estimator; the OD API uses it only in its TF1 Estimator code",
+        )
         # `from tensorflow.compat.v1 import estimator` falls back on sys.modules under the module's real name
         sys.modules[f"{tf1.__name__}.estimator"] = sys.modules["tensorflow.compat.v1.estimator"] = stand_in
-        setattr(tf1, "estimator", stand_in)
-        announce(f"tf.compat.v1.estimator, removed in TensorFlow 2.16, is an empty stand-in ({ESTIMATOR_IMPORT} "
-                 "import it; model_lib_v2 never uses it)")
+        tf1.estimator = stand_in
+        announce(
+            f"tf.compat.v1.estimator, removed in TensorFlow 2.16, is an empty stand-in ({ESTIMATOR_IMPORT} "
+            "import it; model_lib_v2 never uses it)"
+        )
     if needs_tensorflow_io_stand_in():
-        sys.modules["tensorflow_io"] = _Absent("tensorflow_io", "tensorflow-io is not installed (it has no build "
-                                               "for this TensorFlow or Python); only DeepMAC models need it")
-        announce(f"tensorflow_io is not installed: an empty stand-in answers {TENSORFLOW_IO_IMPORT} "
-                 "(only DeepMAC models use it)")
+        sys.modules["tensorflow_io"] = _Absent(
+            "tensorflow_io",
+            "tensorflow-io is not installed (it has no build "
+            "for this TensorFlow or Python); only DeepMAC models need it",
+        )
+        announce(
+            f"tensorflow_io is not installed: an empty stand-in answers {TENSORFLOW_IO_IMPORT} "
+            "(only DeepMAC models use it)"
+        )

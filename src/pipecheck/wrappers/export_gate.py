@@ -26,19 +26,31 @@ class GateResult:
     max_score_difference: float | None = None
 
 
-def check_export(outcome: dict, label_ids: list[int], num_classes: int | None,
-                 tolerance: float = TOLERANCE) -> GateResult:
+def check_export(
+    outcome: dict, label_ids: list[int], num_classes: int | None, tolerance: float = TOLERANCE
+) -> GateResult:
     result = GateResult()
     _class_ids(result, _("the SavedModel"), outcome.get("class_ids"), label_ids)
     columns = (outcome.get("outputs") or {}).get("detection_multiclass_scores")
     if columns and num_classes:
         if columns[-1] == num_classes + 1:
-            result.passed.append(_("{columns} score columns: num_classes {classes} and the background",
-                                   columns=columns[-1], classes=num_classes))
+            result.passed.append(
+                _(
+                    "{columns} score columns: num_classes {classes} and the background",
+                    columns=columns[-1],
+                    classes=num_classes,
+                )
+            )
         else:
-            result.failed.append(_("the SavedModel scores {columns} classes per box, num_classes {classes} calls for "
-                                   "{expected} (the classes and the background)", columns=columns[-1],
-                                   classes=num_classes, expected=num_classes + 1))
+            result.failed.append(
+                _(
+                    "the SavedModel scores {columns} classes per box, num_classes {classes} calls for "
+                    "{expected} (the classes and the background)",
+                    columns=columns[-1],
+                    classes=num_classes,
+                    expected=num_classes + 1,
+                )
+            )
     tflite = outcome.get("tflite") or {}
     if tflite:
         _class_ids(result, _("the TFLite model"), tflite.get("class_ids"), label_ids)
@@ -56,11 +68,24 @@ def _class_ids(result: GateResult, model: str, returned, label_ids: list[int]) -
         ids = set(label_ids)
         off_by_one = all(i + 1 in ids for i in returned) or all(i - 1 in ids for i in returned)
         shifted = _(" (the label map's ids shifted by one: 0-based against 1-based?)") if off_by_one else ""
-        result.failed.append(_("{model} returned class ids {ids}, not in the label map (ids {known}){shifted}",
-                               model=model, ids=", ".join(map(str, unknown)), known=known, shifted=shifted))
+        result.failed.append(
+            _(
+                "{model} returned class ids {ids}, not in the label map (ids {known}){shifted}",
+                model=model,
+                ids=", ".join(map(str, unknown)),
+                known=known,
+                shifted=shifted,
+            )
+        )
     else:
-        result.passed.append(_("{model} returned class ids {ids}, all in the label map (ids {known})", model=model,
-                               ids=", ".join(map(str, sorted(set(returned)))) or "-", known=known))
+        result.passed.append(
+            _(
+                "{model} returned class ids {ids}, all in the label map (ids {known})",
+                model=model,
+                ids=", ".join(map(str, sorted(set(returned)))) or "-",
+                known=known,
+            )
+        )
 
 
 def _compare(result: GateResult, saved: list[dict], tflite: list[dict], tolerance: float) -> None:
@@ -81,12 +106,25 @@ def _compare(result: GateResult, saved: list[dict], tflite: list[dict], toleranc
         box_worst = max(box_worst, min(_box_difference(found, other) for other in same_class))
     result.max_box_difference = box_worst if confident else None
     result.max_score_difference = score_worst
-    boxes = (_("largest box difference {box:.4f} over the {count} detections scoring {confident} or more",
-               box=box_worst, count=len(confident), confident=CONFIDENT) if confident else
-             _("boxes not compared: no detection scores {confident} or more (a barely trained model)",
-               confident=CONFIDENT))
-    text = _("TFLite against the SavedModel on the same image: largest score difference {score:.4f}, {boxes} "
-             "(tolerance {tolerance})", score=score_worst, boxes=boxes, tolerance=tolerance)
+    boxes = (
+        _(
+            "largest box difference {box:.4f} over the {count} detections scoring {confident} or more",
+            box=box_worst,
+            count=len(confident),
+            confident=CONFIDENT,
+        )
+        if confident
+        else _(
+            "boxes not compared: no detection scores {confident} or more (a barely trained model)", confident=CONFIDENT
+        )
+    )
+    text = _(
+        "TFLite against the SavedModel on the same image: largest score difference {score:.4f}, {boxes} "
+        "(tolerance {tolerance})",
+        score=score_worst,
+        boxes=boxes,
+        tolerance=tolerance,
+    )
     (result.failed if max(box_worst, score_worst) > tolerance else result.passed).append(text)
 
 

@@ -56,8 +56,9 @@ def prepare(task: str, options: dict, root: Path, python: str | None, dry_run: b
 
 def print_dry_run(launch: Launch, stock: list[str] | None = None) -> None:
     for problem in launch.problems:
-        print(_("# cannot run on this installation yet: {problem} (fix: {fix})", problem=problem.problem,
-                fix=problem.fix))
+        print(
+            _("# cannot run on this installation yet: {problem} (fix: {fix})", problem=problem.problem, fix=problem.fix)
+        )
     print(f"cd {shlex.quote(str(launch.root))}")
     for name, value in launch.environment.items():
         print(f"export {name}={shlex.quote(value)}")
@@ -111,8 +112,7 @@ def run_launch(launch: Launch, log_path: Path, progress, events_folder: Path | N
             watch.feed_line(text)
 
     try:
-        return supervise(launch.command, launch.full_environment(), launch.root, log_path,
-                         on_line=line, on_tick=tick)
+        return supervise(launch.command, launch.full_environment(), launch.root, log_path, on_line=line, on_tick=tick)
     finally:
         progress.close()
 
@@ -120,8 +120,15 @@ def run_launch(launch: Launch, log_path: Path, progress, events_folder: Path | N
 def explain_failure(finished, log_path: Path, task: str) -> None:
     """The error that ended the subprocess, in one or two lines, and where the whole log is."""
     error = error_line(finished.tail)
-    print(_("pipecheck {task}: the {task} failed (exit code {code}) after {seconds:.0f} s", task=task,
-            code=finished.returncode, seconds=finished.seconds), file=sys.stderr)
+    print(
+        _(
+            "pipecheck {task}: the {task} failed (exit code {code}) after {seconds:.0f} s",
+            task=task,
+            code=finished.returncode,
+            seconds=finished.seconds,
+        ),
+        file=sys.stderr,
+    )
     if error:
         print("  " + error, file=sys.stderr)
     print(_("  full log: {path}", path=log_path), file=sys.stderr)

@@ -105,13 +105,18 @@ def _restore_pillow_getsize() -> None:
 
     patched = [cls.__name__ for cls in (ImageFont.FreeTypeFont, ImageFont.ImageFont) if not hasattr(cls, "getsize")]
     for name in patched:
-        setattr(getattr(ImageFont, name), "getsize", getsize)
+        getattr(ImageFont, name).getsize = getsize
     if patched:
         announce("Pillow's ImageFont getsize (removed in Pillow 10; the OD API draws eval images with it) is back")
 
 
-def train(pipeline: str, model_dir: str, num_steps: int | None = None, checkpoint_every: int = 1000,
-          strategy: dict | None = None) -> dict:
+def train(
+    pipeline: str,
+    model_dir: str,
+    num_steps: int | None = None,
+    checkpoint_every: int = 1000,
+    strategy: dict | None = None,
+) -> dict:
     """model_main_tf2.py's training, one step per iteration so that progress and num_steps are exact.
 
     The stock script runs steps in blocks of 100 (asked for 5, it runs 100) and records
@@ -128,14 +133,22 @@ def train(pipeline: str, model_dir: str, num_steps: int | None = None, checkpoin
     distribution = _strategy(tf, strategy or {})
     try:
         with distribution.scope():
-            model_lib_v2.train_loop(pipeline_config_path=pipeline, model_dir=model_dir, train_steps=num_steps,
-                                    use_tpu=(strategy or {}).get("kind") == "tpu",
-                                    checkpoint_every_n=checkpoint_every, record_summaries=False,
-                                    num_steps_per_iteration=1)
+            model_lib_v2.train_loop(
+                pipeline_config_path=pipeline,
+                model_dir=model_dir,
+                train_steps=num_steps,
+                use_tpu=(strategy or {}).get("kind") == "tpu",
+                checkpoint_every_n=checkpoint_every,
+                record_summaries=False,
+                num_steps_per_iteration=1,
+            )
     except KeyboardInterrupt:
         interrupted = True
-        announce("interrupted: saving the step reached" if (strategy or {}).get("kind") != "multi_worker" else
-                 "interrupted: not saved (saving is collective; the workers may stand at different steps)")
+        announce(
+            "interrupted: saving the step reached"
+            if (strategy or {}).get("kind") != "multi_worker"
+            else "interrupted: not saved (saving is collective; the workers may stand at different steps)"
+        )
     result = {"interrupted": interrupted, "step": None, "checkpoint": None}
     if managers and not distribution.extended.should_checkpoint:
         return _finish_worker(managers[-1], interrupted, result)
@@ -160,8 +173,10 @@ def _strategy(tf, strategy: dict):
         return tf.distribute.TPUStrategy(resolver)
     if kind == "multi_worker":
         distribution = tf.distribute.MultiWorkerMirroredStrategy()
-        announce(f"MultiWorkerMirroredStrategy: task {distribution.cluster_resolver.task_type} "
-                 f"{distribution.cluster_resolver.task_id}, {distribution.num_replicas_in_sync} replicas in sync")
+        announce(
+            f"MultiWorkerMirroredStrategy: task {distribution.cluster_resolver.task_type} "
+            f"{distribution.cluster_resolver.task_id}, {distribution.num_replicas_in_sync} replicas in sync"
+        )
         return distribution
     return tf.compat.v2.distribute.MirroredStrategy()
 
@@ -207,8 +222,9 @@ def _track_checkpoint_managers(tf1) -> list:
     return created
 
 
-def export(pipeline: str, checkpoint_dir: str, output_dir: str, image_record: str | None = None,
-           tflite_dir: str | None = None) -> dict:
+def export(
+    pipeline: str, checkpoint_dir: str, output_dir: str, image_record: str | None = None, tflite_dir: str | None = None
+) -> dict:
     """exporter_main_v2.py's export (image_tensor input), then one detection to prove it loads and runs."""
     import tensorflow as tf
     from google.protobuf import text_format
@@ -226,8 +242,13 @@ def export(pipeline: str, checkpoint_dir: str, output_dir: str, image_record: st
     result["load_seconds"] = round(time.monotonic() - started, 1)
     if image is not None:
         outputs = detect(image[tf.newaxis, ...])
-        result["detections"] = _detections(outputs["detection_scores"][0], outputs["detection_classes"][0],
-                                           outputs["detection_boxes"][0], class_offset=0, keep=10)
+        result["detections"] = _detections(
+            outputs["detection_scores"][0],
+            outputs["detection_classes"][0],
+            outputs["detection_boxes"][0],
+            class_offset=0,
+            keep=10,
+        )
         result.update(_returned(outputs["detection_scores"][0], outputs["detection_classes"][0], class_offset=0))
         result["outputs"] = {name: [int(size) for size in value.shape] for name, value in outputs.items()}
         result["image"] = [int(image.shape[0]), int(image.shape[1])]
@@ -253,8 +274,9 @@ def _tflite(tf, config, checkpoint_dir: str, output_dir: str, image) -> dict:
         pixels = tf.image.resize(tf.cast(image, tf.float32), (height, width)) * (2.0 / 255.0) - 1.0
         # inference_fn returns (num_detections, scores, classes, boxes): output_0 to output_3.
         outputs = interpreter.get_signature_runner()(input=pixels[tf.newaxis, ...].numpy())
-        result["detections"] = _detections(outputs["output_1"][0], outputs["output_2"][0], outputs["output_3"][0],
-                                           class_offset=1, keep=10)
+        result["detections"] = _detections(
+            outputs["output_1"][0], outputs["output_2"][0], outputs["output_3"][0], class_offset=1, keep=10
+        )
         result.update(_returned(outputs["output_1"][0], outputs["output_2"][0], class_offset=1))
     return result
 
@@ -270,8 +292,13 @@ def _detections(scores, classes, boxes, class_offset: int, keep: int = 5) -> lis
     scores, classes, boxes = (getattr(v, "numpy", lambda v=v: v)() for v in (scores, classes, boxes))
     found = []
     for index in range(min(keep, len(scores))):
-        found.append({"class": int(classes[index]) + class_offset, "score": round(float(scores[index]), 4),
-                      "box": [round(float(v), 4) for v in boxes[index]]})
+        found.append(
+            {
+                "class": int(classes[index]) + class_offset,
+                "score": round(float(scores[index]), 4),
+                "box": [round(float(v), 4) for v in boxes[index]],
+            }
+        )
     return found
 
 
@@ -296,8 +323,9 @@ def evaluate(pipeline: str, checkpoint_dir: str, model_dir: str) -> dict:
 
     model_lib_v2.eager_eval_loop = capture
     tf.config.set_soft_device_placement(True)
-    model_lib_v2.eval_continuously(pipeline_config_path=pipeline, model_dir=model_dir, checkpoint_dir=checkpoint_dir,
-                                   wait_interval=0, timeout=1)
+    model_lib_v2.eval_continuously(
+        pipeline_config_path=pipeline, model_dir=model_dir, checkpoint_dir=checkpoint_dir, wait_interval=0, timeout=1
+    )
     metrics = {name: float(value) for name, value in (captured[-1] if captured else {}).items()}
     return {"metrics": metrics}
 

@@ -21,12 +21,19 @@ class StackPlan:
 
 COMMON = ("tf-slim==1.1.0", "pycocotools", "opencv-python-headless", "matplotlib", "scipy", "pyyaml", "gin-config")
 OD_API = ("lvis==0.5.3", "tf-models-research-object-detection==2.8.0.post1")
-TF215 = StackPlan("TensorFlow 2.15.1", "train-tf215", ("tensorflow-cpu==2.15.1", "tensorflow-io==0.36.0") + COMMON,
-                  ("tf-models-official==2.15.0",) + OD_API)
+TF215 = StackPlan(
+    "TensorFlow 2.15.1",
+    "train-tf215",
+    ("tensorflow-cpu==2.15.1", "tensorflow-io==0.36.0") + COMMON,
+    ("tf-models-official==2.15.0",) + OD_API,
+)
 # `tensorflow`, not tensorflow-cpu: tf-keras depends on `tensorflow`, so pip would install both (shared files).
-TF221 = StackPlan("TensorFlow 2.21.0", "train-tf221",
-                  ("tensorflow==2.21.0", "tf-keras==2.21.0", "tensorboard==2.21.0") + COMMON,
-                  ("tf-models-official==2.20.0",) + OD_API)
+TF221 = StackPlan(
+    "TensorFlow 2.21.0",
+    "train-tf221",
+    ("tensorflow==2.21.0", "tf-keras==2.21.0", "tensorboard==2.21.0") + COMMON,
+    ("tf-models-official==2.20.0",) + OD_API,
+)
 PLANS = (TF215, TF221)
 
 
@@ -35,5 +42,7 @@ def install_plan(python: tuple[int, ...]) -> StackPlan:
 
 
 def install_commands(plan: StackPlan, pip: str) -> list[str]:
-    return [f"{pip} install " + " ".join(shlex.quote(p) for p in plan.packages),
-            f"{pip} install --no-deps " + " ".join(shlex.quote(p) for p in plan.no_deps)]
+    return [
+        f"{pip} install " + " ".join(shlex.quote(p) for p in plan.packages),
+        f"{pip} install --no-deps " + " ".join(shlex.quote(p) for p in plan.no_deps),
+    ]

@@ -28,8 +28,9 @@ class Measured:
     tail: list[str] = field(default_factory=list)
 
 
-def measure_training(command: list[str], env: dict[str, str], cwd: Path, model_dir: Path, batch: int,
-                     timeout: float = 1800.0) -> Measured:
+def measure_training(
+    command: list[str], env: dict[str, str], cwd: Path, model_dir: Path, batch: int, timeout: float = 1800.0
+) -> Measured:
     """Run one launcher training to its end; its own peak RSS and the median gap between its steps."""
     from pipecheck.artifacts.events import EventsFollower
 
@@ -37,8 +38,9 @@ def measure_training(command: list[str], env: dict[str, str], cwd: Path, model_d
     log = model_dir / "train.log"
     started = time.monotonic()
     with open(log, "w", encoding="utf-8") as output:
-        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL)
+        child = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
         try:
             while True:
                 pid, status, usage = os.wait4(child.pid, os.WNOHANG)
@@ -52,13 +54,23 @@ def measure_training(command: list[str], env: dict[str, str], cwd: Path, model_d
             os.wait4(child.pid, 0)
             raise
     child.returncode = os.waitstatus_to_exitcode(status)
-    times = {s.step: s.wall_time for s in EventsFollower(model_dir / "train", skip_existing=False).poll()
-             if s.tag == "Loss/total_loss"}
+    times = {
+        s.step: s.wall_time
+        for s in EventsFollower(model_dir / "train", skip_existing=False).poll()
+        if s.tag == "Loss/total_loss"
+    }
     steps = sorted(times)
     gaps = [(times[b] - times[a]) / (b - a) for a, b in zip(steps, steps[1:]) if a >= 2]  # 1-2: tracing
     tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-20:] if child.returncode else []
-    return Measured(batch, usage.ru_maxrss / 1024, statistics.median(gaps) if gaps else None, len(steps),
-                    child.returncode, time.monotonic() - started, tail)
+    return Measured(
+        batch,
+        usage.ru_maxrss / 1024,
+        statistics.median(gaps) if gaps else None,
+        len(steps),
+        child.returncode,
+        time.monotonic() - started,
+        tail,
+    )
 
 
 def fit_line(points: list[tuple[int, float]]) -> tuple[float, float]:

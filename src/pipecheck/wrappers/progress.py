@@ -20,13 +20,20 @@ _STEP_LINE = re.compile(r"Step (?P<step>\d+) per-step time (?P<seconds>[0-9.]+)s
 _TOTAL_LOSS = re.compile(r"'Loss/total_loss': (?:np\.float32\()?(?P<loss>[-+0-9.eE]+|nan|inf)")
 _EVAL_STEP = re.compile(r"Finished eval step (?P<step>\d+)")
 # Lines after which the subprocess is busy for a while without a step: what the bar says meanwhile.
-_DOING = [(re.compile(r"pipecheck \[[0-9:]+\]: saving a checkpoint at step (?P<step>\d+)"),
-           N_("saving a checkpoint at step {step}…")),
-          (re.compile(r"pipecheck \[[0-9:]+\]: step \d+ saved as "), ""),
-          (re.compile(r"Performing evaluation on (?P<images>\d+) images"), N_("computing the COCO metrics on {images} images…")),
-          (re.compile(r"Accumulating evaluation results"), N_("accumulating the evaluation results…")),
-          (re.compile(r"Writing pipeline config file"), N_("writing the exported model…")),
-          (re.compile(r"Assets written to"), N_("loading the exported model back…"))]
+_DOING = [
+    (
+        re.compile(r"pipecheck \[[0-9:]+\]: saving a checkpoint at step (?P<step>\d+)"),
+        N_("saving a checkpoint at step {step}…"),
+    ),
+    (re.compile(r"pipecheck \[[0-9:]+\]: step \d+ saved as "), ""),
+    (
+        re.compile(r"Performing evaluation on (?P<images>\d+) images"),
+        N_("computing the COCO metrics on {images} images…"),
+    ),
+    (re.compile(r"Accumulating evaluation results"), N_("accumulating the evaluation results…")),
+    (re.compile(r"Writing pipeline config file"), N_("writing the exported model…")),
+    (re.compile(r"Assets written to"), N_("loading the exported model back…")),
+]
 _WIDTH = 24
 
 
@@ -38,8 +45,15 @@ def duration(seconds: float) -> str:
 class RunProgress:
     """Progress of one task of the subprocess (train, export or eval), drawn on stderr."""
 
-    def __init__(self, label: str, total: int | None = None, first_step: int = 0, stream=None, clock=time.monotonic,
-                 waiting_hint: str = ""):
+    def __init__(
+        self,
+        label: str,
+        total: int | None = None,
+        first_step: int = 0,
+        stream=None,
+        clock=time.monotonic,
+        waiting_hint: str = "",
+    ):
         self.label, self.total, self.step, self.first_step = label, total, first_step, first_step
         self.loss: float | None = None
         self.seconds_per_step: float | None = None

@@ -90,8 +90,13 @@ def trained_run(config_dir: Path, number: int | None) -> Run:
         return runs[number]
     with_checkpoints = [run for run in runs.values() if run.checkpoints()]
     if not with_checkpoints:
-        raise RunError(_("no checkpointN folder beside {config_dir} holds a checkpoint: train first "
-                         "(pipecheck train {config_dir})", config_dir=config_dir))
+        raise RunError(
+            _(
+                "no checkpointN folder beside {config_dir} holds a checkpoint: train first "
+                "(pipecheck train {config_dir})",
+                config_dir=config_dir,
+            )
+        )
     return with_checkpoints[-1]
 
 
@@ -103,8 +108,9 @@ def config_digest(config) -> str:
 def write_record(run: Run, config, command: list[str], num_steps: int) -> None:
     """Start or continue a run's record; a resumed run keeps its history of starts."""
     record = run.record() or {"config": str(config.path), "starts": []}
-    record.update(config_sha256=config_digest(config), config_text=config.located.text, num_steps=num_steps,
-                  pipecheck=__version__)
+    record.update(
+        config_sha256=config_digest(config), config_text=config.located.text, num_steps=num_steps, pipecheck=__version__
+    )
     record["starts"].append({"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "command": command})
     _save(run, record)
 
@@ -131,8 +137,14 @@ def config_changed(run: Run, config) -> str | None:
         return None
     import difflib
 
-    lines = difflib.unified_diff(record.get("config_text", "").splitlines(), config.located.text.splitlines(),
-                                 _("trained"), _("now"), lineterm="", n=0)
+    lines = difflib.unified_diff(
+        record.get("config_text", "").splitlines(),
+        config.located.text.splitlines(),
+        _("trained"),
+        _("now"),
+        lineterm="",
+        n=0,
+    )
     return "\n".join(list(lines)[:40])
 
 

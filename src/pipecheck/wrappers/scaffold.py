@@ -22,8 +22,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipecheck.guarded import TEXT_LIMIT
 from pipecheck.errors import InputError
+from pipecheck.guarded import TEXT_LIMIT
 from pipecheck.i18n import _
 from pipecheck.project import PRETRAINED_FOLDERS
 
@@ -56,8 +56,13 @@ class InitReport:
 
 def plan_project(source: Path, project: str, layout: str, root: Path) -> Plan:
     if not project or project in (".", "..") or Path(project).name != project or "\\" in project:
-        raise InitError(_("--project {project!r}: a project is one folder name inside the launch folder, like "
-                          "faces_cubes (no / or .., not an absolute path)", project=project))
+        raise InitError(
+            _(
+                "--project {project!r}: a project is one folder name inside the launch folder, like "
+                "faces_cubes (no / or .., not an absolute path)",
+                project=project,
+            )
+        )
     net = network_name(source)
     if layout == "tutorial":
         root = root / project
@@ -102,36 +107,66 @@ def network_name(source: Path) -> str:
     for member in members:
         parts = Path(member.name).parts
         if member.name.startswith("/") or ".." in parts or not (member.isfile() or member.isdir()):
-            raise InitError(_("{source}: refusing the entry {name!r} (outside the network folder, or a link or "
-                              "device)", source=source, name=member.name))
-        if member.sparse is not None or member.size > MEMBER_LIMIT or (
-                Path(member.name).name == "pipeline.config" and member.size > TEXT_LIMIT):
-            raise InitError(_("{source}: refusing the entry {name!r} ({size} bytes{sparse}): larger than a zoo "
-                              "network's files ever are", source=source, name=member.name, size=member.size,
-                              sparse=_(", sparse") if member.sparse is not None else ""))
+            raise InitError(
+                _(
+                    "{source}: refusing the entry {name!r} (outside the network folder, or a link or device)",
+                    source=source,
+                    name=member.name,
+                )
+            )
+        if (
+            member.sparse is not None
+            or member.size > MEMBER_LIMIT
+            or (Path(member.name).name == "pipeline.config" and member.size > TEXT_LIMIT)
+        ):
+            raise InitError(
+                _(
+                    "{source}: refusing the entry {name!r} ({size} bytes{sparse}): larger than a zoo "
+                    "network's files ever are",
+                    source=source,
+                    name=member.name,
+                    size=member.size,
+                    sparse=_(", sparse") if member.sparse is not None else "",
+                )
+            )
     names = [member.name for member in members]
     tops = {Path(name).parts[0] for name in names if Path(name).parts and Path(name).parts[0] not in (".", "..")}
     if len(tops) != 1:
-        raise InitError(_("{source}: a zoo archive holds one folder, the network; this one holds {count}",
-                          source=source, count=len(tops)))
+        raise InitError(
+            _(
+                "{source}: a zoo archive holds one folder, the network; this one holds {count}",
+                source=source,
+                count=len(tops),
+            )
+        )
     net = tops.pop()
     if f"{net}/pipeline.config" not in {name.removeprefix("./") for name in names}:
         raise InitError(_("{source}: no {net}/pipeline.config inside (is it a zoo network?)", source=source, net=net))
     return net
 
 
-def init_project(source: Path, project: str, layout: str = "course", root: Path | None = None,
-                 classes: list[str] | None = None) -> InitReport:
+def init_project(
+    source: Path, project: str, layout: str = "course", root: Path | None = None, classes: list[str] | None = None
+) -> InitReport:
     plan = plan_project(Path(source), project, layout, Path(root or Path.cwd()).absolute())
     if plan.config.exists():
-        raise InitError(_("{config} exists; pipecheck init never overwrites (lint it with pipecheck {folder})",
-                          config=os.path.relpath(plan.config), folder=os.path.relpath(plan.config.parent)))
+        raise InitError(
+            _(
+                "{config} exists; pipecheck init never overwrites (lint it with pipecheck {folder})",
+                config=os.path.relpath(plan.config),
+                folder=os.path.relpath(plan.config.parent),
+            )
+        )
     report = InitReport(plan)
     if (plan.pretrained / "pipeline.config").is_file():
         report.reused.append(plan.pretrained)
     elif plan.pretrained.exists():
-        raise InitError(_("{folder} exists but holds no pipeline.config; move it away first",
-                          folder=os.path.relpath(plan.pretrained)))
+        raise InitError(
+            _(
+                "{folder} exists but holds no pipeline.config; move it away first",
+                folder=os.path.relpath(plan.pretrained),
+            )
+        )
     else:
         _put_network(Path(source), plan.pretrained)
         report.created.append(plan.pretrained)
@@ -154,8 +189,7 @@ def init_project(source: Path, project: str, layout: str = "course", root: Path 
 
 
 def label_map_text(classes: list[str]) -> str:
-    items = [f"item {{\n  id: {number}\n  name: \"{quoted(name)}\"\n}}\n"
-             for number, name in enumerate(classes, start=1)]
+    items = [f'item {{\n  id: {number}\n  name: "{quoted(name)}"\n}}\n' for number, name in enumerate(classes, start=1)]
     return "\n".join(items)
 
 
@@ -179,8 +213,13 @@ def _put_network(source: Path, destination: Path) -> None:
                 with tarfile.open(source) as archive:
                     archive.extractall(staging, **_data_filter())
             except ARCHIVE_ERRORS as error:
-                raise InitError(_("{source}: the archive is damaged or cut short ({error}); download it again",
-                                  source=source, error=error)) from None
+                raise InitError(
+                    _(
+                        "{source}: the archive is damaged or cut short ({error}); download it again",
+                        source=source,
+                        error=error,
+                    )
+                ) from None
         os.rename(staging / destination.name, destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -194,8 +233,13 @@ def _check_folder(source: Path) -> None:
         for name in subfolders + files:
             path = Path(folder) / name
             if path.is_symlink() or not (path.is_file() or path.is_dir()):
-                raise InitError(_("{source}: refusing {path} (a link, or not a file): copy the network folder "
-                                  "without links", source=source, path=path))
+                raise InitError(
+                    _(
+                        "{source}: refusing {path} (a link, or not a file): copy the network folder without links",
+                        source=source,
+                        path=path,
+                    )
+                )
 
 
 def _check_space(source: Path, staging: Path) -> None:
@@ -203,8 +247,14 @@ def _check_space(source: Path, staging: Path) -> None:
         needed = sum(member.size for member in archive.getmembers())
     free = shutil.disk_usage(staging).free
     if needed > free:
-        raise InitError(_("{source} holds {needed} bytes once extracted, more than the {free} free here",
-                          source=source, needed=needed, free=free))
+        raise InitError(
+            _(
+                "{source} holds {needed} bytes once extracted, more than the {free} free here",
+                source=source,
+                needed=needed,
+                free=free,
+            )
+        )
 
 
 def _data_filter() -> dict:

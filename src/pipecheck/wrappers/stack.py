@@ -109,58 +109,109 @@ def incompatibilities(stack: Stack) -> list[Incompatibility]:
     tf = stack.version("tensorflow")
     plan = install_plan(version_tuple(stack.python))
     if tf is None:
-        found.append(Incompatibility(_("TensorFlow is not installed (the lint does not need it; training does)"),
-                                     " && ".join(install_commands(plan, "pip")), blocking=True))
+        found.append(
+            Incompatibility(
+                _("TensorFlow is not installed (the lint does not need it; training does)"),
+                " && ".join(install_commands(plan, "pip")),
+                blocking=True,
+            )
+        )
     if stack.od_api is None:
-        found.append(Incompatibility(_("the OD API (object_detection) is not installed"), OD_API_INSTALL,
-                                     blocking=True))
+        found.append(
+            Incompatibility(_("the OD API (object_detection) is not installed"), OD_API_INSTALL, blocking=True)
+        )
     official = next(p for p in plan.no_deps if p.startswith("tf-models-official"))
-    for component, install in (("tf-models-official", f"pip install --no-deps {official} gin-config pyyaml"),
-                               ("tf-slim", "pip install tf-slim==1.1.0")):
+    for component, install in (
+        ("tf-models-official", f"pip install --no-deps {official} gin-config pyyaml"),
+        ("tf-slim", "pip install tf-slim==1.1.0"),
+    ):
         if component not in stack.versions:
-            found.append(Incompatibility(_("{package} is not installed: the OD API's model builder imports it",
-                                           package=component), install, blocking=True))
+            found.append(
+                Incompatibility(
+                    _("{package} is not installed: the OD API's model builder imports it", package=component),
+                    install,
+                    blocking=True,
+                )
+            )
     found += _protobuf_problems(stack, tf)
     if tf and tf >= (2, 13) and "tf-slim" in stack.versions:
-        found.append(Incompatibility(
-            _("tf-slim {version} calls control_flow_ops.case and .cond, removed in TensorFlow 2.13: training "
-              "dies about 6 s in with an AttributeError", version=stack.versions["tf-slim"][1]),
-            _("pipecheck points them at tf.compat.v1.case and tf.compat.v1.cond in the training process"),
-            handled=True))
+        found.append(
+            Incompatibility(
+                _(
+                    "tf-slim {version} calls control_flow_ops.case and .cond, removed in TensorFlow 2.13: training "
+                    "dies about 6 s in with an AttributeError",
+                    version=stack.versions["tf-slim"][1],
+                ),
+                _("pipecheck points them at tf.compat.v1.case and tf.compat.v1.cond in the training process"),
+                handled=True,
+            )
+        )
     if (stack.version("pillow") or ()) >= (10,):
-        found.append(Incompatibility(
-            _("Pillow {version} has no FreeTypeFont.getsize (removed in Pillow 10): the OD API's evaluation dies "
-              "drawing its first image", version=stack.versions["pillow"][1]),
-            _("pipecheck puts getsize back, measured with getbbox, in the evaluation process"), handled=True,
-            only_for=("eval",)))
+        found.append(
+            Incompatibility(
+                _(
+                    "Pillow {version} has no FreeTypeFont.getsize (removed in Pillow 10): the OD API's evaluation dies "
+                    "drawing its first image",
+                    version=stack.versions["pillow"][1],
+                ),
+                _("pipecheck puts getsize back, measured with getbbox, in the evaluation process"),
+                handled=True,
+                only_for=("eval",),
+            )
+        )
     if tf:
         found += stand_in_problems(stack, tf)
     if len(stack.tensorflow_wheels) > 1:
         found.append(_several_wheels(stack))
     if "pycocotools" not in stack.versions:
-        found.append(Incompatibility(_("pycocotools is not installed: the COCO metrics of pipecheck eval need it"),
-                                     "pip install pycocotools", only_for=("eval",)))
+        found.append(
+            Incompatibility(
+                _("pycocotools is not installed: the COCO metrics of pipecheck eval need it"),
+                "pip install pycocotools",
+                only_for=("eval",),
+            )
+        )
     return found
 
 
 def _protobuf_problems(stack: Stack, tf: tuple[int, ...] | None) -> list[Incompatibility]:
     found = []
     protobuf = stack.version("protobuf") or ()
-    if stack.protos == "old-style" and protobuf >= (4,) and os.environ.get(
-            "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION") != "python":
-        found.append(Incompatibility(
-            _("the OD API's *_pb2.py are old-style generated code: under protobuf {version} importing them fails "
-              "with \"Descriptors cannot be created directly\"", version=stack.versions["protobuf"][1]),
-            _("pipecheck rebuilds them in memory from the descriptors they embed (by hand: "
-              "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python, measured 1.8x slower export)"), handled=True))
+    if (
+        stack.protos == "old-style"
+        and protobuf >= (4,)
+        and os.environ.get("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION") != "python"
+    ):
+        found.append(
+            Incompatibility(
+                _(
+                    "the OD API's *_pb2.py are old-style generated code: under protobuf {version} importing them fails "
+                    'with "Descriptors cannot be created directly"',
+                    version=stack.versions["protobuf"][1],
+                ),
+                _(
+                    "pipecheck rebuilds them in memory from the descriptors they embed (by hand: "
+                    "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python, measured 1.8x slower export)"
+                ),
+                handled=True,
+            )
+        )
     if tf and protobuf and stack.protobuf_floor and protobuf < stack.protobuf_floor:
         floor = ".".join(map(str, stack.protobuf_floor))
-        found.append(Incompatibility(
-            _("protobuf {version} is older than TensorFlow {tf} requires (>= {floor}): downgrading protobuf, the "
-              "workaround the \"Descriptors cannot be created directly\" message suggests, breaks this "
-              "TensorFlow", version=stack.versions["protobuf"][1], tf=stack.versions["tensorflow"][1], floor=floor),
-            _("pip install 'protobuf>={floor}' (pipecheck rebuilds the OD API's protos for it)", floor=floor),
-            blocking=True))
+        found.append(
+            Incompatibility(
+                _(
+                    "protobuf {version} is older than TensorFlow {tf} requires (>= {floor}): downgrading protobuf, the "
+                    'workaround the "Descriptors cannot be created directly" message suggests, breaks this '
+                    "TensorFlow",
+                    version=stack.versions["protobuf"][1],
+                    tf=stack.versions["tensorflow"][1],
+                    floor=floor,
+                ),
+                _("pip install 'protobuf>={floor}' (pipecheck rebuilds the OD API's protos for it)", floor=floor),
+                blocking=True,
+            )
+        )
     return found
 
 
@@ -172,41 +223,85 @@ def stand_in_problems(stack: Stack, tf: tuple[int, ...]) -> list[Incompatibility
     version = stack.versions["tensorflow"][1]
     if tf >= (2, 16):
         if "tf-keras" not in stack.versions:
-            found.append(Incompatibility(
-                _("TensorFlow {version} comes with Keras 3, which cannot build the OD API's models (MobileNetV2() "
-                  "got an unexpected keyword argument 'layers')", version=version),
-                _("pip install tf-keras=={major}.{minor}.* (pipecheck then sets TF_USE_LEGACY_KERAS=1)",
-                  major=tf[0], minor=tf[1]), blocking=True))
+            found.append(
+                Incompatibility(
+                    _(
+                        "TensorFlow {version} comes with Keras 3, which cannot build the OD API's models (MobileNetV2() "
+                        "got an unexpected keyword argument 'layers')",
+                        version=version,
+                    ),
+                    _(
+                        "pip install tf-keras=={major}.{minor}.* (pipecheck then sets TF_USE_LEGACY_KERAS=1)",
+                        major=tf[0],
+                        minor=tf[1],
+                    ),
+                    blocking=True,
+                )
+            )
         else:
-            found.append(Incompatibility(
-                _("TensorFlow {version} comes with Keras 3, which cannot build the OD API's models",
-                  version=version),
-                _("pipecheck sets TF_USE_LEGACY_KERAS=1 for the training process (tf-keras is installed)"),
-                handled=True))
+            found.append(
+                Incompatibility(
+                    _(
+                        "TensorFlow {version} comes with Keras 3, which cannot build the OD API's models",
+                        version=version,
+                    ),
+                    _("pipecheck sets TF_USE_LEGACY_KERAS=1 for the training process (tf-keras is installed)"),
+                    handled=True,
+                )
+            )
     if compat.needs_estimator_stand_in(tf, stack.version("tensorflow-estimator")):
-        found.append(Incompatibility(
-            _("TensorFlow {version} has no tf.compat.v1.estimator, which {where} import: train and eval fail at "
-              "once with \"cannot import name 'estimator'\"", version=version, where=compat.ESTIMATOR_IMPORT),
-            _("pipecheck puts an empty stand-in in its place in the training process (only the OD API's TF1 "
-              "Estimator code uses it)"), handled=True))
+        found.append(
+            Incompatibility(
+                _(
+                    "TensorFlow {version} has no tf.compat.v1.estimator, which {where} import: train and eval fail at "
+                    "once with \"cannot import name 'estimator'\"",
+                    version=version,
+                    where=compat.ESTIMATOR_IMPORT,
+                ),
+                _(
+                    "pipecheck puts an empty stand-in in its place in the training process (only the OD API's TF1 "
+                    "Estimator code uses it)"
+                ),
+                handled=True,
+            )
+        )
     if "tensorflow-io" not in stack.versions:
-        found.append(Incompatibility(
-            _("tensorflow-io is not installed (TensorFlow 2.21's stack leaves it out: it has no build for Python "
-              "3.13): {where} imports it, so every command fails with \"No module named 'tensorflow_io'\"",
-              where=compat.TENSORFLOW_IO_IMPORT),
-            _("pipecheck puts an empty stand-in in its place in the training process (only DeepMAC models "
-              "use it)"), handled=True))
+        found.append(
+            Incompatibility(
+                _(
+                    "tensorflow-io is not installed (TensorFlow 2.21's stack leaves it out: it has no build for Python "
+                    "3.13): {where} imports it, so every command fails with \"No module named 'tensorflow_io'\"",
+                    where=compat.TENSORFLOW_IO_IMPORT,
+                ),
+                _("pipecheck puts an empty stand-in in its place in the training process (only DeepMAC models use it)"),
+                handled=True,
+            )
+        )
     if "tensorboard" not in stack.versions:
-        found.append(Incompatibility(
-            _("tensorboard is not installed (TensorFlow 2.16+ no longer depends on it): tf.summary raises "
-              "TBNotInstalledError in the OD API's training after step 1 and in its evaluation"),
-            "pip install tensorboard=={major}.{minor}.*".format(major=tf[0], minor=tf[1]), blocking=True,
-            only_for=("train", "eval")))
+        found.append(
+            Incompatibility(
+                _(
+                    "tensorboard is not installed (TensorFlow 2.16+ no longer depends on it): tf.summary raises "
+                    "TBNotInstalledError in the OD API's training after step 1 and in its evaluation"
+                ),
+                f"pip install tensorboard=={tf[0]}.{tf[1]}.*",
+                blocking=True,
+                only_for=("train", "eval"),
+            )
+        )
     measured = {p.packages[0].split("==")[1] for p in PLANS}
     if version not in measured:
-        found.append(Incompatibility(
-            _("TensorFlow {version} is not one of the stacks pipecheck's slow tier trains, exports and evaluates "
-              "({measured})", version=version, measured=", ".join(sorted(measured))), PLAN_ADVICE))
+        found.append(
+            Incompatibility(
+                _(
+                    "TensorFlow {version} is not one of the stacks pipecheck's slow tier trains, exports and evaluates "
+                    "({measured})",
+                    version=version,
+                    measured=", ".join(sorted(measured)),
+                ),
+                PLAN_ADVICE,
+            )
+        )
     return found
 
 
@@ -214,18 +309,32 @@ def _several_wheels(stack: Stack) -> Incompatibility:
     """Two TensorFlow wheels share files: uninstalling one deletes files the other uses, so reinstall the kept one."""
     installed = dict(wheel.split() for wheel in stack.tensorflow_wheels)
     keep = "tensorflow" if "tf-keras" in stack.versions and "tensorflow" in installed else next(iter(installed))
-    problem = _("several TensorFlow wheels are installed ({wheels}): they write the same files, so uninstalling "
-                "one deletes files the other uses", wheels=", ".join(stack.tensorflow_wheels))
+    problem = _(
+        "several TensorFlow wheels are installed ({wheels}): they write the same files, so uninstalling "
+        "one deletes files the other uses",
+        wheels=", ".join(stack.tensorflow_wheels),
+    )
     why = _("tf-keras depends on `tensorflow`") if keep == "tensorflow" and "tf-keras" in stack.versions else ""
-    return Incompatibility(problem, _("uninstall them all, then reinstall the one kept{why}: pip uninstall -y {names} "
-                                      "&& pip install {keep}=={version}", why=f" ({why})" if why else "",
-                                      names=" ".join(installed), keep=keep, version=installed[keep]))
+    return Incompatibility(
+        problem,
+        _(
+            "uninstall them all, then reinstall the one kept{why}: pip uninstall -y {names} "
+            "&& pip install {keep}=={version}",
+            why=f" ({why})" if why else "",
+            names=" ".join(installed),
+            keep=keep,
+            version=installed[keep],
+        ),
+    )
 
 
 def blocking(stack: Stack, command: str) -> list[Incompatibility]:
     """The problems that stop `command` ("train", "export" or "eval") before it starts."""
-    return [i for i in incompatibilities(stack) if not i.handled and (
-        (i.blocking and (not i.only_for or command in i.only_for)) or command in i.only_for)]
+    return [
+        i
+        for i in incompatibilities(stack)
+        if not i.handled and ((i.blocking and (not i.only_for or command in i.only_for)) or command in i.only_for)
+    ]
 
 
 def stock_script_failures(stack: Stack, command: str) -> list[str]:

@@ -22,7 +22,6 @@ from pipecheck.i18n import _
 from pipecheck.wrappers.launcher import RESULT_PREFIX
 
 
-
 @dataclass
 class Finished:
     returncode: int
@@ -41,8 +40,16 @@ def _die_with_parent() -> None:  # pragma: no cover (runs in the child)
         pass
 
 
-def supervise(command: list[str], env: dict[str, str], cwd: Path, log_path: Path, on_line=None, on_tick=None,
-              tick_seconds: float = 0.5, stop_grace: float = 120.0) -> Finished:
+def supervise(
+    command: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    log_path: Path,
+    on_line=None,
+    on_tick=None,
+    tick_seconds: float = 0.5,
+    stop_grace: float = 120.0,
+) -> Finished:
     """Run `command`, appending its merged output to `log_path`; return how it ended."""
     import json
 
@@ -51,10 +58,19 @@ def supervise(command: list[str], env: dict[str, str], cwd: Path, log_path: Path
     tail: list[str] = []
     result: dict | None = None
     with open(log_path, "a", encoding="utf-8", errors="replace") as log:
-        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL, text=True, errors="replace", bufsize=1,
-                                 start_new_session=True,
-                                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+        child = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            errors="replace",
+            bufsize=1,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
 
         def pump():
             nonlocal result
@@ -63,7 +79,7 @@ def supervise(command: list[str], env: dict[str, str], cwd: Path, log_path: Path
                 log.flush()
                 if line.startswith(RESULT_PREFIX):
                     try:
-                        result = json.loads(line[len(RESULT_PREFIX):])
+                        result = json.loads(line[len(RESULT_PREFIX) :])
                     except ValueError:
                         pass
                 tail.append(line.rstrip("\n"))
@@ -97,8 +113,11 @@ def _stop(child: subprocess.Popen, interrupts: int) -> None:
     signals = {1: signal.SIGINT, 2: signal.SIGTERM}
     chosen = signals.get(interrupts, signal.SIGKILL)
     if child.poll() is None:
-        message = {signal.SIGINT: _("stopping: saving the step reached (Ctrl-C again to stop at once)"),
-                   signal.SIGTERM: _("stopping at once"), signal.SIGKILL: _("killing the training process")}
+        message = {
+            signal.SIGINT: _("stopping: saving the step reached (Ctrl-C again to stop at once)"),
+            signal.SIGTERM: _("stopping at once"),
+            signal.SIGKILL: _("killing the training process"),
+        }
         print("\n" + message[chosen], file=sys.stderr, flush=True)
         try:
             os.killpg(child.pid, chosen)

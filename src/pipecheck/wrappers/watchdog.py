@@ -91,63 +91,135 @@ class Watchdog:
 
     def _not_finite(self, scalar) -> Alarm:
         last = next((value for step, value in reversed(self.losses) if step < scalar.step), None)
-        before = (_(" (at step {step} it was {loss:.4g})", step=self.losses[-1][0], loss=last)
-                  if last is not None else _(" (it was never finite)"))
-        rate = (_("learning rate {rate:.4g} at step {step}; ", rate=self.rate[1], step=self.rate[0])
-                if self.rate else "")
+        before = (
+            _(" (at step {step} it was {loss:.4g})", step=self.losses[-1][0], loss=last)
+            if last is not None
+            else _(" (it was never finite)")
+        )
+        rate = _("learning rate {rate:.4g} at step {step}; ", rate=self.rate[1], step=self.rate[0]) if self.rate else ""
         value = "NaN" if math.isnan(scalar.value) else ("Inf" if scalar.value > 0 else "-Inf")
-        return Alarm("nan", scalar.step, _("{tag} is {value} at step {step}{before}: the weights are lost from here; "
-                                           "most likely responsible: {rate}{suspects}", tag=scalar.tag, value=value,
-                                           step=scalar.step, before=before, rate=rate,
-                                           suspects=self.schedule.suspects or "?"), True)
+        return Alarm(
+            "nan",
+            scalar.step,
+            _(
+                "{tag} is {value} at step {step}{before}: the weights are lost from here; "
+                "most likely responsible: {rate}{suspects}",
+                tag=scalar.tag,
+                value=value,
+                step=scalar.step,
+                before=before,
+                rate=rate,
+                suspects=self.schedule.suspects or "?",
+            ),
+            True,
+        )
 
     def _diverged(self) -> list[Alarm]:
         """Sustained (the median of the last steps) or at once (one loss no batch noise explains)."""
         if len(self.losses) < 2:
             return []
-        start = statistics.median(value for _step, value in self.losses[:min(WINDOW, len(self.losses) - 1)])
+        start = statistics.median(value for _step, value in self.losses[: min(WINDOW, len(self.losses) - 1)])
         recent = statistics.median(value for _step, value in self.losses[-WINDOW:])
         if len(self.losses) < 2 * WINDOW or recent <= DIVERGENCE * start:
             recent = self.losses[-1][1] if self.losses[-1][1] > JUMP * start else 0.0
         if start > 0 and recent > DIVERGENCE * start:
             step = self.losses[-1][0]
-            return [Alarm("diverged", step, _("the loss diverged: {recent:.4g} around step {step}, {times:.0f} times its "
-                                              "{start:.4g} of the first steps; most likely responsible: {suspects}",
-                                              recent=recent, step=step, times=recent / start, start=start,
-                                              suspects=self.schedule.suspects or "?"), True)]
+            return [
+                Alarm(
+                    "diverged",
+                    step,
+                    _(
+                        "the loss diverged: {recent:.4g} around step {step}, {times:.0f} times its "
+                        "{start:.4g} of the first steps; most likely responsible: {suspects}",
+                        recent=recent,
+                        step=step,
+                        times=recent / start,
+                        start=start,
+                        suspects=self.schedule.suspects or "?",
+                    ),
+                    True,
+                )
+            ]
         return []
 
     def _flat(self) -> list[Alarm]:
         flat_steps = min(FLAT_STEPS, self.schedule.num_steps // 2)
         if self._once("flat") or flat_steps < 4 * WINDOW or len(self.losses) != flat_steps:
             return []
-        start = statistics.median(value for _step, value in self.losses[:2 * WINDOW])
-        now = statistics.median(value for _step, value in self.losses[-2 * WINDOW:])
+        start = statistics.median(value for _step, value in self.losses[: 2 * WINDOW])
+        now = statistics.median(value for _step, value in self.losses[-2 * WINDOW :])
         if abs(now - start) > FLAT_SHARE * abs(start):
             return []
-        return [Alarm("flat", self.losses[-1][0], _("the loss has not moved in the first {steps} steps ({start:.4g} "
-                                                    "then {now:.4g}): is the learning rate too small? {suspects}",
-                                                    steps=flat_steps, start=start, now=now,
-                                                    suspects=self.schedule.suspects), False)]
+        return [
+            Alarm(
+                "flat",
+                self.losses[-1][0],
+                _(
+                    "the loss has not moved in the first {steps} steps ({start:.4g} "
+                    "then {now:.4g}): is the learning rate too small? {suspects}",
+                    steps=flat_steps,
+                    start=start,
+                    now=now,
+                    suspects=self.schedule.suspects,
+                ),
+                False,
+            )
+        ]
 
     def _rate(self, step: int, logged: float) -> list[Alarm]:
         schedule = self.schedule
         if self._once("rate"):
             return []
         if logged == 0 and step < schedule.num_steps:
-            return [Alarm("rate", step, _("the learning rate is 0 at step {step} of {steps}: the steps left change "
-                                          "nothing", step=step, steps=schedule.num_steps), False)]
+            return [
+                Alarm(
+                    "rate",
+                    step,
+                    _(
+                        "the learning rate is 0 at step {step} of {steps}: the steps left change nothing",
+                        step=step,
+                        steps=schedule.num_steps,
+                    ),
+                    False,
+                )
+            ]
         expected = schedule.rate_at(step) if schedule.rate_at else None
         if expected is None or not math.isfinite(expected) or _close(logged, expected):
             return []
-        if (schedule.warmup_rate is not None and step > schedule.warmup_steps + 1
-                and _close(logged, schedule.warmup_rate)):
-            return [Alarm("rate", step, _("the learning rate is stuck at the warmup rate {rate:.4g} at step {step}, "
-                                          "after warmup_steps {warmup} (the schedule gives {expected:.4g})",
-                                          rate=logged, step=step, warmup=schedule.warmup_steps, expected=expected),
-                          False)]
-        return [Alarm("rate", step, _("the learning rate logged at step {step} is {logged:.4g}; the config's schedule "
-                                      "gives {expected:.4g}", step=step, logged=logged, expected=expected), False)]
+        if (
+            schedule.warmup_rate is not None
+            and step > schedule.warmup_steps + 1
+            and _close(logged, schedule.warmup_rate)
+        ):
+            return [
+                Alarm(
+                    "rate",
+                    step,
+                    _(
+                        "the learning rate is stuck at the warmup rate {rate:.4g} at step {step}, "
+                        "after warmup_steps {warmup} (the schedule gives {expected:.4g})",
+                        rate=logged,
+                        step=step,
+                        warmup=schedule.warmup_steps,
+                        expected=expected,
+                    ),
+                    False,
+                )
+            ]
+        return [
+            Alarm(
+                "rate",
+                step,
+                _(
+                    "the learning rate logged at step {step} is {logged:.4g}; the config's schedule "
+                    "gives {expected:.4g}",
+                    step=step,
+                    logged=logged,
+                    expected=expected,
+                ),
+                False,
+            )
+        ]
 
 
 def _close(a: float, b: float) -> bool:
@@ -163,9 +235,17 @@ def schedule_of(config, num_steps: int) -> Schedule:
     if found is None:
         return Schedule(num_steps, suspects=", ".join(suspects))
     _path, name, schedule = found
-    values = [f"{field.name} {value:g}" for field, value in schedule.ListFields()
-              if isinstance(value, (int, float)) and "rate" in field.name or field.name.endswith("_steps")]
+    values = [
+        f"{field.name} {value:g}"
+        for field, value in schedule.ListFields()
+        if isinstance(value, (int, float)) and "rate" in field.name or field.name.endswith("_steps")
+    ]
     warmup = getattr(schedule, "warmup_steps", 0) or getattr(schedule, "burnin_steps", 0)
     warmup_rate = getattr(schedule, "warmup_learning_rate", None) if warmup else None
-    return Schedule(num_steps, rate_at=lambda step: schedules.rate_at(name, schedule, step), warmup_steps=warmup,
-                    warmup_rate=warmup_rate, suspects=", ".join([f"{name}: " + ", ".join(values)] + suspects))
+    return Schedule(
+        num_steps,
+        rate_at=lambda step: schedules.rate_at(name, schedule, step),
+        warmup_steps=warmup,
+        warmup_rate=warmup_rate,
+        suspects=", ".join([f"{name}: " + ", ".join(values)] + suspects),
+    )

@@ -53,8 +53,9 @@ class GroupFinished:
     others: list[Finished]
 
 
-def supervise_workers(workers: list[Worker], cwd: Path, on_line=None, on_tick=None, tick_seconds: float = 0.5,
-                      stop_grace: float = 60.0) -> GroupFinished:
+def supervise_workers(
+    workers: list[Worker], cwd: Path, on_line=None, on_tick=None, tick_seconds: float = 0.5, stop_grace: float = 60.0
+) -> GroupFinished:
     """Run every worker until all have ended; the first one's lines go to `on_line`."""
     started = time.monotonic()
     running = [_Child(worker, cwd, on_line if position == 0 else None) for position, worker in enumerate(workers)]
@@ -66,11 +67,15 @@ def supervise_workers(workers: list[Worker], cwd: Path, on_line=None, on_tick=No
                     on_tick()
                 time.sleep(tick_seconds)
                 if failed is None and interrupts == 0:  # after Ctrl-C, workers end with 130 by design
-                    failed = next(((child.worker.name, child) for child in running
-                                   if child.process.poll() not in (None, 0)), None)
+                    failed = next(
+                        ((child.worker.name, child) for child in running if child.process.poll() not in (None, 0)), None
+                    )
                     if failed is not None:
-                        print("\n" + _("{name} failed: stopping the other workers", name=failed[0]), file=sys.stderr,
-                              flush=True)
+                        print(
+                            "\n" + _("{name} failed: stopping the other workers", name=failed[0]),
+                            file=sys.stderr,
+                            flush=True,
+                        )
                         interrupts, stopping_since = 2, time.monotonic()  # peers blocked in a collective ignore SIGINT
                         _signal_all(running, signal.SIGTERM)
                 if stopping_since is not None and time.monotonic() - stopping_since > stop_grace:
@@ -80,9 +85,11 @@ def supervise_workers(workers: list[Worker], cwd: Path, on_line=None, on_tick=No
                 interrupts += 1
                 stopping_since = time.monotonic()
                 chosen = {1: signal.SIGINT, 2: signal.SIGTERM}.get(interrupts, signal.SIGKILL)
-                message = {signal.SIGINT: _("stopping every worker (Ctrl-C again to stop at once)"),
-                           signal.SIGTERM: _("stopping every worker at once"),
-                           signal.SIGKILL: _("killing every worker")}[chosen]
+                message = {
+                    signal.SIGINT: _("stopping every worker (Ctrl-C again to stop at once)"),
+                    signal.SIGTERM: _("stopping every worker at once"),
+                    signal.SIGKILL: _("killing every worker"),
+                }[chosen]
                 print("\n" + message, file=sys.stderr, flush=True)
                 _signal_all(running, chosen)
     finally:
@@ -105,9 +112,18 @@ class _Child:
         worker.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(worker.log_path, "a", encoding="utf-8", errors="replace")
         self.process = subprocess.Popen(
-            worker.launch.command, cwd=cwd, env=worker.launch.full_environment(), stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, errors="replace", bufsize=1,
-            start_new_session=True, preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+            worker.launch.command,
+            cwd=cwd,
+            env=worker.launch.full_environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            errors="replace",
+            bufsize=1,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
         self.reader = threading.Thread(target=self._pump, args=(on_line,), daemon=True)
         self.reader.start()
 
@@ -117,7 +133,7 @@ class _Child:
             self.log.flush()
             if line.startswith(RESULT_PREFIX):
                 try:
-                    self.result = json.loads(line[len(RESULT_PREFIX):])
+                    self.result = json.loads(line[len(RESULT_PREFIX) :])
                 except ValueError:
                     pass
             self.tail.append(line.rstrip("\n"))
