@@ -23,7 +23,7 @@ from pathlib import Path
 def make_file(path: Path, megabytes: int) -> int:
     from PIL import Image, ImageFilter
 
-    from pipecheck.artifacts.writers import detection_example, frame_record
+    from pipecheck.testing.writers import detection_example, frame_record
 
     rng = random.Random(3)
     pool = []

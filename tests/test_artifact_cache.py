@@ -1,10 +1,10 @@
 """A second lint of an unchanged project reads no record and no checkpoint again."""
 
 from conftest import lint_json
-from support.artifact_edits import apply_artifact_step
 
 import pipecheck.artifacts.checkpoint as checkpoint_module
 import pipecheck.artifacts.records as records_module
+from pipecheck.testing.artifact_edits import apply_artifact_step
 
 
 def forbid_reading(monkeypatch, calls):

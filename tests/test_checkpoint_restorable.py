@@ -4,7 +4,7 @@ from conftest import lint_json, run_cli
 from support.projects import NET, copy_example
 
 from pipecheck.artifacts.checkpoint import read_checkpoint
-from pipecheck.artifacts.writers import object_graph_for, write_checkpoint
+from pipecheck.testing.writers import object_graph_for, write_checkpoint
 
 
 def test_the_committed_example_says_its_checkpoint_is_a_stand_in(tmp_path, monkeypatch):

@@ -203,7 +203,7 @@ IMAGE_HEADS = [
 
 @st.composite
 def examples(draw):
-    from pipecheck.artifacts.writers import make_example
+    from pipecheck.testing.writers import make_example
 
     features = {draw(FEATURE_KEYS): draw(VALUES) for _ in range(draw(st.integers(0, 8)))}
     if draw(st.booleans()):

@@ -284,7 +284,7 @@ def zero_by_zero_png() -> bytes:
 
 @pytest.mark.parametrize("output", ["r.html", "r.md"])
 def test_a_0x0_image_in_the_records_does_not_break_the_review(clean_project, output):
-    from pipecheck.artifacts.writers import detection_example, write_tfrecord
+    from pipecheck.testing.writers import detection_example, write_tfrecord
 
     example = detection_example(zero_by_zero_png(), 0, 0, [(0.1, 0.1, 0.5, 0.5)], ["one"], image_format=b"png")
     write_tfrecord(clean_project / "faces_cubes/training/train.record", [example] * 3)

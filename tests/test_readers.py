@@ -12,8 +12,8 @@ from pipecheck.artifacts.images import inspect_image
 from pipecheck.artifacts.records import scan_file
 from pipecheck.artifacts.sstable import TableError, read_table, write_table
 from pipecheck.artifacts.tfrecord import RecordReader
-from pipecheck.artifacts.writers import detection_example, frame_record, write_checkpoint, write_tfrecord
 from pipecheck.report.progress import Progress
+from pipecheck.testing.writers import detection_example, frame_record, write_checkpoint, write_tfrecord
 
 PIL = pytest.importorskip("PIL.Image")
 

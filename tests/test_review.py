@@ -8,9 +8,10 @@ from html.parser import HTMLParser
 
 import pytest
 from conftest import run_cli
-from support.artifact_edits import apply_artifact_step
 from support.projects import CONFIG, NET, REPO
 from support.tools import chromium, playwright
+
+from pipecheck.testing.artifact_edits import apply_artifact_step
 
 ARTIFACTS = REPO / "test-artifacts"
 

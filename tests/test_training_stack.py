@@ -10,7 +10,7 @@ import pytest
 from support.projects import REPO
 
 from pipecheck.artifacts.events import EventsFollower
-from pipecheck.artifacts.writers import frame_record, scalar_event
+from pipecheck.testing.writers import frame_record, scalar_event
 from pipecheck.wrappers.progress import RunProgress
 from pipecheck.wrappers.stack import Stack, blocking, incompatibilities, launcher_environment, version_tuple
 from pipecheck.wrappers.supervise import supervise

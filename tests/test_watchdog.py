@@ -17,8 +17,8 @@ from support.projects import CONFIG, NET, REPO
 
 from pipecheck.artifacts.events import EventsFollower
 from pipecheck.artifacts.pipeline_config import load_pipeline_config
-from pipecheck.artifacts.writers import frame_record, scalar_event
 from pipecheck.schema import load_schema
+from pipecheck.testing.writers import frame_record, scalar_event
 from pipecheck.wrappers.watchdog import Schedule, Watchdog, schedule_of
 
 FOLDER = f"faces_cubes/training/{NET}"

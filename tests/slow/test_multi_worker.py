@@ -24,7 +24,7 @@ TRAIN_RECORD = "faces_cubes/training/train.record"
 def _split_records(root) -> None:
     """train.record in two shards, one per worker (the OD API shards files, not records)."""
     from pipecheck.artifacts.tfrecord import RecordReader
-    from pipecheck.artifacts.writers import write_tfrecord
+    from pipecheck.testing.writers import write_tfrecord
 
     source = root / TRAIN_RECORD
     payloads = [payload for _index, _offset, payload in RecordReader(source)]

@@ -13,7 +13,7 @@ from pipecheck.artifacts.checkpoint import backbone_family, read_checkpoint  # n
 from pipecheck.artifacts.records import scan_file  # noqa: E402
 from pipecheck.artifacts.tfproto import message_classes  # noqa: E402
 from pipecheck.artifacts.tfrecord import RecordReader  # noqa: E402
-from pipecheck.artifacts.writers import detection_example, object_graph_for, write_checkpoint, write_tfrecord  # noqa: E402
+from pipecheck.testing.writers import detection_example, object_graph_for, write_checkpoint, write_tfrecord  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

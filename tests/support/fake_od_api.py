@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipecheck.artifacts.writers import frame_record, scalar_event, write_checkpoint
+from pipecheck.testing.writers import frame_record, scalar_event, write_checkpoint
 from pipecheck.wrappers.launcher import RESULT_PREFIX
 
 

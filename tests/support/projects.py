@@ -6,6 +6,8 @@ import importlib.util
 import shutil
 from pathlib import Path
 
+from pipecheck.testing.writers import write_checkpoint_standin
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "faces_cubes"
 NET = "faster_rcnn_resnet50_v1_640x640_coco17_tpu-8"
@@ -63,7 +65,7 @@ def add_ssd_network(root: Path) -> Path:
     pretrained.mkdir(parents=True, exist_ok=True)
     zoo = REPO / "tests" / "data" / "zoo" / f"{SSD_NET}.config"
     shutil.copyfile(zoo, pretrained / "pipeline.config")
-    module.write_checkpoint_standin(pretrained / "checkpoint", "ssd", object_graph=True)
+    write_checkpoint_standin(pretrained / "checkpoint", "ssd", object_graph=True)
     config = root / SSD_CONFIG
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(module.apply_edits(zoo.read_text(), SSD_EDITS))
@@ -87,11 +89,10 @@ def link_checkpoint_graph(root: Path) -> Path:
     """Give the network's stand-in checkpoint an object graph that links its tensors, as tf.train.Checkpoint writes
     them. The committed stand-in's graph is empty, which PC312 reports as an error (the OD API cannot restore it);
     tests about everything else start from this one: restorable by name, still far too small to train."""
-    module = example_module()
     for checkpoint in root.rglob(f"{NET}/checkpoint"):
         for old in checkpoint.glob("ckpt-0.*"):
             old.unlink()
-        module.write_checkpoint_standin(checkpoint, object_graph=True)
+        write_checkpoint_standin(checkpoint, object_graph=True)
     return root
 
 

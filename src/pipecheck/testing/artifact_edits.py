@@ -22,7 +22,13 @@ from pathlib import Path
 
 from pipecheck.artifacts.tfproto import message_classes
 from pipecheck.artifacts.tfrecord import RecordReader
-from pipecheck.artifacts.writers import object_graph_for, write_checkpoint, write_tfrecord
+from pipecheck.testing.writers import (
+    STANDIN_TENSORS,
+    object_graph_for,
+    write_checkpoint,
+    write_checkpoint_standin,
+    write_tfrecord,
+)
 
 ARTIFACT_STEPS = ("record ", "corrupt ", "truncate ", "gzip ", "standin ")
 
@@ -135,15 +141,13 @@ def image_variant(original: bytes, spec: str, root: Path) -> bytes:
 
 def write_standin(folder: Path, kind: str) -> None:
     """A small checkpoint of the given kind, replacing whatever ckpt-0 the folder held."""
-    from support.projects import example_module
-
     for old in folder.glob("ckpt-0.*"):
         old.unlink()
     if kind in ("faster_rcnn", "ssd"):
-        example_module().write_checkpoint_standin(folder, kind, object_graph=True)
+        write_checkpoint_standin(folder, kind, object_graph=True)
         return
     if kind == "empty-graph":  # the committed example's stand-in
-        example_module().write_checkpoint_standin(folder, "faster_rcnn")
+        write_checkpoint_standin(folder, "faster_rcnn")
         return
     floats = lambda *shape: ("float32", list(shape), struct.pack(f"<{_count(shape)}f", *([0.01] * _count(shape))))
     if kind == "classification":
@@ -161,7 +165,7 @@ def write_standin(folder: Path, kind: str) -> None:
     elif kind == "no-save-counter":  # the detection stand-in written by Checkpoint.write
         tensors = {
             f"{name}/.ATTRIBUTES/VARIABLE_VALUE": floats(*shape)
-            for name, shape in example_module().STANDIN_TENSORS["faster_rcnn"].items()
+            for name, shape in STANDIN_TENSORS["faster_rcnn"].items()
         }
         write_checkpoint(folder / "ckpt-0", tensors, object_graph=object_graph_for(tensors))
     elif kind == "tf1":

@@ -1,4 +1,4 @@
-"""Read the Bad/Good examples of rule docstrings and apply them to a copy of the clean project.
+"""Read the Bad/Good examples of rule docstrings and apply them to a copy of a clean project.
 
 An example is a list of steps, one per line, applied to the project's pipeline.config
 (field paths from the pipeline root, values in text-format syntax) or to its files:
@@ -26,8 +26,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support.artifact_edits import ARTIFACT_STEPS, apply_artifact_step
-from support.projects import CONFIG, SSD_CONFIG, add_ssd_network, example_module
+from pipecheck.testing.artifact_edits import ARTIFACT_STEPS, apply_artifact_step
 
 _SECTION = re.compile(r"^(Bad|Good|Undecided)(?: \((?P<label>[^)]*)\))?:\s*$")
 
@@ -40,11 +39,7 @@ class Example:
     options: list[str] = field(default_factory=list)
     expect_field: str | None = None
     expect_file: str | None = None
-    base: str = "course"
-
-    @property
-    def config(self) -> str:
-        return SSD_CONFIG if self.base == "ssd" else CONFIG
+    base: str = ""  # "base NAME": the project starts from another config (apply_example's `bases`)
 
 
 def examples_of(function) -> list[Example]:
@@ -91,11 +86,17 @@ def _read_expectations(example: Example) -> None:
         example.expect_field = None
 
 
-def apply_example(root: Path, example: Example) -> None:
-    module = example_module()
-    if example.base == "ssd":
-        add_ssd_network(root)
-    config = root / example.config
+def apply_example(root: Path, example: Example, config: str, bases: dict | None = None) -> str:
+    """Apply the example's steps to the project at `root`; returns the config to lint, from the root.
+
+    `config` is the clean project's pipeline.config; `bases` maps a `base NAME` step to a function
+    that adds another network to the project and returns its config (the course's `base ssd`).
+    """
+    if example.base:
+        if example.base not in (bases or {}):
+            raise ValueError(f"example needs base {example.base!r}, which this project does not provide")
+        config = bases[example.base](root)
+    path = root / config
     for step in example.steps:
         if step.startswith(ARTIFACT_STEPS):
             apply_artifact_step(root, step)
@@ -113,17 +114,31 @@ def apply_example(root: Path, example: Example) -> None:
             source, target = step[len("copy ") :].split()
             shutil.copyfile(root / source, root / target)
         elif step.startswith("append:"):
-            config.write_text(config.read_text() + step[len("append:") :].strip().replace("\\n", "\n") + "\n")
+            path.write_text(path.read_text() + step[len("append:") :].strip().replace("\\n", "\n") + "\n")
         elif step.startswith("text:"):
-            config.write_text(step[len("text:") :].strip().replace("\\n", "\n") + "\n")
+            path.write_text(step[len("text:") :].strip().replace("\\n", "\n") + "\n")
         elif step.startswith("comment "):
             field_path, _, comment = step[len("comment ") :].partition(": ")
-            _append_to_line_of(config, field_path, comment)
+            _append_to_line_of(path, field_path, comment)
         elif step.startswith("delete "):
-            config.write_text(module.apply_edits(config.read_text(), [(step[len("delete ") :], None)]))
+            path.write_text(edit_config(path.read_text(), [(step[len("delete ") :], None)]))
         else:
             field_path, _, value = step.partition(": ")
-            config.write_text(module.apply_edits(config.read_text(), [(field_path.strip(), value.strip())]))
+            path.write_text(edit_config(path.read_text(), [(field_path.strip(), value.strip())]))
+    return str(config)
+
+
+def edit_config(text: str, edits: list[tuple[str, str | None]], path: Path = Path("pipeline.config")) -> str:
+    """Set (or, with None, delete) each field in a config's text, keeping comments and layout."""
+    from pipecheck.schema import load_schema
+    from pipecheck.textproto import parse_located
+    from pipecheck.textproto.edit import delete_field, set_value
+
+    pipeline_class = load_schema(Path.cwd()).pipeline_class
+    for field_path, value in edits:
+        located = parse_located(path, text, pipeline_class)
+        text = delete_field(located, field_path) if value is None else set_value(located, field_path, value)
+    return text
 
 
 def _append_to_line_of(config: Path, field_path: str, comment: str) -> None:
@@ -158,3 +173,34 @@ def targets(example: Example) -> set[str]:
 
 
 _INDEX = re.compile(r"\[[0-9]+\]")
+
+
+def check_outcome(spec, example: Example, code: int, document: dict) -> None:
+    """Assert what the example promises, from the JSON a lint of the edited project printed.
+
+    A Bad example has a finding of the rule at its severity (at the field or file it names,
+    when it names one), a Good one none and exit 0, an Undecided one the rule undecided. A
+    rule may add notes below its own severity (PC402 says how much RAM a good batch needs).
+    """
+    rank = ("info", "warning", "error")
+    mine = [
+        f
+        for f in document["findings"]
+        if f["rule"] == spec.code and rank.index(f["severity"]) >= rank.index(spec.severity)
+    ]
+    undecided = {u["rule"]: u["reason"] for u in document["undecided"]}
+    if example.kind == "good":
+        assert not mine, mine
+        assert spec.code not in undecided, undecided.get(spec.code)
+        assert code == 0, document["findings"]
+    elif example.kind == "undecided":
+        assert spec.code in undecided and not mine
+    else:
+        assert mine, f"{spec.code} found nothing; undecided: {undecided.get(spec.code)}; others: {document['findings']}"
+        if example.expect_field:
+            assert example.expect_field in {f["field"] for f in mine}, mine
+        if example.expect_file:
+            assert any(f["file"].endswith(example.expect_file) for f in mine), mine
+        expected_exit = 2 if spec.meta == "syntax" else 1 if spec.severity == "error" else None
+        if expected_exit is not None:
+            assert code == expected_exit, document["findings"]

@@ -7,6 +7,7 @@ what TensorFlow's writers produce for the same content (checked in the slow test
 from __future__ import annotations
 
 import gzip
+import random
 import struct
 import zlib
 from pathlib import Path
@@ -183,3 +184,45 @@ def object_graph_for(keys) -> bytes:
             node = children[(node, name)]
         graph.nodes[node].attributes.add(name=attribute, full_name=path, checkpoint_key=key)
     return graph.SerializeToString(deterministic=True)
+
+
+# Object-based names and kernel shapes as the OD API saves a detection model: the meta-architecture's
+# attributes after "model/", a ResNet's 7x7x3x64 stem, MobileNet's 3x3 depthwise kernels.
+_ATTRIBUTE = "/.ATTRIBUTES/VARIABLE_VALUE"
+STANDIN_TENSORS = {
+    "faster_rcnn": {
+        "model/_feature_extractor_for_proposal_features/layer_with_weights-0/kernel": (7, 7, 3, 64),
+        "model/_feature_extractor_for_proposal_features/layer_with_weights-1/gamma": (64,),
+        "model/_feature_extractor_for_box_classifier_features/layer_with_weights-0/kernel": (1, 1, 64, 8),
+        "model/_first_stage_box_predictor/_box_prediction_heads/box_encodings/0/kernel": (1, 1, 64, 12),
+        "model/_mask_rcnn_box_predictor/_box_prediction_head/_box_encoder_layers/0/kernel": (8, 8),
+        "model/_mask_rcnn_box_predictor/_class_prediction_head/_class_predictor_layers/0/kernel": (8, 91),
+    },
+    "ssd": {
+        "model/_feature_extractor/classification_backbone/layer_with_weights-0/kernel": (3, 3, 3, 32),
+        "model/_feature_extractor/classification_backbone/layer_with_weights-2/depthwise_kernel": (3, 3, 32, 1),
+        "model/_box_predictor/_base_tower_layers_for_heads/box_encodings/0/kernel": (3, 3, 32, 1),
+        "model/_box_predictor/_box_prediction_head/_box_encoder_layers/0/kernel": (3, 3, 32, 24),
+    },
+}
+
+
+def write_checkpoint_standin(folder: Path, arch: str = "faster_rcnn", object_graph: bool = False) -> None:
+    """A tiny checkpoint in TensorFlow's real format, named like a zoo detection model's, for linting only.
+
+    Without `object_graph` its _CHECKPOINTABLE_OBJECT_GRAPH is empty, as the committed example's is, and
+    pipecheck says (PC312) that the OD API cannot restore it. With it, the graph links the tensors as
+    tf.train.Checkpoint would (the tests' clean project); the shapes stay far too small to train either way.
+    """
+    rng = random.Random(7)
+    tensors = {}
+    for name, shape in STANDIN_TENSORS[arch].items():
+        count = 1
+        for size in shape:
+            count *= size
+        data = struct.pack(f"<{count}f", *(rng.gauss(0, 0.05) for _ in range(count)))
+        tensors[name + _ATTRIBUTE] = ("float32", list(shape), data)
+    tensors["save_counter" + _ATTRIBUTE] = ("int64", [], struct.pack("<q", 1))
+    folder.mkdir(parents=True, exist_ok=True)
+    write_checkpoint(folder / "ckpt-0", tensors, object_graph=object_graph_for(tensors) if object_graph else b"")
+    (folder / "checkpoint").write_text('model_checkpoint_path: "ckpt-0"\nall_model_checkpoint_paths: "ckpt-0"\n')
