@@ -18,3 +18,22 @@ def test_ci_runs_the_readme_test_commands():
     assert any("'.[test,train]'" in c for c in slow) and any("train-tf221" in c for c in slow)
     ci = (REPO / ".ci" / "run").read_text().splitlines()
     assert [line for line in ci if line.startswith("python3 -m venv")] == tests + slow
+
+
+def test_the_readme_demo_is_what_the_example_prints(tmp_path, monkeypatch):
+    """Each line of the README's first output block (but its "..." and the time) is in the real output."""
+    from conftest import run_cli
+    from support.projects import copy_example
+
+    monkeypatch.chdir(copy_example(tmp_path / "tod_tf2"))  # the committed example, its stand-in as it is
+
+    text = (REPO / "README.md").read_text()
+    block = text[text.index("```\n$ pipecheck faces_cubes/") + 4 :]
+    block = block[: block.index("```")].splitlines()
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out = run_cli(*block[0].split()[2:])
+    printed = [re.sub(r"\d+\.\d\ds ==$", "s ==", line) for line in out.splitlines()]
+    assert code == 1, out
+    for line in block[1:]:
+        if line != "...":
+            assert re.sub(r"\d+\.\d\ds ==$", "s ==", line) in printed, line
