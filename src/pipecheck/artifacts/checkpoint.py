@@ -222,8 +222,9 @@ def _variables_under(graph, start: int) -> int:
     return count
 
 
-def _string_tensor_value(raw: bytes) -> bytes | None:
-    """A scalar string tensor's bytes (WriteStringTensor: varint length, 4-byte checksum, the bytes)."""
+def _string_tensor_parts(raw: bytes) -> tuple[int, int] | None:
+    """Where a scalar string tensor's 4-byte checksum starts, and the string's length (WriteStringTensor:
+    varint length, length checksum, the bytes); None for several strings or another layout."""
     length, position, shift = 0, 0, 0
     while position < len(raw):
         byte = raw[position]
@@ -232,9 +233,15 @@ def _string_tensor_value(raw: bytes) -> bytes | None:
         if not byte & 0x80:
             break
         shift += 7
-    if position + 4 + length != len(raw):
+    if position + 4 + length != len(raw) or length > 0xFFFFFFFF:
         return None
-    return raw[position + 4 :]
+    return position, length
+
+
+def _string_tensor_value(raw: bytes) -> bytes | None:
+    """A scalar string tensor's bytes."""
+    parts = _string_tensor_parts(raw)
+    return raw[parts[0] + 4 :] if parts is not None else None
 
 
 def data_file(prefix: Path, shard: int, shards: int) -> Path:
@@ -383,18 +390,12 @@ def _verify_tensors(facts: CheckpointFacts, path: Path, entries: list[dict]) -> 
 
 def _string_tensor_crc(raw: bytes) -> int | None:
     """A scalar string tensor's checksum (WriteStringTensor): uint32 length, length CRC, bytes."""
-    length, position, shift = 0, 0, 0
-    while position < len(raw):
-        byte = raw[position]
-        length |= (byte & 0x7F) << shift
-        position += 1
-        if not byte & 0x80:
-            break
-        shift += 7
-    if position + 4 + length != len(raw) or length > 0xFFFFFFFF:
+    parts = _string_tensor_parts(raw)
+    if parts is None:
         return None  # several strings, or a layout this reader does not check: no verdict
     from pipecheck.artifacts.crc import crc32c, mask
 
+    position, length = parts
     checksum = crc32c(struct.pack("<I", length))
     checksum = crc32c(raw[position : position + 4], checksum)
     return mask(crc32c(raw[position + 4 :], checksum))

@@ -146,18 +146,7 @@ class RecordReader:
                 return
             if self.size is not None and offset + 16 + length > self.size:
                 got = self.size - offset - 12
-                self._problem(
-                    "truncated",
-                    index,
-                    offset,
-                    _(
-                        "truncated record: {got} of {expected} bytes after the header; TensorFlow says "
-                        "'truncated record at {offset}'",
-                        got=got,
-                        expected=length + 4,
-                        offset=offset,
-                    ),
-                )
+                self._truncated(index, offset, got, length)
                 return
             if length > self.limit:
                 if not self._skip(stream, index, offset, length):
@@ -169,18 +158,7 @@ class RecordReader:
             footer = stream.read(4)
             if len(payload) < length or len(footer) < 4:
                 got = len(payload) + len(footer)
-                self._problem(
-                    "truncated",
-                    index,
-                    offset,
-                    _(
-                        "truncated record: {got} of {expected} bytes after the header; TensorFlow says "
-                        "'truncated record at {offset}'",
-                        got=got,
-                        expected=length + 4,
-                        offset=offset,
-                    ),
-                )
+                self._truncated(index, offset, got, length)
                 return
             if self.verify and masked_crc32c(payload) != _FOOTER.unpack(footer)[0]:
                 self._problem(
@@ -251,3 +229,13 @@ class RecordReader:
 
     def _problem(self, kind: str, index: int, offset: int, message: str) -> None:
         self.problems.append(FramingProblem(kind, index, offset, message))
+
+    def _truncated(self, index: int, offset: int, got: int, length: int) -> None:
+        message = _(
+            "truncated record: {got} of {expected} bytes after the header; TensorFlow says "
+            "'truncated record at {offset}'",
+            got=got,
+            expected=length + 4,
+            offset=offset,
+        )
+        self._problem("truncated", index, offset, message)
