@@ -9,6 +9,9 @@ from pipecheck.rulekit import rate_at
 # momentum 0.04-0.08 at batch 64-512 (Faster R-CNN, SSD, EfficientDet), Adam 1e-3 at batch 128
 # (CenterNet, the keypoint configs); RMSProp 0.004 at batch 24 in the TF1 zoo's SSD configs.
 ZOO_RATES = {"momentum_optimizer": (0.08, 512), "adam_optimizer": (1e-3, 128), "rms_prop_optimizer": (0.004, 24)}
+# Networks the zoo trains at another rate: CenterNet MobileNet V2 FPN, Adam 5e-3 at batch 512
+# (centernet_mobilenetv2fpn_512x512_coco17_*.config).
+ZOO_RATES_BY_EXTRACTOR = {("adam_optimizer", "mobilenet_v2_fpn"): (5e-3, 512)}
 _TOO_HIGH, _TOO_LOW = 2.0, 1e-3  # times the zoo's highest rate
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 
@@ -57,7 +60,15 @@ def learning_rate_in_usual_range(config):
     peak = _peak_rate(name, schedule)
     if optimizer not in ZOO_RATES or not peak:
         return None
-    zoo, zoo_batch = ZOO_RATES[optimizer]
+    extractor = config.feature_extractor_type()
+    zoo, zoo_batch = next(
+        (
+            rate
+            for (opt, prefix), rate in ZOO_RATES_BY_EXTRACTOR.items()
+            if opt == optimizer and extractor.startswith(prefix)
+        ),
+        ZOO_RATES[optimizer],
+    )
     field = f"{path}.{'learning_rate_base' if name == 'cosine_decay_learning_rate' else _rate_field(name)}"
     if peak > _TOO_HIGH * zoo:
         return Finding(

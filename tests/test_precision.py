@@ -1,5 +1,6 @@
 """One finding per cause: what several rules would each say about one mistake is said once."""
 
+import pytest
 from conftest import lint_json
 from support.projects import CONFIG
 
@@ -186,3 +187,17 @@ def test_github_annotations_and_the_pull_request_table_show_the_default_tier(cou
     markdown = run_cli("check", CONFIG, "--format", "markdown", "--ram", "16GiB")[1]
     for out in (github, markdown):
         assert "PC501" in out and "PC406" not in out and "PC402" not in out
+
+
+@pytest.mark.parametrize("extractor, flagged", [("mobilenet_v2_fpn_sep_conv", False), ("resnet50_v2", True)])
+def test_adam_at_5e_3_is_the_zoos_rate_for_centernet_mobilenet_v2_fpn_only(clean_project, extractor, flagged):
+    """The zoo trains CenterNet MobileNet V2 FPN with Adam at 5e-3 (batch 512), the other CenterNets at 1e-3."""
+    from conftest import lint_json
+
+    (clean_project / CONFIG).write_text(
+        f'model {{ center_net {{ num_classes: 2 feature_extractor {{ type: "{extractor}" }} }} }} '
+        "train_config { batch_size: 2 num_steps: 1000 optimizer { adam_optimizer { learning_rate { "
+        "constant_learning_rate { learning_rate: 0.005 } } } } }\n"
+    )
+    _code, document = lint_json("--select", "PC510")
+    assert any(f["rule"] == "PC510" for f in document["findings"]) == flagged
