@@ -70,3 +70,25 @@ def run_cli(*args: str) -> tuple[int, str]:
 def lint_json(*args: str, target: str = CONFIG) -> tuple[int, dict]:
     code, out = run_cli("check", target, "--format", "json", "--ram", "16GiB", *args)
     return code, json.loads(out)
+
+
+@pytest.fixture
+def archive(tmp_path):
+    """The course network packed as the zoo ships it: <net>.tar.gz holding <net>/ (for init)."""
+    import tarfile
+
+    from support.projects import EXAMPLE, NET
+
+    path = tmp_path / f"{NET}.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        tar.add(EXAMPLE / "tod_tf2" / "pre-trained" / NET, arcname=NET)
+    return path
+
+
+@pytest.fixture
+def empty_root(tmp_path, monkeypatch):
+    """An empty tod_tf2/, the current folder."""
+    root = tmp_path / "tod_tf2"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    return root

@@ -1,7 +1,6 @@
 """Both course trees: init lays out the one it finds, fix accepts both spellings (issue 10, item 9)."""
 
 import shutil
-import tarfile
 
 import pytest
 from conftest import lint_json, run_cli
@@ -10,14 +9,6 @@ from support.projects import EXAMPLE, NET, link_checkpoint_graph
 PRETRAINED = EXAMPLE / "tod_tf2" / "pre-trained" / NET
 DATA = EXAMPLE / "tod_tf2" / "faces_cubes" / "training"
 OLD_TREE_CONFIG = f"training/faces_cubes/{NET}/pipeline.config"
-
-
-@pytest.fixture
-def archive(tmp_path):
-    path = tmp_path / f"{NET}.tar.gz"
-    with tarfile.open(path, "w:gz") as tar:
-        tar.add(PRETRAINED, arcname=NET)
-    return path
 
 
 @pytest.fixture

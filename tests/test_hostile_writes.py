@@ -21,22 +21,6 @@ LABEL_MAP = "faces_cubes/training/label_map.pbtxt"
 PIPECHECK = [sys.executable, "-c", "import sys; from pipecheck.cli.main import main; sys.exit(main())"]
 
 
-@pytest.fixture
-def archive(tmp_path):
-    path = tmp_path / f"{NET}.tar.gz"
-    with tarfile.open(path, "w:gz") as tar:
-        tar.add(PRETRAINED, arcname=NET)
-    return path
-
-
-@pytest.fixture
-def empty_root(tmp_path, monkeypatch):
-    root = tmp_path / "tod_tf2"
-    root.mkdir()
-    monkeypatch.chdir(root)
-    return root
-
-
 def broken_config(root: Path) -> Path:
     config = root / CONFIG
     config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 5"))

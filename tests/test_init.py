@@ -11,22 +11,6 @@ from support.projects import CONFIG, EXAMPLE, NET, link_checkpoint_graph
 PRETRAINED = EXAMPLE / "tod_tf2" / "pre-trained" / NET
 
 
-@pytest.fixture
-def archive(tmp_path):
-    path = tmp_path / f"{NET}.tar.gz"
-    with tarfile.open(path, "w:gz") as tar:
-        tar.add(PRETRAINED, arcname=NET)
-    return path
-
-
-@pytest.fixture
-def empty_root(tmp_path, monkeypatch):
-    root = tmp_path / "tod_tf2"
-    root.mkdir()
-    monkeypatch.chdir(root)
-    return root
-
-
 def tree(root):
     return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 
