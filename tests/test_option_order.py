@@ -84,6 +84,17 @@ def test_the_main_help_and_version_are_still_the_main_ones(capsys):
     assert command_first([], build_parser()) == []
 
 
+@pytest.mark.parametrize("argv", [("--version",), (FOLDER, "--version"), ("train", FOLDER, "--version")])
+def test_version_is_printed_wherever_it_is_written(argv, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        parsed(*argv)
+    assert stopped.value.code == 0 and capsys.readouterr().out.startswith("pipecheck ")
+
+
+def test_a_file_named_version_after_the_double_dash_is_a_path():
+    assert command_first(["--", "--version"], build_parser()) == ["check", "--", "--version"]
+
+
 def test_json_before_the_path_lints_for_real(course_project):
     code, out = run_cli("--format", "json", "--ram", "8GiB", FOLDER)
     assert code == 0 and json.loads(out)["findings"]

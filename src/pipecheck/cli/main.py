@@ -217,6 +217,9 @@ def command_first(argv: list[str], parser: argparse.ArgumentParser) -> list[str]
     argparse only gives a subcommand the options written after its name, so
     `pipecheck --format json DIR` and `pipecheck DIR --lang fr` would otherwise fail.
     """
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    if "--version" in options:
+        return ["--version"]  # `pipecheck DIR --version` too: the version, whatever else is asked
     valued = _options_taking_a_value(parser)
     position, first = 0, None
     while position < len(argv):
