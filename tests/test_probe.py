@@ -44,6 +44,11 @@ def test_probe_measures_the_memory_per_image_and_leaves_the_project_alone(clean_
     per_image = float(done.stdout.split(" MiB per image")[0].rsplit("+ ", 1)[1])
     assert 36 <= per_image <= 44  # the stand-in holds 40 MiB per image, on top of Python itself
     assert "batch 1: peak" in done.stdout and "batch 3: peak" in done.stdout
+    # Faster R-CNN ResNet-50 at 640x640, measured 2657 MiB at batch 1: the stand-in holds far less.
+    estimate = next(line for line in done.stdout.splitlines() if line.startswith("pipecheck's estimate, "))
+    assert "Faster R-CNN ResNet-50 at 640x640" in estimate and "(measured)" in estimate
+    first = float(estimate.split("batch 1 ")[1].split(" MiB")[0])
+    assert 2500 < first < 2800 and "× the measured)" in estimate
     assert (
         "the training set has 16 images" in done.stdout
         and "write batch_size: 16 in pipeline.config (now 1)" in done.stdout

@@ -107,6 +107,7 @@ def _verdict(points, machine, config, records, largest_batch, fit_line) -> int:
                 per_image=per_image_seconds,
             )
         )
+    _against_the_estimate(points, config)
     chosen = largest_batch(fixed, per_image, available, SAFETY)
     room = (
         _("{size} given", size=format_bytes(machine.ram_available))
@@ -142,6 +143,26 @@ def _verdict(points, machine, config, records, largest_batch, fit_line) -> int:
         )
     )
     return 0
+
+
+def _against_the_estimate(points, config) -> None:
+    """What the lint's estimate (PC402, PC404) said for each measured batch: how far to trust it on this machine."""
+    from pipecheck.estimates import MIB, estimate_training
+
+    estimate = estimate_training(config)
+    if estimate is None:
+        return
+    ratios = ", ".join(
+        _(
+            "batch {batch} {estimated:.0f} MiB ({ratio:.2f}× the measured)",
+            batch=p.batch,
+            estimated=estimate.peak_bytes(p.batch) / MIB,
+            ratio=estimate.peak_bytes(p.batch) / MIB / p.peak_mib,
+        )
+        for p in points
+        if p.peak_mib
+    )
+    print(_("pipecheck's estimate, {estimate}: {ratios}", estimate=estimate.describe(), ratios=ratios))
 
 
 def batch_list(text: str) -> list[int]:
