@@ -8,6 +8,7 @@ A tiny course project: the example's cube-face records and label map, and an SSD
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -107,7 +108,7 @@ def test_export_reload_and_detect(project):
         "the SavedModel returned class ids" in line and "all in the label map (ids 1, 2)" in line for line in gate
     )
     assert "  ok: 3 score columns: num_classes 2 and the background" in gate
-    assert any(line.startswith("  ok: TFLite against the SavedModel on the same image") for line in gate)
+    assert any(line.startswith("  ok: TFLite against the SavedModel") for line in gate)
     import tensorflow as tf
 
     detect = tf.saved_model.load(str(project / FOLDER / "saved_model1/saved_model"))
@@ -127,6 +128,20 @@ def test_tflite_is_refused_before_anything_for_faster_rcnn(project):
     done = pipecheck("export", str(other.relative_to(project)), "--tflite", "--force", cwd=project)
     assert done.returncode == 2 and "supports SSD networks" in done.stderr
     assert not (other / "saved_model1").exists()
+
+
+def test_probe_fits_the_memory_of_real_trainings_and_leaves_the_project_alone(project):
+    before = sorted(str(p.relative_to(project)) for p in (project / FOLDER).rglob("*"))
+    done = pipecheck("probe", FOLDER, "--batches", "1,2", "--steps", "4", cwd=project, timeout=900)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    print(done.stdout)
+    peaks = [float(peak) for peak in re.findall(r"^batch \d: peak (\d+) MiB", done.stdout, re.MULTILINE)]
+    assert len(peaks) == 2 and 600 < peaks[0] < peaks[1], done.stdout
+    per_image = float(re.search(r"\+ (\d+) MiB per image", done.stdout).group(1))
+    assert 50 <= per_image <= 500, done.stdout  # measured 171 MiB per image at 300x300 (estimates.py)
+    assert "pipecheck's estimate, SSD MobileNet V2 at 300x300" in done.stdout
+    assert re.search(r"largest batch that fits: \d+", done.stdout) and "write batch_size: " in done.stdout
+    assert sorted(str(p.relative_to(project)) for p in (project / FOLDER).rglob("*")) == before
 
 
 def test_eval_prints_coco_metrics(project):

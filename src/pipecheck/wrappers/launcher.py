@@ -247,7 +247,7 @@ def export(
             outputs["detection_classes"][0],
             outputs["detection_boxes"][0],
             class_offset=0,
-            keep=10,
+            keep=100,  # all of them: the gate looks up each TFLite detection among them
         )
         result.update(_returned(outputs["detection_scores"][0], outputs["detection_classes"][0], class_offset=0))
         result["outputs"] = {name: [int(size) for size in value.shape] for name, value in outputs.items()}

@@ -1,0 +1,49 @@
+"""The TFLite half of the export gate on a model that detects something (slow tier).
+
+The course project's 30-step model scores every box below 0.1, where the gate compares no box.
+Trained 300 steps at batch 4 on the cube faces, the tiny SSD scores its boxes 0.3 to 0.6
+(measured on TF 2.15.1): each confident TFLite detection is then matched with the SavedModel's
+detection of the same class and box, and the differences must stay within the tolerance.
+"""
+
+import re
+
+import pytest
+
+pytest.importorskip("tensorflow")
+pytest.importorskip("object_detection.builders", reason="the OD API and its dependencies (the [train] extra)")
+
+from support.ssd_course import FOLDER, build_ssd_course, pipecheck  # noqa: E402
+
+from pipecheck.wrappers.export_gate import TOLERANCE  # noqa: E402
+
+pytestmark = pytest.mark.slow
+_LR = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"
+TRAINED = [
+    ("train_config.batch_size", "4"),
+    ("train_config.num_steps", "300"),
+    (f"{_LR}.total_steps", "300"),
+    (f"{_LR}.warmup_steps", "20"),
+    (f"{_LR}.learning_rate_base", "0.04"),
+]
+
+
+def test_tflite_detections_match_the_saved_models_on_a_trained_model(tmp_path):
+    root, _fixed = build_ssd_course(tmp_path)
+    from make_example import apply_edits  # build_ssd_course put the example's folder on sys.path
+
+    config = root / FOLDER / "pipeline.config"
+    config.write_text(apply_edits(config.read_text(), TRAINED))
+    trained = pipecheck("train", FOLDER, cwd=root, timeout=1500)
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    done = pipecheck("export", FOLDER, "--checkpoint", "1", "--tflite", cwd=root, timeout=900)
+    print(done.stdout)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    compared = re.search(
+        r"  ok: TFLite against the SavedModel on the same image, over the (\d+) TFLite detections scoring 0.1 or "
+        r"more: largest box difference ([0-9.]+), largest score difference ([0-9.]+)",
+        done.stdout,
+    )
+    assert compared, done.stdout
+    count, box, score = int(compared.group(1)), float(compared.group(2)), float(compared.group(3))
+    assert count >= 1 and box <= TOLERANCE and score <= TOLERANCE
