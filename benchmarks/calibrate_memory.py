@@ -28,6 +28,8 @@ sys.path[:0] = [str(REPO / "examples/faces_cubes")]
 
 from make_example import apply_edits  # noqa: E402
 
+from pipecheck.estimates import TIME_PIXEL_EXPONENT  # noqa: E402
+
 _CENTERNET = "centernet_resnet101_v1_fpn_512x512_coco17_tpu-8"
 _EXTRACTOR = "model.center_net.feature_extractor"
 # Keras loads ImageNet weights for a MobileNet V2 of depth 1.0 (a download); 0.9999 builds the
@@ -78,14 +80,20 @@ def config_text(zoo_name: str, model_edits: list | None, batch: int, steps: int)
     return apply_edits(text, edits)
 
 
-def estimate(config_path: Path, batch: int) -> tuple[float | None, float | None, bool]:
-    """(estimated peak MiB, estimated s/step, measured family) from pipecheck's RAM model."""
+def training_estimate(config_path: Path):
+    """pipecheck's TrainingEstimate for a config (None for an unknown family)."""
     from pipecheck.artifacts.pipeline_config import load_pipeline_config
-    from pipecheck.estimates import MIB, estimate_training
+    from pipecheck.estimates import estimate_training
     from pipecheck.schema import load_schema
 
-    config = load_pipeline_config(config_path, load_schema(REPO).pipeline_class)
-    found = estimate_training(config)
+    return estimate_training(load_pipeline_config(config_path, load_schema(REPO).pipeline_class))
+
+
+def estimate(config_path: Path, batch: int) -> tuple[float | None, float | None, bool]:
+    """(estimated peak MiB, estimated s/step, measured family) from pipecheck's RAM model."""
+    from pipecheck.estimates import MIB
+
+    found = training_estimate(config_path)
     if found is None:
         return None, None, False
     return found.peak_bytes(batch) / MIB, found.seconds_per_step(batch), found.family.measured
@@ -114,39 +122,59 @@ def measure(config_path: Path, model_dir: Path, batch: int, steps: int) -> dict:
 
 
 def fit(jsonl: Path) -> None:
-    """Per family, the least-squares lines through what a --jsonl file recorded (for estimates.py)."""
+    """Each recorded row against the shipped estimate, then per family the least-squares lines for estimates.py.
+
+    A family's rows at several resizer sizes (FPNLite 320 and 640) share one line: the part per
+    image is given at the family's reference size and scales with the pixels. Faster R-CNN's
+    second stage (per proposal, not per pixel) is taken out of the RAM before fitting.
+    """
     from pipecheck.wrappers.probe import fit_line
 
-    rows: dict[str, list[dict]] = {}
+    rows_by_name = {row[0]: row for row in ROWS}
+    families: dict[str, list[tuple[dict, float, float]]] = {}
+    print(f"{'row':32} {'b':>2} {'RSS MiB':>8} {'est.':>6} {'ratio':>5}   {'s/step':>7} {'est.':>6} {'ratio':>5}  load")
     for line in jsonl.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        if row["exit"] == 0:
-            rows.setdefault(row["family"], []).append(row)
-    rows_by_name = {row[0]: row for row in ROWS}
-    print(
-        f"{'family':32} {'b':>2} {'RSS MiB':>8} {'est.':>6} {'ratio':>5}   {'s/step':>7} {'est.':>6} {'ratio':>5}  load"
-    )
-    for family, found in rows.items():
-        _name, zoo_name, model_edits, steps = rows_by_name[family]
-        for row in found:
-            with tempfile.TemporaryDirectory() as work:
-                config_path = Path(work) / "pipeline.config"
-                config_path.write_text(config_text(zoo_name, model_edits, row["batch"], steps), encoding="utf-8")
-                est_mib, est_seconds, _measured = estimate(config_path, row["batch"])
-            print(
-                f"{family:32} {row['batch']:>2} {row['rss_mib']:>8.0f} {est_mib or 0:>6.0f} "
-                f"{ratio(est_mib, row['rss_mib']):>5}   {row['s_per_step'] or 0:>7.3f} {est_seconds or 0:>6.3f} "
-                f"{ratio(est_seconds, row['s_per_step']):>5}  {row['load']:.1f}"
-            )
-    print()
-    for family, found in rows.items():
-        fixed, per_image = fit_line([(r["batch"], r["rss_mib"]) for r in found])
-        timed = [(r["batch"], r["s_per_step"]) for r in found if r["s_per_step"]]
-        seconds = "s/step {:.3f} + {:.3f} per image".format(*fit_line(timed)) if len(timed) > 1 else ""
-        print(
-            f"{family:32} peak MiB {fixed:6.0f} + {per_image:5.0f} per image   {seconds}   "
-            f"(batches {', '.join(str(r['batch']) for r in found)})"
+        if row["exit"] != 0:
+            continue
+        _name, zoo_name, model_edits, steps = rows_by_name[row["family"]]
+        with tempfile.TemporaryDirectory() as work:
+            config_path = Path(work) / "pipeline.config"
+            config_path.write_text(config_text(zoo_name, model_edits, row["batch"], steps), encoding="utf-8")
+            found = training_estimate(config_path)
+        est_mib, est_seconds = found.peak_bytes(row["batch"]) / 2**20, found.seconds_per_step(row["batch"])
+        scale = found.height * found.width / found.family.reference_pixels
+        families.setdefault(found.family.label, []).append(
+            (row, scale, found.per_image_mib - found.family.per_image_mib * scale)
         )
+        print(
+            f"{row['family']:32} {row['batch']:>2} {row['rss_mib']:>8.0f} {est_mib:>6.0f} "
+            f"{ratio(est_mib, row['rss_mib']):>5}   {row['s_per_step'] or 0:>7.3f} {est_seconds or 0:>6.3f} "
+            f"{ratio(est_seconds, row['s_per_step']):>5}  {row['load']:.1f}"
+        )
+    print()
+    for label, found in families.items():
+        ram = [(r["batch"] * scale, r["rss_mib"] - r["batch"] * stage2) for r, scale, stage2 in found]
+        fixed, per_image = fit_line(ram)
+        text = f"{label:34} peak MiB {fixed:5.0f} + {per_image:5.0f} per image"
+        timed = [(r["batch"], r["s_per_step"], scale) for r, scale, _stage2 in found if r["s_per_step"]]
+        if len(timed) > 1:
+            (seconds_fixed, seconds_per_image), worst = fit_time(timed, TIME_PIXEL_EXPONENT)
+            text += f"   s/step {seconds_fixed:.3f} + {seconds_per_image:.3f} per image (worst row {worst:.0%} off)"
+            if len({scale for _b, _y, scale in timed}) > 1:
+                best = min((fit_time(timed, e / 100)[1], e / 100) for e in range(50, 121))
+                text += f"; best pixel exponent {best[1]:.2f} ({best[0]:.0%})"
+        worst_ram = max(abs((fixed + x * per_image) / y - 1) for x, y in ram)
+        print(f"{text}   RAM worst row {worst_ram:.0%} off ({len(found)} rows)")
+
+
+def fit_time(timed: list[tuple[int, float, float]], exponent: float) -> tuple[tuple[float, float], float]:
+    """The line through (batch, s/step ÷ scale^exponent) and the worst row's relative error."""
+    from pipecheck.wrappers.probe import fit_line
+
+    fixed, per_image = fit_line([(batch, seconds / scale**exponent) for batch, seconds, scale in timed])
+    worst = max(abs((fixed + batch * per_image) * scale**exponent / seconds - 1) for batch, seconds, scale in timed)
+    return (fixed, per_image), worst
 
 
 def ratio(estimated, measured) -> str:

@@ -27,14 +27,14 @@ def written_batch(finding):
 
 
 def test_the_three_batch_rules_name_one_batch(zoo_batch):
-    code, document = lint_json()  # --ram 16GiB: RAM allows 12, 16 records allow 4, one machine 8
+    code, document = lint_json()  # --ram 16GiB: RAM allows 9, 16 records allow 4, one machine 8
     found = batch_findings(document)
     assert {"PC402", "PC716"} <= set(found) and "PC403" not in found  # PC402 says it: one finding per cause
     assert {written_batch(found[rule]) for rule in ("PC402", "PC716")} == {4}
     roomy = batch_findings(lint_json("--ram", "512GiB")[1])  # 64 fits: PC403 names the same batch
     assert {written_batch(roomy[rule]) for rule in ("PC403", "PC716")} == {4}
     assert "recommended batch_size 4" in found["PC402"]["message"]
-    assert "16.0 GiB given: up to 12; 16 training records: up to 4; one machine: up to 8" in found["PC402"]["message"]
+    assert "16.0 GiB given: up to 9; 16 training records: up to 4; one machine: up to 8" in found["PC402"]["message"]
 
 
 def test_ram_bounds_the_batch_when_it_is_the_smallest(zoo_batch):
@@ -49,9 +49,9 @@ def test_without_ram_the_figure_is_the_total_ram_and_does_not_move_with_free_ram
     monkeypatch.setattr(pipecheck.machine, "_memory", lambda: (24 * GIB, free))
     code, out = run_cli("check", CONFIG, "--format", "json")
     message = batch_findings(json.loads(out))["PC402"]["message"]
-    assert message.startswith("batch_size 1 needs about 3.0 GiB of the 24.0 GiB total RAM (")
+    assert message.startswith("batch_size 1 needs about 2.9 GiB of the 24.0 GiB total RAM (")
     assert message.endswith(
-        "recommended batch_size 4 (24.0 GiB total RAM: up to 19; 16 training records: up to 4; one machine: up to 8)"
+        "recommended batch_size 4 (24.0 GiB total RAM: up to 15; 16 training records: up to 4; one machine: up to 8)"
     )
 
 
@@ -71,6 +71,6 @@ def test_pc402_still_decides_when_the_records_cannot_be_read(course_project):
     code, document = lint_json()
     assert "PC402" not in {u["rule"] for u in document["undecided"]}
     assert (
-        "recommended batch_size 8 (16.0 GiB given: up to 12; one machine: up to 8)"
+        "recommended batch_size 8 (16.0 GiB given: up to 9; one machine: up to 8)"
         in batch_findings(document)["PC402"]["message"]
     )

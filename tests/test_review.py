@@ -49,7 +49,7 @@ def test_the_page_has_every_part_and_needs_no_network(course_project):
     assert len(page.images) == 8 and all(src.startswith("data:image/jpeg;base64,") for src in page.images)
     assert page.scripts == 0 and not page.links
     text = " ".join(page.text)
-    for expected in ("faster_rcnn", "1: one, 2: two", "62.5", "200 %", "3.0 GiB", "1.4 h", "Sign-off"):
+    for expected in ("faster_rcnn", "1: one, 2: two", "62.5", "200 %", "2.9 GiB", "0.6 h", "Sign-off"):
         assert expected in text
 
 

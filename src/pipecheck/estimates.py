@@ -1,26 +1,25 @@
 """Peak training RAM and seconds per step on a CPU, from what was measured with the real OD API.
 
-Measured (../shared/research/measurements.md, TF 2.15.1 CPU, 2 cores, fp32, peak RSS):
+Measured by benchmarks/calibrate_memory.py on 2026-12-01, TF 2.15.1, a quiet 2-core CPU (load
+average 0.9-1.7, the run alone), fp32, from scratch, num_classes 2, the example's records; peak
+RSS of the training process and the median seconds between steps:
 
-    ssd_mobilenet_v2_320x320 (300x300 resizer)   batch 1/2/4: 1213/1378/1725 MiB, 0.152/0.263/0.522 s/step
-    faster_rcnn_resnet50_v1_640x640               batch 1/2/4: 2657/3816/5732 MiB, 4.78/10.45/20.81 s/step
+    ssd_mobilenet_v2_320x320 (300x300 resizer) batch 1/2/4: 1088/1225/1522 MiB, 0.116/0.201/0.345 s
+    ssd_mobilenet_v2_fpnlite_320x320   1092/1309/1698 MiB, 0.162/0.310/0.453 s
+    ssd_mobilenet_v2_fpnlite_640x640   1618/2370/3556 MiB, 0.539/1.030/1.645 s (one line with 320)
+    ssd_efficientdet_d0_512x512        2019/2807/4386 MiB, 0.533/1.032/1.794 s
+    ssd_efficientdet_d1_640x640        3004/4652/7930 MiB, 0.987/2.074/3.741 s
+    centernet_resnet50_v1_fpn_512x512  1913/2489/3779 MiB, 1.439/2.409/5.319 s
+    centernet_mobilenetv2_fpn_512x512  1325/1732/2609 MiB, 0.346/0.650/1.190 s
+    ssd_resnet50_v1_fpn_640x640        2451/3393/5382 MiB, 2.812/5.277/12.028 s
+    faster_rcnn_resnet50_v1_640x640    2590/3862/6523 MiB, 2.183/4.100/8.485 s
+    faster_rcnn_resnet101_v1_640x640   3407/4763/8005 MiB, 3.100/5.932/13.248 s
 
-Measured by benchmarks/calibrate_memory.py (same stack and machine, shared with other work:
-load average 3-8 on the 2 cores, so RAM is reliable and s/step is not), from scratch, num_classes 2:
-
-    ssd_mobilenet_v2_fpnlite_320x320   batch 1/2/4: 1127/1332/1696 MiB
-    ssd_mobilenet_v2_fpnlite_640x640   batch 1/2/4: 1660/2327/3770 MiB (one line with 320: pixels scale)
-    ssd_efficientdet_d0_512x512        batch 1/2/4: 2057/2892/4520 MiB
-    ssd_efficientdet_d1_640x640        batch 1/2/4: 3036/4871/7953 MiB
-    centernet_resnet50_v1_fpn_512x512  batch 1/2/4: 1939/2517/3830 MiB
-    centernet_mobilenetv2_fpn_512x512  batch 1/2/4: 1367/1784/2646 MiB
-    ssd_resnet50_v1_fpn_640x640        batch 1/2:   2484/3466 MiB (batch 4 not measured in time)
-    faster_rcnn_resnet101_v1_640x640   batch 1/2:   3440/4928 MiB (batch 4 not measured in time)
-
-A least-squares line through each gives a fixed part and a part per image. Other families use
-priors from backbone-only measurements (ml-anchors.md §6), marked as such: ±30 %.
-Per-image activations scale with the resizer's pixels; Faster R-CNN's second stage scales
-with second_stage_batch_size instead (0.35 GB per 64 proposals, measured).
+A least-squares line through each gives a fixed part and a part per image, for RAM and for time
+(`calibrate_memory.py --fit`). Other families use priors from backbone-only measurements
+(ml-anchors.md §6), marked as such: ±30 %, and no time. Per-image RAM scales with the resizer's
+pixels, time with the pixels to TIME_PIXEL_EXPONENT; Faster R-CNN's second stage scales with
+second_stage_batch_size instead (0.33 GB per 64 proposals, measured).
 """
 
 from __future__ import annotations
@@ -30,6 +29,9 @@ from dataclasses import dataclass
 
 MIB = 2**20
 SAFETY = 1.15  # the estimate's own uncertainty on measured families, and TF's allocator slack
+# Seconds per step grow with the resizer's pixels to this power, fitted on SSD MobileNet V2 FPNLite
+# at 320 and 640 (calibrate_memory.py --fit): worst row 12 % off, against 30 % for time linear in pixels.
+TIME_PIXEL_EXPONENT = 0.87
 
 
 @dataclass(frozen=True)
@@ -43,28 +45,28 @@ class Family:
     seconds_fixed: float = 0.0
 
 
-_SSD_MOBILENET = Family("SSD MobileNet V2", 1040, 171, 300 * 300, True, 0.124, 0.023)
-_FASTER_R50 = Family("Faster R-CNN ResNet-50", 1699, 1016 - 334, 640 * 640, True, 5.32, -0.40)
+_SSD_MOBILENET = Family("SSD MobileNet V2", 939, 145, 300 * 300, True, 0.076, 0.045)
+_FASTER_R50 = Family("Faster R-CNN ResNet-50", 1259, 980, 640 * 640, True, 2.114, -0.009)
 _STAGE2_MIB_PER_64 = 334
 
 # (meta-architecture, substring of feature_extractor.type) -> family; first match wins.
 FAMILIES = [
     ("faster_rcnn", "resnet50", _FASTER_R50),
-    ("faster_rcnn", "resnet101", Family("Faster R-CNN ResNet-101", 1952, 1488 - 334, 640 * 640, True)),
+    ("faster_rcnn", "resnet101", Family("Faster R-CNN ResNet-101", 1786, 1211, 640 * 640, True, 3.422, -0.558)),
     ("faster_rcnn", "resnet152", Family("Faster R-CNN ResNet-152", 2100, 2.0 * 682, 640 * 640, False)),
     ("faster_rcnn", "inception_resnet_v2", Family("Faster R-CNN Inception-ResNet V2", 2400, 2000, 640 * 640, False)),
     ("ssd", "mobilenet_v2_keras", _SSD_MOBILENET),
-    ("ssd", "mobilenet_v2_fpn", Family("SSD MobileNet V2 FPNLite", 968, 174.5, 320 * 320, True, 0.132, 0.081)),
+    ("ssd", "mobilenet_v2_fpn", Family("SSD MobileNet V2 FPNLite", 990, 163, 320 * 320, True, 0.101, 0.080)),
     ("ssd", "mobilenet_v1", Family("SSD MobileNet V1", 1100, 1.2 * 171, 320 * 320, False)),
-    ("ssd", "efficientnet-b0", Family("EfficientDet D0", 1242, 820, 512 * 512, True, 0.495, 0.303)),
-    ("ssd", "efficientnet-b1", Family("EfficientDet D1", 1496, 1625, 640 * 640, True)),
-    ("ssd", "efficientnet", Family("EfficientDet D2+", 1496, 1625, 640 * 640, False)),  # D1's line, scaled
-    ("ssd", "resnet50", Family("SSD ResNet-50 V1 FPN (RetinaNet)", 1501, 983, 640 * 640, True)),
+    ("ssd", "efficientnet-b0", Family("EfficientDet D0", 1230, 789, 512 * 512, True, 0.415, 0.152)),
+    ("ssd", "efficientnet-b1", Family("EfficientDet D1", 1366, 1641, 640 * 640, True, 0.906, 0.154)),
+    ("ssd", "efficientnet", Family("EfficientDet D2+", 1366, 1641, 640 * 640, False)),  # D1's line, scaled
+    ("ssd", "resnet50", Family("SSD ResNet-50 V1 FPN (RetinaNet)", 1457, 979, 640 * 640, True, 3.115, -0.563)),
     ("ssd", "resnet", Family("SSD ResNet FPN (RetinaNet)", 1500, 983, 640 * 640, False)),
     ("center_net", "hourglass", Family("CenterNet Hourglass-104", 1600, 1230, 512 * 512, False)),
-    ("center_net", "resnet_v1_50", Family("CenterNet ResNet-50 V1 FPN", 1282, 634, 512 * 512, True)),
+    ("center_net", "resnet_v1_50", Family("CenterNet ResNet-50 V1 FPN", 1268, 625, 512 * 512, True, 1.317, -0.016)),
     ("center_net", "resnet", Family("CenterNet ResNet", 1400, 600, 512 * 512, False)),
-    ("center_net", "mobilenet", Family("CenterNet MobileNet V2 FPN", 936, 427, 512 * 512, True)),
+    ("center_net", "mobilenet", Family("CenterNet MobileNet V2 FPN", 886, 430, 512 * 512, True, 0.280, 0.076)),
 ]
 
 
@@ -92,7 +94,7 @@ class TrainingEstimate:
         if family.seconds_per_image is None:
             return None
         scale = self.height * self.width / family.reference_pixels
-        return max(0.01, family.seconds_fixed + batch * family.seconds_per_image * scale)
+        return max(0.01, (family.seconds_fixed + batch * family.seconds_per_image) * scale**TIME_PIXEL_EXPONENT)
 
     def describe(self) -> str:
         from pipecheck.i18n import _
