@@ -36,7 +36,7 @@ def test_a_good_export_passes_every_check():
     assert any("class ids 1, 2, all in the label map (ids 1, 2)" in line for line in verdict.passed)
     assert any("3 score columns: num_classes 2 and the background" in line for line in verdict.passed)
     assert any(
-        "over the 2 TFLite detections scoring 0.1 or more: largest box difference 0.0030, largest score difference "
+        "over the 2 TFLite detections scoring 0.3 or more: largest box difference 0.0030, largest score difference "
         "0.0000 (tolerance 0.02)" in line
         for line in verdict.passed
     )
@@ -137,7 +137,7 @@ def test_tied_low_scores_of_an_untrained_model_compare_scores_only():
         detection["score"] = 0.02
     verdict = check_export(found, [1, 2], 2)
     assert verdict.failed == [] and verdict.max_box_difference is None
-    assert any("boxes not compared, no TFLite detection scores 0.1 or more" in line for line in verdict.passed)
+    assert any("boxes not compared, no TFLite detection scores 0.3 or more" in line for line in verdict.passed)
 
 
 def test_nothing_to_check_is_not_a_failure():
@@ -182,6 +182,6 @@ def test_export_with_tflite_compares_the_two_models(clean_project, fake_python):
     done = pipecheck("export", folder, "--python", fake_python, "--tflite", cwd=clean_project)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (
-        "ok: TFLite against the SavedModel on the same image, over the 2 TFLite detections scoring 0.1 or more: "
+        "ok: TFLite against the SavedModel on the same image, over the 2 TFLite detections scoring 0.3 or more: "
         "largest box difference 0.0010, largest score difference 0.0000" in done.stdout
     )
