@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pipecheck.i18n import _
 
 TOLERANCE = 0.02  # boxes are normalised to [0, 1]; scores are in [0, 1]
-COMPARED = 10  # the SavedModel's top detections compared with the TFLite model's
+COMPARED = 10  # the TFLite model's top detections looked up among the SavedModel's
 # Boxes are compared for detections scoring at least this. The course's 30-step model scores
 # 0.11-0.13 on TF 2.21, with neighbouring anchors over the plain background tied to the fourth
 # decimal: each model kept a different one of a tied pair (boxes one anchor stride, 0.052, apart).
