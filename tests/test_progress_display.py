@@ -42,3 +42,20 @@ def test_a_log_prints_what_it_is_doing_once_and_messages_above_the_bar():
     lines = stream.getvalue().splitlines()
     assert sum("saving a checkpoint at step 2…" in line for line in lines) == 1
     assert "watchdog: the loss is NaN" in lines
+
+
+def test_the_od_apis_own_step_line_does_not_mix_its_clock_with_the_events():
+    # Events carry wall times (seconds since 1970), the OD API's "Step 100 per-step time" line comes
+    # every 100 steps; timed by the monotonic clock, the two made a step last 39913788 s on the bar.
+    def at(step):
+        scalar = Step(step)
+        scalar.wall_time = 1_796_000_000.0 + step * 0.05
+        return scalar
+
+    progress = RunProgress("train", total=1000, stream=io.StringIO(), clock=lambda: 5000.0)
+    progress.feed_scalars([at(98), at(99)])
+    progress.feed_line("INFO:tensorflow:Step 100 per-step time 0.051s")  # read before step 100's event
+    assert progress.step == 100 and progress.seconds_per_step == 0.051
+    for step in range(101, 140):
+        progress.feed_scalars([at(step)])
+        assert abs(progress.seconds_per_step - 0.05) < 1e-6, (step, progress.seconds_per_step)

@@ -72,7 +72,9 @@ class RunProgress:
         with self.lock:
             match = _STEP_LINE.search(line)
             if match:
-                self._at_step(int(match.group("step")), self.clock())
+                # The OD API's own "Step 100 per-step time 0.26s" (every 100 steps): its step and time as
+                # written, kept out of step_times, which hold the events' wall times (another clock).
+                self.step, self.doing = max(self.step, int(match.group("step"))), ""
                 self.seconds_per_step = float(match.group("seconds"))
             match = _TOTAL_LOSS.search(line)
             if match:
