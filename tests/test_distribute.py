@@ -9,6 +9,7 @@ import time
 
 import pytest
 from support.projects import CONFIG, NET
+from support.terminal import ctrl_c_reaches_it
 from test_workflow import FOLDER, pipecheck
 from test_workflow import fake_python as fake_python  # noqa: F401 (a fixture, used by name)
 
@@ -184,6 +185,7 @@ def test_ctrl_c_stops_every_worker(clean_project, fake_python):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_reaches_it,
         env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_STEP_SECONDS": "0.01"},
     )
     log = clean_project / RUN / "train-worker1.log"

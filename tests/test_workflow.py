@@ -15,6 +15,7 @@ import time
 
 import pytest
 from support.projects import CONFIG, NET, REPO, SSD_CONFIG, add_ssd_network
+from support.terminal import ctrl_c_reaches_it
 
 from pipecheck.cli.export import tflite_refusal
 from pipecheck.engine.runner import RunOptions, run
@@ -98,6 +99,7 @@ def test_ctrl_c_saves_and_resume_continues(clean_project, fake_python):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_reaches_it,
         env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_STEP_SECONDS": "0.05"},
     )
     from pipecheck.artifacts.events import EventsFollower

@@ -22,6 +22,7 @@ pytest.importorskip("object_detection.builders", reason="the OD API and its depe
 
 from support.projects import EXAMPLE  # noqa: E402
 from support.ssd_course import FOLDER, build_ssd_course, pipecheck  # noqa: E402
+from support.terminal import ctrl_c_reaches_it
 
 from pipecheck.artifacts.events import EventsFollower  # noqa: E402
 
@@ -75,6 +76,7 @@ def test_ctrl_c_saves_the_step_and_resume_finishes(project):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_reaches_it,
         env={**os.environ, "PIPECHECK_PROGRESS": "never"},
     )
     follower, seen = EventsFollower(project / FOLDER / "checkpoint2" / "train", skip_existing=False), 0

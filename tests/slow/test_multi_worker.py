@@ -16,6 +16,7 @@ import time
 
 import pytest
 from support.ssd_course import FOLDER, build_ssd_course, pipecheck
+from support.terminal import ctrl_c_reaches_it
 
 pytestmark = pytest.mark.slow
 TRAIN_RECORD = "faces_cubes/training/train.record"
@@ -79,6 +80,7 @@ def test_ctrl_c_stops_both_workers(project):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_reaches_it,
         env={**os.environ, "PIPECHECK_PROGRESS": "never"},
     )
     deadline = time.monotonic() + 600
@@ -127,6 +129,7 @@ def _forced_run(project, seconds_allowed: float) -> tuple[subprocess.CompletedPr
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_reaches_it,
         env={**os.environ, "PIPECHECK_PROGRESS": "never"},
     )
     try:
