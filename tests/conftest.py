@@ -2,11 +2,12 @@ import io
 import json
 import os
 import shutil
+import sys
 from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
-from support.projects import CONFIG, copy_example, link_checkpoint_graph, make_clean
+from support.projects import CONFIG, REPO, copy_example, link_checkpoint_graph, make_clean
 
 # pytester restores sys.modules after each of its tests: a pipecheck module first imported inside
 # one would come back as a second copy, with exception classes the first copy does not catch.
@@ -92,3 +93,12 @@ def empty_root(tmp_path, monkeypatch):
     root.mkdir()
     monkeypatch.chdir(root)
     return root
+
+
+@pytest.fixture
+def fake_python(tmp_path):
+    """An interpreter path that runs the stand-in for the OD API (tests/support/fake_od_api.py)."""
+    script = tmp_path / "fake-python"
+    script.write_text(f'#!/bin/sh\nexec {sys.executable} {REPO / "tests/support/fake_od_api.py"} "$@"\n')
+    script.chmod(0o755)
+    return str(script)

@@ -11,7 +11,6 @@ import pytest
 from support.projects import CONFIG, NET
 from support.terminal import ctrl_c_reaches_it
 from test_workflow import FOLDER, pipecheck
-from test_workflow import fake_python as fake_python  # noqa: F401 (a fixture, used by name)
 
 from pipecheck.distribution import DistributionError, from_options, local_cluster, read_tf_config
 

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from support.projects import NET, REPO, SSD_CONFIG, add_ssd_network
+from support.projects import NET, SSD_CONFIG, add_ssd_network
 
 from pipecheck.wrappers.export_gate import check_export
 
@@ -142,14 +142,6 @@ def test_tied_low_scores_of_an_untrained_model_compare_scores_only():
 
 def test_nothing_to_check_is_not_a_failure():
     assert check_export({"detections": None}, [1, 2], 2).failed == []
-
-
-@pytest.fixture
-def fake_python(tmp_path):
-    script = tmp_path / "fake-python"
-    script.write_text(f'#!/bin/sh\nexec {sys.executable} {REPO / "tests/support/fake_od_api.py"} "$@"\n')
-    script.chmod(0o755)
-    return str(script)
 
 
 def pipecheck(*args, cwd, **env):

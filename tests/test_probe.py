@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from support.projects import NET, REPO
+from support.projects import NET
 
 from pipecheck.wrappers.probe import fit_line, largest_batch
 
@@ -17,14 +17,6 @@ def test_the_line_and_the_largest_batch():
     assert per_image == pytest.approx(188.6, abs=0.1) and fixed == pytest.approx(945.0, abs=0.1)
     assert largest_batch(1000, 200, 4000 * 1.15, 1.15) == 15
     assert largest_batch(1000, 200, 900, 1.15) == 0 and largest_batch(1000, 0, 9000, 1.15) == 0
-
-
-@pytest.fixture
-def fake_python(tmp_path):
-    script = tmp_path / "fake-python"
-    script.write_text(f'#!/bin/sh\nexec {sys.executable} {REPO / "tests/support/fake_od_api.py"} "$@"\n')
-    script.chmod(0o755)
-    return str(script)
 
 
 def probe(project, fake_python, *args):

@@ -132,14 +132,6 @@ def test_the_schedule_of_the_course_config(clean_project):
     assert "batch_size" in schedule.suspects
 
 
-@pytest.fixture
-def fake_python(tmp_path):
-    script = tmp_path / "fake-python"
-    script.write_text(f'#!/bin/sh\nexec {sys.executable} {REPO / "tests/support/fake_od_api.py"} "$@"\n')
-    script.chmod(0o755)
-    return str(script)
-
-
 def train(project, fake_python, *args, **env):
     return subprocess.run(
         [sys.executable, "-m", "pipecheck", "train", FOLDER, "--python", fake_python, "--ram", "16GiB", *args],

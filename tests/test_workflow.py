@@ -14,21 +14,13 @@ import sys
 import time
 
 import pytest
-from support.projects import CONFIG, NET, REPO, SSD_CONFIG, add_ssd_network
+from support.projects import CONFIG, NET, SSD_CONFIG, add_ssd_network
 from support.terminal import ctrl_c_reaches_it
 
 from pipecheck.cli.export import tflite_refusal
 from pipecheck.engine.runner import RunOptions, run
 
 FOLDER = f"faces_cubes/training/{NET}"
-
-
-@pytest.fixture
-def fake_python(tmp_path):
-    script = tmp_path / "fake-python"
-    script.write_text(f'#!/bin/sh\nexec {sys.executable} {REPO / "tests/support/fake_od_api.py"} "$@"\n')
-    script.chmod(0o755)
-    return str(script)
 
 
 def pipecheck(*args, cwd, env=None, **kwargs):
