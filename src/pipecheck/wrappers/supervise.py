@@ -9,6 +9,7 @@ watchdog saw the loss turn NaN), the child is terminated at once, without saving
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -51,62 +52,82 @@ def supervise(
     stop_grace: float = 120.0,
 ) -> Finished:
     """Run `command`, appending its merged output to `log_path`; return how it ended."""
-    import json
-
     started = time.monotonic()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    tail: list[str] = []
-    result: dict | None = None
-    with open(log_path, "a", encoding="utf-8", errors="replace") as log:
-        child = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            errors="replace",
-            bufsize=1,
-            start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-        )
+    child = Child(command, env, cwd, log_path, on_line)
+    interrupts, stopping_since = 0, None
+    while child.process.poll() is None:
+        try:
+            if on_tick is not None and on_tick() and interrupts < 2:
+                interrupts = 2  # nothing worth saving: terminate
+                _stop(child.process, interrupts)
+            time.sleep(tick_seconds)
+            if stopping_since is not None and interrupts == 1 and time.monotonic() - stopping_since > stop_grace:
+                interrupts = 2  # the child did not stop by itself in time
+                _stop(child.process, interrupts)
+        except KeyboardInterrupt:
+            interrupts += 1
+            stopping_since = stopping_since or time.monotonic()
+            _stop(child.process, interrupts)
+    child.wait()
+    if on_tick is not None:
+        on_tick()
+    return child.finished(interrupts > 0, time.monotonic() - started)
 
-        def pump():
-            nonlocal result
-            for line in child.stdout:
-                log.write(line)
-                log.flush()
-                if line.startswith(RESULT_PREFIX):
-                    try:
-                        result = json.loads(line[len(RESULT_PREFIX) :])
-                    except ValueError:
-                        pass
-                tail.append(line.rstrip("\n"))
-                del tail[:-60]
-                if on_line is not None:
-                    on_line(line.rstrip("\n"))
 
-        reader = threading.Thread(target=pump, daemon=True)
-        reader.start()
-        interrupts, stopping_since = 0, None
-        while child.poll() is None:
-            try:
-                if on_tick is not None and on_tick() and interrupts < 2:
-                    interrupts = 2  # nothing worth saving: terminate
-                    _stop(child, interrupts)
-                time.sleep(tick_seconds)
-                if stopping_since is not None and interrupts == 1 and time.monotonic() - stopping_since > stop_grace:
-                    interrupts = 2  # the child did not stop by itself in time
-                    _stop(child, interrupts)
-            except KeyboardInterrupt:
-                interrupts += 1
-                stopping_since = stopping_since or time.monotonic()
-                _stop(child, interrupts)
-        reader.join(timeout=5)
-        if on_tick is not None:
-            on_tick()
-    return Finished(child.returncode, interrupts > 0, result, time.monotonic() - started, tail)
+class Child:
+    """A launcher subprocess in its own session: its output appended to a log, each line to `on_line`.
+
+    Keeps the last 60 lines and the `pipecheck-result:` line's value. Used for one training and
+    for each worker of a local cluster (workers.py).
+    """
+
+    def __init__(self, command: list[str], env: dict[str, str], cwd: Path, log_path: Path, on_line=None):
+        self.tail: list[str] = []
+        self.result: dict | None = None
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(log_path, "a", encoding="utf-8", errors="replace")
+        try:
+            self.process = subprocess.Popen(
+                command,
+                cwd=cwd,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                errors="replace",
+                bufsize=1,
+                start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            )
+        except BaseException:
+            self.log.close()
+            raise
+        self.reader = threading.Thread(target=self._pump, args=(on_line,), daemon=True)
+        self.reader.start()
+
+    def _pump(self, on_line) -> None:
+        for line in self.process.stdout:
+            self.log.write(line)
+            self.log.flush()
+            if line.startswith(RESULT_PREFIX):
+                try:
+                    self.result = json.loads(line[len(RESULT_PREFIX) :])
+                except ValueError:
+                    pass
+            self.tail.append(line.rstrip("\n"))
+            del self.tail[:-60]
+            if on_line is not None:
+                on_line(line.rstrip("\n"))
+
+    def wait(self) -> None:
+        """Until the process has ended and its last line is read; then the log is closed."""
+        self.process.wait()
+        self.reader.join(timeout=5)
+        self.log.close()
+
+    def finished(self, interrupted: bool, seconds: float) -> Finished:
+        return Finished(self.process.returncode, interrupted, self.result, seconds, self.tail)
 
 
 def _stop(child: subprocess.Popen, interrupts: int) -> None:

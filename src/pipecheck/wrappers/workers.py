@@ -10,19 +10,15 @@ would wait for it in the next all-reduce forever, are stopped and its error is t
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipecheck.i18n import _
-from pipecheck.wrappers.launcher import RESULT_PREFIX
-from pipecheck.wrappers.supervise import Finished, _die_with_parent
+from pipecheck.wrappers.supervise import Child, Finished
 
 
 @dataclass
@@ -106,46 +102,14 @@ def supervise_workers(
     return GroupFinished(ended[0], failure, ended[1:])
 
 
-class _Child:
+class _Child(Child):
     def __init__(self, worker: Worker, cwd: Path, on_line):
-        self.worker, self.tail, self.result = worker, [], None
-        worker.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.log = open(worker.log_path, "a", encoding="utf-8", errors="replace")
-        self.process = subprocess.Popen(
-            worker.launch.command,
-            cwd=cwd,
-            env=worker.launch.full_environment(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            errors="replace",
-            bufsize=1,
-            start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-        )
-        self.reader = threading.Thread(target=self._pump, args=(on_line,), daemon=True)
-        self.reader.start()
-
-    def _pump(self, on_line) -> None:
-        for line in self.process.stdout:
-            self.log.write(line)
-            self.log.flush()
-            if line.startswith(RESULT_PREFIX):
-                try:
-                    self.result = json.loads(line[len(RESULT_PREFIX) :])
-                except ValueError:
-                    pass
-            self.tail.append(line.rstrip("\n"))
-            del self.tail[:-60]
-            if on_line is not None:
-                on_line(line.rstrip("\n"))
+        super().__init__(worker.launch.command, worker.launch.full_environment(), cwd, worker.log_path, on_line)
+        self.worker = worker
 
     def finished(self, interrupted: bool, seconds: float) -> Finished:
-        self.process.wait()
-        self.reader.join(timeout=5)
-        self.log.close()
-        return Finished(self.process.returncode, interrupted, self.result, seconds, self.tail)
+        self.wait()
+        return super().finished(interrupted, seconds)
 
 
 def _signal_all(children: list[_Child], chosen: int) -> None:
