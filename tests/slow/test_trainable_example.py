@@ -1,7 +1,6 @@
 """make_example.py --checkpoint real: the course example with a checkpoint the OD API restores (issue 10, item 1)."""
 
 import json
-import os
 import subprocess
 import sys
 
@@ -11,19 +10,9 @@ pytest.importorskip("tensorflow")
 pytest.importorskip("object_detection.builders", reason="the OD API and its dependencies (the [train] extra)")
 
 from support.projects import CONFIG, EXAMPLE, NET  # noqa: E402
+from support.ssd_course import pipecheck  # noqa: E402
 
 pytestmark = pytest.mark.slow
-
-
-def pipecheck(*args, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "pipecheck", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PIPECHECK_PROGRESS": "never"},
-        timeout=600,
-    )
 
 
 def test_the_real_checkpoint_lints_without_errors_and_train_accepts_it(tmp_path):
@@ -36,8 +25,8 @@ def test_the_real_checkpoint_lints_without_errors_and_train_accepts_it(tmp_path)
     )
     assert built.returncode == 0, built.stderr[-3000:]
     assert "lint-only" not in built.stdout
-    report = json.loads(pipecheck(CONFIG, "--format", "json", "--ram", "16GiB", cwd=root).stdout)
+    report = json.loads(pipecheck(CONFIG, "--format", "json", "--ram", "16GiB", cwd=root, timeout=600).stdout)
     assert [f for f in report["findings"] if f["severity"] == "error"] == []
     assert "PC312" not in {u["rule"] for u in report["undecided"]}
-    dry = pipecheck("train", f"faces_cubes/training/{NET}", "--dry-run", "--ram", "16GiB", cwd=root)
+    dry = pipecheck("train", f"faces_cubes/training/{NET}", "--dry-run", "--ram", "16GiB", cwd=root, timeout=600)
     assert dry.returncode == 0, dry.stdout[-2000:] + dry.stderr[-2000:]
