@@ -3,13 +3,12 @@
 import json
 import re
 import signal
-import subprocess
 import sys
 import time
 
 import pytest
 from support.projects import CONFIG, NET
-from support.terminal import ctrl_c_reaches_it
+from support.terminal import start_like_a_terminal
 from test_workflow import FOLDER, pipecheck
 
 from pipecheck.distribution import DistributionError, from_options, local_cluster, read_tf_config
@@ -176,17 +175,8 @@ def test_ctrl_c_stops_every_worker(clean_project, fake_python):
         "--ram",
         "16GiB",
     ]
-    import os
 
-    child = subprocess.Popen(
-        command,
-        cwd=clean_project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=ctrl_c_reaches_it,
-        env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_STEP_SECONDS": "0.01"},
-    )
+    child = start_like_a_terminal(command, clean_project, {"FAKE_STEP_SECONDS": "0.01"})
     log = clean_project / RUN / "train-worker1.log"
     deadline = time.monotonic() + 60
     while not (log.exists() and "fake strategy" in log.read_text()) and time.monotonic() < deadline:

@@ -15,7 +15,7 @@ import time
 
 import pytest
 from support.projects import CONFIG, NET, SSD_CONFIG, add_ssd_network
-from support.terminal import ctrl_c_reaches_it
+from support.terminal import start_like_a_terminal
 
 from pipecheck.cli.export import tflite_refusal
 from pipecheck.engine.runner import RunOptions, run
@@ -85,15 +85,7 @@ def test_a_failed_training_says_why_and_where_the_log_is(clean_project, fake_pyt
 
 def test_ctrl_c_saves_and_resume_continues(clean_project, fake_python):
     command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--python", fake_python, "--ram", "16GiB"]
-    child = subprocess.Popen(
-        command,
-        cwd=clean_project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=ctrl_c_reaches_it,
-        env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_STEP_SECONDS": "0.05"},
-    )
+    child = start_like_a_terminal(command, clean_project, {"FAKE_STEP_SECONDS": "0.05"})
     from pipecheck.artifacts.events import EventsFollower
 
     follower = EventsFollower(clean_project / FOLDER / "checkpoint1" / "train", skip_existing=False)

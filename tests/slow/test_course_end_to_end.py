@@ -22,7 +22,7 @@ pytest.importorskip("object_detection.builders", reason="the OD API and its depe
 
 from support.projects import EXAMPLE  # noqa: E402
 from support.ssd_course import FOLDER, build_ssd_course, pipecheck  # noqa: E402
-from support.terminal import ctrl_c_reaches_it
+from support.terminal import start_like_a_terminal
 
 from pipecheck.artifacts.events import EventsFollower  # noqa: E402
 
@@ -70,15 +70,7 @@ def test_the_events_reader_agrees_with_tensorflow(project):
 
 def test_ctrl_c_saves_the_step_and_resume_finishes(project):
     command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--num-steps", "5000"]
-    child = subprocess.Popen(
-        command,
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=ctrl_c_reaches_it,
-        env={**os.environ, "PIPECHECK_PROGRESS": "never"},
-    )
+    child = start_like_a_terminal(command, project)
     follower, seen = EventsFollower(project / FOLDER / "checkpoint2" / "train", skip_existing=False), 0
     deadline = time.monotonic() + 600
     while seen < 20 and time.monotonic() < deadline and child.poll() is None:

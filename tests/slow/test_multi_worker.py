@@ -7,7 +7,6 @@ timings printed are for a shared machine.
 """
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -16,7 +15,7 @@ import time
 
 import pytest
 from support.ssd_course import FOLDER, build_ssd_course, pipecheck
-from support.terminal import ctrl_c_reaches_it
+from support.terminal import start_like_a_terminal
 
 pytestmark = pytest.mark.slow
 TRAIN_RECORD = "faces_cubes/training/train.record"
@@ -74,15 +73,7 @@ def test_two_local_workers_train_and_the_chiefs_checkpoint_exports(project):
 
 def test_ctrl_c_stops_both_workers(project):
     command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--local-workers", "2", "--num-steps", "100000"]
-    child = subprocess.Popen(
-        command,
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=ctrl_c_reaches_it,
-        env={**os.environ, "PIPECHECK_PROGRESS": "never"},
-    )
+    child = start_like_a_terminal(command, project)
     deadline = time.monotonic() + 600
     run = None
     while time.monotonic() < deadline and child.poll() is None:
@@ -123,15 +114,7 @@ def _forced_run(project, seconds_allowed: float) -> tuple[subprocess.CompletedPr
         "--force",
     ]
     started = time.monotonic()
-    child = subprocess.Popen(
-        command,
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=ctrl_c_reaches_it,
-        env={**os.environ, "PIPECHECK_PROGRESS": "never"},
-    )
+    child = start_like_a_terminal(command, project)
     try:
         out, err = child.communicate(timeout=seconds_allowed)
         finished = subprocess.CompletedProcess(command, child.returncode, out, err)
