@@ -2,8 +2,9 @@
 
 The course project's 30-step model scores every box below 0.3, where the gate compares no box.
 Trained 300 steps at batch 4 on the cube faces, the tiny SSD scores its boxes 0.3 to 0.6
-(measured on TF 2.15.1): each confident TFLite detection is then matched with the SavedModel's
-detection of the same class and box, and the differences must stay within the tolerance.
+(measured on TF 2.15.1): each confident TFLite detection is then either the SavedModel's own
+(within the tolerance) or one its per-class NMS dropped for a higher-scoring box over it. Each
+training draws its own batches, so the detections differ from run to run.
 """
 
 import re
@@ -38,12 +39,16 @@ def test_tflite_detections_match_the_saved_models_on_a_trained_model(tmp_path):
     assert trained.returncode == 0, trained.stderr[-3000:]
     done = pipecheck("export", FOLDER, "--checkpoint", "1", "--tflite", cwd=root, timeout=900)
     print(done.stdout)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    # every detection both models returned, for a failure to be studied
+    log = (root / FOLDER / "checkpoint1/export.log").read_text().splitlines()
+    evidence = "\n".join(line for line in log if line.startswith("pipecheck-result: "))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:] + evidence
     compared = re.search(
         rf"  ok: TFLite against the SavedModel on the same image, over the (\d+) TFLite detections scoring {CONFIDENT} "
-        r"or more: largest box difference ([0-9.]+), largest score difference ([0-9.]+)",
+        r"or more: (\d+) are the SavedModel's, largest box difference ([0-9.]+), largest score difference ([0-9.]+)",
         done.stdout,
     )
     assert compared, done.stdout
-    count, box, score = int(compared.group(1)), float(compared.group(2)), float(compared.group(3))
-    assert count >= 1 and box <= TOLERANCE and score <= TOLERANCE
+    count, same = int(compared.group(1)), int(compared.group(2))
+    box, score = float(compared.group(3)), float(compared.group(4))
+    assert count >= same >= 1 and box <= TOLERANCE and score <= TOLERANCE

@@ -137,7 +137,12 @@ def _gate(outcome: dict, label_map, config) -> int:
     from pipecheck.wrappers.export_gate import check_export
 
     label_ids = [item.id for item in label_map.items] if label_map is not None else []
-    verdict = check_export(outcome, label_ids, getattr(config.model, "num_classes", None))
+    num_classes = getattr(config.model, "num_classes", None)
+    if config.arch == "ssd":  # the only family with a TFLite graph, whose NMS takes the config's threshold too
+        nms_iou = config.model.post_processing.batch_non_max_suppression.iou_threshold
+        verdict = check_export(outcome, label_ids, num_classes, nms_iou)
+    else:
+        verdict = check_export(outcome, label_ids, num_classes)
     for line in verdict.passed:
         print(_("  ok: {check}", check=line))
     for line in verdict.failed:
