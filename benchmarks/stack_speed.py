@@ -1,7 +1,7 @@
 """Seconds per training step and start-up of the two training stacks, side by side in one run.
 
     python benchmarks/stack_speed.py [--steps 60] [--rounds 2] PYTHON_A PYTHON_B
-    e.g. .venv-slow/bin/python benchmarks/stack_speed.py .venv-slow/bin/python .venv-tf221/bin/python
+    e.g. .venv-slow/bin/python benchmarks/stack_speed.py .venv-slow/bin/python .venv-py312/bin/python
 
 Each PYTHON is a virtual environment with one stack and pipecheck installed (the README's slow
 tier commands make both). The script, run by an interpreter with TensorFlow, builds the tiny SSD

@@ -1,8 +1,9 @@
 """The README's install resolves on every Python pipecheck supports, each to its own stack (slow tier: PyPI).
 
-Only Python 3.11 is on this machine, and pip evaluates environment markers against the
-interpreter running it whatever --python-version says; uv's resolver takes the target Python
-for the markers too. uv is installed from PyPI into a throwaway environment.
+pip evaluates environment markers against the interpreter running it whatever --python-version
+says; uv's resolver takes the target Python for the markers too, so this one interpreter
+resolves for all four. The real installs, on Python 3.11 and 3.12, are .ci/run's slow tiers.
+uv is installed from PyPI into a throwaway environment.
 """
 
 import subprocess
