@@ -29,11 +29,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "examples" / "faces_cubes")]
 
-from support.ssd_course import FOLDER, build_ssd_course  # noqa: E402
+from support.ssd_course import FOLDER, SCHEDULE, build_ssd_course  # noqa: E402
 
 from pipecheck.artifacts.events import EventsFollower  # noqa: E402
 
-_LR = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"
 STOCK = """
 import runpy, sys
 from pipecheck.wrappers.launcher import apply_compatibility_fixes
@@ -123,7 +122,7 @@ def main() -> int:
         config.write_text(
             apply_edits(
                 config.read_text(),
-                [("train_config.num_steps", str(args.steps)), (f"{_LR}.total_steps", str(args.steps))],
+                [("train_config.num_steps", str(args.steps)), (f"{SCHEDULE}.total_steps", str(args.steps))],
             )
         )
         print(f"{'run':<4} {'stock s/step':>12} {'pipecheck s/step':>16} {'ratio':>6}  load average")

@@ -14,18 +14,17 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("object_detection.builders", reason="the OD API and its dependencies (the [train] extra)")
 
-from support.ssd_course import FOLDER, build_ssd_course, pipecheck  # noqa: E402
+from support.ssd_course import FOLDER, SCHEDULE, build_ssd_course, pipecheck  # noqa: E402
 
 from pipecheck.wrappers.export_gate import CONFIDENT, TOLERANCE  # noqa: E402
 
 pytestmark = pytest.mark.slow
-_LR = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"
 TRAINED = [
     ("train_config.batch_size", "4"),
     ("train_config.num_steps", "300"),
-    (f"{_LR}.total_steps", "300"),
-    (f"{_LR}.warmup_steps", "20"),
-    (f"{_LR}.learning_rate_base", "0.04"),
+    (f"{SCHEDULE}.total_steps", "300"),
+    (f"{SCHEDULE}.warmup_steps", "20"),
+    (f"{SCHEDULE}.learning_rate_base", "0.04"),
 ]
 
 

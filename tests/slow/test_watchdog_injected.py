@@ -13,13 +13,11 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("object_detection.builders", reason="the OD API and its dependencies (the [train] extra)")
 
-from support.ssd_course import FOLDER, build_ssd_course, pipecheck  # noqa: E402
+from support.ssd_course import FOLDER, SCHEDULE, build_ssd_course, pipecheck  # noqa: E402
 
 from pipecheck.artifacts.events import EventsFollower  # noqa: E402
 
 pytestmark = pytest.mark.slow
-
-_LR = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +52,10 @@ def first_step(scalars, bad) -> int | None:
 
 def test_a_rate_of_1e20_turns_the_loss_nan_and_is_stopped_at_that_step(project):
     done, run, scalars = train_with(
-        project, [(f"{_LR}.learning_rate_base", "1e20"), (f"{_LR}.warmup_learning_rate", "1e20")], "--num-steps", "300"
+        project,
+        [(f"{SCHEDULE}.learning_rate_base", "1e20"), (f"{SCHEDULE}.warmup_learning_rate", "1e20")],
+        "--num-steps",
+        "300",
     )
     nan_at = first_step(scalars, lambda value: not math.isfinite(value))
     print(f"rate 1e20: losses {scalars['Loss/total_loss'][:4]}; first non-finite at step {nan_at}")
@@ -70,7 +71,7 @@ def test_a_rate_of_1000_diverges_and_is_stopped_at_that_step(project):
     # Measured: 4.3 at step 1, 5.6e6 at step 2, 1e18 from step 3, still finite at step 10.
     done, run, scalars = train_with(
         project,
-        [(f"{_LR}.learning_rate_base", "1000.0"), (f"{_LR}.warmup_learning_rate", "1000.0")],
+        [(f"{SCHEDULE}.learning_rate_base", "1000.0"), (f"{SCHEDULE}.warmup_learning_rate", "1000.0")],
         "--num-steps",
         "300",
     )
@@ -98,9 +99,9 @@ def test_a_rate_too_small_to_move_the_loss_is_said(project):
     done, _run, scalars = train_with(
         project,
         [
-            (f"{_LR}.learning_rate_base", "1e-12"),
-            (f"{_LR}.warmup_learning_rate", "1e-12"),
-            (f"{_LR}.total_steps", "100"),
+            (f"{SCHEDULE}.learning_rate_base", "1e-12"),
+            (f"{SCHEDULE}.warmup_learning_rate", "1e-12"),
+            (f"{SCHEDULE}.total_steps", "100"),
         ],
         "--num-steps",
         "100",

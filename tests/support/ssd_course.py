@@ -19,14 +19,15 @@ from support.projects import EXAMPLE, REPO
 
 SSD = "ssd_mobilenet_v2_320x320_coco17_tpu-8"
 FOLDER = f"faces_cubes/training/{SSD}"
-_LR = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"
+# the course config's learning-rate schedule, the prefix of the fields tests and benchmarks edit
+SCHEDULE = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"
 CHOICES = [
     ("train_config.batch_size", "2"),
     ("train_config.num_steps", "30"),
-    (f"{_LR}.total_steps", "30"),
-    (f"{_LR}.warmup_steps", "5"),
-    (f"{_LR}.learning_rate_base", "0.01"),
-    (f"{_LR}.warmup_learning_rate", "0.001"),
+    (f"{SCHEDULE}.total_steps", "30"),
+    (f"{SCHEDULE}.warmup_steps", "5"),
+    (f"{SCHEDULE}.learning_rate_base", "0.01"),
+    (f"{SCHEDULE}.warmup_learning_rate", "0.001"),
 ]
 
 
