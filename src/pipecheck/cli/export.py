@@ -134,15 +134,13 @@ def export(args) -> int:
 
 def _gate(outcome: dict, label_map, config) -> int:
     """The export gate's verdict: 1 when the exported model's outputs do not fit the label map."""
-    from pipecheck.wrappers.export_gate import check_export
+    from pipecheck.wrappers.export_gate import NMS_IOU, check_export
 
     label_ids = [item.id for item in label_map.items] if label_map is not None else []
-    num_classes = getattr(config.model, "num_classes", None)
-    if config.arch == "ssd":  # the only family with a TFLite graph, whose NMS takes the config's threshold too
-        nms_iou = config.model.post_processing.batch_non_max_suppression.iou_threshold
-        verdict = check_export(outcome, label_ids, num_classes, nms_iou)
-    else:
-        verdict = check_export(outcome, label_ids, num_classes)
+    # SSD is the only family with a TFLite graph, and that graph's NMS takes the config's threshold too
+    ssd = config.arch == "ssd"
+    nms_iou = config.model.post_processing.batch_non_max_suppression.iou_threshold if ssd else NMS_IOU
+    verdict = check_export(outcome, label_ids, getattr(config.model, "num_classes", None), nms_iou)
     for line in verdict.passed:
         print(_("  ok: {check}", check=line))
     for line in verdict.failed:

@@ -156,7 +156,7 @@ def _compare(result: GateResult, saved: list[dict], tflite: list[dict], toleranc
         ):
             dropped += 1
         else:
-            failures.append(_unexplained(found, closest, box, score, tolerance, nms_iou, found is best))
+            failures.append(_unexplained(found, box, score, tolerance, nms_iou, found is best))
     result.max_box_difference = max((box for box, _score in same), default=None)
     result.max_score_difference = max((score for _box, score in same), default=None)
     text = _summary(result, len(confident), len(same), dropped, outside, tolerance, nms_iou)
@@ -192,7 +192,7 @@ def _summary(result: GateResult, count: int, same: int, dropped: int, outside: i
     return text
 
 
-def _unexplained(found, closest, box: float, score: float, tolerance: float, nms_iou: float, best: bool) -> str:
+def _unexplained(found: dict, box: float, score: float, tolerance: float, nms_iou: float, best: bool) -> str:
     where = ", ".join(f"{v:.2f}" for v in found["box"])
     text = _(
         "the TFLite detection of class {klass} scoring {score:.2f} at [{where}] is not the SavedModel's: its "
