@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from support.projects import NET, SSD_CONFIG, add_ssd_network
+from support.projects import NET, REPO, SSD_CONFIG, add_ssd_network
 
 from pipecheck.wrappers.export_gate import check_export
 
@@ -98,6 +98,27 @@ def test_a_box_the_saved_models_per_class_nms_dropped_is_explained_not_failed():
         {"detections": detections(saved), "tflite": {"detections": detections(tflite)}}, [1, 2], 2, nms_iou=0.9
     )
     assert stricter.failed[-1].endswith("and no higher-scoring box of that class overlaps it by IoU 0.9 or more")
+
+
+def test_export_judges_with_the_ssd_configs_own_nms_threshold(clean_project, capsys):
+    from pipecheck.artifacts.pipeline_config import load_pipeline_config
+    from pipecheck.cli.export import _gate
+    from pipecheck.schema import load_schema
+
+    config_path = add_ssd_network(clean_project)
+    saved = [(1, 0.60, [0.42, 0.15, 0.69, 0.34]), (2, 0.55, [0.43, 0.17, 0.70, 0.36])]
+    tflite = [(1, 0.60, [0.42, 0.15, 0.69, 0.34]), (2, 0.53, [0.44, 0.19, 0.71, 0.38])]
+    found = {"detections": detections(saved), "tflite": {"detections": detections(tflite)}}
+    verdicts = []
+    for threshold in ("0.6", "0.9"):
+        text = config_path.read_text().replace("iou_threshold: 0.6", f"iou_threshold: {threshold}")
+        config_path.write_text(text)
+        config = load_pipeline_config(config_path, load_schema(REPO).pipeline_class)
+        verdicts.append((_gate(found, None, config), capsys.readouterr().out))
+    assert verdicts[0][0] == 0 and "overlapping them by IoU 0.6 or more" in verdicts[0][1]
+    assert (
+        verdicts[1][0] == 1 and "no higher-scoring box of that class overlaps it by IoU 0.9 or more" in verdicts[1][1]
+    )
 
 
 def test_scores_the_converted_model_lowers_fail_on_the_best_detection():
