@@ -100,6 +100,25 @@ def test_a_loss_that_does_not_move_is_reported_once_and_the_run_goes_on(tmp_path
     assert "has not moved in the first 50 steps" in alarms[0].message
 
 
+# The course's SSD at a rate of 1e-12 (TF 2.15.1): losses of steps 1-10 and 41-50, batch 2. The
+# loss does not move, but each step sees another batch.
+BATCH_NOISE_FIRST = [4.117, 4.250, 4.157, 4.399, 4.089, 4.061, 4.166, 4.162, 4.006, 4.074]
+BATCH_NOISE_LAST = [4.246, 4.189, 4.114, 4.126, 4.242, 4.088, 4.096, 4.070, 4.315, 4.286]
+
+
+def test_a_loss_that_moves_no_more_than_its_batch_noise_is_flat(tmp_path):
+    # a run whose last steps drew harder batches: medians 4.13 then 4.28, 3.5 % apart
+    values = BATCH_NOISE_FIRST * 4 + [value + 0.1 for value in BATCH_NOISE_LAST]
+    alarms = Watchdog(Schedule(1000)).feed(scalars_from(tmp_path, losses(values)))
+    assert [(a.kind, a.step) for a in alarms] == [("flat", 50)]
+
+
+def test_a_noisy_loss_that_falls_is_not_flat(tmp_path):
+    noise = [value - 4.12 for value in BATCH_NOISE_FIRST + BATCH_NOISE_LAST] * 3
+    values = [4.0 - 0.02 * step + noise[step] for step in range(60)]  # 4.0 to 3.0 in 50 steps
+    assert Watchdog(Schedule(1000)).feed(scalars_from(tmp_path, losses(values))) == []
+
+
 def test_short_runs_are_not_judged_flat(tmp_path):
     assert Watchdog(Schedule(30)).feed(scalars_from(tmp_path, losses([3.0] * 30))) == []
 

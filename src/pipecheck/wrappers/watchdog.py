@@ -20,6 +20,9 @@ _SAVED = re.compile(r"pipecheck \[[0-9:]+\]: step (?P<step>\d+) saved as (?P<pat
 _LOSSES = "Loss/"
 FLAT_STEPS = 50  # the first steps in which the loss has to move
 FLAT_SHARE = 0.02  # moving: the median loss changed by more than this share of where it started
+# ... and by more than this many standard errors of that change: each step sees another batch,
+# and at a rate of 1e-12 the course's medians of 10 steps still differed by up to 3 % (4.14, 4.38)
+FLAT_NOISE = 3.0
 DIVERGENCE = 10.0  # diverged: the recent median loss is this many times the first steps' median
 JUMP = 1000.0  # or one loss is this many times the first steps' median
 WINDOW = 5
@@ -146,9 +149,14 @@ class Watchdog:
         flat_steps = min(FLAT_STEPS, self.schedule.num_steps // 2)
         if self._once("flat") or flat_steps < 4 * WINDOW or len(self.losses) != flat_steps:
             return []
-        start = statistics.median(value for _step, value in self.losses[: 2 * WINDOW])
-        now = statistics.median(value for _step, value in self.losses[-2 * WINDOW :])
-        if abs(now - start) > FLAT_SHARE * abs(start):
+        values = [value for _step, value in self.losses]
+        start, now = statistics.median(values[: 2 * WINDOW]), statistics.median(values[-2 * WINDOW :])
+        # The batch noise from one step to the next, which a falling loss barely changes: the
+        # median of |loss(s+1) - loss(s)| is 0.95 sigma. A median of n losses has a standard
+        # error of about 1.25 sigma / sqrt(n), and the change between two of them sqrt(2) times that.
+        sigma = statistics.median(abs(b - a) for a, b in zip(values, values[1:])) / 0.954
+        noise = 1.25 * sigma * math.sqrt(2 / (2 * WINDOW))
+        if abs(now - start) > max(FLAT_SHARE * abs(start), FLAT_NOISE * noise):
             return []
         return [
             Alarm(
