@@ -96,3 +96,8 @@ def other_course_spelling(project, value: str, suffix: str = "") -> str | None:
         if project.matches(variant + suffix):
             return variant
     return None
+
+
+def box_counts(reader) -> str:
+    boxes = reader.class_boxes()
+    return ", ".join(f"{name} {count}" for name, count in sorted(boxes.items())) or _("no boxes")

@@ -4,6 +4,8 @@ from pipecheck import N_, Finding, _, n_, rule
 
 from ._common import reader_files, record_place, record_problems
 
+CODES = ("PC708", "PC714")
+
 # The review's sign-off items these rules pre-fill.
 BOXES_AND_IMAGES_RIGHT = N_("Boxes and images are right (look at the gallery)")
 LIMITS_FIT = N_("Detection limits fit the data")

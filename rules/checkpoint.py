@@ -9,6 +9,8 @@ from pipecheck.rulekit import is_dir as _is_dir
 
 from ._common import is_placeholder
 
+CODES = ("PC300", "PC307")
+
 # The review's sign-off items these rules pre-fill.
 CHECKPOINT_IS_THE_NETWORKS = N_("The checkpoint is the downloaded network's ckpt-0, restored as detection")
 

@@ -9,6 +9,8 @@ from pipecheck.rulekit import estimate_training, format_bytes
 
 from ._batch import advise_batch
 
+CODES = ("PC400", "PC409")
+
 # The review's sign-off items these rules pre-fill.
 BATCH_FITS = N_("batch_size fits the training machine's RAM")
 

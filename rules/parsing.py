@@ -2,6 +2,8 @@
 
 from pipecheck import Finding, _, n_, rule
 
+CODES = ("PC003", "PC019")
+
 _CONTROL = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v", "\0": "\\0"}
 
 

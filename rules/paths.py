@@ -7,6 +7,8 @@ from pipecheck.rulekit import ZOO_PLACEHOLDER, is_remote, launched_elsewhere, ta
 
 from ._common import is_placeholder, leaf_name, other_course_spelling, path_fields, suggested_path
 
+CODES = ("PC200", "PC299")
+
 _CONTROL_CHARS = set("\t\n\r\a\b\f\v\0")
 # The review's sign-off items these rules pre-fill.
 PATHS_RESOLVE = N_("Every path resolves from the launch root")

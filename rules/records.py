@@ -1,4 +1,4 @@
-"""Rules about the TFRecords: framing, the decoder's contract, classes, boxes, images, splits.
+"""Rules about the TFRecords: framing, the decoder's contract, their classes against the label map.
 
 Each record file is read once (the `records` fixture) and its facts cached; findings point at
 the config field that names the file and give the record number and byte offset.
@@ -6,9 +6,11 @@ the config field that names the file and give the record number and byte offset.
 
 import difflib
 
-from pipecheck import N_, Finding, _, n_, rule
+from pipecheck import N_, Finding, _, cannot_decide, n_, rule
 
-from ._common import reader_files, record_place, record_problems
+from ._common import box_counts, reader_files, record_place, record_problems
+
+CODES = ("PC700", "PC707")
 
 # The review's sign-off items these rules pre-fill.
 RECORDS_READ = N_("The records read, and their classes are the label map's")
@@ -209,4 +211,77 @@ def class_text_and_label_agree(records, label_maps, config):
                         ),
                         field=f"{path}.label_map_path",
                         hint=_("make the records again with this label map"),
+                    )
+
+
+@rule("PC706", "classes-have-training-examples", category="records", severity="warning")
+def classes_have_training_examples(records, label_map):
+    """Every class of the label map has boxes in the training records.
+
+    Catalogue: L-07
+
+    Why: a class with no training box is never learnt, yet it counts in num_classes and in
+    evaluation's mean AP. It is often a class whose text differs in the records (see PC703).
+
+    Bad:
+        file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' } item { id: 3 name: 'three' }
+        model.faster_rcnn.num_classes: 3
+        expect train_input_reader.label_map_path
+    Good:
+        model.faster_rcnn.num_classes: 2
+    """
+    train = records.train
+    if train is None or not train.files:
+        cannot_decide(_("no training records"))
+    boxes = train.class_boxes()
+    missing = [item for item in label_map.items if not boxes.get(item.name) and not boxes.get(item.display_name)]
+    if missing:
+        names = ", ".join(repr(item.name or item.display_name) for item in missing)
+        return Finding(
+            _(
+                "no training box for {names} (training has: {counts}): the model cannot learn it",
+                names=names,
+                counts=box_counts(train),
+            ),
+            field="train_input_reader.label_map_path",
+            hint=_("add annotated images of that class, or remove it from the label map and num_classes"),
+        )
+    return None
+
+
+@rule("PC707", "eval-classes-in-training", category="records", severity="warning")
+def eval_classes_in_training(records):
+    """Every class evaluated also appears in training.
+
+    Catalogue: F-06
+
+    Why: a class present only in the evaluation records is scored but never taught; its AP
+    is 0 and drags the mean down for a reason that has nothing to do with training.
+
+    Bad:
+        file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' } item { id: 3 name: 'three' }
+        model.faster_rcnn.num_classes: 3
+        record faces_cubes/training/test.record 0 image/object/class/text[0]=three
+        expect eval_input_reader[0].tf_record_input_reader.input_path[0]
+    Good:
+        record faces_cubes/training/test.record 0 image/object/class/text[0]=one
+    """
+    train = records.train
+    if train is None:
+        cannot_decide(_("no training records"))
+    trained = train.class_boxes()
+    for reader in records.evals:
+        for facts, field in reader.located():
+            for text, (boxes, first) in sorted(facts.class_text.items()):
+                if not trained.get(text):
+                    yield Finding(
+                        n_(
+                            "class {text!r} has {count} box in evaluation (first in {place}) and none in training",
+                            "class {text!r} has {count} boxes in evaluation (first in {place}) and none in training",
+                            boxes,
+                            text=text,
+                            place=record_place(facts, first),
+                        ),
+                        field=field,
+                        hint=_("move some of those images to the training set"),
                     )

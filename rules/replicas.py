@@ -8,6 +8,8 @@ model_main_tf2.py's MirroredStrategy() takes). On one replica these rules have n
 from pipecheck import N_, Finding, _, cannot_decide, fixture, rule
 from pipecheck.rulekit import MULTI_WORKER, TPU, default_distribution, estimate_training, format_bytes, is_remote
 
+CODES = ("PC410", "PC499")
+
 _STATIC_RESIZERS = N_("fixed_shape_resizer, or keep_aspect_ratio_resizer with pad_to_max_dimension: true")
 
 

@@ -1,90 +1,15 @@
-"""Rules about the training and evaluation sets as wholes: classes, overlap, size."""
+"""Rules about the training and evaluation sets as wholes: overlap, size, balance, how often training shows each class."""
 
 from pipecheck import N_, Finding, _, cannot_decide, n_, rule
+from pipecheck.rulekit import class_exposure
 
 from ._batch import advise_batch
-from ._common import record_place
+from ._common import box_counts, record_place
+
+CODES = ("PC715", "PC799")
 
 # The review's sign-off items these rules pre-fill.
 EVAL_NOT_TRAIN = N_("Evaluation images are not training images")
-
-
-def _counts(reader) -> str:
-    boxes = reader.class_boxes()
-    return ", ".join(f"{name} {count}" for name, count in sorted(boxes.items())) or _("no boxes")
-
-
-@rule("PC706", "classes-have-training-examples", category="records", severity="warning")
-def classes_have_training_examples(records, label_map):
-    """Every class of the label map has boxes in the training records.
-
-    Catalogue: L-07
-
-    Why: a class with no training box is never learnt, yet it counts in num_classes and in
-    evaluation's mean AP. It is often a class whose text differs in the records (see PC703).
-
-    Bad:
-        file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' } item { id: 3 name: 'three' }
-        model.faster_rcnn.num_classes: 3
-        expect train_input_reader.label_map_path
-    Good:
-        model.faster_rcnn.num_classes: 2
-    """
-    train = records.train
-    if train is None or not train.files:
-        cannot_decide(_("no training records"))
-    boxes = train.class_boxes()
-    missing = [item for item in label_map.items if not boxes.get(item.name) and not boxes.get(item.display_name)]
-    if missing:
-        names = ", ".join(repr(item.name or item.display_name) for item in missing)
-        return Finding(
-            _(
-                "no training box for {names} (training has: {counts}): the model cannot learn it",
-                names=names,
-                counts=_counts(train),
-            ),
-            field="train_input_reader.label_map_path",
-            hint=_("add annotated images of that class, or remove it from the label map and num_classes"),
-        )
-    return None
-
-
-@rule("PC707", "eval-classes-in-training", category="records", severity="warning")
-def eval_classes_in_training(records):
-    """Every class evaluated also appears in training.
-
-    Catalogue: F-06
-
-    Why: a class present only in the evaluation records is scored but never taught; its AP
-    is 0 and drags the mean down for a reason that has nothing to do with training.
-
-    Bad:
-        file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' } item { id: 3 name: 'three' }
-        model.faster_rcnn.num_classes: 3
-        record faces_cubes/training/test.record 0 image/object/class/text[0]=three
-        expect eval_input_reader[0].tf_record_input_reader.input_path[0]
-    Good:
-        record faces_cubes/training/test.record 0 image/object/class/text[0]=one
-    """
-    train = records.train
-    if train is None:
-        cannot_decide(_("no training records"))
-    trained = train.class_boxes()
-    for reader in records.evals:
-        for facts, field in reader.located():
-            for text, (boxes, first) in sorted(facts.class_text.items()):
-                if not trained.get(text):
-                    yield Finding(
-                        n_(
-                            "class {text!r} has {count} box in evaluation (first in {place}) and none in training",
-                            "class {text!r} has {count} boxes in evaluation (first in {place}) and none in training",
-                            boxes,
-                            text=text,
-                            place=record_place(facts, first),
-                        ),
-                        field=field,
-                        hint=_("move some of those images to the training set"),
-                    )
 
 
 @rule("PC715", "train-and-eval-disjoint", category="records", severity="warning", checklist=EVAL_NOT_TRAIN)
@@ -190,7 +115,7 @@ def classes_balanced(records):
         if not counts:
             continue
         field = f"{reader.reader}.tf_record_input_reader.input_path"
-        values = {"counts": _counts(reader), "images": n_("{count} image", "{count} images", reader.records)}
+        values = {"counts": box_counts(reader), "images": n_("{count} image", "{count} images", reader.records)}
         summary = (
             _("training boxes per class: {counts} in {images}", **values)
             if reader.reader.startswith("train")
@@ -212,3 +137,64 @@ def classes_balanced(records):
             )
         else:
             yield Finding(summary, field=field, severity="info", tier="detail")
+
+
+# Below this many box presentations over a whole run, fine-tuning learns a class poorly.
+FEW_VIEWS = 100
+
+
+@rule("PC718", "classes-seen-enough", category="records", severity="warning")
+def classes_seen_enough(records, config, label_map):
+    """Training shows each class at least 100 times: its boxes × epochs over the run.
+
+    Catalogue: L-07 (the counts a reviewer checks), O-02 (num_steps cut short)
+
+    Why: each image is seen batch_size × num_steps / images times (the epochs); a class
+    with B training boxes is seen about B × epochs times. A class with few boxes in a short
+    run is shown a handful of times: the model ends up detecting it rarely or never, and
+    nothing in the training log says so. Raise num_steps or add images of that class.
+    A class of the label map with no training box at all is PC706's.
+
+    Bad:
+        train_config.num_steps: 50
+        expect train_config.num_steps
+    Good:
+        train_config.num_steps: 1000
+    """
+    exposure = class_exposure(records.train, config.train.batch_size, config.train.num_steps)
+    if exposure is None:
+        cannot_decide(_("no training records"))
+    working = _(
+        "{batch} × {steps} steps / {images} images = {epochs:.1f} epochs",
+        batch=exposure.batch_size,
+        steps=exposure.num_steps,
+        images=exposure.images,
+        epochs=exposure.epochs,
+    )
+    table = ", ".join(
+        _("{name} {views:.0f} ({boxes} boxes)", name=c.name, views=c.views, boxes=c.boxes) for c in exposure.classes
+    )
+    rare = [c for c in exposure.classes if c.boxes and c.views < FEW_VIEWS]
+    if not rare:
+        return None  # the review lists every class's exposure with its working
+    worst = rare[0]
+    never = _(": probably never (less than once)") if worst.views < 1 else ""
+    needed = max(exposure.num_steps + 1, int(FEW_VIEWS * exposure.images / (worst.boxes * exposure.batch_size)) + 1)
+    return Finding(
+        n_(
+            "{count} class is seen fewer than {few} times in training{never}: {table} ({working})",
+            "{count} classes are seen fewer than {few} times in training{never}: {table} ({working})",
+            len(rare),
+            few=FEW_VIEWS,
+            never=never,
+            table=table,
+            working=working,
+        ),
+        field="train_config.num_steps",
+        hint=_(
+            "write num_steps: {steps} (for {name!r} to be seen {few} times), or annotate more images of {name!r}",
+            steps=needed,
+            name=worst.name,
+            few=FEW_VIEWS,
+        ),
+    )

@@ -7,6 +7,8 @@ from pipecheck import Finding, _, rule
 
 from .model import TF2_FEATURE_EXTRACTORS
 
+CODES = ("PC020", "PC099")
+
 # The TF2 zoo network to start from instead of a TF1 feature extractor (longest prefix first).
 TF2_EQUIVALENTS = [
     ("ssd_mobilenet_v1_fpn", "ssd_mobilenet_v1_fpn_640x640_coco17_tpu-8"),

@@ -2,6 +2,8 @@
 
 from pipecheck.engine.registry import rule
 
+CODES = ("PC000", "PC002")
+
 
 @rule("PC001", "syntax-error", category="syntax", meta="syntax")
 def syntax_error(config):

@@ -1,9 +1,11 @@
-"""Choices that train without an error and quietly give a worse model: rate, decay, flips, eval threshold."""
+"""Rules about the learning rate itself: scaled to the batch, in the zoo's range, decaying within training."""
 
-import re
+from pipecheck import Finding, _, cannot_decide, rule
+from pipecheck.rulekit import base_rate, rate_at, scaled_to_batch, suggested_cosine
 
-from pipecheck import Finding, _, rule
-from pipecheck.rulekit import rate_at
+from ._schedule import _part_of, _schedule
+
+CODES = ("PC509", "PC599")
 
 # The highest rate the TF2 zoo gives each optimizer, and the batch it is set for (configs/tf2):
 # momentum 0.04-0.08 at batch 64-512 (Faster R-CNN, SSD, EfficientDet), Adam 1e-3 at batch 128
@@ -13,12 +15,6 @@ ZOO_RATES = {"momentum_optimizer": (0.08, 512), "adam_optimizer": (1e-3, 128), "
 # (centernet_mobilenetv2fpn_512x512_coco17_*.config).
 ZOO_RATES_BY_EXTRACTOR = {("adam_optimizer", "mobilenet_v2_fpn"): (5e-3, 512)}
 _TOO_HIGH, _TOO_LOW = 2.0, 1e-3  # times the zoo's highest rate
-_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
-
-
-def _names_a_side(name: str) -> bool:
-    """'left_hand', 'turnRight', 'Left', 'right-arrow'; not 'bright' or 'leftover'."""
-    return any(word.lower() in ("left", "right") for word in _WORDS.findall(name or ""))
 
 
 def _peak_rate(name: str, schedule) -> float | None:
@@ -29,6 +25,66 @@ def _peak_rate(name: str, schedule) -> float | None:
         "constant_learning_rate": lambda s: [s.learning_rate],
     }.get(name)
     return max(values(schedule)) if values else None
+
+
+@rule("PC509", "learning-rate-scaled-to-batch", category="schedule", severity="warning", fix="unsafe")
+def learning_rate_scaled_to_batch(config, original):
+    """The learning rate was scaled down when batch_size was cut from the zoo's.
+
+    Catalogue: O-07
+
+    Why: zoo rates are tuned for batch 64 to 512. Kept with batch 1 to 8, each update
+    follows a few images with the full rate: the loss jumps and can turn NaN, and TF2 does
+    not stop on NaN. The usual rule is linear: rate × new batch / zoo batch, the warmup
+    rate with it (alone, the base would fall below the warmup rate and fail the first step).
+
+    Bad:
+        train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base: 0.04
+    Good:
+        train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base: 0.005
+
+    Fix: unsafe (a training choice); writes the linearly scaled rates of the one schedule
+    PC501 and PC503 complete.
+    """
+    if original is None:
+        cannot_decide(_("no original config to compare the batch size and rate with"))
+    factor = scaled_to_batch(config, original)
+    if factor is None:
+        return
+    path, name, schedule = _schedule(config)
+    rate = base_rate(name, schedule)
+    batch, zoo_batch = config.train.batch_size, original.train.batch_size
+    rate_field = {"cosine_decay_learning_rate": "learning_rate_base", "constant_learning_rate": "learning_rate"}.get(
+        name, "initial_learning_rate"
+    )
+    field = f"{path}.{rate_field}"
+    suggestion = suggested_cosine(config, original) or {field: f"{rate * factor:.3g}"}
+    yield Finding(
+        _(
+            "batch_size went from {zoo} to {batch} but the rate stayed at the zoo's {rate:g}: updates will be "
+            "noisy and the loss may diverge",
+            zoo=zoo_batch,
+            batch=batch,
+            rate=rate,
+        ),
+        field=field,
+        hint=_("try {field}: {value} (linear scaling)", field=rate_field, value=suggestion[field])
+        + _part_of(suggestion, field),
+        replacement=suggestion[field],
+    )
+    warmup_field = f"{path}.warmup_learning_rate"
+    if warmup_field in suggestion:
+        yield Finding(
+            _(
+                "warmup_learning_rate {warmup:g} must come down with learning_rate_base: the warmup starts at or "
+                "below the base rate",
+                warmup=schedule.warmup_learning_rate,
+            ),
+            field=warmup_field,
+            hint=_("write warmup_learning_rate: {value}", value=suggestion[warmup_field])
+            + _part_of(suggestion, warmup_field),
+            replacement=suggestion[warmup_field],
+        )
 
 
 @rule("PC510", "learning-rate-in-usual-range", category="schedule", severity="warning")
@@ -163,100 +219,3 @@ def decay_acts_within_training(config):
             hint=_("move the steps within num_steps (e.g. at {a} and {b})", a=steps * 2 // 3, b=steps * 9 // 10),
         )
     return None
-
-
-@rule("PC613", "eval-keeps-low-scores", category="eval", severity="warning")
-def eval_keeps_low_scores(config):
-    """The post-processing score_threshold keeps low-scoring detections, as COCO evaluation needs.
-
-    Catalogue: none yet (found on published configs, issue 9)
-
-    Why: COCO mAP averages precision over every recall level, reached by the detections
-    ranked down to the lowest scores. A score_threshold of 0.3 or 0.5 (set to get clean
-    pictures) cuts the precision-recall curve short, so evaluation reports a lower mAP than
-    the model has. The zoo keeps 1e-8 (0.0 for Faster R-CNN); filter by score where the
-    exported model is used instead. Source: pycocotools COCOeval (maxDets 100 per image,
-    ranked by score), configs/tf2.
-
-    Bad:
-        model.faster_rcnn.second_stage_post_processing.batch_non_max_suppression.score_threshold: 0.5
-    Good:
-        model.faster_rcnn.second_stage_post_processing.batch_non_max_suppression.score_threshold: 0.0
-    """
-    arch = config.arch
-    block = {"ssd": "post_processing", "faster_rcnn": "second_stage_post_processing"}.get(arch)
-    if block is None:
-        return None
-    metrics = list(config.message.eval_config.metrics_set) or ["coco_detection_metrics"]
-    if not any(m.startswith("coco") for m in metrics):
-        return None
-    threshold = getattr(config.model, block).batch_non_max_suppression.score_threshold
-    if threshold < 0.1:
-        return None
-    return Finding(
-        _(
-            "score_threshold {value:g} drops every detection scoring below it: COCO mAP, which averages "
-            "precision up to full recall, comes out lower than the model's",
-            value=threshold,
-        ),
-        field=f"model.{arch}.{block}.batch_non_max_suppression.score_threshold",
-        hint=_("write score_threshold: 1e-8 and filter by score where the exported model is used"),
-    )
-
-
-@rule("PC112", "flip-keeps-sides", category="label-map", severity="warning")
-def flip_keeps_sides(config, label_map):
-    """random_horizontal_flip is not used with classes (or keypoints) that name a side.
-
-    Catalogue: none yet (found on published configs, issue 9)
-
-    Why: random_horizontal_flip mirrors the image and its boxes but keeps every class: a
-    flipped 'left' arrow, hand or turn sign is still labelled 'left' while it now points
-    right, so half of the training examples of each side teach the other side. Keypoints
-    named left_*/right_* need a keypoint_flip_permutation that swaps them. Source:
-    core/preprocessor.py random_horizontal_flip (labels untouched, keypoints permuted
-    only by keypoint_flip_permutation).
-
-    Bad:
-        file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'left_hand' } item { id: 2 name: 'right_hand' }
-        train_config.data_augmentation_options[0].random_horizontal_flip.probability: 0.5
-        expect train_config.data_augmentation_options[0].random_horizontal_flip
-    Bad (keypoints):
-        file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' keypoints { id: 0 label: 'left_eye' } keypoints { id: 1 label: 'right_eye' } } item { id: 2 name: 'two' }
-        train_config.data_augmentation_options[0].random_horizontal_flip.probability: 0.5
-        expect train_config.data_augmentation_options[0].random_horizontal_flip
-    Good:
-        train_config.data_augmentation_options[0].random_horizontal_flip.probability: 0.5
-    """
-    for index, option in enumerate(config.train.data_augmentation_options):
-        if option.WhichOneof("preprocessing_step") != "random_horizontal_flip":
-            continue
-        field = f"train_config.data_augmentation_options[{index}].random_horizontal_flip"
-        sided = [
-            item.name or item.display_name
-            for item in label_map.items
-            if _names_a_side(item.name) or _names_a_side(item.display_name)
-        ]
-        if sided:
-            yield Finding(
-                _(
-                    "random_horizontal_flip mirrors the images but keeps the classes: a flipped {names} shows "
-                    "the other side and keeps its label",
-                    names=" / ".join(repr(n) for n in sided[:4]),
-                ),
-                field=field,
-                hint=_("delete this data_augmentation_options block"),
-            )
-        keypoints = [
-            k.label for item in label_map.located.message.item for k in item.keypoints if _names_a_side(k.label)
-        ]
-        if keypoints and not option.random_horizontal_flip.keypoint_flip_permutation:
-            yield Finding(
-                _(
-                    "keypoints {names} name a side but random_horizontal_flip has no keypoint_flip_permutation: "
-                    "flipped images keep left keypoints on the right",
-                    names=", ".join(keypoints[:4]),
-                ),
-                field=field,
-                hint=_("add keypoint_flip_permutation with the index of each keypoint's mirror"),
-            )
