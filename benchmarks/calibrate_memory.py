@@ -28,7 +28,7 @@ sys.path[:0] = [str(REPO / "examples/faces_cubes")]
 
 from make_example import apply_edits  # noqa: E402
 
-from pipecheck.estimates import TIME_PIXEL_EXPONENT  # noqa: E402
+from pipecheck.odapi.estimates import TIME_PIXEL_EXPONENT  # noqa: E402
 
 _CENTERNET = "centernet_resnet101_v1_fpn_512x512_coco17_tpu-8"
 _EXTRACTOR = "model.center_net.feature_extractor"
@@ -83,7 +83,7 @@ def config_text(zoo_name: str, model_edits: list | None, batch: int, steps: int)
 def training_estimate(config_path: Path):
     """pipecheck's TrainingEstimate for a config (None for an unknown family)."""
     from pipecheck.artifacts.pipeline_config import load_pipeline_config
-    from pipecheck.estimates import estimate_training
+    from pipecheck.odapi.estimates import estimate_training
     from pipecheck.schema import load_schema
 
     return estimate_training(load_pipeline_config(config_path, load_schema(REPO).pipeline_class))
@@ -91,7 +91,7 @@ def training_estimate(config_path: Path):
 
 def estimate(config_path: Path, batch: int) -> tuple[float | None, float | None, bool]:
     """(estimated peak MiB, estimated s/step, measured family) from pipecheck's RAM model."""
-    from pipecheck.estimates import MIB
+    from pipecheck.odapi.estimates import MIB
 
     found = training_estimate(config_path)
     if found is None:

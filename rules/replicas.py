@@ -15,7 +15,7 @@ _STATIC_RESIZERS = N_("fixed_shape_resizer, or keep_aspect_ratio_resizer with pa
 
 @fixture
 def distribution(options, machine):
-    """The replicas the training runs on (pipecheck.distribution.Distribution)."""
+    """The replicas the training runs on (pipecheck.odapi.distribution.Distribution)."""
     return options.distribution or default_distribution(machine.gpus)
 
 

@@ -44,9 +44,9 @@ def test_ram_bounds_the_batch_when_it_is_the_smallest(zoo_batch):
 
 @pytest.mark.parametrize("free", [5 * GIB, 11 * GIB, 17 * GIB])
 def test_without_ram_the_figure_is_the_total_ram_and_does_not_move_with_free_ram(course_project, monkeypatch, free):
-    import pipecheck.machine
+    import pipecheck.odapi.machine
 
-    monkeypatch.setattr(pipecheck.machine, "_memory", lambda: (24 * GIB, free))
+    monkeypatch.setattr(pipecheck.odapi.machine, "_memory", lambda: (24 * GIB, free))
     code, out = run_cli("check", CONFIG, "--format", "json")
     message = batch_findings(json.loads(out))["PC402"]["message"]
     assert message.startswith("batch_size 1 needs about 2.9 GiB of the 24.0 GiB total RAM (")
@@ -56,9 +56,9 @@ def test_without_ram_the_figure_is_the_total_ram_and_does_not_move_with_free_ram
 
 
 def test_free_ram_below_the_need_is_said_apart(course_project, monkeypatch):
-    import pipecheck.machine
+    import pipecheck.odapi.machine
 
-    monkeypatch.setattr(pipecheck.machine, "_memory", lambda: (24 * GIB, 2 * GIB))
+    monkeypatch.setattr(pipecheck.odapi.machine, "_memory", lambda: (24 * GIB, 2 * GIB))
     code, out = run_cli("check", CONFIG, "--format", "json")
     message = batch_findings(json.loads(out))["PC402"]["message"]
     assert "recommended batch_size 4" in message

@@ -11,7 +11,7 @@ from support.projects import CONFIG, NET
 from support.terminal import start_like_a_terminal
 from test_workflow import FOLDER, pipecheck
 
-from pipecheck.distribution import DistributionError, from_options, local_cluster, read_tf_config
+from pipecheck.odapi.distribution import DistributionError, from_options, local_cluster, read_tf_config
 
 RUN = f"faces_cubes/training/{NET}/checkpoint1"
 

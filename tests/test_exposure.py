@@ -7,7 +7,7 @@ from support.projects import NET
 
 from pipecheck.artifacts.records import FileRecords
 from pipecheck.engine.artifact_fixtures import ReaderRecords
-from pipecheck.exposure import class_exposure
+from pipecheck.odapi.exposure import class_exposure
 
 
 def reader(images: int, boxes: dict[str, int]) -> ReaderRecords:

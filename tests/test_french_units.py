@@ -10,7 +10,7 @@ from conftest import run_cli
 from support.projects import NET, REPO
 
 from pipecheck.i18n import set_language
-from pipecheck.machine import format_bytes, parse_size
+from pipecheck.odapi.machine import format_bytes, parse_size
 
 ENGLISH_UNIT = re.compile(r"\b[0-9.}]*\s*[KMGT]i?B\b")
 

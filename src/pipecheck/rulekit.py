@@ -6,14 +6,21 @@ to change. Fixtures give rules their data; these compute with it.
 """
 
 from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
-from pipecheck.distribution import MULTI_WORKER, TPU, default_distribution
-from pipecheck.estimates import estimate_training
-from pipecheck.exposure import class_exposure
 from pipecheck.guarded import exists, file_size, is_dir, problem_with
-from pipecheck.machine import format_bytes
+from pipecheck.odapi.distribution import MULTI_WORKER, TPU, default_distribution
+from pipecheck.odapi.estimates import estimate_training
+from pipecheck.odapi.exposure import class_exposure
+from pipecheck.odapi.machine import format_bytes
+from pipecheck.odapi.schedules import (
+    base_rate,
+    cosine_rate,
+    describe_others,
+    rate_at,
+    scaled_to_batch,
+    suggested_cosine,
+)
 from pipecheck.project import ZOO_PLACEHOLDER, is_placeholder, is_remote
 from pipecheck.project.relocate import launched_elsewhere, tail_parts
-from pipecheck.schedules import base_rate, cosine_rate, describe_others, rate_at, scaled_to_batch, suggested_cosine
 
 __all__ = [
     "MULTI_WORKER",

@@ -47,7 +47,7 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
 def run_options(args, target: Path):
     from pipecheck.cli.distribute import distribution_from_args
     from pipecheck.engine.runner import RunOptions
-    from pipecheck.machine import parse_size
+    from pipecheck.odapi.machine import parse_size
     from pipecheck.report.progress import bar_callback
 
     if args.ram is not None:

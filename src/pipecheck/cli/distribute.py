@@ -45,8 +45,8 @@ def distribution_from_args(args):
     """The Distribution the options describe, or None (the lint then uses this machine's GPUs)."""
     from dataclasses import replace
 
-    from pipecheck.distribution import DistributionError, from_options, parse_gpus
-    from pipecheck.machine import current_machine, parse_size
+    from pipecheck.odapi.distribution import DistributionError, from_options, parse_gpus
+    from pipecheck.odapi.machine import current_machine, parse_size
 
     try:
         gpus = parse_gpus(args.gpus) if getattr(args, "gpus", None) else None
@@ -67,7 +67,7 @@ def distribution_from_args(args):
         except ValueError as error:
             raise UsageError(_("--gpu-memory: {error}", error=error)) from None
     if memory is not None:
-        from pipecheck.distribution import default_distribution
+        from pipecheck.odapi.distribution import default_distribution
 
         distribution = replace(distribution or default_distribution(current_machine().gpus), gpu_memory=memory)
     return distribution
@@ -111,7 +111,7 @@ def cluster_tasks(distribution, dry_run: bool):
     """(cluster, this task or None) for --num-workers: the user's TF_CONFIG; for a dry run without it, an example."""
     import os
 
-    from pipecheck.distribution import Cluster, DistributionError, read_tf_config
+    from pipecheck.odapi.distribution import Cluster, DistributionError, read_tf_config
 
     text = os.environ.get("TF_CONFIG")
     if dry_run and not text:

@@ -11,7 +11,7 @@ from pipecheck.i18n import _
 
 
 def doctor(args) -> int:
-    from pipecheck.machine import current_machine, format_bytes
+    from pipecheck.odapi.machine import current_machine, format_bytes
     from pipecheck.schema import SchemaNotFound, load_schema
     from pipecheck.wrappers.stack import incompatibilities, inspect_stack
 

@@ -8,13 +8,13 @@ import tempfile
 from pathlib import Path
 
 from pipecheck.cli.common import lint_for
-from pipecheck.estimates import SAFETY
 from pipecheck.i18n import _
+from pipecheck.odapi.estimates import SAFETY
 from pipecheck.wrappers.launch import WorkflowError, prepare, print_dry_run
 
 
 def probe(args) -> int:
-    from pipecheck.machine import current_machine
+    from pipecheck.odapi.machine import current_machine
     from pipecheck.wrappers.probe import config_with_batch, fit_line, largest_batch, measure_training
 
     result, stop = lint_for(args, gate=True)
@@ -85,7 +85,7 @@ def probe(args) -> int:
 
 
 def _verdict(points, machine, config, records, largest_batch, fit_line) -> int:
-    from pipecheck.machine import format_bytes
+    from pipecheck.odapi.machine import format_bytes
 
     fixed, per_image = fit_line([(p.batch, p.peak_mib) for p in points])
     available = machine.ram_available / 2**20
@@ -147,7 +147,7 @@ def _verdict(points, machine, config, records, largest_batch, fit_line) -> int:
 
 def _against_the_estimate(points, config) -> None:
     """What the lint's estimate (PC402, PC404) said for each measured batch: how far to trust it on this machine."""
-    from pipecheck.estimates import MIB, estimate_training
+    from pipecheck.odapi.estimates import MIB, estimate_training
 
     estimate = estimate_training(config)
     if estimate is None:

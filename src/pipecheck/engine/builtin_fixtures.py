@@ -141,7 +141,7 @@ def project_files(project):
 @fixture
 def machine(options, settings):
     """The training machine: RAM (or --ram), CPU cores, GPUs."""
-    from pipecheck.machine import current_machine
+    from pipecheck.odapi.machine import current_machine
 
     return current_machine(options.ram or settings.ram)
 

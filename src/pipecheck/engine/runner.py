@@ -33,7 +33,7 @@ class RunOptions:
     config_text: str | None = None  # lint this text as the config's content (fixes not yet written)
     progress: Callable[[str, int, int], None] | None = None  # (label, done, total) for passes over big files
     baseline: list[dict] | None = None  # findings accepted by a baseline file (engine.baseline)
-    distribution: object = None  # pipecheck.distribution.Distribution from --gpus/--num-workers/--tpu/--replicas
+    distribution: object = None  # pipecheck.odapi.distribution.Distribution from --gpus/--num-workers/--tpu/--replicas
 
 
 def select_rules(rules: list[RuleSpec], select: list[str], ignore: list[str]) -> list[RuleSpec]:

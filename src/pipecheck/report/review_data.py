@@ -6,11 +6,11 @@ import base64
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipecheck import schedules
-from pipecheck.estimates import estimate_training
-from pipecheck.exposure import class_exposure
 from pipecheck.i18n import _, n_
-from pipecheck.machine import format_bytes
+from pipecheck.odapi import schedules
+from pipecheck.odapi.estimates import estimate_training
+from pipecheck.odapi.exposure import class_exposure
+from pipecheck.odapi.machine import format_bytes
 from pipecheck.report.diff import diff_rows
 
 SAMPLES = 8

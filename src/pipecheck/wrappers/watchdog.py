@@ -236,7 +236,7 @@ def _close(a: float, b: float) -> bool:
 
 def schedule_of(config, num_steps: int) -> Schedule:
     """The Schedule of a PipelineConfig, trained for `num_steps` (the config's or --num-steps)."""
-    from pipecheck import schedules
+    from pipecheck.odapi import schedules
 
     suspects = [_("batch_size {batch}", batch=config.train.batch_size)]
     found = config.learning_rate()

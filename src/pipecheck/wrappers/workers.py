@@ -30,7 +30,7 @@ class Worker:
 
 def local_workers(launch, count: int, run_folder: Path) -> list[Worker]:
     """`count` copies of a train launch forming one cluster on free loopback ports; worker 0 is the chief."""
-    from pipecheck.distribution import local_cluster
+    from pipecheck.odapi.distribution import local_cluster
 
     cluster = local_cluster(count)
     workers = []
