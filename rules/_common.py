@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipecheck import Finding, _, n_
+from pipecheck import Finding, _, cannot_decide, n_
 from pipecheck.rulekit import is_placeholder  # noqa: F401  (the rules' helpers, in one place)
+
+
+def needs(value, block: str):
+    """The value of a config accessor, or the rule stops undecided when the block that holds it is absent."""
+    if value is None:
+        cannot_decide(_("the config has no {block} block", block=block))
+    return value
 
 
 def leaf_name(field_path: str) -> str:

@@ -1,17 +1,10 @@
-"""What the schedule rules share: the review item they pre-fill, the schedule found, the one suggestion."""
+"""What the schedule rules share: the review item they pre-fill, the one suggestion."""
 
 from pipecheck import N_, _
 from pipecheck.rulekit import describe_others
 
 # The review's sign-off items these rules pre-fill.
 SCHEDULE_FITS = N_("The learning-rate schedule fits num_steps")
-
-
-def _schedule(config, kind: str | None = None):
-    found = config.learning_rate()
-    if found is None or (kind is not None and found[1] != kind):
-        return None
-    return found
 
 
 def _part_of(suggestion, field: str) -> str:

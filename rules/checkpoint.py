@@ -352,12 +352,17 @@ def full_restore_keeps_classes(config, original):
         train_config.fine_tune_checkpoint_type: "full"
     Good:
         train_config.fine_tune_checkpoint_type: "detection"
+    Undecided (no model block: no num_classes to compare):
+        train_config.fine_tune_checkpoint_type: "full"
+        delete model
     """
     if config.train.fine_tune_checkpoint_type != "full":
         return None
-    if original is None or original.model is None:
+    if original is None or original.num_classes is None:
         cannot_decide(_("no original config to compare num_classes with"))
-    mine, theirs = config.model.num_classes, original.model.num_classes
+    mine, theirs = config.num_classes, original.num_classes
+    if mine is None:
+        cannot_decide(_("{arch} has no num_classes", arch=config.arch or _("the model")))
     if mine != theirs:
         return Finding(
             _(

@@ -26,11 +26,9 @@ def num_classes_matches_label_map(config, label_map):
 
     Fix: safe; sets num_classes to the label map's highest id.
     """
-    model = config.model
-    if model is None or "num_classes" not in model.DESCRIPTOR.fields_by_name:
+    field, written, wanted = config.num_classes_field, config.num_classes, label_map.max_id
+    if field is None:
         cannot_decide(_("{arch} has no num_classes", arch=config.arch or _("the model")))
-    field = f"{config.arch_path}.num_classes"
-    written, wanted = model.num_classes, label_map.max_id
     if written == wanted:
         return None
     if written < wanted:
@@ -175,10 +173,7 @@ def label_map_ids_contiguous(label_map, config):
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' }
     """
     count, missing = _missing_ids(label_map)
-    model = config.model
-    if not count or (
-        model is not None and "num_classes" in model.DESCRIPTOR.fields_by_name and model.num_classes != label_map.max_id
-    ):
+    if not count or config.num_classes not in (None, label_map.max_id):
         return None  # with num_classes off as well, PC101 reports both
     shown = ", ".join(str(i) for i in missing[:10]) + (" ..." if count > 10 else "")
     return Finding(

@@ -3,7 +3,7 @@
 from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck.rulekit import base_rate, rate_at, scaled_to_batch, suggested_cosine
 
-from ._schedule import _part_of, _schedule
+from ._schedule import _part_of
 
 CODES = ("PC509", "PC599")
 
@@ -51,9 +51,9 @@ def learning_rate_scaled_to_batch(config, original):
     factor = scaled_to_batch(config, original)
     if factor is None:
         return
-    path, name, schedule = _schedule(config)
+    path, name, schedule = config.learning_rate()
     rate = base_rate(name, schedule)
-    batch, zoo_batch = config.train.batch_size, original.train.batch_size
+    batch, zoo_batch = config.batch_size, original.batch_size
     rate_field = {"cosine_decay_learning_rate": "learning_rate_base", "constant_learning_rate": "learning_rate"}.get(
         name, "initial_learning_rate"
     )
@@ -140,8 +140,8 @@ def learning_rate_in_usual_range(config):
             field=field,
             hint=_(
                 "start from {value:g} or below (the zoo's rate scaled to your batch of {batch})",
-                value=zoo * max(config.train.batch_size, 1) / zoo_batch,
-                batch=config.train.batch_size,
+                value=zoo * max(config.batch_size, 1) / zoo_batch,
+                batch=config.batch_size,
             ),
         )
     if peak < _TOO_LOW * zoo:
@@ -157,8 +157,8 @@ def learning_rate_in_usual_range(config):
             field=field,
             hint=_(
                 "start from {value:g} (the zoo's rate scaled to your batch of {batch})",
-                value=zoo * max(config.train.batch_size, 1) / zoo_batch,
-                batch=config.train.batch_size,
+                value=zoo * max(config.batch_size, 1) / zoo_batch,
+                batch=config.batch_size,
             ),
         )
     return None
@@ -190,7 +190,7 @@ def decay_acts_within_training(config):
         append: train_config { optimizer { momentum_optimizer { learning_rate { manual_step_learning_rate { initial_learning_rate: 0.002 schedule { step: 800 learning_rate: 0.0002 } } } } } }
     """
     found = config.learning_rate()
-    steps = config.train.num_steps
+    steps = config.num_steps
     if found is None or not steps:
         return None
     path, name, schedule = found

@@ -8,6 +8,7 @@ from pipecheck import N_, Finding, _, cannot_decide, rule
 from pipecheck.rulekit import estimate_training, format_bytes
 
 from ._batch import advise_batch
+from ._common import needs
 
 CODES = ("PC400", "PC409")
 
@@ -85,8 +86,8 @@ def batch_fits_in_ram(config, machine, distribution, records=None):
                 extractor=config.feature_extractor_type() or _("no extractor"),
             )
         )
+    batch = needs(config.batch_size, "train_config")
     advice = advise_batch(config, machine, records)
-    batch = config.train.batch_size
     needed = estimate.needed_bytes(batch)
     ram = advice.ram_figure(machine)
     working = _("{estimate}, +15 % margin", estimate=estimate.describe())
@@ -145,7 +146,7 @@ def input_pipeline_bytes(config, records) -> tuple[int, str]:
     mean_record = sum(f.payload_bytes for f in files) / count
     buffered = min(config.train_input.shuffle_buffer_size or 2048, count) * mean_record
     pixels = max((w * h for f in files for w, h in f.image_sizes), default=0)
-    in_flight = (config.train.batch_size * 2 + 4) * pixels * 3 * 5
+    in_flight = ((config.batch_size or 0) * 2 + 4) * pixels * 3 * 5
     text = _(
         "shuffle buffer {buffered} ({records} records of {size:.0f} KiB) + images being decoded {decoding}",
         buffered=format_bytes(buffered),
@@ -178,7 +179,7 @@ def input_pipeline_fits_in_ram(config, records, machine):
     estimate = estimate_training(config)
     if estimate is None:
         cannot_decide(_("no RAM model for this architecture (see PC402)"))
-    batch = config.train.batch_size
+    batch = needs(config.batch_size, "train_config")
     model = estimate.needed_bytes(batch)
     inputs, working = input_pipeline_bytes(config, records)
     if model > machine.ram_available or model + inputs <= machine.ram_available:
@@ -215,13 +216,14 @@ def no_tpu_batch(config, distribution, machine, records=None):
     Good:
         train_config.batch_size: 2
     """
+    batch = needs(config.batch_size, "train_config")
     advice = advise_batch(config, machine, records)
     estimate = estimate_training(config)
-    if estimate is not None and estimate.needed_bytes(config.train.batch_size) > advice.ram_bytes:
+    if estimate is not None and estimate.needed_bytes(batch) > advice.ram_bytes:
         return None  # PC402 reports the batch that does not fit, one finding for one cause
-    if config.train.batch_size >= 64 and distribution.replicas < 2:
+    if batch >= 64 and distribution.replicas < 2:
         return Finding(
-            _("batch_size {batch} is the zoo's TPU value; on one machine use 1 to 8", batch=config.train.batch_size),
+            _("batch_size {batch} is the zoo's TPU value; on one machine use 1 to 8", batch=batch),
             field="train_config.batch_size",
             hint=_(
                 "write batch_size: {value} ({reasons})", value=max(1, advice.value), reasons=advice.reasons(machine)
@@ -281,15 +283,16 @@ def training_time_reasonable(config, machine, project):
     Good:
         train_config.num_steps: 1000
     """
+    steps = needs(config.num_steps, "train_config")
     if machine.gpus:
         cannot_decide(_("seconds per step were measured on a CPU; this machine has a GPU"))
     estimate = estimate_training(config)
-    seconds = estimate.seconds_per_step(config.train.batch_size) if estimate else None
+    seconds = estimate.seconds_per_step(config.batch_size) if estimate else None
     if seconds is None:
         cannot_decide(
             _("no timing measured for {arch} {extractor}", arch=config.arch, extractor=config.feature_extractor_type())
         )
-    hours = config.train.num_steps * seconds / 3600
+    hours = steps * seconds / 3600
     if hours <= TRAINING_TIME_LIMIT_HOURS:
         return None
     steps = int(TRAINING_TIME_LIMIT_HOURS * 3600 / seconds)
@@ -297,10 +300,10 @@ def training_time_reasonable(config, machine, project):
         _(
             "{steps} steps at about {seconds:.1f} s per step ({family}, batch {batch}, on a CPU) take about "
             "{days:.1f} days",
-            steps=config.train.num_steps,
+            steps=steps,
             seconds=seconds,
             family=estimate.family.label,
-            batch=config.train.batch_size,
+            batch=config.batch_size,
             days=hours / 24,
         ),
         field="train_config.num_steps",

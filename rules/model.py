@@ -229,7 +229,7 @@ def batches_need_padding(config):
         train_config.batch_size: 1
     """
     model = config.model
-    if model is None or not model.HasField("image_resizer") or config.train.batch_size <= 1:
+    if model is None or not model.HasField("image_resizer") or (config.batch_size or 1) <= 1:
         return None
     if model.image_resizer.WhichOneof("image_resizer_oneof") != "keep_aspect_ratio_resizer":
         return None
@@ -238,7 +238,7 @@ def batches_need_padding(config):
             _(
                 "batch_size {batch} with keep_aspect_ratio_resizer and no padding: the first batch fails with "
                 "'Cannot batch tensors with different shapes'",
-                batch=config.train.batch_size,
+                batch=config.batch_size,
             ),
             field=f"{config.arch_path}.image_resizer.keep_aspect_ratio_resizer.pad_to_max_dimension",
             hint=_("write pad_to_max_dimension: true (or batch_size: 1)"),

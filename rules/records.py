@@ -152,14 +152,14 @@ def class_labels_in_range(records, config):
     Good:
         record faces_cubes/training/train.record 0 del:image/object/class/text
     """
-    model = config.model
-    if model is None or "num_classes" not in model.DESCRIPTOR.fields_by_name:
+    classes = config.num_classes
+    if classes is None:
         return
     for _reader, facts, _field in reader_files(records):
         if not facts.records_with_labels_only:
             continue
         for label, (boxes, first) in sorted(facts.class_label.items(), key=lambda kv: int(kv[0])):
-            if not 1 <= int(label) <= model.num_classes:
+            if not 1 <= int(label) <= classes:
                 yield Finding(
                     n_(
                         "label {label} ({count} box, first in {place}) is outside 1..{classes}; with no class "
@@ -169,9 +169,9 @@ def class_labels_in_range(records, config):
                         boxes,
                         label=label,
                         place=record_place(facts, first),
-                        classes=model.num_classes,
+                        classes=classes,
                     ),
-                    field=f"{config.arch_path}.num_classes",
+                    field=config.num_classes_field,
                     hint=_("labels start at 1 and follow the label map's ids (or store the class text too)"),
                 )
 

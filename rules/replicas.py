@@ -8,6 +8,8 @@ model_main_tf2.py's MirroredStrategy() takes). On one replica these rules have n
 from pipecheck import N_, Finding, _, cannot_decide, fixture, rule
 from pipecheck.rulekit import MULTI_WORKER, TPU, default_distribution, estimate_training, format_bytes, is_remote
 
+from ._common import needs
+
 CODES = ("PC410", "PC499")
 
 _STATIC_RESIZERS = N_("fixed_shape_resizer, or keep_aspect_ratio_resizer with pad_to_max_dimension: true")
@@ -39,8 +41,8 @@ def batch_divisible_by_replicas(config, distribution):
         train_config.batch_size: 2
         option --replicas 2
     """
-    replicas, batch = distribution.replicas, config.train.batch_size
-    if replicas <= 1 or batch % replicas == 0:
+    replicas, batch = distribution.replicas, config.batch_size
+    if replicas <= 1 or batch is None or batch % replicas == 0:
         return None
     lower, upper = batch // replicas * replicas, (batch // replicas + 1) * replicas
     choices = _("{lower} or {upper}", lower=lower, upper=upper) if lower else str(upper)
@@ -285,7 +287,7 @@ def global_batch_schedule(config, records, distribution):
     images = train.records if train else 0
     if not images:
         cannot_decide(_("no training records to count epochs against"))
-    batch, steps = config.train.batch_size, config.train.num_steps
+    batch, steps = needs(config.batch_size, "train_config"), config.num_steps
     epochs = steps * batch / images
     return Finding(
         _(
@@ -329,7 +331,7 @@ def memory_per_replica(config, machine, distribution):
     estimate = estimate_training(config)
     if estimate is None:
         cannot_decide(_("no memory model for this architecture (see PC402)"))
-    share = max(1, config.train.batch_size // distribution.replicas)
+    share = max(1, needs(config.batch_size, "train_config") // distribution.replicas)
     per_replica = estimate.needed_bytes(share)
     origin = _("measured on CPUs") if estimate.family.measured else _("a prior, ±30 %")
     if distribution.gpus:

@@ -7,7 +7,7 @@ and batch_size and usually leaves the schedule as it was.
 from pipecheck import Finding, _, rule
 from pipecheck.rulekit import cosine_rate, suggested_cosine
 
-from ._schedule import SCHEDULE_FITS, _part_of, _schedule
+from ._schedule import SCHEDULE_FITS, _part_of
 
 CODES = ("PC500", "PC505")
 
@@ -34,8 +34,8 @@ def warmup_ends_before_training(config, original):
     Fix: safe; writes warmup_steps = num_steps / 10, part of the one schedule PC503 and PC509
     complete (a warmup past the end of training is never a choice).
     """
-    found = _schedule(config)
-    steps = config.train.num_steps
+    found = config.learning_rate()
+    steps = config.num_steps
     if found is None or not steps:
         return None
     path, name, schedule = found
@@ -89,8 +89,8 @@ def decay_covers_training(config):
 
     Fix: safe; writes total_steps = num_steps.
     """
-    found = _schedule(config, "cosine_decay_learning_rate")
-    steps = config.train.num_steps
+    found = config.learning_rate("cosine_decay_learning_rate")
+    steps = config.num_steps
     if found is None or not steps:
         return None
     path, _name, schedule = found
@@ -127,8 +127,8 @@ def decay_matches_training(config, original):
 
     Fix: safe; writes total_steps = num_steps.
     """
-    found = _schedule(config, "cosine_decay_learning_rate")
-    steps = config.train.num_steps
+    found = config.learning_rate("cosine_decay_learning_rate")
+    steps = config.num_steps
     if found is None or not steps:
         return None
     path, _name, schedule = found
@@ -167,7 +167,7 @@ def warmup_rate_below_base(config):
     Good:
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.warmup_learning_rate: 0.001
     """
-    found = _schedule(config)
+    found = config.learning_rate()
     if found is None:
         return None
     path, name, schedule = found
@@ -214,7 +214,7 @@ def warmup_shorter_than_decay(config):
     Good:
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.warmup_steps: 100
     """
-    found = _schedule(config, "cosine_decay_learning_rate")
+    found = config.learning_rate("cosine_decay_learning_rate")
     if found is None:
         return None
     path, _name, schedule = found
@@ -229,7 +229,7 @@ def warmup_shorter_than_decay(config):
             field=f"{path}.warmup_steps",
             hint=_("make warmup_steps a tenth of total_steps"),
         )
-    if warm == schedule.total_steps and schedule.total_steps and config.train.num_steps > schedule.total_steps:
+    if warm == schedule.total_steps and schedule.total_steps and config.num_steps > schedule.total_steps:
         return Finding(
             _(
                 "warmup_steps + hold_base_rate_steps = total_steps = {total}: the cosine divides by zero and "

@@ -2,7 +2,7 @@
 
 from pipecheck import Finding, _, cannot_decide, rule
 
-from ._schedule import SCHEDULE_FITS, _schedule
+from ._schedule import SCHEDULE_FITS
 
 CODES = ("PC506", "PC508")
 
@@ -31,7 +31,7 @@ def manual_steps_increasing(config):
         train_config.optimizer.momentum_optimizer.learning_rate.manual_step_learning_rate.schedule[0].step: 500
         train_config.optimizer.momentum_optimizer.learning_rate.manual_step_learning_rate.schedule[0].learning_rate: 0.0002
     """
-    found = _schedule(config, "manual_step_learning_rate")
+    found = config.learning_rate("manual_step_learning_rate")
     if found is None:
         return None
     path, _name, schedule = found
@@ -73,7 +73,7 @@ def num_steps_set(config):
     Good:
         train_config.num_steps: 1000
     """
-    if config.train.num_steps > 0:
+    if (config.num_steps or 0) > 0:
         return None
     return Finding(
         _("num_steps is not set: training fails after start-up unless --num_train_steps is given"),
@@ -101,7 +101,7 @@ def last_steps_saved(config):
     Good:
         train_config.num_steps: 1000
     """
-    steps = config.train.num_steps
+    steps = config.num_steps or 0
     if steps <= 0:
         cannot_decide(_("num_steps is not set (see PC507)"))
     if steps % CHECKPOINT_EVERY_N == 0:

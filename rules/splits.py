@@ -4,7 +4,7 @@ from pipecheck import N_, Finding, _, cannot_decide, n_, rule
 from pipecheck.rulekit import class_exposure
 
 from ._batch import advise_batch
-from ._common import box_counts, record_place
+from ._common import box_counts, needs, record_place
 
 CODES = ("PC715", "PC799")
 
@@ -73,7 +73,7 @@ def enough_training_records(records, config, machine):
     train = records.train
     if train is None:
         cannot_decide(_("no training records"))
-    batch = config.train.batch_size
+    batch = needs(config.batch_size, "train_config")
     if train.records < batch:
         advice = advise_batch(config, machine, records)
         return Finding(
@@ -161,7 +161,7 @@ def classes_seen_enough(records, config, label_map):
     Good:
         train_config.num_steps: 1000
     """
-    exposure = class_exposure(records.train, config.train.batch_size, config.train.num_steps)
+    exposure = class_exposure(records.train, needs(config.batch_size, "train_config"), config.num_steps)
     if exposure is None:
         cannot_decide(_("no training records"))
     working = _(

@@ -45,7 +45,53 @@ class PipelineConfig:
 
     @property
     def train(self):
+        """train_config as the OD API reads it: its defaults when the block is absent (see train_config)."""
         return self.message.train_config
+
+    # The fields rules keep re-deriving, each None when the block that holds it is absent, so a
+    # rule cannot forget the guard: `if config.num_classes is None: cannot_decide(...)`.
+
+    def has(self, block: str) -> bool:
+        """Whether a top-level block (model, train_config, eval_input_reader, ...) is written at all."""
+        value = getattr(self.message, block)
+        return self.message.HasField(block) if hasattr(value, "ListFields") else len(value) > 0
+
+    @property
+    def num_classes_field(self) -> str | None:
+        """`model.<arch>.num_classes`; None without a model block or for an architecture without one."""
+        model = self.model
+        if model is None or "num_classes" not in model.DESCRIPTOR.fields_by_name:
+            return None
+        return f"{self.arch_path}.num_classes"
+
+    @property
+    def num_classes(self) -> int | None:
+        return self.model.num_classes if self.num_classes_field else None
+
+    @property
+    def train_config(self):
+        """The train_config message, or None when the config has no train_config block."""
+        return self.message.train_config if self.has("train_config") else None
+
+    @property
+    def batch_size(self) -> int | None:
+        """train_config.batch_size (its default, 32, when unwritten); None without train_config."""
+        return self.message.train_config.batch_size if self.has("train_config") else None
+
+    @property
+    def num_steps(self) -> int | None:
+        """train_config.num_steps (0, train forever, when unwritten); None without train_config."""
+        return self.message.train_config.num_steps if self.has("train_config") else None
+
+    @property
+    def train_reader(self):
+        """The train_input_reader message, or None when the config has none."""
+        return self.message.train_input_reader if self.has("train_input_reader") else None
+
+    @property
+    def eval_config(self):
+        """The eval_config message, or None when the config has none."""
+        return self.message.eval_config if self.has("eval_config") else None
 
     @property
     def train_input(self):
@@ -79,17 +125,18 @@ class PipelineConfig:
                 node = node[index]
         return node
 
-    def learning_rate(self) -> tuple[str, str, object] | None:
-        """(field path, schedule name, schedule message) of the optimizer's learning rate."""
+    def learning_rate(self, kind: str | None = None) -> tuple[str, str, object] | None:
+        """(field path, schedule name, schedule message) of the optimizer's learning rate; None without
+        one, or when `kind` (e.g. "cosine_decay_learning_rate") names another schedule."""
         optimizer = self.train.optimizer
-        kind = optimizer.WhichOneof("optimizer")
-        if kind is None:
+        name = optimizer.WhichOneof("optimizer")
+        if name is None:
             return None
-        rate = getattr(optimizer, kind).learning_rate
+        rate = getattr(optimizer, name).learning_rate
         schedule = rate.WhichOneof("learning_rate")
-        if schedule is None:
+        if schedule is None or (kind is not None and schedule != kind):
             return None
-        return f"train_config.optimizer.{kind}.learning_rate.{schedule}", schedule, getattr(rate, schedule)
+        return f"train_config.optimizer.{name}.learning_rate.{schedule}", schedule, getattr(rate, schedule)
 
     def feature_extractor_type(self) -> str:
         model = self.model
