@@ -4,6 +4,10 @@ The corpus (tests/data/public_configs/, sources in sources.json) is linted throu
 output by benchmarks/public_configs_table.py; judged.json holds a verdict for each finding shown
 and the causes each config has. A finding nobody judged, a noise or wrong finding that had stopped
 showing, or a cause that stops being named all fail here, so precision cannot slide back.
+
+Configs added to the open split and not judged yet are listed in judged.json's `_pending` (issue 18):
+their findings are accepted unjudged until a judge fills them in. The locked split
+(tests/data/locked_configs/) is held out for the final independent judgement: no test reads it.
 """
 
 import importlib.util
@@ -29,6 +33,7 @@ def _table_module():
 table = _table_module()
 SOURCES = table.load_sources()
 JUDGED = table.load_judged()
+PENDING = set(JUDGED.get("_pending", []))
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +41,8 @@ def results():
     return table.run_all()
 
 
-def test_the_corpus_is_at_least_35_public_configs_kept_as_found():
-    assert len(SOURCES) >= 35
+def test_the_corpus_is_at_least_70_public_configs_kept_as_found():
+    assert len(SOURCES) >= 70
     for config_id, source in SOURCES.items():
         folder = table.CORPUS / config_id
         assert source["repo"].count("/") == 1 and len(source["commit"]) == 40, config_id
@@ -48,8 +53,12 @@ def test_the_corpus_is_at_least_35_public_configs_kept_as_found():
             assert ("\r\n" in text) == (file.get("line_endings") == "CRLF"), f"{config_id}/{file['path']}"
 
 
+def test_every_config_is_judged_or_pending_a_judge():
+    assert not PENDING & set(JUDGED["configs"]), "a config is both judged and pending"
+    assert set(JUDGED["configs"]) | PENDING == set(SOURCES)
+
+
 def test_every_judgement_has_a_verdict_a_reason_and_a_described_cause():
-    assert set(JUDGED["configs"]) == set(SOURCES)
     for config_id, entry in JUDGED["configs"].items():
         for key, verdict in entry["findings"].items():
             assert verdict["verdict"] in table.VERDICTS and verdict["reason"], f"{config_id}: {key}"
@@ -66,6 +75,9 @@ def test_every_judgement_has_a_verdict_a_reason_and_a_described_cause():
 def test_findings_shown_are_judged_and_the_causes_named_stay_named(results, config_id):
     result = results[config_id]
     assert result["document"]["exit_code"] != 3, result["document"].get("unparsed")
+    if config_id in PENDING:  # not judged yet: only an internal error or output that is not JSON fails
+        assert "unparsed" not in result["document"], result["document"]["unparsed"]
+        return
     unjudged = [f"{key}: {finding['message']}" for key, finding in result["unjudged"]]
     assert not unjudged, (
         "findings judged.json does not know (benchmarks/public_configs_table.py --unjudged):\n" + "\n".join(unjudged)
