@@ -1,6 +1,7 @@
 """Lint the public configs of tests/data/public_configs and print the judged table.
 
     python benchmarks/public_configs_table.py [--pipecheck EXE] [--markdown] [--unjudged FILE] [--tighten]
+                                              [--corpus DIR]
 
 Each config is copied with the files kept beside it into a temporary folder (so that nothing
 else in this repository can be mistaken for part of its project), linted from the launch root
@@ -14,7 +15,9 @@ bugs and missing files) each config has and whether a shown true finding names t
 instead of this one, in a subprocess. --unjudged writes the findings judged.json does not know
 yet, as a judged.json fragment to fill in. --tighten rewrites judged.json after a run: noise and
 wrong findings no longer shown stop being tolerated, causes now caught become required, so that
-tests/test_public_configs.py fails if either slides back.
+tests/test_public_configs.py fails if either slides back. --corpus lints another folder of the same
+layout (its sources.json, and its judged.json when it has one) instead of tests/data/public_configs:
+the judges use it on the locked split (tests/data/locked_configs), which nothing else reads.
 
 The RAM is fixed (--ram 16GiB) so that the machine rules answer the same on every computer.
 """
@@ -48,7 +51,16 @@ def load_sources() -> dict:
 
 
 def load_judged() -> dict:
+    if not JUDGED.exists():  # a corpus nobody has judged yet (the locked split before its judges)
+        return {"configs": {}}
     return json.loads(JUDGED.read_text(encoding="utf-8"))
+
+
+def use_corpus(folder: Path) -> None:
+    """Read the configs, sources.json and judged.json of another folder laid out like CORPUS."""
+    global CORPUS, SOURCES, JUDGED
+    CORPUS = folder.resolve()
+    SOURCES, JUDGED = CORPUS / "sources.json", CORPUS / "judged.json"
 
 
 def _run(args: list[str], pipecheck: str | None, cwd: Path) -> tuple[int, str]:
@@ -239,13 +251,16 @@ def tighten(results: dict) -> int:
     return changes
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pipecheck", metavar="EXE", help="another build's pipecheck executable")
     parser.add_argument("--markdown", action="store_true", help="print the table in Markdown")
     parser.add_argument("--unjudged", type=Path, metavar="FILE", help="write the unjudged findings to FILE")
     parser.add_argument("--tighten", action="store_true", help="ratchet judged.json to what this run shows")
-    args = parser.parse_args()
+    parser.add_argument("--corpus", type=Path, metavar="DIR", help="lint this folder instead (e.g. the locked split)")
+    args = parser.parse_args(argv)
+    if args.corpus:
+        use_corpus(args.corpus)
     with tempfile.TemporaryDirectory(prefix="pc-cache-") as cache:
         os.environ.setdefault("PIPECHECK_CACHE_DIR", cache)
         results = run_all(args.pipecheck, text=True)

@@ -13,6 +13,8 @@ their findings are accepted unjudged until a judge fills them in. The locked spl
 import importlib.util
 import json
 import os
+import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -137,3 +139,19 @@ def test_tighten_stops_tolerating_noise_that_is_gone_and_requires_causes_now_nam
     assert after["findings"]["PC406 train_config.sync_replicas"]["tolerated"] is False
     assert after["findings"]["PC402 train_config.batch_size"]["tolerated"] is True
     assert after["causes"]["records-absent"]["required"] is True
+
+
+def test_the_judges_lint_another_corpus_from_its_own_folder_without_a_judged_json(tmp_path, monkeypatch, capsys):
+    """--corpus (for the judges of the locked split): a folder of the same layout, every finding unjudged."""
+    config_id = "udacity-ref"
+    shutil.copytree(table.CORPUS / config_id, tmp_path / config_id)
+    (tmp_path / "sources.json").write_text(json.dumps({config_id: SOURCES[config_id]}), encoding="utf-8")
+    for name in ("CORPUS", "SOURCES", "JUDGED"):
+        monkeypatch.setattr(table, name, getattr(table, name))  # use_corpus rebinds them; undone after the test
+    table.main(["--corpus", str(tmp_path)])
+    printed = capsys.readouterr().out
+    counts = re.search(
+        r"^1 configs, (\d+) findings shown by default .*, 0 true, 0 noise, 0 wrong, (\d+) unjudged$", printed, re.M
+    )
+    assert counts and counts[1] == counts[2] != "0", printed
+    assert not (tmp_path / "judged.json").exists()
