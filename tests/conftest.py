@@ -1,13 +1,10 @@
-import io
-import json
 import os
 import shutil
 import sys
-from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
-from support.projects import CONFIG, REPO, copy_example, link_checkpoint_graph, make_clean
+from support.projects import REPO, copy_example, link_checkpoint_graph, make_clean
 
 # pytester restores sys.modules after each of its tests: a pipecheck module first imported inside
 # one would come back as a second copy, with exception classes the first copy does not catch.
@@ -59,20 +56,6 @@ def course_project(tmp_path, monkeypatch) -> Path:
     return root
 
 
-def run_cli(*args: str) -> tuple[int, str]:
-    from pipecheck.cli.main import main
-
-    buffer = io.StringIO()
-    with redirect_stdout(buffer):
-        code = main(list(args))
-    return code, buffer.getvalue()
-
-
-def lint_json(*args: str, target: str = CONFIG) -> tuple[int, dict]:
-    code, out = run_cli("check", target, "--format", "json", "--ram", "16GiB", *args)
-    return code, json.loads(out)
-
-
 @pytest.fixture
 def archive(tmp_path):
     """The course network packed as the zoo ships it: <net>.tar.gz holding <net>/ (for init)."""
@@ -102,3 +85,4 @@ def fake_python(tmp_path):
     script.write_text(f'#!/bin/sh\nexec {sys.executable} {REPO / "tests/support/fake_od_api.py"} "$@"\n')
     script.chmod(0o755)
     return str(script)
+

@@ -1,6 +1,6 @@
 """A second lint of an unchanged project reads no record and no checkpoint again."""
 
-from conftest import lint_json
+from support.cli import lint_json
 
 import pipecheck.artifacts.checkpoint as checkpoint_module
 import pipecheck.artifacts.records as records_module

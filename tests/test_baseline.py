@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import lint_json, run_cli
+from support.cli import lint_json, run_cli
 from support.projects import CONFIG
 
 

@@ -5,7 +5,7 @@ import json
 import re
 
 import pytest
-from conftest import lint_json, run_cli
+from support.cli import lint_json, run_cli
 from support.projects import CONFIG
 
 GIB = 2**30

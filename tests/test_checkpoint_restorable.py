@@ -1,6 +1,6 @@
 """A checkpoint the OD API cannot restore is an error before training, saying why (issue 10, item 1)."""
 
-from conftest import lint_json, run_cli
+from support.cli import lint_json, run_cli
 from support.projects import NET, copy_example
 
 from pipecheck.artifacts.checkpoint import read_checkpoint

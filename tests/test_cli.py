@@ -8,23 +8,13 @@ import sys
 
 import jsonschema
 import pytest
-from conftest import lint_json, run_cli
+from support.cli import lint_json, pipecheck, run_cli
 from support.projects import CONFIG, CORPUS, EXAMPLE, NET
 
 from pipecheck.report.json_report import SCHEMA_PATH
 
 COURSE_LINES = [10, 77, 78, 93, 97, 113, 114, 120, 122, 126, 128, 139, 143]
 OUTPUT_SCHEMA = json.loads(SCHEMA_PATH.read_text())
-
-
-def pipecheck(*args, cwd, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "pipecheck", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def test_the_course_example_lints_with_the_courses_table(course_project, monkeypatch):

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import run_cli
+from support.cli import run_cli
 from support.projects import CONFIG, NET
 
 yaml = pytest.importorskip("yaml", reason="the cluster-test extra (kubernetes brings pyyaml)")

@@ -3,7 +3,7 @@
 import shutil
 
 import pytest
-from conftest import lint_json, run_cli
+from support.cli import lint_json, run_cli
 from support.projects import EXAMPLE, NET, link_checkpoint_graph
 
 PRETRAINED = EXAMPLE / "tod_tf2" / "pre-trained" / NET

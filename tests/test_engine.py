@@ -4,7 +4,7 @@ import sys
 import textwrap
 
 import pytest
-from conftest import lint_json, run_cli
+from support.cli import lint_json, run_cli
 from support.projects import CONFIG, replace_once
 
 USER_RULE = '''

@@ -1,10 +1,7 @@
 """The export gate on detections as the launcher reports them, and `pipecheck export` failing on it."""
 
-import os
-import subprocess
-import sys
-
 import pytest
+from support.cli import pipecheck
 from support.projects import NET, REPO, SSD_CONFIG, add_ssd_network
 
 from pipecheck.wrappers.export_gate import check_export
@@ -209,20 +206,17 @@ def test_nothing_to_check_is_not_a_failure():
     assert check_export({"detections": None}, [1, 2], 2).failed == []
 
 
-def pipecheck(*args, cwd, **env):
-    return subprocess.run(
-        [sys.executable, "-m", "pipecheck", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PIPECHECK_PROGRESS": "never", **env},
-    )
-
-
 def test_export_prints_the_gate_and_fails_on_shifted_class_ids(clean_project, fake_python):
     pipecheck("train", FOLDER, "--python", fake_python, "--num-steps", "3", "--ram", "16GiB", cwd=clean_project)
     done = pipecheck(
-        "export", FOLDER, "--python", fake_python, "--checkpoint", "1", cwd=clean_project, FAKE_CLASS_SHIFT="-1"
+        "export",
+        FOLDER,
+        "--python",
+        fake_python,
+        "--checkpoint",
+        "1",
+        cwd=clean_project,
+        env={"FAKE_CLASS_SHIFT": "-1"},
     )
     assert done.returncode == 1
     assert "FAILED: the SavedModel returned class ids 0, not in the label map (ids 1, 2)" in done.stdout

@@ -2,7 +2,7 @@
 
 import html
 
-from conftest import run_cli
+from support.cli import run_cli
 from support.projects import NET
 
 from pipecheck.artifacts.records import FileRecords

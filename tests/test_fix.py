@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import run_cli
+from support.cli import run_cli
 from support.projects import CONFIG, NET
 
 from pipecheck.fixes.write import FileChanged, write_fixed
@@ -21,7 +21,7 @@ def zoo_copy(course_project):
 
 
 def remaining(*args):
-    from conftest import lint_json
+    from support.cli import lint_json
 
     code, report = lint_json(*args)
     return {(f["rule"], f["field"]) for f in report["findings"] if f["severity"] != "info"}

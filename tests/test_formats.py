@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 
 import jsonschema
 import pytest
-from conftest import run_cli
+from support.cli import run_cli
 from support.projects import CONFIG
 from support.tools import sarif_multitool
 

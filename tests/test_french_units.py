@@ -6,7 +6,7 @@ import re
 import sys
 
 import pytest
-from conftest import run_cli
+from support.cli import run_cli
 from support.projects import NET, REPO
 
 from pipecheck.i18n import set_language

@@ -6,7 +6,7 @@ import re
 import sys
 
 import pytest
-from conftest import run_cli
+from support.cli import run_cli
 from support.projects import CONFIG, NET, REPO
 
 spec = importlib.util.spec_from_file_location("regenerate", REPO / "scripts" / "regenerate.py")

@@ -5,7 +5,7 @@ import shutil
 import tarfile
 
 import pytest
-from conftest import run_cli
+from support.cli import run_cli
 from support.projects import CONFIG, EXAMPLE, NET, link_checkpoint_graph
 
 PRETRAINED = EXAMPLE / "tod_tf2" / "pre-trained" / NET
@@ -35,7 +35,7 @@ def test_init_then_fix_leaves_only_steps_and_batch(archive, empty_root):
     assert run_cli("init", str(archive), "--project", "faces_cubes")[0] == 0
     link_checkpoint_graph(empty_root)  # the example's stand-in is PC312's; a zoo archive's checkpoint is not
     run_cli("fix", f"faces_cubes/training/{NET}", "--ram", "16GiB")
-    from conftest import lint_json
+    from support.cli import lint_json
 
     code, report = lint_json()
     left = {f["field"] for f in report["findings"] if f["severity"] != "info"}

@@ -7,7 +7,7 @@ import sys
 from xml.etree import ElementTree
 
 import pytest
-from conftest import run_cli
+from support.cli import run_cli
 from support.projects import CONFIG, replace_once
 
 pytest_plugins = ["pytester"]

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import run_cli
+from support.cli import run_cli
 from support.projects import CONFIG, NET
 
 from pipecheck.cli.main import build_parser, command_first

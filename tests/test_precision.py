@@ -1,7 +1,7 @@
 """One finding per cause: what several rules would each say about one mistake is said once."""
 
 import pytest
-from conftest import lint_json
+from support.cli import lint_json
 from support.projects import CONFIG
 
 LABEL_MAP = "faces_cubes/training/label_map.pbtxt"
@@ -91,7 +91,7 @@ def test_a_smooth_exponential_decay_is_not_a_staircase(clean_project):
 
 
 def test_the_course_shows_what_needs_a_person_and_one_line_for_what_tf2_ignores(course_project):
-    from conftest import run_cli
+    from support.cli import run_cli
 
     code, out = run_cli("check", CONFIG, "--no-diff", "--ram", "16GiB")
     assert code == 0 and "PC509 warning" in out and "PC501 warning" in out and "PC602 info" in out  # the course's traps
@@ -111,7 +111,7 @@ def test_the_course_shows_what_needs_a_person_and_one_line_for_what_tf2_ignores(
 def test_the_sarif_marks_each_finding_with_its_tier(course_project):
     import json
 
-    from conftest import run_cli
+    from support.cli import run_cli
 
     document = json.loads(run_cli("check", CONFIG, "--format", "sarif", "--ram", "16GiB")[1])
     tiers = {(r["ruleId"], r["properties"]["tier"]) for r in document["runs"][0]["results"]}
@@ -119,7 +119,7 @@ def test_the_sarif_marks_each_finding_with_its_tier(course_project):
 
 
 def test_the_details_of_a_tf1_config_are_shown_under_its_finding(clean_project):
-    from conftest import run_cli
+    from support.cli import run_cli
 
     config = clean_project / CONFIG
     text = config.read_text().replace("type: 'faster_rcnn_resnet50_keras'", "type: 'faster_rcnn_inception_v2'")
@@ -135,7 +135,7 @@ def test_the_details_of_a_tf1_config_are_shown_under_its_finding(clean_project):
 
 
 def test_rules_that_cannot_decide_for_one_reason_are_one_line(clean_project):
-    from conftest import run_cli
+    from support.cli import run_cli
 
     (clean_project / "faces_cubes/training/train.record").unlink()
     (clean_project / "faces_cubes/training/test.record").unlink()
@@ -181,7 +181,7 @@ def test_one_name_given_to_five_ids_is_one_finding(clean_project):
 
 
 def test_github_annotations_and_the_pull_request_table_show_the_default_tier(course_project):
-    from conftest import run_cli
+    from support.cli import run_cli
 
     github = run_cli("check", CONFIG, "--format", "github", "--ram", "16GiB")[1]
     markdown = run_cli("check", CONFIG, "--format", "markdown", "--ram", "16GiB")[1]
@@ -192,7 +192,7 @@ def test_github_annotations_and_the_pull_request_table_show_the_default_tier(cou
 @pytest.mark.parametrize("extractor, flagged", [("mobilenet_v2_fpn_sep_conv", False), ("resnet50_v2", True)])
 def test_adam_at_5e_3_is_the_zoos_rate_for_centernet_mobilenet_v2_fpn_only(clean_project, extractor, flagged):
     """The zoo trains CenterNet MobileNet V2 FPN with Adam at 5e-3 (batch 512), the other CenterNets at 1e-3."""
-    from conftest import lint_json
+    from support.cli import lint_json
 
     (clean_project / CONFIG).write_text(
         f'model {{ center_net {{ num_classes: 2 feature_extractor {{ type: "{extractor}" }} }} }} '

@@ -3,7 +3,7 @@
 import shutil
 
 import pytest
-from conftest import lint_json
+from support.cli import lint_json
 from support.projects import CONFIG, NET, example_module, link_checkpoint_graph
 
 LAYOUTS = {

@@ -27,7 +27,7 @@ def test_ci_runs_the_readme_test_commands():
 
 def test_the_readme_demo_is_what_the_example_prints(tmp_path, monkeypatch):
     """Each line of the README's first output block (but its "..." and the time) is in the real output."""
-    from conftest import run_cli
+    from support.cli import run_cli
     from support.projects import copy_example
 
     monkeypatch.chdir(copy_example(tmp_path / "tod_tf2"))  # the committed example, its stand-in as it is

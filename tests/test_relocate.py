@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import lint_json, run_cli
+from support.cli import lint_json, run_cli
 from support.projects import CONFIG, NET
 
 from pipecheck.project.files import is_label_map, scan

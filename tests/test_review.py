@@ -7,7 +7,7 @@ import subprocess
 from html.parser import HTMLParser
 
 import pytest
-from conftest import run_cli
+from support.cli import run_cli
 from support.projects import CONFIG, NET, REPO
 from support.tools import chromium, playwright
 

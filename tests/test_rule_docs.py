@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from conftest import run_cli
+from support.cli import run_cli
 from support.projects import REPO
 
 from pipecheck.engine.discovery import discover
@@ -58,7 +58,7 @@ def test_every_catalogue_reference_opens_in_the_shipped_catalogue():
 
 
 def test_rule_says_where_it_is_defined(capsys):
-    from conftest import run_cli
+    from support.cli import run_cli
 
     code, out = run_cli("rule", "PC101")
     assert code == 0

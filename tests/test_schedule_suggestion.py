@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import lint_json, run_cli
+from support.cli import lint_json, run_cli
 from support.projects import CONFIG
 
 LR = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate"

@@ -7,13 +7,12 @@ exercised here in seconds.
 """
 
 import json
-import os
 import signal
-import subprocess
 import sys
 import time
 
 import pytest
+from support.cli import pipecheck
 from support.projects import CONFIG, NET, SSD_CONFIG, add_ssd_network
 from support.terminal import start_like_a_terminal
 
@@ -21,17 +20,6 @@ from pipecheck.cli.export import tflite_refusal
 from pipecheck.engine.runner import RunOptions, run
 
 FOLDER = f"faces_cubes/training/{NET}"
-
-
-def pipecheck(*args, cwd, env=None, **kwargs):
-    return subprocess.run(
-        [sys.executable, "-m", "pipecheck", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PIPECHECK_PROGRESS": "never", **(env or {})},
-        **kwargs,
-    )
 
 
 def test_train_runs_in_the_next_checkpoint_folder_with_progress(clean_project, fake_python):

@@ -20,8 +20,9 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("object_detection.builders", reason="the OD API and its dependencies (the [train] extra)")
 
+from support.cli import pipecheck  # noqa: E402
 from support.projects import EXAMPLE  # noqa: E402
-from support.ssd_course import FOLDER, build_ssd_course, pipecheck  # noqa: E402
+from support.ssd_course import FOLDER, build_ssd_course  # noqa: E402
 from support.terminal import start_like_a_terminal
 
 from pipecheck.artifacts.events import EventsFollower  # noqa: E402

@@ -14,7 +14,8 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("object_detection.builders", reason="the OD API and its dependencies (the [train] extra)")
 
-from support.ssd_course import FOLDER, SCHEDULE, build_ssd_course, pipecheck  # noqa: E402
+from support.cli import pipecheck  # noqa: E402
+from support.ssd_course import FOLDER, SCHEDULE, build_ssd_course  # noqa: E402
 
 from pipecheck.wrappers.export_gate import CONFIDENT, TOLERANCE  # noqa: E402
 

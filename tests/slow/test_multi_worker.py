@@ -14,7 +14,8 @@ import sys
 import time
 
 import pytest
-from support.ssd_course import FOLDER, build_ssd_course, pipecheck
+from support.cli import pipecheck
+from support.ssd_course import FOLDER, build_ssd_course
 from support.terminal import start_like_a_terminal
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("object_detection.builders", reason="the OD API and its dependencies (the [train] extra)")
 
+from support.cli import pipecheck  # noqa: E402
 from support.projects import CONFIG, EXAMPLE, NET  # noqa: E402
-from support.ssd_course import pipecheck  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

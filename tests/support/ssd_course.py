@@ -15,6 +15,7 @@ import sys
 import tarfile
 from pathlib import Path
 
+from support.cli import pipecheck
 from support.projects import EXAMPLE, REPO
 
 SSD = "ssd_mobilenet_v2_320x320_coco17_tpu-8"
@@ -29,17 +30,6 @@ CHOICES = [
     (f"{SCHEDULE}.learning_rate_base", "0.01"),
     (f"{SCHEDULE}.warmup_learning_rate", "0.001"),
 ]
-
-
-def pipecheck(*args, cwd, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pipecheck", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PIPECHECK_PROGRESS": "never"},
-        **kwargs,
-    )
 
 
 def zoo_archive(work: Path) -> Path:
