@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import tools
 from support.projects import REPO, copy_example, link_checkpoint_graph, make_clean
 
 # pytester restores sys.modules after each of its tests: a pipecheck module first imported inside
@@ -86,3 +87,26 @@ def fake_python(tmp_path):
     script.chmod(0o755)
     return str(script)
 
+
+@pytest.fixture
+def chromium(request) -> str:
+    """Debian's Chromium, for an integration test (fails in CI when missing, skips elsewhere)."""
+    return tools.require(request, "Chromium", tools.chromium_path())
+
+
+@pytest.fixture
+def playwright(request) -> Path:
+    """node and a node_modules folder with playwright-core, for an integration test."""
+    return tools.require(request, "node with playwright-core", tools.playwright_path())
+
+
+@pytest.fixture
+def sarif_multitool(request) -> Path:
+    """The folder holding Microsoft's Sarif.Multitool and sarif-2.1.0.json, for an integration test."""
+    return tools.require(request, "the SARIF multitool", tools.sarif_multitool_path())
+
+
+@pytest.fixture
+def pre_commit(request) -> None:
+    """pre-commit (the [test] extra), for an integration test."""
+    tools.require(request, "pre-commit", tools.pre_commit_found())

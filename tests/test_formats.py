@@ -9,7 +9,6 @@ import jsonschema
 import pytest
 from support.cli import run_cli
 from support.projects import CONFIG
-from support.tools import sarif_multitool
 
 
 @pytest.fixture
@@ -29,11 +28,12 @@ def lint(*args) -> tuple[int, str]:
     return run_cli("check", CONFIG, "--ram", "16GiB", *args)
 
 
-def test_sarif_is_valid_for_the_official_schema_and_microsofts_validator(broken_project, tmp_path):
+@pytest.mark.integration
+def test_sarif_is_valid_for_the_official_schema_and_microsofts_validator(broken_project, tmp_path, sarif_multitool):
     code, out = lint("--format", "sarif")
     assert code == 1
     document = json.loads(out)
-    tool = sarif_multitool()
+    tool = sarif_multitool
     schema = json.loads((tool / "sarif-2.1.0.json").read_text())
     jsonschema.validate(document, schema)
     path = tmp_path / "pipecheck.sarif"

@@ -49,6 +49,7 @@ def test_the_distribution_is_not_named_like_the_unrelated_pypi_pipecheck(wheel):
     assert "pipecheck = pipecheck.cli.main:main" in scripts
 
 
+@pytest.mark.integration  # pip installs the wheel and protobuf from the package index into a fresh venv
 @pytest.mark.parametrize("protobuf", ["protobuf", "protobuf==3.20.3"])
 def test_a_fresh_venv_with_the_wheel_lints_the_example(wheel, protobuf, tmp_path):
     environment = tmp_path / "venv"

@@ -17,7 +17,7 @@ from support.proto_source import write_proto_sources
 
 from pipecheck.schema.extract import descriptor_from_generated_module
 
-pytest.importorskip("pre_commit")
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("pre_commit")]
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from html.parser import HTMLParser
 import pytest
 from support.cli import run_cli
 from support.projects import CONFIG, NET, REPO
-from support.tools import chromium, playwright
 
 from pipecheck.testing.artifact_edits import apply_artifact_step
 
@@ -83,9 +82,9 @@ def test_the_markdown_report_parses(course_project, tmp_path):
     assert sum(t.type == "table_open" for t in tokens) == 5
 
 
-def test_chromium_renders_the_page_without_errors(course_project, tmp_path):
-    browser = chromium()
-    node_modules = playwright()
+@pytest.mark.integration
+def test_chromium_renders_the_page_without_errors(course_project, tmp_path, chromium, playwright):
+    browser, node_modules = chromium, playwright
     page = tmp_path / "review.html"
     code, _ = run_cli("review", f"faces_cubes/training/{NET}", "--ram", "8GiB", "-o", str(page))
     ARTIFACTS.mkdir(exist_ok=True)
@@ -108,10 +107,11 @@ def test_chromium_renders_the_page_without_errors(course_project, tmp_path):
     shutil.copyfile(page, ARTIFACTS / "review.html")
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("width", [1280, 800])
-def test_no_word_breaks_inside_and_no_chart_text_overlaps(course_project, tmp_path, width):
+def test_no_word_breaks_inside_and_no_chart_text_overlaps(course_project, tmp_path, width, chromium, playwright):
     """Issue 10, item 10: "Sever/ity", "PC4/02" in narrow columns; the rate chart's axis title over its ticks."""
-    browser, node_modules = chromium(), playwright()
+    browser, node_modules = chromium, playwright
     run_cli("fix", CONFIG, "--unsafe", "--ram", "8GiB")  # rates of 2e-4 to 6e-4: the longest tick labels
     page = tmp_path / "review.html"
     run_cli("review", f"faces_cubes/training/{NET}", "--ram", "8GiB", "-o", str(page))

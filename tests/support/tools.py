@@ -1,15 +1,16 @@
-"""External tools some tests use, fetched from the package registries into .test-tools/ (git-ignored).
+"""The external tools the integration tests drive, which `.ci/install-test-tools` installs (tests install nothing).
 
-Microsoft's SARIF multitool (npm: @microsoft/sarif-multitool-linux) validates SARIF files and ships
-the official SARIF 2.1.0 JSON schema; playwright-core drives Debian's Chromium for the review page.
+Debian's Chromium renders the review page, driven by playwright-core (npm, in .test-tools/node);
+Microsoft's SARIF multitool (npm: @microsoft/sarif-multitool-linux, in .test-tools/sarif-multitool)
+validates SARIF files and ships the official SARIF 2.1.0 JSON schema; pre-commit runs the hook.
+A missing tool fails the test in CI (CI=true), where .ci/run has installed it, and skips it elsewhere.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
-import subprocess
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -17,61 +18,40 @@ import pytest
 from support.projects import REPO
 
 TOOLS = REPO / ".test-tools"
-SARIF_MULTITOOL = "@microsoft/sarif-multitool-linux@5.7.0"
-PLAYWRIGHT = "playwright-core@1.49.1"
+INSTALL = ".ci/install-test-tools (as root)"
 
 
-def _run(command: list[str], cwd: Path) -> None:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed: {result.stderr[-1500:]}")
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
 
 
-def sarif_multitool() -> Path:
-    """The folder holding Sarif.Multitool and sarif-2.1.0.json."""
-    folder = TOOLS / "sarif-multitool"
-    if not (folder / "package" / "Sarif.Multitool").exists():
-        if shutil.which("npm") is None:
-            pytest.skip("npm is needed to fetch the SARIF multitool")
-        folder.mkdir(parents=True, exist_ok=True)
-        _run(["npm", "pack", SARIF_MULTITOOL, "--silent"], folder)
-        archive = next(folder.glob("*.tgz"))
-        with tarfile.open(archive) as tar:
-            tar.extractall(folder, filter="data") if hasattr(tarfile, "data_filter") else tar.extractall(folder)
-        archive.unlink()
-        (folder / "package" / "Sarif.Multitool").chmod(0o755)
-    return folder / "package"
-
-
-def chromium() -> str:
-    """Debian's Chromium, installed with apt-get when missing (the test setup runs as root in CI)."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
+def require(request: pytest.FixtureRequest, tool: str, found):
+    """`found` if it is there; else fail the test in CI and skip it elsewhere. Only integration tests may ask."""
+    if request.node.get_closest_marker("integration") is None:
+        pytest.fail(f"{request.node.nodeid} drives {tool}: mark it @pytest.mark.integration")
     if found:
         return found
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        pytest.skip("Chromium is not installed and cannot be installed here (apt-get as root)")
-    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    result = subprocess.run(
-        ["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, text=True, env=environment, timeout=900
-    )
-    if result.returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=environment, timeout=600)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-q", "chromium"],
-            capture_output=True,
-            env=environment,
-            timeout=900,
-            check=True,
-        )
-    return shutil.which("chromium")
+    message = f"{tool} is not installed: {INSTALL} installs it"
+    if in_ci():
+        pytest.fail(f"{message} (CI=true: an integration test never skips in CI)")
+    pytest.skip(message)
 
 
-def playwright() -> Path:
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def playwright_path() -> Path | None:
     """A node_modules folder with playwright-core (no browser download: it drives Debian's Chromium)."""
-    folder = TOOLS / "node"
-    if not (folder / "node_modules" / "playwright-core").is_dir():
-        if shutil.which("npm") is None:
-            pytest.skip("npm is needed to fetch playwright-core")
-        folder.mkdir(parents=True, exist_ok=True)
-        _run(["npm", "install", "--no-audit", "--no-fund", "--silent", PLAYWRIGHT], folder)
-    return folder / "node_modules"
+    folder = TOOLS / "node" / "node_modules"
+    return folder if (folder / "playwright-core").is_dir() and shutil.which("node") else None
+
+
+def sarif_multitool_path() -> Path | None:
+    """The folder holding Sarif.Multitool and sarif-2.1.0.json."""
+    folder = TOOLS / "sarif-multitool" / "package"
+    return folder if (folder / "Sarif.Multitool").is_file() else None
+
+
+def pre_commit_found() -> bool:
+    return importlib.util.find_spec("pre_commit") is not None
