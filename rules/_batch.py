@@ -1,4 +1,5 @@
-"""One batch_size recommendation per run, shared by PC402, PC403 and PC716 so they never disagree.
+"""One batch_size recommendation per run, shared by PC402, PC403 and PC716 so they never disagree
+(unless a team sets PC402's ram_margin option: PC402 then recommends with its own margin).
 
 The RAM figure is stable from run to run: the RAM given (--ram, the ram setting) or else the
 machine's total RAM, not the free RAM, which moves with every other program. Records and the
@@ -52,10 +53,13 @@ def ram_for_training(machine) -> int:
     return machine.ram_available if machine.ram_given else machine.ram_total
 
 
-def advise_batch(config, machine, records=None) -> BatchAdvice:
+def advise_batch(config, machine, records=None, margin: float | None = None) -> BatchAdvice:
+    """`margin`: PC402's ram_margin option (the estimate's own 15 % when None)."""
     estimate = estimate_training(config)
     ram = ram_for_training(machine)
-    ram_largest = estimate.largest_batch(ram) if estimate else None
+    ram_largest = (
+        (estimate.largest_batch(ram) if margin is None else estimate.largest_batch(ram, margin)) if estimate else None
+    )
     count = records.train.records if records is not None and records.train is not None else None
     bounds = [ONE_MACHINE_LARGEST]
     if count:

@@ -1,6 +1,6 @@
 """Rules about the learning rate itself: scaled to the batch, in the zoo's range, decaying within training."""
 
-from pipecheck import Finding, _, cannot_decide, rule
+from pipecheck import N_, Finding, _, cannot_decide, option, rule
 from pipecheck.rulekit import base_rate, rate_at, scaled_to_batch, suggested_cosine
 
 from ._schedule import _part_of
@@ -14,7 +14,6 @@ ZOO_RATES = {"momentum_optimizer": (0.08, 512), "adam_optimizer": (1e-3, 128), "
 # Networks the zoo trains at another rate: CenterNet MobileNet V2 FPN, Adam 5e-3 at batch 512
 # (centernet_mobilenetv2fpn_512x512_coco17_*.config).
 ZOO_RATES_BY_EXTRACTOR = {("adam_optimizer", "mobilenet_v2_fpn"): (5e-3, 512)}
-_TOO_HIGH, _TOO_LOW = 2.0, 1e-3  # times the zoo's highest rate
 
 
 def _peak_rate(name: str, schedule) -> float | None:
@@ -87,8 +86,17 @@ def learning_rate_scaled_to_batch(config, original):
         )
 
 
-@rule("PC510", "learning-rate-in-usual-range", category="schedule", severity="warning")
-def learning_rate_in_usual_range(config):
+@rule(
+    "PC510",
+    "learning-rate-in-usual-range",
+    category="schedule",
+    severity="warning",
+    options={  # times the zoo's highest rate for the optimizer
+        "too_high": option(2.0, N_("a peak rate above this many times the zoo's is too high"), exclusiveMinimum=0),
+        "too_low": option(0.001, N_("a peak rate below this many times the zoo's is too low"), minimum=0),
+    },
+)
+def learning_rate_in_usual_range(config, too_high, too_low):
     """The peak learning rate is within the range the TF2 zoo uses for its optimizer.
 
     Catalogue: O-07
@@ -126,7 +134,7 @@ def learning_rate_in_usual_range(config):
         ZOO_RATES[optimizer],
     )
     field = f"{path}.{'learning_rate_base' if name == 'cosine_decay_learning_rate' else _rate_field(name)}"
-    if peak > _TOO_HIGH * zoo:
+    if peak > too_high * zoo:
         return Finding(
             _(
                 "{optimizer} at {rate:g} is {ratio:.0f}x the TF2 zoo's highest rate for it ({zoo:g}, at batch "
@@ -144,7 +152,7 @@ def learning_rate_in_usual_range(config):
                 batch=config.batch_size,
             ),
         )
-    if peak < _TOO_LOW * zoo:
+    if peak < too_low * zoo:
         return Finding(
             _(
                 "{optimizer} at {rate:g} is {ratio:.0f}x below the TF2 zoo's rate for it ({zoo:g}): the weights "

@@ -4,7 +4,7 @@ Rules in the "machine" category depend on the computer pipecheck runs on (or on 
 pre-commit hooks leave them out so results do not depend on who commits.
 """
 
-from pipecheck import N_, Finding, _, cannot_decide, rule
+from pipecheck import N_, Finding, _, cannot_decide, option, rule
 from pipecheck.rulekit import estimate_training, format_bytes
 
 from ._batch import advise_batch
@@ -14,8 +14,6 @@ CODES = ("PC400", "PC409")
 
 # The review's sign-off items these rules pre-fill.
 BATCH_FITS = N_("batch_size fits the training machine's RAM")
-
-TRAINING_TIME_LIMIT_HOURS = 24
 
 
 @rule("PC401", "bfloat16-only-on-tpu", category="tpu", severity="info", fix="safe")
@@ -49,8 +47,19 @@ def bfloat16_only_on_tpu(config, distribution):
     return None
 
 
-@rule("PC402", "batch-fits-in-ram", category="machine", fix="unsafe", checklist=BATCH_FITS)
-def batch_fits_in_ram(config, machine, distribution, records=None):
+@rule(
+    "PC402",
+    "batch-fits-in-ram",
+    category="machine",
+    fix="unsafe",
+    checklist=BATCH_FITS,
+    options={
+        "ram_margin": option(
+            0.15, N_("share added to the estimated peak RAM for its uncertainty and TF's slack"), minimum=0, maximum=1
+        )
+    },
+)
+def batch_fits_in_ram(config, machine, distribution, ram_margin, records=None):
     """batch_size fits in the training machine's RAM; says the one batch_size to use.
 
     Catalogue: R-01
@@ -59,7 +68,7 @@ def batch_fits_in_ram(config, machine, distribution, records=None):
     "Processus arrêté" in the course) minutes or hours in. pipecheck estimates peak RAM
     from the meta-architecture, the resizer's size and the batch, calibrated on runs of
     the real OD API on a 2-core CPU (Faster R-CNN ResNet-50 640: 2.7 GiB at batch 1,
-    5.6 GiB at batch 4), with a 15 % margin, against the machine's total RAM (the free
+    5.6 GiB at batch 4), with a 15 % margin (ram_margin), against the machine's total RAM (the free
     RAM moves from run to run); --ram 8GiB (or the ram setting) sets it instead, for
     reviews and CI. The batch it recommends is the one PC403 and PC716 name too: what fits
     in RAM, at most a quarter of the training records, at most 8 on one machine.
@@ -87,10 +96,10 @@ def batch_fits_in_ram(config, machine, distribution, records=None):
             )
         )
     batch = needs(config.batch_size, "train_config")
-    advice = advise_batch(config, machine, records)
-    needed = estimate.needed_bytes(batch)
+    advice = advise_batch(config, machine, records, margin=ram_margin)
+    needed = estimate.needed_bytes(batch, ram_margin)
     ram = advice.ram_figure(machine)
-    working = _("{estimate}, +15 % margin", estimate=estimate.describe())
+    working = _("{estimate}, +{margin:.0f} % margin", estimate=estimate.describe(), margin=ram_margin * 100)
     field = "train_config.batch_size"
     if needed <= advice.ram_bytes:
         message = _(
@@ -262,9 +271,15 @@ def no_multi_worker_settings(config):
             )
 
 
-@rule("PC404", "training-time-reasonable", category="machine", severity="warning")
-def training_time_reasonable(config, machine, project):
-    """num_steps × seconds per step stays under a day on this CPU.
+@rule(
+    "PC404",
+    "training-time-reasonable",
+    category="machine",
+    severity="warning",
+    options={"max_hours": option(24.0, N_("the longest training, in hours, this CPU may take"), exclusiveMinimum=0)},
+)
+def training_time_reasonable(config, machine, project, max_hours):
+    """num_steps × seconds per step stays under a day (max_hours) on this CPU.
 
     Catalogue: R-03
 
@@ -283,7 +298,7 @@ def training_time_reasonable(config, machine, project):
     Good:
         train_config.num_steps: 1000
     """
-    steps = needs(config.num_steps, "train_config")
+    written = needs(config.num_steps, "train_config")
     if machine.gpus:
         cannot_decide(_("seconds per step were measured on a CPU; this machine has a GPU"))
     estimate = estimate_training(config)
@@ -292,21 +307,25 @@ def training_time_reasonable(config, machine, project):
         cannot_decide(
             _("no timing measured for {arch} {extractor}", arch=config.arch, extractor=config.feature_extractor_type())
         )
-    hours = steps * seconds / 3600
-    if hours <= TRAINING_TIME_LIMIT_HOURS:
+    hours = written * seconds / 3600
+    if hours <= max_hours:
         return None
-    steps = int(TRAINING_TIME_LIMIT_HOURS * 3600 / seconds)
+    fitting = int(max_hours * 3600 / seconds)
     return Finding(
         _(
             "{steps} steps at about {seconds:.1f} s per step ({family}, batch {batch}, on a CPU) take about "
             "{days:.1f} days",
-            steps=steps,
+            steps=written,
             seconds=seconds,
             family=estimate.family.label,
             batch=config.batch_size,
             days=hours / 24,
         ),
         field="train_config.num_steps",
-        hint=_("fine-tuning needs far fewer steps: about {steps} fit in a day (the course uses 1000)", steps=steps),
+        hint=_("fine-tuning needs far fewer steps: about {steps} fit in a day (the course uses 1000)", steps=fitting)
+        if max_hours == 24
+        else _(
+            "fine-tuning needs far fewer steps: about {steps} fit in {hours:g} hours", steps=fitting, hours=max_hours
+        ),
         tier="default" if project.layout.startswith("course") else "detail",
     )

@@ -1,12 +1,10 @@
 """Rules about num_steps and the steps a schedule names: set, increasing, saved at the end."""
 
-from pipecheck import Finding, _, cannot_decide, rule
+from pipecheck import N_, Finding, _, cannot_decide, option, rule
 
 from ._schedule import SCHEDULE_FITS
 
 CODES = ("PC506", "PC508")
-
-CHECKPOINT_EVERY_N = 1000  # model_main_tf2.py's default --checkpoint_every_n
 
 
 @rule("PC506", "manual-steps-increasing", category="schedule", checklist=SCHEDULE_FITS)
@@ -82,9 +80,20 @@ def num_steps_set(config):
     )
 
 
-@rule("PC508", "last-steps-saved", category="schedule", severity="warning", checklist=SCHEDULE_FITS)
-def last_steps_saved(config):
-    """num_steps is a multiple of the checkpoint interval (1000), so the end of training is saved.
+@rule(
+    "PC508",
+    "last-steps-saved",
+    category="schedule",
+    severity="warning",
+    checklist=SCHEDULE_FITS,
+    options={
+        "checkpoint_every_n": option(
+            1000, N_("the --checkpoint_every_n model_main_tf2.py runs with (its default: 1000)"), minimum=1
+        )
+    },
+)
+def last_steps_saved(config, checkpoint_every_n):
+    """num_steps is a multiple of the checkpoint interval (1000, checkpoint_every_n), so the end of training is saved.
 
     Catalogue: O-09
 
@@ -104,9 +113,9 @@ def last_steps_saved(config):
     steps = config.num_steps or 0
     if steps <= 0:
         cannot_decide(_("num_steps is not set (see PC507)"))
-    if steps % CHECKPOINT_EVERY_N == 0:
+    if steps % checkpoint_every_n == 0:
         return None
-    saved = steps // CHECKPOINT_EVERY_N * CHECKPOINT_EVERY_N
+    saved = steps // checkpoint_every_n * checkpoint_every_n
     kept = (
         _("only step 0's checkpoint (untrained) is kept")
         if saved == 0
@@ -117,7 +126,7 @@ def last_steps_saved(config):
             "num_steps {steps} is not a multiple of model_main_tf2.py's checkpoint interval ({interval}): "
             "{kept} and the last {lost} steps are lost",
             steps=steps,
-            interval=CHECKPOINT_EVERY_N,
+            interval=checkpoint_every_n,
             kept=kept,
             lost=steps - saved,
         ),
@@ -125,7 +134,7 @@ def last_steps_saved(config):
         hint=_(
             "write num_steps: {value}, run model_main_tf2.py with --checkpoint_every_n={steps}, or "
             "train with pipecheck train (it always saves the last step)",
-            value=saved + CHECKPOINT_EVERY_N,
+            value=saved + checkpoint_every_n,
             steps=steps,
         ),
     )

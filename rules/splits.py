@@ -1,6 +1,6 @@
 """Rules about the training and evaluation sets as wholes: overlap, size, balance, how often training shows each class."""
 
-from pipecheck import N_, Finding, _, cannot_decide, n_, rule
+from pipecheck import N_, Finding, _, cannot_decide, n_, option, rule
 from pipecheck.rulekit import class_exposure
 
 from ._batch import advise_batch
@@ -90,9 +90,15 @@ def enough_training_records(records, config, machine):
     return None
 
 
-@rule("PC717", "classes-balanced", category="records", severity="warning")
-def classes_balanced(records):
-    """Boxes per class in each split, and a warning when one class has a fifth of another's or fewer.
+@rule(
+    "PC717",
+    "classes-balanced",
+    category="records",
+    severity="warning",
+    options={"max_ratio": option(5, N_("most boxes of one class for one of another before a warning"), minimum=1)},
+)
+def classes_balanced(records, max_ratio):
+    """Boxes per class in each split, and a warning when one class has a fifth (1 / max_ratio) of another's or fewer.
 
     Catalogue: L-07 (the counts a reviewer checks)
 
@@ -122,7 +128,7 @@ def classes_balanced(records):
             else _("evaluation boxes per class: {counts} in {images}", **values)
         )
         rare, common = min(counts, key=counts.get), max(counts, key=counts.get)
-        if reader.reader.startswith("train") and counts[rare] * 5 <= counts[common]:
+        if reader.reader.startswith("train") and counts[rare] * max_ratio <= counts[common]:
             yield Finding(
                 _(
                     "{summary}: {rare!r} has {few} boxes against {many} for {common!r}",
@@ -139,13 +145,16 @@ def classes_balanced(records):
             yield Finding(summary, field=field, severity="info", tier="detail")
 
 
-# Below this many box presentations over a whole run, fine-tuning learns a class poorly.
-FEW_VIEWS = 100
-
-
-@rule("PC718", "classes-seen-enough", category="records", severity="warning")
-def classes_seen_enough(records, config, label_map):
-    """Training shows each class at least 100 times: its boxes × epochs over the run.
+@rule(
+    "PC718",
+    "classes-seen-enough",
+    category="records",
+    severity="warning",
+    # Below this many box presentations over a whole run, fine-tuning learns a class poorly.
+    options={"few_views": option(100, N_("box presentations over the run a class needs at least"), minimum=1)},
+)
+def classes_seen_enough(records, config, label_map, few_views):
+    """Training shows each class at least 100 times (few_views): its boxes × epochs over the run.
 
     Catalogue: L-07 (the counts a reviewer checks), O-02 (num_steps cut short)
 
@@ -174,18 +183,18 @@ def classes_seen_enough(records, config, label_map):
     table = ", ".join(
         _("{name} {views:.0f} ({boxes} boxes)", name=c.name, views=c.views, boxes=c.boxes) for c in exposure.classes
     )
-    rare = [c for c in exposure.classes if c.boxes and c.views < FEW_VIEWS]
+    rare = [c for c in exposure.classes if c.boxes and c.views < few_views]
     if not rare:
         return None  # the review lists every class's exposure with its working
     worst = rare[0]
     never = _(": probably never (less than once)") if worst.views < 1 else ""
-    needed = max(exposure.num_steps + 1, int(FEW_VIEWS * exposure.images / (worst.boxes * exposure.batch_size)) + 1)
+    needed = max(exposure.num_steps + 1, int(few_views * exposure.images / (worst.boxes * exposure.batch_size)) + 1)
     return Finding(
         n_(
             "{count} class is seen fewer than {few} times in training{never}: {table} ({working})",
             "{count} classes are seen fewer than {few} times in training{never}: {table} ({working})",
             len(rare),
-            few=FEW_VIEWS,
+            few=few_views,
             never=never,
             table=table,
             working=working,
@@ -195,6 +204,6 @@ def classes_seen_enough(records, config, label_map):
             "write num_steps: {steps} (for {name!r} to be seen {few} times), or annotate more images of {name!r}",
             steps=needed,
             name=worst.name,
-            few=FEW_VIEWS,
+            few=few_views,
         ),
     )

@@ -37,6 +37,8 @@ class FixtureResolver:
 
     def check_rule(self, spec: RuleSpec) -> None:
         for name in spec.params:
+            if name in spec.options:
+                continue
             self._check_name(name, _("rule {code} ({origin})", code=spec.code, origin=spec.origin))
         for name, fixture in self.fixtures.items():
             for param in fixture.params:
@@ -79,7 +81,12 @@ class FixtureResolver:
         return value
 
     def call(self, spec: RuleSpec):
-        return spec.function(**self._arguments(spec.function, spec.params))
+        """The rule's result, given its fixtures and its options' values (set in the settings, or defaults)."""
+        arguments = self._arguments(spec.function, tuple(p for p in spec.params if p not in spec.options))
+        if spec.options:
+            chosen = getattr(self.values.get("settings"), "rule_options", {})
+            arguments.update(spec.option_values({**chosen.get(spec.name, {}), **chosen.get(spec.code, {})}))
+        return spec.function(**arguments)
 
     def _arguments(self, function, params: tuple[str, ...]) -> dict:
         """A parameter with a default (`records=None`) gets its default when its fixture cannot decide."""

@@ -7,7 +7,7 @@ collects decorated functions from the modules it loads.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipecheck.engine.findings import SEVERITIES
 
@@ -42,6 +42,12 @@ class RuleSpec:
     origin: str = ""
     checklist: str | None = None  # the review's sign-off item this rule's outcome pre-fills
     meta: str | None = None  # "syntax" or "suppressions": the engine decides it, the function documents it
+    # name -> JSON schema with a default (see option()): thresholds a team sets in [tool.pipecheck.rule-options]
+    options: dict = field(default_factory=dict, hash=False, compare=False)
+
+    def option_values(self, chosen: dict | None) -> dict:
+        """Each option's value: the one set for this rule (by code or name), else its default."""
+        return {name: (chosen or {}).get(name, schema["default"]) for name, schema in self.options.items()}
 
     @property
     def doc(self) -> str:
@@ -83,11 +89,13 @@ def rule(
     fix: str | None = None,
     checklist: str | None = None,
     meta: str | None = None,
+    options: dict | None = None,
 ):
     """Declare a rule: `@rule("PC101", "num-classes-matches-label-map", category="label-map")`.
 
     `checklist` names the review's sign-off item the rule's outcome pre-fills (wrap it in N_()
-    to translate it); `meta` marks the rules the engine itself decides ("syntax", "suppressions").
+    to translate it); `meta` marks the rules the engine itself decides ("syntax", "suppressions");
+    `options` maps a parameter of the function to an option() a team can set per rule.
     """
     if not _CODE.match(code):
         raise ValueError(f"rule code {code!r} must look like PC101 (letters then 3-4 digits)")
@@ -103,6 +111,9 @@ def rule(
     def decorate(function):
         if not (function.__doc__ or "").strip():
             raise ValueError(f"rule {code} ({function.__name__}) needs a docstring: it is the rule's documentation")
+        missing = sorted(set(options or {}) - set(_parameters(function)))
+        if missing:
+            raise ValueError(f"rule {code}: options {missing} must be parameters of {function.__name__}")
         function.__pipecheck_rule__ = RuleSpec(
             code=code,
             name=name,
@@ -114,10 +125,27 @@ def rule(
             origin=_origin(function),
             checklist=checklist,
             meta=meta,
+            options=dict(options or {}),
         )
         return function
 
     return decorate
+
+
+_JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
+
+
+def option(default, description: str, **bounds) -> dict:
+    """A rule option: its default, what it sets (wrap in N_() to translate), JSON-schema bounds.
+
+    `@rule(..., options={"max_hours": option(24, N_("longest training, in hours"), exclusiveMinimum=0)})`
+    with `max_hours` a parameter of the rule: it receives the value set in
+    `[tool.pipecheck.rule-options.PC404]` (validated against this schema, exit 2 when wrong) or 24.
+    """
+    kind = _JSON_TYPES.get(type(default))
+    if kind is None:
+        raise ValueError(f"an option's default must be a bool, int, float or str, not {default!r}")
+    return {"type": kind, "default": default, "description": description, **bounds}
 
 
 def fixture(function=None, *, name: str | None = None):

@@ -12,7 +12,7 @@ from pipecheck.engine.findings import Finding, Outcome
 from pipecheck.engine.fixtures import FatalInput, FixtureResolver
 from pipecheck.engine.registry import CannotDecide, RuleSpec
 from pipecheck.engine.result import RunResult
-from pipecheck.engine.settings import Settings, load_settings
+from pipecheck.engine.settings import Settings, check_rule_options, load_settings
 from pipecheck.engine.suppressions import Suppressions
 from pipecheck.i18n import _
 from pipecheck.project import discover_project
@@ -48,6 +48,7 @@ def run(options: RunOptions) -> RunResult:
         settings.strict = options.strict
     # rules_dirs run the checkout's own Python: --no-plugins turns them off with the entry points
     catalogue = discover(settings.rules_dirs if options.plugins else [], plugins=settings.plugins and options.plugins)
+    check_rule_options(settings, catalogue.rules, every_rule_loaded=settings.plugins and options.plugins)
     resolver = FixtureResolver(catalogue.fixtures, {"project": project, "settings": settings, "options": options})
     for spec in catalogue.rules:
         resolver.check_rule(spec)

@@ -35,6 +35,11 @@ SETTINGS_SCHEMA = {
         "strict": {"type": "boolean", "description": "fail (exit 1) on warnings too"},
         "plugins": {"type": "boolean", "description": "load rules from installed plugins (default true)"},
         "lang": {"enum": ["en", "fr"], "description": "language of messages"},
+        "rule-options": {
+            "type": "object",
+            "description": "thresholds of the rules that have options: [tool.pipecheck.rule-options.PC404] max_hours = 8",
+            "additionalProperties": {"type": "object"},
+        },
     },
 }
 
@@ -55,6 +60,8 @@ class Settings:
     strict: bool = False
     plugins: bool = True
     lang: str | None = None
+    rule_options: dict[str, dict] = field(default_factory=dict)  # rule code or name -> option -> value
+    text: str = field(default="", repr=False)  # the settings file's text, to name the line of a mistake
 
 
 def find_settings_file(root: Path) -> tuple[Path, bool] | None:
@@ -113,26 +120,54 @@ def load_settings(root: Path, explicit: Path | None = None) -> Settings:
         strict=bool(table.get("strict", False)),
         plugins=bool(table.get("plugins", True)),
         lang=table.get("lang"),
+        rule_options={key: dict(values) for key, values in table.get("rule-options", {}).items()},
+        text=text,
     )
 
 
-def _validate(table: dict, path: Path, text: str) -> None:
+def check_rule_options(settings: Settings, rules, every_rule_loaded: bool = True) -> None:
+    """Validate `rule-options` against the options the discovered rules declare (SettingsError, exit 2).
+
+    Runs after discovery, since a user's rules_dirs and plugins declare options too; with those
+    turned off (--no-plugins), options of rules that were not loaded are not judged.
+    """
+    if not settings.rule_options:
+        return
+    by_key = {key: spec for spec in rules if spec.options for key in (spec.code, spec.name)}
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            key: {"type": "object", "additionalProperties": False, "properties": spec.options}
+            for key, spec in by_key.items()
+        },
+    }
+    table = settings.rule_options
+    if not every_rule_loaded:
+        table = {key: values for key, values in table.items() if key in by_key}
+    _validate(table, settings.file, settings.text, schema, prefix=["rule-options"])
+
+
+def _validate(table: dict, path: Path, text: str, schema: dict = SETTINGS_SCHEMA, prefix: list | None = None) -> None:
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(SETTINGS_SCHEMA)
+    validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(table), key=lambda e: list(e.absolute_path))
     if not errors:
         return
     error = errors[0]
-    if error.validator == "additionalProperties" and not error.absolute_path:
-        unknown = sorted(set(table) - set(SETTINGS_SCHEMA["properties"]))[0]
-        close = difflib.get_close_matches(unknown, list(SETTINGS_SCHEMA["properties"]), n=1)
+    parents = [*(prefix or []), *(str(p) for p in error.absolute_path)]
+    if error.validator == "additionalProperties":
+        known = list(error.schema.get("properties", {}))
+        name = sorted(set(error.instance) - set(known))[0]
+        unknown = ".".join([*parents, name])
+        close = difflib.get_close_matches(name, known, n=1)
         if close:
             raise SettingsError(
                 _(
                     "{path}:{line}: unknown setting {key!r}; did you mean {close!r}?",
                     path=path,
-                    line=_line_of(text, unknown),
+                    line=_line_of(text, name),
                     key=unknown,
                     close=close[0],
                 )
@@ -141,19 +176,23 @@ def _validate(table: dict, path: Path, text: str) -> None:
             _(
                 "{path}:{line}: unknown setting {key!r}; known keys: {keys}",
                 path=path,
-                line=_line_of(text, unknown),
+                line=_line_of(text, name),
                 key=unknown,
-                keys=", ".join(SETTINGS_SCHEMA["properties"]),
+                keys=", ".join(known),
             )
         )
-    key = str(error.absolute_path[0]) if error.absolute_path else ""
-    where = ".".join(str(p) for p in error.absolute_path) or _("settings")
+    key = str(error.absolute_path[-1]) if error.absolute_path else ""
+    where = ".".join(parents) or _("settings")
     raise SettingsError(
         _("{path}:{line}: {where}: {problem}", path=path, line=_line_of(text, key), where=where, problem=error.message)
     )
 
 
 def _line_of(text: str, key: str) -> int:
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE) if key else None
-    match = pattern.search(text) if pattern else None
+    """The line where `key = ` is written (or, in a table header or inline table, where it appears)."""
+    if not key:
+        return 1
+    match = re.compile(rf"^\s*{re.escape(key)}\s*=", re.MULTILINE).search(text) or re.search(
+        rf"(?<![\w-]){re.escape(key)}(?![\w-])", text
+    )
     return text.count("\n", 0, match.start()) + 1 if match else 1

@@ -81,12 +81,12 @@ class TrainingEstimate:
     def peak_bytes(self, batch: int) -> int:
         return int((self.fixed_mib + batch * self.per_image_mib) * MIB)
 
-    def needed_bytes(self, batch: int) -> int:
-        """Peak with the safety margin: what has to be free for the run to be safe."""
-        return int(self.peak_bytes(batch) * SAFETY)
+    def needed_bytes(self, batch: int, margin: float = SAFETY - 1) -> int:
+        """Peak with the safety margin (a share of it): what has to be free for the run to be safe."""
+        return int(self.peak_bytes(batch) * (1 + margin))
 
-    def largest_batch(self, available_bytes: int) -> int:
-        room = available_bytes / SAFETY / MIB - self.fixed_mib
+    def largest_batch(self, available_bytes: int, margin: float = SAFETY - 1) -> int:
+        room = available_bytes / (1 + margin) / MIB - self.fixed_mib
         return max(0, math.floor(room / self.per_image_mib))
 
     def seconds_per_step(self, batch: int) -> float | None:

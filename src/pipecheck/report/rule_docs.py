@@ -62,7 +62,24 @@ def rule_text(spec) -> str:
         if language() == "en"
         else _("Rule documentation is in English only; the findings themselves are translated.") + "\n\n"
     )
-    return f"{head}\n{'=' * len(head)}\n" + "".join(f"({line})\n" for line in where) + f"\n{note}{spec.doc}\n"
+    text = f"{head}\n{'=' * len(head)}\n" + "".join(f"({line})\n" for line in where) + f"\n{note}{spec.doc}\n"
+    if spec.options:
+        text += "\n" + _("Options, set in [tool.pipecheck.rule-options.{code}]:", code=spec.code) + "\n"
+        text += "".join(f"    {line}\n" for line in _option_lines(spec, translate=True))
+    return text
+
+
+def _option_lines(spec, translate: bool) -> list[str]:
+    """`max_hours = 24 (integer, > 0): the longest training...`, one line per option."""
+    lines = []
+    for name, schema in spec.options.items():
+        bounds = [f"≥ {schema['minimum']}"] if "minimum" in schema else []
+        bounds += [f"> {schema['exclusiveMinimum']}"] if "exclusiveMinimum" in schema else []
+        bounds += [f"≤ {schema['maximum']}"] if "maximum" in schema else []
+        kind = ", ".join([schema["type"], *bounds])
+        description = _(schema["description"]) if translate else schema["description"]
+        lines.append(f"{name} = {schema['default']!r} ({kind}): {description}")
+    return lines
 
 
 def rule_markdown(spec) -> str:
@@ -94,6 +111,9 @@ def rule_markdown(spec) -> str:
             out.append(line)
     if block is not None:
         out += ["```", *block, "```", ""]
+    if spec.options:
+        out += ["", f"**Options** (`[tool.pipecheck.rule-options.{spec.code}]`):", ""]
+        out += [f"- `{line.split(' (', 1)[0]}` ({line.split(' (', 1)[1]}" for line in _option_lines(spec, False)]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).rstrip() + "\n"
 
 
