@@ -263,6 +263,11 @@ def checkpoint_restorable(config, checkpoint):
             field=FIELD,
             hint=hint,
         )
+    return _another_models_variables(config, checkpoint, held, hint)
+
+
+def _another_models_variables(config, checkpoint, held: dict, hint: str):
+    """PC312's last check: the objects the fine_tune_checkpoint_type restores for this architecture are there."""
     kind = config.train.fine_tune_checkpoint_type or (
         "detection" if config.train.from_detection_checkpoint else "classification"
     )

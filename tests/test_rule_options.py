@@ -2,14 +2,12 @@
 the options the rules declare (`@rule(..., options={...})`), shown on the rule's documentation."""
 
 import json
-from contextlib import redirect_stdout
-from io import StringIO
 
 import pytest
+from support.cli import run_cli
 from support.projects import CONFIG
 
 from pipecheck import option, rule
-from pipecheck.cli.main import main
 from pipecheck.engine.discovery import discover
 from pipecheck.report.rule_docs import rule_markdown, rule_text
 
@@ -17,10 +15,9 @@ RULES = {spec.code: spec for spec in discover([], plugins=False).rules}
 
 
 def lint(*args: str) -> tuple[int, dict]:
-    out = StringIO()
-    with redirect_stdout(out):
-        code = main(["check", CONFIG, "--format", "json", "--ram", "16GiB", *args])
-    return code, json.loads(out.getvalue()) if out.getvalue().strip() else {}
+    """lint_json, except that a settings error prints no report."""
+    code, out = run_cli("check", CONFIG, "--format", "json", "--ram", "16GiB", *args)
+    return code, json.loads(out) if out.strip() else {}
 
 
 def findings_of(document: dict, code: str) -> list[dict]:

@@ -8,10 +8,10 @@ variable name with its BundleEntryProto (dtype, shape, shard, offset, size, mask
 
 from __future__ import annotations
 
-import struct
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pipecheck.artifacts.checkpoint_shards import check_shards, data_file, string_tensor_value
 from pipecheck.i18n import _
 
 OBJECT_GRAPH = "_CHECKPOINTABLE_OBJECT_GRAPH"
@@ -121,7 +121,7 @@ def read_checkpoint(prefix: Path, verify_data: bool = True) -> CheckpointFacts:
         return facts
     _read_entries(facts, table, index.name)
     if facts.readable:
-        _check_shards(facts, prefix, verify_data)
+        check_shards(facts, prefix, verify_data)
     if facts.readable and facts.object_based and not facts.problems:
         _read_object_graph(facts, prefix)
     return facts
@@ -188,7 +188,7 @@ def _read_object_graph(facts: CheckpointFacts, prefix: Path) -> None:
     try:
         with open_regular(data_file(prefix, entry["shard"], facts.num_shards)) as data:
             data.seek(entry["offset"])
-            serialized = _string_tensor_value(data.read(entry["size"]))
+            serialized = string_tensor_value(data.read(entry["size"]))
     except OSError:
         return  # the shard's own problems are PC302's and PC310's
     if serialized is None:
@@ -220,185 +220,6 @@ def _variables_under(graph, start: int) -> int:
         count += len(graph.nodes[node].attributes)
         stack += [child.node_id for child in graph.nodes[node].children]
     return count
-
-
-def _string_tensor_parts(raw: bytes) -> tuple[int, int] | None:
-    """Where a scalar string tensor's 4-byte checksum starts, and the string's length (WriteStringTensor:
-    varint length, length checksum, the bytes); None for several strings or another layout."""
-    length, position, shift = 0, 0, 0
-    while position < len(raw):
-        byte = raw[position]
-        length |= (byte & 0x7F) << shift
-        position += 1
-        if not byte & 0x80:
-            break
-        shift += 7
-    if position + 4 + length != len(raw) or length > 0xFFFFFFFF:
-        return None
-    return position, length
-
-
-def _string_tensor_value(raw: bytes) -> bytes | None:
-    """A scalar string tensor's bytes."""
-    parts = _string_tensor_parts(raw)
-    return raw[parts[0] + 4 :] if parts is not None else None
-
-
-def data_file(prefix: Path, shard: int, shards: int) -> Path:
-    return Path(f"{prefix}.data-{shard:05d}-of-{shards:05d}")
-
-
-def _check_shards(facts: CheckpointFacts, prefix: Path, verify_data: bool) -> None:
-    """Shards are looked at through the entries and the files that exist, never by counting to num_shards."""
-    from pipecheck.guarded import file_size
-
-    shards = facts.num_shards
-    by_shard: dict[int, list[dict]] = {}
-    for entry in facts.entries:
-        if entry["offset"] < 0 or entry["size"] < 0:
-            facts.problems.append(
-                {
-                    "kind": "entry",
-                    "message": _(
-                        "{name}: the index gives a negative offset ({offset}) or size ({size}): it is damaged",
-                        name=entry["name"],
-                        offset=entry["offset"],
-                        size=entry["size"],
-                    ),
-                }
-            )
-            continue
-        if not 0 <= entry["shard"] < shards:
-            facts.problems.append(
-                {
-                    "kind": "shard-missing",
-                    "message": _(
-                        "{name} lives in shard {shard}, which does not exist (num_shards is {count})",
-                        name=entry["name"],
-                        shard=entry["shard"],
-                        count=shards,
-                    ),
-                }
-            )
-            continue
-        by_shard.setdefault(entry["shard"], []).append(entry)
-    present = _present_shards(prefix, shards)
-    for shard, entries in sorted(by_shard.items()):
-        path = data_file(prefix, shard, shards)
-        needed = max((e["offset"] + e["size"] for e in entries), default=0)
-        if shard not in present:
-            facts.problems.append(
-                {
-                    "kind": "shard-missing",
-                    "message": _("{file} is missing ({count} tensors live in it)", file=path.name, count=len(entries)),
-                }
-            )
-            continue
-        try:
-            size = file_size(path)
-        except OSError as error:
-            facts.problems.append(
-                {
-                    "kind": "shard-missing",
-                    "message": _("{file}: {error}", file=path.name, error=error.strerror or error),
-                }
-            )
-            continue
-        if size < needed:
-            facts.problems.append(
-                {
-                    "kind": "shard-short",
-                    "message": _(
-                        "{file} has {size} bytes but its tensors need {needed}: the file was cut short",
-                        file=path.name,
-                        size=size,
-                        needed=needed,
-                    ),
-                }
-            )
-            continue
-        if verify_data and entries:
-            try:
-                _verify_tensors(facts, path, entries)
-            except OSError as error:
-                facts.problems.append(
-                    {
-                        "kind": "shard-missing",
-                        "message": _("{file}: {error}", file=path.name, error=error.strerror or error),
-                    }
-                )
-    empty_missing = shards - len(present) - sum(1 for shard in by_shard if shard not in present)
-    if empty_missing > 0:
-        facts.problems.append(
-            {
-                "kind": "shard-missing",
-                "message": _(
-                    "{count} of the {shards} data files the header announces are missing ({prefix}.data-NNNNN-of-{total})",
-                    count=empty_missing,
-                    shards=shards,
-                    prefix=prefix.name,
-                    total=f"{shards:05d}",
-                ),
-            }
-        )
-
-
-def _present_shards(prefix: Path, shards: int) -> set[int]:
-    """The shard numbers whose data file exists, from the folder's listing (bounded by what is on disk)."""
-    import os
-
-    start, end = f"{prefix.name}.data-", f"-of-{shards:05d}"
-    try:
-        names = os.listdir(prefix.parent)
-    except OSError:
-        return set()
-    present = set()
-    for name in names:
-        middle = name[len(start) : -len(end)] if name.startswith(start) and name.endswith(end) else ""
-        if middle.isdigit() and int(middle) < shards:
-            present.add(int(middle))
-    return present
-
-
-def _verify_tensors(facts: CheckpointFacts, path: Path, entries: list[dict]) -> None:
-    from pipecheck.artifacts.crc import crc32c, mask
-    from pipecheck.guarded import RECORD_LIMIT, open_regular
-
-    with open_regular(path) as data:
-        for entry in sorted(entries, key=lambda e: e["offset"]):
-            if entry["size"] > RECORD_LIMIT:
-                continue  # too large to hold: its size was checked against the file's, not its checksum
-            data.seek(entry["offset"])
-            raw = data.read(entry["size"])
-            expected = entry["crc32c"]
-            actual = _string_tensor_crc(raw) if entry["dtype"] == "string" else mask(crc32c(raw))
-            if actual is not None and actual != expected:
-                facts.problems.append(
-                    {
-                        "kind": "tensor-crc",
-                        "message": _(
-                            "{name} in {file} at byte {offset}: checksum mismatch",
-                            name=entry["name"],
-                            file=path.name,
-                            offset=entry["offset"],
-                        ),
-                    }
-                )
-                if sum(p["kind"] == "tensor-crc" for p in facts.problems) >= 5:
-                    return
-
-
-def _string_tensor_crc(raw: bytes) -> int | None:
-    """A scalar string tensor's checksum (WriteStringTensor): uint32 length, length CRC, bytes."""
-    parts = _string_tensor_parts(raw)
-    if parts is None:
-        return None  # several strings, or a layout this reader does not check: no verdict
-    from pipecheck.artifacts.crc import crc32c, mask
-
-    position, length = parts
-    checksum = crc32c(struct.pack("<I", length))
-    checksum = crc32c(raw[position : position + 4], checksum)
-    return mask(crc32c(raw[position + 4 :], checksum))
 
 
 def backbone_family(facts: CheckpointFacts) -> str | None:
