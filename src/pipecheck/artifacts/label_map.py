@@ -71,9 +71,11 @@ class LabelMap:
         return n_("{count} item, {span}", "{count} items, {span}", len(self), span=span)
 
 
-def load_label_map(path: Path, label_map_class: type) -> LabelMap:
-    """Parse a label map; raises OSError or TextProtoSyntaxError (with line:column)."""
+def load_label_map(path: Path, label_map_class: type, text: str | None = None) -> LabelMap:
+    """Parse a label map (or `text`, an editor's unsaved content of it); raises OSError or
+    TextProtoSyntaxError (with line:column)."""
     from pipecheck.guarded import read_text
 
-    text = read_text(Path(path))
+    if text is None:
+        text = read_text(Path(path))
     return LabelMap(Path(path), parse_located(Path(path), text, label_map_class))

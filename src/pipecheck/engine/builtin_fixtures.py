@@ -85,17 +85,24 @@ def original(project, config, schema):
 
 
 @fixture
-def label_maps(config, project, schema) -> dict:
+def label_maps(config, project, schema, options) -> dict:
     """Every label map the input readers name: {label_map_path value: LabelMap or LoadProblem}."""
     from pipecheck.artifacts.label_map import load_label_map
     from pipecheck.guarded import exists, problem_with
 
+    unsaved = {Path(p).absolute(): text for p, text in (options.unsaved or {}).items()}
     loaded: dict = {}
     for _path, reader in config.input_readers():
         value = reader.label_map_path
         if not value or value in loaded or is_remote(value):
             continue
         path = project.resolve(value)
+        if path.absolute() in unsaved:
+            try:
+                loaded[value] = load_label_map(path, schema.label_map_class, unsaved[path.absolute()])
+            except TextProtoSyntaxError as error:
+                loaded[value] = LoadProblem(path, error.message, error.line, error.column, error.hint)
+            continue
         if not exists(path):
             problem = problem_with(path)
             if problem is not None:  # a name too long, a symlink loop: PC202 cannot see it as missing

@@ -34,6 +34,7 @@ class RunOptions:
     progress: Callable[[str, int, int], None] | None = None  # (label, done, total) for passes over big files
     baseline: list[dict] | None = None  # findings accepted by a baseline file (engine.baseline)
     distribution: object = None  # pipecheck.odapi.distribution.Distribution from --gpus/--num-workers/--tpu/--replicas
+    unsaved: dict[Path, str] | None = None  # an editor's unsaved text of other files (label maps), by path
 
 
 def select_rules(rules: list[RuleSpec], select: list[str], ignore: list[str]) -> list[RuleSpec]:
@@ -42,7 +43,7 @@ def select_rules(rules: list[RuleSpec], select: list[str], ignore: list[str]) ->
 
 def run(options: RunOptions) -> RunResult:
     started = time.perf_counter()
-    project = discover_project(options.target, options.root, options.original)
+    project = discover_project(options.target, options.root, options.original, unsaved=options.config_text is not None)
     settings = load_settings(project.root, options.settings_file)
     if options.strict is not None:
         settings.strict = options.strict

@@ -131,9 +131,15 @@ def is_placeholder(value: str) -> bool:
     return bool(PLACEHOLDER.search(value))
 
 
-def discover_project(target: Path, root: Path | None = None, original: Path | None = None) -> Project:
+def discover_project(
+    target: Path, root: Path | None = None, original: Path | None = None, unsaved: bool = False
+) -> Project:
+    """The project around `target`; with `unsaved`, a config file that is not on disk yet (an editor's
+    new buffer, a notebook cell) is taken where it would be written."""
     target = Path(target)
-    if target.is_dir():
+    if unsaved and not target.is_dir() and not os.path.lexists(target) and target.name.endswith(".config"):
+        config_path = target
+    elif target.is_dir():
         config_path = target / "pipeline.config"
         if not config_path.is_file():
             configs = sorted(target.glob("*.config"))
