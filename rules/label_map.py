@@ -62,7 +62,17 @@ def num_classes_matches_label_map(config, label_map):
         field=field,
         hint=_("write num_classes: {value}", value=wanted),
         replacement=str(wanted),
+        related=_highest_item(label_map),
     )
+
+
+def _highest_item(label_map) -> tuple:
+    """Where the label map writes its highest id: what num_classes must equal."""
+    item = max(label_map.items, key=lambda item: item.id, default=None)
+    if item is None:
+        return ()
+    note = _("the label map's highest id, {id} ({name})", id=item.id, name=item.name or item.display_name)
+    return ((label_map.path, *label_map.item_location(item.index, "id" if item.has_id else None), note),)
 
 
 def _missing_ids(label_map) -> tuple[int, list[int]]:

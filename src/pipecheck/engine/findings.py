@@ -17,7 +17,9 @@ class Finding:
     the engine fills in the rule, the severity, the file and the line:column of the field.
     Findings about another file (a label map, a record) give `file`, `line` and `column`.
     `replacement` is the value to write at `field`, when the rule knows it, and `remove` says
-    the fix is to delete the field (both used by `pipecheck fix`).
+    the fix is to delete the field (both used by `pipecheck fix`). `related` names places that
+    explain it, as (file, line, column, note): the label map item behind a num_classes finding
+    (an editor shows them beside the finding).
 
     `tier` says who needs to see it: "default" (shown by default: a person must act), "quiet" (a setting TF2 never
     reads: counted in one line, listed with -v or --select, applied by fix) or "detail" (numbers
@@ -39,6 +41,7 @@ class Finding:
     tier: str = "default"
     details: tuple[str, ...] = ()
     group: str | None = None
+    related: tuple[tuple[Path | str, int, int, str], ...] = ()
 
     def sort_key(self) -> tuple:
         return (SEVERITIES.index(self.severity or "error"), str(self.file), self.line or 0, self.column or 0, self.rule)
