@@ -15,10 +15,39 @@ from pathlib import Path
 from pipecheck import cache
 
 _CHUNK = 1 << 20
+# A long-lived process (the language server) re-lints on every keystroke: there, a file whose
+# stamp (inode, size, modification time) has not moved keeps the key and facts found before,
+# read once instead of checksummed again. None: off, as for one-shot commands.
+_MEMORY: dict | None = None
+reads = {"checksummed": 0}  # files read whole for a key in this process (the server's benchmark shows it)
+
+
+def remember_in_memory() -> None:
+    """Keep keys and facts in this process for files whose stamp did not change (see _MEMORY)."""
+    global _MEMORY
+    if _MEMORY is None:
+        _MEMORY = {}
 
 
 def content_key(*paths: Path) -> str:
     """The key for these files' facts; raises OSError (guarded.ArtifactError) for a file that cannot be read."""
+    if _MEMORY is None:
+        return _content_key(paths)
+    from pipecheck.i18n import language
+
+    stamps = (language(), *(_stamp(path) for path in paths))
+    key = _MEMORY.get(("key", stamps))
+    if key is None:
+        key = _MEMORY[("key", stamps)] = _content_key(paths)
+    return key
+
+
+def _stamp(path: Path) -> tuple:
+    stat = os.stat(path)
+    return (os.path.realpath(path), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _content_key(paths) -> str:
     import google_crc32c
 
     from pipecheck.guarded import open_regular
@@ -27,6 +56,7 @@ def content_key(*paths: Path) -> str:
     # The facts keep messages in the language they were read in; marshal's format is Python's own.
     parts = [language(), sys.version]
     for path in paths:
+        reads["checksummed"] += 1
         with open_regular(path) as stream:
             checksum, size = 0, 0
             for chunk in iter(lambda: stream.read(_CHUNK), b""):
@@ -36,7 +66,12 @@ def content_key(*paths: Path) -> str:
 
 
 def load(namespace: str, key: str) -> dict | None:
-    data = cache.read(namespace, key)
+    """The facts stored under `key`; a fresh copy each time (a rule may change what it is given)."""
+    data = _MEMORY.get(("facts", namespace, key)) if _MEMORY is not None else None
+    if data is None:
+        data = cache.read(namespace, key)
+        if _MEMORY is not None and data is not None:
+            _MEMORY[("facts", namespace, key)] = data
     if data is None:
         return None
     try:
@@ -47,4 +82,7 @@ def load(namespace: str, key: str) -> dict | None:
 
 
 def store(namespace: str, key: str, value: dict) -> None:
-    cache.write(namespace, key, marshal.dumps(value))
+    data = marshal.dumps(value)
+    if _MEMORY is not None:
+        _MEMORY[("facts", namespace, key)] = data
+    cache.write(namespace, key, data)
