@@ -34,3 +34,24 @@ def test_a_changed_record_file_is_read_again(course_project, monkeypatch):
     code, document = lint_json()
     assert [path.name for path in calls] == ["train.record"]
     assert "PC703" in {f["rule"] for f in document["findings"]}
+
+
+def test_a_long_lived_process_checksums_an_unchanged_file_once(course_project, monkeypatch):
+    """The language server's mode: keys and facts stay in memory while a file's stamp does not move."""
+    from pipecheck.artifacts import cached
+
+    cached.remember_in_memory()
+    try:
+        first = lint_json()
+        read = cached.reads["checksummed"]
+        calls = []
+        with monkeypatch.context() as patched:
+            forbid_reading(patched, calls)
+            again = lint_json()
+        assert cached.reads["checksummed"] == read and calls == [] and again[1]["findings"] == first[1]["findings"]
+        apply_artifact_step(course_project, "record faces_cubes/training/train.record 0 image/object/class/text[0]=One")
+        code, document = lint_json()
+        assert cached.reads["checksummed"] == read + 1  # the changed file only
+        assert "PC703" in {f["rule"] for f in document["findings"]}
+    finally:
+        cached.remember_in_memory(False)

@@ -22,11 +22,10 @@ _MEMORY: dict | None = None
 reads = {"checksummed": 0}  # files read whole for a key in this process (the server's benchmark shows it)
 
 
-def remember_in_memory() -> None:
-    """Keep keys and facts in this process for files whose stamp did not change (see _MEMORY)."""
+def remember_in_memory(on: bool = True) -> None:
+    """Keep keys and facts in this process for files whose stamp did not change (see _MEMORY); off forgets them."""
     global _MEMORY
-    if _MEMORY is None:
-        _MEMORY = {}
+    _MEMORY = ({} if _MEMORY is None else _MEMORY) if on else None
 
 
 def content_key(*paths: Path) -> str:
