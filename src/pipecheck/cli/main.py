@@ -33,6 +33,7 @@ COMMANDS = (
     "rule",
     "fixtures",
     "doctor",
+    "lsp",
 )
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
@@ -185,6 +186,13 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument(
         "--plan", action="store_true", help=_("print the commands that install the training stack for this Python")
     )
+    lsp = commands.add_parser("lsp", help=_("run the language server for editors (stdio; needs the lsp extra)"))
+    lsp.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help=_("launch root for every file (default: found from each file's layout, else its workspace folder)"),
+    )
     return parser
 
 
@@ -279,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
             from pipecheck.cli.cluster import cluster
 
             return cluster(args)
+        if args.command == "lsp":
+            from pipecheck.cli.lsp import lsp
+
+            return lsp(args)
         if args.command == "review":
             from pipecheck.cli.review import review
 

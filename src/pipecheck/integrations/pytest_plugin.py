@@ -78,6 +78,9 @@ class PipecheckItem(pytest.Item):
     def __init__(self, *, outcome, **kwargs):
         super().__init__(**kwargs)
         self.outcome = outcome
+        # No fixtures, as for any function without arguments: pytest-lsp 1.0.1's pytest_runtest_call
+        # wrapper returns without yielding for an item that lacks `funcargs`, failing every rule's item.
+        self.funcargs = {}
 
     def runtest(self):
         """The verdict is the run's own (outcome.status), the one every pipecheck report gives."""

@@ -10,6 +10,14 @@ from pipecheck.report.table import Markup, markdown_table, text_table
 _EXAMPLE = re.compile(r"^(Bad|Good|Undecided)(?: \(.*\))?:$")
 _ENTRY = re.compile(r"\b([A-Z])-([0-9]{2})\b")
 CATALOGUE = "docs/failure-catalogue.md"
+# The documentation site's page of one rule (one page per rule, `.../rules/PC101/`): the language
+# server's diagnostics and hovers link to it. The one place the site's address is written.
+DOCS_SITE = "https://pipecheck-tfod.readthedocs.io/en/latest"
+RULE_PAGE = DOCS_SITE + "/rules/{code}/"
+
+
+def rule_page_url(code: str) -> str:
+    return RULE_PAGE.format(code=code)
 
 
 def catalogue_entries(doc: str) -> list[str]:
