@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import lint_json
+from support.cli import lint_json
 from support.projects import CONFIG, NET
 
 import pipecheck
