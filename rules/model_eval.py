@@ -38,7 +38,9 @@ def metrics_set_known(config):
     Good:
         eval_config.metrics_set[0]: "coco_detection_metrics"
     """
-    for index, name in enumerate(config.message.eval_config.metrics_set):
+    if config.eval_config is None:
+        return None  # no eval_config: the OD API's default, coco_detection_metrics
+    for index, name in enumerate(config.eval_config.metrics_set):
         if name not in METRICS_SETS:
             close = difflib.get_close_matches(name, sorted(METRICS_SETS), n=1, cutoff=0.5)
             yield Finding(
@@ -65,7 +67,8 @@ def moving_averages_consistent(config):
     optimizer = config.train.optimizer
     kind = optimizer.WhichOneof("optimizer")
     trains_ema = optimizer.use_moving_average if kind else False
-    if config.message.eval_config.use_moving_averages and not trains_ema:
+    evaluation = config.eval_config
+    if evaluation is not None and evaluation.use_moving_averages and not trains_ema:
         return Finding(
             _(
                 "eval_config.use_moving_averages is true but the optimizer keeps no moving average: "
@@ -198,7 +201,8 @@ def eval_keeps_low_scores(config):
     block = {"ssd": "post_processing", "faster_rcnn": "second_stage_post_processing"}.get(arch)
     if block is None:
         return None
-    metrics = list(config.message.eval_config.metrics_set) or ["coco_detection_metrics"]
+    written = list(config.eval_config.metrics_set) if config.eval_config is not None else []
+    metrics = written or ["coco_detection_metrics"]
     if not any(m.startswith("coco") for m in metrics):
         return None
     threshold = getattr(config.model, block).batch_non_max_suppression.score_threshold

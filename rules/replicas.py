@@ -249,12 +249,13 @@ def evaluation_on_one_device(config, distribution):
         train_config.batch_size: 2
         eval_config.batch_size: 1
     """
-    if distribution.replicas <= 1 or config.message.eval_config.batch_size <= 1:
+    evaluation = config.eval_config
+    if distribution.replicas <= 1 or evaluation is None or evaluation.batch_size <= 1:
         return None
     return Finding(
         _(
             "eval_config.batch_size {batch}: evaluation runs on one device even when training uses {replicas}",
-            batch=config.message.eval_config.batch_size,
+            batch=evaluation.batch_size,
             replicas=distribution.describe(),
         ),
         field="eval_config.batch_size",

@@ -65,3 +65,14 @@ def test_a_rule_in_the_wrong_module_is_caught(tmp_path):
     )
     rules = [s for s in discover([tmp_path], builtin=False, plugins=False).rules if s.code == "PC999"]
     assert [line.split(" in ")[0] for line in _misplaced(rules)] == ["PC999"]
+
+
+def test_builtin_rules_read_the_config_through_its_accessors():
+    """`config.num_classes`, `config.eval_config`... are None without their block; `config.message` is raw."""
+    raw = [
+        f"{path.name}:{number}"
+        for path in sorted(builtin_rules_dir().glob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "config.message." in line or "original.message." in line
+    ]
+    assert not raw, f"rules reading the raw message instead of the config's accessors: {raw}"
