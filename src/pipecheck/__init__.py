@@ -10,39 +10,15 @@ The facts rules compute from (paths, sizes, schedules, estimates) are in `pipech
 
 From Python or a notebook, `pipecheck.lint(path_or_text, root=...)` lints and returns a result
 (`pipecheck.api`); `%load_ext pipecheck` adds the `%pipecheck` and `%%pipecheck` magics.
+This module only hands names on (the package's face): nothing below it imports upward through it.
 """
 
-__version__ = "0.1.0"
-
+from pipecheck.api import lint  # noqa: E402  (only the standard library until it is called)
 from pipecheck.engine.findings import Finding  # noqa: E402
 from pipecheck.engine.registry import CannotDecide, cannot_decide, fixture, option, rule  # noqa: E402
 from pipecheck.i18n import N_, _, n_  # noqa: E402
+from pipecheck.integrations.ipython import load_ipython_extension  # noqa: E402
+from pipecheck.version import __version__  # noqa: E402
 
-
-def lint(path_or_text, root=None, **options):
-    """Lint a config (path, text, message or config_util's dict): see pipecheck.api.lint."""
-    from pipecheck.api import lint as lint_config
-
-    return lint_config(path_or_text, root, **options)
-
-
-def load_ipython_extension(ipython) -> None:
-    """`%load_ext pipecheck`: IPython is imported only here, never by `import pipecheck`."""
-    from pipecheck.integrations.notebook import register_magics
-
-    register_magics(ipython)
-
-
-__all__ = [
-    "__version__",
-    "rule",
-    "option",
-    "fixture",
-    "Finding",
-    "cannot_decide",
-    "CannotDecide",
-    "_",
-    "n_",
-    "N_",
-    "lint",
-]
+__all__ = ["__version__", "rule", "option", "fixture", "Finding", "cannot_decide", "CannotDecide", "_", "n_", "N_"]
+__all__ += ["lint", "load_ipython_extension"]

@@ -10,7 +10,7 @@ import os
 import zlib
 from pathlib import Path
 
-from pipecheck import __version__
+from pipecheck.version import __version__
 
 
 def cache_dir() -> Path:

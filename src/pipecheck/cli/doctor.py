@@ -6,8 +6,8 @@ import platform
 import sys
 from pathlib import Path
 
-from pipecheck import __version__
 from pipecheck.i18n import _
+from pipecheck.version import __version__
 
 
 def doctor(args) -> int:

@@ -11,13 +11,13 @@ import os
 import sys
 from pathlib import Path
 
-from pipecheck import __version__
 from pipecheck.cli.arguments import positive
 from pipecheck.cli.cluster import add_cluster_command
 from pipecheck.cli.common import add_project_options, add_selection_options, add_workflow_options
 from pipecheck.cli.distribute import add_strategy_options
 from pipecheck.errors import InputError
 from pipecheck.i18n import LANGUAGES, _, set_language
+from pipecheck.version import __version__
 
 COMMANDS = (
     "check",

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipecheck import __version__
 from pipecheck.errors import InputError
 from pipecheck.i18n import _
+from pipecheck.version import __version__
 
 
 class BaselineError(InputError):

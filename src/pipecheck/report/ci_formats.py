@@ -10,11 +10,11 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree
 
-from pipecheck import __version__
 from pipecheck.i18n import _, n_
 from pipecheck.report.diff import diff_rows
 from pipecheck.report.table import Code, markdown_table, md_code
 from pipecheck.report.text import diff_cells, diff_headers, severity_word
+from pipecheck.version import __version__
 
 SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 _RANK = {"error": 0, "warning": 1, "info": 2}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipecheck import __version__
 from pipecheck.report.diff import diff_rows
+from pipecheck.version import __version__
 
 SCHEMA_PATH = Path(__file__).with_name("output.schema.json")
 

@@ -6,10 +6,10 @@ import datetime
 import re
 from html import escape
 
-from pipecheck import __version__
 from pipecheck.i18n import _, language, n_
 from pipecheck.report import svg
 from pipecheck.report.text import diff_cells, diff_headers, severity_word
+from pipecheck.version import __version__
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1a202c;background:#f7fafc}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pipecheck import __version__
 from pipecheck.i18n import _
 from pipecheck.report.table import Code, markdown_table, md_code, md_text
 from pipecheck.report.text import diff_cells, diff_headers, severity_word
+from pipecheck.version import __version__
 
 _STATUS = {"passed": "✅", "warning": "⚠️", "error": "❌", "undecided": "❔"}
 

@@ -7,10 +7,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from pipecheck import __version__
 from pipecheck.i18n import N_, _, n_
 from pipecheck.report.diff import diff_rows
 from pipecheck.report.table import display_width, shorten_middle, terminal_width, text_table
+from pipecheck.version import __version__
 
 _COLORS = {
     "error": "31;1",

@@ -15,9 +15,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipecheck import __version__
 from pipecheck.errors import InputError
 from pipecheck.i18n import _
+from pipecheck.version import __version__
 
 RUN_RECORD = "pipecheck-run.json"
 _RUN_FOLDER = re.compile(r"^checkpoint(?P<number>[0-9]+)$")

@@ -16,9 +16,9 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
-from pipecheck import __version__
 from pipecheck.integrations.lsp import convert, features
 from pipecheck.integrations.lsp.linting import Linter, kind_of
+from pipecheck.version import __version__
 
 DEBOUNCE_SECONDS = 0.03
 logger = logging.getLogger("pipecheck.lsp")
