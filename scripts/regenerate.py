@@ -1,7 +1,14 @@
-"""Regenerate what is made from the code: docs/rules.md and the French message catalogue.
+"""Regenerate what is made from the code: the site's generated pages and the French message catalogue.
 
-    python scripts/regenerate.py          # write docs/rules.md, update pipecheck.po, compile pipecheck.mo
+    python scripts/regenerate.py          # write the pages, update pipecheck.po, compile pipecheck.mo
     python scripts/regenerate.py --check  # change nothing; exit 1 if anything is stale or untranslated
+
+The pages (scripts/site_pages.py): docs/rules/ (one page per rule and the index, from the rules'
+docstrings and the failure catalogue), docs/commands/ (one page per command, from the parser),
+docs/measured.md (from benchmarks/results/*.json), docs/fr/messages.md (the rules' messages in
+French), and the commands' part of mkdocs.yml's nav. A page whose rule or command is gone is
+deleted. It also names what it cannot write: a rule's `Catalogue:` entry missing from
+docs/failure-catalogue.md (add the entry and its `<a id="x-00"></a>` anchor by hand).
 
 Messages are the string literals passed to _(), N_() and n_() in src/pipecheck and rules/.
 Babel merges them into the catalogue, writes the .po and compiles the .mo. They are found by
@@ -27,7 +34,8 @@ REPO = Path(__file__).resolve().parents[1]
 SOURCES = [REPO / "src" / "pipecheck", REPO / "rules"]
 PO = REPO / "src" / "pipecheck" / "locale" / "fr" / "LC_MESSAGES" / "pipecheck.po"
 MO = PO.with_suffix(".mo")
-RULES_DOC = REPO / "docs" / "rules.md"
+MKDOCS = REPO / "mkdocs.yml"
+NAV_BEGIN, NAV_END = "    # BEGIN generated: commands\n", "    # END generated: commands\n"
 
 
 def extract() -> tuple[Catalog, list[str]]:
@@ -96,21 +104,52 @@ def untranslated(catalogue: Catalog) -> list[str]:
     ]
 
 
-def rules_markdown() -> str:
+def site_pages(catalogue: Catalog) -> tuple[dict[Path, bytes], list[Path], list[str]]:
+    """The generated pages and nav, the generated pages left without a source, and missing catalogue anchors."""
     sys.path.insert(0, str(REPO / "src"))
-    from pipecheck.engine.discovery import discover
-    from pipecheck.report.rule_docs import rules_markdown as render
+    sys.path.insert(0, str(REPO / "scripts"))
+    import site_pages
 
-    return render(discover([], plugins=False).rules)
+    from pipecheck.engine.discovery import discover
+    from pipecheck.report.rule_docs import catalogue_entries
+
+    pages = site_pages.pages(catalogue)
+    outputs = {path: text.encode() for path, text in pages.items()}
+    commands = [p.stem for p in pages if p.parent.name == "commands" and p.stem != "index"]  # the parser's order
+    outputs[MKDOCS] = with_commands_nav(MKDOCS.read_text(encoding="utf-8"), commands).encode()
+    shipped = (REPO / "docs" / "failure-catalogue.md").read_text(encoding="utf-8")
+    missing = [
+        f"{spec.code} names catalogue entry {entry}: add it to docs/failure-catalogue.md "
+        f'with its anchor <a id="{entry.lower()}"></a>'
+        for spec in discover([], plugins=False).rules
+        for entry in catalogue_entries(spec.doc)
+        if f'<a id="{entry.lower()}"></a>' not in shipped
+    ]
+    return outputs, site_pages.stale_pages(pages), missing
+
+
+def with_commands_nav(text: str, commands: list[str]) -> str:
+    """mkdocs.yml with one nav line per command page between the generated markers."""
+    head, rest = text.split(NAV_BEGIN, 1)
+    _old, tail = rest.split(NAV_END, 1)
+    lines = "".join(f"      - pipecheck {name}: commands/{name}.md\n" for name in commands)
+    return head + NAV_BEGIN + lines + NAV_END + tail
 
 
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     catalogue, problems = updated_catalogue()
-    outputs = {PO: po_text(catalogue), MO: compiled(catalogue), RULES_DOC: rules_markdown().encode()}
-    stale = [path for path, data in outputs.items() if not path.is_file() or path.read_bytes() != data]
+    outputs = {PO: po_text(catalogue), MO: compiled(catalogue)}
+    pages, orphans, missing_entries = site_pages(catalogue)
+    outputs.update(pages)
+    problems += missing_entries
+    stale = [path for path, data in outputs.items() if not path.is_file() or path.read_bytes() != data] + orphans
     if not check:
         for path in stale:
+            if path in orphans:
+                path.unlink()
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(outputs[path])
     for problem in problems:
         print(problem, file=sys.stderr)

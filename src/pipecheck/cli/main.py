@@ -172,7 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = commands.add_parser("rules", help=_("list every rule"))
     rules.add_argument(
-        "--format", choices=("text", "markdown"), default="text", help=_("markdown writes docs/rules.md")
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help=_("markdown: every rule's documentation on one page"),
     )
     rules.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (its rules_dirs)"))
     fixtures = commands.add_parser("fixtures", help=_("list the fixtures rules can ask for, with their docs"))

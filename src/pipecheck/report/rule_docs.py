@@ -1,4 +1,7 @@
-"""Rule documentation from the rules' docstrings: `pipecheck rules`, `pipecheck rule CODE`, docs/rules.md."""
+"""Rule documentation from the rules' docstrings: `pipecheck rules` (text or one Markdown page), `pipecheck rule CODE`.
+
+The documentation site's page per rule is scripts/site_pages.py's, from the same docstrings.
+"""
 
 from __future__ import annotations
 
@@ -126,11 +129,11 @@ def rule_markdown(spec) -> str:
 
 
 def rules_markdown(rules) -> str:
-    """docs/rules.md: a table of every rule, then each rule's documentation and examples."""
+    """`pipecheck rules --format markdown`: a table of every rule, then each rule's documentation and examples."""
     intro = (
-        "# pipecheck rules\n\nGenerated from the rules' docstrings by `pipecheck rules --format markdown`; "
-        "the test suite fails when this file is out of date. Each rule's Bad and Good examples are edits "
-        "applied to the course project (`examples/faces_cubes`) and run as tests.\n"
+        "# pipecheck rules\n\nGenerated from the rules' docstrings by `pipecheck rules --format markdown`. "
+        "Each rule's Bad and Good examples are edits applied to the course project (`examples/faces_cubes`) "
+        "and run as tests.\n"
     )
     table = markdown_table(
         ["Code", "Name", "Severity", "Category", "Fix"],
