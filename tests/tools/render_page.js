@@ -1,12 +1,15 @@
 // Load a local HTML page in Chromium (playwright-core driving Debian's chromium), report what a
 // reader would see as JSON on stdout, and save a full-page screenshot.
-//   node render_page.js CHROMIUM PAGE.html SCREENSHOT.png [WIDTH]
+//   node render_page.js CHROMIUM PAGE.html SCREENSHOT.png [WIDTH] [SEARCH]
+// With SEARCH (a documentation site's page), it types the words into the site's search box and
+// reports how many results the search shows.
 // Besides counts, it lists words the layout broke inside (a word whose glyphs sit on two lines) and
-// chart texts that overlap each other (an axis title over its tick labels).
+// chart texts that overlap each other (an axis title over its tick labels), and gives the page's
+// scrollWidth and clientWidth (wider content scrolls sideways) and every request not to file: or data:.
 const { chromium } = require("playwright-core");
 
 (async () => {
-  const [executable, page_path, screenshot, width] = process.argv.slice(2);
+  const [executable, page_path, screenshot, width, search] = process.argv.slice(2);
   const browser = await chromium.launch({
     executablePath: executable,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -55,8 +58,18 @@ const { chromium } = require("playwright-core");
       return overlaps;
     }),
     overflowX: document.documentElement.scrollWidth > window.innerWidth,
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
   }));
-  await page.screenshot({ path: screenshot, fullPage: true });
+  await page.screenshot({ path: screenshot, fullPage: true });  // the page as loaded, before any search
+  let searchResults = null;
+  if (search) {
+    await page.waitForTimeout(1000);
+    await page.keyboard.press("/");  // the site's key for its search box, at any width
+    await page.keyboard.type(search, { delay: 50 });  // key by key, as a reader types
+    searchResults = await page.waitForSelector(".md-search-result__item", { timeout: 15000 })
+      .then(() => page.locator(".md-search-result__item").count(), () => 0);
+  }
   await browser.close();
-  console.log(JSON.stringify({ ...report, problems, requests }));
+  console.log(JSON.stringify({ ...report, searchResults, problems, requests }));
 })().catch((error) => { console.error(String(error)); process.exit(1); });
