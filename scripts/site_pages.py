@@ -324,7 +324,8 @@ def french_messages(catalogue) -> str:
         out.append(f"\n## `{module}`\n\n| English | Français |\n|---|---|\n")
         for message in sorted(by_module[module], key=lambda m: m.id if isinstance(m.id, str) else m.id[0]):
             english = message.id if isinstance(message.id, str) else " / ".join(message.id)
-            french = message.string if isinstance(message.string, str) else " / ".join(message.string)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            french = " / ".join(string for string in strings if string) or "*(pas encore traduit)*"
             out.append(f"| {_cell(english)} | {_cell(french)} |\n")
     return "".join(out)
 
