@@ -8,6 +8,7 @@ import sys
 import pytest
 from support.projects import REPO
 
+from pipecheck import i18n
 from pipecheck.engine.discovery import discover
 from pipecheck.testing.example_text import config_text, example_markdown, pretty_textproto
 from pipecheck.testing.examples import Example, examples_of
@@ -197,7 +198,11 @@ def test_the_pages_demos_are_what_the_example_prints(page, language, tmp_path, m
 
     monkeypatch.chdir(copy_example(tmp_path / "tod_tf2"))
     monkeypatch.setenv("COLUMNS", "100")
-    code, out = run_cli("--lang", language, f"faces_cubes/training/{NET}")
+    previous = i18n.language()
+    try:
+        code, out = run_cli("--lang", language, f"faces_cubes/training/{NET}")
+    finally:
+        i18n.set_language(previous)  # the CLI sets the process's language; later tests expect theirs
     printed = out.splitlines()
     blocks = re.findall(r"```\n(.*?)```", (REPO / "docs" / page).read_text(), re.S)
     shown = [
