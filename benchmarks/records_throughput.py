@@ -1,6 +1,6 @@
 """MB/s of pipecheck's full record verification against a raw read and against tf.data, on ~200 MB.
 
-    python benchmarks/records_throughput.py [--megabytes 200] [--keep FILE]
+    python benchmarks/records_throughput.py [--megabytes 200] [--keep FILE] [--results DIR]
 
 pipecheck's pass checks both CRCs of every record, decodes every tf.train.Example against the
 OD API decoder's contract, checks every box, reads every image's headers and hashes its bytes.
@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from results_file import Recording, add_results_option
 
 
 def make_file(path: Path, megabytes: int) -> int:
@@ -98,7 +100,9 @@ def main() -> None:
     parser.add_argument("--megabytes", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="write the generated file here and keep it")
+    add_results_option(parser)
     args = parser.parse_args()
+    recording = Recording("records_throughput")
     folder = tempfile.mkdtemp(prefix="pipecheck-bench-")
     path = args.keep or Path(folder) / "bench.record"
     size = make_file(path, args.megabytes) if not path.exists() else path.stat().st_size
@@ -120,6 +124,23 @@ def main() -> None:
     if "tf.data + parse_single_example" in results:
         ratio = results["tf.data + parse_single_example"] / ours
         print(f"pipecheck / tf.data: {ratio:.2f}  (target at least 1.0: {'met' if ratio >= 1 else 'NOT met'})")
+    speeds = {name: megabytes / seconds for name, seconds in results.items()}
+    summary = [
+        f"`python benchmarks/records_throughput.py` generates {megabytes:.0f} MB of records and measures the MB/s "
+        f"of pipecheck's full verification (best of {args.runs} runs): pipecheck {speeds['pipecheck']:.0f} MB/s, "
+        f"a raw read {speeds['raw read']:.0f} MB/s"
+        + (
+            f", tf.data with `parse_single_example` {speeds['tf.data + parse_single_example']:.0f} MB/s "
+            f"({results['tf.data + parse_single_example'] / ours:.1f}×; target at least 1.0)."
+            if "tf.data + parse_single_example" in results
+            else " (TensorFlow not installed: tf.data not measured)."
+        )
+    ]
+    figures = {f"{name.split(' ')[0].replace('.', '_')}_mb_per_s": round(value, 1) for name, value in speeds.items()}
+    figures["megabytes"] = round(megabytes, 1)
+    if "tf.data + parse_single_example" in results:
+        figures["ratio_to_tf_data"] = round(results["tf.data + parse_single_example"] / ours, 2)
+    recording.write(figures, summary, args.results)
     if args.keep is None:
         os.remove(path)
         os.rmdir(folder)

@@ -1,0 +1,23 @@
+"""Benchmarks record what they measured in benchmarks/results/<name>.json, for the site's measured page."""
+
+import json
+import subprocess
+import sys
+
+from support.projects import REPO
+
+
+def test_lint_latency_writes_its_figures_with_the_date_machine_and_load(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "lint_latency.py"), "--runs", "1", "--results", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "lint_latency.json").read_text())
+    assert result["benchmark"] == "lint_latency" and result["date"].startswith("20")
+    assert result["machine"]["cores"] >= 1 and result["machine"]["python"].count(".") == 2
+    assert len(result["load"]) == 3 and all(value >= 0 for value in result["load"])
+    assert result["figures"]["ratio"] > 0 and result["figures"]["runs"] == 1
+    assert result["summary"][0].startswith("`python benchmarks/lint_latency.py`: a whole lint of the example takes ")
