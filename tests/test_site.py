@@ -193,7 +193,7 @@ def test_the_measured_page_says_the_load(tmp_path):
 )
 def test_the_pages_demos_are_what_the_example_prints(page, language, tmp_path, monkeypatch):
     """Each line of a page's output block (but "..." lines) is in what the example prints, in its language."""
-    from conftest import run_cli
+    from support.cli import run_cli
     from support.projects import NET, copy_example
 
     monkeypatch.chdir(copy_example(tmp_path / "tod_tf2"))

@@ -51,11 +51,9 @@ def test_the_site_loads_nothing_from_the_network(site):
 @pytest.mark.integration
 @pytest.mark.parametrize("width", [1280, 400])
 @pytest.mark.parametrize("page", PAGES)
-def test_chromium_lays_the_page_out_without_horizontal_scrolling(site, page, width):
+def test_chromium_lays_the_page_out_without_horizontal_scrolling(site, page, width, chromium, playwright):
     """Issue 21: the index, a rule page and getting started at 1280 and 400 px, and search from file://."""
-    from support.tools import chromium, playwright
-
-    browser, node_modules = chromium(), playwright()
+    browser, node_modules = chromium, playwright
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / f"site-{page.replace('/', '-').removesuffix('.html')}-{width}.png"
     result = subprocess.run(
