@@ -27,6 +27,7 @@ TRAINING = REPO / "examples/faces_cubes/tod_tf2/faces_cubes/training"
 sys.path[:0] = [str(REPO / "examples/faces_cubes")]
 
 from make_example import apply_edits  # noqa: E402
+from results_file import Recording, add_results_option  # noqa: E402
 
 from pipecheck.odapi.estimates import TIME_PIXEL_EXPONENT  # noqa: E402
 
@@ -190,7 +191,9 @@ def main() -> int:
     parser.add_argument(
         "--fit", type=Path, metavar="JSONL", help="print the lines through a --jsonl file, measure nothing"
     )
+    add_results_option(parser)
     args = parser.parse_args()
+    recording = Recording("calibrate_memory")
     if args.fit:
         fit(args.fit)
         return 0
@@ -202,6 +205,7 @@ def main() -> int:
     )
     print(header)
     print("-" * len(header), flush=True)
+    measured = []
     for name, zoo_name, model_edits, steps in rows:
         for batch in batches:
             work = Path(tempfile.mkdtemp(prefix="calibrate-"))
@@ -219,6 +223,7 @@ def main() -> int:
                 + (f"  FAILED exit {found['exit']}: {' | '.join(found['tail'])}" if found["exit"] else ""),
                 flush=True,
             )
+            measured.append((name, batch, found, est_mib, est_seconds))
             if args.jsonl:
                 with open(args.jsonl, "a", encoding="utf-8") as out:
                     out.write(
@@ -240,7 +245,36 @@ def main() -> int:
                 import shutil
 
                 shutil.rmtree(work, ignore_errors=True)
+    record(recording, measured, args.results)
     return 0
+
+
+def record(recording, measured: list, folder: Path) -> None:
+    """Each family and batch measured, peak RSS and s/step against the estimate, in benchmarks/results."""
+    summary = [
+        "`python benchmarks/calibrate_memory.py` trains each family from scratch through the launcher and "
+        "measures peak RSS (the process's own `ru_maxrss`) and s/step (the median gap between steps, the "
+        "first two left out) against the shipped estimate:",
+        "",
+        "| family | batch | peak RSS MiB | estimate/measured | s/step | estimate/measured |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    worst_ram = worst_time = 0.0
+    for name, batch, found, est_mib, est_seconds in measured:
+        summary.append(
+            f"| {name} | {batch} | {found['rss_mib']:.0f} | {ratio(est_mib, found['rss_mib'])} | "
+            f"{found['s_per_step'] or 0:.3f} | {ratio(est_seconds, found['s_per_step'])} |"
+        )
+        if est_mib and found["rss_mib"]:
+            worst_ram = max(worst_ram, abs(est_mib / found["rss_mib"] - 1))
+        if est_seconds and found["s_per_step"]:
+            worst_time = max(worst_time, abs(est_seconds / found["s_per_step"] - 1))
+    figures = {
+        "rows": len(measured),
+        "worst_ram_off": round(worst_ram, 3),
+        "worst_s_per_step_off": round(worst_time, 3),
+    }
+    recording.write(figures | {"goal_ram": 0.15, "goal_s_per_step": 0.25}, summary, folder)
 
 
 if __name__ == "__main__":

@@ -258,7 +258,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--unjudged", type=Path, metavar="FILE", help="write the unjudged findings to FILE")
     parser.add_argument("--tighten", action="store_true", help="ratchet judged.json to what this run shows")
     parser.add_argument("--corpus", type=Path, metavar="DIR", help="lint this folder instead (e.g. the locked split)")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        metavar="DIR",
+        help="write public_configs_table.json there (default: benchmarks/results, for the judged corpus only)",
+    )
     args = parser.parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from results_file import RESULTS, Recording
+
+    recording = Recording("public_configs_table")
     if args.corpus:
         use_corpus(args.corpus)
     with tempfile.TemporaryDirectory(prefix="pc-cache-") as cache:
@@ -269,6 +279,24 @@ def main(argv: list[str] | None = None) -> None:
         args.unjudged.write_text(json.dumps(unjudged_fragment(results), indent=1, ensure_ascii=False) + "\n")
     if args.tighten:
         print(f"judged.json: {tighten(results)} changes")
+    folder = args.results or (None if args.corpus else RESULTS)
+    if folder is not None:
+        record(recording, results, folder)
+
+
+def record(recording, results: dict, folder: Path) -> None:
+    """The judged table, in Markdown, and its totals, for the site's measured page."""
+    verdicts = Counter(verdict for r in results.values() for _key, _rule, verdict in r["verdicts"])
+    unjudged = sum(len(r["unjudged"]) for r in results.values())
+    figures = {"configs": len(results), "shown": sum(verdicts.values()) + unjudged, "unjudged": unjudged}
+    figures |= {verdict: verdicts[verdict] for verdict in VERDICTS}
+    summary = [
+        "`python benchmarks/public_configs_table.py` lints the public configs of `tests/data/public_configs/` "
+        "and looks every finding shown by default up in `judged.json`:",
+        "",
+        *table(results, True).rstrip("\n").splitlines(),
+    ]
+    recording.write(figures, summary, folder)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "examples" / "faces_cubes"), str(REPO / "src")]
 
+from results_file import Recording, add_results_option  # noqa: E402
 from support.ssd_course import FOLDER, build_ssd_course  # noqa: E402
 
 from pipecheck.artifacts.events import EventsFollower  # noqa: E402
@@ -68,7 +69,9 @@ def main() -> int:
     parser.add_argument("pythons", nargs=2, metavar="PYTHON")
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=2)
+    add_results_option(parser)
     args = parser.parse_args()
+    recording = Recording("stack_speed")
     args.pythons = [os.path.abspath(python) for python in args.pythons]  # run from the project folder
     names = [stack_name(python) for python in args.pythons]
     results: dict[str, list[dict]] = {python: [] for python in args.pythons}
@@ -99,6 +102,25 @@ def main() -> int:
     print(
         f"ratio {names[1]} / {names[0]}: s/step {b['step'] / a['step']:.2f}x, start-up "
         f"{b['startup'] / a['startup']:.2f}x"
+    )
+    figures = {"steps": args.steps, "runs_each": args.rounds}
+    for label, name, median in (("a", names[0], a), ("b", names[1], b)):
+        figures |= {f"{label}_stack": name, f"{label}_s_per_step": round(median["step"], 3)}
+        figures[f"{label}_first_step_s"] = round(median["startup"], 1)
+    figures |= {
+        "ratio_per_step": round(b["step"] / a["step"], 2),
+        "ratio_startup": round(b["startup"] / a["startup"], 2),
+    }
+    recording.write(
+        figures,
+        [
+            f"`python benchmarks/stack_speed.py PYTHON_A PYTHON_B` (SSD MobileNet V2 320, batch 2, `pipecheck train "
+            f"--num-steps {args.steps}`, alternating the stacks, median of {args.rounds} runs each): {names[0]} "
+            f"{a['step']:.3f} s/step, first step {a['startup']:.0f} s after launch; {names[1]} {b['step']:.3f} s/step, "
+            f"first step {b['startup']:.0f} s. Ratio: {b['step'] / a['step']:.2f}× per step, "
+            f"{b['startup'] / a['startup']:.2f}× start-up.",
+        ],
+        args.results,
     )
     return 0
 

@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "examples" / "faces_cubes")]
 
 from make_example import apply_edits  # noqa: E402
+from results_file import Recording, add_results_option  # noqa: E402
 from support.ssd_course import FOLDER, SSD, build_ssd_course  # noqa: E402
 
 from pipecheck.wrappers.launch import error_line  # noqa: E402
@@ -136,7 +137,9 @@ def time_od_api(root: Path, timeout: float) -> tuple[float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--timeout", type=float, default=300.0)
+    add_results_option(parser)
     args = parser.parse_args()
+    recording = Recording("time_to_first_error")
     with tempfile.TemporaryDirectory(prefix="pipecheck-bench-") as work:
         root, _fixed = build_ssd_course(Path(work))
         config = root / FOLDER / "pipeline.config"
@@ -166,6 +169,21 @@ def main() -> None:
             f"median {statistics.median(ratios):.0f}x (from {min(ratios):.0f}x to {max(ratios):.0f}x); "
             f"{len(rows) - len(ratios)} mistakes it never reports, pipecheck reports all {len(rows)}"
         )
+    summary = [
+        f"`python benchmarks/time_to_first_error.py` injects {len(rows)} start-up mistakes into a small SSD project:",
+        "",
+        "| mistake | pipecheck | the OD API |",
+        "|---|--:|--:|",
+    ]
+    summary += [
+        f"| {what} ({rule}) | {ours:.2f} s | {f'never (ran {theirs:.0f} s)' if silent else f'{theirs:.1f} s'} |"
+        for what, _entry, rule, ours, theirs, silent, _happened in rows
+    ]
+    figures = {"mistakes": len(rows), "od_api_silent_on": len(rows) - len(ratios)}
+    if ratios:
+        figures |= {"median_ratio": round(statistics.median(ratios)), "min_ratio": round(min(ratios))}
+        figures["max_ratio"] = round(max(ratios))
+    recording.write(figures, summary, args.results)
 
 
 if __name__ == "__main__":

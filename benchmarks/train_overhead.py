@@ -29,6 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "examples" / "faces_cubes")]
 
+from results_file import Recording, add_results_option  # noqa: E402
 from support.ssd_course import FOLDER, SCHEDULE, build_ssd_course  # noqa: E402
 
 from pipecheck.artifacts.events import EventsFollower  # noqa: E402
@@ -113,7 +114,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=400, help="a multiple of 100, at least 200")
     parser.add_argument("--repeat", type=int, default=3)
+    add_results_option(parser)
     args = parser.parse_args()
+    recording = Recording("train_overhead")
     from make_example import apply_edits
 
     with tempfile.TemporaryDirectory(prefix="pipecheck-overhead-") as work:
@@ -143,6 +146,17 @@ def main() -> int:
             f"ratio pipecheck / stock, steps 101-{args.steps}: median {statistics.median(ratios):.3f} of "
             f"{', '.join(f'{r:.3f}' for r in ratios)} (goal ≤ 1.01); load average {os.getloadavg()[0]:.1f} at the end"
         )
+    median = statistics.median(ratios)
+    recording.write(
+        {"median": round(median, 3), "pairs": ", ".join(f"{r:.3f}" for r in ratios), "goal": 1.01, "steps": args.steps},
+        [
+            f"`python benchmarks/train_overhead.py`: the tiny SSD course at batch 2, {args.steps} steps through the "
+            f"stock `model_main_tf2.py` and through `pipecheck train`, alternating, both timed from their own events "
+            f"files over steps 101 to {args.steps}: ratio pipecheck / stock {', '.join(f'{r:.3f}' for r in ratios)}, "
+            f"median {median:.3f} (goal 1.01).",
+        ],
+        args.results,
+    )
     return 0
 
 
