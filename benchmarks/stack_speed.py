@@ -3,7 +3,7 @@
     python benchmarks/stack_speed.py [--steps 60] [--rounds 2] PYTHON_A PYTHON_B
     e.g. .venv-slow/bin/python benchmarks/stack_speed.py .venv-slow/bin/python .venv-py312/bin/python
 
-Each PYTHON is a virtual environment with one stack and pipecheck installed (the README's slow
+Each PYTHON is a virtual environment with one stack and pipecheck installed (the slow
 tier commands make both). The script, run by an interpreter with TensorFlow, builds the tiny SSD
 MobileNet V2 320 course project once (tests/support/ssd_course.py: batch 2, a real OD API
 checkpoint with random weights), then runs `PYTHON -m pipecheck train --num-steps N` with each
