@@ -108,14 +108,28 @@ def rule_page(spec, entries: dict, origin: str) -> str:
             out += [f"### {example.kind.capitalize()}{label}", example_markdown(example)]
     if parts["fix"]:
         out += ["## Fix", _sentence(parts["fix"])]
+    if getattr(spec, "options", None):
+        from pipecheck.report.rule_docs import _option_lines
+
+        first = next(iter(spec.options))
+        out += [
+            "## Options",
+            f"Set in `[tool.pipecheck.rule-options.{spec.code}]` ([Configuration](../configuration.md)):",
+            "\n".join(f"* `{line.split(' (', 1)[0]}` ({line.split(' (', 1)[1]}" for line in _option_lines(spec, False)),
+            f"```toml\n[tool.pipecheck.rule-options.{spec.code}]\n{first} = {_toml(spec.options[first]['default'])}\n```",
+        ]
     options = [FIXTURE_OPTIONS[name] for name in spec.params if name in FIXTURE_OPTIONS]
     if options:
-        out += ["## Options that change its answer", "\n".join(f"* {option}" for option in options)]
+        out += ["## Command-line options that change its answer", "\n".join(f"* {option}" for option in options)]
     named = named_entries(spec.doc)
     if named:
         out += ["## Catalogue", _catalogue_section(named, entries, parts["catalogue"])]
     out.append(f"Suppress one line with `# pipecheck: ignore[{spec.code}]`; see [Configuration](../configuration.md).")
     return "\n\n".join(part for part in out if part) + "\n"
+
+
+def _toml(value) -> str:
+    return json.dumps(value) if not isinstance(value, bool) else str(value).lower()
 
 
 def _sentence(text: str) -> str:

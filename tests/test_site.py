@@ -79,7 +79,8 @@ def test_a_rule_page_has_its_why_catalogue_entry_and_od_api_source():
     assert "[L-01 `num_classes-smaller-than-label-map`](../failure-catalogue.md#l-01)" in page
     assert "`model_lib_v2.py:780-781`" in page  # cited by catalogue entry L-01
     pc402 = (REPO / "docs" / "rules" / "PC402.md").read_text()
-    assert "## Options that change its answer" in pc402 and "`--ram SIZE`" in pc402
+    assert "## Command-line options that change its answer" in pc402 and "`--ram SIZE`" in pc402
+    assert "## Options\n\nSet in `[tool.pipecheck.rule-options.PC402]`" in pc402 and "* `ram_margin = 0.15`" in pc402
 
 
 def test_field_edits_become_one_nested_block():
