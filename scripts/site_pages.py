@@ -226,7 +226,7 @@ def command_pages() -> dict[Path, str]:
 
 
 def command_page(name: str, parser: argparse.ArgumentParser, summary: str) -> str:
-    formatter = argparse.HelpFormatter(prog=f"pipecheck {name}", width=88)
+    formatter = argparse.HelpFormatter(prog=f"pipecheck {name}", width=72)  # fits the page's code block
     formatter.add_usage(None, parser._actions, parser._mutually_exclusive_groups, prefix="")
     usage = formatter.format_help().strip()
     rows = []
@@ -254,7 +254,7 @@ def _argument_row(action: argparse.Action) -> str:
         metavar = "" if action.nargs == 0 else " " + (action.metavar or action.dest.upper())
         if isinstance(action.metavar, tuple):
             metavar = " " + " ".join(action.metavar)
-        names = ", ".join(f"`{option}{metavar}`" for option in action.option_strings).replace("|", "\\|")
+        names = ", ".join(f"`{option}{metavar}`" for option in action.option_strings)  # a | in code stays in its cell
     else:
         names = f"`{action.metavar or action.dest}`"
     text = (action.help or "").replace("|", "\\|")
