@@ -110,3 +110,21 @@ def sarif_multitool(request) -> Path:
 def pre_commit(request) -> None:
     """pre-commit (the [test] extra), for an integration test."""
     tools.require(request, "pre-commit", tools.pre_commit_found())
+
+
+@pytest.fixture
+def neovim(request) -> str:
+    """Debian's Neovim, for an integration test (fails in CI when missing, skips elsewhere)."""
+    return tools.require(request, "Neovim", tools.neovim_path())
+
+
+@pytest.fixture
+def vscode_vsix(request) -> Path:
+    """The .vsix .ci/install-test-tools built from editors/vscode, for an integration test."""
+    return tools.require(request, "the VS Code extension's .vsix", tools.vsix_path())
+
+
+@pytest.fixture
+def jupyter_kernel(request) -> None:
+    """nbclient, nbformat and ipykernel (the [test] extra), for an integration test."""
+    tools.require(request, "a Jupyter kernel (nbclient, ipykernel)", tools.jupyter_kernel_found())

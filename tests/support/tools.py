@@ -53,5 +53,21 @@ def sarif_multitool_path() -> Path | None:
     return folder if (folder / "Sarif.Multitool").is_file() else None
 
 
+def neovim_path() -> str | None:
+    """Debian's Neovim (bookworm: 0.7.2), headless, as a client of `pipecheck lsp`."""
+    return shutil.which("nvim")
+
+
+def vsix_path() -> Path | None:
+    """The VS Code extension .ci/install-test-tools built with @vscode/vsce (editors/vscode/*.vsix)."""
+    built = sorted((REPO / "editors" / "vscode").glob("*.vsix"))
+    return built[-1] if built else None
+
+
+def jupyter_kernel_found() -> bool:
+    """nbclient and ipykernel (the [test] extra): a real kernel runs the example notebook."""
+    return all(importlib.util.find_spec(name) is not None for name in ("nbclient", "ipykernel", "nbformat"))
+
+
 def pre_commit_found() -> bool:
     return importlib.util.find_spec("pre_commit") is not None
