@@ -283,3 +283,12 @@ async def test_definition_opens_the_file_a_path_names_and_symbols_outline_the_co
     train = symbols[1]
     steps = next(child for child in train.children if child.name == "num_steps")
     assert steps.detail == "1000" and steps.range.start.line == 96
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_save_lints_again_without_waiting_for_the_debounce(client, course):
+    path = course / CONFIG
+    await open_and_wait(client, path)
+    client.diagnostics.pop(path.as_uri(), None)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(path.as_uri())))
+    assert "PC501" in {d.code for d in await diagnostics_of(client, path.as_uri())}

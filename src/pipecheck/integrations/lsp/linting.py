@@ -75,6 +75,9 @@ class Linter:
     ignore: list[str] | None = None
     settings_file: Path | None = None
     runs: int = 0
+    # label map -> the configs on disk that name it: a walk of the root, done once per label map
+    # (each keystroke in a label map re-lints them); forgotten when a config is opened or saved
+    readers: dict[Path, list[Path]] = field(default_factory=dict)
 
     def lint_config(self, path: Path, text: str, unsaved: dict[Path, str]) -> Lint:
         from pipecheck.engine.runner import RunOptions, run
@@ -97,8 +100,11 @@ class Linter:
         """The configs a label map stands for, as `pipecheck check LABEL_MAP` expands it, plus open ones naming it."""
         from pipecheck.cli.check import expand_targets
 
-        root = launch_root(label_map, self.explicit_root, self.folders)
-        found = [p.absolute() for p in expand_targets([label_map], root) if p.absolute() != label_map.absolute()]
+        found = self.readers.get(label_map)
+        if found is None:
+            root = launch_root(label_map, self.explicit_root, self.folders)
+            found = [p.absolute() for p in expand_targets([label_map], root) if p.absolute() != label_map.absolute()]
+            self.readers[label_map] = found
         return found + [p for p in open_configs if p not in found]
 
     def _grouped(self, path: Path, text: str, result) -> Lint:

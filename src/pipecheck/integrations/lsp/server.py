@@ -152,6 +152,8 @@ def create_server(root: Path | None = None) -> PipecheckServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: PipecheckServer, params: types.DidOpenTextDocumentParams):
+        if params.text_document.uri.endswith(".config"):
+            ls.linter.readers.clear()  # it may name a label map
         ls.lint_uri(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -160,6 +162,8 @@ def create_server(root: Path | None = None) -> PipecheckServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: PipecheckServer, params: types.DidSaveTextDocumentParams):
+        if params.text_document.uri.endswith(".config"):
+            ls.linter.readers.clear()
         ls.lint_uri(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
