@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from pipecheck import N_, Finding, _, cannot_decide, rule
-from pipecheck.rulekit import exists, is_remote, problem_with
+from pipecheck.rulekit import exists, is_remote, problem_with, tail_parts
 from pipecheck.rulekit import is_dir as _is_dir
 
 from ._common import is_placeholder
@@ -48,13 +48,29 @@ def _actual_prefix(path: Path) -> Path | None:
     return path
 
 
+def _names_the_folder(path: Path) -> bool:
+    """`.../checkpoint` or its state file `.../checkpoint/checkpoint`, named without its ckpt-N prefix."""
+    return path.name == "checkpoint" and not exists(Path(f"{path}.index"))
+
+
+def _same_tail(prefix: Path, indexes) -> Path | None:
+    """The one project checkpoint whose path ends like `prefix` in at least <net>/checkpoint/ckpt-0."""
+    wanted = tail_parts(str(prefix))
+    found = []
+    for index in indexes:
+        parts = tail_parts(str(index.with_suffix("")))
+        if len(wanted) >= 3 and parts[-3:] == wanted[-3:]:
+            found.append(index.with_suffix(""))
+    return found[0] if len(found) == 1 else None
+
+
 def _as_value(value: str, path: Path, project) -> str:
     """Write a corrected path the way the user wrote the original (relative stays relative)."""
     return str(path) if Path(value).is_absolute() else project.display(path)
 
 
 @rule("PC301", "checkpoint-is-a-prefix", category="checkpoint", fix="safe", checklist=CHECKPOINT_IS_THE_NETWORKS)
-def checkpoint_is_a_prefix(config, project):
+def checkpoint_is_a_prefix(config, project, project_files):
     """fine_tune_checkpoint is a checkpoint prefix such as .../checkpoint/ckpt-0.
 
     Catalogue: C-06, C-07, C-08, C-09
@@ -63,7 +79,10 @@ def checkpoint_is_a_prefix(config, project):
     "DataLossError: Unable to open table file ... Is a directory", a file name
     (ckpt-0.index, ckpt-0.data-00000-of-00001) with "not an sstable (bad magic number)",
     and the TF1 name model.ckpt with "Failed to find any matching files", each after the
-    model is built. The course insists: the value ends with /ckpt-0.
+    model is built. The course insists: the value ends with /ckpt-0. A value ending in
+    checkpoint (the folder, or the state file of that name inside it) is recognised by its
+    name even when the files are absent (a published repository never has them), and the
+    prefix to write is said: .../checkpoint/ckpt-0.
 
     Bad (a folder):
         train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint"
@@ -71,22 +90,36 @@ def checkpoint_is_a_prefix(config, project):
         train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0.index"
     Bad (TF1 name):
         train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/model.ckpt"
+    Bad (the state file):
+        train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/checkpoint"
+    Bad (a folder this checkout lacks):
+        train_config.fine_tune_checkpoint: "pre-trained/ssd_mobilenet_v2_320x320_coco17_tpu-8/checkpoint"
+    Bad (another machine's folder):
+        train_config.fine_tune_checkpoint: "/content/models/pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint"
     Good:
         train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0"
 
-    Fix: safe; writes the prefix of the checkpoint found there.
+    Fix: safe; writes the prefix of the checkpoint found there (or the project's checkpoint
+    whose path ends like it); a prefix that is absent is only said.
     """
     value = _checkpoint_value(config)
     if value is None:
         return None
     path = project.resolve(value)
-    corrected, problem = _actual_prefix(path), None
+    corrected, problem, missing = _actual_prefix(path), None, None
     if _is_dir(path):
         problem = _("fine_tune_checkpoint is a folder")
     elif path.name.endswith(".index"):
         problem = _("fine_tune_checkpoint is the .index file")
     elif _DATA.search(path.name):
         problem = _("fine_tune_checkpoint is a data file")
+    elif _names_the_folder(path) and path.parent.name == "checkpoint":
+        corrected = _prefix_in(path.parent) if _is_dir(path.parent) else None
+        problem = _("fine_tune_checkpoint is the state file 'checkpoint', not a checkpoint prefix")
+        missing = path.parent / "ckpt-0"
+    elif _names_the_folder(path):
+        corrected, missing = None, path / "ckpt-0"
+        problem = _("fine_tune_checkpoint is the checkpoint folder, not a checkpoint prefix")
     elif path.name.startswith("model.ckpt") and not exists(Path(f"{path}.index")):
         corrected, problem = _prefix_in(path.parent), _("fine_tune_checkpoint uses the TF1 name model.ckpt")
     elif path.name.startswith("model.ckpt"):
@@ -101,6 +134,20 @@ def checkpoint_is_a_prefix(config, project):
         )
     if problem is None:
         return None
+    if corrected is None and missing is not None:  # absent here: the zoo archive's name for the prefix
+        here = _same_tail(missing, project_files.checkpoint_indexes)
+        if here is not None:
+            fixed = project.display(here)
+            hint = _('the project has it: write fine_tune_checkpoint: "{prefix}"', prefix=fixed)
+        else:
+            fixed = _as_value(value, missing, project)
+            hint = _('write fine_tune_checkpoint: "{prefix}" (the zoo archive\'s prefix)', prefix=fixed)
+        return Finding(
+            _("{problem}: TensorFlow opens <prefix>.index, here {path}", problem=problem, path=f"{value}.index"),
+            field=FIELD,
+            hint=hint,
+            replacement=f'"{fixed}"' if here is not None else None,
+        )
     if corrected is None:
         return Finding(
             _("{problem}; TensorFlow needs the checkpoint prefix and there is no *.index file there", problem=problem),
@@ -141,7 +188,7 @@ def checkpoint_files_exist(config, project):
     if value is None:
         return None
     prefix = project.resolve(value)
-    if _is_dir(prefix) or prefix.name.endswith(".index") or _DATA.search(prefix.name):
+    if _is_dir(prefix) or prefix.name.endswith(".index") or _DATA.search(prefix.name) or _names_the_folder(prefix):
         cannot_decide(_("fine_tune_checkpoint is not a prefix (see PC301)"))
     index = Path(f"{prefix}.index")
     if not exists(index):
