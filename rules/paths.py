@@ -1,5 +1,7 @@
 """Rules about the files the config names, resolved from the launch root like the OD API does."""
 
+import fnmatch
+import posixpath
 import re
 
 from pipecheck import N_, Finding, _, cannot_decide, n_, rule
@@ -304,23 +306,59 @@ def eval_not_train_records(config, project):
     Catalogue: F-06
 
     Why: an eval input_path copied from the train reader makes every evaluation measure
-    the images the model learnt: mAP looks great and overfitting is invisible.
+    the images the model learnt: mAP looks great and overfitting is invisible. The paths
+    themselves are compared too (separators, ./ and // aside, after relocation), and the
+    shard patterns (train-?????-of-00010 covers train-00003-of-00010), so the copy is seen
+    when the records are absent, as in every published repository.
 
     Bad:
         eval_input_reader[0].tf_record_input_reader.input_path[0]: "faces_cubes/training/train.record"
+    Bad (records absent):
+        eval_input_reader[0].tf_record_input_reader.input_path[0]: "./faces_cubes//training/train-?????-of-00004"
+        train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/train-?????-of-00004"
+        expect eval_input_reader[0].tf_record_input_reader.input_path[0]
+    Bad (a shard of the training pattern):
+        eval_input_reader[0].tf_record_input_reader.input_path[0]: "data/train-00003-of-00004"
+        train_input_reader.tf_record_input_reader.input_path[0]: "data/train-?????-of-00004"
+        expect eval_input_reader[0].tf_record_input_reader.input_path[0]
     Good:
         eval_input_reader[0].tf_record_input_reader.input_path[0]: "faces_cubes/training/test.record"
+    Good (records absent):
+        eval_input_reader[0].tf_record_input_reader.input_path[0]: "data/val-?????-of-00004"
+        train_input_reader.tf_record_input_reader.input_path[0]: "data/train-?????-of-00004"
+        option --ignore PC202
     """
-    train = {m.resolve() for v in config.train_input.tf_record_input_reader.input_path for m in project.matches(v)}
+    train_values = list(config.train_input.tf_record_input_reader.input_path)
+    train = {m.resolve() for v in train_values for m in project.matches(v)}
     for index, reader in enumerate(config.eval_inputs):
         for position, value in enumerate(reader.tf_record_input_reader.input_path):
             shared = {m.resolve() for m in project.matches(value)} & train
-            if shared:
+            written = next((t for t in train_values if _same_records(project, value, t)), None)
+            if shared or written is not None:
+                path = project.display(sorted(shared)[0]) if shared else value
                 yield Finding(
                     _(
                         "evaluation reads {path}, which training reads too: the metrics will not show overfitting",
-                        path=project.display(sorted(shared)[0]),
+                        path=path,
                     ),
                     field=f"eval_input_reader[{index}].tf_record_input_reader.input_path[{position}]",
                     hint=_("evaluate on images the model never trains on (the course's test.record)"),
                 )
+
+
+def _normalised(project, value: str) -> str:
+    """The path as written, after relocation, with one separator and no ./ or doubled slash."""
+    local = project.local(value)
+    text = str(local) if local is not None else str(project.resolve(value))
+    return posixpath.normpath(text.replace("\\", "/"))
+
+
+def _same_records(project, eval_value: str, train_value: str) -> bool:
+    """Both name the same files, or one is a shard that the other's pattern covers."""
+    if is_remote(eval_value) != is_remote(train_value):
+        return False
+    if is_remote(eval_value):
+        first, second = eval_value.rstrip("/"), train_value.rstrip("/")
+    else:
+        first, second = _normalised(project, eval_value), _normalised(project, train_value)
+    return first == second or fnmatch.fnmatchcase(first, second) or fnmatch.fnmatchcase(second, first)
