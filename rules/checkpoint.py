@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from pipecheck import N_, Finding, _, cannot_decide, rule
-from pipecheck.rulekit import exists, is_remote, problem_with, tail_parts
+from pipecheck.rulekit import exists, home_expansion, is_remote, problem_with, tail_parts
 from pipecheck.rulekit import is_dir as _is_dir
 
 from ._common import is_placeholder
@@ -190,6 +190,8 @@ def checkpoint_files_exist(config, project):
     prefix = project.resolve(value)
     if _is_dir(prefix) or prefix.name.endswith(".index") or _DATA.search(prefix.name) or _names_the_folder(prefix):
         cannot_decide(_("fine_tune_checkpoint is not a prefix (see PC301)"))
+    if home_expansion(value, prefix=True) is not None:
+        return None  # it exists once ~ is expanded, which TensorFlow does not do: PC207 says what to write
     index = Path(f"{prefix}.index")
     if not exists(index):
         problem = problem_with(index)

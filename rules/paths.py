@@ -5,7 +5,7 @@ import posixpath
 import re
 
 from pipecheck import N_, Finding, _, cannot_decide, n_, rule
-from pipecheck.rulekit import ZOO_PLACEHOLDER, is_remote, launched_elsewhere, tail_parts
+from pipecheck.rulekit import ZOO_PLACEHOLDER, home_expansion, is_remote, launched_elsewhere, tail_parts
 
 from ._common import is_placeholder, leaf_name, other_course_spelling, path_fields, suggested_path
 
@@ -94,6 +94,8 @@ def paths_exist(config, project, project_files):
         if is_remote(value):
             remote.append(value)
             continue
+        if home_expansion(value) is not None:
+            continue  # it exists once ~ is expanded, which TensorFlow does not do: PC207 says what to write
         if value in project.relocated and not launched_elsewhere(project, value):
             continue  # written for another machine: PC206 says where it is here
         matches = project.matches(value, project.root)

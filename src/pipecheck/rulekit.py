@@ -20,7 +20,7 @@ from pipecheck.odapi.schedules import (
     suggested_cosine,
 )
 from pipecheck.project import ZOO_PLACEHOLDER, is_placeholder, is_remote
-from pipecheck.project.relocate import launched_elsewhere, tail_parts
+from pipecheck.project.relocate import home_expansion, launched_elsewhere, tail_parts
 
 __all__ = [
     "MULTI_WORKER",
@@ -35,6 +35,7 @@ __all__ = [
     "family_of_extractor",
     "file_size",
     "format_bytes",
+    "home_expansion",
     "is_dir",
     "is_placeholder",
     "is_remote",

@@ -9,11 +9,13 @@ equally well, nothing is decided.
 from __future__ import annotations
 
 import fnmatch
+import glob
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipecheck.guarded import is_dir, is_regular
+from pipecheck.guarded import exists, is_dir, is_regular
 from pipecheck.project import Project, is_placeholder, is_remote
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -78,14 +80,30 @@ def relocate(project: Project, config, files) -> list[Relocation]:
     for field, value, prefix in _file_fields(config):
         if not value or is_remote(value) or is_placeholder(value) or value in project.relocated:
             continue
-        if _exists(project, value, prefix):
-            continue
+        if _exists(project, value, prefix) or home_expansion(value, prefix) is not None:
+            continue  # a ~ path whose expansion exists is this machine's, written wrong: PC207 says it
         base = launched_elsewhere(project, value, prefix)
         matches = [project.resolve(value, base)] if base else tail_matches(value, files.all, project.root, prefix)
         if matches:
             project.relocated[value] = matches
             relocations.append(Relocation(value, field, matches))
     return relocations
+
+
+def home_expansion(value: str, prefix: bool = False) -> Path | None:
+    """The existing file a path starting with ~ names once expanded (TensorFlow never expands it), else None."""
+    if not value.startswith("~"):
+        return None
+    expanded = Path(os.path.expanduser(value))
+    if str(expanded) == value:
+        return None
+    if prefix:
+        found = is_regular(expanded.with_name(expanded.name + ".index"))
+    elif _GLOB_CHARS & set(str(expanded)):
+        found = any(exists(match) for match in glob.glob(str(expanded)))
+    else:
+        found = exists(expanded)
+    return expanded if found else None
 
 
 def launched_elsewhere(project: Project, value: str, prefix: bool = False) -> Path | None:

@@ -57,7 +57,16 @@ def lint_json(root: Path, config: str, *options: str) -> tuple[int, dict]:
 def run_example(spec, example: Example, root: Path, config: str, options: tuple[str, ...] = (), bases=None) -> None:
     """Apply the example to the project at `root`, lint it, and assert what the example promises."""
     target = apply_example(Path(root), example, config, bases)
-    code, document = lint_json(Path(root), target, *options, *example.options)
+    previous = os.environ.get("HOME")
+    if example.home:
+        os.environ["HOME"] = str((Path(root) / example.home).resolve())
+    try:
+        code, document = lint_json(Path(root), target, *options, *example.options)
+    finally:
+        if example.home and previous is not None:
+            os.environ["HOME"] = previous
+        elif example.home:
+            del os.environ["HOME"]
     check_outcome(spec, example, code, document)
 
 

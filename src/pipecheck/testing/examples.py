@@ -12,6 +12,7 @@ An example is a list of steps, one per line, applied to the project's pipeline.c
     rm <path> / mkdir <path>                    remove a file or folder / make a folder
     copy <path> <path>                          copy a file under the root
     option <cli arguments>                      extra command-line arguments
+    home <folder>                               lint with HOME set to this folder (from the root; ../x is outside)
     expect <field> | expect file <path>         where the finding must be (default: first field set)
     base ssd                                    lint an SSD MobileNet V2 FPNLite 320 config instead
     record / corrupt / truncate / gzip / standin    damage records or the checkpoint (artifact_edits.py)
@@ -40,6 +41,7 @@ class Example:
     expect_field: str | None = None
     expect_file: str | None = None
     base: str = ""  # "base NAME": the project starts from another config (apply_example's `bases`)
+    home: str | None = None  # "home FOLDER": HOME while linting, so that ~ names a folder the example made
 
 
 def examples_of(function) -> list[Example]:
@@ -68,6 +70,8 @@ def _read_expectations(example: Example) -> None:
     for step in example.steps:
         if step.startswith("base "):
             example.base = step[len("base ") :]
+        elif step.startswith("home "):
+            example.home = step[len("home ") :]
         elif step.startswith("option "):
             example.options += shlex.split(step[len("option ") :])
         elif step.startswith("expect file "):
@@ -157,6 +161,8 @@ def targets(example: Example) -> set[str]:
     """What an example's steps touch: field paths, files, or "config" for whole-text edits."""
     touched = {_INDEX.sub("", example.expect_field)} if example.expect_field else set()
     touched |= {option for option in example.options if option.startswith("--") and option != "--select"}
+    if example.home:
+        touched.add("home")
     for step in example.steps:
         verb, _, rest = step.partition(" ")
         if step.startswith(("append:", "text:")):
