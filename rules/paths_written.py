@@ -26,7 +26,7 @@ def _home_fields(config):
 def no_tilde_in_paths(config, project):
     """No path starts with ~: TensorFlow does not expand it.
 
-    Catalogue: F-02
+    Catalogue: U-01, F-02
 
     Why: the OD API opens every path with tf.io.gfile (builders/dataset_builder.py
     read_dataset globs input_path with tf.io.gfile.glob, label_map_util.load_labelmap
