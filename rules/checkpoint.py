@@ -1,12 +1,12 @@
 """Rules about train_config.fine_tune_checkpoint and how it is restored."""
 
-import re
 from pathlib import Path
 
 from pipecheck import N_, Finding, _, cannot_decide, rule
-from pipecheck.rulekit import exists, home_expansion, is_remote, problem_with, tail_parts
+from pipecheck.rulekit import exists, home_expansion, is_remote, problem_with
 from pipecheck.rulekit import is_dir as _is_dir
 
+from ._checkpoint_paths import DATA_SHARD, actual_prefix, as_value, names_the_folder, prefix_in, same_tail
 from ._common import is_placeholder
 
 CODES = ("PC300", "PC307")
@@ -15,7 +15,6 @@ CODES = ("PC300", "PC307")
 CHECKPOINT_IS_THE_NETWORKS = N_("The checkpoint is the downloaded network's ckpt-0, restored as detection")
 
 FIELD = "train_config.fine_tune_checkpoint"
-_DATA = re.compile(r"\.data-(\d{5})-of-(\d{5})$")
 CHECKPOINT_TYPES = ("detection", "classification", "full")
 
 
@@ -28,45 +27,33 @@ def _checkpoint_value(config):
     return value
 
 
-def _prefix_in(folder: Path) -> Path | None:
-    """The checkpoint prefix inside a folder (or its checkpoint/ subfolder), ckpt-0 first."""
-    for candidate in (folder, folder / "checkpoint"):
-        indexes = sorted(candidate.glob("*.index"), key=lambda p: (p.name != "ckpt-0.index", p.name))
-        if indexes:
-            return indexes[0].with_suffix("")
-    return None
+def _state_file_or_folder(path: Path) -> tuple[Path | None, Path, str]:
+    """(the prefix found, the prefix to write when absent, the problem) for a value named checkpoint."""
+    if path.parent.name == "checkpoint":
+        found = prefix_in(path.parent) if _is_dir(path.parent) else None
+        return (
+            found,
+            path.parent / "ckpt-0",
+            _("fine_tune_checkpoint is the state file 'checkpoint', not a checkpoint prefix"),
+        )
+    return None, path / "ckpt-0", _("fine_tune_checkpoint is the checkpoint folder, not a checkpoint prefix")
 
 
-def _actual_prefix(path: Path) -> Path | None:
-    """The prefix a folder, an .index or a .data file stands for."""
-    if _is_dir(path):
-        return _prefix_in(path)
-    if path.name.endswith(".index"):
-        return path.with_suffix("")
-    if _DATA.search(path.name):
-        return path.with_name(_DATA.sub("", path.name))
-    return path
-
-
-def _names_the_folder(path: Path) -> bool:
-    """`.../checkpoint` or its state file `.../checkpoint/checkpoint`, named without its ckpt-N prefix."""
-    return path.name == "checkpoint" and not exists(Path(f"{path}.index"))
-
-
-def _same_tail(prefix: Path, indexes) -> Path | None:
-    """The one project checkpoint whose path ends like `prefix` in at least <net>/checkpoint/ckpt-0."""
-    wanted = tail_parts(str(prefix))
-    found = []
-    for index in indexes:
-        parts = tail_parts(str(index.with_suffix("")))
-        if len(wanted) >= 3 and parts[-3:] == wanted[-3:]:
-            found.append(index.with_suffix(""))
-    return found[0] if len(found) == 1 else None
-
-
-def _as_value(value: str, path: Path, project) -> str:
-    """Write a corrected path the way the user wrote the original (relative stays relative)."""
-    return str(path) if Path(value).is_absolute() else project.display(path)
+def _absent_prefix(value: str, missing: Path, problem: str, project, project_files) -> Finding:
+    """The prefix to write for a folder or state file that is absent: the project's own if its path ends alike."""
+    here = same_tail(missing, project_files.checkpoint_indexes)
+    if here is not None:
+        fixed = project.display(here)
+        hint = _('the project has it: write fine_tune_checkpoint: "{prefix}"', prefix=fixed)
+    else:
+        fixed = as_value(value, missing, project)
+        hint = _('write fine_tune_checkpoint: "{prefix}" (the zoo archive\'s prefix)', prefix=fixed)
+    return Finding(
+        _("{problem}: TensorFlow opens <prefix>.index, here {path}", problem=problem, path=f"{value}.index"),
+        field=FIELD,
+        hint=hint,
+        replacement=f'"{fixed}"' if here is not None else None,
+    )
 
 
 @rule("PC301", "checkpoint-is-a-prefix", category="checkpoint", fix="safe", checklist=CHECKPOINT_IS_THE_NETWORKS)
@@ -106,22 +93,17 @@ def checkpoint_is_a_prefix(config, project, project_files):
     if value is None:
         return None
     path = project.resolve(value)
-    corrected, problem, missing = _actual_prefix(path), None, None
+    corrected, problem, missing = actual_prefix(path), None, None
     if _is_dir(path):
         problem = _("fine_tune_checkpoint is a folder")
     elif path.name.endswith(".index"):
         problem = _("fine_tune_checkpoint is the .index file")
-    elif _DATA.search(path.name):
+    elif DATA_SHARD.search(path.name):
         problem = _("fine_tune_checkpoint is a data file")
-    elif _names_the_folder(path) and path.parent.name == "checkpoint":
-        corrected = _prefix_in(path.parent) if _is_dir(path.parent) else None
-        problem = _("fine_tune_checkpoint is the state file 'checkpoint', not a checkpoint prefix")
-        missing = path.parent / "ckpt-0"
-    elif _names_the_folder(path):
-        corrected, missing = None, path / "ckpt-0"
-        problem = _("fine_tune_checkpoint is the checkpoint folder, not a checkpoint prefix")
+    elif names_the_folder(path):
+        corrected, missing, problem = _state_file_or_folder(path)
     elif path.name.startswith("model.ckpt") and not exists(Path(f"{path}.index")):
-        corrected, problem = _prefix_in(path.parent), _("fine_tune_checkpoint uses the TF1 name model.ckpt")
+        corrected, problem = prefix_in(path.parent), _("fine_tune_checkpoint uses the TF1 name model.ckpt")
     elif path.name.startswith("model.ckpt"):
         return Finding(
             _(
@@ -135,26 +117,14 @@ def checkpoint_is_a_prefix(config, project, project_files):
     if problem is None:
         return None
     if corrected is None and missing is not None:  # absent here: the zoo archive's name for the prefix
-        here = _same_tail(missing, project_files.checkpoint_indexes)
-        if here is not None:
-            fixed = project.display(here)
-            hint = _('the project has it: write fine_tune_checkpoint: "{prefix}"', prefix=fixed)
-        else:
-            fixed = _as_value(value, missing, project)
-            hint = _('write fine_tune_checkpoint: "{prefix}" (the zoo archive\'s prefix)', prefix=fixed)
-        return Finding(
-            _("{problem}: TensorFlow opens <prefix>.index, here {path}", problem=problem, path=f"{value}.index"),
-            field=FIELD,
-            hint=hint,
-            replacement=f'"{fixed}"' if here is not None else None,
-        )
+        return _absent_prefix(value, missing, problem, project, project_files)
     if corrected is None:
         return Finding(
             _("{problem}; TensorFlow needs the checkpoint prefix and there is no *.index file there", problem=problem),
             field=FIELD,
             hint=_("point at <net>/checkpoint/ckpt-0 of the extracted zoo model"),
         )
-    fixed = _as_value(value, corrected, project)
+    fixed = as_value(value, corrected, project)
     return Finding(
         _("{problem}; TensorFlow needs the checkpoint prefix: {prefix}", problem=problem, prefix=fixed),
         field=FIELD,
@@ -188,7 +158,7 @@ def checkpoint_files_exist(config, project):
     if value is None:
         return None
     prefix = project.resolve(value)
-    if _is_dir(prefix) or prefix.name.endswith(".index") or _DATA.search(prefix.name) or _names_the_folder(prefix):
+    if _is_dir(prefix) or prefix.name.endswith(".index") or DATA_SHARD.search(prefix.name) or names_the_folder(prefix):
         cannot_decide(_("fine_tune_checkpoint is not a prefix (see PC301)"))
     if home_expansion(value, prefix=True) is not None:
         return None  # it exists once ~ is expanded, which TensorFlow does not do: PC207 says what to write
@@ -220,7 +190,7 @@ def checkpoint_files_exist(config, project):
             field=FIELD,
             hint=_("extract the whole zoo archive again: the weights are in the .data files"),
         )
-    counts = {int(_DATA.search(s.name).group(2)) for s in shards if _DATA.search(s.name)}
+    counts = {int(DATA_SHARD.search(s.name).group(2)) for s in shards if DATA_SHARD.search(s.name)}
     names = {s.name for s in shards}
     missing = []  # the count comes from a file name: never build range(count), look only past what exists
     for n in sorted(counts):
@@ -237,9 +207,9 @@ def checkpoint_files_exist(config, project):
 
 
 def _nearby(prefix: Path, value: str, project) -> str:
-    found = _prefix_in(prefix.parent) if _is_dir(prefix.parent) else None
+    found = prefix_in(prefix.parent) if _is_dir(prefix.parent) else None
     if found is not None:
-        fixed = _as_value(value, found, project)
+        fixed = as_value(value, found, project)
         return _('the folder holds {name}: write fine_tune_checkpoint: "{prefix}"', name=found.name, prefix=fixed)
     return _("extract the zoo archive into pre-trained/ (or pre_trained/) and point at <net>/checkpoint/ckpt-0")
 

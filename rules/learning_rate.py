@@ -5,7 +5,7 @@ from pipecheck.rulekit import base_rate, rate_at, scaled_to_batch, suggested_cos
 
 from ._schedule import _part_of
 
-CODES = ("PC509", "PC599")
+CODES = ("PC509", "PC524")
 
 # The highest rate the TF2 zoo gives each optimizer, and the batch it is set for (configs/tf2):
 # momentum 0.04-0.08 at batch 64-512 (Faster R-CNN, SSD, EfficientDet), Adam 1e-3 at batch 128

@@ -4,7 +4,7 @@ import difflib
 
 from pipecheck import Finding, _, cannot_decide, rule
 
-CODES = ("PC608", "PC699")
+CODES = ("PC608", "PC613")
 
 # eval_util.py EVAL_METRICS_CLASS_DICT (OD API 2.8).
 METRICS_SETS = {

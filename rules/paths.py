@@ -9,7 +9,7 @@ from pipecheck.rulekit import ZOO_PLACEHOLDER, home_expansion, is_remote, launch
 
 from ._common import is_placeholder, leaf_name, other_course_spelling, path_fields, suggested_path
 
-CODES = ("PC200", "PC299")
+CODES = ("PC200", "PC206")
 
 _CONTROL_CHARS = set("\t\n\r\a\b\f\v\0")
 # The review's sign-off items these rules pre-fill.

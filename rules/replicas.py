@@ -10,7 +10,7 @@ from pipecheck.rulekit import MULTI_WORKER, TPU, default_distribution, estimate_
 
 from ._common import needs
 
-CODES = ("PC410", "PC499")
+CODES = ("PC410", "PC419")
 
 _STATIC_RESIZERS = N_("fixed_shape_resizer, or keep_aspect_ratio_resizer with pad_to_max_dimension: true")
 
