@@ -356,7 +356,9 @@ def _normalised(project, value: str) -> str:
 
 
 def _same_records(project, eval_value: str, train_value: str) -> bool:
-    """Both name the same files, or one is a shard that the other's pattern covers."""
+    """Both name the same files, or one is a shard that the other's pattern covers (placeholders are PC201's)."""
+    if is_placeholder(eval_value) or is_placeholder(train_value):
+        return False
     if is_remote(eval_value) != is_remote(train_value):
         return False
     if is_remote(eval_value):
