@@ -2,7 +2,7 @@
 
 from pipecheck import Finding, _, rule
 
-CODES = ("PC525", "PC599")
+CODES = ("PC525", "PC525")
 
 
 @rule("PC525", "no-tf1-freezing", category="schedule", severity="warning")

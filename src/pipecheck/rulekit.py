@@ -19,6 +19,7 @@ from pipecheck.odapi.schedules import (
     scaled_to_batch,
     suggested_cosine,
 )
+from pipecheck.odapi.zoo import zoo_network
 from pipecheck.project import ZOO_PLACEHOLDER, is_placeholder, is_remote
 from pipecheck.project.relocate import home_expansion, launched_elsewhere, tail_parts
 
@@ -47,4 +48,5 @@ __all__ = [
     "base_rate",
     "describe_others",
     "tail_parts",
+    "zoo_network",
 ]

@@ -115,12 +115,31 @@ class Project:
         for base in bases:
             for pretrained in PRETRAINED_FOLDERS:
                 candidates.append(base / pretrained / self.net_name / "pipeline.config")
+        candidates += self._zoo_config_by_tail(fine_tune_checkpoint)
         own = self.config_path.resolve()
         unique: list[Path] = []
         for candidate in candidates:
             if is_regular(candidate) and candidate.resolve() != own and candidate.resolve() not in unique:
                 unique.append(candidate.resolve())
         return unique
+
+    def _zoo_config_by_tail(self, fine_tune_checkpoint: str) -> list[Path]:
+        """The zoo's pipeline.config in the network folder a checkpoint written for another machine names.
+
+        `/content/models/pre-trained-models/<net>/checkpoint/ckpt-0` names <net>; a project that
+        has `<anything>/<net>/pipeline.config` (the archive extracted without its checkpoint, as
+        published repositories keep it) holds the original.
+        """
+        from pipecheck.project.relocate import tail_parts
+
+        parts = tail_parts(fine_tune_checkpoint or "")
+        if "checkpoint" not in parts[:-1] or self.files is None:
+            return []
+        last = len(parts) - 1 - parts[::-1].index("checkpoint")
+        if last == 0:
+            return []
+        net = parts[last - 1]
+        return [path for path in self.files.all if path.name == "pipeline.config" and path.parent.name == net]
 
 
 def is_remote(value: str) -> bool:

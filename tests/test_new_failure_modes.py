@@ -1,0 +1,73 @@
+"""Issue 19: failure modes the Bad/Good examples cannot build (another zoo network, a moved zoo folder, the table)."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import lint_json
+from support.projects import CONFIG, CORPUS, NET, REPO
+
+from pipecheck.testing import edit_config
+
+RATE = "train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base"
+
+
+def _edit(root, *edits):
+    path = root / CONFIG
+    path.write_text(edit_config(path.read_text(), list(edits)))
+
+
+def _mine(document, code):
+    return [f for f in document["findings"] if f["rule"] == code]
+
+
+def test_the_zoo_table_is_what_the_zoo_configs_give():
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus/tf2-zoo-configs is not here")
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "zoo_networks.py"), "--check"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_original_is_found_in_a_moved_zoo_folder_named_by_a_checkpoint_for_another_machine(clean_project):
+    """A published repo keeps zoo/<net>/pipeline.config but not the checkpoint, written for Colab."""
+    zoo = clean_project / "zoo" / NET
+    zoo.mkdir(parents=True)
+    shutil.copyfile(clean_project / "pre-trained" / NET / "pipeline.config", zoo / "pipeline.config")
+    shutil.rmtree(clean_project / "pre-trained")
+    _edit(
+        clean_project, ("train_config.fine_tune_checkpoint", f'"/content/models/pre-trained/{NET}/checkpoint/ckpt-0"')
+    )
+    _edit(clean_project, (RATE, "0.04"))
+    _code, document = lint_json()
+    assert _mine(document, "PC509"), document["undecided"]
+    assert not _mine(document, "PC526")  # the original decides: the table is not consulted
+
+
+def test_the_zoo_table_decides_when_no_original_is_anywhere(clean_project):
+    shutil.rmtree(clean_project / "pre-trained")
+    _edit(
+        clean_project, ("train_config.fine_tune_checkpoint", f'"/content/models/pre-trained/{NET}/checkpoint/ckpt-0"')
+    )
+    _edit(clean_project, (RATE, "0.04"))
+    _code, document = lint_json()
+    found = _mine(document, "PC526")
+    assert found and NET in found[0]["message"] and "at batch 64" in found[0]["message"], document["findings"]
+    assert "learning_rate_base: 0.000625" in found[0]["hint"]
+
+
+def test_ssd_anchor_layers_fit_the_mobilenet_v2_maps(clean_project):
+    """ssd_mobilenet_v2_keras gives 6 feature maps (its feature_map_layout); 5 anchor layers fail the build."""
+    network = "ssd_mobilenet_v2_320x320_coco17_tpu-8"
+    config = clean_project / "faces_cubes" / "training" / network / "pipeline.config"
+    config.parent.mkdir(parents=True)
+    config.write_text((REPO / "tests" / "data" / "zoo" / f"{network}.config").read_text())
+    layers = "model.ssd.anchor_generator.ssd_anchor_generator.num_layers"
+    config.write_text(edit_config(config.read_text(), [(layers, "5")]))
+    _code, document = lint_json(target=str(config.relative_to(clean_project)))
+    assert [f["field"] for f in _mine(document, "PC617")] == [layers]
+    config.write_text(edit_config(config.read_text(), [(layers, "6")]))
+    _code, document = lint_json(target=str(config.relative_to(clean_project)))
+    assert not _mine(document, "PC617")
