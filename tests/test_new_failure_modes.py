@@ -71,3 +71,15 @@ def test_ssd_anchor_layers_fit_the_mobilenet_v2_maps(clean_project):
     config.write_text(edit_config(config.read_text(), [(layers, "6")]))
     _code, document = lint_json(target=str(config.relative_to(clean_project)))
     assert not _mine(document, "PC617")
+
+
+def test_the_project_walk_does_not_open_a_fifo_named_like_a_label_map(tmp_path):
+    """Opening a FIFO blocks until a writer comes: the walk (for paths written elsewhere) must skip it."""
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    os.mkfifo(tmp_path / "label_map.pbtxt")
+    code = "import sys; from pathlib import Path; from pipecheck.project.files import scan; print(scan(Path(sys.argv[1])).label_maps)"
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr

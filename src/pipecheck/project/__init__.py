@@ -115,12 +115,14 @@ class Project:
         for base in bases:
             for pretrained in PRETRAINED_FOLDERS:
                 candidates.append(base / pretrained / self.net_name / "pipeline.config")
-        candidates += self._zoo_config_by_tail(fine_tune_checkpoint)
         own = self.config_path.resolve()
         unique: list[Path] = []
         for candidate in candidates:
             if is_regular(candidate) and candidate.resolve() != own and candidate.resolve() not in unique:
                 unique.append(candidate.resolve())
+        if not unique:  # only then walk the project for a zoo folder moved elsewhere
+            unique = [c.resolve() for c in self._zoo_config_by_tail(fine_tune_checkpoint) if is_regular(c)]
+            unique = [c for c in dict.fromkeys(unique) if c != own]
         return unique
 
     def _zoo_config_by_tail(self, fine_tune_checkpoint: str) -> list[Path]:

@@ -7,6 +7,7 @@ published projects call theirs labelmap.pbtxt, object-detection.pbtxt or defects
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from pipecheck.project import PRETRAINED_FOLDERS
@@ -89,8 +90,9 @@ def is_label_map(path: Path) -> bool:
     from pipecheck.textproto.tokens import SourceText, TextProtoSyntaxError, tokenize
 
     try:
-        if path.stat().st_size > _LABEL_MAP_MAX_BYTES:
-            return False
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _LABEL_MAP_MAX_BYTES:
+            return False  # a FIFO would block the walk forever; a folder or a device is no label map
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return False
