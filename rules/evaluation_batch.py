@@ -41,11 +41,11 @@ def eval_batch_fits_image_sizes(config, distribution):
 
     Fix: safe; writes batch_size: 1.
     """
-    batch = config.message.eval_config.batch_size
+    batch = config.eval_config.batch_size if config.eval_config is not None else 1
     resizer = _unknown_size(config)
     if batch <= 1 or resizer is None:
         return None
-    if config.train.batch_size > 1 or distribution.replicas > 1:
+    if (config.batch_size or 1) > 1 or distribution.replicas > 1:
         return None  # PC605 (the training batch) or PC416 (one device) already names this
     return Finding(
         _(

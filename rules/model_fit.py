@@ -127,11 +127,14 @@ def no_per_category_coco_flags(config):
 
     Fix: safe; deletes the flag.
     """
-    metrics = list(config.message.eval_config.metrics_set) or ["coco_detection_metrics"]  # eval_util's default
+    eval_config = config.eval_config
+    if eval_config is None:
+        return
+    metrics = list(eval_config.metrics_set) or ["coco_detection_metrics"]  # eval_util's default
     if not any(name.startswith("coco_") for name in metrics):
         return
     for name in ("include_metrics_per_category", "all_metrics_per_category"):
-        if getattr(config.message.eval_config, name):
+        if getattr(eval_config, name):
             yield Finding(
                 _(
                     "eval_config.{name}: true makes the COCO evaluation end with 'Category stats do not exist' "

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import lint_json
+from support.cli import lint_json
 from support.projects import CONFIG, CORPUS, NET, REPO
 
 from pipecheck.testing import edit_config
