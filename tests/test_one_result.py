@@ -121,9 +121,12 @@ def test_one_rule_count_everywhere(clean_project, command):
 
 
 def test_a_config_that_does_not_parse_fails_pc001_everywhere(clean_project):
-    (clean_project / CONFIG).write_text("model { ssd { num_classes: } }\n")
-    document = json.loads(run_cli("check", CONFIG, "--format", "json")[1])
-    assert [f["rule"] for f in document["findings"]] == ["PC001"] and document["summary"]["failed"] == 1
+    """The clean project with num_classes' value deleted: PC001 alone (PC101 cannot compare a lost value)."""
+    config = clean_project / CONFIG
+    config.write_text(config.read_text().replace("num_classes: 2", "num_classes:", 1))
+    document = json.loads(run_cli("check", CONFIG, "--format", "json", "--ram", "16GiB")[1])
+    shown = [f["rule"] for f in document["findings"] if f["tier"] == "default"]  # the clean project's notes aside
+    assert shown == ["PC001"] and document["summary"]["failed"] == 1
     suites = ElementTree.fromstring(run_cli("check", CONFIG, "--format", "junit")[1])
     assert [c.get("name") for c in suites.iter("testcase") if c.find("failure") is not None] == ["PC001 syntax-error"]
     done = subprocess.run([sys.executable, "-m", "pipecheck", CONFIG], capture_output=True, text=True)

@@ -159,10 +159,15 @@ class PipelineConfig:
         return None
 
 
-def load_pipeline_config(path: Path, pipeline_class: type, text: str | None = None) -> PipelineConfig:
-    """Parse a pipeline.config; raises OSError or TextProtoSyntaxError (with line:column)."""
+def load_pipeline_config(
+    path: Path, pipeline_class: type, text: str | None = None, recover: bool = False
+) -> PipelineConfig:
+    """Parse a pipeline.config; raises OSError or TextProtoSyntaxError (with line:column).
+
+    With `recover`, syntax errors are collected in `located.errors` and the rest is parsed.
+    """
     if text is None:
         from pipecheck.guarded import read_text
 
         text = read_text(Path(path))
-    return PipelineConfig(parse_located(Path(path), text, pipeline_class))
+    return PipelineConfig(parse_located(Path(path), text, pipeline_class, recover=recover))

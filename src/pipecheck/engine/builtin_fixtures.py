@@ -51,7 +51,10 @@ def config(project, schema, options, project_files):
     text = options.config_text
     try:
         loaded = load_pipeline_config(
-            project.config_path, schema.pipeline_class, read_text(project.config_path) if text is None else text
+            project.config_path,
+            schema.pipeline_class,
+            read_text(project.config_path) if text is None else text,
+            recover=True,  # the runner reports every syntax error and runs the rules on what parsed
         )
     except TextProtoSyntaxError as error:
         raise FatalInput(syntax_finding(project.config_path, error)) from None

@@ -14,8 +14,12 @@ def syntax_error(config):
     Why: `model_main_tf2.py` stops with a ParseError before doing anything else. pipecheck
     reports the same position with a hint for the usual causes: typographic quotes pasted
     from a web page, a string opened with ' and closed with ", an unquoted path, Windows
-    backslashes, a misspelt or misplaced field (did-you-mean), a missing closing brace.
-    A config that does not parse stops the lint with exit code 2.
+    backslashes, a misspelt or misplaced field (did-you-mean), a missing closing brace (with
+    the line where the block opened), a value pasted inside itself, a field with no value.
+    Like ruff, pipecheck parses on after an error (from the next field of the same block),
+    reports every syntax error, and runs the other rules on the fields that parsed; a rule
+    whose finding rests on a field an error lost says it could not decide. The summary says
+    the result is partial and the exit code is 2.
 
     Bad (misspelt field):
         append: train_config { fine_tune_checkpoint_typ: "detection" }
@@ -26,7 +30,7 @@ def syntax_error(config):
     Good:
         append: eval_config { metrics_set: "coco_detection_metrics" }
     """
-    return None  # the config fixture reports the error: nothing can run without the config
+    return None  # the runner reports the errors the config fixture's recovering parse collected
 
 
 @rule("PC002", "unused-suppression", category="suppressions", severity="warning", meta="suppressions")

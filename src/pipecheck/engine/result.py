@@ -33,9 +33,14 @@ class RunResult:
     config: object = None
     original: object = None
     schema: object = None
-    fatal: bool = False
+    fatal: bool = False  # the config does not parse; with `config` set, the rules ran on the parts that did
     seconds: float = 0.0
     resolver: FixtureResolver | None = None
+
+    @property
+    def partial(self) -> bool:
+        """The config has syntax errors, and the rules ran on the fields that parsed."""
+        return self.fatal and self.config is not None
 
     @property
     def strict(self) -> bool:
@@ -63,7 +68,7 @@ class RunResult:
 
     def fixture(self, name: str):
         """A fixture's value for reports, computed if no rule asked for it; None when it cannot be had."""
-        if self.resolver is None or self.fatal:
+        if self.resolver is None or self.config is None:
             return None
         try:
             return self.resolver.get(name)

@@ -70,14 +70,15 @@ def run(options: RunOptions) -> RunResult:
             result.findings.append(fatal.finding)
         result.seconds = time.perf_counter() - started
         return result
+    syntax_errors = _syntax_findings(result, syntax_rule)
     result.original = resolver.get("original")
     for spec in selected:
         if spec.meta:
             continue
         outcome, findings = _run_rule(spec, resolver, result.config, settings)
         result.add_outcome(outcome, findings)
-    if syntax_rule in selected:
-        result.add_outcome(Outcome(syntax_rule, "ran"), [])
+    if syntax_rule in selected or syntax_errors:
+        result.add_outcome(Outcome(syntax_rule, "ran"), syntax_errors)
     _accept_suppressed(result, resolver, selected)
     if options.baseline is not None:
         from pipecheck.engine.baseline import accepted_by
@@ -88,6 +89,23 @@ def run(options: RunOptions) -> RunResult:
     result.outcomes.sort(key=lambda outcome: outcome.rule.code)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _syntax_findings(result: RunResult, syntax_rule) -> list[Finding]:
+    """PC001 once per syntax error the recovering parse collected; the run goes on, partial."""
+    from pipecheck.engine.builtin_fixtures import syntax_finding
+
+    findings = []
+    for error in result.config.located.errors:
+        finding = syntax_finding(result.config.path, error)
+        finding.rule, finding.name = (syntax_rule.code, syntax_rule.name) if syntax_rule else ("", "")
+        findings.append(finding)
+    if findings:
+        result.fatal = True
+        if syntax_rule is None:
+            result.findings.extend(findings)
+            return []
+    return findings
 
 
 def _tiers_and_groups(result: RunResult, select: list[str]) -> None:
@@ -118,9 +136,20 @@ def _run_rule(spec: RuleSpec, resolver: FixtureResolver, config, settings: Setti
         where = traceback.extract_tb(error.__traceback__)[-1]
         reason = f"{type(error).__name__}: {error} (at {where.filename}:{where.lineno})"
         return Outcome(spec, "crashed", reason, seconds=time.perf_counter() - started), []
+    kept = [f for f in findings if not _on_lost_field(f, config)]
+    if len(kept) < len(findings):  # decided on a field a syntax error lost: what the author wrote is unknown
+        lost, findings = next(f for f in findings if _on_lost_field(f, config)), kept
+        if not findings:
+            reason = _("{field} did not parse", field=lost.field)
+            return Outcome(spec, "undecided", reason, seconds=time.perf_counter() - started), []
     for finding in findings:
         _complete(finding, spec, config, settings)
     return Outcome(spec, "ran", seconds=time.perf_counter() - started), findings
+
+
+def _on_lost_field(finding: Finding, config) -> bool:
+    mine = finding.file is None or Path(finding.file) == config.path
+    return mine and config.located.is_damaged(finding.field)
 
 
 def _complete(finding: Finding, spec: RuleSpec, config, settings: Settings) -> None:
@@ -187,7 +216,8 @@ def _all_tokens(located):
                 else:
                     yield value.open
                     yield from walk(value.fields)
-                    yield value.close
+                    if value.close is not None:
+                        yield value.close
 
     if located.document is not None:
         yield from walk(located.document.fields)

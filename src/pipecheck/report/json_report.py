@@ -22,7 +22,9 @@ def document(result) -> dict:
         "original": str(result.original.path) if result.original is not None else None,
         "schema": result.schema.as_json() if result.schema is not None else None,
         "findings": [finding.as_json() for finding in result.findings],
-        "diff": [row.as_json() for row in diff_rows(result.config, result.original)] if result.config else [],
+        "diff": [row.as_json() for row in diff_rows(result.config, result.original)]
+        if result.config and not result.partial
+        else [],
         "undecided": [
             {"rule": o.rule.code, "name": o.rule.name, "reason": o.reason}
             for o in result.outcomes
@@ -42,6 +44,7 @@ def document(result) -> dict:
             **statuses,
             "seconds": round(result.seconds, 4),
             "exit_code": result.exit_code,
+            "partial": result.partial,
         },
     }
 

@@ -88,7 +88,7 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
                         "passed",
                     )
                 )
-    if show_diff and result.config is not None and result.original is not None:
+    if show_diff and result.config is not None and result.original is not None and not result.partial:
         lines.append("")
         lines.extend(diff_table_lines(result, width))
     lines.append("")
@@ -245,7 +245,7 @@ def summary_line(result, style, verbose: bool = False, width: int = 1000) -> str
     --strict), as in pytest --pipecheck and JUnit; warnings and infos do not fail a rule.
     """
     shown = [f for f in result.findings if verbose or f.tier == "default"]
-    if result.fatal:
+    if result.fatal and result.config is None:
         counts = _("1 error: the config does not parse")
     else:
         counts = ", ".join(
@@ -258,6 +258,13 @@ def summary_line(result, style, verbose: bool = False, width: int = 1000) -> str
         hidden = len(result.findings) - len(shown)
         if hidden:
             counts += " " + n_("({count} more with -v)", "({count} more with -v)", hidden)
+    if result.partial:
+        syntax = sum(1 for f in result.findings if f.rule == "PC001")
+        counts += " · " + n_(
+            "partial: {count} syntax error, the rules ran on the fields that parsed",
+            "partial: {count} syntax errors, the rules ran on the fields that parsed",
+            syntax,
+        )
     rules = ", ".join(status_text(status, n) for status, n in result.statuses().items() if n)
     count = n_("{count} rule", "{count} rules", len(result.outcomes))
     ran = _("{rules_ran}: {statuses}", rules_ran=count, statuses=rules) if rules else count

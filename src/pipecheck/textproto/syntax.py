@@ -32,10 +32,20 @@ class ScalarValue:
 
 
 @dataclass
+class Skipped:
+    """Tokens passed over after a syntax error, and the field names written among them."""
+
+    start: Token
+    names: list[str]  # the broken field's name first, when it was read
+
+
+@dataclass
 class MessageValue:
     open: Token
-    close: Token
+    close: Token | None  # None when the file ends before the block is closed (recovering parse)
     fields: list[FieldNode] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    name: str = ""
 
 
 @dataclass
@@ -56,20 +66,31 @@ class FieldNode:
 class Document:
     source: SourceText
     fields: list[FieldNode]
+    skipped: list[Skipped] = field(default_factory=list)
+    unclosed: list[MessageValue] = field(default_factory=list)  # blocks the file ends inside, innermost first
+    errors: list[TextProtoSyntaxError] = field(default_factory=list)
+    end_error: TextProtoSyntaxError | None = None  # the file ends inside a block
 
 
-def parse_document(source: SourceText, tokens: list[Token]) -> Document:
-    parser = _Parser(source, tokens)
-    fields = parser.fields_until(None)
-    return Document(source, fields)
+def parse_document(source: SourceText, tokens: list[Token], errors: list | None = None) -> Document:
+    """The tree of fields; the first syntax error is raised, or with `errors` given, collected there
+    while parsing goes on at the next field of the same block (the way ruff recovers)."""
+    parser = _Parser(source, tokens, errors)
+    skipped: list[Skipped] = []
+    fields = parser.fields_until(None, skipped)
+    return Document(source, fields, skipped, parser.unclosed, parser.errors, parser.end_error)
 
 
 class _Parser:
-    def __init__(self, source: SourceText, tokens: list[Token]):
+    def __init__(self, source: SourceText, tokens: list[Token], errors: list | None = None):
         self.source = source
         self.tokens = tokens
         self.index = 0
         self.depth = 0
+        self.recovering = errors is not None
+        self.errors: list[TextProtoSyntaxError] = errors if errors is not None else []
+        self.unclosed: list[MessageValue] = []
+        self.end_error: TextProtoSyntaxError | None = None
 
     def peek(self) -> Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -90,21 +111,72 @@ class _Parser:
     def is_symbol(self, token: Token | None, *symbols: str) -> bool:
         return token is not None and token.kind == SYMBOL and token.text in symbols
 
-    def fields_until(self, closing: str | None) -> list[FieldNode]:
+    def fields_until(self, closing: str | None, skipped: list[Skipped], block: MessageValue | None = None):
         fields = []
         while True:
             token = self.peek()
             if token is None:
                 if closing is not None:
-                    raise self.error(
-                        _('expected "{closing}" before the end of the file', closing=closing),
-                        None,
-                        hint=_("a closing brace is missing; every {{ needs its }}"),
-                    )
+                    self._end_inside(closing, block)
                 return fields
             if self.is_symbol(token, closing or ""):
                 return fields
-            fields.append(self.field())
+            start = self.index
+            try:
+                fields.append(self.field())
+            except TextProtoSyntaxError as problem:
+                if not self.recovering or self.depth >= NESTING_LIMIT:
+                    raise
+                self.errors.append(problem)
+                skipped.append(self._skip_to_next_field(start, problem.line))
+
+    def _end_inside(self, closing: str, block: MessageValue | None) -> None:
+        """The file ends inside a block: one error, naming where the innermost open block began."""
+        if block is not None:
+            self.unclosed.append(block)
+        if len(self.unclosed) > 1:
+            return  # the enclosing blocks end here for the same missing brace
+        opened = block.open if block is not None else None
+        problem = self.error(
+            _('expected "{closing}" before the end of the file', closing=closing),
+            None,
+            hint=_(
+                "a closing brace is missing; {name} {{ opened at line {line} is never closed",
+                name=block.name,
+                line=opened.line,
+            )
+            if opened is not None
+            else _("a closing brace is missing; every {{ needs its }}"),
+        )
+        if not self.recovering:
+            raise problem
+        self.errors.append(problem)
+        self.end_error = problem
+
+    def _skip_to_next_field(self, start: int, error_line: int) -> Skipped:
+        """Pass over tokens to the next field of this block (a name starting a later line), or its end."""
+        self.index = max(self.index, start + 1)
+        names = [self.tokens[start].text] if self.tokens[start].kind == IDENT else []
+        depth = 0
+        while (token := self.peek()) is not None:
+            if self.is_symbol(token, "{", "<"):
+                depth += 1
+            elif self.is_symbol(token, "}", ">"):
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and token.kind == IDENT and token.line > error_line and self._starts_field(self.index):
+                break
+            elif depth == 0 and token.kind == IDENT and self._starts_field(self.index):
+                names.append(token.text)
+            self.index += 1
+        return Skipped(self.tokens[start], names)
+
+    def _starts_field(self, index: int) -> bool:
+        previous = self.tokens[index - 1] if index > 0 else None
+        after = self.tokens[index + 1] if index + 1 < len(self.tokens) else None
+        new_line = previous is None or previous.line < self.tokens[index].line
+        return new_line and self.is_symbol(after, ":", "{", "<")
 
     def field(self) -> FieldNode:
         name_token = self.take()
@@ -135,7 +207,7 @@ class _Parser:
             )
         is_list = False
         if self.is_symbol(following, "{", "<"):
-            values: list[ScalarValue | MessageValue] = [self.message()]
+            values: list[ScalarValue | MessageValue] = [self.message(name)]
         elif self.is_symbol(following, "["):
             if not has_colon and not self.is_symbol(
                 self.tokens[self.index + 1] if self.index + 1 < len(self.tokens) else None, "{", "<"
@@ -151,10 +223,45 @@ class _Parser:
                     hint=_("write {name}: value, or {name} {{ ... }} for a block", name=name),
                 )
             values = [self.scalar(name)]
+            self._check_value_ends(name, values[0])
         end = self.tokens[self.index - 1].end
         if self.is_symbol(self.peek(), ",", ";"):
             end = self.take().end
         return FieldNode(name, name_token, values, end, is_list=is_list, is_extension=is_extension)
+
+    def _check_value_ends(self, name: str, value: ScalarValue) -> None:
+        """After a value, its line holds nothing but a separator, a closing brace or another field."""
+        token = self.peek()
+        if token is None or token.line != value.tokens[-1].line or self.is_symbol(token, ",", ";", "}", ">"):
+            return
+        if token.kind == IDENT and self._field_follows(self.index):
+            return
+        if self.is_symbol(token, "["):
+            return
+        if token.kind == SYMBOL and token.text in ":/\\." and value.tokens[-1].kind in (IDENT, NUMBER):
+            raise self.error(
+                _("expected a quoted string, found {text}", text=value.tokens[-1].text),
+                value.tokens[-1],
+                hint=_('quote paths and names: "..." (and write paths with forward slashes)'),
+            )
+        line = self.source.line_text(token.line)
+        rest = line[token.column - 1 :].split("#", 1)[0].strip()
+        inner = value.text.strip("\"'")
+        pasted = rest.strip("\"' ")
+        if pasted and inner and (pasted in inner or inner in pasted):
+            hint = _(
+                "the value is pasted inside itself: delete {pasted} so that the line reads {name}: {value}",
+                pasted=rest,
+                name=name,
+                value=value.text,
+            )
+        else:
+            hint = _("one value per field: delete {rest}, or put it on its own line as a field", rest=rest)
+        raise self.error(_("unexpected {text} after the value of {name}", text=rest, name=name), token, hint=hint)
+
+    def _field_follows(self, index: int) -> bool:
+        after = self.tokens[index + 1] if index + 1 < len(self.tokens) else None
+        return self.is_symbol(after, ":", "{", "<")
 
     def _value_is_missing(self, colon: Token, following: Token | None) -> bool:
         """`name:` at the end of its line, the next line starting a field or closing the block."""
@@ -197,7 +304,7 @@ class _Parser:
                 return "[" + "".join(parts) + "]"
             parts.append(token.text)
 
-    def message(self) -> MessageValue:
+    def message(self, name: str = "") -> MessageValue:
         opening = self.take()
         closing = "}" if opening.text == "{" else ">"
         if self.depth >= NESTING_LIMIT:  # the parser recurses; Python's stack would give up a little later
@@ -207,9 +314,12 @@ class _Parser:
                 hint=_("a pipeline.config nests about 9 deep; look for a block opened in a loop"),
             )
         self.depth += 1
-        fields = self.fields_until(closing)
+        block = MessageValue(opening, None, name=name)
+        block.fields = self.fields_until(closing, block.skipped, block)
         self.depth -= 1
-        return MessageValue(opening, self.take(), fields)
+        if self.peek() is not None:
+            block.close = self.take()
+        return block
 
     def list_values(self) -> list[ScalarValue | MessageValue]:
         opening = self.take()
@@ -219,7 +329,7 @@ class _Parser:
             return values
         while True:
             if self.is_symbol(self.peek(), "{", "<"):
-                values.append(self.message())
+                values.append(self.message("list"))
             else:
                 values.append(self.scalar("list"))
             token = self.peek()

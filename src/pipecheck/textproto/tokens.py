@@ -34,6 +34,7 @@ class Token:
     column: int  # 1-based, in characters
     start: int  # offset in the source text
     end: int
+    broken: bool = False  # a string recovered after a syntax error: its value is not what the OD API reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,9 @@ class SourceText:
         return self._line_starts[line - 1]
 
 
-def tokenize(source: SourceText) -> tuple[list[Token], list[Comment]]:
+def tokenize(source: SourceText, errors: list | None = None) -> tuple[list[Token], list[Comment]]:
+    """Tokens and comments; the first syntax error is raised, or with `errors` given, collected there
+    while the broken string becomes one token to go on with."""
     text = source.text
     tokens: list[Token] = []
     comments: list[Comment] = []
@@ -88,7 +91,7 @@ def tokenize(source: SourceText) -> tuple[list[Token], list[Comment]]:
             char = text[offset]
             line, column = source.position(offset)
             if char in TYPOGRAPHIC_QUOTES:
-                raise TextProtoSyntaxError(
+                problem = TextProtoSyntaxError(
                     _(
                         "typographic quote {char!r} (U+{code:04X}) where a string should start",
                         char=char,
@@ -101,6 +104,14 @@ def tokenize(source: SourceText) -> tuple[list[Token], list[Comment]]:
                         'use straight quotes: "..." (text pasted from a web page or a word processor brings curly ones)'
                     ),
                 )
+                if errors is None:
+                    raise problem
+                errors.append(problem)
+                end = _typographic_end(text, offset)
+                tokens.append(Token(STRING, text[offset:end], line, column, offset, end, broken=True))
+                last_line_with_token = line
+                offset = end
+                continue
             tokens.append(Token(SYMBOL, char, line, column, offset, offset + 1))
             last_line_with_token = line
             offset += 1
@@ -114,12 +125,29 @@ def tokenize(source: SourceText) -> tuple[list[Token], list[Comment]]:
             comments.append(Comment(match.group(), line, column, own_line=last_line_with_token != line))
         else:
             token_text = match.group()
+            broken = False
             if kind == STRING:
-                _check_string_closed(token_text, source, line, column)
-            tokens.append(Token(kind, token_text, line, column, offset, match.end()))
+                try:
+                    _check_string_closed(token_text, source, line, column)
+                except TextProtoSyntaxError as problem:
+                    if errors is None:
+                        raise
+                    errors.append(problem)
+                    broken = True
+            tokens.append(Token(kind, token_text, line, column, offset, match.end(), broken=broken))
             last_line_with_token = line
         offset = match.end()
     return tokens, comments
+
+
+def _typographic_end(text: str, offset: int) -> int:
+    """Just past the curly quote that closes the one at `offset`, or the end of its line."""
+    line_end = text.find("\n", offset)
+    line_end = len(text) if line_end < 0 else line_end
+    for index in range(offset + 1, line_end):
+        if text[index] in TYPOGRAPHIC_QUOTES:
+            return index + 1
+    return line_end
 
 
 def _check_string_closed(token_text: str, source: SourceText, line: int, column: int) -> None:

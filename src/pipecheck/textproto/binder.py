@@ -1,0 +1,368 @@
+"""Bind a text-format tree to a message type, field by field, noting where each was written.
+
+`text_format.Merge` semantics (see located.py); while recovering, a field that cannot be bound is
+reported, marked lost in `damaged`, and the binding goes on with the next one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from pipecheck.i18n import _
+from pipecheck.textproto.syntax import Document, FieldNode, MessageValue, ScalarValue
+from pipecheck.textproto.tokens import SourceText, TextProtoSyntaxError
+from pipecheck.textproto.values import ValueError_, convert_scalar
+
+
+@dataclass
+class FieldLocation:
+    line: int
+    column: int
+    node: FieldNode
+    value: ScalarValue | MessageValue | None = None
+    parsed: object = None  # the Python value of a scalar (enum values by name)
+
+    @property
+    def raw(self) -> str:
+        return self.value.text if isinstance(self.value, ScalarValue) else ""
+
+
+@dataclass
+class Note:
+    """Something Merge accepts silently that a person probably did not mean."""
+
+    kind: str  # "duplicate" or "oneof"
+    path: str
+    first: FieldLocation
+    second: FieldLocation
+    detail: str = ""
+
+
+def without_indexes(field_path: str) -> str:
+    return re.sub(r"\[\d+\]", "", field_path)
+
+
+class Binder:
+    def __init__(self, source: SourceText, root_descriptor, document: Document | None = None):
+        self.source = source
+        self.root = root_descriptor
+        self.locations: dict[str, FieldLocation] = {}
+        self.notes: list[Note] = []
+        self.repeat_counts: dict[str, int] = {}
+        self.recovering = document is not None
+        self.errors: list[TextProtoSyntaxError] = []
+        self.damaged: list[tuple[str, bool]] = []
+        self.stack: list = []  # descriptors of the blocks being bound, outermost first
+        self.unclosed = document.unclosed if document is not None else []
+        self.end_error = document.end_error if document is not None else None
+        self.replaced = None  # the end-of-file error, once a precise one names the missing brace
+
+    def bind_all(self, fields: list[FieldNode], skipped, message) -> None:
+        self.stack.append(self.root)
+        remaining = self.bind(fields, self.root, "", message)
+        for node in remaining:  # hoisted past the top level: nothing holds them
+            self.fail(node, "", self.unknown_error(node, self.root, ""))
+        self.mark_skipped(skipped, "")
+
+    def mark_skipped(self, skipped, prefix: str) -> None:
+        for region in skipped:
+            names = [n for n in region.names if n]
+            if not names:
+                self.damaged.append((prefix, False))
+            for name in names:
+                self.damaged.append((f"{prefix}.{name}" if prefix else name, True))
+
+    def fail(self, node: FieldNode, prefix: str, problem: TextProtoSyntaxError, exact: str | None = None) -> None:
+        """A field that cannot be bound: the error is kept and the field marked lost."""
+        if not self.recovering:
+            raise problem
+        self.errors.append(problem)
+        if exact is not None:
+            self.damaged.append((exact, True))
+        else:
+            self.damaged.append((prefix, False))
+
+    def bind(self, fields: list[FieldNode], descriptor, prefix: str, message) -> list[FieldNode]:
+        """Bind `fields` into `message`; return those that belong to an enclosing block (a brace was missing)."""
+        oneof_members: dict[str, tuple[str, FieldLocation]] = {}
+        queue = list(fields)
+        while queue:
+            node = queue.pop(0)
+            try:
+                field_descriptor = self.lookup(node, descriptor, prefix)
+            except TextProtoSyntaxError as problem:
+                if self.belongs_above(node):
+                    self.hoist(node, prefix)
+                    return [node] + queue
+                close = difflib.get_close_matches(node.name, list(descriptor.fields_by_name), n=1, cutoff=0.75)
+                self.fail(node, prefix, problem, exact=f"{prefix}.{close[0]}" if close and prefix else None)
+                continue
+            path = f"{prefix}.{field_descriptor.name}" if prefix else field_descriptor.name
+            repeated = _is_repeated(field_descriptor)
+            self.note_oneof(node, field_descriptor, prefix, oneof_members)
+            if node.is_list and not repeated:
+                self.fail(
+                    node,
+                    prefix,
+                    self.error(
+                        node, _('"{name}" is not a repeated field; the [a, b] list form is not allowed', name=node.name)
+                    ),
+                    exact=path,
+                )
+                continue
+            if not repeated and path in self.locations and not _is_message(field_descriptor):
+                self.notes.append(Note("duplicate", path, self.locations[path], self._location(node)))
+            for value in node.values:
+                item_path = path
+                if repeated:
+                    index = self.repeat_counts.get(path, 0)
+                    self.repeat_counts[path] = index + 1
+                    item_path = f"{path}[{index}]"
+                    self.locations.setdefault(path, self._location(node))
+                try:
+                    hoisted = self.bind_value(node, value, field_descriptor, item_path, message)
+                except TextProtoSyntaxError as problem:
+                    self.fail(node, prefix, problem, exact=path)
+                    continue
+                if hoisted:
+                    queue[:0] = hoisted
+                    if len(self.stack) >= 2 and not self.fits(queue[0], descriptor):
+                        return queue  # the same missing brace: the rest belongs further up
+        return []
+
+    def note_oneof(self, node: FieldNode, field_descriptor, prefix: str, members: dict) -> None:
+        """A second member of a oneof in one block replaces the first, as with Merge: noted for PC012."""
+        if field_descriptor.containing_oneof is not None and not node.is_extension:
+            oneof = field_descriptor.containing_oneof.name
+            earlier = members.get(oneof)
+            if earlier is not None and earlier[0] != node.name:
+                self.notes.append(
+                    Note(
+                        "oneof",
+                        f"{prefix}.{oneof}" if prefix else oneof,
+                        earlier[1],
+                        self._location(node),
+                        detail=oneof,
+                    )
+                )
+            members[oneof] = (node.name, self._location(node))
+
+    def belongs_above(self, node: FieldNode) -> bool:
+        """A field unknown here but known to an enclosing block, in a file that ends inside a block."""
+        if not self.unclosed or node.is_extension or len(self.stack) < 2:
+            return False
+        return any(node.name in descriptor.fields_by_name for descriptor in self.stack[:-1])
+
+    def fits(self, node: FieldNode, descriptor) -> bool:
+        return node.is_extension or node.name in descriptor.fields_by_name
+
+    def hoist(self, node: FieldNode, prefix: str) -> None:
+        """The first field after a missing brace: one error naming the block left open, replacing the end-of-file one."""
+        if self.replaced is not None or self.end_error is None:
+            return
+        block = prefix.rsplit(".", 1)[-1].split("[")[0]
+        opened = self.locations.get(prefix)
+        self.replaced = self.end_error
+        self.errors.append(
+            self.error(
+                node,
+                _(
+                    "{name} is not a field of {block}: the closing brace of {block} is missing",
+                    name=node.name,
+                    block=block,
+                ),
+                hint=_(
+                    "close {block} {{ (opened at line {line}) with }} before line {before}",
+                    block=block,
+                    line=opened.line if opened else "?",
+                    before=node.name_token.line,
+                ),
+            )
+        )
+
+    def bind_value(self, node: FieldNode, value, field_descriptor, path: str, message) -> list[FieldNode]:
+        location = self._location(node, value)
+        if _is_message(field_descriptor):
+            if not isinstance(value, MessageValue):
+                raise self.error(
+                    node,
+                    _('"{name}" is a block: write {name} {{ ... }}, not a value', name=node.name),
+                    token=value.tokens[0],
+                )
+            if path in self.locations and not _is_repeated(field_descriptor):
+                self.notes.append(Note("duplicate", path, self.locations[path], location, detail="block"))
+            self.locations[path] = location
+            if field_descriptor.message_type.GetOptions().map_entry:
+                self.bind_map_entry(value, field_descriptor, path, message)
+                return []
+            child = _child_message(message, field_descriptor)
+            self.stack.append(field_descriptor.message_type)
+            try:
+                hoisted = self.bind(value.fields, field_descriptor.message_type, path, child)
+            finally:
+                self.stack.pop()
+            self.mark_skipped(value.skipped, without_indexes(path))
+            return hoisted
+        if isinstance(value, MessageValue):
+            raise self.error(node, _('"{name}" takes a value, not a block {{ ... }}', name=node.name), token=value.open)
+        if any(token.broken for token in value.tokens):
+            self.damaged.append((without_indexes(path), True))  # its string is reported by the tokenizer
+            return []
+        try:
+            location.parsed = convert_scalar(field_descriptor, value.tokens)
+        except ValueError_ as problem:
+            raise TextProtoSyntaxError(
+                problem.message,
+                problem.token.line,
+                problem.token.column,
+                self.source.line_text(problem.token.line),
+                problem.hint,
+            ) from None
+        self.locations[path] = location
+        _store_scalar(message, field_descriptor, location.parsed)
+        return []
+
+    def bind_map_entry(self, entry: MessageValue, field_descriptor, path: str, message) -> None:
+        """A `map<K, V>` entry, written `name { key: ... value: ... }`."""
+        entry_type = field_descriptor.message_type
+        key_descriptor, value_descriptor = entry_type.fields_by_name["key"], entry_type.fields_by_name["value"]
+        key, value_node = key_descriptor.default_value, None
+        for node in entry.fields:
+            found = self.lookup(node, entry_type, path)
+            if found.name == "key":
+                key = convert_scalar(found, node.values[0].tokens)
+            else:
+                value_node = node
+            self.locations[f"{path}.{found.name}"] = self._location(node, node.values[0])
+        container = getattr(message, field_descriptor.name)
+        if value_descriptor.type == value_descriptor.TYPE_MESSAGE:
+            fields = value_node.values[0].fields if value_node is not None else []
+            self.bind(fields, value_descriptor.message_type, f"{path}.value", container[key])
+        elif value_node is not None:
+            parsed = convert_scalar(value_descriptor, value_node.values[0].tokens)
+            if value_descriptor.type == value_descriptor.TYPE_ENUM:
+                parsed = value_descriptor.enum_type.values_by_name[parsed].number
+            container[key] = parsed
+        else:
+            container[key] = value_descriptor.default_value
+
+    def lookup(self, node: FieldNode, descriptor, prefix: str):
+        if node.is_extension:
+            pool = descriptor.file.pool
+            try:
+                return pool.FindExtensionByName(node.name.strip("[]"))
+            except KeyError:
+                raise self.error(
+                    node,
+                    _("extension {name} is not known to the OD API's public protos", name=node.name),
+                    hint=_(
+                        "this is a Google-internal input reader; use tf_record_input_reader "
+                        '{{ input_path: "..." }} instead'
+                    ),
+                ) from None
+        found = descriptor.fields_by_name.get(node.name)
+        if found is not None:
+            return found
+        return self.unknown(node, descriptor, prefix)
+
+    def unknown(self, node: FieldNode, descriptor, prefix: str):
+        raise self.unknown_error(node, descriptor, prefix)
+
+    def unknown_error(self, node: FieldNode, descriptor, prefix: str) -> TextProtoSyntaxError:
+        where = prefix or _("the top level")
+        close = difflib.get_close_matches(node.name, list(descriptor.fields_by_name), n=1, cutoff=0.75)
+        if close:
+            hint = _("did you mean {name}?", name=close[0])
+        else:
+            homes = _homes_of(self.root, node.name)
+            hint = (
+                _(
+                    "{name} belongs in {homes}; a closing brace may be missing or misplaced above",
+                    name=node.name,
+                    homes=", ".join(homes[:3]),
+                )
+                if homes
+                else _(
+                    "{where} ({type}) has: {fields}",
+                    where=where,
+                    type=descriptor.name,
+                    fields=", ".join(sorted(descriptor.fields_by_name)[:12]),
+                )
+            )
+        return self.error(
+            node,
+            _(
+                '{type} has no field named "{name}" (in {where})',
+                type=descriptor.full_name,
+                name=node.name,
+                where=where,
+            ),
+            hint=hint,
+        )
+
+    def error(self, node: FieldNode, message: str, hint: str | None = None, token=None) -> TextProtoSyntaxError:
+        token = token or node.name_token
+        return TextProtoSyntaxError(message, token.line, token.column, self.source.line_text(token.line), hint)
+
+    def _location(self, node: FieldNode, value=None) -> FieldLocation:
+        return FieldLocation(node.name_token.line, node.name_token.column, node, value)
+
+
+def _child_message(message, field_descriptor):
+    """The sub-message a block fills: a new item of a repeated field, or the (merged) singular one."""
+    if field_descriptor.is_extension:
+        target = message.Extensions[field_descriptor]
+        child = target.add() if _is_repeated(field_descriptor) else target
+    elif _is_repeated(field_descriptor):
+        child = getattr(message, field_descriptor.name).add()
+    else:
+        child = getattr(message, field_descriptor.name)
+    child.SetInParent()  # an empty block still counts as set, as with Merge
+    return child
+
+
+def _store_scalar(message, field_descriptor, value) -> None:
+    if field_descriptor.type == field_descriptor.TYPE_ENUM:
+        value = field_descriptor.enum_type.values_by_name[value].number
+    if field_descriptor.is_extension:
+        if _is_repeated(field_descriptor):
+            message.Extensions[field_descriptor].append(value)
+        else:
+            message.Extensions[field_descriptor] = value
+    elif _is_repeated(field_descriptor):
+        getattr(message, field_descriptor.name).append(value)
+    else:
+        setattr(message, field_descriptor.name, value)
+
+
+def _is_repeated(field_descriptor) -> bool:
+    repeated = getattr(field_descriptor, "is_repeated", None)  # protobuf >= 5.29 drops .label later
+    if repeated is None:
+        return field_descriptor.label == field_descriptor.LABEL_REPEATED
+    return bool(repeated)
+
+
+def _is_message(field_descriptor) -> bool:
+    return field_descriptor.type in (field_descriptor.TYPE_MESSAGE, field_descriptor.TYPE_GROUP)
+
+
+def _homes_of(root, name: str, limit_depth: int = 6) -> list[str]:
+    """Field paths (without indexes) under which a field called `name` is valid."""
+    homes: list[str] = []
+    seen: set[str] = set()
+
+    def walk(descriptor, prefix: str, depth: int) -> None:
+        if depth > limit_depth or descriptor.full_name in seen:
+            return
+        seen.add(descriptor.full_name)
+        if name in descriptor.fields_by_name:
+            homes.append(prefix or _("the top level"))
+        for child in descriptor.fields:
+            if _is_message(child):
+                walk(child.message_type, f"{prefix}.{child.name}" if prefix else child.name, depth + 1)
+        seen.discard(descriptor.full_name)
+
+    walk(root, "", 0)
+    return sorted(homes, key=len)

@@ -1,0 +1,133 @@
+"""A syntax error hides nothing else: the parse goes on, every error is reported, the rules run on what parsed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import lint_json
+from support.projects import CORPUS
+
+from pipecheck.schema import load_schema
+from pipecheck.textproto import parse_located
+
+PIPELINE = load_schema(Path.cwd()).pipeline_class
+
+
+def recovered(text: str):
+    return parse_located(Path("pipeline.config"), text, PIPELINE, recover=True)
+
+
+def test_a_value_pasted_inside_itself_is_deleted_not_made_a_field():
+    located = recovered('train_config {\n  fine_tune_checkpoint: "a/ckpt-0"a/ckpt-0"\n  batch_size: 2\n}\n')
+    [error] = located.errors
+    assert (error.line, error.column) == (2, 35)
+    assert 'delete a/ckpt-0"' in error.hint and 'fine_tune_checkpoint: "a/ckpt-0"' in error.hint
+    assert located.message.train_config.batch_size == 2
+    assert located.is_damaged("train_config.fine_tune_checkpoint")
+    assert not located.is_damaged("train_config.batch_size")
+
+
+def test_a_field_without_a_value_is_skipped_and_the_next_one_read():
+    located = recovered("train_config {\n  num_steps:\n  batch_size: 2\n}\neval_config { num_examples: 5 }\n")
+    [error] = located.errors
+    assert error.line == 2 and "no value" in error.message
+    assert located.message.train_config.batch_size == 2 and located.message.eval_config.num_examples == 5
+    assert located.is_damaged("train_config.num_steps")
+
+
+def test_a_missing_closing_brace_names_the_line_where_the_block_opened():
+    text = "train_config {\n  optimizer {\n    use_moving_average: false\n  batch_size: 2\n}\neval_config {\n}\n"
+    located = recovered(text)
+    [error] = located.errors
+    assert error.line == 4 and "opened at line 2" in error.hint
+    assert located.message.train_config.batch_size == 2  # bound where it belongs, not lost
+    assert located.message.HasField("eval_config")
+
+
+def test_a_brace_missing_at_the_end_names_the_block_left_open():
+    [error] = recovered("train_config {\n  batch_size: 2\n}\neval_config {\n  num_examples: 5\n").errors
+    assert "eval_config { opened at line 4" in error.hint
+
+
+def test_two_syntax_errors_are_both_reported():
+    text = "train_config {\n  batch_size: 2 2\n  fine_tune_checkpoint: \u201cx/ckpt-0\u201d\n  num_stepz: 3\n}\n"
+    located = recovered(text)
+    assert [e.line for e in located.errors] == [2, 3, 4]
+    assert "num_steps" in located.errors[2].hint  # did-you-mean survives the recovery
+
+
+def test_the_strict_parse_still_raises_the_first_error():
+    from pipecheck.textproto import TextProtoSyntaxError
+
+    with pytest.raises(TextProtoSyntaxError) as raised:
+        parse_located(Path("p.config"), "train_config {\n  num_steps:\n  batch_size: 2 2\n}\n", PIPELINE)
+    assert raised.value.line == 2
+
+
+# One syntax error of each common kind, placed in a block away from the label map path.
+def _paste_inside_itself(text: str) -> str:
+    return re.sub(r'(metrics_set: "([^"]+)")', r'\1\2"', text, count=1)
+
+
+def _no_value(text: str) -> str:
+    return re.sub(r"(\n\s*)num_steps: \d+", r"\1num_steps:", text, count=1)
+
+
+def _misspelt(text: str) -> str:
+    return re.sub(r"(\n\s*)batch_size:", r"\1batch_sise:", text, count=1)
+
+
+def _unclosed_eval_config(text: str) -> str:
+    start = re.search(r"\neval_config\s*:?\s*\{", text)
+    end = text.index("\n}", start.end())
+    return text[:end] + text[end + 2 :]
+
+
+BREAKAGES = [_paste_inside_itself, _no_value, _misspelt, _unclosed_eval_config]
+ZOO = sorted(CORPUS.glob("*.config")) if CORPUS.is_dir() else []
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside this checkout")
+@pytest.mark.parametrize("index", range(len(ZOO)), ids=[p.name for p in ZOO])
+def test_a_second_mistake_in_a_zoo_config_is_reported_beside_its_syntax_error(index, tmp_path, monkeypatch):
+    """Every zoo config, broken one of four ways, with a label map whose ids start at 0: PC001 and PC102 both."""
+    path = ZOO[index]
+    text = path.read_text()
+    if "label_map_path" not in text or "eval_config" not in text:
+        pytest.skip("no label_map_path or eval_config to break")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "label_map.pbtxt").write_text("item { id: 0 name: 'a' }\nitem { id: 1 name: 'b' }\n")
+    text = re.sub(r'label_map_path: "[^"]*"', 'label_map_path: "label_map.pbtxt"', text)
+    broken = BREAKAGES[index % len(BREAKAGES)](text)
+    assert broken != text, "the breakage found nothing to break"
+    (tmp_path / "pipeline.config").write_text(broken)
+    code, document = lint_json(target="pipeline.config")
+    rules = [finding["rule"] for finding in document["findings"]]
+    assert code == 2 and document["summary"]["partial"]
+    already = len(recovered(text).errors)  # a zoo config or two ship with an unquoted placeholder
+    assert rules.count("PC001") == already + 1, document["findings"]
+    assert "PC102" in rules, (broken, document["findings"])
+
+
+def test_a_file_with_two_syntax_errors_and_a_rule_finding_reports_all_three(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "label_map.pbtxt").write_text("item { id: 0 name: 'a' }\n")
+    (tmp_path / "pipeline.config").write_text(
+        "train_config {\n  batch_size: 2\n  num_steps:\n}\n"
+        'train_input_reader {\n  label_map_path: "label_map.pbtxt"\n  shuffle: true true\n}\n'
+    )
+    code, document = lint_json(target="pipeline.config")
+    found = [(finding["rule"], finding["line"]) for finding in document["findings"]]
+    assert ("PC001", 3) in found and ("PC001", 7) in found and ("PC102", 1) in found, found
+    assert code == 2
+
+
+def test_a_rule_does_not_decide_on_a_field_the_syntax_error_lost(tmp_path, monkeypatch):
+    """num_steps: with no value is not num_steps 0: PC507 (num-steps-set) cannot decide."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pipeline.config").write_text("train_config {\n  batch_size: 2\n  num_steps:\n}\n")
+    _code, document = lint_json(target="pipeline.config")
+    assert "PC507" not in [finding["rule"] for finding in document["findings"]]
+    assert any(u["rule"] == "PC507" and "num_steps" in u["reason"] for u in document["undecided"])
