@@ -58,6 +58,7 @@ class Binder:
         self.unclosed = document.unclosed if document is not None else []
         self.end_error = document.end_error if document is not None else None
         self.replaced = None  # the end-of-file error, once a precise one names the missing brace
+        self.misplaced = None  # (block path, home, error, fields): fields of another block written in a row
 
     def bind_all(self, fields: list[FieldNode], skipped, message) -> None:
         self.stack.append(self.root)
@@ -97,8 +98,15 @@ class Binder:
                     self.hoist(node, prefix)
                     return [node] + queue
                 close = difflib.get_close_matches(node.name, list(descriptor.fields_by_name), n=1, cutoff=0.75)
-                self.fail(node, prefix, problem, exact=f"{prefix}.{close[0]}" if close and prefix else None)
+                home = None if close or not self.recovering else self.home_of(node)
+                if home is not None and self.misplaced_run(node, descriptor, prefix, problem, home):
+                    continue
+                exact = f"{prefix}.{close[0]}" if close and prefix else None
+                if home is not None:  # the field is lost where it belongs, not in this block
+                    exact = f"{home}.{node.name}" if home else node.name
+                self.fail(node, prefix, problem, exact=exact)
                 continue
+            self.misplaced = None
             path = f"{prefix}.{field_descriptor.name}" if prefix else field_descriptor.name
             repeated = _is_repeated(field_descriptor)
             self.note_oneof(node, field_descriptor, prefix, oneof_members)
@@ -131,6 +139,37 @@ class Binder:
                     if len(self.stack) >= 2 and not self.fits(queue[0], descriptor):
                         return queue  # the same missing brace: the rest belongs further up
         return []
+
+    def home_of(self, node: FieldNode) -> str | None:
+        """The block path a field of another block belongs in ("" for the top level), or None."""
+        homes = _homes_of(self.root, node.name)
+        if not homes:
+            return None
+        return "" if homes[0] == _("the top level") else homes[0]
+
+    def misplaced_run(self, node: FieldNode, descriptor, prefix: str, problem: TextProtoSyntaxError, home: str) -> bool:
+        """Fields of another block written in a row in one block are one error: True when this one joined it."""
+        run = self.misplaced
+        if run is None or run[0] != prefix or run[1] != home:
+            self.misplaced = (prefix, home, problem, [node])
+            return False
+        self.damaged.append((f"{home}.{node.name}" if home else node.name, True))
+        run[3].append(node)
+        names = ", ".join(n.name for n in run[3])
+        problem = run[2]
+        problem.message = _(
+            "{type} has no fields {names} (in {where}, lines {first}-{last})",
+            type=descriptor.full_name,
+            names=names,
+            where=prefix or _("the top level"),
+            first=run[3][0].name_token.line,
+            last=node.name_token.line,
+        )
+        problem.hint = _(
+            "they belong in {home}: move them there; a closing brace may be missing or misplaced above",
+            home=run[1] or _("the top level"),
+        )
+        return True
 
     def note_oneof(self, node: FieldNode, field_descriptor, prefix: str, members: dict) -> None:
         """A second member of a oneof in one block replaces the first, as with Merge: noted for PC012."""
