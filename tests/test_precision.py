@@ -94,7 +94,8 @@ def test_the_course_shows_what_needs_a_person_and_one_line_for_what_tf2_ignores(
     from support.cli import run_cli
 
     code, out = run_cli("check", CONFIG, "--no-diff", "--ram", "16GiB")
-    assert code == 0 and "PC509 warning" in out and "PC501 warning" in out and "PC602 info" in out  # the course's traps
+    assert code == 0 and "PC509 warning" in out and "PC602 info" in out  # the course's traps
+    assert "    line 105: PC501 warmup_steps 2000" in out  # the schedule is one finding, its parts one line each
     assert "PC406" not in out and "PC402" not in out and "PC717" not in out
     assert (
         "3 settings TF2 ignores (sync_replicas, startup_delay_steps, replicas_to_aggregate); `pipecheck fix` "
@@ -128,8 +129,10 @@ def test_the_details_of_a_tf1_config_are_shown_under_its_finding(clean_project):
     lines = out.splitlines()
     lead = next(i for i, line in enumerate(lines) if " PC021 error" in line)
     assert lines[lead].startswith(CONFIG)
-    assert any(line.startswith(f"    {CONFIG}") and "PC607 error" in line for line in lines[lead:])
-    assert any(line.startswith(f"    {CONFIG}") and "PC306 error" in line for line in lines[lead:])
+    details = [line for line in lines[lead:] if line.startswith("    line ")]  # one line each (-v: whole)
+    assert any(" PC607 " in line for line in details) and any(" PC306 " in line for line in details), out
+    verbose = run_cli("check", CONFIG, "--no-diff", "-v")[1].splitlines()
+    assert any(line.startswith(f"    {CONFIG}") and "PC607 error" in line for line in verbose)
     groups = {f["rule"]: f["group"] for f in lint_json()[1]["findings"]}
     assert groups["PC607"] == groups["PC306"] == "PC021" and groups["PC021"] is None
 

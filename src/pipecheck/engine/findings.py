@@ -25,6 +25,8 @@ class Finding:
     reads: counted in one line, listed with -v or --select, applied by fix) or "detail" (numbers
     that say all is well: -v, the JSON and the review). A leading finding names in `details` the
     rules whose findings are its consequences; the run gives those findings its code as `group`.
+    Findings of one `cause` (any rule: "schedule", "folder:data/train") are one finding too: the
+    run makes the first (most severe, then in file order) the lead and the others its details.
     """
 
     message: str
@@ -42,6 +44,7 @@ class Finding:
     details: tuple[str, ...] = ()
     group: str | None = None
     related: tuple[tuple[Path | str, int, int, str], ...] = ()
+    cause: str | None = None
 
     def sort_key(self) -> tuple:
         return (SEVERITIES.index(self.severity or "error"), str(self.file), self.line or 0, self.column or 0, self.rule)
@@ -59,6 +62,7 @@ class Finding:
             "field": self.field,
             "tier": self.tier,
             "group": self.group,
+            "cause": self.cause,
         }
 
 

@@ -117,8 +117,24 @@ def _tiers_and_groups(result: RunResult, select: list[str]) -> None:
         spec = specs.get(finding.rule)
         if finding.tier == "quiet" and spec is not None and any(spec.matches(s) for s in explicit):
             finding.tier = "default"
-        if finding.rule in leads and finding.group is None:
+        if finding.rule in leads and finding.group is None and finding.cause is None:
             finding.group = leads[finding.rule]
+    _one_finding_per_cause(result.findings)
+
+
+def _one_finding_per_cause(findings: list[Finding]) -> None:
+    """Shown findings naming the same cause: the first (most severe, then in file order) leads, the rest are details."""
+    causes: dict[tuple, list[Finding]] = {}
+    for finding in findings:
+        if finding.cause is not None and finding.group is None and finding.tier == "default":
+            causes.setdefault((finding.cause, str(finding.file)), []).append(finding)
+    for same in causes.values():
+        if len(same) < 2:
+            continue
+        lead, *rest = sorted(same, key=Finding.sort_key)
+        lead.details = tuple(dict.fromkeys([*lead.details, *(f.rule for f in rest)]))
+        for finding in rest:
+            finding.group = lead.rule
 
 
 def _run_rule(spec: RuleSpec, resolver: FixtureResolver, config, settings: Settings) -> tuple[Outcome, list]:

@@ -47,27 +47,7 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
     stream = stream or sys.stdout
     style = Style(stream)
     width = terminal_width(stream)
-    project = result.project
-    lines = [
-        style(f"pipecheck {__version__}", "dim") + f" · {shown_path(project.config_path)}",
-        shorten_middle(_("root      {root}  ({layout})", root=project.root, layout=_(project.layout)), width),
-    ]
-    if result.config is not None:
-        original = result.original
-        lines.append(
-            _("original  {path}", path=project.display(original.path))
-            if original is not None
-            else _("original  not found (use --original PATH for the diff table)")
-        )
-    if result.schema is not None:
-        lines.append(shorten_middle(_("schema    {schema}", schema=result.schema.describe()), width))
-    for note in project.notes:
-        lines.extend(
-            style(line, "dim")
-            for line in textwrap.wrap(
-                _("note      {note}", note=note), width, subsequent_indent=" " * 10, break_long_words=False
-            )
-        )
+    lines = header_lines(result, style, width, verbose)
     lines.append("")
     lines.extend(findings_lines(result.findings, style, width, verbose))
     undecided = [o for o in result.outcomes if o.status in ("undecided", "crashed")]
@@ -96,17 +76,66 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
     return "\n".join(lines) + "\n"
 
 
+def header_lines(result, style, width: int, verbose: bool) -> list[str]:
+    """Two lines: the config, then the launch root and the original; -v adds the schema and the notes.
+
+    The schema is shown without -v too when it is not the installed OD API (a checkout, --models-dir).
+    """
+    project = result.project
+    original = ""
+    if result.config is not None:
+        original = " · " + (
+            _("original {path}", path=project.display(result.original.path))
+            if result.original is not None
+            else _("original not found (--original PATH for the diff table)")
+        )
+    variants = [
+        _("root {root}  ({layout})", root=shown_path(project.root), layout=_(project.layout)) + original,
+        _("root {root}", root=shown_path(project.root)) + original,
+    ]
+    second = next((v for v in variants if display_width(v) <= width), shorten_middle(variants[-1], width))
+    lines = [
+        style(f"pipecheck {__version__}", "dim") + f" · {shown_path(project.config_path)}",
+        second,
+    ]
+    schema = result.schema
+    if schema is not None and (verbose or getattr(schema, "kind", "installed") != "installed"):
+        lines.append(shorten_middle(_("schema    {schema}", schema=schema.describe()), width))
+    for note in project.notes if verbose else []:
+        lines.extend(
+            style(line, "dim")
+            for line in textwrap.wrap(
+                _("note      {note}", note=note), width, subsequent_indent=" " * 10, break_long_words=False
+            )
+        )
+    return lines
+
+
+def details_of(lead, shown) -> list:
+    """The findings a leading finding groups: its consequences (and, for a cause, the other findings of it)."""
+    if not lead.details:
+        return []
+    return [d for d in shown if d is not lead and d.group == lead.rule and d.cause == lead.cause]
+
+
+def top_level(shown) -> list:
+    """Shown findings that are not printed under a shown lead."""
+    grouped = {id(d) for lead in shown for d in details_of(lead, shown)}
+    return [f for f in shown if id(f) not in grouped]
+
+
 def findings_lines(findings, style, width: int, verbose: bool) -> list[str]:
-    """What needs a person, each leading finding followed by its details; one line for the quiet tier."""
+    """What needs a person, each leading finding followed by its details (one line each but with -v);
+    one line for the quiet tier."""
     shown = [f for f in findings if verbose or f.tier == "default"]
-    leads = {f.rule for f in shown if f.details}
     lines = []
-    for finding in shown:
-        if finding.group in leads:
-            continue
+    for finding in top_level(shown):
         lines.extend(finding_lines(finding, style, width))
-        for detail in (d for d in shown if finding.details and d.group == finding.rule):
-            lines.extend("    " + line for line in finding_lines(detail, style, width - 4))
+        for detail in details_of(finding, shown):
+            if verbose:
+                lines.extend("    " + line for line in finding_lines(detail, style, width - 4))
+            else:
+                lines.append(detail_line(detail, finding, style, width))
     quiet = [f for f in findings if f.tier == "quiet" and not verbose]
     if quiet:
         names = ", ".join(dict.fromkeys(f.field.rsplit(".", 1)[-1] for f in quiet if f.field))
@@ -132,8 +161,18 @@ def findings_lines(findings, style, width: int, verbose: bool) -> list[str]:
     return lines
 
 
+def detail_line(detail, lead, style, width: int) -> str:
+    """One line under its lead: where, the rule, the message cut to the terminal (JSON and -v keep it whole)."""
+    same_file = str(detail.file) == str(lead.file)
+    where = _("line {line}:", line=detail.line) if same_file else f"{shown_path(detail.file)}:{detail.line}:"
+    text = f"    {where} {detail.rule} {detail.message}"
+    if display_width(text) > width:
+        text = text[: max(width - 1, 20)].rstrip() + "…"
+    return text.replace(f" {detail.rule} ", f" {style(detail.rule, detail.severity)} ", 1)
+
+
 def undecided_lines(outcomes, style, width: int, verbose: bool) -> list[str]:
-    """Rules that crashed, one line each; those that could not decide, one line per reason (-v: one per rule)."""
+    """Rules that crashed, one line each; those that could not decide, one line in all (-v: one per rule)."""
     lines, reasons = [], {}
     for outcome in outcomes:
         values = {"code": outcome.rule.code, "name": outcome.rule.name, "reason": outcome.reason}
@@ -143,20 +182,27 @@ def undecided_lines(outcomes, style, width: int, verbose: bool) -> list[str]:
             lines.append(style(_("{code} {name}: could not decide: {reason}", **values), "dim"))
         else:
             reasons.setdefault(outcome.reason, []).append(outcome.rule.code)
-    for reason, codes in sorted(reasons.items(), key=lambda item: -len(item[1])):
+    codes = sorted(code for group in reasons.values() for code in group)
+    if not codes:
+        return lines
+    if len(reasons) == 1:
         text = (
-            _("{code} could not decide: {reason}", code=codes[0], reason=reason)
+            _("{code} could not decide: {reason}", code=codes[0], reason=next(iter(reasons)))
             if len(codes) == 1
             else _(
                 "{count} rules could not decide ({codes}): {reason}",
                 count=len(codes),
                 codes=_code_range(codes),
-                reason=reason,
+                reason=next(iter(reasons)),
             )
         )
-        lines.extend(
-            style(line, "dim") for line in textwrap.wrap(text, width, subsequent_indent="    ", break_long_words=False)
+    else:
+        text = _(
+            "{count} rules could not decide ({codes}); -v gives each reason", count=len(codes), codes=_code_range(codes)
         )
+    if display_width(text) > width:
+        text = text[: max(width - 1, 20)].rstrip() + "…"
+    lines.append(style(text, "dim"))
     return lines
 
 
@@ -244,7 +290,8 @@ def summary_line(result, style, verbose: bool = False, width: int = 1000) -> str
     number, with how to see them. A rule failed when it found an error (or a warning with
     --strict), as in pytest --pipecheck and JUnit; warnings and infos do not fail a rule.
     """
-    shown = [f for f in result.findings if verbose or f.tier == "default"]
+    visible = [f for f in result.findings if verbose or f.tier == "default"]
+    shown = top_level(visible)  # a lead and its details are one cause
     if result.fatal and result.config is None:
         counts = _("1 error: the config does not parse")
     else:
@@ -255,7 +302,7 @@ def summary_line(result, style, verbose: bool = False, width: int = 1000) -> str
                 n_("{count} info", "{count} infos", sum(f.severity == "info" for f in shown)),
             ]
         )
-        hidden = len(result.findings) - len(shown)
+        hidden = len(result.findings) - len(visible)
         if hidden:
             counts += " " + n_("({count} more with -v)", "({count} more with -v)", hidden)
     if result.partial:
