@@ -5,6 +5,8 @@ from pipecheck.rulekit import describe_others
 
 # The review's sign-off items these rules pre-fill.
 SCHEDULE_FITS = N_("The learning-rate schedule fits num_steps")
+# The cause the findings that carry the one fitted schedule share: the run shows the first, the others under it.
+SCHEDULE_CAUSE = "learning-rate schedule"
 
 
 def _part_of(suggestion, field: str) -> str:

@@ -347,12 +347,23 @@ def no_tf1_checkpoint_options(config):
         )
     if config.written("train_config.from_detection_checkpoint"):
         # TF2 still honours it when the type is unset (config_util.update_fine_tune_checkpoint_type): a detail then
-        typed = bool(config.train.fine_tune_checkpoint_type)
+        typed = config.train.fine_tune_checkpoint_type
+        decided = "detection" if config.train.from_detection_checkpoint else "classification"
         yield Finding(
-            _("from_detection_checkpoint is deprecated; fine_tune_checkpoint_type decides what is restored"),
+            _(
+                "from_detection_checkpoint is deprecated and ignored: fine_tune_checkpoint_type {type!r} decides "
+                "what is restored",
+                type=typed,
+            )
+            if typed
+            else _(
+                "from_detection_checkpoint is deprecated, but with fine_tune_checkpoint_type unset it decides: "
+                "model_lib_v2 restores the checkpoint as {type!r} (config_util.update_fine_tune_checkpoint_type)",
+                type=decided,
+            ),
             field="train_config.from_detection_checkpoint",
             severity="warning",
-            hint=_('delete the line and write fine_tune_checkpoint_type: "detection"'),
+            hint=_('delete the line and write fine_tune_checkpoint_type: "{type}"', type=typed or decided),
             tier="quiet" if typed else "detail",
         )
 

@@ -24,11 +24,17 @@ def num_classes_matches_label_map(config, label_map):
     Good:
         model.faster_rcnn.num_classes: 2
 
+    Label maps numbered from 0, or with two items on one id, are PC102's and PC103's: the
+    highest id there is not the number of classes the author means, so this rule waits for
+    their fix rather than advising num_classes: 0 or a count that contradicts the items.
+
     Fix: safe; sets num_classes to the label map's highest id.
     """
     field, written, wanted = config.num_classes_field, config.num_classes, label_map.max_id
     if field is None:
         cannot_decide(_("{arch} has no num_classes", arch=config.arch or _("the model")))
+    if _misnumbered(label_map):
+        return None  # an id 0 or a shared id: PC102/PC103 name that cause, and num_classes follows from its fix
     if written == wanted:
         return None
     if written < wanted:
@@ -75,6 +81,15 @@ def _highest_item(label_map) -> tuple:
     return ((label_map.path, *label_map.item_location(item.index, "id" if item.has_id else None), note),)
 
 
+def _misnumbered(label_map) -> bool:
+    """An item with an id below 1 (background aside) or two items sharing an id."""
+    return any(not _id_allowed(item) for item in label_map.items) or bool(_repeated(label_map.items, lambda i: i.id))
+
+
+def _id_allowed(item) -> bool:
+    return item.id > 0 or (item.id == 0 and "background" in (item.name, item.display_name))
+
+
 def _missing_ids(label_map) -> tuple[int, list[int]]:
     """How many ids 1..max have no item, and the first 11 of them: never a set of every id (one can be 2**31 - 1)."""
     ids = sorted(set(i for i in label_map.ids if i > 0))
@@ -104,7 +119,7 @@ def label_map_ids_positive(label_map):
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' }
     """
     for item in label_map.items:
-        if item.id > 0 or (item.id == 0 and "background" in (item.name, item.display_name)):
+        if _id_allowed(item):
             continue
         line, column = label_map.item_location(item.index, "id" if item.has_id else None)
         name = repr(item.name or item.display_name or item.index)
@@ -128,31 +143,47 @@ def label_map_ids_unique(label_map):
 
     Catalogue: L-06
 
-    Why: the OD API keys its category index by id, so the last item wins silently: one of
-    the two classes gets the other's name in evaluation and the boxes of both are merged.
+    Why: the OD API keys its category index by id and keeps the first item of each
+    (label_map_util.convert_label_map_to_categories), silently: one of the two classes gets
+    the other's name in evaluation and the boxes of both are merged. An item written again
+    as it is (same id and names) changes nothing; PC105 notes it once. Every repeated id is
+    named in one finding.
 
     Bad:
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 1 name: 'two' }
     Good:
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' }
     """
-    for items in _repeated(label_map.items, lambda item: item.id):
-        last = items[-1]
-        line, column = label_map.item_location(last.index, "id")
-        yield Finding(
-            _(
-                "id {id} is used by {names} (lines {lines}): the category index keeps the last, so evaluation "
-                "calls them all {last!r}",
-                id=last.id,
-                names=", ".join(repr(i.name) for i in items),
-                lines=", ".join(str(i.line) for i in items),
-                last=last.name,
-            ),
-            file=label_map.path,
-            line=line,
-            column=column,
-            hint=_("give every item its own id"),
-        )
+    groups = [items for items in _repeated(label_map.items, lambda item: item.id) if not _copies(items)]
+    if not groups:
+        return None
+    first = groups[0]
+    line, column = label_map.item_location(first[-1].index, "id")
+    return Finding(
+        n_(
+            "id {ids} is used by more than one item ({names}): the category index keeps the first, so "
+            "evaluation calls them all by its name",
+            "ids {ids} are each used by more than one item ({names}): the category index keeps the first of "
+            "each, so evaluation calls them all by its name",
+            len(groups),
+            ids=", ".join(str(items[0].id) for items in groups),
+            names="; ".join(", ".join(repr(i.name) for i in items) for items in groups),
+        ),
+        file=label_map.path,
+        line=line,
+        column=column,
+        hint=_("give every item its own id"),
+        cause=_repeats_cause(label_map),
+    )
+
+
+def _copies(items) -> bool:
+    """Items that are the same item written again (id, name and display_name): the OD API keeps one of each."""
+    return len({(i.id, i.name, i.display_name) for i in items}) == 1
+
+
+def _repeats_cause(label_map) -> str:
+    return f"repeated items:{label_map.path}"
 
 
 def _repeated(items, key) -> list[list]:
@@ -207,28 +238,70 @@ def label_map_names_unique(label_map):
     Catalogue: L-06
 
     Why: the decoder maps the class text of each box to an id through a dictionary of
-    names, so with a duplicate name every box of that text gets the last item's id.
+    names (label_map_util.get_label_map_dict), so with a name on two ids every box of that
+    text gets the last item's id. Every such name is in one finding. A list pasted twice
+    as it is (same names on the same ids) changes nothing: one info says so and names them.
 
     Bad:
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'one' }
     Good:
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' }
     """
+    copied = []
     for attribute in ("name", "display_name"):
-        for items in _repeated(label_map.items, lambda item, attribute=attribute: getattr(item, attribute)):
-            last, value = items[-1], getattr(items[-1], attribute)
-            line, column = label_map.item_location(last.index, attribute)
-            yield Finding(
-                _(
-                    "{attribute} {value!r} is used by ids {ids}: label_map_util keeps the last, so boxes "
-                    "labelled {value!r} all get id {last}",
-                    attribute=attribute,
-                    value=value,
-                    ids=", ".join(str(i.id) for i in items),
-                    last=last.id,
-                ),
-                file=label_map.path,
-                line=line,
-                column=column,
-                hint=_("give every item its own name"),
+        groups = _repeated(label_map.items, lambda item, attribute=attribute: getattr(item, attribute))
+        copied += [items for items in groups if len({i.id for i in items}) == 1 and attribute == "name"]
+        groups = [items for items in groups if len({i.id for i in items}) > 1]
+        if not groups:
+            continue
+        line, column = label_map.item_location(groups[0][-1].index, attribute)
+        if len(groups) == 1:
+            items = groups[0]
+            value = getattr(items[-1], attribute)
+            message = _(
+                "{attribute} {value!r} is used by ids {ids}: label_map_util keeps the last, so boxes "
+                "labelled {value!r} all get id {last}",
+                attribute=attribute,
+                value=value,
+                ids=", ".join(str(i.id) for i in items),
+                last=items[-1].id,
             )
+        else:
+            message = n_(
+                "{attribute} {values} is used by items with different ids: label_map_util maps it to the last, "
+                "so its boxes all get that id",
+                "{count} {attribute}s are used by items with different ids ({values}): label_map_util maps each "
+                "to its last id, so their boxes all get that one",
+                len(groups),
+                attribute=attribute,
+                values=", ".join(
+                    f"{getattr(items[0], attribute)!r} (ids {', '.join(str(i.id) for i in items)})" for items in groups
+                ),
+            )
+        yield Finding(
+            message,
+            file=label_map.path,
+            line=line,
+            column=column,
+            hint=_("give every item its own name, or delete the items that repeat one"),
+            cause=_repeats_cause(label_map),
+        )
+    if copied:
+        line, column = label_map.item_location(copied[0][1].index)
+        yield Finding(
+            n_(
+                "item {names} is written again from line {line}: harmless (the OD API keeps one of each), "
+                "but the copy is easy to edit apart from the original",
+                "{count} items are written again from line {line} ({names}): harmless (the OD API keeps one of "
+                "each), but the copies are easy to edit apart from the originals",
+                len(copied),
+                names=", ".join(repr(items[0].name) for items in copied),
+                line=line,
+            ),
+            file=label_map.path,
+            line=line,
+            column=column,
+            severity="info",
+            hint=_("delete the repeated items"),
+            cause=_repeats_cause(label_map),
+        )

@@ -3,7 +3,7 @@
 from pipecheck import N_, Finding, _, cannot_decide, option, rule
 from pipecheck.rulekit import base_rate, rate_at, scaled_to_batch, suggested_cosine
 
-from ._schedule import _part_of
+from ._schedule import SCHEDULE_CAUSE, _part_of
 
 CODES = ("PC509", "PC524")
 
@@ -36,6 +36,9 @@ def learning_rate_scaled_to_batch(config, original):
     follows a few images with the full rate: the loss jumps and can turn NaN, and TF2 does
     not stop on NaN. The usual rule is linear: rate × new batch / zoo batch, the warmup
     rate with it (alone, the base would fall below the warmup rate and fail the first step).
+    The linear rule is established for momentum (SGD) only: an Adam rate is not scaled
+    with the batch, and PC510 says when it is outside the zoo's range. Its findings and
+    PC501/PC502/PC503's are one cause, the schedule: one finding, the others under it.
 
     Bad:
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base: 0.04
@@ -70,6 +73,7 @@ def learning_rate_scaled_to_batch(config, original):
         hint=_("try {field}: {value} (linear scaling)", field=rate_field, value=suggestion[field])
         + _part_of(suggestion, field),
         replacement=suggestion[field],
+        cause=SCHEDULE_CAUSE,
     )
     warmup_field = f"{path}.warmup_learning_rate"
     if warmup_field in suggestion:
@@ -83,6 +87,7 @@ def learning_rate_scaled_to_batch(config, original):
             hint=_("write warmup_learning_rate: {value}", value=suggestion[warmup_field])
             + _part_of(suggestion, warmup_field),
             replacement=suggestion[warmup_field],
+            cause=SCHEDULE_CAUSE,
         )
 
 

@@ -70,7 +70,8 @@ def batch_fits_in_ram(config, machine, distribution, ram_margin, records=None):
     the real OD API on a 2-core CPU (Faster R-CNN ResNet-50 640: 2.7 GiB at batch 1,
     5.6 GiB at batch 4), with a 15 % margin (ram_margin), against the machine's total RAM (the free
     RAM moves from run to run); --ram 8GiB (or the ram setting) sets it instead, for
-    reviews and CI. The batch it recommends is the one PC403 and PC716 name too: what fits
+    reviews and CI. "Would be killed" is said only when the estimate without its margin
+    exceeds the RAM; over only through the margin, a warning says so. The batch it recommends is the one PC403 and PC716 name too: what fits
     in RAM, at most a quarter of the training records, at most 8 on one machine.
 
     Bad:
@@ -117,6 +118,26 @@ def batch_fits_in_ram(config, machine, distribution, ram_margin, records=None):
             )
         return Finding(message, field=field, severity="info", tier="detail")
     fits = advice.describe(machine) if advice.value else _("even batch_size 1 does not fit")
+    peak = estimate.peak_bytes(batch)
+    if peak <= advice.ram_bytes:  # over only through the margin: the estimate cannot say it will be killed
+        return Finding(
+            _(
+                "batch_size {batch} needs about {peak} of the {ram} ({estimate}): it fits, but not within the "
+                "15 % margin the estimate keeps ({needed}), so the run may be killed if the peak is higher; {fits}",
+                batch=batch,
+                peak=format_bytes(peak),
+                ram=ram,
+                estimate=estimate.describe(),
+                needed=format_bytes(needed),
+                fits=fits,
+            ),
+            field=field,
+            severity="warning",
+            hint=_("write batch_size: {value} to keep the margin", value=advice.value)
+            if advice.value
+            else _("train on a machine with more RAM"),
+            replacement=str(advice.value) if advice.value else None,
+        )
     return Finding(
         _(
             "batch_size {batch} needs about {needed} but only {ram} ({working}): the training process would "

@@ -5,7 +5,15 @@ import posixpath
 import re
 
 from pipecheck import N_, Finding, _, cannot_decide, n_, rule
-from pipecheck.rulekit import ZOO_PLACEHOLDER, home_expansion, is_remote, launched_elsewhere, tail_parts
+from pipecheck.rulekit import (
+    ZOO_PLACEHOLDER,
+    home_expansion,
+    is_dir,
+    is_remote,
+    launched_elsewhere,
+    tail_parts,
+    written_elsewhere,
+)
 
 from ._common import is_placeholder, leaf_name, other_course_spelling, path_fields, suggested_path
 
@@ -27,7 +35,9 @@ def no_placeholder_paths(config, project, project_files):
     label_map_path and input_path (one zoo file even says PATH_TO_BEE_CONFIGURED), and some
     carry Google-internal /placer/ or /cns/ paths; tutorials and notebooks leave their own
     (gs://${YOUR_GCS_BUCKET}/..., <path to label map>, YOUR_DATA_DIR, /path/to/train.record).
-    The OD API fails on the first one it opens, a minute into the run.
+    The OD API fails on the first one it opens, a minute into the run. The same placeholder
+    in several fields (the training and evaluation label_map_path) is one finding naming
+    every line to edit.
 
     Bad:
         train_input_reader.label_map_path: "PATH_TO_BE_CONFIGURED/label_map.txt"
@@ -40,26 +50,34 @@ def no_placeholder_paths(config, project, project_files):
 
     Fix: safe; writes the matching file found in the project, when there is one.
     """
-    reported = set()
+    written: dict[tuple, list] = {}  # one finding per placeholder and field name, naming every line
     for field, location in config.located.scalars():
         value = location.parsed
-        if not isinstance(value, str) or not is_placeholder(value) or (value, leaf_name(field)) in reported:
-            continue
-        reported.add((value, leaf_name(field)))  # once per path; fix writes the other fields in its next round
+        if isinstance(value, str) and is_placeholder(value):
+            written.setdefault((value, leaf_name(field)), []).append((field, location.line))
+    for (value, name), places in written.items():
+        field = places[0][0]
         suggestion = suggested_path(project, project_files, field)
         message = (
-            _("{name} is still the zoo placeholder {value!r}", name=leaf_name(field), value=value)
+            _("{name} is still the zoo placeholder {value!r}", name=name, value=value)
             if ZOO_PLACEHOLDER.search(value)
-            else _("{name} is still a placeholder to fill in: {value!r}", name=leaf_name(field), value=value)
+            else _("{name} is still a placeholder to fill in: {value!r}", name=name, value=value)
         )
         yield Finding(
-            message,
+            message + _lines(places),
             field=field,
-            hint=_('write {name}: "{path}"', name=leaf_name(field), path=suggestion)
+            hint=_('write {name}: "{path}"', name=name, path=suggestion)
             if suggestion
             else _("write the path of your file, relative to the folder you train from"),
-            replacement=f'"{suggestion}"' if suggestion else None,
+            replacement=f'"{suggestion}"' if suggestion else None,  # fix writes the other lines in its next round
         )
+
+
+def _lines(places: list) -> str:
+    """' (lines 126, 139)' when a value is written in several places, every one to edit; else ''."""
+    if len(places) < 2:
+        return ""
+    return _(" (lines {lines})", lines=", ".join(str(line) for _field, line in places))
 
 
 @rule("PC202", "paths-exist", category="paths", fix="safe", checklist=PATHS_RESOLVE)
@@ -83,6 +101,9 @@ def paths_exist(config, project, project_files):
         train_input_reader.label_map_path: "faces_cubes/training/label_map.txt"
     Good:
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/train.record"
+
+    One cause is one finding: the files under one absent folder (each a detail: -v, JSON),
+    or one path named by the training and the evaluation reader, with every line to edit.
 
     Fix: safe when the file exists under the course's other spelling (label_map.txt for
     label_map.pbtxt, pre_trained/ for pre-trained/): writes that one.
@@ -108,17 +129,8 @@ def paths_exist(config, project, project_files):
                     hint=_("regenerate the file (an interrupted conversion leaves it empty)"),
                 )
             continue
-        missing.setdefault(value, field)  # one finding per path, however many fields name it
-    records = [(field, value) for value, field in missing.items() if leaf_name(field) == "input_path"]
-    for value, field in missing.items():
-        if len(records) < 2 or leaf_name(field) != "input_path":
-            yield _missing(project, project_files, field, value)
-    if len(records) >= 2:  # the records are one cause: one finding, each file a detail (-v, JSON)
-        yield _missing_records(project, project_files, records)
-        for field, value in records:
-            finding = _missing(project, project_files, field, value)
-            finding.tier = "detail"
-            yield finding
+        missing.setdefault(value, []).append(field)
+    yield from _missing_findings(config, project, project_files, missing)
     if remote:
         cannot_decide(_("remote paths cannot be checked: {paths}", paths=", ".join(remote)))
 
@@ -131,6 +143,63 @@ def _size(path) -> int | None:
         return file_size(path)
     except OSError:
         return None
+
+
+def _missing_findings(config, project, project_files, missing: dict):
+    """One finding per cause: the record files, other files under one absent folder, one path (every line named).
+
+    A cause of several files is one finding shown, each file a detail (-v, JSON).
+    """
+    groups: dict[str, list[str]] = {}
+    for value, fields in missing.items():
+        folder = None if leaf_name(fields[0]) == "input_path" else _absent_folder(project, value)
+        key = "records" if leaf_name(fields[0]) == "input_path" else f"folder:{folder}" if folder else f"path:{value}"
+        groups.setdefault(key, []).append(value)
+    for key, values in groups.items():
+        if len(values) == 1:
+            places = [(field, config.location(field)[0]) for field in missing[values[0]]]
+            finding = _missing(project, project_files, places[0][0], values[0])
+            finding.message += _lines(places)
+            yield finding
+            continue
+        files = [(missing[value][0], value) for value in values]
+        if all(leaf_name(field) == "input_path" for field, _value in files):
+            yield _missing_records(project, project_files, files)
+        else:
+            yield _missing_folder(project, key.split(":", 1)[1], files)
+        for field, value in files:
+            finding = _missing(project, project_files, field, value)
+            finding.tier = "detail"
+            yield finding
+
+
+def _absent_folder(project, value: str) -> str | None:
+    """The folder missing highest up on the way to `value`, as written from the launch root; None when its folder exists."""
+    path, absent = project.resolve(value), None
+    for parent in path.parents:
+        if parent == project.root or is_dir(parent):
+            break
+        absent = parent
+    return project.display(absent) if absent is not None else None
+
+
+def _missing_folder(project, folder: str, files) -> Finding:
+    names = _distinct_tails([value for _field, value in files])
+    return Finding(
+        n_(
+            "{folder} does not exist here, and {count} file the config names is under it: {names}",
+            "{folder} does not exist here, and {count} files the config names are under it: {names}",
+            len(files),
+            folder=folder,
+            names=", ".join(names[:4]) + (" ..." if len(names) > 4 else ""),
+        ),
+        field=files[0][0],
+        hint=_(
+            "copy {folder} into the project (a checkout does not bring data), or write where the files are, "
+            "relative to the folder you train from; -v lists every file",
+            folder=folder,
+        ),
+    )
 
 
 def _missing(project, project_files, field: str, value: str) -> Finding:
@@ -151,7 +220,7 @@ def _missing(project, project_files, field: str, value: str) -> Finding:
 
 def _missing_records(project, project_files, records) -> Finding:
     field, value = records[0]
-    names = [tail_parts(v)[-1] for _field, v in records]
+    names = _distinct_tails([v for _field, v in records])
     shown = ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
     folders = {_folder_of(v) for _field, v in records}
     folder = folders.pop() if len(folders) == 1 else None
@@ -179,6 +248,18 @@ def _missing_records(project, project_files, records) -> Finding:
         )
     )
     return Finding(message, field=field, hint=hint)
+
+
+def _distinct_tails(values: list[str]) -> list[str]:
+    """Each path's shortest ending that no other path shares: train/*.tfrecord, val/*.tfrecord, not *.tfrecord twice."""
+    parts = [tail_parts(v) or [v] for v in values]
+    shown = []
+    for mine in parts:
+        size = 1
+        while size < len(mine) and sum(1 for other in parts if other[-size:] == mine[-size:]) > 1:
+            size += 1
+        shown.append("/".join(mine[-size:]))
+    return list(dict.fromkeys(shown))
 
 
 def _folder_of(value: str) -> str:
@@ -217,7 +298,11 @@ def paths_from_another_machine(config, project):
     longest part of the missing one (either separator, drive letters and home folders
     aside), that file is meant: the rules that read the label map, the records or the
     checkpoint read it, and `fix` writes its path. When several files end equally well,
-    nothing is decided and they are listed.
+    nothing is decided and they are listed. A relative path absent here is another machine's
+    only when it has backslashes; otherwise it is taken for a file here only when they differ
+    in the first folder alone (pre-trained/ for pre_trained/), else PC202 reports it missing.
+    An exported model's label map (display_name only, under saved_model/ or export...) is
+    never taken for a training one.
 
     Bad:
         train_input_reader.label_map_path: "/content/drive/MyDrive/faces_cubes/training/label_map.pbtxt"
@@ -246,6 +331,13 @@ def paths_from_another_machine(config, project):
                 _(
                     "{value} was written for another machine; here it is {path} (the rules that read it "
                     "read that file)",
+                    value=location.raw,
+                    path=local,
+                )
+                if written_elsewhere(location.parsed)
+                else _(
+                    "{value} does not exist from the launch root; the project has {path}, spelt differently only "
+                    "in its first folder (the rules that read it read that file)",
                     value=location.raw,
                     path=local,
                 ),

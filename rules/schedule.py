@@ -5,9 +5,9 @@ and batch_size and usually leaves the schedule as it was.
 """
 
 from pipecheck import Finding, _, rule
-from pipecheck.rulekit import cosine_rate, suggested_cosine
+from pipecheck.rulekit import cosine_rate, decays_within, suggested_cosine
 
-from ._schedule import SCHEDULE_FITS, _part_of
+from ._schedule import SCHEDULE_CAUSE, SCHEDULE_FITS, _part_of
 
 CODES = ("PC500", "PC505")
 
@@ -57,6 +57,7 @@ def warmup_ends_before_training(config, original):
             hint=_("write warmup_steps: {value} (about a tenth of num_steps)", value=value)
             + _part_of(suggestion, field),
             replacement=value,
+            cause=SCHEDULE_CAUSE,
         )
     if name == "exponential_decay_learning_rate" and schedule.burnin_steps >= steps:
         return Finding(
@@ -107,6 +108,7 @@ def decay_covers_training(config):
             field=f"{path}.total_steps",
             hint=_("write total_steps: {value}", value=steps),
             replacement=str(steps),
+            cause=SCHEDULE_CAUSE,
         )
     return None
 
@@ -118,7 +120,9 @@ def decay_matches_training(config, original):
     Catalogue: O-02
 
     Why: with total_steps: 25000 kept and num_steps cut to 1000, the run stops at the top
-    of the curve: the rate barely decays and the model ends on a large, noisy rate.
+    of the curve: the rate barely decays and the model ends on a large, noisy rate. A rate
+    already down to a quarter of its base at num_steps (DECAYED_SHARE) has decayed enough:
+    nothing is reported then.
 
     Bad:
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.total_steps: 25000
@@ -132,8 +136,8 @@ def decay_matches_training(config, original):
     if found is None or not steps:
         return None
     path, _name, schedule = found
-    if schedule.total_steps <= steps * 1.1:
-        return None
+    if schedule.total_steps <= steps * 1.1 or decays_within(schedule, steps):
+        return None  # at num_steps the rate is down to a quarter of its base or less: decayed enough
     final = cosine_rate(schedule, steps)
     share = final / schedule.learning_rate_base if schedule.learning_rate_base else 0
     field = f"{path}.total_steps"
@@ -149,6 +153,7 @@ def decay_matches_training(config, original):
         field=field,
         hint=_("write total_steps: {value}", value=steps) + _part_of(suggested_cosine(config, original), field),
         replacement=str(steps),
+        cause=SCHEDULE_CAUSE,
     )
 
 

@@ -27,7 +27,10 @@ TF2_EQUIVALENTS = [
 ]
 MASK_RCNN = "mask_rcnn_inception_resnet_v2_1024x1024_coco17_gpu-8"
 # The rules whose findings on a TF1 config are consequences of it, shown under its finding.
-TF1_CONSEQUENCES = ("PC303", "PC301", "PC302", "PC306", "PC308", "PC309", "PC310", "PC311", "PC511", "PC607", "PC610")
+TF1_CONSEQUENCES = (
+    *("PC303", "PC301", "PC302", "PC306", "PC308", "PC309", "PC310", "PC311"),
+    *("PC508", "PC511", "PC607", "PC610"),
+)
 # samples/configs of the TF1 OD API: ssd_mobilenet_v1_pets.config, faster_rcnn_inception_v2_coco.config...
 _TF1_SAMPLE_NAME = re.compile(
     r"^(ssd|ssdlite|faster_rcnn|mask_rcnn|rfcn|embedded_ssd)_\w+_(pets|coco|oid\w*|kitti|fgvc)"

@@ -12,8 +12,10 @@ from pipecheck.odapi.estimates import estimate_training
 from pipecheck.odapi.exposure import class_exposure
 from pipecheck.odapi.machine import format_bytes
 from pipecheck.odapi.schedules import (
+    DECAYED_SHARE,
     base_rate,
     cosine_rate,
+    decays_within,
     describe_others,
     rate_at,
     scaled_to_batch,
@@ -21,9 +23,11 @@ from pipecheck.odapi.schedules import (
 )
 from pipecheck.odapi.zoo import zoo_network
 from pipecheck.project import ZOO_PLACEHOLDER, is_placeholder, is_remote
-from pipecheck.project.relocate import home_expansion, launched_elsewhere, tail_parts
+from pipecheck.project.relocate import home_expansion, launched_elsewhere, tail_parts, written_elsewhere
 
 __all__ = [
+    "DECAYED_SHARE",
+    "decays_within",
     "MULTI_WORKER",
     "TPU",
     "ZOO_PLACEHOLDER",
@@ -49,4 +53,5 @@ __all__ = [
     "describe_others",
     "tail_parts",
     "zoo_network",
+    "written_elsewhere",
 ]

@@ -62,12 +62,29 @@ def curve(name: str, schedule, steps: int, points: int = 200) -> list[tuple[int,
     return [(step, rate) for step, rate in values if rate is not None and math.isfinite(rate)]
 
 
+# A cosine schedule whose rate at num_steps is down to this share of its base has decayed enough:
+# stopping there is what a shorter total_steps would give, give or take the last steps' noise.
+DECAYED_SHARE = 0.25
+
+
+def decays_within(schedule, steps: int) -> bool:
+    """The cosine rate at `steps` is at most DECAYED_SHARE of the base (or the base is 0)."""
+    base = schedule.learning_rate_base
+    return not base or cosine_rate(schedule, steps) <= DECAYED_SHARE * base
+
+
 def scaled_to_batch(config, original) -> float | None:
-    """The factor new batch / zoo batch when batch_size was cut ≥ 8× and the base rate kept the zoo's, else None."""
+    """The factor new batch / zoo batch when batch_size was cut ≥ 8× and the base rate kept the zoo's, else None.
+
+    Only for momentum (SGD): the linear scaling rule is established for it (Goyal et al., 2017);
+    Adam's rate is not scaled with the batch, and PC510 checks it against the zoo's range instead.
+    """
     if original is None:
         return None
     mine, theirs = config.learning_rate(), original.learning_rate()
     if mine is None or theirs is None or mine[1] != theirs[1]:
+        return None
+    if ".momentum_optimizer." not in mine[0] or ".momentum_optimizer." not in theirs[0]:
         return None
     rate, zoo_rate = base_rate(mine[1], mine[2]), base_rate(theirs[1], theirs[2])
     batch, zoo_batch = config.train.batch_size, original.train.batch_size
@@ -98,7 +115,7 @@ def suggested_cosine(config, original) -> dict[str, str] | None:
         return None
     path, _name, schedule = found
     total = schedule.total_steps
-    if total < steps or total > steps * 1.1:
+    if total < steps or (total > steps * 1.1 and not decays_within(schedule, steps)):
         total = steps
     warmup = schedule.warmup_steps
     if warmup >= steps or warmup + schedule.hold_base_rate_steps >= total:

@@ -1,9 +1,10 @@
 """Paths written for another machine: find the project's file a missing path's tail names.
 
 Published configs name files as they were on their author's machine (`/content/drive/MyDrive/...`,
-`C:\\Users\\...`, `/home/<someone>/...`). When such a path does not exist from the launch root,
-the project file whose path ends with the longest part of it is the one meant; when several end
-equally well, nothing is decided.
+`C:\\Users\\...`, `/home/<someone>/...`). When such an absolute path does not exist, the project
+file whose path ends with the longest part of it is the one meant; when several end equally well,
+nothing is decided. A relative path absent from the checkout is not another machine's (PC202), and
+an exported model's display-only label map is never taken for a training one.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipecheck.guarded import exists, is_dir, is_regular
+from pipecheck.guarded import exists, is_dir, is_regular, read_bytes
 from pipecheck.project import Project, is_placeholder, is_remote
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -83,7 +84,14 @@ def relocate(project: Project, config, files) -> list[Relocation]:
         if _exists(project, value, prefix) or home_expansion(value, prefix) is not None:
             continue  # a ~ path whose expansion exists is this machine's, written wrong: PC207 says it
         base = launched_elsewhere(project, value, prefix)
-        matches = [project.resolve(value, base)] if base else tail_matches(value, files.all, project.root, prefix)
+        if base:
+            matches = [project.resolve(value, base)]
+        elif written_elsewhere(value):
+            matches = tail_matches(value, files.all, project.root, prefix)
+            if field.endswith("label_map_path"):
+                matches = [m for m in matches if not inference_only(m, project.root)]
+        else:  # a relative path: another layout's spelling of a file here (pre-trained/ for pre_trained/), or absent
+            matches = [m for m in tail_matches(value, files.all, project.root, prefix) if _respelt(value, m, project)]
         if matches:
             project.relocated[value] = matches
             relocations.append(Relocation(value, field, matches))
@@ -104,6 +112,44 @@ def home_expansion(value: str, prefix: bool = False) -> Path | None:
     else:
         found = exists(expanded)
     return expanded if found else None
+
+
+def _respelt(value: str, match: Path, project: Project) -> bool:
+    """The match differs from a relative path only in its first folder, and shares at least two more parts."""
+    parts = tail_parts(value)
+    try:
+        relative = match.relative_to(project.root).parts
+    except ValueError:
+        return False
+    return len(parts) >= 3 and len(relative) >= len(parts) and list(relative[-(len(parts) - 1) :]) == parts[1:]
+
+
+def written_elsewhere(value: str) -> bool:
+    """An absolute path, of this system or another (/content/..., C:\\Users\\..., ~/...), or a Windows one
+    (backslashes): another machine's. A relative path with slashes that is absent is just absent."""
+    text = value.strip()
+    return text.startswith(("/", "\\", "~")) or "\\" in text or bool(_DRIVE.match(text))
+
+
+# Folders an exported model is written to; their label_map.pbtxt is the export's copy.
+_EXPORT_FOLDER = re.compile(r"saved_model|export|inference|frozen|tflite", re.IGNORECASE)
+_NAME_FIELD = re.compile(r"(?<![A-Za-z_])name\s*:")
+
+
+def inference_only(path: Path, root: Path) -> bool:
+    """A label map with display_name only, under an export folder: what an exported model ships for
+    drawing boxes, never the training label map (the decoder maps record texts through `name`)."""
+    try:
+        parts = path.relative_to(root).parts[:-1]
+    except ValueError:
+        parts = path.parts[:-1]
+    if not any(_EXPORT_FOLDER.search(part) for part in parts):
+        return False
+    try:
+        text = read_bytes(path, 200_000).decode("utf-8", errors="replace")
+    except (OSError, ValueError):
+        return False
+    return "display_name" in text and not _NAME_FIELD.search(text)
 
 
 def launched_elsewhere(project: Project, value: str, prefix: bool = False) -> Path | None:
