@@ -1,7 +1,7 @@
 """Lint the public configs of tests/data/public_configs and print the judged table.
 
     python benchmarks/public_configs_table.py [--pipecheck EXE] [--markdown] [--unjudged FILE] [--tighten]
-                                              [--corpus DIR]
+                                              [--corpus DIR] [--dump FILE] [--results DIR]
 
 Each config is copied with the files kept beside it into a temporary folder (so that nothing
 else in this repository can be mistaken for part of its project), linted from the launch root
@@ -18,6 +18,16 @@ wrong findings no longer shown stop being tolerated, causes now caught become re
 tests/test_public_configs.py fails if either slides back. --corpus lints another folder of the same
 layout (its sources.json, and its judged.json when it has one) instead of tests/data/public_configs:
 the judges use it on the locked split (tests/data/locked_configs), which nothing else reads.
+
+Without --corpus it runs the open split, and the locked split too once its judges have written
+its judged.json. For each it prints the default-tier precision (findings shown by default judged
+true, over all shown: an unjudged finding counts as shown, not true) and the median number of
+non-empty lines of the text output per config, and records them in
+benchmarks/results/public_configs_table.json.
+
+--dump writes, per config, every finding shown by default (key, rule, file:line, message, hint,
+the lead it is shown under) with the verdict judged.json holds for it, or an empty one to fill
+in; it prints which are missing a verdict and which true verdicts are stale (no longer shown).
 
 The RAM is fixed (--ram 16GiB) so that the machine rules answer the same on every computer.
 """
@@ -37,6 +47,10 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
+OPEN = REPO / "tests" / "data" / "public_configs"
+# The held-out split, judged by someone who wrote no rules; reached only through main() below.
+LOCKED = REPO / "tests" / "data" / "locked_configs"
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "public_configs"
 SOURCES = CORPUS / "sources.json"
 JUDGED = CORPUS / "judged.json"
@@ -81,7 +95,7 @@ def _run(args: list[str], pipecheck: str | None, cwd: Path) -> tuple[int, str]:
 
 
 def lint(config_id: str, source: dict, pipecheck: str | None = None, text: bool = False) -> dict:
-    """Lint one corpus config in a private copy; the JSON document, plus the text output's line count."""
+    """Lint one corpus config in a private copy; the JSON document, plus the text output's non-empty lines."""
     with tempfile.TemporaryDirectory(prefix=f"pc-{config_id}-") as scratch:
         project = Path(scratch) / config_id
         shutil.copytree(CORPUS / config_id, project)
@@ -96,7 +110,7 @@ def lint(config_id: str, source: dict, pipecheck: str | None = None, text: bool 
         document["keys"] = finding_keys(document.get("findings", []), project, project / source["config"])
         if text:
             _, out = _run(["check", config, "--ram", RAM], pipecheck, root)
-            document["text_lines"] = len(out.splitlines())
+            document["text_lines"] = sum(1 for line in out.splitlines() if line.strip())
     return document
 
 
@@ -156,6 +170,60 @@ def run_all(pipecheck: str | None = None, text: bool = False) -> dict:
     }
 
 
+def figures(results: dict) -> dict:
+    """Default-tier precision (judged true over all shown, the unjudged counted as shown) and output lines."""
+    shown = sum(len(r["verdicts"]) + len(r["unjudged"]) for r in results.values())
+    true = sum(1 for r in results.values() for _key, _rule, verdict in r["verdicts"] if verdict == "true")
+    unjudged = sum(len(r["unjudged"]) for r in results.values())
+    lines = [r["document"]["text_lines"] for r in results.values() if "text_lines" in r["document"]]
+    return {
+        "configs": len(results),
+        "shown": shown,
+        "true": true,
+        "unjudged": unjudged,
+        "precision": round(true / shown, 4) if shown else None,
+        "median_lines": statistics.median(lines) if lines else None,
+        "max_lines": max(lines) if lines else None,
+    }
+
+
+def split_line(name: str, numbers: dict) -> str:
+    precision = f"{numbers['precision']:.1%}" if numbers["precision"] is not None else "-"
+    return (
+        f"{name} split: {numbers['configs']} configs, precision {precision} ({numbers['true']} of "
+        f"{numbers['shown']} shown judged true, {numbers['unjudged']} unjudged), median "
+        f"{numbers['median_lines']:g} non-empty lines per config (most {numbers['max_lines']})"
+    )
+
+
+def dump(results: dict, judged: dict) -> tuple[dict, list[str], list[str]]:
+    """Every finding shown by default, with its verdict or an empty one; the missing and the stale verdicts."""
+    out, missing, stale = {}, [], []
+    for cid, result in results.items():
+        known = judged["configs"].get(cid, {}).get("findings", {})
+        entries = {}
+        for key, finding in result["document"]["keys"]:
+            if not shown(finding):
+                continue
+            verdict = known.get(key, {})
+            entries[key] = {
+                "rule": finding["rule"],
+                "severity": finding["severity"],
+                "where": f"{finding.get('file')}:{finding.get('line')}",
+                "message": finding["message"],
+                "hint": finding.get("hint"),
+                "shown_under": finding.get("group"),
+                "verdict": verdict.get("verdict", ""),
+                "reason": verdict.get("reason", ""),
+                **({"cause": verdict["cause"]} if "cause" in verdict else {}),
+            }
+            if not verdict:
+                missing.append(f"{cid}: {key}")
+        stale += [f"{cid}: {key}" for key, v in known.items() if key not in entries and v["verdict"] == "true"]
+        out[cid] = entries
+    return out, missing, stale
+
+
 def table(results: dict, markdown: bool = False) -> str:
     per_rule: dict[str, Counter] = defaultdict(Counter)
     for result in results.values():
@@ -198,7 +266,9 @@ def table(results: dict, markdown: bool = False) -> str:
         lines.append(f"noise or wrong: {bad} of {judged_count} judged ({bad / judged_count:.0%}; the bound is 10%)")
     text_lines = [r["document"]["text_lines"] for r in results.values() if "text_lines" in r["document"]]
     if text_lines:
-        lines.append(f"text output: median {statistics.median(text_lines):g} lines per config, most {max(text_lines)}")
+        lines.append(
+            f"text output: median {statistics.median(text_lines):g} non-empty lines per config, most {max(text_lines)}"
+        )
     causes = [(cid, c, r["causes"][c]) for cid, r in results.items() for c in r["causes"]]
     caught = [(cid, c) for cid, c, _ in causes if c in results[cid]["caught"]]
     bugs = [(cid, c) for cid, c, cause in causes if cause["kind"] == "bug"]
@@ -258,6 +328,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--unjudged", type=Path, metavar="FILE", help="write the unjudged findings to FILE")
     parser.add_argument("--tighten", action="store_true", help="ratchet judged.json to what this run shows")
     parser.add_argument("--corpus", type=Path, metavar="DIR", help="lint this folder instead (e.g. the locked split)")
+    parser.add_argument("--dump", type=Path, metavar="FILE", help="write every shown finding and its verdict")
     parser.add_argument(
         "--results",
         type=Path,
@@ -270,33 +341,59 @@ def main(argv: list[str] | None = None) -> None:
 
     recording = Recording("public_configs_table")
     if args.corpus:
-        use_corpus(args.corpus)
-    with tempfile.TemporaryDirectory(prefix="pc-cache-") as cache:
-        os.environ.setdefault("PIPECHECK_CACHE_DIR", cache)
-        results = run_all(args.pipecheck, text=True)
-    sys.stdout.write(table(results, args.markdown))
-    if args.unjudged:
-        args.unjudged.write_text(json.dumps(unjudged_fragment(results), indent=1, ensure_ascii=False) + "\n")
-    if args.tighten:
-        print(f"judged.json: {tighten(results)} changes")
+        corpora = [("corpus", args.corpus)]
+    else:
+        corpora = [("open", OPEN)] + ([("locked", LOCKED)] if (LOCKED / "judged.json").is_file() else [])
+    runs, dumped = {}, {}
+    preset = os.environ.get("PIPECHECK_CACHE_DIR")
+    for name, folder in corpora:
+        use_corpus(folder)
+        with tempfile.TemporaryDirectory(prefix="pc-cache-") as cache:
+            os.environ["PIPECHECK_CACHE_DIR"] = preset or cache
+            results = run_all(args.pipecheck, text=True)
+        if preset is None:
+            os.environ.pop("PIPECHECK_CACHE_DIR", None)
+        if len(corpora) > 1:
+            print(f"== {name} split ==")
+        sys.stdout.write(table(results, args.markdown))
+        runs[name] = results
+        if args.dump:
+            dumped[name], missing, stale = dump(results, load_judged())
+            print(
+                f"{name}: {len(missing)} shown findings without a verdict, {len(stale)} true verdicts no longer shown"
+            )
+            print("".join(f"  {line}\n" for line in missing + [f"stale: {key}" for key in stale]), end="")
+        if name != "locked" and args.unjudged:
+            args.unjudged.write_text(json.dumps(unjudged_fragment(results), indent=1, ensure_ascii=False) + "\n")
+        if name != "locked" and args.tighten:
+            print(f"judged.json: {tighten(results)} changes")
+    print()
+    for name, results in runs.items():
+        print(split_line(name, figures(results)))
+    if args.dump:
+        args.dump.write_text(json.dumps(dumped, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     folder = args.results or (None if args.corpus else RESULTS)
     if folder is not None:
-        record(recording, results, folder)
+        record(recording, runs, folder)
 
 
-def record(recording, results: dict, folder: Path) -> None:
-    """The judged table, in Markdown, and its totals, for the site's measured page."""
-    verdicts = Counter(verdict for r in results.values() for _key, _rule, verdict in r["verdicts"])
-    unjudged = sum(len(r["unjudged"]) for r in results.values())
-    figures = {"configs": len(results), "shown": sum(verdicts.values()) + unjudged, "unjudged": unjudged}
-    figures |= {verdict: verdicts[verdict] for verdict in VERDICTS}
+def record(recording, runs: dict, folder: Path) -> None:
+    """The judged table of the first split, in Markdown, and each split's precision and lines, for the site."""
+    first = next(iter(runs.values()))
+    verdicts = Counter(verdict for r in first.values() for _key, _rule, verdict in r["verdicts"])
+    unjudged = sum(len(r["unjudged"]) for r in first.values())
+    totals = {"configs": len(first), "shown": sum(verdicts.values()) + unjudged, "unjudged": unjudged}
+    totals |= {verdict: verdicts[verdict] for verdict in VERDICTS}
+    splits = {name: figures(results) for name, results in runs.items()}
     summary = [
         "`python benchmarks/public_configs_table.py` lints the public configs of `tests/data/public_configs/` "
         "and looks every finding shown by default up in `judged.json`:",
         "",
-        *table(results, True).rstrip("\n").splitlines(),
+        *table(first, True).rstrip("\n").splitlines(),
+        "",
+        *(f"- {split_line(name, numbers)}" for name, numbers in splits.items()),
     ]
-    recording.write(figures, summary, folder)
+    recording.write(totals | {"splits": splits}, summary, folder)
 
 
 if __name__ == "__main__":

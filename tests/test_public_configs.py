@@ -80,10 +80,6 @@ def test_findings_shown_are_judged_and_the_causes_named_stay_named(results, conf
     if config_id in PENDING:  # not judged yet: only an internal error or output that is not JSON fails
         assert "unparsed" not in result["document"], result["document"]["unparsed"]
         return
-    unjudged = [f"{key}: {finding['message']}" for key, finding in result["unjudged"]]
-    assert not unjudged, (
-        "findings judged.json does not know (benchmarks/public_configs_table.py --unjudged):\n" + "\n".join(unjudged)
-    )
     came_back = [
         key for key, _rule, verdict in result["verdicts"] if verdict != "true" and key not in result["tolerated"]
     ]
@@ -91,6 +87,40 @@ def test_findings_shown_are_judged_and_the_causes_named_stay_named(results, conf
     required = {name for name, cause in result["causes"].items() if cause["required"]}
     missed = sorted(required - result["caught"])
     assert not missed, f"causes no shown true finding names any more: {missed}"
+
+
+def test_at_most_one_finding_in_ten_shown_on_judged_configs_waits_for_its_judge(results):
+    """A change's new findings are judged by someone who wrote no rules (--dump lists them): a change may land
+    before they are, but not one that leaves more than a tenth of what is shown unjudged."""
+    judged = {cid: r for cid, r in results.items() if cid not in PENDING}
+    shown = sum(len(r["verdicts"]) + len(r["unjudged"]) for r in judged.values())
+    unjudged = [f"{cid}: {key}" for cid, r in judged.items() for key, _finding in r["unjudged"]]
+    assert len(unjudged) * 10 <= shown, "\n".join(unjudged)
+
+
+def test_the_dump_lists_every_shown_finding_with_its_verdict_and_the_missing_and_stale_ones():
+    finding = {"rule": "PC202", "severity": "error", "file": "p.config", "line": 3, "message": "m", "tier": "default"}
+    hidden = {**finding, "rule": "PC402", "tier": "detail"}
+    results = {"c": {"document": {"keys": [("PC202 a", finding), ("PC402 b", hidden), ("PC202 c", finding)]}}}
+    known = {"PC202 a": {"verdict": "true", "reason": "r", "cause": "x"}, "PC101 gone": {"verdict": "true"}}
+    dumped, missing, stale = table.dump(results, {"configs": {"c": {"findings": known}}})
+    assert set(dumped["c"]) == {"PC202 a", "PC202 c"} and dumped["c"]["PC202 a"]["verdict"] == "true"
+    assert dumped["c"]["PC202 a"]["where"] == "p.config:3" and dumped["c"]["PC202 c"]["verdict"] == ""
+    assert missing == ["c: PC202 c"] and stale == ["c: PC101 gone"]
+
+
+def test_the_figures_count_an_unjudged_finding_as_shown_and_not_true():
+    results = {
+        "a": {
+            "verdicts": [("k", "PC1", "true"), ("l", "PC2", "noise")],
+            "unjudged": [("m", {})],
+            "document": {"text_lines": 12},
+        },
+        "b": {"verdicts": [("k", "PC1", "true")], "unjudged": [], "document": {"text_lines": 30}},
+    }
+    numbers = table.figures(results)
+    assert (numbers["shown"], numbers["true"], numbers["unjudged"]) == (4, 2, 1)
+    assert numbers["precision"] == 0.5 and numbers["median_lines"] == 21
 
 
 def _marks_tiers() -> bool:
