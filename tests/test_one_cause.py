@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import lint_json, run_cli
+from support.cli import lint_json, run_cli
 from support.projects import CONFIG, replace_once
 
 LABEL_MAP = "faces_cubes/training/label_map.pbtxt"

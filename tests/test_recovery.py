@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import lint_json
+from support.cli import lint_json
 from support.projects import CORPUS
 
 from pipecheck.schema import load_schema
