@@ -37,7 +37,8 @@ def no_placeholder_paths(config, project, project_files):
     (gs://${YOUR_GCS_BUCKET}/..., <path to label map>, YOUR_DATA_DIR, /path/to/train.record).
     The OD API fails on the first one it opens, a minute into the run. The same placeholder
     in several fields (the training and evaluation label_map_path) is one finding naming
-    every line to edit.
+    every line to edit, and the placeholders of one config are shown as one finding with a
+    line for each (the JSON and -v keep each one whole).
 
     Bad:
         train_input_reader.label_map_path: "PATH_TO_BE_CONFIGURED/label_map.txt"
@@ -70,6 +71,7 @@ def no_placeholder_paths(config, project, project_files):
             if suggestion
             else _("write the path of your file, relative to the folder you train from"),
             replacement=f'"{suggestion}"' if suggestion else None,  # fix writes the other lines in its next round
+            cause="placeholders",  # the config's paths never filled in: one finding, each place a line under it
         )
 
 
@@ -195,9 +197,7 @@ def _missing_folder(project, folder: str, files) -> Finding:
         ),
         field=files[0][0],
         hint=_(
-            "copy {folder} into the project (a checkout does not bring data), or write where the files are, "
-            "relative to the folder you train from; -v lists every file",
-            folder=folder,
+            "copy {folder} into the project, or write where the files are from the folder you train in", folder=folder
         ),
     )
 
@@ -242,10 +242,7 @@ def _missing_records(project, project_files, records) -> Finding:
     hint = (
         _where_it_is(project, project_files, field, value)
         if launched_elsewhere(project, value)
-        else _(
-            "copy the records into the project (a checkout does not bring them), or write where they are, relative "
-            "to the folder you train from; -v lists every file"
-        )
+        else _("copy the records into the project, or write where they are from the folder you train in")
     )
     return Finding(message, field=field, hint=hint)
 

@@ -88,8 +88,8 @@ def config_written_for_tf2(config, project):
         ),
         field=field or _first_written(config),
         hint=_(
-            "start from {zoo}/pipeline.config (pipecheck init {zoo}.tar.gz) and carry over num_classes, "
-            "the paths, batch_size and num_steps; the findings under this one are what it would hit",
+            "start from {zoo}/pipeline.config (pipecheck init {zoo}.tar.gz), carrying over num_classes, "
+            "the paths, batch_size and num_steps",
             zoo=zoo,
         ),
         details=TF1_CONSEQUENCES,

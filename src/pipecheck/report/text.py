@@ -130,44 +130,51 @@ def findings_lines(findings, style, width: int, verbose: bool) -> list[str]:
     shown = [f for f in findings if verbose or f.tier == "default"]
     lines = []
     for finding in top_level(shown):
-        lines.extend(finding_lines(finding, style, width))
+        lines.extend(finding_lines(finding, style, width, verbose))
         for detail in details_of(finding, shown):
             if verbose:
-                lines.extend("    " + line for line in finding_lines(detail, style, width - 4))
+                lines.extend("    " + line for line in finding_lines(detail, style, width - 4, verbose))
             else:
                 lines.append(detail_line(detail, finding, style, width))
     quiet = [f for f in findings if f.tier == "quiet" and not verbose]
     if quiet:
-        names = ", ".join(dict.fromkeys(f.field.rsplit(".", 1)[-1] for f in quiet if f.field))
+        every = list(dict.fromkeys(f.field.rsplit(".", 1)[-1] for f in quiet if f.field))
         fixable = all(f.remove or f.replacement is not None for f in quiet)
-        text = (
-            n_(
-                "{count} setting TF2 ignores ({names}); `pipecheck fix` removes it, `-v` lists it",
-                "{count} settings TF2 ignores ({names}); `pipecheck fix` removes them, `-v` lists them",
-                len(quiet),
-                names=names,
+        for kept in range(len(every), 0, -1):  # as many names as fit on the line
+            names = ", ".join(every[:kept]) + (", …" if kept < len(every) else "")
+            text = (
+                n_(
+                    "{count} setting TF2 ignores ({names}): pipecheck fix removes it",
+                    "{count} settings TF2 ignores ({names}): pipecheck fix removes them",
+                    len(quiet),
+                    names=names,
+                )
+                if fixable
+                else n_(
+                    "{count} setting TF2 ignores ({names}); `-v` lists it",
+                    "{count} settings TF2 ignores ({names}); `-v` lists them",
+                    len(quiet),
+                    names=names,
+                )
             )
-            if fixable
-            else n_(
-                "{count} setting TF2 ignores ({names}); `-v` lists it",
-                "{count} settings TF2 ignores ({names}); `-v` lists them",
-                len(quiet),
-                names=names,
-            )
-        )
-        lines.extend(
-            style(line, "dim") for line in textwrap.wrap(text, width, subsequent_indent="    ", break_long_words=False)
-        )
+            if display_width(text) <= width:
+                break
+        lines.append(style(_one_line(text, width), "dim"))  # -v lists them, the summary says how many
     return lines
+
+
+def _one_line(text: str, width: int) -> str:
+    """`text` cut to the terminal's width with an ellipsis."""
+    if display_width(text) <= width:
+        return text
+    return text[: max(width - 1, 20)].rstrip() + "…"
 
 
 def detail_line(detail, lead, style, width: int) -> str:
     """One line under its lead: where, the rule, the message cut to the terminal (JSON and -v keep it whole)."""
     same_file = str(detail.file) == str(lead.file)
     where = _("line {line}:", line=detail.line) if same_file else f"{shown_path(detail.file)}:{detail.line}:"
-    text = f"    {where} {detail.rule} {detail.message}"
-    if display_width(text) > width:
-        text = text[: max(width - 1, 20)].rstrip() + "…"
+    text = _one_line(f"    {where} {detail.rule} {detail.message}", width)
     return text.replace(f" {detail.rule} ", f" {style(detail.rule, detail.severity)} ", 1)
 
 
@@ -200,9 +207,7 @@ def undecided_lines(outcomes, style, width: int, verbose: bool) -> list[str]:
         text = _(
             "{count} rules could not decide ({codes}); -v gives each reason", count=len(codes), codes=_code_range(codes)
         )
-    if display_width(text) > width:
-        text = text[: max(width - 1, 20)].rstrip() + "…"
-    lines.append(style(text, "dim"))
+    lines.append(style(_one_line(text, width), "dim"))
     return lines
 
 
@@ -210,27 +215,25 @@ def _code_range(codes: list[str]) -> str:
     return ", ".join(codes) if len(codes) <= 3 else f"{codes[0]}…{codes[-1]}"
 
 
-def finding_lines(finding, style, width: int = 100) -> list[str]:
+def finding_lines(finding, style, width: int = 100, verbose: bool = False) -> list[str]:
     """`file:line:col: RULE severity field: message`, wrapped to `width` under a 4-space indent.
 
-    The location stays whole (editors jump to it); a word of the message too long for a line
-    (a path, a pasted value) is shortened in the middle. JSON and the review keep the text whole.
+    The location stays whole at the start (editors jump to it) and the message follows on its
+    line; a word of the message too long for a line (a path, a pasted value) is shortened in the
+    middle, and so is a long dotted field path to its last two names (-v: whole). JSON and the
+    review keep the text whole.
     """
     where = f"{shown_path(finding.file)}:{finding.line}:{finding.column}:"
     word = severity_word(finding.severity)
-    field = f" {finding.field}:" if finding.field else ""
+    field = f" {_short_field(finding.field, verbose)}:" if finding.field else ""
     head = f"{where} {finding.rule} {word}"
     longest = max(width - 8, 20)
     message = " ".join(shorten_middle(part, longest) for part in finding.message.split(" "))
     wrap = textwrap.TextWrapper(
-        width=width, initial_indent="    ", subsequent_indent="    ", break_long_words=False, break_on_hyphens=False
+        width=width, initial_indent="", subsequent_indent="    ", break_long_words=False, break_on_hyphens=False
     )
-    if display_width(head + field) + 1 + display_width(message) <= width:
-        lines = [f"{head}{field} {message}"]
-    elif display_width(head + field) <= width:  # the location line stays whole, for editors and terminals
-        lines = [head + field] + wrap.wrap(message)
-    else:
-        lines = [head] + wrap.wrap(f"{field.strip()} {message}")
+    glued = head.replace(" ", "\u00a0")  # the location, the rule and the severity stay on the first line
+    lines = [line.replace("\u00a0", " ") for line in wrap.wrap(f"{glued}{field} {message}")]
     lines[0] = lines[0].replace(f" {finding.rule} {word}", f" {finding.rule} {style(word, finding.severity)}", 1)
     if finding.hint:
         hint = " ".join(shorten_middle(part, longest) for part in finding.hint.split(" "))
@@ -242,6 +245,14 @@ def finding_lines(finding, style, width: int = 100) -> list[str]:
             break_on_hyphens=False,
         ).wrap(_("fix: {hint}", hint=hint))
     return lines
+
+
+def _short_field(field: str, verbose: bool) -> str:
+    """A dotted path longer than a third of a line, as its last two names: the line and column locate it."""
+    parts = field.split(".")
+    if verbose or len(field) <= 40 or len(parts) <= 2:
+        return field
+    return "…" + ".".join(parts[-2:])
 
 
 SEVERITY_WORDS = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
