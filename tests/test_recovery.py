@@ -131,3 +131,12 @@ def test_a_rule_does_not_decide_on_a_field_the_syntax_error_lost(tmp_path, monke
     _code, document = lint_json(target="pipeline.config")
     assert "PC507" not in [finding["rule"] for finding in document["findings"]]
     assert any(u["rule"] == "PC507" and "num_steps" in u["reason"] for u in document["undecided"])
+
+
+def test_text_left_after_the_last_block_is_one_error():
+    """An editor's partial save leaves the tail of an older version after the last block: one error for all of it."""
+    text = 'eval_config {\n  num_examples: 5\n}\ntion.pbtxt"\n  shuffle: false\n  }\n}\nin.record"\n'
+    located = recovered(text)
+    [error] = located.errors
+    assert error.line == 4 and "lines 4-8" in error.hint
+    assert located.message.eval_config.num_examples == 5 and not located.is_damaged("train_config.num_steps")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipecheck.i18n import _
 from pipecheck.textproto.binder import Binder, FieldLocation, Note, without_indexes
 from pipecheck.textproto.syntax import Document, ScalarValue, parse_document
 from pipecheck.textproto.tokens import IDENT, NUMBER, STRING, Comment, SourceText, TextProtoSyntaxError, tokenize
@@ -91,9 +92,31 @@ def parse_located(path: Path, text: str, message_class: type, recover: bool = Fa
     errors = _one_per_cause(token_errors or [], document.errors, binder)
     if errors and not recover:
         raise errors[0]
+    collapsed = _stray_tail(errors, document, binder, source)
+    if len(collapsed) < len(errors):  # what followed the last block held no field of the config's to lose
+        binder.damaged = [entry for entry in binder.damaged if entry != ("", False)]
+    errors = collapsed
     located = LocatedMessage(path, source, message, binder.locations, comments, binder.notes, document)
     located.errors, located.damaged = errors, binder.damaged
     return located
+
+
+def _stray_tail(errors, document: Document, binder, source: SourceText) -> list[TextProtoSyntaxError]:
+    """Errors after the end of the last block that parsed are one: text left behind (a partial save, a paste)."""
+    good = [node for node in document.fields if node.name in binder.locations]
+    last_line = max((source.position(max(node.end - 1, 0))[0] for node in good), default=0)
+    tail = [error for error in errors if error.line > last_line]
+    if len(tail) < 2:
+        return errors
+    first, last = tail[0], tail[-1]
+    first.hint = _(
+        "lines {first}-{last}, after the last block that parses, hold {count} syntax errors: text left from an "
+        "earlier version of the file or a paste? Delete it, or rewrite it as fields",
+        first=first.line,
+        last=last.line,
+        count=len(tail),
+    )
+    return [error for error in errors if error.line <= last_line] + [first]
 
 
 def _one_per_cause(token_errors, parse_errors, binder) -> list[TextProtoSyntaxError]:
