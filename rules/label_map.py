@@ -255,29 +255,7 @@ def label_map_names_unique(label_map):
         if not groups:
             continue
         line, column = label_map.item_location(groups[0][-1].index, attribute)
-        if len(groups) == 1:
-            items = groups[0]
-            value = getattr(items[-1], attribute)
-            message = _(
-                "{attribute} {value!r} is used by ids {ids}: label_map_util keeps the last, so boxes "
-                "labelled {value!r} all get id {last}",
-                attribute=attribute,
-                value=value,
-                ids=", ".join(str(i.id) for i in items),
-                last=items[-1].id,
-            )
-        else:
-            message = n_(
-                "{attribute} {values} is used by items with different ids: label_map_util maps it to the last, "
-                "so its boxes all get that id",
-                "{count} {attribute}s are used by items with different ids ({values}): label_map_util maps each "
-                "to its last id, so their boxes all get that one",
-                len(groups),
-                attribute=attribute,
-                values=", ".join(
-                    f"{getattr(items[0], attribute)!r} (ids {', '.join(str(i.id) for i in items)})" for items in groups
-                ),
-            )
+        message = _shared_name_message(attribute, groups)
         yield Finding(
             message,
             file=label_map.path,
@@ -305,3 +283,28 @@ def label_map_names_unique(label_map):
             hint=_("delete the repeated items"),
             cause=_repeats_cause(label_map),
         )
+
+
+def _shared_name_message(attribute: str, groups: list) -> str:
+    if len(groups) == 1:
+        items = groups[0]
+        value = getattr(items[-1], attribute)
+        return _(
+            "{attribute} {value!r} is used by ids {ids}: label_map_util keeps the last, so boxes "
+            "labelled {value!r} all get id {last}",
+            attribute=attribute,
+            value=value,
+            ids=", ".join(str(i.id) for i in items),
+            last=items[-1].id,
+        )
+    return n_(
+        "{attribute} {values} is used by items with different ids: label_map_util maps it to the last, "
+        "so its boxes all get that id",
+        "{count} {attribute}s are used by items with different ids ({values}): label_map_util maps each "
+        "to its last id, so their boxes all get that one",
+        len(groups),
+        attribute=attribute,
+        values=", ".join(
+            f"{getattr(items[0], attribute)!r} (ids {', '.join(str(i.id) for i in items)})" for items in groups
+        ),
+    )

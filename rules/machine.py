@@ -118,26 +118,8 @@ def batch_fits_in_ram(config, machine, distribution, ram_margin, records=None):
             )
         return Finding(message, field=field, severity="info", tier="detail")
     fits = advice.describe(machine) if advice.value else _("even batch_size 1 does not fit")
-    peak = estimate.peak_bytes(batch)
-    if peak <= advice.ram_bytes:  # over only through the margin: the estimate cannot say it will be killed
-        return Finding(
-            _(
-                "batch_size {batch} needs about {peak} of the {ram} ({estimate}): it fits, but not within the "
-                "15 % margin the estimate keeps ({needed}), so the run may be killed if the peak is higher; {fits}",
-                batch=batch,
-                peak=format_bytes(peak),
-                ram=ram,
-                estimate=estimate.describe(),
-                needed=format_bytes(needed),
-                fits=fits,
-            ),
-            field=field,
-            severity="warning",
-            hint=_("write batch_size: {value} to keep the margin", value=advice.value)
-            if advice.value
-            else _("train on a machine with more RAM"),
-            replacement=str(advice.value) if advice.value else None,
-        )
+    if estimate.peak_bytes(batch) <= advice.ram_bytes:  # over only through the margin: "killed" is not known
+        return _within_margin(estimate, batch, ram, advice, fits)
     return Finding(
         _(
             "batch_size {batch} needs about {needed} but only {ram} ({working}): the training process would "
@@ -150,6 +132,27 @@ def batch_fits_in_ram(config, machine, distribution, ram_margin, records=None):
         ),
         field=field,
         hint=_("write batch_size: {value}", value=advice.value)
+        if advice.value
+        else _("train on a machine with more RAM"),
+        replacement=str(advice.value) if advice.value else None,
+    )
+
+
+def _within_margin(estimate, batch: int, ram: str, advice, fits: str) -> Finding:
+    return Finding(
+        _(
+            "batch_size {batch} needs about {peak} of the {ram} ({estimate}): it fits, but not within the "
+            "15 % margin the estimate keeps ({needed}), so the run may be killed if the peak is higher; {fits}",
+            batch=batch,
+            peak=format_bytes(estimate.peak_bytes(batch)),
+            ram=ram,
+            estimate=estimate.describe(),
+            needed=format_bytes(estimate.needed_bytes(batch)),
+            fits=fits,
+        ),
+        field="train_config.batch_size",
+        severity="warning",
+        hint=_("write batch_size: {value} to keep the margin", value=advice.value)
         if advice.value
         else _("train on a machine with more RAM"),
         replacement=str(advice.value) if advice.value else None,

@@ -2,20 +2,18 @@
 
 import fnmatch
 import posixpath
-import re
 
-from pipecheck import N_, Finding, _, cannot_decide, n_, rule
+from pipecheck import N_, Finding, _, cannot_decide, rule
 from pipecheck.rulekit import (
     ZOO_PLACEHOLDER,
     home_expansion,
-    is_dir,
     is_remote,
     launched_elsewhere,
-    tail_parts,
     written_elsewhere,
 )
 
-from ._common import is_placeholder, leaf_name, other_course_spelling, path_fields, suggested_path
+from ._common import is_placeholder, leaf_name, path_fields, suggested_path
+from ._missing import lines_named, missing_findings
 
 CODES = ("PC200", "PC206")
 
@@ -65,7 +63,7 @@ def no_placeholder_paths(config, project, project_files):
             else _("{name} is still a placeholder to fill in: {value!r}", name=name, value=value)
         )
         yield Finding(
-            message + _lines(places),
+            message + lines_named(places),
             field=field,
             hint=_('write {name}: "{path}"', name=name, path=suggestion)
             if suggestion
@@ -73,13 +71,6 @@ def no_placeholder_paths(config, project, project_files):
             replacement=f'"{suggestion}"' if suggestion else None,  # fix writes the other lines in its next round
             cause="placeholders",  # the config's paths never filled in: one finding, each place a line under it
         )
-
-
-def _lines(places: list) -> str:
-    """' (lines 126, 139)' when a value is written in several places, every one to edit; else ''."""
-    if len(places) < 2:
-        return ""
-    return _(" (lines {lines})", lines=", ".join(str(line) for _field, line in places))
 
 
 @rule("PC202", "paths-exist", category="paths", fix="safe", checklist=PATHS_RESOLVE)
@@ -132,7 +123,7 @@ def paths_exist(config, project, project_files):
                 )
             continue
         missing.setdefault(value, []).append(field)
-    yield from _missing_findings(config, project, project_files, missing)
+    yield from missing_findings(config, project, project_files, missing)
     if remote:
         cannot_decide(_("remote paths cannot be checked: {paths}", paths=", ".join(remote)))
 
@@ -145,142 +136,6 @@ def _size(path) -> int | None:
         return file_size(path)
     except OSError:
         return None
-
-
-def _missing_findings(config, project, project_files, missing: dict):
-    """One finding per cause: the record files, other files under one absent folder, one path (every line named).
-
-    A cause of several files is one finding shown, each file a detail (-v, JSON).
-    """
-    groups: dict[str, list[str]] = {}
-    for value, fields in missing.items():
-        folder = None if leaf_name(fields[0]) == "input_path" else _absent_folder(project, value)
-        key = "records" if leaf_name(fields[0]) == "input_path" else f"folder:{folder}" if folder else f"path:{value}"
-        groups.setdefault(key, []).append(value)
-    for key, values in groups.items():
-        if len(values) == 1:
-            places = [(field, config.location(field)[0]) for field in missing[values[0]]]
-            finding = _missing(project, project_files, places[0][0], values[0])
-            finding.message += _lines(places)
-            yield finding
-            continue
-        files = [(missing[value][0], value) for value in values]
-        if all(leaf_name(field) == "input_path" for field, _value in files):
-            yield _missing_records(project, project_files, files)
-        else:
-            yield _missing_folder(project, key.split(":", 1)[1], files)
-        for field, value in files:
-            finding = _missing(project, project_files, field, value)
-            finding.tier = "detail"
-            yield finding
-
-
-def _absent_folder(project, value: str) -> str | None:
-    """The folder missing highest up on the way to `value`, as written from the launch root; None when its folder exists."""
-    path, absent = project.resolve(value), None
-    for parent in path.parents:
-        if parent == project.root or is_dir(parent):
-            break
-        absent = parent
-    return project.display(absent) if absent is not None else None
-
-
-def _missing_folder(project, folder: str, files) -> Finding:
-    names = _distinct_tails([value for _field, value in files])
-    return Finding(
-        n_(
-            "{folder} does not exist here, and {count} file the config names is under it: {names}",
-            "{folder} does not exist here, and {count} files the config names are under it: {names}",
-            len(files),
-            folder=folder,
-            names=", ".join(names[:4]) + (" ..." if len(names) > 4 else ""),
-        ),
-        field=files[0][0],
-        hint=_(
-            "copy {folder} into the project, or write where the files are from the folder you train in", folder=folder
-        ),
-    )
-
-
-def _missing(project, project_files, field: str, value: str) -> Finding:
-    respelt = other_course_spelling(project, value)
-    if respelt:  # the course's other spelling of the same file (pre_trained/, label_map.txt): a safe fix
-        return Finding(
-            _("{path} does not exist from the launch root {root}", path=value, root=project.root),
-            field=field,
-            replacement=f'"{respelt}"',
-            hint=_('the project has {path}: write {name}: "{path}"', path=respelt, name=leaf_name(field)),
-        )
-    if _foreign(value):
-        message = _("{path} does not exist on this machine, and no file under the launch root ends like it", path=value)
-    else:
-        message = _("{path} does not exist from the launch root {root}", path=value, root=project.root)
-    return Finding(message, field=field, hint=_where_it_is(project, project_files, field, value))
-
-
-def _missing_records(project, project_files, records) -> Finding:
-    field, value = records[0]
-    names = _distinct_tails([v for _field, v in records])
-    shown = ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
-    folders = {_folder_of(v) for _field, v in records}
-    folder = folders.pop() if len(folders) == 1 else None
-    if folder is not None and not any(project.matches(folder, base) for base in [None, *project.other_bases()]):
-        message = n_(
-            "{count} record file under {folder}, which does not exist here: {names}",
-            "{count} record files under {folder}, which does not exist here: {names}",
-            len(records),
-            folder=folder,
-            names=shown,
-        )
-    else:
-        message = n_(
-            "{count} record file does not exist here: {names}",
-            "{count} record files do not exist here: {names}",
-            len(records),
-            names=shown,
-        )
-    hint = (
-        _where_it_is(project, project_files, field, value)
-        if launched_elsewhere(project, value)
-        else _("copy the records into the project, or write where they are from the folder you train in")
-    )
-    return Finding(message, field=field, hint=hint)
-
-
-def _distinct_tails(values: list[str]) -> list[str]:
-    """Each path's shortest ending that no other path shares: train/*.tfrecord, val/*.tfrecord, not *.tfrecord twice."""
-    parts = [tail_parts(v) or [v] for v in values]
-    shown = []
-    for mine in parts:
-        size = 1
-        while size < len(mine) and sum(1 for other in parts if other[-size:] == mine[-size:]) > 1:
-            size += 1
-        shown.append("/".join(mine[-size:]))
-    return list(dict.fromkeys(shown))
-
-
-def _folder_of(value: str) -> str:
-    normalized = value.replace("\\", "/")
-    return normalized.rsplit("/", 1)[0] if "/" in normalized else "."
-
-
-def _foreign(value: str) -> bool:
-    """An absolute path, of this system or another (C:/..., /content/...)."""
-    return value.startswith(("/", "\\", "~")) or bool(re.match(r"[A-Za-z]:[/\\]", value))
-
-
-def _where_it_is(project, project_files, field: str, value: str) -> str:
-    for base in project.other_bases():
-        if project.matches(value, base):
-            return _(
-                "it exists relative to {base}: run from there (cd {base}) or pass --root {base}; the OD API "
-                "reads every path from the folder model_main_tf2.py runs in",
-                base=base,
-            )
-    suggestion = suggested_path(project, project_files, field)
-    if suggestion:
-        return _('the project has {path}: write {name}: "{path}"', path=suggestion, name=leaf_name(field))
-    return _("check the folder and the name; paths are relative to the folder you train from")
 
 
 @rule("PC206", "paths-from-another-machine", category="paths", fix="safe", checklist=PATHS_RESOLVE)
