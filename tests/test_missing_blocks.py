@@ -86,9 +86,8 @@ def test_no_rule_crashes_on_a_config_missing_a_block(zoo, project, monkeypatch):
     crashed = []
     for change, text in variants(whole):
         result = lint(project, text)
-        if result.fatal:
-            assert unreadable and [f.rule for f in result.findings] == ["PC001"], f"{change}: {result.findings}"
-            continue
+        if result.fatal:  # the rules still ran on what parsed (issue 18): none may crash there either
+            assert unreadable and "PC001" in [f.rule for f in result.findings], f"{change}: {result.findings}"
         crashed += [f"{change}: {o.rule.code} {o.reason}" for o in result.outcomes if o.ended == "crashed"]
     assert not crashed, "\n".join(crashed)
 

@@ -102,4 +102,4 @@ def test_json_before_the_path_lints_for_real(course_project):
 
 def test_french_after_the_path_lints_in_french(course_project):
     code, out = run_cli(CONFIG, "--no-diff", "--lang", "fr", "--ram", "8GiB")
-    assert code == 0 and "avertissements" in out.splitlines()[-1]
+    assert code == 0 and "avertissement" in out.splitlines()[-1]
