@@ -162,9 +162,11 @@ async def test_a_broken_buffer_gets_its_syntax_error_and_the_server_goes_on(clie
     await open_and_wait(client, path)
     change(client, path, 2, text.replace("num_classes: 2", "num_classes: 2 }}}"))
     broken = await diagnostics_of(client, path.as_uri(), version=2)
-    assert [(d.code, d.range.start.line) for d in broken] == [("PC001", 9)]
+    # one syntax error for the braces and what they cut off; the rules run on the rest (issue 18)
+    assert [(d.code, d.range.start.line) for d in broken if d.code == "PC001"] == [("PC001", 9)]
     change(client, path, 3, text.replace("num_steps: 1000", 'num_steps: "'))
-    assert [d.range.start.line for d in await diagnostics_of(client, path.as_uri(), version=3)] == [96]
+    unclosed = await diagnostics_of(client, path.as_uri(), version=3)
+    assert [d.range.start.line for d in unclosed if d.code == "PC001"] == [96]
     change(client, path, 4, text)
     assert {d.code for d in await diagnostics_of(client, path.as_uri(), version=4)} >= {"PC312", "PC501"}
 

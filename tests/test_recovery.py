@@ -140,3 +140,15 @@ def test_text_left_after_the_last_block_is_one_error():
     [error] = located.errors
     assert error.line == 4 and "lines 4-8" in error.hint
     assert located.message.eval_config.num_examples == 5 and not located.is_damaged("train_config.num_steps")
+
+
+def test_a_closing_brace_too_many_is_one_error_and_what_it_cut_off_is_lost_not_defaulted():
+    text = (
+        "model {\n  faster_rcnn {\n    num_classes: 2 }}}\n    feature_extractor {\n      type: 'x'\n    }\n"
+        "    first_stage_max_proposals: 10\n  }\n}\ntrain_config {\n  batch_size: 2\n}\n"
+    )
+    located = recovered(text)
+    [error] = located.errors
+    assert error.line == 3 and "lines 3-9" in error.hint
+    assert located.message.train_config.batch_size == 2
+    assert located.is_damaged("model.faster_rcnn.feature_extractor.type")  # not '' from the defaults

@@ -102,8 +102,9 @@ class Binder:
                 if home is not None and self.misplaced_run(node, descriptor, prefix, problem, home):
                     continue
                 exact = f"{prefix}.{close[0]}" if close and prefix else None
-                if home is not None:  # the field is lost where it belongs, not in this block
+                if home is not None:  # the field is lost where it belongs (any of its homes), not in this block
                     exact = f"{home}.{node.name}" if home else node.name
+                    self.mark_homes(node)
                 self.fail(node, prefix, problem, exact=exact)
                 continue
             self.misplaced = None
@@ -147,13 +148,18 @@ class Binder:
             return None
         return "" if homes[0] == _("the top level") else homes[0]
 
+    def mark_homes(self, node: FieldNode) -> None:
+        """A field written outside its block is lost in every block it may belong to (one per architecture)."""
+        for home in _homes_of(self.root, node.name):
+            self.damaged.append((node.name if home == _("the top level") else f"{home}.{node.name}", True))
+
     def misplaced_run(self, node: FieldNode, descriptor, prefix: str, problem: TextProtoSyntaxError, home: str) -> bool:
         """Fields of another block written in a row in one block are one error: True when this one joined it."""
         run = self.misplaced
         if run is None or run[0] != prefix or run[1] != home:
             self.misplaced = (prefix, home, problem, [node])
             return False
-        self.damaged.append((f"{home}.{node.name}" if home else node.name, True))
+        self.mark_homes(node)
         run[3].append(node)
         names = ", ".join(n.name for n in run[3])
         problem = run[2]

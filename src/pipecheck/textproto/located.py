@@ -102,21 +102,41 @@ def parse_located(path: Path, text: str, message_class: type, recover: bool = Fa
 
 
 def _stray_tail(errors, document: Document, binder, source: SourceText) -> list[TextProtoSyntaxError]:
-    """Errors after the end of the last block that parsed are one: text left behind (a partial save, a paste)."""
+    """Errors between two top-level blocks that parse are one cause: the first is kept, naming the lines.
+
+    After the last block they are text left behind (a partial save, a paste); between blocks, what
+    follows a closing brace too many (the rest of the block it closed early, its own closing braces).
+    """
     good = [node for node in document.fields if node.name in binder.locations]
-    last_line = max((source.position(max(node.end - 1, 0))[0] for node in good), default=0)
-    tail = [error for error in errors if error.line > last_line]
-    if len(tail) < 2:
-        return errors
-    first, last = tail[0], tail[-1]
-    first.hint = _(
-        "lines {first}-{last}, after the last block that parses, hold {count} syntax errors: text left from an "
-        "earlier version of the file or a paste? Delete it, or rewrite it as fields",
-        first=first.line,
-        last=last.line,
-        count=len(tail),
-    )
-    return [error for error in errors if error.line <= last_line] + [first]
+    spans = sorted((node.start, node.end) for node in good)
+    gaps: dict[int, list] = {}
+    for error in errors:
+        offset = source.line_start(error.line) + error.column - 1
+        if any(start <= offset < end for start, end in spans):
+            continue
+        gaps.setdefault(sum(1 for _start, end in spans if end <= offset), []).append(error)
+    dropped = set()
+    for after, run in gaps.items():
+        if len(run) < 2:
+            continue
+        first, last = run[0], run[-1]
+        values = {"first": first.line, "last": last.line, "count": len(run)}
+        first.hint = (
+            _(
+                "lines {first}-{last}, after the last block that parses, hold {count} syntax errors: text left "
+                "from an earlier version of the file or a paste? Delete it, or rewrite it as fields",
+                **values,
+            )
+            if after == len(spans)
+            else _(
+                "lines {first}-{last} hold {count} syntax errors between blocks: a closing brace too many at line "
+                "{first} (or an opening one missing above) ends a block early, and what followed it is read at "
+                "the top level",
+                **values,
+            )
+        )
+        dropped.update(id(error) for error in run[1:])
+    return [error for error in errors if id(error) not in dropped]
 
 
 def _one_per_cause(token_errors, parse_errors, binder) -> list[TextProtoSyntaxError]:
