@@ -341,7 +341,8 @@ def main(argv: list[str] | None = None) -> None:
 
     recording = Recording("public_configs_table")
     if args.corpus:
-        corpora = [("corpus", args.corpus)]
+        named = {OPEN.resolve(): "open", LOCKED.resolve(): "locked"}
+        corpora = [(named.get(args.corpus.resolve(), "corpus"), args.corpus)]
     else:
         corpora = [("open", OPEN)] + ([("locked", LOCKED)] if (LOCKED / "judged.json").is_file() else [])
     runs, dumped = {}, {}
