@@ -1,6 +1,6 @@
 """Time from an edit to fresh diagnostics in `pipecheck lsp`, driven as an editor drives it.
 
-    python benchmarks/lsp_latency.py [--edits 25] [--no-write]
+    python benchmarks/lsp_latency.py [--edits 25] [--results DIR]
 
 A JSON-RPC client of its own (Content-Length framing over the server's stdin/stdout, no LSP
 library) opens the course config and measures didOpen -> first publishDiagnostics, then
@@ -10,16 +10,14 @@ the time, as in an editor. Goals: first <= 1 s, median <= 100 ms, worst <= 300 m
 measured: the import of pygls + lsprotocol (why the server is an extra), and how many
 artifact files a re-lint checksums (the server keeps their keys in memory).
 
-Writes benchmarks/results/lsp_latency.json (figures, machine, load at start).
+Writes benchmarks/results/lsp_latency.json (figures, machine, load at the start).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -27,6 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from results_file import Recording, add_results_option
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "faces_cubes" / "tod_tf2"
@@ -164,9 +164,10 @@ def relint_checksums(root: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--edits", type=int, default=25)
-    parser.add_argument("--no-write", action="store_true", help="print only; do not write benchmarks/results/")
+    add_results_option(parser)
     args = parser.parse_args()
-    load = os.getloadavg()
+    recording = Recording("lsp_latency")
+    load = recording.load
     with tempfile.TemporaryDirectory(prefix="pipecheck-lsp-bench-") as scratch:
         root = Path(scratch) / "faces_cubes" / "tod_tf2"
         shutil.copytree(EXAMPLE, root)
@@ -179,7 +180,7 @@ def main() -> None:
     figures["pipecheck_import_s"] = round(import_seconds("import pipecheck"), 3)
     verdicts = {name: figures[name] <= goal for name, goal in GOALS.items()}
     summary = [
-        f"- didOpen -> first diagnostics: {figures['first_ms']:.0f} ms (goal <= 1000 ms: {'met' if verdicts['first_ms'] else 'NOT met'})",
+        f"- `python benchmarks/lsp_latency.py`, didOpen -> first diagnostics (server started): {figures['first_ms']:.0f} ms (goal <= 1000 ms: {'met' if verdicts['first_ms'] else 'NOT met'})",
         f"- didChange -> fresh diagnostics over {figures['edits']} edits: median {figures['median_ms']:.0f} ms "
         f"(goal <= 100: {'met' if verdicts['median_ms'] else 'NOT met'}), worst {figures['worst_ms']:.0f} ms "
         f"(goal <= 300: {'met' if verdicts['worst_ms'] else 'NOT met'}), 30 ms debounce included",
@@ -187,30 +188,11 @@ def main() -> None:
         f"{figures['files_checksummed_by_relint']} artifact files checksummed (first lint: {figures['files_checksummed_first']})",
         f"- import pygls + lsprotocol: {figures['pygls_import_s']:.2f} s (python -c pass {figures['python_pass_s']:.2f} s, "
         f"import pipecheck {figures['pipecheck_import_s']:.2f} s): the server is the `lsp` extra",
-        f"- load average at start: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} on {os.cpu_count()} cores",
     ]
     print("\n".join(summary))
+    print(f"load average at the start: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} on {os.cpu_count()} cores")
     print(f"ratio median/goal {figures['median_ms'] / GOALS['median_ms']:.2f}")
-    if args.no_write:
-        return
-    import psutil
-
-    document = {
-        "benchmark": "lsp_latency",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {
-            "cores": os.cpu_count(),
-            "ram_gib": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": platform.python_version(),
-        },
-        "load": [round(value, 2) for value in load],
-        "figures": figures,
-        "summary": summary,
-    }
-    out = REPO / "benchmarks" / "results" / "lsp_latency.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(document, indent=2) + "\n")
-    print(f"wrote {out.relative_to(REPO)}")
+    recording.write(figures, summary, args.results)
 
 
 if __name__ == "__main__":

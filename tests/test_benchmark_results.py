@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from support.projects import REPO
 
 
@@ -21,3 +22,20 @@ def test_lint_latency_writes_its_figures_with_the_date_machine_and_load(tmp_path
     assert len(result["load"]) == 3 and all(value >= 0 for value in result["load"])
     assert result["figures"]["ratio"] > 0 and result["figures"]["runs"] == 1
     assert result["summary"][0].startswith("`python benchmarks/lint_latency.py`: a whole lint of the example takes ")
+
+
+def test_lsp_latency_drives_the_server_and_writes_its_figures(tmp_path):
+    pytest.importorskip("pygls")  # the lsp extra
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "lsp_latency.py"), "--edits", "5", "--results", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "lsp_latency.json").read_text())
+    figures = result["figures"]
+    assert result["benchmark"] == "lsp_latency" and len(result["load"]) == 3
+    assert figures["edits"] == 5 and len(figures["times_ms"]) == 5 and figures["first_ms"] > 0
+    assert figures["diagnostics_per_edit"][3] == 1  # the broken buffer: its syntax error only
+    assert figures["files_checksummed_by_relint"] == 0 < figures["files_checksummed_first"]
