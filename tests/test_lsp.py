@@ -294,3 +294,20 @@ async def test_save_lints_again_without_waiting_for_the_debounce(client, course)
     client.diagnostics.pop(path.as_uri(), None)
     client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(path.as_uri())))
     assert "PC501" in {d.code for d in await diagnostics_of(client, path.as_uri())}
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_an_unsafe_fix_is_offered_marked_and_not_preferred(client, course):
+    """PC509's rate fix changes a training choice: a rewrite, said unsafe, never the preferred action."""
+    path = course / CONFIG
+    text = path.read_text()
+    diagnostics = await open_and_wait(client, path)
+    pc509 = next(d for d in diagnostics if d.code == "PC509" and d.range.start.line == 101)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(path.as_uri()), pc509.range, types.CodeActionContext([pc509])
+        )
+    )
+    fix = next(a for a in actions if a.title.startswith("Fix PC509"))
+    assert "unsafe" in fix.title and fix.kind == types.CodeActionKind.RefactorRewrite and not fix.is_preferred
+    assert apply(text, fix.edit.changes[path.as_uri()]).splitlines()[101].strip() == "learning_rate_base: 0.000625"
