@@ -311,3 +311,47 @@ async def test_an_unsafe_fix_is_offered_marked_and_not_preferred(client, course)
     fix = next(a for a in actions if a.title.startswith("Fix PC509"))
     assert "unsafe" in fix.title and fix.kind == types.CodeActionKind.RefactorRewrite and not fix.is_preferred
     assert apply(text, fix.edit.changes[path.as_uri()]).splitlines()[101].strip() == "learning_rate_base: 0.000625"
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_hostile_buffers_never_stop_the_server(client, course):
+    """Control characters, NULs, deep nesting, a lone quote: each gets an answer, then a good text lints again."""
+    path = course / CONFIG
+    text = path.read_text()
+    await open_and_wait(client, path)
+    hostile = ["\x00\x1b[31m" * 50, "model {" * 5000, 'model { faster_rcnn { num_classes: "', "\ufeff" + text[:500], ""]
+    for version, content in enumerate(hostile, start=2):
+        change(client, path, version, content)
+        await diagnostics_of(client, path.as_uri())
+        where = types.Position(0, 3)
+        document = types.TextDocumentIdentifier(path.as_uri())
+        await client.text_document_hover_async(types.HoverParams(document, where))
+        await client.text_document_completion_async(types.CompletionParams(document, where))
+        await client.text_document_document_symbol_async(types.DocumentSymbolParams(document))
+        await client.text_document_definition_async(types.DefinitionParams(document, where))
+    change(client, path, 20, text)
+    assert "PC501" in {d.code for d in await diagnostics_of(client, path.as_uri())}
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_a_config_outside_any_layout_is_linted_from_its_workspace_folder(client, tmp_path):
+    lone = tmp_path / "lone" / "pipeline.config"
+    lone.parent.mkdir()
+    lone.write_text("model { ssd { num_classes: 3 } }\n")
+    diagnostics = await open_and_wait(client, lone)
+    assert diagnostics and all(d.source == "pipecheck" for d in diagnostics)
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_a_broken_label_map_buffer_gets_its_finding_at_its_line(client, course):
+    config, label_map = course / CONFIG, course / LABEL_MAP
+    await open_and_wait(client, config)
+    text = label_map.read_text()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(label_map.as_uri(), "pbtxt", 1, text))
+    )
+    assert await diagnostics_of(client, label_map.as_uri()) == []
+    change(client, label_map, 2, text.replace("name: 'two'", "name: 'two"))
+    diagnostics = await diagnostics_of(client, label_map.as_uri())
+    assert [(d.range.start.line, d.severity) for d in diagnostics] == [(6, types.DiagnosticSeverity.Error)]
+    assert "quote" in diagnostics[0].message and label_map.read_text() == text

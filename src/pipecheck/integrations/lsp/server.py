@@ -55,6 +55,8 @@ class PipecheckServer(LanguageServer):
             elif kind == "label_map":
                 for config in self.linter.configs_reading(path, [p for p in self.buffers() if p.suffix == ".config"]):
                     self._lint_config(config, self.buffers().get(config))
+                if not self.elsewhere.get(path):  # no config found anything there: say so, the buffer is clean
+                    self._publish(path, [])
         except Exception as error:  # noqa: BLE001 - reported to the client, the server goes on
             logger.exception("lint failed")
             self.window_log_message(
