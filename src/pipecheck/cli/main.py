@@ -251,6 +251,19 @@ def command_first(argv: list[str], parser: argparse.ArgumentParser) -> list[str]
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command with stdout and stderr behind the output layer (report/terminal.py)."""
+    from pipecheck.report.terminal import OutputError, guarded_output
+
+    with guarded_output():
+        try:
+            code = _command(argv)
+            sys.stdout.flush()
+        except OutputError as error:  # raised outside _command's own handler: argparse's help, the last flush
+            code = report_error(error)
+    return code
+
+
+def _command(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if os.environ.get("PRE_COMMIT"):
         argv = _hook_file_names(argv)
@@ -342,6 +355,15 @@ def _batch_list(text: str) -> list[int]:
 
 
 def report_error(error: Exception) -> int:
+    from pipecheck.report.terminal import OutputError
+
+    try:
+        return _report_error(error)
+    except OutputError:  # stderr failing too: the exit code is all that is left to say it
+        return 2
+
+
+def _report_error(error: Exception) -> int:
     if isinstance(error, InputError):
         print(_("pipecheck: error: {error}", error=error), file=sys.stderr)
         return 2

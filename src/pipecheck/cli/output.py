@@ -1,7 +1,8 @@
-"""Write a report to stdout or a file, whatever bytes the project's file names hold.
+"""Write a report to stdout or a file, whatever characters the project's names hold.
 
-A folder name that is not UTF-8 reaches Python as lone surrogates, which no UTF-8 stream
-accepts; in a report they become U+FFFD, so JSON, SARIF and HTML stay valid UTF-8.
+Both go through the output layer (report/terminal.py): controls and bidi overrides are shown,
+not obeyed, and a folder name that is not UTF-8 (lone surrogates in Python) becomes U+FFFD,
+so JSON, SARIF and HTML stay valid UTF-8.
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from pipecheck.report.terminal import finish
+
 
 def printable(text: str) -> str:
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return finish(text, controls=False)
 
 
 def emit(text: str, output: Path | None = None) -> None:
     if output is None:
-        sys.stdout.write(printable(text))
+        sys.stdout.write(text)
     else:
         Path(output).write_text(printable(text), encoding="utf-8")

@@ -6,6 +6,8 @@ import os
 import sys
 import time
 
+from pipecheck.report.terminal import control, write_to
+
 
 def live_display(stream) -> bool:
     """A bar redrawn in place: on a terminal, or always with PIPECHECK_PROGRESS=always (never with =never)."""
@@ -37,13 +39,15 @@ class Progress:
         speed = self.done / max(now - self.started, 1e-9) / 2**20
         from pipecheck.i18n import _
 
-        self.stream.write(f"\r{self.label} [{bar:<30}] {share:4.0%} " + _("{speed:6.1f} MiB/s", speed=speed))
+        self.stream.write(
+            f"{control(chr(13))}{self.label} [{bar:<30}] {share:4.0%} " + _("{speed:6.1f} MiB/s", speed=speed)
+        )
         self.stream.flush()
         self.drawn = True
 
     def close(self) -> None:
         if self.drawn:
-            self.stream.write("\r" + " " * (len(self.label) + 52) + "\r")
+            write_to(self.stream, control("\r") + " " * (len(self.label) + 52) + control("\r"))
             self.stream.flush()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from pipecheck.i18n import N_, _, n_
 from pipecheck.report.diff import diff_rows
 from pipecheck.report.table import display_width, shorten_middle, terminal_width, text_table
+from pipecheck.report.terminal import control
 from pipecheck.version import __version__
 
 _COLORS = {
@@ -25,13 +26,20 @@ _COLORS = {
 
 
 class Style:
+    """Colours on a terminal that shows them: not with NO_COLOR, not with TERM=dumb (Emacs' shell, ed)."""
+
     def __init__(self, stream):
-        self.enabled = hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
+        self.enabled = (
+            hasattr(stream, "isatty")
+            and stream.isatty()
+            and "NO_COLOR" not in os.environ
+            and os.environ.get("TERM") != "dumb"
+        )
 
     def __call__(self, text: str, role: str) -> str:
         if not self.enabled or role not in _COLORS:
             return text
-        return f"\x1b[{_COLORS[role]}m{text}\x1b[0m"
+        return control(f"\x1b[{_COLORS[role]}m") + text + control("\x1b[0m")
 
 
 def shown_path(path: Path | str) -> str:
