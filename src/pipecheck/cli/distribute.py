@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from pipecheck.cli.arguments import UsageError, positive
+from pipecheck.cli.arguments import MAX_GPUS, MAX_LOCAL_WORKERS, MAX_WORKERS, UsageError, bounded, gpu_count
 from pipecheck.i18n import _
 
 
@@ -12,7 +12,7 @@ def add_replica_options(parser) -> None:
     """The replica count of a training that runs elsewhere, and its GPUs' memory."""
     parser.add_argument(
         "--replicas",
-        type=positive,
+        type=bounded(MAX_WORKERS * MAX_GPUS),
         metavar="N",
         help=_("lint for a training over N replicas (GPUs, workers or TPU cores; default: the GPUs visible here)"),
     )
@@ -23,18 +23,21 @@ def add_strategy_options(parser: argparse.ArgumentParser) -> None:
     """model_main_tf2.py's strategies: passed through by train, linted for by check, fix and review."""
     group = parser.add_argument_group(_("distribution (model_main_tf2.py's tf.distribute strategies)"))
     group.add_argument(
-        "--gpus", metavar="N|all", help=_("MirroredStrategy over N GPUs of this machine, or all of them")
+        "--gpus",
+        type=gpu_count,
+        metavar="N|all",
+        help=_("MirroredStrategy over N GPUs of this machine, or all of them"),
     )
     group.add_argument(
         "--num-workers",
-        type=positive,
+        type=bounded(MAX_WORKERS),
         metavar="N",
         help=_("MultiWorkerMirroredStrategy over N workers described by TF_CONFIG (run it on each)"),
     )
     group.add_argument("--tpu", metavar="NAME", help=_("TPUStrategy on the Cloud TPU NAME (local on a TPU VM)"))
     group.add_argument(
         "--local-workers",
-        type=positive,
+        type=bounded(MAX_LOCAL_WORKERS),
         metavar="N",
         help=_("rehearse a cluster: N workers on 127.0.0.1, supervised together"),
     )

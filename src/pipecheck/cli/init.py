@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 from pipecheck.i18n import _
@@ -27,7 +28,8 @@ def init(args) -> int:
     for path in report.reused:
         print(_("kept     {path}  (already there, left as it was)", path=shown(path)))
     print()
-    folder = shown(plan.config.parent).rstrip("/")
+    # the folder's name comes from the archive: quoted, so that a pasted step runs pipecheck, not the name
+    folder = shlex.quote(shown(plan.config.parent).rstrip("/"))
     # the course's older tree names it label_map.txt; the fix writes whichever exists
     label_map = next(
         (
@@ -57,7 +59,7 @@ def init(args) -> int:
     ]
     print(_("Left to do, from {root} (every path in the config is relative to it):", root=plan.root))
     if Path.cwd().absolute() != plan.root:
-        print(f"  cd {os.path.relpath(plan.root)}")
+        print(f"  cd {shlex.quote(os.path.relpath(plan.root))}")
     for number, (done, text) in enumerate(steps, start=1):
         print(f"  [{'x' if done else ' '}] {number}. {text}")
     return 0

@@ -11,9 +11,10 @@ it points, if that is inside the launch folder.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
-from pipecheck.atomic import keep_owner, write_atomically
+from pipecheck.atomic import keep_owner, named, write_all, write_atomically
 from pipecheck.errors import InputError
 from pipecheck.i18n import _
 
@@ -66,25 +67,54 @@ def write_fixed(path: Path, expected: bytes, text: str, inside: Path | None = No
                 _("{path} changed since pipecheck read it; nothing written, run pipecheck fix again", path=path)
             )
 
-    unchanged()
-    backup = next_backup(path)
-    try:
-        _write_backup(path, backup, expected)
-        # the lint took time: the file is looked at again just before the rename
-        write_atomically(path, data, durable=True, mode_from=path, before_replace=unchanged)
-    except BaseException:
-        backup.unlink(missing_ok=True)  # ours: next_backup() only gives names that did not exist
-        raise
+    with _exclusive(path):
+        unchanged()
+        backup = next_backup(path)
+        try:
+            _write_backup(path, backup, expected)
+            # the lint took time: the file is looked at again just before the rename
+            write_atomically(path, data, durable=True, mode_from=path, before_replace=unchanged)
+        except BaseException:
+            backup.unlink(missing_ok=True)  # ours: next_backup() only gives names that did not exist
+            raise
     return backup
+
+
+@contextmanager
+def _exclusive(path: Path):
+    """Hold an exclusive lock on the file `path` names from the check to the rename.
+
+    Two `fix` runs on one config would otherwise both pass the check, both back up the same
+    original and both rename: one result lost while both say "wrote". The lock is on the file
+    itself (no lock file to leave behind): the second run waits, then finds the first run's
+    content, not the one it read, and refuses. Where there is no flock (Windows) it is not held.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise named(error, path) from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def _write_backup(path: Path, backup: Path, content: bytes) -> None:
     """Exclusive create (no link followed, no file replaced), flushed to disk before the config is touched."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     descriptor = os.open(backup, flags, 0o600)
-    with os.fdopen(descriptor, "wb") as stream:
-        stream.write(content)
-        stream.flush()
-        os.fsync(stream.fileno())
+    try:
+        write_all(descriptor, content, backup)
+        os.fsync(descriptor)
+    except OSError as error:
+        raise named(error, backup) from None
+    finally:
+        os.close(descriptor)
     os.utime(backup, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns))
     keep_owner(path, backup, mode=True)

@@ -29,6 +29,7 @@ from pipecheck.project import PRETRAINED_FOLDERS
 
 LAYOUTS = ("course", "tutorial")
 MEMBER_LIMIT = 8 << 30  # above any detection checkpoint's shard, far below what a forged member claims
+MAX_DEPTH, MAX_NAME, MAX_COMPONENT = 32, 4096, 255  # a zoo network is 3 levels deep; PATH_MAX, NAME_MAX
 ARCHIVE_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error)
 
 
@@ -84,6 +85,31 @@ def plan_project(source: Path, project: str, layout: str, root: Path) -> Plan:
     return Plan(layout, root, net, pretrained, config, data, folders)
 
 
+def _listed(member: tarfile.TarInfo, source: Path) -> tarfile.TarInfo:
+    """`member`, refused before anything is extracted when its name is deeper or longer than a path can be.
+
+    A 2,100-level name made extraction recurse until Python gave up, and a 1 MB PAX name cost
+    minutes; GNU tar refuses both at once, and so does this, from the listing.
+    """
+    name = member.name.encode("utf-8", "surrogateescape")
+    parts = name.split(b"/")
+    if len(name) > MAX_NAME or len(parts) > MAX_DEPTH or max(len(part) for part in parts) > MAX_COMPONENT:
+        raise InitError(
+            _(
+                "{source}: refusing the entry {name!r}… ({length} bytes, {depth} levels): deeper or longer than a "
+                "path may be ({limit_depth} levels, {limit_name} bytes, {limit_part} per name)",
+                source=source,
+                name=member.name[:60],
+                length=len(name),
+                depth=len(parts),
+                limit_depth=MAX_DEPTH,
+                limit_name=MAX_NAME,
+                limit_part=MAX_COMPONENT,
+            )
+        )
+    return member
+
+
 def _single_project_tree(root: Path, project: str) -> bool:
     """The course's older tree keeps training/<project>/<net> (catalogue 3.1, variant A): a training/ folder
     at the root says so, unless this project already has its own <project>/training/."""
@@ -101,7 +127,7 @@ def network_name(source: Path) -> str:
         raise InitError(_("{source}: no such file or folder", source=source))
     try:
         with tarfile.open(source) as archive:
-            members = archive.getmembers()
+            members = [_listed(member, source) for member in archive]  # each one checked as it is read
     except ARCHIVE_ERRORS as error:
         raise InitError(_("{source}: not a readable tar archive ({error})", source=source, error=error)) from None
     for member in members:
