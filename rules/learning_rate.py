@@ -1,5 +1,7 @@
 """Rules about the learning rate itself: scaled to the batch, in the zoo's range, decaying within training."""
 
+import math
+
 from pipecheck import N_, Finding, _, cannot_decide, option, rule
 from pipecheck.rulekit import base_rate, rate_at, scaled_to_batch, suggested_cosine
 
@@ -23,7 +25,8 @@ def _peak_rate(name: str, schedule) -> float | None:
         "manual_step_learning_rate": lambda s: [s.initial_learning_rate] + [p.learning_rate for p in s.schedule],
         "constant_learning_rate": lambda s: [s.learning_rate],
     }.get(name)
-    return max(values(schedule)) if values else None
+    rates = values(schedule) if values else []
+    return max(rates) if rates and all(math.isfinite(r) for r in rates) else None  # inf, nan: PC014's
 
 
 @rule("PC509", "learning-rate-scaled-to-batch", category="schedule", severity="warning", fix="unsafe")

@@ -1,5 +1,7 @@
 """Rules about what text_format.Merge accepts silently: repeated values, overwritten choices, escapes."""
 
+import math
+
 from pipecheck import Finding, _, n_, rule
 
 CODES = ("PC003", "PC019")
@@ -159,3 +161,46 @@ def paths_without_backslashes(config, project):
 
 def _slashes(written: str) -> str:
     return written.replace("\\\\", "/").replace("\\", "/")
+
+
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+@rule("PC014", "numbers-finite", category="syntax")
+def numbers_finite(config):
+    """Every number is finite: no inf, no nan, nothing too large for its field.
+
+    Catalogue: P-10
+
+    Why: text format accepts `inf`, `nan` and `1e400` (read as infinity) for any number,
+    and a `float` field keeps 32 bits, so `1e39` becomes infinity too. The OD API takes them
+    without a word: an infinite or NaN learning rate turns every weight NaN at the first
+    step, a NaN threshold keeps or drops every box, and TF2 does not stop on NaN.
+
+    Bad:
+        train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base: nan
+    Good:
+        train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base: 0.005
+    """
+    for field, location in config.located.scalars():
+        value = location.parsed
+        if not isinstance(value, float):
+            continue
+        name = field.rsplit(".", 1)[-1]
+        if math.isnan(value):
+            message = _(
+                "{name} is {written}, not a number: training turns NaN from the first step",
+                name=name,
+                written=location.raw,
+            )
+        elif math.isinf(value):
+            message = _("{name} is {written}, which text format reads as infinity", name=name, written=location.raw)
+        elif location.float32 and abs(value) > FLOAT32_MAX:
+            message = _(
+                "{name} is {written}, beyond the largest 32-bit float (3.4e38): the field holds infinity",
+                name=name,
+                written=location.raw,
+            )
+        else:
+            continue
+        yield Finding(message, field=field, hint=_("write a finite number for {name}", name=name))

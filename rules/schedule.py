@@ -4,6 +4,8 @@ The zoo's schedules were written for 25 000+ steps at batch 64-512; fine-tuning 
 and batch_size and usually leaves the schedule as it was.
 """
 
+import math
+
 from pipecheck import Finding, _, rule
 from pipecheck.rulekit import cosine_rate, decays_within, suggested_cosine
 
@@ -176,6 +178,8 @@ def warmup_rate_below_base(config):
     if found is None:
         return None
     path, name, schedule = found
+    if not all(math.isfinite(value) for _field, value in schedule.ListFields() if isinstance(value, float)):
+        return None  # an infinite or NaN rate is PC014's finding
     if name == "cosine_decay_learning_rate" and schedule.warmup_learning_rate > schedule.learning_rate_base:
         return Finding(
             _(

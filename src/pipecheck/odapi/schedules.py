@@ -94,12 +94,14 @@ def scaled_to_batch(config, original) -> float | None:
 
 
 def base_rate(schedule_name: str, schedule) -> float | None:
-    return {
+    """The schedule's base rate; None when there is none, or it is infinite or NaN (PC014 says so)."""
+    rate = {
         "cosine_decay_learning_rate": lambda s: s.learning_rate_base,
         "exponential_decay_learning_rate": lambda s: s.initial_learning_rate,
         "manual_step_learning_rate": lambda s: s.initial_learning_rate,
         "constant_learning_rate": lambda s: s.learning_rate,
     }.get(schedule_name, lambda s: None)(schedule)
+    return rate if rate is not None and math.isfinite(rate) else None
 
 
 def suggested_cosine(config, original) -> dict[str, str] | None:
@@ -114,6 +116,8 @@ def suggested_cosine(config, original) -> dict[str, str] | None:
     if found is None or found[1] != "cosine_decay_learning_rate" or steps <= 0:
         return None
     path, _name, schedule = found
+    if not (math.isfinite(schedule.learning_rate_base) and math.isfinite(schedule.warmup_learning_rate)):
+        return None  # nothing to suggest from an infinite or NaN rate: PC014's finding
     total = schedule.total_steps
     if total < steps or (total > steps * 1.1 and not decays_within(schedule, steps)):
         total = steps

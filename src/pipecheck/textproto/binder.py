@@ -23,6 +23,7 @@ class FieldLocation:
     node: FieldNode
     value: ScalarValue | MessageValue | None = None
     parsed: object = None  # the Python value of a scalar (enum values by name)
+    float32: bool = False  # a `float` field: protobuf stores it in 32 bits, so 1e39 becomes inf
 
     @property
     def raw(self) -> str:
@@ -265,6 +266,7 @@ class Binder:
                 self.source.line_text(problem.token.line),
                 problem.hint,
             ) from None
+        location.float32 = field_descriptor.type == field_descriptor.TYPE_FLOAT
         self.locations[path] = location
         _store_scalar(message, field_descriptor, location.parsed)
         return []
