@@ -142,6 +142,13 @@ class GuardedStream(io.TextIOBase):
         return self.stream.fileno()
 
     @property
+    def buffer(self):
+        """The bytes underneath, for a machine protocol (the language server's JSON-RPC), not for people."""
+        if self.stream is None:
+            raise self._fail(_("it is closed"))
+        return self.stream.buffer
+
+    @property
     def encoding(self) -> str:
         return getattr(self.stream, "encoding", None) or "utf-8"
 
