@@ -1,7 +1,7 @@
 """Hostile input, round 2 (issue 23): numbers text format accepts but no training can use."""
 
 import pytest
-from conftest import lint_json
+from support.cli import lint_json
 from support.projects import CONFIG
 
 

@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from conftest import run_cli
+from support.cli import run_cli
 from support.projects import CONFIG
 
 PIPECHECK = [sys.executable, "-c", "import sys; from pipecheck.cli.main import main; sys.exit(main())"]
