@@ -123,3 +123,10 @@ def test_a_full_disk_names_the_file_it_could_not_write(clean_project, monkeypatc
     err = capsys.readouterr().err
     assert code == 2 and "pipeline.config.bak: No space left on device" in err, err
     assert "num_classes: 5" in config.read_text()
+
+
+def test_an_os_error_without_a_file_never_prints_an_empty_name(capsys):
+    from pipecheck.cli.main import report_error
+
+    assert report_error(OSError(24, "Too many open files")) == 2
+    assert capsys.readouterr().err == "pipecheck: error: Too many open files\n"

@@ -368,10 +368,13 @@ def _report_error(error: Exception) -> int:
         print(_("pipecheck: error: {error}", error=error), file=sys.stderr)
         return 2
     if isinstance(error, OSError):
-        print(
-            _("pipecheck: error: {file}: {error}", file=error.filename or "", error=error.strerror or error),
-            file=sys.stderr,
+        # the guarded writer names the file of every write; an error no code path named is said as it is
+        message = (
+            _("pipecheck: error: {file}: {error}", file=error.filename, error=error.strerror or error)
+            if error.filename
+            else _("pipecheck: error: {error}", error=error.strerror or error)
         )
+        print(message, file=sys.stderr)
         return 2
     if os.environ.get("PIPECHECK_DEBUG"):
         raise error

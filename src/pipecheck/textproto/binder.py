@@ -301,13 +301,13 @@ class Binder:
             try:
                 return pool.FindExtensionByName(node.name.strip("[]"))
             except KeyError:
+                hint = (  # the one extension the zoo's configs carry is Google's internal input reader
+                    _('this is a Google-internal input reader; use tf_record_input_reader {{ input_path: "..." }} instead')
+                    if descriptor.name == "InputReader"
+                    else _("remove it: the OD API's public {block} has no extension", block=descriptor.name)
+                )
                 raise self.error(
-                    node,
-                    _("extension {name} is not known to the OD API's public protos", name=node.name),
-                    hint=_(
-                        "this is a Google-internal input reader; use tf_record_input_reader "
-                        '{{ input_path: "..." }} instead'
-                    ),
+                    node, _("extension {name} is not known to the OD API's public protos", name=node.name), hint=hint
                 ) from None
         found = descriptor.fields_by_name.get(node.name)
         if found is not None:
