@@ -302,7 +302,9 @@ class Binder:
                 return pool.FindExtensionByName(node.name.strip("[]"))
             except KeyError:
                 hint = (  # the one extension the zoo's configs carry is Google's internal input reader
-                    _('this is a Google-internal input reader; use tf_record_input_reader {{ input_path: "..." }} instead')
+                    _(
+                        'this is a Google-internal input reader; use tf_record_input_reader {{ input_path: "..." }} instead'
+                    )
                     if descriptor.name == "InputReader"
                     else _("remove it: the OD API's public {block} has no extension", block=descriptor.name)
                 )
