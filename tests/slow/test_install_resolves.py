@@ -1,4 +1,4 @@
-"""The README's install resolves on every Python pipecheck supports, each to its own stack (slow tier: PyPI).
+"""The install (docs/install.md) resolves on every Python pipecheck supports, each to its own stack (slow tier: PyPI).
 
 pip evaluates environment markers against the interpreter running it whatever --python-version
 says; uv's resolver takes the target Python for the markers too, so this one interpreter

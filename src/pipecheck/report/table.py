@@ -95,7 +95,7 @@ class Code(str):
 
 
 class Markup(str):
-    """A Markdown cell pipecheck wrote itself (a link in docs/rules.md): kept as it is."""
+    """A Markdown cell pipecheck wrote itself (a link in `pipecheck rules --format markdown`): kept as it is."""
 
 
 _MARKDOWN_ESCAPES = {
