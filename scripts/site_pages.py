@@ -21,6 +21,14 @@ _ENTRY_ANCHOR = re.compile(r'<a id="([a-z]-[0-9]{2})"></a>')
 _ENTRY_TITLE = re.compile(r"^\*\*(?P<title>[A-Z]-[0-9]{2}\s.*?)\*\*\.?\s*(?P<said>.*)$")
 _SOURCE_REF = re.compile(r"`((?:[a-z_0-9]+/)*[a-z_0-9]+\.py:[0-9]+(?:-[0-9]+)?)`")
 _EXAMPLE = re.compile(r"^(Bad|Good|Undecided)(?: \((?P<label>.*)\))?:$")
+OD_API = ("tf-models-research-object-detection", "2.8.0.post1")
+# The TF2 code of the OD API that reads a config: TF1-only modules (model_lib.py, legacy/, the TF1
+# exporters and input_reader_builder.py) are left out, and so are tests, the compiled protos and the
+# standalone tools (dataset_tools/, inference/, the offline evaluation).
+_TF1_ONLY = re.compile(
+    r"(^|/)(model_lib|model_main|exporter|export_tflite_ssd_graph_lib|input_reader_builder)\.py$"
+    r"|^legacy/|_test\.py$|^protos/|^(dataset_tools|inference)/|^metrics/offline_"
+)
 # What a rule's fixtures read from the command line and the settings, so its page can say so.
 FIXTURE_OPTIONS = {
     "machine": "`--ram SIZE` (or the `ram` setting): the training machine's RAM; else this machine's",
@@ -124,8 +132,70 @@ def rule_page(spec, entries: dict, origin: str) -> str:
     named = named_entries(spec.doc)
     if named:
         out += ["## Catalogue", _catalogue_section(named, entries, parts["catalogue"])]
+    reads = od_api_reads(_fields(examples))
+    if reads:
+        out += [
+            "## Where the OD API reads these fields",
+            f"In its TF2 code (`object_detection/`, {OD_API[0]} {OD_API[1]}):",
+            "\n".join(f"* `{name}`: " + ", ".join(f"`{place}`" for place in places) for name, places in reads.items()),
+        ]
     out.append(f"Suppress one line with `# pipecheck: ignore[{spec.code}]`; see [Configuration](../configuration.md).")
     return "\n\n".join(part for part in out if part) + "\n"
+
+
+def _fields(examples) -> list[str]:
+    """The config fields a rule's examples set or delete (their last names), in order."""
+    from pipecheck.testing.examples import targets
+
+    names = []
+    for example in examples:
+        for target in sorted(targets(example)):
+            if "." in target and "/" not in target and not target.startswith("-"):
+                names.append(target.rsplit(".", 1)[-1])
+    return list(dict.fromkeys(names))
+
+
+_SOURCES: dict[str, list[str]] = {}
+
+
+def od_api_sources() -> dict[str, list[str]]:
+    """The OD API's TF2 Python files, by path under object_detection/, read once."""
+    if not _SOURCES:
+        import importlib.metadata
+        import importlib.util
+
+        spec = importlib.util.find_spec("object_detection")
+        try:
+            version = importlib.metadata.version(OD_API[0])
+        except importlib.metadata.PackageNotFoundError:
+            version = None
+        if spec is None or spec.origin is None or version != OD_API[1]:
+            raise SystemExit(
+                f"the rule pages cite {OD_API[0]} {OD_API[1]} (found: {version}): "
+                f"pip install --no-deps {OD_API[0]}=={OD_API[1]}"
+            )
+        root = Path(spec.origin).parent
+        for path in sorted(root.rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            if not _TF1_ONLY.search(relative):
+                _SOURCES[relative] = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return _SOURCES
+
+
+def od_api_reads(fields: list[str], most: int = 3) -> dict[str, list[str]]:
+    """For each field, the first places the OD API's TF2 code reads it from a config (`config.field`)."""
+    found = {}
+    for name in fields:
+        reading = re.compile(rf"\b\w*(?:config|params|reader)\w*\.{re.escape(name)}\b")
+        places = [
+            f"{path}:{number}"
+            for path, lines in od_api_sources().items()
+            for number, line in enumerate(lines, 1)
+            if reading.search(line)
+        ]
+        if places:
+            found[name] = places[:most]
+    return found
 
 
 def _toml(value) -> str:
