@@ -3,7 +3,7 @@
 from pipecheck import N_, Finding, _, cannot_decide, rule
 from pipecheck.rulekit import backbone_family, family_of_extractor
 
-CODES = ("PC308", "PC399")
+CODES = ("PC308", "PC312")
 
 # The review's sign-off items these rules pre-fill.
 CHECKPOINT_IS_THE_NETWORKS = N_("The checkpoint is the downloaded network's ckpt-0, restored as detection")

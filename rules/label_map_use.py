@@ -15,11 +15,13 @@ LABEL_MAP_AGREES = N_("num_classes and the label map agree")
 def label_map_parses(label_maps):
     """Every label map the config names parses as a StringIntLabelMap.
 
-    Catalogue: F-03
+    Catalogue: F-03, U-06
 
     Why: a label map that does not parse (a JSON or CSV file, smart quotes, a missing
     brace) fails only when training starts, and label_map_util then retries it as binary,
     so the error shown is a confusing DecodeError. pipecheck gives the text error instead.
+    A byte that is not UTF-8, even in a comment, stops GFile.read() with a
+    UnicodeDecodeError: its line, column and likely code page are given.
 
     Bad:
         file faces_cubes/training/label_map.pbtxt: {"one": 1, "two": 2}

@@ -6,7 +6,7 @@ from pipecheck.rulekit import class_exposure
 from ._batch import advise_batch
 from ._common import box_counts, needs, record_place
 
-CODES = ("PC715", "PC799")
+CODES = ("PC715", "PC718")
 
 # The review's sign-off items these rules pre-fill.
 EVAL_NOT_TRAIN = N_("Evaluation images are not training images")

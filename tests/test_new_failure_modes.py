@@ -83,3 +83,22 @@ def test_the_project_walk_does_not_open_a_fifo_named_like_a_label_map(tmp_path):
     code = "import sys; from pathlib import Path; from pipecheck.project.files import scan; print(scan(Path(sys.argv[1])).label_maps)"
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
+
+
+def test_a_gbk_comment_in_the_label_map_is_found_with_its_line_and_code_page(clean_project):
+    """tensorflow/models#4926: '# id从1开始编号' saved in a Chinese code page; GFile.read() decodes comments too."""
+    label_map = clean_project / "faces_cubes" / "training" / "label_map.pbtxt"
+    label_map.write_bytes("# id从1开始编号\n".encode("gbk") + label_map.read_bytes())
+    _code, document = lint_json()
+    found = [f for f in _mine(document, "PC106") if f["file"].endswith("label_map.pbtxt")]
+    assert found and found[0]["line"] == 1 and found[0]["column"] == 5, document["findings"]
+    assert "in a comment" in found[0]["message"] and "GBK" in found[0]["hint"]
+
+
+def test_a_windows_1252_apostrophe_in_a_config_comment_is_named(clean_project):
+    config = clean_project / CONFIG
+    config.write_bytes(b"# the author\x92s config\n" + config.read_bytes())
+    _code, document = lint_json()
+    found = [f for f in document["findings"] if f["rule"] == "PC001"]
+    assert found and found[0]["line"] == 1 and found[0]["column"] == 13, document["findings"]
+    assert "in a comment" in found[0]["message"] and "Windows-1252" in found[0]["hint"]

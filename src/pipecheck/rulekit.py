@@ -10,6 +10,7 @@ from pipecheck.guarded import exists, file_size, is_dir, problem_with
 from pipecheck.odapi.distribution import MULTI_WORKER, TPU, default_distribution
 from pipecheck.odapi.estimates import estimate_training
 from pipecheck.odapi.exposure import class_exposure
+from pipecheck.odapi.heads import class_head_width, newest_trained_checkpoint, read_checkpoint_index
 from pipecheck.odapi.machine import format_bytes
 from pipecheck.odapi.schedules import (
     DECAYED_SHARE,
@@ -33,6 +34,7 @@ __all__ = [
     "ZOO_PLACEHOLDER",
     "backbone_family",
     "class_exposure",
+    "class_head_width",
     "cosine_rate",
     "default_distribution",
     "estimate_training",
@@ -45,8 +47,10 @@ __all__ = [
     "is_placeholder",
     "is_remote",
     "launched_elsewhere",
+    "newest_trained_checkpoint",
     "problem_with",
     "rate_at",
+    "read_checkpoint_index",
     "scaled_to_batch",
     "suggested_cosine",
     "base_rate",

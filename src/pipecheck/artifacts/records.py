@@ -55,6 +55,7 @@ PER_OBJECT = (
 PIXEL_LIMIT = 1.01  # the OD API's own assertion: "maximum box coordinate value is larger than 1.010000"
 _KEPT_PER_KIND = 20
 _BOX_SAMPLE = 20000
+_ID_CHARS = 256  # of a source_id kept: enough to tell ids apart, bounded for a hostile record
 
 
 @dataclass
@@ -80,6 +81,8 @@ class FileRecords:
     hashes: list[str] = field(default_factory=list)  # of image/encoded, per record
     payload_bytes: int = 0
     box_sizes: list[list[float]] = field(default_factory=list)  # [width, height], normalised, a sample
+    source_ids: dict[str, list[int]] = field(default_factory=dict)  # non-empty image/source_id -> [records, first]
+    mask_kinds: dict[str, list[int]] = field(default_factory=dict)  # image/object/mask's list kind -> [records, first]
 
     @property
     def records(self) -> int:
@@ -197,11 +200,24 @@ def _scan_example(facts: FileRecords, index: int, offset: int, payload: bytes, e
         _note(
             facts, "missing-key", index, offset, _("image/encoded is missing: there is no image"), key="image/encoded"
         )
+    _identity(facts, index, values, features)
     boxes = _boxes(facts, index, offset, values)
     facts.objects.append(len(boxes))
     _classes(facts, index, offset, values, len(boxes))
     encoded = values.get("image/encoded", [b""])
     _image(facts, index, offset, values, encoded[0] if encoded else b"")
+
+
+def _identity(facts, index, values, features) -> None:
+    """The source_id the evaluation keys images by, and how the masks are stored (PNG bytes or floats)."""
+    source = values.get("image/source_id") or [b""]
+    text = source[0].decode("utf-8", "replace")[:_ID_CHARS] if isinstance(source[0], bytes) else ""
+    if text:
+        _tally(facts.source_ids, text, index)
+    if "image/object/mask" in features:
+        kind = features["image/object/mask"].WhichOneof("kind")
+        if kind and getattr(features["image/object/mask"], kind).value:
+            _tally(facts.mask_kinds, kind, index)
 
 
 def _boxes(facts, index, offset, values) -> list[tuple[float, float, float, float]]:

@@ -14,6 +14,8 @@ from pipecheck.engine.registry import cannot_decide, fixture
 from pipecheck.i18n import _
 from pipecheck.project import is_remote
 
+RECORDS_NAMESPACE = "records-ids"  # renamed when the facts gained source ids and mask kinds: older entries lack them
+
 
 @dataclass
 class ReaderRecords:
@@ -76,7 +78,7 @@ def records(config, project, options) -> Records:
     facts, to_scan = {}, []
     for resolved, path in unique.items():
         key = _key_or_none(path)
-        hit = _load_or_none(FileRecords, "records", key)
+        hit = _load_or_none(FileRecords, RECORDS_NAMESPACE, key)
         if hit is not None:
             facts[resolved] = hit
         else:
@@ -92,7 +94,7 @@ def records(config, project, options) -> Records:
     for resolved, path, key in to_scan:
         facts[resolved] = scan_file(path, on_bytes=advance)
         if key is not None and not facts[resolved].count("unreadable"):
-            cached.store("records", key, facts[resolved].as_json())
+            cached.store(RECORDS_NAMESPACE, key, facts[resolved].as_json())
     report(label, total, total)
     readers = {
         name: ReaderRecords(name, [facts[real(f)] for f, _ in files], [i for _, i in files])

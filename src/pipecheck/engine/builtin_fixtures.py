@@ -115,7 +115,9 @@ def label_maps(config, project, schema, options) -> dict:
             loaded[value] = load_label_map(path, schema.label_map_class)
         except TextProtoSyntaxError as error:
             loaded[value] = LoadProblem(path, error.message, error.line, error.column, error.hint)
-        except (OSError, UnicodeDecodeError) as error:
+        except UnicodeDecodeError as error:
+            loaded[value] = _undecodable_label_map(path, error)
+        except OSError as error:
             loaded[value] = LoadProblem(
                 path, _("cannot read the label map: {error}", error=getattr(error, "strerror", None) or error)
             )
@@ -156,6 +158,15 @@ def machine(options, settings):
     return current_machine(options.ram or settings.ram)
 
 
+def _undecodable_label_map(path: Path, error: UnicodeDecodeError) -> LoadProblem:
+    """Where the label map stops being UTF-8 (label_map_util reads it whole, comments included)."""
+    from pipecheck.guarded import TEXT_LIMIT, read_bytes
+    from pipecheck.textproto.encoding import undecodable
+
+    line, column, message, hint = undecodable(read_bytes(path, TEXT_LIMIT), error.start)
+    return LoadProblem(path, message, line, column, hint)
+
+
 def read_text(path: Path) -> str:
     """A config's text; undecodable bytes become a syntax finding with their line and column."""
     from pipecheck.guarded import TEXT_LIMIT, read_bytes
@@ -164,18 +175,10 @@ def read_text(path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise FatalInput(
-            Finding(
-                _("byte 0x{byte:02x} is not UTF-8", byte=data[error.start]),
-                file=path,
-                line=line,
-                column=column,
-                hint=_("save the file as UTF-8 (an editor set to Latin-1 or Windows-1252 wrote it)"),
-                severity="error",
-            )
-        ) from None
+        from pipecheck.textproto.encoding import undecodable
+
+        line, column, message, hint = undecodable(data, error.start)
+        raise FatalInput(Finding(message, file=path, line=line, column=column, hint=hint, severity="error")) from None
 
 
 def syntax_finding(path: Path, error: TextProtoSyntaxError) -> Finding:
