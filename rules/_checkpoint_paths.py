@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from pipecheck import Finding, _
 from pipecheck.rulekit import exists, tail_parts
 from pipecheck.rulekit import is_dir as _is_dir
 
@@ -48,3 +49,32 @@ def same_tail(prefix: Path, indexes) -> Path | None:
 def as_value(value: str, path: Path, project) -> str:
     """Write a corrected path the way the user wrote the original (relative stays relative)."""
     return str(path) if Path(value).is_absolute() else project.display(path)
+
+
+def state_file_or_folder(path: Path) -> tuple[Path | None, Path, str]:
+    """(the prefix found, the prefix to write when absent, the problem) for a value named checkpoint."""
+    if path.parent.name == "checkpoint":
+        found = prefix_in(path.parent) if _is_dir(path.parent) else None
+        return (
+            found,
+            path.parent / "ckpt-0",
+            _("fine_tune_checkpoint is the state file 'checkpoint', not a checkpoint prefix"),
+        )
+    return None, path / "ckpt-0", _("fine_tune_checkpoint is the checkpoint folder, not a checkpoint prefix")
+
+
+def absent_prefix(value: str, missing: Path, problem: str, project, project_files) -> Finding:
+    """The prefix to write for a folder or state file that is absent: the project's own if its path ends alike."""
+    here = same_tail(missing, project_files.checkpoint_indexes)
+    if here is not None:
+        fixed = project.display(here)
+        hint = _('the project has it: write fine_tune_checkpoint: "{prefix}"', prefix=fixed)
+    else:
+        fixed = as_value(value, missing, project)
+        hint = _('write fine_tune_checkpoint: "{prefix}" (the zoo archive\'s prefix)', prefix=fixed)
+    return Finding(
+        _("{problem}: TensorFlow opens <prefix>.index, here {path}", problem=problem, path=f"{value}.index"),
+        field="train_config.fine_tune_checkpoint",
+        hint=hint,
+        replacement=f'"{fixed}"' if here is not None else None,
+    )

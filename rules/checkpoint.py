@@ -6,7 +6,15 @@ from pipecheck import N_, Finding, _, cannot_decide, rule
 from pipecheck.rulekit import exists, home_expansion, is_remote, problem_with
 from pipecheck.rulekit import is_dir as _is_dir
 
-from ._checkpoint_paths import DATA_SHARD, actual_prefix, as_value, names_the_folder, prefix_in, same_tail
+from ._checkpoint_paths import (
+    DATA_SHARD,
+    absent_prefix,
+    actual_prefix,
+    as_value,
+    names_the_folder,
+    prefix_in,
+    state_file_or_folder,
+)
 from ._common import is_placeholder
 
 CODES = ("PC300", "PC307")
@@ -25,35 +33,6 @@ def _checkpoint_value(config):
     if is_remote(value):
         cannot_decide(_("the checkpoint is remote ({path})", path=value))
     return value
-
-
-def _state_file_or_folder(path: Path) -> tuple[Path | None, Path, str]:
-    """(the prefix found, the prefix to write when absent, the problem) for a value named checkpoint."""
-    if path.parent.name == "checkpoint":
-        found = prefix_in(path.parent) if _is_dir(path.parent) else None
-        return (
-            found,
-            path.parent / "ckpt-0",
-            _("fine_tune_checkpoint is the state file 'checkpoint', not a checkpoint prefix"),
-        )
-    return None, path / "ckpt-0", _("fine_tune_checkpoint is the checkpoint folder, not a checkpoint prefix")
-
-
-def _absent_prefix(value: str, missing: Path, problem: str, project, project_files) -> Finding:
-    """The prefix to write for a folder or state file that is absent: the project's own if its path ends alike."""
-    here = same_tail(missing, project_files.checkpoint_indexes)
-    if here is not None:
-        fixed = project.display(here)
-        hint = _('the project has it: write fine_tune_checkpoint: "{prefix}"', prefix=fixed)
-    else:
-        fixed = as_value(value, missing, project)
-        hint = _('write fine_tune_checkpoint: "{prefix}" (the zoo archive\'s prefix)', prefix=fixed)
-    return Finding(
-        _("{problem}: TensorFlow opens <prefix>.index, here {path}", problem=problem, path=f"{value}.index"),
-        field=FIELD,
-        hint=hint,
-        replacement=f'"{fixed}"' if here is not None else None,
-    )
 
 
 @rule("PC301", "checkpoint-is-a-prefix", category="checkpoint", fix="safe", checklist=CHECKPOINT_IS_THE_NETWORKS)
@@ -101,7 +80,7 @@ def checkpoint_is_a_prefix(config, project, project_files):
     elif DATA_SHARD.search(path.name):
         problem = _("fine_tune_checkpoint is a data file")
     elif names_the_folder(path):
-        corrected, missing, problem = _state_file_or_folder(path)
+        corrected, missing, problem = state_file_or_folder(path)
     elif path.name.startswith("model.ckpt") and not exists(Path(f"{path}.index")):
         corrected, problem = prefix_in(path.parent), _("fine_tune_checkpoint uses the TF1 name model.ckpt")
     elif path.name.startswith("model.ckpt"):
@@ -117,7 +96,7 @@ def checkpoint_is_a_prefix(config, project, project_files):
     if problem is None:
         return None
     if corrected is None and missing is not None:  # absent here: the zoo archive's name for the prefix
-        return _absent_prefix(value, missing, problem, project, project_files)
+        return absent_prefix(value, missing, problem, project, project_files)
     if corrected is None:
         return Finding(
             _("{problem}; TensorFlow needs the checkpoint prefix and there is no *.index file there", problem=problem),
