@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from pipecheck.i18n import _
+from pipecheck.textproto.descriptors import child_message, homes_of, is_message, is_repeated, store_scalar
 from pipecheck.textproto.syntax import Document, FieldNode, MessageValue, ScalarValue
 from pipecheck.textproto.tokens import SourceText, TextProtoSyntaxError
 from pipecheck.textproto.values import ValueError_, convert_scalar
@@ -110,7 +111,7 @@ class Binder:
                 continue
             self.misplaced = None
             path = f"{prefix}.{field_descriptor.name}" if prefix else field_descriptor.name
-            repeated = _is_repeated(field_descriptor)
+            repeated = is_repeated(field_descriptor)
             self.note_oneof(node, field_descriptor, prefix, oneof_members)
             if node.is_list and not repeated:
                 self.fail(
@@ -122,7 +123,7 @@ class Binder:
                     exact=path,
                 )
                 continue
-            if not repeated and path in self.locations and not _is_message(field_descriptor):
+            if not repeated and path in self.locations and not is_message(field_descriptor):
                 self.notes.append(Note("duplicate", path, self.locations[path], self._location(node)))
             for value in node.values:
                 item_path = path
@@ -144,14 +145,14 @@ class Binder:
 
     def home_of(self, node: FieldNode) -> str | None:
         """The block path a field of another block belongs in ("" for the top level), or None."""
-        homes = _homes_of(self.root, node.name)
+        homes = homes_of(self.root, node.name)
         if not homes:
             return None
         return "" if homes[0] == _("the top level") else homes[0]
 
     def mark_homes(self, node: FieldNode) -> None:
         """A field written outside its block is lost in every block it may belong to (one per architecture)."""
-        for home in _homes_of(self.root, node.name):
+        for home in homes_of(self.root, node.name):
             self.damaged.append((node.name if home == _("the top level") else f"{home}.{node.name}", True))
 
     def misplaced_run(self, node: FieldNode, descriptor, prefix: str, problem: TextProtoSyntaxError, home: str) -> bool:
@@ -230,20 +231,20 @@ class Binder:
 
     def bind_value(self, node: FieldNode, value, field_descriptor, path: str, message) -> list[FieldNode]:
         location = self._location(node, value)
-        if _is_message(field_descriptor):
+        if is_message(field_descriptor):
             if not isinstance(value, MessageValue):
                 raise self.error(
                     node,
                     _('"{name}" is a block: write {name} {{ ... }}, not a value', name=node.name),
                     token=value.tokens[0],
                 )
-            if path in self.locations and not _is_repeated(field_descriptor):
+            if path in self.locations and not is_repeated(field_descriptor):
                 self.notes.append(Note("duplicate", path, self.locations[path], location, detail="block"))
             self.locations[path] = location
             if field_descriptor.message_type.GetOptions().map_entry:
                 self.bind_map_entry(value, field_descriptor, path, message)
                 return []
-            child = _child_message(message, field_descriptor)
+            child = child_message(message, field_descriptor)
             self.stack.append(field_descriptor.message_type)
             try:
                 hoisted = self.bind(value.fields, field_descriptor.message_type, path, child)
@@ -268,7 +269,7 @@ class Binder:
             ) from None
         location.float32 = field_descriptor.type == field_descriptor.TYPE_FLOAT
         self.locations[path] = location
-        _store_scalar(message, field_descriptor, location.parsed)
+        store_scalar(message, field_descriptor, location.parsed)
         return []
 
     def bind_map_entry(self, entry: MessageValue, field_descriptor, path: str, message) -> None:
@@ -325,7 +326,7 @@ class Binder:
         if close:
             hint = _("did you mean {name}?", name=close[0])
         else:
-            homes = _homes_of(self.root, node.name)
+            homes = homes_of(self.root, node.name)
             hint = (
                 _(
                     "{name} belongs in {homes}; a closing brace may be missing or misplaced above",
@@ -357,61 +358,3 @@ class Binder:
 
     def _location(self, node: FieldNode, value=None) -> FieldLocation:
         return FieldLocation(node.name_token.line, node.name_token.column, node, value)
-
-
-def _child_message(message, field_descriptor):
-    """The sub-message a block fills: a new item of a repeated field, or the (merged) singular one."""
-    if field_descriptor.is_extension:
-        target = message.Extensions[field_descriptor]
-        child = target.add() if _is_repeated(field_descriptor) else target
-    elif _is_repeated(field_descriptor):
-        child = getattr(message, field_descriptor.name).add()
-    else:
-        child = getattr(message, field_descriptor.name)
-    child.SetInParent()  # an empty block still counts as set, as with Merge
-    return child
-
-
-def _store_scalar(message, field_descriptor, value) -> None:
-    if field_descriptor.type == field_descriptor.TYPE_ENUM:
-        value = field_descriptor.enum_type.values_by_name[value].number
-    if field_descriptor.is_extension:
-        if _is_repeated(field_descriptor):
-            message.Extensions[field_descriptor].append(value)
-        else:
-            message.Extensions[field_descriptor] = value
-    elif _is_repeated(field_descriptor):
-        getattr(message, field_descriptor.name).append(value)
-    else:
-        setattr(message, field_descriptor.name, value)
-
-
-def _is_repeated(field_descriptor) -> bool:
-    repeated = getattr(field_descriptor, "is_repeated", None)  # protobuf >= 5.29 drops .label later
-    if repeated is None:
-        return field_descriptor.label == field_descriptor.LABEL_REPEATED
-    return bool(repeated)
-
-
-def _is_message(field_descriptor) -> bool:
-    return field_descriptor.type in (field_descriptor.TYPE_MESSAGE, field_descriptor.TYPE_GROUP)
-
-
-def _homes_of(root, name: str, limit_depth: int = 6) -> list[str]:
-    """Field paths (without indexes) under which a field called `name` is valid."""
-    homes: list[str] = []
-    seen: set[str] = set()
-
-    def walk(descriptor, prefix: str, depth: int) -> None:
-        if depth > limit_depth or descriptor.full_name in seen:
-            return
-        seen.add(descriptor.full_name)
-        if name in descriptor.fields_by_name:
-            homes.append(prefix or _("the top level"))
-        for child in descriptor.fields:
-            if _is_message(child):
-                walk(child.message_type, f"{prefix}.{child.name}" if prefix else child.name, depth + 1)
-        seen.discard(descriptor.full_name)
-
-    walk(root, "", 0)
-    return sorted(homes, key=len)

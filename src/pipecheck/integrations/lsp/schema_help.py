@@ -39,7 +39,7 @@ def type_name(field: FieldDescriptor) -> str:
 def describe_field(field: FieldDescriptor) -> list[str]:
     """Markdown lines: type, label, default, oneof, enum values and pipecheck's description of the field."""
     from pipecheck.report.diff import DESCRIPTIONS
-    from pipecheck.textproto.binder import _is_repeated
+    from pipecheck.textproto.descriptors import is_repeated as _is_repeated
 
     repeated = _is_repeated(field)
     lines = [f"`{type_name(field)}`" + (" (repeated)" if repeated else "")]
