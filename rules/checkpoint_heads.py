@@ -1,6 +1,6 @@
-"""Rules about the checkpoints a training wrote, read before exporting or evaluating them (PC313 on)."""
+"""Rules about checkpoint tensors against the model the config builds: trained heads, the first layer (PC313 on)."""
 
-from pipecheck import Finding, _, rule
+from pipecheck import Finding, _, cannot_decide, rule
 from pipecheck.rulekit import class_head_width, newest_trained_checkpoint, read_checkpoint_index
 
 CODES = ("PC313", "PC399")
@@ -77,4 +77,55 @@ def trained_head_fits_classes(config, project):
         else _(
             "train again with num_classes {classes}, or export with the config it was trained with", classes=classes
         ),
+    )
+
+
+def _rgb_kernel(checkpoint) -> tuple[str, list[int]] | None:
+    """The first feature-extractor convolution kernel taking 3 input channels, if the checkpoint has one."""
+    for entry in checkpoint.entries:
+        name, shape = entry.get("name", ""), entry.get("shape") or []
+        if "feature_extractor" in name and len(shape) == 4 and shape[2] == 3:
+            return name.split("/.ATTRIBUTES", 1)[0], shape
+    return None
+
+
+@rule("PC314", "grayscale-fits-checkpoint", category="checkpoint")
+def grayscale_fits_checkpoint(config, checkpoint):
+    """convert_to_grayscale is off when the fine-tune checkpoint's first convolution takes RGB.
+
+    Catalogue: U-17
+
+    Why: with convert_to_grayscale the resizer turns each image into one channel
+    (builders/image_resizer_builder.py:93-104, rgb_to_gray), so the feature extractor's
+    first convolution is built for 1 input channel; the checkpoint's kernel has 3, and
+    restoring it fails on the shape (tensorflow/models#6404, #6201, #4349, TF1-era threads
+    on the same builder). The exported model would also expect 1-channel images.
+
+    Bad:
+        model.faster_rcnn.image_resizer.keep_aspect_ratio_resizer.convert_to_grayscale: true
+    Good:
+        model.faster_rcnn.image_resizer.keep_aspect_ratio_resizer.convert_to_grayscale: false
+    """
+    model = config.model
+    if model is None or not model.HasField("image_resizer"):
+        return None
+    kind = model.image_resizer.WhichOneof("image_resizer_oneof")
+    resizer = getattr(model.image_resizer, kind) if kind else None
+    if resizer is None or not getattr(resizer, "convert_to_grayscale", False):
+        return None
+    if not checkpoint.readable:
+        cannot_decide(_("the checkpoint index cannot be read (see PC310)"))
+    found = _rgb_kernel(checkpoint)
+    if found is None:
+        return None
+    name, shape = found
+    return Finding(
+        _(
+            "convert_to_grayscale feeds 1 channel to the network, but the checkpoint's first convolution {name} "
+            "takes 3 ({shape}): restoring it fails on the shape",
+            name=name,
+            shape="x".join(map(str, shape)),
+        ),
+        field=f"{config.arch_path}.image_resizer.{kind}.convert_to_grayscale",
+        hint=_("delete convert_to_grayscale: grey images decoded as 3 equal channels keep the pre-trained first layer"),
     )
