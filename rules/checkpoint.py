@@ -190,7 +190,7 @@ def _nearby(prefix: Path, value: str, project) -> str:
     if found is not None:
         fixed = as_value(value, found, project)
         return _('the folder holds {name}: write fine_tune_checkpoint: "{prefix}"', name=found.name, prefix=fixed)
-    return _("extract the zoo archive into pre-trained/ (or pre_trained/) and point at <net>/checkpoint/ckpt-0")
+    return _("extract the zoo archive into pre-trained/ and point at <net>/checkpoint/ckpt-0")
 
 
 @rule("PC303", "checkpoint-version-v2", category="checkpoint", fix="safe", checklist=CHECKPOINT_IS_THE_NETWORKS)

@@ -88,8 +88,7 @@ def config_written_for_tf2(config, project):
         ),
         field=field or _first_written(config),
         hint=_(
-            "start from {zoo}/pipeline.config (pipecheck init {zoo}.tar.gz), carrying over num_classes, "
-            "the paths, batch_size and num_steps",
+            "pipecheck init {zoo}.tar.gz, then carry num_classes, the paths, batch_size and num_steps over",
             zoo=zoo,
         ),
         details=TF1_CONSEQUENCES,

@@ -123,3 +123,10 @@ def test_pc306_says_from_detection_checkpoint_decides_when_the_type_is_unset(cle
     replace_once(clean_project / CONFIG, 'fine_tune_checkpoint_type: "detection"', "from_detection_checkpoint: true")
     [finding] = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC306"]
     assert "it decides" in finding["message"] and "'detection'" in finding["message"]
+
+
+def test_a_relative_path_climbing_out_of_the_checkout_is_another_layouts_and_is_relocated(clean_project):
+    config = clean_project / CONFIG
+    config.write_text(config.read_text().replace(LABEL_MAP, "../../elsewhere/faces_cubes/training/label_map.pbtxt"))
+    found = {f["rule"]: f for f in lint_json()[1]["findings"]}
+    assert "PC206" in found and LABEL_MAP in found["PC206"]["message"] and "PC202" not in found

@@ -124,11 +124,23 @@ def _respelt(value: str, match: Path, project: Project) -> bool:
     return len(parts) >= 3 and len(relative) >= len(parts) and list(relative[-(len(parts) - 1) :]) == parts[1:]
 
 
+def _climbs_out(value: str) -> bool:
+    """A relative path that climbs out of the folder it is read from (../../data/...)."""
+    parts = value.replace("\\", "/").split("/")
+    depth = 0
+    for part in parts:
+        depth += -1 if part == ".." else 0 if part in ("", ".") else 1
+        if depth < 0:
+            return True
+    return False
+
+
 def written_elsewhere(value: str) -> bool:
-    """An absolute path, of this system or another (/content/..., C:\\Users\\..., ~/...), or a Windows one
-    (backslashes): another machine's. A relative path with slashes that is absent is just absent."""
+    """An absolute path, of this system or another (/content/..., C:\\Users\\..., ~/...), a Windows one
+    (backslashes), or one climbing out of the checkout (../../data): another machine's or layout's.
+    A relative path inside the checkout that is absent is just absent."""
     text = value.strip()
-    return text.startswith(("/", "\\", "~")) or "\\" in text or bool(_DRIVE.match(text))
+    return text.startswith(("/", "\\", "~")) or "\\" in text or bool(_DRIVE.match(text)) or _climbs_out(text)
 
 
 # Folders an exported model is written to; their label_map.pbtxt is the export's copy.
