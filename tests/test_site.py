@@ -216,3 +216,15 @@ def test_the_pages_demos_are_what_the_example_prints(page, language, tmp_path, m
     assert len(shown) > 3
     for line in shown:
         assert line in printed, line
+
+
+def test_regenerate_names_a_catalogue_entry_it_cannot_write():
+    from types import SimpleNamespace
+
+    from pipecheck.report.rule_docs import catalogue_entries
+
+    rule = SimpleNamespace(code="PC199", doc="Summary.\n\nCatalogue: L-01, Z-99\n")
+    shipped = '<a id="l-01"></a>\n**L-01 `x`**.'
+    assert regenerate.missing_catalogue_entries([rule], shipped, catalogue_entries) == [
+        'PC199 names catalogue entry Z-99: add it to docs/failure-catalogue.md with its anchor <a id="z-99"></a>'
+    ]
