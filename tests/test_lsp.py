@@ -355,3 +355,16 @@ async def test_a_broken_label_map_buffer_gets_its_finding_at_its_line(client, co
     diagnostics = await diagnostics_of(client, label_map.as_uri())
     assert [(d.range.start.line, d.severity) for d in diagnostics] == [(6, types.DiagnosticSeverity.Error)]
     assert "quote" in diagnostics[0].message and label_map.read_text() == text
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_the_roots_lang_setting_is_the_servers_as_it_is_the_clis(client, tmp_path):
+    project = tmp_path / "french"
+    (project / "pre-trained").mkdir(parents=True)
+    (project / "pipecheck.toml").write_text('lang = "fr"\n')
+    config = project / "pipeline.config"
+    config.write_text("model { ssd { num_classes: 3 } }\n")
+    diagnostics = await open_and_wait(client, config)
+    assert any("num_steps" in d.message and "n'est pas" in d.message for d in diagnostics), [
+        d.message for d in diagnostics
+    ]

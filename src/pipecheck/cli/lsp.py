@@ -19,5 +19,5 @@ def lsp(args) -> int:
             file=sys.stderr,
         )
         return 2
-    serve(args.root.absolute() if args.root else None)
+    serve(args.root.absolute() if args.root else None, getattr(args, "lang", None))
     return 0

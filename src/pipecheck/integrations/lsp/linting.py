@@ -74,6 +74,7 @@ class Linter:
     select: list[str] | None = None
     ignore: list[str] | None = None
     settings_file: Path | None = None
+    lang: str | None = None  # `pipecheck --lang fr lsp`; else each root's `lang` setting, as for the CLI
     runs: int = 0
     # label map -> the configs on disk that name it: a walk of the root, done once per label map
     # (each keystroke in a label map re-lints them); forgotten when a config is opened or saved
@@ -83,6 +84,7 @@ class Linter:
         from pipecheck.engine.runner import RunOptions, run
 
         root = launch_root(path, self.explicit_root, self.folders)
+        self._language(root)
         options = RunOptions(
             target=path,
             root=root,
@@ -95,6 +97,12 @@ class Linter:
         result = run(options)
         self.runs += 1
         return self._grouped(path, text, result)
+
+    def _language(self, root: Path) -> None:
+        from pipecheck.engine.settings import load_settings
+        from pipecheck.i18n import set_language
+
+        set_language(self.lang or load_settings(root, self.settings_file).lang)
 
     def configs_reading(self, label_map: Path, open_configs: list[Path]) -> list[Path]:
         """The configs a label map stands for, as `pipecheck check LABEL_MAP` expands it, plus open ones naming it."""

@@ -25,9 +25,9 @@ logger = logging.getLogger("pipecheck.lsp")
 
 
 class PipecheckServer(LanguageServer):
-    def __init__(self, root: Path | None = None):
+    def __init__(self, root: Path | None = None, lang: str | None = None):
         super().__init__("pipecheck", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
-        self.linter = Linter(explicit_root=root)
+        self.linter = Linter(explicit_root=root, lang=lang)
         self.debounce = DEBOUNCE_SECONDS
         self.lints: dict[Path, object] = {}  # config path -> its last Lint
         self.pending: dict[str, asyncio.TimerHandle] = {}
@@ -135,8 +135,8 @@ def _lines(text: str) -> list[str]:
     return text.splitlines(keepends=True) or [""]
 
 
-def create_server(root: Path | None = None) -> PipecheckServer:
-    server = PipecheckServer(root)
+def create_server(root: Path | None = None, lang: str | None = None) -> PipecheckServer:
+    server = PipecheckServer(root, lang)
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: PipecheckServer, params: types.InitializeParams):
@@ -178,9 +178,9 @@ def create_server(root: Path | None = None) -> PipecheckServer:
     return server
 
 
-def serve(root: Path | None = None) -> None:
+def serve(root: Path | None = None, lang: str | None = None) -> None:
     """Run the server on stdin/stdout until the client says exit."""
     from pipecheck.artifacts import cached
 
     cached.remember_in_memory()
-    create_server(root).start_io()
+    create_server(root, lang).start_io()
