@@ -12,6 +12,8 @@ import zipfile
 import pytest
 from support.projects import CONFIG, EXAMPLE, REPO
 
+from pipecheck.report.rule_docs import rule_page_url  # noqa: E402
+
 pytest.importorskip("pygls")
 
 
@@ -45,8 +47,8 @@ def test_neovim_shows_the_course_warnings_then_pc101_unsaved_and_applies_its_fix
     assert {("PC312", 113), ("PC509", 102), ("PC503", 103), ("PC509", 104), ("PC501", 105)} <= on_open
     assert seen["pc101"] and seen["modified"] and config.read_text() == before  # shown without saving
     pc101 = next(item for item in seen["after_edit"] if item["code"] == "PC101")
-    assert pc101["lnum"] == seen["row"] == 9 and pc101["href"].endswith("/rules/PC101/")
-    assert "**PC101**" in seen["hover"] and "/rules/PC101/)" in seen["hover"]
+    assert pc101["lnum"] == seen["row"] == 9 and pc101["href"] == rule_page_url("PC101")
+    assert "**PC101**" in seen["hover"] and f"({rule_page_url('PC101')})" in seen["hover"]
     assert seen["fixed"].strip() == "num_classes: 2" and seen["cleared"]
     assert "Suppress PC101 on this line (# pipecheck: ignore)" in seen["titles"]
 

@@ -22,6 +22,8 @@ from lsprotocol import types  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
 from support.projects import CONFIG, EXAMPLE  # noqa: E402
 
+from pipecheck.report.rule_docs import rule_page_url  # noqa: E402
+
 LABEL_MAP = "faces_cubes/training/label_map.pbtxt"
 
 
@@ -118,7 +120,7 @@ async def test_the_course_config_shows_what_the_cli_finds_at_its_lines(client, c
     assert ("PC312", 113) in shown and ("PC501", 105) in shown
     pc501 = next(d for d in diagnostics if d.code == "PC501")
     assert pc501.severity == types.DiagnosticSeverity.Warning
-    assert pc501.code_description.href.endswith("/rules/PC501/")
+    assert pc501.code_description.href == rule_page_url("PC501")
     line = (course / CONFIG).read_text().splitlines()[104]
     assert line[pc501.range.start.character : pc501.range.end.character] == "warmup_steps: 2000"
     quiet = [d for d in diagnostics if d.tags and types.DiagnosticTag.Unnecessary in d.tags]
@@ -222,7 +224,7 @@ async def test_hover_gives_the_schema_both_values_and_the_rule_behind_a_finding(
     )
     assert "`uint32`" in shown and "steps of linear warmup" in shown
     assert "this config: `2000`" in shown and "zoo original: `2000` (line 105 of pre-trained/" in shown
-    assert "**PC501**" in shown and "/rules/PC501/)" in shown
+    assert "**PC501**" in shown and f"({rule_page_url('PC501')})" in shown
     hover = await client.text_document_hover_async(
         types.HoverParams(types.TextDocumentIdentifier(path.as_uri()), at(text, "num_classes: 2", 2))
     )

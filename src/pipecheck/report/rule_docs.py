@@ -13,10 +13,12 @@ from pipecheck.report.table import Markup, markdown_table, text_table
 _EXAMPLE = re.compile(r"^(Bad|Good|Undecided)(?: \(.*\))?:$")
 _ENTRY = re.compile(r"\b([A-Z])-([0-9]{2})\b")
 CATALOGUE = "docs/failure-catalogue.md"
-# The documentation site's page of one rule (one page per rule, `.../rules/PC101/`): the language
-# server's diagnostics and hovers link to it. The one place the site's address is written.
+# The documentation site's page of one rule (mkdocs.yml: one page per rule, use_directory_urls
+# false, so `rules/PC101.html`): the language server's diagnostics and hovers link to it. The one
+# place the site's address is written; the site has no published address yet (mkdocs.yml has no
+# site_url), so this is where it goes when it has one.
 DOCS_SITE = "https://pipecheck-tfod.readthedocs.io/en/latest"
-RULE_PAGE = DOCS_SITE + "/rules/{code}/"
+RULE_PAGE = DOCS_SITE + "/rules/{code}.html"
 
 
 def rule_page_url(code: str) -> str:
