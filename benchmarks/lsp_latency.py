@@ -124,7 +124,7 @@ def run(root: Path, edits: int, env: dict) -> dict:
         )
         published = client.wait(diagnostics_of(uri, version))
         times.append((time.perf_counter() - started) * 1000)
-        counts.append(len(published["params"]["diagnostics"]))
+        counts.append(sorted({d.get("code") for d in published["params"]["diagnostics"]}))
     client.request("shutdown", None)
     client.send("exit", None)
     client.process.wait(timeout=10)
@@ -135,7 +135,7 @@ def run(root: Path, edits: int, env: dict) -> dict:
         "worst_ms": round(max(times), 1),
         "edits": edits,
         "times_ms": [round(t, 1) for t in times],
-        "diagnostics_per_edit": counts,
+        "codes_per_edit": counts,
     }
 
 
