@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 from pathlib import Path
 
 from lsprotocol import types
@@ -183,4 +185,8 @@ def serve(root: Path | None = None, lang: str | None = None) -> None:
     from pipecheck.artifacts import cached
 
     cached.remember_in_memory()
-    create_server(root, lang).start_io()
+    # pygls closes the streams it is given when the client says exit: give it copies of the
+    # descriptors, so the command's own last flush of stdout still finds it open (exit code 0)
+    stdin = os.fdopen(os.dup(sys.__stdin__.fileno()), "rb")
+    stdout = os.fdopen(os.dup(sys.__stdout__.fileno()), "wb")
+    create_server(root, lang).start_io(stdin, stdout)
