@@ -370,3 +370,36 @@ async def test_the_roots_lang_setting_is_the_servers_as_it_is_the_clis(client, t
     assert any("num_steps" in d.message and "n'est pas" in d.message for d in diagnostics), [
         d.message for d in diagnostics
     ]
+
+
+NOISY_RULE = '''
+from pipecheck import Finding, rule
+
+
+@rule("ACME201", "noisy", category="acme", severity="warning")
+def noisy(config):
+    """Prints, as a careless rule might.
+
+    Bad:
+        model.ssd.num_classes: 3
+    """
+    print("Content-Length: 5\\r\\n\\r\\nhello", flush=True)  # on stdout, this would corrupt the protocol
+    return Finding("noisy rule ran", field="model")
+'''
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_a_rule_that_prints_does_not_break_the_protocol(client, tmp_path):
+    project = tmp_path / "noisy"
+    (project / "pre-trained").mkdir(parents=True)
+    (project / "acme").mkdir()
+    (project / "acme" / "noisy.py").write_text(NOISY_RULE)
+    (project / "pipecheck.toml").write_text('rules_dirs = ["acme"]\n')
+    config = project / "pipeline.config"
+    config.write_text("model { ssd { num_classes: 3 } }\n")
+    diagnostics = await open_and_wait(client, config)
+    assert "ACME201" in {d.code for d in diagnostics}
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(config.as_uri()), types.Position(0, 9))
+    )
+    assert "num_classes" in hover.contents.value or "ssd" in hover.contents.value

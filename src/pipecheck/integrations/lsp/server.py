@@ -9,6 +9,7 @@ failed lint is logged and the previous diagnostics stay until the next one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -189,4 +190,5 @@ def serve(root: Path | None = None, lang: str | None = None) -> None:
     # descriptors, so the command's own last flush of stdout still finds it open (exit code 0)
     stdin = os.fdopen(os.dup(sys.__stdin__.fileno()), "rb")
     stdout = os.fdopen(os.dup(sys.__stdout__.fileno()), "wb")
-    create_server(root, lang).start_io(stdin, stdout)
+    with contextlib.redirect_stdout(sys.stderr):  # a stray print must not break the protocol's stream
+        create_server(root, lang).start_io(stdin, stdout)
