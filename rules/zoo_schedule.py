@@ -20,7 +20,9 @@ def zoo_rate_scaled_without_original(config, original):
     feature extractor, resizer size) in a table generated from the TF2 zoo's 47 configs
     (scripts/zoo_networks.py); when the config keeps that network's base rate with a batch
     at least 8 times smaller, updates follow a few images at the full rate: the loss jumps
-    and can turn NaN, which TF2 does not stop on. Linear scaling is the usual remedy.
+    and can turn NaN, which TF2 does not stop on. Linear scaling is the usual remedy; it is
+    the rule for momentum SGD (the zoo's Faster R-CNN, SSD and EfficientDet), so Adam
+    configs (CenterNet) are left alone.
 
     Bad:
         rm pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/pipeline.config
@@ -36,6 +38,8 @@ def zoo_rate_scaled_without_original(config, original):
     if network is None or found is None:
         return None
     name, row = network
+    if row["optimizer"] != "momentum_optimizer":
+        return None  # the linear rule is SGD's; Adam's rate depends far less on the batch
     path, schedule_name, schedule = found
     rate, batch = base_rate(schedule_name, schedule), config.train.batch_size
     if rate is None or row["rate"] is None or batch * _CUT > row["batch_size"]:
