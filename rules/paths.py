@@ -181,15 +181,14 @@ def paths_from_another_machine(config, project):
             local = project.display(matches[0])
             yield Finding(
                 _(
-                    "{value} was written for another machine; here it is {path} (the rules that read it "
-                    "read that file)",
+                    "{value} was written for another machine; here it is {path}",
                     value=location.raw,
                     path=local,
                 )
                 if written_elsewhere(location.parsed)
                 else _(
                     "{value} does not exist from the launch root; the project has {path}, spelt differently only "
-                    "in its first folder (the rules that read it read that file)",
+                    "in its first folder",
                     value=location.raw,
                     path=local,
                 ),
