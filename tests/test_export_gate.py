@@ -99,8 +99,8 @@ def test_a_box_the_saved_models_per_class_nms_dropped_is_explained_not_failed():
 
 def test_export_judges_with_the_ssd_configs_own_nms_threshold(clean_project, capsys):
     from pipecheck.artifacts.pipeline_config import load_pipeline_config
-    from pipecheck.cli.export import _gate
     from pipecheck.schema import load_schema
+    from pipecheck.wrappers.export_job import _gate
 
     config_path = add_ssd_network(clean_project)
     saved = [(1, 0.60, [0.42, 0.15, 0.69, 0.34]), (2, 0.55, [0.43, 0.17, 0.70, 0.36])]

@@ -16,8 +16,8 @@ from support.cli import pipecheck
 from support.projects import CONFIG, NET, SSD_CONFIG, add_ssd_network
 from support.terminal import start_like_a_terminal
 
-from pipecheck.cli.export import tflite_refusal
 from pipecheck.engine.runner import RunOptions, run
+from pipecheck.wrappers.export_job import tflite_refusal
 
 FOLDER = f"faces_cubes/training/{NET}"
 

@@ -5,11 +5,33 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipecheck.cli.common import apply_settings_language, run_options
+from pipecheck.cli.common import add_project_options, add_selection_options, apply_settings_language, run_options
+from pipecheck.cli.distribute import add_strategy_options
 from pipecheck.i18n import _, n_
 from pipecheck.project import PRETRAINED_FOLDERS
 
 _EXIT_PRIORITY = (3, 2, 1, 0)
+FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
+
+
+def register(commands) -> None:
+    check = commands.add_parser("check", help=_("lint pipeline configs (the default command)"))
+    check.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help=_("a network's training folder, its pipeline.config, or a label map (its configs)"),
+    )
+    add_project_options(check)
+    check.add_argument("--format", choices=FORMATS, default="text", help=_("output format (default text)"))
+    check.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("write the report to FILE"))
+    add_selection_options(check)
+    add_strategy_options(check)
+    check.add_argument("--write-baseline", type=Path, metavar="FILE", help=_("record the current findings in FILE"))
+    check.add_argument("--statistics", action="store_true", help=_("count findings per rule"))
+    check.add_argument("--no-diff", action="store_true", help=_("do not print the table of changes"))
+    check.add_argument("-v", "--verbose", action="store_true", help=_("also list the rules that passed"))
 
 
 def expand_targets(paths: list[Path], root: Path | None) -> list[Path]:
@@ -60,14 +82,14 @@ def combined_exit(results) -> int:
     return next(code for code in _EXIT_PRIORITY if code in codes)
 
 
-def check(args) -> int:
-    from pipecheck.engine.runner import run
+def run(args) -> int:
+    from pipecheck.engine.runner import run as lint
 
     apply_settings_language(args)
     targets = expand_targets(args.paths, args.root)
     if not targets:
         return 0  # a label map no config reads: nothing to lint
-    results = [run(run_options(args, target)) for target in targets]
+    results = [lint(run_options(args, target)) for target in targets]
     if args.write_baseline:
         from pipecheck.engine.baseline import write_baseline
 

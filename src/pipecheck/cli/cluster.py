@@ -13,7 +13,7 @@ from pipecheck.i18n import _
 TFJOB_FILE, VERTEX_FILE = "tfjob.yaml", "vertex-job.yaml"
 
 
-def add_cluster_command(commands) -> None:
+def register(commands) -> None:
     parser = commands.add_parser(
         "cluster",
         help=_("write a Kubeflow TFJob and a Vertex AI CustomJob for a multi-worker run, linted for its replicas"),
@@ -60,7 +60,7 @@ def add_cluster_command(commands) -> None:
     add_selection_options(parser)
 
 
-def cluster(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from pipecheck.wrappers.cluster import Recipe, job_name, tfjob, to_yaml, vertex_custom_job
     from pipecheck.wrappers.launch import WorkflowError
     from pipecheck.wrappers.runs import next_run

@@ -10,7 +10,16 @@ from pipecheck.i18n import _
 from pipecheck.version import __version__
 
 
-def doctor(args) -> int:
+def register(commands) -> None:
+    doctor = commands.add_parser("doctor", help=_("say which OD API schema and environment pipecheck sees"))
+    doctor.add_argument("--root", type=Path, default=None, help=_("launch root (default: current folder)"))
+    doctor.add_argument("--models-dir", type=Path, default=None, help=_("a tensorflow/models checkout"))
+    doctor.add_argument(
+        "--plan", action="store_true", help=_("print the commands that install the training stack for this Python")
+    )
+
+
+def run(args) -> int:
     from pipecheck.odapi.machine import current_machine, format_bytes
     from pipecheck.schema import SchemaNotFound, load_schema
     from pipecheck.wrappers.stack import incompatibilities, inspect_stack

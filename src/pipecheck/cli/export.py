@@ -1,192 +1,26 @@
-"""`pipecheck export PATH`: checkpointN becomes saved_modelN, loaded back and run on one image.
-
-The export goes to a hidden folder first and is renamed into place when it succeeded, so a
-failed export leaves no saved_modelN behind; an existing saved_modelN is never replaced.
-"""
+"""`pipecheck export PATH`: checkpointN becomes saved_modelN, loaded back and run on one image (ExportJob)."""
 
 from __future__ import annotations
 
-import shutil
-import sys
-from pathlib import Path
-
-from pipecheck.cli.common import lint_for
-from pipecheck.i18n import N_, _
-from pipecheck.wrappers.launch import WorkflowError, explain_failure, prepare, print_dry_run, run_launch
-from pipecheck.wrappers.progress import RunProgress, duration
-from pipecheck.wrappers.runs import refuse_changed_config, trained_run
+from pipecheck.cli.common import add_workflow_options, lint_for
+from pipecheck.i18n import _
 
 
-def tflite_refusal(config) -> str | None:
-    """Why the OD API cannot make a TFLite model of this network, or None when it can."""
-    if config.arch != "ssd":
-        return _(
-            "the OD API's TFLite export (export_tflite_graph_tf2.py) supports SSD networks (and CenterNet), "
-            "not {arch}: its second stage and crop-and-resize have no TFLite graph; for a Raspberry Pi the "
-            "course recommends SSD MobileNet V2 FPNLite 320",
-            arch=config.arch,
-        )
-    resizer = config.model.image_resizer.WhichOneof("image_resizer_oneof")
-    if resizer != "fixed_shape_resizer":
-        return _(
-            "TFLite needs a fixed input size: the SSD's image_resizer must be fixed_shape_resizer, not {resizer}",
-            resizer=resizer,
-        )
-    return None
+def register(commands) -> None:
+    export = commands.add_parser("export", help=_("export checkpointN to saved_modelN and try it on one image"))
+    add_workflow_options(export)
+    export.add_argument("--checkpoint", type=int, metavar="N", help=_("export checkpointN (default: the latest)"))
+    export.add_argument("--tflite", action="store_true", help=_("also write tfliteN/model.tflite (SSD networks)"))
 
 
-def first_record(project, config) -> Path | None:
-    """An image to try the exported model on: the first eval record file, else the first training one."""
-    for _path, reader in config.input_readers()[1:] + config.input_readers()[:1]:
-        for pattern in reader.tf_record_input_reader.input_path:
-            files = project.matches(pattern)
-            if files:
-                return files[0]
-    return None
+def run(args) -> int:
+    from pipecheck.wrappers.export_job import ExportJob
 
-
-def export(args) -> int:
     result, stop = lint_for(args, gate=False)
     if stop is not None:
         return stop
-    project, config = result.project, result.config
-    if args.tflite and (reason := tflite_refusal(config)):
-        raise WorkflowError(_("--tflite refused: {reason}", reason=reason))
-    run = trained_run(project.config_dir, args.checkpoint)
-    refuse_changed_config(
-        run,
-        config,
-        args.force,
-        N_(
-            "the config changed since {folder} was trained: the export would build a different model than the one "
-            "trained (--force to export anyway):\n{changes}"
-        ),
-    )
-    if run.record() is None:
-        print(
-            _(
-                "note: {folder} was not trained by pipecheck; whether the config changed since cannot be told",
-                folder=run.folder.name,
-            ),
-            file=sys.stderr,
-        )
-    outputs = [project.config_dir / f"saved_model{run.number}"]
-    if args.tflite:
-        outputs.append(project.config_dir / f"tflite{run.number}")
-    for output in outputs:
-        if output.exists():
-            raise WorkflowError(
-                _(
-                    "{folder} exists; pipecheck never replaces an export (move it away, or export "
-                    "another run with --checkpoint N)",
-                    folder=project.display(output),
-                )
-            )
-    record = first_record(project, config)
-    staging = [output.with_name(f".{output.name}.partial") for output in outputs]
-    options = {
-        "pipeline": project.display(project.config_path),
-        "checkpoint_dir": project.display(run.folder),
-        "output_dir": project.display(staging[0]),
-        "image_record": project.display(record) if record else None,
-        "tflite_dir": project.display(staging[1]) if args.tflite else None,
-    }
-    launch = prepare("export", options, project.root, args.python, args.dry_run)
+    job = ExportJob(result, checkpoint=args.checkpoint, tflite=args.tflite, python=args.python, force=args.force)
     if args.dry_run:
-        print_dry_run(
-            launch,
-            [
-                "python",
-                "exporter_main_v2.py",
-                "--input_type",
-                "image_tensor",
-                f"--pipeline_config_path={options['pipeline']}",
-                f"--trained_checkpoint_dir={options['checkpoint_dir']}",
-                f"--output_directory={project.display(outputs[0])}",
-            ],
-        )
+        print(job.plan())
         return 0
-    for folder in staging:
-        shutil.rmtree(folder, ignore_errors=True)  # ours: a previous export that did not finish
-    log = run.folder / "export.log"
-    print(
-        _(
-            "exporting {checkpoint} to {folder} (log: {log})",
-            checkpoint=project.display(run.folder),
-            folder=project.display(outputs[0]),
-            log=project.display(log),
-        ),
-        file=sys.stderr,
-    )
-    progress = RunProgress(_("export"), waiting_hint=_("an export takes about a minute on a CPU"))
-    finished = run_launch(launch, log, progress)
-    if finished.returncode != 0 or finished.result is None:
-        for folder in staging:
-            shutil.rmtree(folder, ignore_errors=True)
-        explain_failure(finished, log, "export")
-        return finished.returncode or 1
-    for folder, output in zip(staging, outputs):
-        folder.rename(output)
-    label_map = result.fixture("label_map")
-    _report(finished, outputs, project, label_map, record)
-    return _gate(finished.result, label_map, config)
-
-
-def _gate(outcome: dict, label_map, config) -> int:
-    """The export gate's verdict: 1 when the exported model's outputs do not fit the label map."""
-    from pipecheck.wrappers.export_gate import NMS_IOU, check_export
-
-    label_ids = [item.id for item in label_map.items] if label_map is not None else []
-    # SSD is the only family with a TFLite graph, and that graph's NMS takes the config's threshold too
-    ssd = config.arch == "ssd"
-    nms_iou = config.model.post_processing.batch_non_max_suppression.iou_threshold if ssd else NMS_IOU
-    verdict = check_export(outcome, label_ids, getattr(config.model, "num_classes", None), nms_iou)
-    for line in verdict.passed:
-        print(_("  ok: {check}", check=line))
-    for line in verdict.failed:
-        print(_("  FAILED: {check}", check=line))
-    if verdict.failed:
-        print(
-            _(
-                "pipecheck export: the export is written but fails the gate: its detections would be misnamed or "
-                "wrong on the device"
-            ),
-            file=sys.stderr,
-        )
-        return 1
-    return 0
-
-
-def _report(finished, outputs, project, label_map, record) -> None:
-    outcome = finished.result
-    names = {item.id: item.name for item in label_map.items} if label_map is not None else {}
-    print(
-        _(
-            "exported {folder} in {time} (SavedModel loaded back in {load:.1f} s)",
-            folder=project.display(outputs[0]),
-            time=duration(finished.seconds),
-            load=outcome["load_seconds"],
-        )
-    )
-    _print_detections(outcome.get("detections"), names, record, project)
-    if "tflite" in outcome:
-        tflite = outcome["tflite"]
-        print(
-            _(
-                "TFLite model {path} ({size:.1f} MB), run once by the TFLite interpreter:",
-                path=project.display(outputs[1] / "model.tflite"),
-                size=tflite["bytes"] / 1e6,
-            )
-        )
-        _print_detections(tflite.get("detections"), names, record, project)
-
-
-def _print_detections(detections, names: dict, record, project) -> None:
-    if detections is None:
-        print(_("  no record to try it on"))
-        return
-    print(_("  on the first image of {record}:", record=project.display(record)))
-    for found in detections[:3]:
-        name = names.get(found["class"], _("class {id}", id=found["class"]))
-        box = ", ".join(f"{v:.2f}" for v in found["box"])
-        print(f"    {name:<12} {found['score']:.2f}  [{box}]")
+    return job.run()

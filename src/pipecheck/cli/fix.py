@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import difflib
 import sys
+from pathlib import Path
 
+from pipecheck.cli.common import add_project_options, add_selection_options
+from pipecheck.cli.distribute import add_strategy_options
 from pipecheck.i18n import _, n_
 
 
-def fix(args) -> int:
+def register(commands) -> None:
+    fix = commands.add_parser("fix", help=_("apply the safe fixes the rules know, keeping comments and layout"))
+    fix.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
+    add_project_options(fix)
+    add_selection_options(fix)
+    add_strategy_options(fix)
+    fix.add_argument(
+        "--unsafe",
+        action="store_true",
+        help=_("also apply fixes that change training choices (e.g. batch_size to what fits in RAM)"),
+    )
+    fix.add_argument("--diff", action="store_true", help=_("print the patch and write nothing"))
+
+
+def run(args) -> int:
     from pipecheck.cli.common import apply_settings_language, run_options
     from pipecheck.fixes import fix_config
     from pipecheck.report import text

@@ -9,7 +9,29 @@ from pathlib import Path
 from pipecheck.i18n import _
 
 
-def init(args) -> int:
+def register(commands) -> None:
+    init = commands.add_parser("init", help=_("lay out a project from a zoo network archive (or folder)"))
+    init.add_argument(
+        "source",
+        type=Path,
+        metavar="ARCHIVE_OR_DIR",
+        help=_("the zoo's <net>.tar.gz, or a network folder holding pipeline.config"),
+    )
+    init.add_argument("--project", required=True, help=_("the project's name, e.g. faces_cubes"))
+    init.add_argument(
+        "--layout",
+        choices=("course", "tutorial"),
+        default="course",
+        help=_(
+            "course: <project>/training/<net> run from tod_tf2/ (default); "
+            "tutorial: <project>/models/<net> run from <project>/"
+        ),
+    )
+    init.add_argument("--root", type=Path, help=_("where to lay it out (default: current folder)"))
+    init.add_argument("--classes", metavar="NAMES", help=_("also write the label map, e.g. --classes one,two"))
+
+
+def run(args) -> int:
     from pipecheck.wrappers.scaffold import init_project
 
     classes = [name.strip() for name in args.classes.split(",") if name.strip()] if args.classes else None

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from pipecheck.i18n import _
 
 
-def lsp(args) -> int:
+def register(commands) -> None:
+    lsp = commands.add_parser("lsp", help=_("run the language server for editors (stdio; needs the lsp extra)"))
+    lsp.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help=_("launch root for every file (default: found from each file's layout, else its workspace folder)"),
+    )
+
+
+def run(args) -> int:
     try:
         from pipecheck.integrations.lsp.server import serve
     except ImportError as error:

@@ -9,33 +9,31 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
+from importlib import import_module
 
-from pipecheck.cli.arguments import positive
-from pipecheck.cli.cluster import add_cluster_command
-from pipecheck.cli.common import add_project_options, add_selection_options, add_workflow_options
-from pipecheck.cli.distribute import add_strategy_options
 from pipecheck.errors import InputError
 from pipecheck.i18n import LANGUAGES, _, set_language
 from pipecheck.version import __version__
 
-COMMANDS = (
-    "check",
-    "init",
-    "fix",
-    "train",
-    "probe",
-    "export",
-    "eval",
-    "cluster",
-    "review",
-    "rules",
-    "rule",
-    "fixtures",
-    "doctor",
-    "lsp",
-)
-CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
+# Each command's module under pipecheck.cli, in the order of the help: its register(subparsers) adds the
+# command's parser (a module may add several: rules, fixtures, rule) and its run(args) does the work.
+# Registering imports only argparse helpers; what a command runs is imported by its run().
+COMMANDS = {
+    "check": "check",
+    "init": "init",
+    "fix": "fix",
+    "train": "train",
+    "probe": "probe",
+    "export": "export",
+    "eval": "evaluate",
+    "cluster": "cluster",
+    "review": "review",
+    "rules": "rules",
+    "fixtures": "rules",
+    "rule": "rules",
+    "doctor": "doctor",
+    "lsp": "lsp",
+}
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -77,125 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser = command
 
-    check = commands.add_parser("check", help=_("lint pipeline configs (the default command)"))
-    check.add_argument(
-        "paths",
-        nargs="+",
-        type=Path,
-        metavar="PATH",
-        help=_("a network's training folder, its pipeline.config, or a label map (its configs)"),
-    )
-    add_project_options(check)
-    check.add_argument("--format", choices=CHECK_FORMATS, default="text", help=_("output format (default text)"))
-    check.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("write the report to FILE"))
-    add_selection_options(check)
-    add_strategy_options(check)
-    check.add_argument("--write-baseline", type=Path, metavar="FILE", help=_("record the current findings in FILE"))
-    check.add_argument("--statistics", action="store_true", help=_("count findings per rule"))
-    check.add_argument("--no-diff", action="store_true", help=_("do not print the table of changes"))
-    check.add_argument("-v", "--verbose", action="store_true", help=_("also list the rules that passed"))
-
-    init = commands.add_parser("init", help=_("lay out a project from a zoo network archive (or folder)"))
-    init.add_argument(
-        "source",
-        type=Path,
-        metavar="ARCHIVE_OR_DIR",
-        help=_("the zoo's <net>.tar.gz, or a network folder holding pipeline.config"),
-    )
-    init.add_argument("--project", required=True, help=_("the project's name, e.g. faces_cubes"))
-    init.add_argument(
-        "--layout",
-        choices=("course", "tutorial"),
-        default="course",
-        help=_(
-            "course: <project>/training/<net> run from tod_tf2/ (default); "
-            "tutorial: <project>/models/<net> run from <project>/"
-        ),
-    )
-    init.add_argument("--root", type=Path, help=_("where to lay it out (default: current folder)"))
-    init.add_argument("--classes", metavar="NAMES", help=_("also write the label map, e.g. --classes one,two"))
-
-    fix = commands.add_parser("fix", help=_("apply the safe fixes the rules know, keeping comments and layout"))
-    fix.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
-    add_project_options(fix)
-    add_selection_options(fix)
-    add_strategy_options(fix)
-    fix.add_argument(
-        "--unsafe",
-        action="store_true",
-        help=_("also apply fixes that change training choices (e.g. batch_size to what fits in RAM)"),
-    )
-    fix.add_argument("--diff", action="store_true", help=_("print the patch and write nothing"))
-
-    train = commands.add_parser(
-        "train", help=_("lint, then train with the OD API in the next checkpointN, with a progress bar")
-    )
-    add_workflow_options(train)
-    train.add_argument("--resume", type=int, metavar="N", help=_("continue the run in checkpointN"))
-    train.add_argument("--num-steps", type=positive, metavar="N", help=_("stop at step N (default: num_steps)"))
-    train.add_argument(
-        "--checkpoint-every",
-        type=positive,
-        default=1000,
-        metavar="N",
-        help=_("save a checkpoint every N steps (default 1000; the last step is always saved)"),
-    )
-    add_strategy_options(train)
-    train.add_argument(
-        "--no-watchdog",
-        action="store_true",
-        help=_("do not stop the run on a NaN or diverging loss, nor warn about the loss and rate"),
-    )
-    add_probe_parser(commands)
-    export = commands.add_parser("export", help=_("export checkpointN to saved_modelN and try it on one image"))
-    add_workflow_options(export)
-    export.add_argument("--checkpoint", type=int, metavar="N", help=_("export checkpointN (default: the latest)"))
-    export.add_argument("--tflite", action="store_true", help=_("also write tfliteN/model.tflite (SSD networks)"))
-    evaluate = commands.add_parser("eval", help=_("evaluate checkpointN on the eval records (COCO metrics)"))
-    add_workflow_options(evaluate)
-    evaluate.add_argument("--checkpoint", type=int, metavar="N", help=_("evaluate checkpointN (default: the latest)"))
-
-    add_cluster_command(commands)
-
-    review = commands.add_parser("review", help=_("write the peer-review report of a config (HTML or Markdown)"))
-    review.add_argument("path", type=Path, metavar="PATH", help=_("the network's training folder or its config"))
-    add_project_options(review)
-    add_selection_options(review)
-    add_strategy_options(review)
-    review.add_argument("-o", "--output", type=Path, metavar="FILE", help=_("output file (default: stdout)"))
-    review.add_argument(
-        "--format",
-        choices=("html", "markdown"),
-        default=None,
-        help=_("report format (default: from the file name, else html)"),
-    )
-
-    rules = commands.add_parser("rules", help=_("list every rule"))
-    rules.add_argument(
-        "--format",
-        choices=("text", "markdown"),
-        default="text",
-        help=_("markdown: every rule's documentation on one page"),
-    )
-    rules.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (its rules_dirs)"))
-    fixtures = commands.add_parser("fixtures", help=_("list the fixtures rules can ask for, with their docs"))
-    fixtures.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (its rules_dirs)"))
-    rule = commands.add_parser("rule", help=_("print a rule's documentation"))
-    rule.add_argument("code", help=_("a rule code or name, e.g. PC101"))
-
-    doctor = commands.add_parser("doctor", help=_("say which OD API schema and environment pipecheck sees"))
-    doctor.add_argument("--root", type=Path, default=None, help=_("launch root (default: current folder)"))
-    doctor.add_argument("--models-dir", type=Path, default=None, help=_("a tensorflow/models checkout"))
-    doctor.add_argument(
-        "--plan", action="store_true", help=_("print the commands that install the training stack for this Python")
-    )
-    lsp = commands.add_parser("lsp", help=_("run the language server for editors (stdio; needs the lsp extra)"))
-    lsp.add_argument(
-        "--root",
-        type=Path,
-        default=None,
-        help=_("launch root for every file (default: found from each file's layout, else its workspace folder)"),
-    )
+    for module in dict.fromkeys(COMMANDS.values()):
+        import_module(f"pipecheck.cli.{module}").register(commands)
     return parser
 
 
@@ -274,46 +155,7 @@ def _command(argv: list[str] | None) -> int:
         parser.print_help()
         return 2
     try:
-        if args.command == "doctor":
-            from pipecheck.cli.doctor import doctor
-
-            return doctor(args)
-        if args.command in ("rules", "rule", "fixtures"):
-            from pipecheck.cli.rules import fixtures_command, rule_command, rules_command
-
-            return {"rules": rules_command, "rule": rule_command, "fixtures": fixtures_command}[args.command](args)
-        if args.command == "init":
-            from pipecheck.cli.init import init
-
-            return init(args)
-        if args.command == "fix":
-            from pipecheck.cli.fix import fix
-
-            return fix(args)
-        if args.command == "probe":
-            from pipecheck.cli.probe import probe
-
-            return probe(args)
-        if args.command in ("train", "export", "eval"):
-            from pipecheck.cli import evaluate, export, train
-
-            task = {"train": train.train, "export": export.export, "eval": evaluate.evaluate}[args.command]
-            return task(args)
-        if args.command == "cluster":
-            from pipecheck.cli.cluster import cluster
-
-            return cluster(args)
-        if args.command == "lsp":
-            from pipecheck.cli.lsp import lsp
-
-            return lsp(args)
-        if args.command == "review":
-            from pipecheck.cli.review import review
-
-            return review(args)
-        from pipecheck.cli.check import check
-
-        return check(args)
+        return import_module(f"pipecheck.cli.{COMMANDS[args.command]}").run(args)
     except KeyboardInterrupt:
         print(_("pipecheck: interrupted"), file=sys.stderr)
         return 130
@@ -332,26 +174,6 @@ def _hook_file_names(argv: list[str]) -> list[str]:
         f".{os.sep}{argument}" if argument.startswith("-") and os.path.isfile(argument) else argument
         for argument in argv
     ]
-
-
-def add_probe_parser(commands) -> None:
-    probe = commands.add_parser(
-        "probe",
-        help=_("train a few steps at two batch sizes and give the largest batch that fits in this machine's RAM"),
-    )
-    add_workflow_options(probe)
-    probe.add_argument(
-        "--batches", type=_batch_list, default=[1, 2], metavar="A,B", help=_("the batch sizes to measure (default 1,2)")
-    )
-    probe.add_argument(
-        "--steps", type=positive, default=6, metavar="N", help=_("steps trained at each batch size (default 6)")
-    )
-
-
-def _batch_list(text: str) -> list[int]:
-    from pipecheck.cli.probe import batch_list
-
-    return batch_list(text)
 
 
 def report_error(error: Exception) -> int:

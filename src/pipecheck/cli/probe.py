@@ -1,173 +1,42 @@
-"""`pipecheck probe PATH`: a few real training steps at two batch sizes, and the largest batch that fits here."""
+"""`pipecheck probe PATH`: a few real training steps at two batch sizes, and the largest batch that fits (ProbeJob)."""
 
 from __future__ import annotations
 
-import shutil
-import sys
-import tempfile
-from pathlib import Path
+import argparse
 
-from pipecheck.cli.common import lint_for
+from pipecheck.cli.arguments import positive
+from pipecheck.cli.common import add_workflow_options, lint_for
 from pipecheck.i18n import _
-from pipecheck.odapi.estimates import SAFETY
-from pipecheck.wrappers.launch import WorkflowError, prepare, print_dry_run
 
 
-def probe(args) -> int:
-    from pipecheck.odapi.machine import current_machine
-    from pipecheck.wrappers.probe import config_with_batch, fit_line, largest_batch, measure_training
+def register(commands) -> None:
+    probe = commands.add_parser(
+        "probe",
+        help=_("train a few steps at two batch sizes and give the largest batch that fits in this machine's RAM"),
+    )
+    add_workflow_options(probe)
+    probe.add_argument(
+        "--batches", type=batch_list, default=[1, 2], metavar="A,B", help=_("the batch sizes to measure (default 1,2)")
+    )
+    probe.add_argument(
+        "--steps", type=positive, default=6, metavar="N", help=_("steps trained at each batch size (default 6)")
+    )
+
+
+def run(args) -> int:
+    from pipecheck.wrappers.probe_job import ProbeJob
 
     result, stop = lint_for(args, gate=True)
     if stop is not None:
         return stop
-    project, config = result.project, result.config
-    batches = sorted(set(args.batches))
-    if len(batches) < 2:
-        raise WorkflowError(_("--batches needs two batch sizes or more to fit a line, e.g. --batches 1,2"))
-    machine = current_machine(args.ram)
-    work = Path(tempfile.mkdtemp(prefix="pipecheck-probe-"))
-    text = project.config_path.read_text(encoding="utf-8")
-    points = []
-    try:
-        for batch in batches:
-            config_path = work / f"batch{batch}" / "pipeline.config"
-            config_path.parent.mkdir(parents=True)
-            config_path.write_text(
-                config_with_batch(text, project.config_path, result.schema.pipeline_class, batch), encoding="utf-8"
-            )
-            options = {
-                "pipeline": str(config_path),
-                "model_dir": str(config_path.parent / "run"),
-                "num_steps": args.steps,
-                "checkpoint_every": 100000,
-            }
-            launch = prepare("train", options, project.root, args.python, args.dry_run)
-            if args.dry_run:
-                print_dry_run(launch)
-                continue
-            print(
-                _("probe: training {steps} steps at batch {batch}…", steps=args.steps, batch=batch),
-                file=sys.stderr,
-                flush=True,
-            )
-            found = measure_training(
-                launch.command, launch.full_environment(), project.root, config_path.parent / "run", batch
-            )
-            if found.exit_code != 0:
-                print("\n".join(found.tail[-8:]), file=sys.stderr)
-                print(
-                    _(
-                        "probe: the training at batch {batch} failed (exit code {code}); a larger batch than the "
-                        "machine holds ends this way",
-                        batch=batch,
-                        code=found.exit_code,
-                    ),
-                    file=sys.stderr,
-                )
-                return 1
-            speed = _("{seconds:.2f} s/step", seconds=found.seconds_per_step) if found.seconds_per_step else "?"
-            print(
-                _(
-                    "batch {batch}: peak {peak:.0f} MiB, {speed} ({steps} steps in {seconds:.0f} s)",
-                    batch=batch,
-                    peak=found.peak_mib,
-                    speed=speed,
-                    steps=found.steps,
-                    seconds=found.seconds,
-                )
-            )
-            points.append(found)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    job = ProbeJob(result, batches=args.batches, steps=args.steps, python=args.python, ram=args.ram)
     if args.dry_run:
+        print(job.plan())
         return 0
-    return _verdict(points, machine, config, result.fixture("records"), largest_batch, fit_line)
-
-
-def _verdict(points, machine, config, records, largest_batch, fit_line) -> int:
-    from pipecheck.odapi.machine import format_bytes
-
-    fixed, per_image = fit_line([(p.batch, p.peak_mib) for p in points])
-    available = machine.ram_available / 2**20
-    print(
-        _(
-            "peak RAM = {fixed:.0f} MiB + {per_image:.0f} MiB per image (fitted through {count} measured points)",
-            fixed=fixed,
-            per_image=per_image,
-            count=len(points),
-        )
-    )
-    timed = [(p.batch, p.seconds_per_step) for p in points if p.seconds_per_step]
-    if len(timed) >= 2:
-        seconds_fixed, per_image_seconds = fit_line(timed)
-        print(
-            _(
-                "seconds per step = {fixed:.2f} + {per_image:.3f} per image",
-                fixed=seconds_fixed,
-                per_image=per_image_seconds,
-            )
-        )
-    _against_the_estimate(points, config)
-    chosen = largest_batch(fixed, per_image, available, SAFETY)
-    room = (
-        _("{size} given", size=format_bytes(machine.ram_available))
-        if machine.ram_given
-        else _("{size} available now", size=format_bytes(machine.ram_available))
-    )
-    print(
-        _(
-            "largest batch that fits: {batch} ({room}, keeping a {margin:.0f} % margin)",
-            batch=chosen,
-            room=room,
-            margin=100 * (SAFETY - 1),
-        )
-    )
-    train = records.train if records is not None else None
-    if train is not None and train.records and chosen > train.records:
-        print(
-            _(
-                "the training set has {images} images: a batch above that repeats images in every batch (PC716)",
-                images=train.records,
-            )
-        )
-        chosen = train.records
-    if chosen < 1:
-        print(_("not even batch 1 fits with the margin: free memory, or train on a larger machine"))
-        return 1
-    print(
-        _(
-            "write batch_size: {batch} in {config} (now {current})",
-            batch=chosen,
-            config=config.path.name,
-            current=config.train.batch_size,
-        )
-    )
-    return 0
-
-
-def _against_the_estimate(points, config) -> None:
-    """What the lint's estimate (PC402, PC404) said for each measured batch: how far to trust it on this machine."""
-    from pipecheck.odapi.estimates import MIB, estimate_training
-
-    estimate = estimate_training(config)
-    if estimate is None:
-        return
-    ratios = ", ".join(
-        _(
-            "batch {batch} {estimated:.0f} MiB ({ratio:.2f}× the measured)",
-            batch=p.batch,
-            estimated=estimate.peak_bytes(p.batch) / MIB,
-            ratio=estimate.peak_bytes(p.batch) / MIB / p.peak_mib,
-        )
-        for p in points
-        if p.peak_mib
-    )
-    print(_("pipecheck's estimate, {estimate}: {ratios}", estimate=estimate.describe(), ratios=ratios))
+    return job.run()
 
 
 def batch_list(text: str) -> list[int]:
-    import argparse
-
     try:
         values = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:

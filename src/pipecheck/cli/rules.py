@@ -9,6 +9,26 @@ from pipecheck.cli.arguments import UsageError
 from pipecheck.i18n import _
 
 
+def register(commands) -> None:
+    """Three commands: `rules`, `fixtures` and `rule CODE`."""
+    rules = commands.add_parser("rules", help=_("list every rule"))
+    rules.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help=_("markdown: every rule's documentation on one page"),
+    )
+    rules.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (its rules_dirs)"))
+    fixtures = commands.add_parser("fixtures", help=_("list the fixtures rules can ask for, with their docs"))
+    fixtures.add_argument("--settings", type=Path, metavar="FILE", help=_("settings file (its rules_dirs)"))
+    rule = commands.add_parser("rule", help=_("print a rule's documentation"))
+    rule.add_argument("code", help=_("a rule code or name, e.g. PC101"))
+
+
+def run(args) -> int:
+    return {"rules": rules_command, "rule": rule_command, "fixtures": fixtures_command}[args.command](args)
+
+
 def _catalogue(settings_file: Path | None = None):
     from pipecheck.engine.discovery import discover
     from pipecheck.engine.settings import load_settings

@@ -54,33 +54,39 @@ def prepare(task: str, options: dict, root: Path, python: str | None, dry_run: b
     return Launch(task, options, root, python or sys.executable, environment, problems)
 
 
-def print_dry_run(launch: Launch, stock: list[str] | None = None) -> None:
-    for problem in launch.problems:
-        print(
-            _("# cannot run on this installation yet: {problem} (fix: {fix})", problem=problem.problem, fix=problem.fix)
-        )
-    print(f"cd {shlex.quote(str(launch.root))}")
-    for name, value in launch.environment.items():
-        print(f"export {name}={shlex.quote(value)}")
-    print(shlex.join(launch.command))
+def plan_lines(launch: Launch, stock: list[str] | None = None) -> list[str]:
+    """What --dry-run prints for `launch`: what stops it here, its directory, environment and command, and `stock`,
+    the same with the OD API's own script."""
+    lines = [
+        _("# cannot run on this installation yet: {problem} (fix: {fix})", problem=problem.problem, fix=problem.fix)
+        for problem in launch.problems
+    ]
+    lines.append(f"cd {shlex.quote(str(launch.root))}")
+    lines += [f"export {name}={shlex.quote(value)}" for name, value in launch.environment.items()]
+    lines.append(shlex.join(launch.command))
     if stock:
-        print(_("# the same with the OD API's own script (without pipecheck's progress and compatibility fixes):"))
-        print("# " + shlex.join(stock))
-        _print_stock_failures(launch, stock[1])
+        lines.append(
+            _("# the same with the OD API's own script (without pipecheck's progress and compatibility fixes):")
+        )
+        lines.append("# " + shlex.join(stock))
+        lines += _stock_failures(launch, stock[1])
+    return lines
 
 
-def _print_stock_failures(launch: Launch, script: str) -> None:
+def _stock_failures(launch: Launch, script: str) -> list[str]:
     if launch.python != sys.executable:
-        return  # another interpreter's stack is not the one inspected here
+        return []  # another interpreter's stack is not the one inspected here
     from pipecheck.wrappers.stack import inspect_stack, stock_script_failures
 
     failures = stock_script_failures(inspect_stack(), launch.task)
-    if failures:
-        print(_("# {script} cannot run on this installation; pipecheck works around each of these:", script=script))
-        for failure in failures:
-            print(f"#   - {failure}")
-        same = ["pipecheck"] + [argument for argument in sys.argv[1:] if argument != "--dry-run"]
-        print(_("# the equivalent that runs here: {command}", command=shlex.join(same)))
+    if not failures:
+        return []
+    same = ["pipecheck"] + [argument for argument in sys.argv[1:] if argument != "--dry-run"]
+    return [
+        _("# {script} cannot run on this installation; pipecheck works around each of these:", script=script),
+        *(f"#   - {failure}" for failure in failures),
+        _("# the equivalent that runs here: {command}", command=shlex.join(same)),
+    ]
 
 
 def run_launch(launch: Launch, log_path: Path, progress, events_folder: Path | None = None, watch=None):

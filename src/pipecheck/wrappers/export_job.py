@@ -1,0 +1,214 @@
+"""ExportJob: checkpointN becomes saved_modelN (and tfliteN), loaded back, run on one image and judged by the gate.
+
+The export goes to a hidden folder first and is renamed into place when it succeeded, so a
+failed export leaves no saved_modelN behind; an existing saved_modelN is never replaced.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipecheck.i18n import N_, _
+from pipecheck.wrappers.launch import Launch, WorkflowError, explain_failure, plan_lines, prepare, run_launch
+from pipecheck.wrappers.progress import RunProgress, duration
+from pipecheck.wrappers.runs import Run, refuse_changed_config, trained_run
+
+
+def tflite_refusal(config) -> str | None:
+    """Why the OD API cannot make a TFLite model of this network, or None when it can."""
+    if config.arch != "ssd":
+        return _(
+            "the OD API's TFLite export (export_tflite_graph_tf2.py) supports SSD networks (and CenterNet), "
+            "not {arch}: its second stage and crop-and-resize have no TFLite graph; for a Raspberry Pi the "
+            "course recommends SSD MobileNet V2 FPNLite 320",
+            arch=config.arch,
+        )
+    resizer = config.model.image_resizer.WhichOneof("image_resizer_oneof")
+    if resizer != "fixed_shape_resizer":
+        return _(
+            "TFLite needs a fixed input size: the SSD's image_resizer must be fixed_shape_resizer, not {resizer}",
+            resizer=resizer,
+        )
+    return None
+
+
+def first_record(project, config) -> Path | None:
+    """An image to try the exported model on: the first eval record file, else the first training one."""
+    for _path, reader in config.input_readers()[1:] + config.input_readers()[:1]:
+        for pattern in reader.tf_record_input_reader.input_path:
+            files = project.matches(pattern)
+            if files:
+                return files[0]
+    return None
+
+
+@dataclass
+class ExportJob:
+    """What `pipecheck export` runs. `lint` is the engine's RunResult for the config (its project and config)."""
+
+    lint: object
+    checkpoint: int | None = None  # export checkpointN (default: the latest trained run)
+    tflite: bool = False  # also tfliteN/model.tflite (SSD networks)
+    python: str | None = None
+    force: bool = False  # export although the config changed since the training
+    source: Run = field(init=False)
+    outputs: list[Path] = field(init=False)  # saved_modelN, then tfliteN
+
+    def __post_init__(self):
+        project, config = self.lint.project, self.lint.config
+        if self.tflite and (reason := tflite_refusal(config)):
+            raise WorkflowError(_("--tflite refused: {reason}", reason=reason))
+        self.source = trained_run(project.config_dir, self.checkpoint)
+        refuse_changed_config(
+            self.source,
+            config,
+            self.force,
+            N_(
+                "the config changed since {folder} was trained: the export would build a different model than the "
+                "one trained (--force to export anyway):\n{changes}"
+            ),
+        )
+        if self.source.record() is None:
+            print(
+                _(
+                    "note: {folder} was not trained by pipecheck; whether the config changed since cannot be told",
+                    folder=self.source.folder.name,
+                ),
+                file=sys.stderr,
+            )
+        self.outputs = [project.config_dir / f"saved_model{self.source.number}"]
+        if self.tflite:
+            self.outputs.append(project.config_dir / f"tflite{self.source.number}")
+        for output in self.outputs:
+            if output.exists():
+                raise WorkflowError(
+                    _(
+                        "{folder} exists; pipecheck never replaces an export (move it away, or export "
+                        "another run with --checkpoint N)",
+                        folder=project.display(output),
+                    )
+                )
+
+    @property
+    def staging(self) -> list[Path]:
+        return [output.with_name(f".{output.name}.partial") for output in self.outputs]
+
+    @property
+    def record(self) -> Path | None:
+        return first_record(self.lint.project, self.lint.config)
+
+    def plan(self) -> str:
+        """What --dry-run prints: the launcher's directory, environment and command, and the stock script's."""
+        project = self.lint.project
+        stock = [
+            "python",
+            "exporter_main_v2.py",
+            "--input_type",
+            "image_tensor",
+            f"--pipeline_config_path={project.display(project.config_path)}",
+            f"--trained_checkpoint_dir={project.display(self.source.folder)}",
+            f"--output_directory={project.display(self.outputs[0])}",
+        ]
+        return "\n".join(plan_lines(self._launch(dry_run=True), stock))
+
+    def run(self, progress: RunProgress | None = None) -> int:
+        """Export, try the model on one image and apply the export gate: 0, or 1 when the gate fails."""
+        project = self.lint.project
+        launch = self._launch()
+        for folder in self.staging:
+            shutil.rmtree(folder, ignore_errors=True)  # ours: a previous export that did not finish
+        log = self.source.folder / "export.log"
+        print(
+            _(
+                "exporting {checkpoint} to {folder} (log: {log})",
+                checkpoint=project.display(self.source.folder),
+                folder=project.display(self.outputs[0]),
+                log=project.display(log),
+            ),
+            file=sys.stderr,
+        )
+        progress = progress or RunProgress(_("export"), waiting_hint=_("an export takes about a minute on a CPU"))
+        finished = run_launch(launch, log, progress)
+        if finished.returncode != 0 or finished.result is None:
+            for folder in self.staging:
+                shutil.rmtree(folder, ignore_errors=True)
+            explain_failure(finished, log, "export")
+            return finished.returncode or 1
+        for folder, output in zip(self.staging, self.outputs):
+            folder.rename(output)
+        label_map = self.lint.fixture("label_map")
+        self._report(finished, label_map)
+        return _gate(finished.result, label_map, self.lint.config)
+
+    def _launch(self, dry_run: bool = False) -> Launch:
+        project, record, staging = self.lint.project, self.record, self.staging
+        options = {
+            "pipeline": project.display(project.config_path),
+            "checkpoint_dir": project.display(self.source.folder),
+            "output_dir": project.display(staging[0]),
+            "image_record": project.display(record) if record else None,
+            "tflite_dir": project.display(staging[1]) if self.tflite else None,
+        }
+        return prepare("export", options, project.root, self.python, dry_run)
+
+    def _report(self, finished, label_map) -> None:
+        project, outcome, record = self.lint.project, finished.result, self.record
+        names = {item.id: item.name for item in label_map.items} if label_map is not None else {}
+        print(
+            _(
+                "exported {folder} in {time} (SavedModel loaded back in {load:.1f} s)",
+                folder=project.display(self.outputs[0]),
+                time=duration(finished.seconds),
+                load=outcome["load_seconds"],
+            )
+        )
+        _print_detections(outcome.get("detections"), names, record, project)
+        if "tflite" in outcome:
+            tflite = outcome["tflite"]
+            print(
+                _(
+                    "TFLite model {path} ({size:.1f} MB), run once by the TFLite interpreter:",
+                    path=project.display(self.outputs[1] / "model.tflite"),
+                    size=tflite["bytes"] / 1e6,
+                )
+            )
+            _print_detections(tflite.get("detections"), names, record, project)
+
+
+def _gate(outcome: dict, label_map, config) -> int:
+    """The export gate's verdict: 1 when the exported model's outputs do not fit the label map."""
+    from pipecheck.wrappers.export_gate import NMS_IOU, check_export
+
+    label_ids = [item.id for item in label_map.items] if label_map is not None else []
+    # SSD is the only family with a TFLite graph, and that graph's NMS takes the config's threshold too
+    ssd = config.arch == "ssd"
+    nms_iou = config.model.post_processing.batch_non_max_suppression.iou_threshold if ssd else NMS_IOU
+    verdict = check_export(outcome, label_ids, getattr(config.model, "num_classes", None), nms_iou)
+    for line in verdict.passed:
+        print(_("  ok: {check}", check=line))
+    for line in verdict.failed:
+        print(_("  FAILED: {check}", check=line))
+    if verdict.failed:
+        print(
+            _(
+                "pipecheck export: the export is written but fails the gate: its detections would be misnamed or "
+                "wrong on the device"
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _print_detections(detections, names: dict, record, project) -> None:
+    if detections is None:
+        print(_("  no record to try it on"))
+        return
+    print(_("  on the first image of {record}:", record=project.display(record)))
+    for found in detections[:3]:
+        name = names.get(found["class"], _("class {id}", id=found["class"]))
+        box = ", ".join(f"{v:.2f}" for v in found["box"])
+        print(f"    {name:<12} {found['score']:.2f}  [{box}]")
