@@ -217,92 +217,102 @@ def _protobuf_problems(stack: Stack, tf: tuple[int, ...] | None) -> list[Incompa
 
 def stand_in_problems(stack: Stack, tf: tuple[int, ...]) -> list[Incompatibility]:
     """What TensorFlow 2.16 and later no longer ship that the OD API 2.8 needs (the stand-ins: compat.py)."""
+    version = stack.versions["tensorflow"][1]
+    found = [
+        _keras_3(stack, tf, version) if tf >= (2, 16) else None,
+        _no_estimator(stack, tf, version),
+        _no_tensorflow_io(stack),
+        _no_tensorboard(stack, tf),
+        _not_measured(version),
+    ]
+    return [problem for problem in found if problem is not None]
+
+
+def _keras_3(stack: Stack, tf: tuple[int, ...], version: str) -> Incompatibility:
+    if "tf-keras" not in stack.versions:
+        return Incompatibility(
+            _(
+                "TensorFlow {version} comes with Keras 3, which cannot build the OD API's models (MobileNetV2() "
+                "got an unexpected keyword argument 'layers')",
+                version=version,
+            ),
+            _(
+                "pip install tf-keras=={major}.{minor}.* (pipecheck then sets TF_USE_LEGACY_KERAS=1)",
+                major=tf[0],
+                minor=tf[1],
+            ),
+            blocking=True,
+        )
+    return Incompatibility(
+        _("TensorFlow {version} comes with Keras 3, which cannot build the OD API's models", version=version),
+        _("pipecheck sets TF_USE_LEGACY_KERAS=1 for the training process (tf-keras is installed)"),
+        handled=True,
+    )
+
+
+def _no_estimator(stack: Stack, tf: tuple[int, ...], version: str) -> Incompatibility | None:
     from pipecheck.wrappers import compat
 
-    found = []
-    version = stack.versions["tensorflow"][1]
-    if tf >= (2, 16):
-        if "tf-keras" not in stack.versions:
-            found.append(
-                Incompatibility(
-                    _(
-                        "TensorFlow {version} comes with Keras 3, which cannot build the OD API's models (MobileNetV2() "
-                        "got an unexpected keyword argument 'layers')",
-                        version=version,
-                    ),
-                    _(
-                        "pip install tf-keras=={major}.{minor}.* (pipecheck then sets TF_USE_LEGACY_KERAS=1)",
-                        major=tf[0],
-                        minor=tf[1],
-                    ),
-                    blocking=True,
-                )
-            )
-        else:
-            found.append(
-                Incompatibility(
-                    _(
-                        "TensorFlow {version} comes with Keras 3, which cannot build the OD API's models",
-                        version=version,
-                    ),
-                    _("pipecheck sets TF_USE_LEGACY_KERAS=1 for the training process (tf-keras is installed)"),
-                    handled=True,
-                )
-            )
-    if compat.needs_estimator_stand_in(tf, stack.version("tensorflow-estimator")):
-        found.append(
-            Incompatibility(
-                _(
-                    "TensorFlow {version} has no tf.compat.v1.estimator, which {where} import: train and eval fail at "
-                    "once with \"cannot import name 'estimator'\"",
-                    version=version,
-                    where=compat.ESTIMATOR_IMPORT,
-                ),
-                _(
-                    "pipecheck puts an empty stand-in in its place in the training process (only the OD API's TF1 "
-                    "Estimator code uses it)"
-                ),
-                handled=True,
-            )
-        )
-    if "tensorflow-io" not in stack.versions:
-        found.append(
-            Incompatibility(
-                _(
-                    "tensorflow-io is not installed (TensorFlow 2.21's stack leaves it out: it has no build for Python "
-                    "3.13): {where} imports it, so every command fails with \"No module named 'tensorflow_io'\"",
-                    where=compat.TENSORFLOW_IO_IMPORT,
-                ),
-                _("pipecheck puts an empty stand-in in its place in the training process (only DeepMAC models use it)"),
-                handled=True,
-            )
-        )
-    if "tensorboard" not in stack.versions:
-        found.append(
-            Incompatibility(
-                _(
-                    "tensorboard is not installed (TensorFlow 2.16+ no longer depends on it): tf.summary raises "
-                    "TBNotInstalledError in the OD API's training after step 1 and in its evaluation"
-                ),
-                f"pip install tensorboard=={tf[0]}.{tf[1]}.*",
-                blocking=True,
-                only_for=("train", "eval"),
-            )
-        )
+    if not compat.needs_estimator_stand_in(tf, stack.version("tensorflow-estimator")):
+        return None
+    return Incompatibility(
+        _(
+            "TensorFlow {version} has no tf.compat.v1.estimator, which {where} import: train and eval fail at "
+            "once with \"cannot import name 'estimator'\"",
+            version=version,
+            where=compat.ESTIMATOR_IMPORT,
+        ),
+        _(
+            "pipecheck puts an empty stand-in in its place in the training process (only the OD API's TF1 "
+            "Estimator code uses it)"
+        ),
+        handled=True,
+    )
+
+
+def _no_tensorflow_io(stack: Stack) -> Incompatibility | None:
+    from pipecheck.wrappers import compat
+
+    if "tensorflow-io" in stack.versions:
+        return None
+    return Incompatibility(
+        _(
+            "tensorflow-io is not installed (TensorFlow 2.21's stack leaves it out: it has no build for Python "
+            "3.13): {where} imports it, so every command fails with \"No module named 'tensorflow_io'\"",
+            where=compat.TENSORFLOW_IO_IMPORT,
+        ),
+        _("pipecheck puts an empty stand-in in its place in the training process (only DeepMAC models use it)"),
+        handled=True,
+    )
+
+
+def _no_tensorboard(stack: Stack, tf: tuple[int, ...]) -> Incompatibility | None:
+    if "tensorboard" in stack.versions:
+        return None
+    return Incompatibility(
+        _(
+            "tensorboard is not installed (TensorFlow 2.16+ no longer depends on it): tf.summary raises "
+            "TBNotInstalledError in the OD API's training after step 1 and in its evaluation"
+        ),
+        f"pip install tensorboard=={tf[0]}.{tf[1]}.*",
+        blocking=True,
+        only_for=("train", "eval"),
+    )
+
+
+def _not_measured(version: str) -> Incompatibility | None:
     measured = {p.packages[0].split("==")[1] for p in PLANS}
-    if version not in measured:
-        found.append(
-            Incompatibility(
-                _(
-                    "TensorFlow {version} is not one of the stacks pipecheck's slow tier trains, exports and evaluates "
-                    "({measured})",
-                    version=version,
-                    measured=", ".join(sorted(measured)),
-                ),
-                PLAN_ADVICE,
-            )
-        )
-    return found
+    if version in measured:
+        return None
+    return Incompatibility(
+        _(
+            "TensorFlow {version} is not one of the stacks pipecheck's slow tier trains, exports and evaluates "
+            "({measured})",
+            version=version,
+            measured=", ".join(sorted(measured)),
+        ),
+        PLAN_ADVICE,
+    )
 
 
 def _several_wheels(stack: Stack) -> Incompatibility:
