@@ -19,25 +19,32 @@ def register(commands) -> None:
     )
 
 
+PACKAGES = (
+    "tensorflow",
+    "keras",
+    "tf-keras",
+    "tensorboard",
+    "tensorflow-estimator",
+    "tensorflow-io",
+    "protobuf",
+    "tf-slim",
+    "tf-models-official",
+    "object-detection",
+    "pycocotools",
+    "numpy",
+    "pillow",
+)
+
+
 def run(args) -> int:
-    from pipecheck.odapi.machine import current_machine, format_bytes
     from pipecheck.schema import SchemaNotFound, load_schema
-    from pipecheck.wrappers.stack import incompatibilities, inspect_stack
+    from pipecheck.wrappers.stack import inspect_stack
 
     if getattr(args, "plan", False):
         return print_plan()
     print(f"pipecheck   {__version__}")
     print(f"python      {platform.python_version()} ({sys.executable})")
-    machine = current_machine()
-    print(
-        _(
-            "machine     {cpus} CPU cores, {available} of {total} RAM available, {gpus} GPUs",
-            cpus=machine.cpus,
-            available=format_bytes(machine.ram_available),
-            total=format_bytes(machine.ram_total),
-            gpus=machine.gpus,
-        )
-    )
+    _print_machine()
     stack = inspect_stack()
     where = (
         _("OD API      {path} (protos: {generation})", path=stack.od_api, generation=stack.protos or _("unknown"))
@@ -52,23 +59,32 @@ def run(args) -> int:
     except SchemaNotFound as missing:
         print(_("schema      none: {problem}", problem=missing))
         code = 2
+    _print_packages(stack)
+    return code
+
+
+def _print_machine() -> None:
+    from pipecheck.odapi.machine import current_machine, format_bytes
+
+    machine = current_machine()
+    print(
+        _(
+            "machine     {cpus} CPU cores, {available} of {total} RAM available, {gpus} GPUs",
+            cpus=machine.cpus,
+            available=format_bytes(machine.ram_available),
+            total=format_bytes(machine.ram_total),
+            gpus=machine.gpus,
+        )
+    )
+
+
+def _print_packages(stack) -> None:
+    """The training stack's versions, and what is known to break on it with what pipecheck does about it."""
+    from pipecheck.wrappers.stack import incompatibilities
+
     print()
     print(_("Packages (read from their metadata; the lint never imports TensorFlow):"))
-    for component in (
-        "tensorflow",
-        "keras",
-        "tf-keras",
-        "tensorboard",
-        "tensorflow-estimator",
-        "tensorflow-io",
-        "protobuf",
-        "tf-slim",
-        "tf-models-official",
-        "object-detection",
-        "pycocotools",
-        "numpy",
-        "pillow",
-    ):
+    for component in PACKAGES:
         found = stack.versions.get(component)
         shown = f"{found[1]}" + (f" ({found[0]})" if found[0] != component else "") if found else "—"
         extra = f", {_protobuf_backend()} backend" if component == "protobuf" and found else ""
@@ -85,7 +101,6 @@ def run(args) -> int:
             status = _("advice")
         print(f"  [{status}] {problem.problem}")
         print(_("      fix: {fix}", fix=problem.fix))
-    return code
 
 
 def print_plan() -> int:
