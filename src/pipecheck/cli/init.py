@@ -50,6 +50,17 @@ def run(args) -> int:
     for path in report.reused:
         print(_("kept     {path}  (already there, left as it was)", path=shown(path)))
     print()
+    steps = _left_to_do(plan, shown)
+    print(_("Left to do, from {root} (every path in the config is relative to it):", root=plan.root))
+    if Path.cwd().absolute() != plan.root:
+        print(f"  cd {shlex.quote(os.path.relpath(plan.root))}")
+    for number, (done, text) in enumerate(steps, start=1):
+        print(f"  [{'x' if done else ' '}] {number}. {text}")
+    return 0
+
+
+def _left_to_do(plan, shown) -> list[tuple[bool, str]]:
+    """The course's steps after init, each (done already, what to do)."""
     # the folder's name comes from the archive: quoted, so that a pasted step runs pipecheck, not the name
     folder = shlex.quote(shown(plan.config.parent).rstrip("/"))
     # the course's older tree names it label_map.txt; the fix writes whichever exists
@@ -62,7 +73,7 @@ def run(args) -> int:
         plan.data_folder / "label_map.pbtxt",
     )
     has_records = any(plan.data_folder.glob("*.record")) or any(plan.data_folder.glob("*.tfrecord"))
-    steps = [
+    return [
         (
             label_map.exists(),
             _("write the label map {path} (or run init with --classes one,two)", path=shown(label_map)),
@@ -79,9 +90,3 @@ def run(args) -> int:
         (False, _("pipecheck train {folder}", folder=folder)),
         (False, _("pipecheck export {folder}", folder=folder)),
     ]
-    print(_("Left to do, from {root} (every path in the config is relative to it):", root=plan.root))
-    if Path.cwd().absolute() != plan.root:
-        print(f"  cd {shlex.quote(os.path.relpath(plan.root))}")
-    for number, (done, text) in enumerate(steps, start=1):
-        print(f"  [{'x' if done else ' '}] {number}. {text}")
-    return 0
