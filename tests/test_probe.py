@@ -1,10 +1,10 @@
 """pipecheck probe around the stand-in for TensorFlow, which holds a known amount of memory per image."""
 
-import os
 import subprocess
 import sys
 
 import pytest
+from support.cli import pipecheck
 from support.projects import NET
 
 from pipecheck.wrappers.probe import fit_line, largest_batch
@@ -20,12 +20,14 @@ def test_the_line_and_the_largest_batch():
 
 
 def probe(project, fake_python, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "pipecheck", "probe", FOLDER, "--python", fake_python, *args],
+    return pipecheck(
+        "probe",
+        FOLDER,
+        "--python",
+        fake_python,
+        *args,
         cwd=project,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_MIB_PER_IMAGE": "40", "FAKE_STEP_SECONDS": "0.01"},
+        env={"FAKE_MIB_PER_IMAGE": "40", "FAKE_STEP_SECONDS": "0.01"},
     )
 
 

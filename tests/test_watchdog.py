@@ -7,12 +7,10 @@ around the stand-in for TensorFlow with a NaN injected.
 
 import json
 import math
-import os
-import subprocess
-import sys
 import time
 
 import pytest
+from support.cli import pipecheck
 from support.projects import CONFIG, NET, REPO
 
 from pipecheck.artifacts.events import EventsFollower
@@ -152,12 +150,16 @@ def test_the_schedule_of_the_course_config(clean_project):
 
 
 def train(project, fake_python, *args, **env):
-    return subprocess.run(
-        [sys.executable, "-m", "pipecheck", "train", FOLDER, "--python", fake_python, "--ram", "16GiB", *args],
+    return pipecheck(
+        "train",
+        FOLDER,
+        "--python",
+        fake_python,
+        "--ram",
+        "16GiB",
+        *args,
         cwd=project,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PIPECHECK_PROGRESS": "never", "FAKE_STEP_SECONDS": "0.05", **env},
+        env={"FAKE_STEP_SECONDS": "0.05", **env},
     )
 
 
