@@ -18,6 +18,8 @@ shared machine, compare the ratios of one run, not absolute s/step.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import statistics
 import subprocess
@@ -85,29 +87,18 @@ def run_stock(root: Path, steps: int) -> tuple[float, set[str]]:
 
 
 def run_pipecheck(root: Path, steps: int) -> tuple[float, set[str]]:
-    before = set((root / FOLDER).glob("checkpoint*"))
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipecheck",
-            "train",
-            FOLDER,
-            "--num-steps",
-            str(steps),
-            "--checkpoint-every",
-            "100000",
-            "--force",
-        ],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PIPECHECK_PROGRESS": "never"},
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"pipecheck train failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    run = next(iter(set((root / FOLDER).glob("checkpoint*")) - before))
-    return seconds_per_step(run, steps)
+    """`pipecheck train`'s job, started here without its command line (the lint's findings do not stop it)."""
+    from pipecheck.engine.runner import RunOptions
+    from pipecheck.engine.runner import run as lint
+    from pipecheck.wrappers.train_job import TrainJob
+
+    os.environ["PIPECHECK_PROGRESS"] = "never"
+    job = TrainJob(lint(RunOptions(target=root / FOLDER, root=root)), FOLDER, num_steps=steps, checkpoint_every=100000)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = job.run()  # its messages would interleave with the table
+    if code != 0:
+        raise SystemExit(f"pipecheck train failed ({code}): {job.destination.folder / 'train.log'}")
+    return seconds_per_step(job.destination.folder, steps)
 
 
 def main() -> int:

@@ -118,6 +118,7 @@ class TrainJob:
             run = claim_next_run(self.lint.project.config_dir)
             if run.folder != self.destination.folder:  # another train took the planned number meanwhile
                 launch = self._launch(run)
+            self.destination = run
         write_record(run, self.lint.config, launch.command, self.steps)
         print(self._starting(run, reached), file=sys.stderr)
         if progress is None:
