@@ -20,7 +20,10 @@ def test_ci_runs_the_readme_test_commands():
     docs = [c for c in commands if "mkdocs build --strict" in c]
     slow = [c for c in commands if "python -m pytest -m slow" in c]
     integration = [c for c in commands if c.endswith("python -m pytest -m integration")]
-    assert len(tests) == 1 and len(docs) == 1
+    uv = [c for c in commands if c.endswith("pip install -q uv")]
+    assert len(tests) == 1 and len(docs) == 1 and len(uv) == 1
+    # uv fills every venv (measured about ten times faster than pip here: benchmarks/install_speed.py)
+    assert all(".venv-uv/bin/uv pip install -q -p " in c and "/bin/pip " not in c for c in tests + docs + slow)
     # the tools first, installed by a script as root, never by a test
     assert integration == [".ci/install-test-tools && .venv/bin/python -m pytest -m integration"]
     # [train] as a user installs it on Python 3.11 (TensorFlow 2.15.1), 3.12 and 3.13 (TensorFlow 2.21)
@@ -29,7 +32,7 @@ def test_ci_runs_the_readme_test_commands():
     assert [c.endswith("-m slow") for c in slow] == [True, True, False]  # 3.13: the course end to end
     ci = (REPO / ".ci" / "run").read_text().splitlines()
     run = [line for line in ci if re.match(r"(python3(\.\d+)? -m venv |\.venv[\w-]*/bin/|\.ci/)", line)]
-    ordered = [c for c in commands if c in tests + docs + integration + slow]
+    ordered = [c for c in commands if c in uv + tests + docs + integration + slow]
     assert run == ordered, "the README's test commands and .ci/run's differ"
 
 
