@@ -5,6 +5,7 @@ from support.projects import CONFIG, NET, SSD_CONFIG, add_ssd_network
 
 from pipecheck.engine.runner import RunOptions
 from pipecheck.engine.runner import run as lint
+from pipecheck.i18n import set_language
 from pipecheck.wrappers.eval_job import EvalJob
 from pipecheck.wrappers.export_job import ExportJob
 from pipecheck.wrappers.launch import WorkflowError
@@ -16,7 +17,9 @@ FOLDER = f"faces_cubes/training/{NET}"
 
 @pytest.fixture
 def linted(clean_project, monkeypatch):
-    """The engine's result for the clean course config; the progress bar off, the stand-in's steps fast."""
+    """The engine's result for the clean course config, messages in English (the language is the process's, and
+    an earlier test may have left French); the progress bar off, the stand-in's steps fast."""
+    set_language("en")
     monkeypatch.setenv("PIPECHECK_PROGRESS", "never")
     monkeypatch.setenv("FAKE_STEP_SECONDS", "0.001")
     return lint(RunOptions(target=clean_project / CONFIG, ram="16GiB"))
@@ -63,6 +66,7 @@ def test_a_probe_job_plans_one_run_per_batch(linted, fake_python):
 
 def test_an_ssd_export_job_plans_the_tflite_too(clean_project, fake_python, monkeypatch):
     add_ssd_network(clean_project)
+    set_language("en")
     monkeypatch.setenv("PIPECHECK_PROGRESS", "never")
     result = lint(RunOptions(target=clean_project / SSD_CONFIG, ram="16GiB"))
     folder = str((clean_project / SSD_CONFIG).parent.relative_to(clean_project))

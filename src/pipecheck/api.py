@@ -108,8 +108,7 @@ def lint(
     --strict, --settings, --no-plugins. Raises pipecheck.errors.InputError for a path that
     leads to no config.
     """
-    from pipecheck.cli.arguments import split_selectors
-    from pipecheck.engine.runner import RunOptions, run
+    from pipecheck.engine.runner import RunOptions, run, split_selectors
 
     text = _as_text(path_or_text)
     if text is None:

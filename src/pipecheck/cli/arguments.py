@@ -51,9 +51,3 @@ def gpu_count(text: str) -> str:
             _("write a count from 1 to {high} or all, not {text!r}", high=MAX_GPUS, text=text)
         )
     return text
-
-
-def split_selectors(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]

@@ -8,7 +8,7 @@ from pathlib import Path
 from pipecheck.cli.common import add_project_options, add_selection_options, apply_settings_language, run_options
 from pipecheck.cli.distribute import add_strategy_options
 from pipecheck.i18n import _, n_
-from pipecheck.project import PRETRAINED_FOLDERS
+from pipecheck.project.targets import expand_targets
 
 _EXIT_PRIORITY = (3, 2, 1, 0)
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
@@ -32,49 +32,6 @@ def register(commands) -> None:
     check.add_argument("--statistics", action="store_true", help=_("count findings per rule"))
     check.add_argument("--no-diff", action="store_true", help=_("do not print the table of changes"))
     check.add_argument("-v", "--verbose", action="store_true", help=_("also list the rules that passed"))
-
-
-def expand_targets(paths: list[Path], root: Path | None) -> list[Path]:
-    """Configs to lint: folders and configs as given; a label map stands for the configs that name it."""
-    targets: list[Path] = []
-    for path in paths:
-        if path.is_file() and not path.name.endswith(".config") and path.suffix in (".pbtxt", ".txt"):
-            targets += [
-                c for c in _configs_under(Path(root or Path.cwd())) if path.name in _text_of(c) and c not in targets
-            ]
-        elif path not in targets:
-            targets.append(path)
-    return targets
-
-
-def _text_of(config: Path) -> str:
-    """A config's text to search for a label map's name; "" for a FIFO, a huge or a vanished file."""
-    from pipecheck.guarded import TEXT_LIMIT, read_bytes
-
-    try:
-        return read_bytes(config, TEXT_LIMIT).decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def _configs_under(root: Path) -> list[Path]:
-    """The edited configs: not the zoo's, not a models/research checkout's, not the copies exports keep."""
-    import re
-
-    run_copy = re.compile(r"^(checkpoint|saved_model|tflite)[0-9]+$")
-    found = []
-    for config in sorted(root.rglob("*.config")):
-        relative = config.relative_to(root)
-        parts = set(relative.parts)
-        if (
-            parts & set(PRETRAINED_FOLDERS)
-            or ".git" in parts
-            or any(map(run_copy.match, parts))
-            or "models/research/" in relative.as_posix()
-        ):
-            continue
-        found.append(config)
-    return found
 
 
 def combined_exit(results) -> int:

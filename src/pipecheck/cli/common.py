@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipecheck.cli.arguments import UsageError, split_selectors
+from pipecheck.cli.arguments import UsageError
 from pipecheck.i18n import _, set_language
 
 
@@ -46,7 +46,7 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
 
 def run_options(args, target: Path):
     from pipecheck.cli.distribute import distribution_from_args
-    from pipecheck.engine.runner import RunOptions
+    from pipecheck.engine.runner import RunOptions, split_selectors
     from pipecheck.odapi.machine import parse_size
     from pipecheck.report.progress import bar_callback
 

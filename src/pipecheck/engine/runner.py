@@ -37,6 +37,13 @@ class RunOptions:
     unsaved: dict[Path, str] | None = None  # an editor's unsaved text of other files (label maps), by path
 
 
+def split_selectors(values: list[str] | None) -> list[str] | None:
+    """--select/--ignore values as rule selectors: each may hold several, comma-separated."""
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
 def select_rules(rules: list[RuleSpec], select: list[str], ignore: list[str]) -> list[RuleSpec]:
     return [spec for spec in rules if any(spec.matches(s) for s in select) and not any(spec.matches(s) for s in ignore)]
 

@@ -35,9 +35,9 @@ def _check_args(tokens: list[str]):
 
 def _results(args, config_text: str | None = None) -> list:
     from pipecheck.api import LintResult
-    from pipecheck.cli.check import expand_targets
     from pipecheck.cli.common import apply_settings_language, run_options
     from pipecheck.engine.runner import run
+    from pipecheck.project.targets import expand_targets
 
     apply_settings_language(args)
     targets = args.paths if config_text is not None else expand_targets(args.paths, args.root)

@@ -106,7 +106,7 @@ class Linter:
 
     def configs_reading(self, label_map: Path, open_configs: list[Path]) -> list[Path]:
         """The configs a label map stands for, as `pipecheck check LABEL_MAP` expands it, plus open ones naming it."""
-        from pipecheck.cli.check import expand_targets
+        from pipecheck.project.targets import expand_targets
 
         found = self.readers.get(label_map)
         if found is None:
