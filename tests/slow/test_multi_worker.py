@@ -74,12 +74,13 @@ def test_two_local_workers_train_and_the_chiefs_checkpoint_exports(project):
 
 def test_ctrl_c_stops_both_workers(project):
     command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--local-workers", "2", "--num-steps", "100000"]
+    earlier = set((project / FOLDER).glob("checkpoint*/train.log"))  # an earlier test's run is not this one
     child = start_like_a_terminal(command, project)
     deadline = time.monotonic() + 600
     run = None
     while time.monotonic() < deadline and child.poll() is None:
         time.sleep(2)
-        runs = sorted((project / FOLDER).glob("checkpoint*/train.log"), key=lambda p: p.stat().st_mtime)
+        runs = sorted(set((project / FOLDER).glob("checkpoint*/train.log")) - earlier)
         run = runs[-1].parent if runs else None
         if (
             run is not None
