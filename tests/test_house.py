@@ -36,7 +36,7 @@ LAYER = {part: level for level, parts in enumerate(LAYERS) for part in parts}
 MODULE_LINES, FUNCTION_LINES = 400, 80
 # Any still over the limits, each to be split; the test fails once one is not, to drop it here.
 TOO_BIG = {
-    "src/pipecheck/textproto/binder.py",  # 416 lines on main at 05:25 UTC
+    "src/pipecheck/textproto/binder.py",  # 413 lines on main at 05:25 UTC
     "rules/checkpoint.py",  # 408 lines
 }
 
