@@ -15,7 +15,8 @@ LAYERS = [
     {"guarded.py", "atomic.py"},
     {"cache.py"},
     {"schema", "textproto"},
-    {"project", "artifacts", "odapi"},
+    {"project", "artifacts"},
+    {"odapi"},  # what the OD API implies, from the config and the checkpoint it reads
     {"engine", "rulekit.py"},
     {"report", "fixes"},
     {"wrappers"},
@@ -36,8 +37,7 @@ LAYER = {part: level for level, parts in enumerate(LAYERS) for part in parts}
 MODULE_LINES, FUNCTION_LINES = 400, 80
 # Any still over the limits, each to be split; the test fails once one is not, to drop it here.
 TOO_BIG = {
-    "src/pipecheck/textproto/binder.py",  # 413 lines on main at 05:25 UTC
-    "rules/checkpoint.py",  # 408 lines
+    "src/pipecheck/textproto/binder.py",  # 417 lines on main at 05:40 UTC
 }
 
 
