@@ -22,7 +22,7 @@ def test_ci_runs_the_readme_test_commands():
     integration = [c for c in commands if c.endswith("python -m pytest -m integration")]
     uv = [c for c in commands if c.endswith("pip install -q uv")]
     assert len(tests) == 1 and len(docs) == 1 and len(uv) == 1
-    # uv fills every venv (measured about ten times faster than pip here: benchmarks/install_speed.py)
+    # uv fills every venv (measured 6 to 12 times faster than pip here: benchmarks/install_speed.py)
     assert all(".venv-uv/bin/uv pip install -q -p " in c and "/bin/pip " not in c for c in tests + docs + slow)
     # the tools first, installed by a script as root, never by a test
     assert integration == [".ci/install-test-tools && .venv/bin/python -m pytest -m integration"]
