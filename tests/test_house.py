@@ -36,9 +36,7 @@ LAYER = {part: level for level, parts in enumerate(LAYERS) for part in parts}
 
 MODULE_LINES, FUNCTION_LINES = 400, 80
 # Any still over the limits, each to be split; the test fails once one is not, to drop it here.
-TOO_BIG = {
-    "src/pipecheck/textproto/binder.py",  # 417 lines on main at 05:40 UTC
-}
+TOO_BIG: set[str] = set()
 
 
 def part_of(module: str) -> str:
