@@ -118,10 +118,14 @@ def _missing_records(project, project_files, records) -> Finding:
 def _distinct_tails(values: list[str]) -> list[str]:
     """Each path's shortest ending that no other path shares: train/*.tfrecord, val/*.tfrecord, not *.tfrecord twice."""
     parts = [tail_parts(v) or [v] for v in values]
+    sharing: dict[tuple[str, ...], int] = {}  # each ending of each path -> how many paths end so: linear in paths
+    for mine in parts:
+        for size in range(1, len(mine) + 1):
+            sharing[tuple(mine[-size:])] = sharing.get(tuple(mine[-size:]), 0) + 1
     shown = []
     for mine in parts:
         size = 1
-        while size < len(mine) and sum(1 for other in parts if other[-size:] == mine[-size:]) > 1:
+        while size < len(mine) and sharing[tuple(mine[-size:])] > 1:
             size += 1
         shown.append("/".join(mine[-size:]))
     return list(dict.fromkeys(shown))
@@ -138,7 +142,7 @@ def _foreign(value: str) -> bool:
 
 
 def _where_it_is(project, project_files, field: str, value: str) -> str:
-    for base in project.other_bases():
+    for base in project.bases_holding(value):
         if project.matches(value, base):
             return _(
                 "it exists relative to {base}: run from there (cd {base}) or pass --root {base}; the OD API "

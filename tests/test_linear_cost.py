@@ -6,6 +6,10 @@ The timings themselves are benchmarks/scale.py's, measured in one run.
 import os
 from pathlib import Path
 
+import pytest
+from support.cli import lint_json, run_cli
+from support.projects import CONFIG
+
 from pipecheck.artifacts import cached
 
 
@@ -48,3 +52,64 @@ def test_the_cache_key_of_a_large_file_reads_a_few_blocks_not_the_file(tmp_path,
     info = shard.stat()
     os.utime(shard, ns=(info.st_atime_ns, info.st_mtime_ns))
     assert cached.content_key(Path(shard)) != first  # ctime moved: the reader reads it all again
+
+
+def with_absent_paths(root: Path, count: int) -> None:
+    """`count` input_path entries naming absent records in 10 absent folders."""
+    config = root / CONFIG
+    text = config.read_text()
+    lines = "".join(f'    input_path: "absent/d{i % 10}/f{i}.record"\n' for i in range(count))
+    at = text.index("input_path:")
+    config.write_text(text[:at] + lines.lstrip() + "    " + text[at:])
+
+
+def with_unused_suppressions(root: Path, count: int) -> None:
+    config = root / CONFIG
+    text = config.read_text()
+    at = text.index("  batch_size:")
+    config.write_text(text[:at] + "  # pipecheck: ignore[PC101]\n" * count + text[at:])
+
+
+def stats_of_a_lint(monkeypatch) -> int:
+    """The stat and lstat calls of one lint: what a path or a suppression costs the file system."""
+    count = [0]
+    real_stat, real_lstat = os.stat, os.lstat
+
+    def counted(real):
+        def call(*args, **kwargs):
+            count[0] += 1
+            return real(*args, **kwargs)
+
+        return call
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "stat", counted(real_stat))
+        patch.setattr(os, "lstat", counted(real_lstat))
+        run_cli("check", CONFIG, "--ram", "16GiB")
+    return count[0]
+
+
+@pytest.mark.parametrize("grow, most", [(with_absent_paths, 16), (with_unused_suppressions, 2)])
+def test_each_path_and_each_suppression_costs_a_bounded_number_of_stats(clean_project, monkeypatch, grow, most):
+    """Absent paths are grouped by folder (one stat a folder), the other bases and the root's real path are
+    computed once, suppressions are indexed by file and line: before, each path cost 255 stats, each
+    suppression 60 (a realpath of the config per finding and suppression)."""
+    config = clean_project / CONFIG
+    kept = config.read_text()
+    counts = {}
+    for count in (500, 1000):
+        config.write_text(kept)
+        grow(clean_project, count)
+        counts[count] = stats_of_a_lint(monkeypatch)
+    assert (counts[1000] - counts[500]) / 500 <= most, counts
+
+
+def test_the_diff_table_collapses_a_long_run_of_one_repeated_field(clean_project):
+    with_absent_paths(clean_project, 100)
+    _code, out = run_cli("check", CONFIG, "--ram", "16GiB")
+    rows = [line for line in out.splitlines() if " input_path " in f" {line} "]
+    more = [row for row in rows if "more (--format json lists them all)" in row]
+    assert len(more) == 1 and "98 more" in more[0], rows  # of 101 train rows: three, then one counting the rest
+    assert len(rows) == 5, rows  # and the eval reader's own row
+    _code, report = lint_json()
+    assert len([row for row in report["diff"] if row["field"].rsplit(".", 1)[-1].startswith("input_path")]) >= 101

@@ -202,10 +202,12 @@ def _accept_suppressed(result: RunResult, resolver: FixtureResolver, selected: l
     if unused_rule is None:
         return
     decided = {o.rule.code for o in result.outcomes if o.ended == "ran"}
-    unused = []
+    unused, all_decided = [], {}  # selectors -> whether every rule they cover ran: asked once per spelling
     for item in suppressions.unused():
-        covered = [spec for spec in result.catalogue.rules if any(spec.matches(s) for s in item.selectors)]
-        if item.selectors and not all(spec.code in decided for spec in covered):
+        if item.selectors not in all_decided:
+            covered = [spec for spec in result.catalogue.rules if any(spec.matches(s) for s in item.selectors)]
+            all_decided[item.selectors] = all(spec.code in decided for spec in covered)
+        if item.selectors and not all_decided[item.selectors]:
             continue
         finding = Finding(
             _("unused suppression {text!r}: no finding to suppress here", text=item.text),

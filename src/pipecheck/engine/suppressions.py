@@ -7,6 +7,7 @@ Without brackets, every rule is ignored there.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,19 +27,25 @@ class Suppression:
     used: bool = False
     text: str = ""
 
-    def covers(self, finding, rule) -> bool:
-        if Path(finding.file).resolve() != self.file.resolve():
-            return False
-        if self.target_line is not None and finding.line != self.target_line:
-            return False
+    def covers_rule(self, rule) -> bool:
         return not self.selectors or any(rule.matches(selector) for selector in self.selectors)
 
 
 @dataclass
 class Suppressions:
+    """The comments of every file, indexed by (file, line): each finding looks at its own line's only.
+
+    50,000 comments and as many findings cost each a dictionary look-up, not a pass over all
+    comments, and an own-line comment finds the line it covers from a table built once per file.
+    """
+
     items: list[Suppression] = field(default_factory=list)
+    _by_line: dict[tuple[str, int | None], list[Suppression]] = field(default_factory=dict, repr=False)
+    _real: dict[str, str] = field(default_factory=dict, repr=False)
 
     def add_file(self, path: Path, comments: list[Comment], line_count: int, lines_with_content: set[int]) -> None:
+        following = _next_content_lines(line_count, lines_with_content)
+        real = self._real_path(path)
         for comment in comments:
             match = _DIRECTIVE.search(comment.text)
             if match is None:
@@ -47,20 +54,40 @@ class Suppressions:
             if match.group("kind") == "ignore-file":
                 target = None
             elif comment.own_line:
-                target = next((n for n in range(comment.line + 1, line_count + 1) if n in lines_with_content), None)
+                target = following[comment.line] if comment.line < len(following) else None
                 if target is None:
                     continue
             else:
                 target = comment.line
-            self.items.append(Suppression(path, comment.line, comment.column, target, selectors, text=match.group(0)))
+            item = Suppression(path, comment.line, comment.column, target, selectors, text=match.group(0))
+            self.items.append(item)
+            self._by_line.setdefault((real, target), []).append(item)
 
     def suppresses(self, finding, rule) -> bool:
+        real = self._real_path(finding.file)
         hit = False
-        for item in self.items:
-            if item.covers(finding, rule):
+        for item in self._by_line.get((real, None), []) + self._by_line.get((real, finding.line), []):
+            if item.covers_rule(rule):
                 item.used = True
                 hit = True
         return hit
 
     def unused(self) -> list[Suppression]:
         return [item for item in self.items if not item.used]
+
+    def _real_path(self, path) -> str:
+        key = str(path)
+        if key not in self._real:
+            self._real[key] = os.path.realpath(key)
+        return self._real[key]
+
+
+def _next_content_lines(line_count: int, lines_with_content: set[int]) -> list[int | None]:
+    """For each line number, the first line after it that holds something (None past the last)."""
+    following: list[int | None] = [None] * (line_count + 2)
+    upcoming = None
+    for number in range(line_count, -1, -1):
+        following[number] = upcoming
+        if number in lines_with_content:
+            upcoming = number
+    return following

@@ -43,6 +43,13 @@ class Project:
     # Paths written for another machine: {value: project files its tail names} (project.relocate).
     relocated: dict[str, list[Path]] = field(default_factory=dict)
     files: object = None  # the ProjectFiles walk, shared by whoever needs it first
+    # Computed once per lint, so that each path costs O(1) however many the config names:
+    # the other bases, the root's real path, and whether each folder a path names is one.
+    _bases: list[Path] | None = field(default=None, repr=False, compare=False)
+    _real_root: str | None = field(default=None, repr=False, compare=False)
+    _folders: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _holding: dict[str, list[Path]] = field(default_factory=dict, repr=False, compare=False)
+    _real_folders: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def net_name(self) -> str:
@@ -76,11 +83,37 @@ class Project:
         if any(character in value for character in _GLOB_CHARS):
             prefix = "" if Path(value).is_absolute() else glob.escape(str(base or self.root)) + os.sep
             return sorted(Path(p) for p in glob.glob(prefix + value) if exists(p))
-        path = self.resolve(value, base)
-        return [path] if exists(path) else []
+        # strings, not Paths, on this path: it runs for every path of the config from every base
+        local = self.local(value) if base is None else None
+        text = str(local) if local is not None else os.path.join(str(base or self.root), value)
+        return [Path(text)] if self._folder_exists(os.path.dirname(text)) and exists(text) else []
+
+    def _folder_exists(self, folder: str) -> bool:
+        """Whether `folder` is one, asked once: 100,000 absent records in 100 absent folders cost 100 stats."""
+        known = self._folders.get(folder)
+        if known is None:
+            known = self._folders[folder] = is_dir(Path(folder or "."))
+        return known
 
     def other_bases(self) -> list[Path]:
         """Folders a relative path might have been written against, besides the root."""
+        if self._bases is None:
+            self._bases = self._other_bases()
+        return self._bases
+
+    def bases_holding(self, value: str) -> list[Path]:
+        """The other bases under which `value`'s folder exists: the only ones it can exist from (asked once a folder)."""
+        folder = os.path.dirname(value)
+        if any(character in folder for character in _GLOB_CHARS):
+            return self.other_bases()
+        found = self._holding.get(folder)
+        if found is None:
+            found = self._holding[folder] = [
+                base for base in self.other_bases() if self._folder_exists(os.path.join(str(base), folder))
+            ]
+        return found
+
+    def _other_bases(self) -> list[Path]:
         bases: list[Path] = []
         for candidate in [self.inferred_root, self.config_dir, *self.config_dir.parents]:
             if candidate is None:
@@ -93,10 +126,22 @@ class Project:
     def display(self, path: Path | str) -> str:
         """A path as the user would write it: relative to the root when inside it."""
         path = Path(path)
+        if self._real_root is None:
+            self._real_root = os.path.realpath(self.root)
         try:  # realpath, not resolve(): a symlink loop is a finding's subject, not an exception
-            return str(Path(os.path.realpath(path)).relative_to(os.path.realpath(self.root)))
+            return str(Path(self._real_path(str(path))).relative_to(self._real_root))
         except ValueError:
             return str(path)
+
+    def _real_path(self, text: str) -> str:
+        """os.path.realpath, its folder's part computed once a folder (a file that is no link adds only its name)."""
+        folder, name = os.path.split(text)
+        if name in ("", ".", "..") or os.path.islink(text):
+            return os.path.realpath(text)
+        real = self._real_folders.get(folder)
+        if real is None:
+            real = self._real_folders[folder] = os.path.realpath(folder or ".")
+        return os.path.join(real, name)
 
     def original_candidates(self, fine_tune_checkpoint: str) -> list[Path]:
         if self.explicit_original is not None:

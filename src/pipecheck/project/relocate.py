@@ -47,11 +47,8 @@ def tail_matches(value: str, files: list[Path], root: Path, prefix: bool = False
         return []
     leaf, is_glob = parts[-1], bool(_GLOB_CHARS & set(parts[-1]))
     best, found = 0, []
-    for path in files:
-        try:
-            relative = path.relative_to(root).parts
-        except ValueError:
-            continue
+    every, by_name = _relative_parts(files, root)
+    for path, relative in every if is_glob else by_name.get(leaf + ".index" if prefix else leaf, []):
         name = relative[-1]
         if prefix:
             if name != leaf + ".index":
@@ -73,6 +70,27 @@ def tail_matches(value: str, files: list[Path], root: Path, prefix: bool = False
         elif score == best and local not in found:
             found.append(local)
     return found
+
+
+_RELATIVE: list = [None, None, None, [], {}]  # the files, their root and count, [(path, parts)], by name
+
+
+def _relative_parts(files: list[Path], root: Path) -> tuple[list, dict]:
+    """(path, its parts below `root`) for the files under it, and the same by file name: computed once for a
+    walk however many paths ask, so that each missing path looks only at the files of its name."""
+    if _RELATIVE[0] is not files or _RELATIVE[1] != root or _RELATIVE[2] != len(files):
+        pairs, by_name = [], {}
+        for path in files:
+            try:
+                pair = (path, path.relative_to(root).parts)
+            except ValueError:
+                continue
+            if not pair[1]:
+                continue
+            pairs.append(pair)
+            by_name.setdefault(pair[1][-1], []).append(pair)
+        _RELATIVE[:] = [files, root, len(files), pairs, by_name]
+    return _RELATIVE[3], _RELATIVE[4]
 
 
 def relocate(project: Project, config, files) -> list[Relocation]:
@@ -168,7 +186,7 @@ def launched_elsewhere(project: Project, value: str, prefix: bool = False) -> Pa
     """The folder (config's, or a parent) from which a relative path exists, when not from the root."""
     if Path(value).is_absolute():
         return None
-    return next((base for base in project.other_bases() if _exists(project, value, prefix, base)), None)
+    return next((base for base in project.bases_holding(value) if _exists(project, value, prefix, base)), None)
 
 
 def _exists(project: Project, value: str, prefix: bool, base: Path | None = None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 
@@ -49,6 +50,9 @@ DESCRIPTIONS = {
     "first_stage_max_proposals": N_("region proposals per image"),
     "second_stage_batch_size": N_("proposals per image in the second stage"),
 }
+
+
+_INDEX = re.compile(r"\[\d+\]")
 
 
 @dataclass
@@ -142,3 +146,29 @@ def _display(parsed, value: ScalarValue) -> str:
     if isinstance(parsed, bool):
         return "true" if parsed else "false"
     return value.text
+
+
+@dataclass
+class MoreRows:
+    """What stands in a table for the rest of a long run of one repeated field's rows."""
+
+    parameter: str
+    count: int
+
+
+def collapsed(rows: list[DiffRow], kept: int = 3) -> list[DiffRow | MoreRows]:
+    """The rows a person reads: of a run of more than `kept` + 1 rows of one repeated field (100,000
+    input_path entries), the first `kept` and one line counting the others. JSON keeps every row."""
+    shown: list[DiffRow | MoreRows] = []
+    run: list[DiffRow] = []
+
+    def close() -> None:
+        shown.extend(run if len(run) <= kept + 1 else [*run[:kept], MoreRows(run[0].parameter, len(run) - kept)])
+        run.clear()
+
+    for row in rows:
+        if run and _INDEX.sub("[]", row.field) != _INDEX.sub("[]", run[0].field):
+            close()
+        run.append(row)
+    close()
+    return shown

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 from pipecheck.i18n import N_, _, n_
-from pipecheck.report.diff import diff_rows
+from pipecheck.report.diff import DiffRow, collapsed, diff_rows
 from pipecheck.report.table import display_width, shorten_middle, terminal_width, text_table
 from pipecheck.report.terminal import control
 from pipecheck.version import __version__
@@ -278,6 +278,7 @@ def diff_headers() -> list[str]:
 
 
 def diff_cells(rows) -> list[list[object]]:
+    """Table cells for the diff rows, a long run of one repeated field collapsed (report.diff.collapsed)."""
     return [
         [
             row.original_line or "",
@@ -287,7 +288,9 @@ def diff_cells(rows) -> list[list[object]]:
             row.original if row.original is not None else _("(absent)"),
             row.value if row.value is not None else _("(removed)"),
         ]
-        for row in rows
+        if isinstance(row, DiffRow)
+        else ["…", "…", row.parameter, "", "", _("{count} more (--format json lists them all)", count=row.count)]
+        for row in collapsed(rows)
     ]
 
 

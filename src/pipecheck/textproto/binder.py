@@ -14,7 +14,7 @@ from pipecheck.i18n import _
 from pipecheck.textproto.descriptors import child_message, homes_of, is_message, is_repeated, store_scalar
 from pipecheck.textproto.syntax import Document, FieldNode, MessageValue, ScalarValue
 from pipecheck.textproto.tokens import SourceText, TextProtoSyntaxError
-from pipecheck.textproto.values import ValueError_, convert_scalar
+from pipecheck.textproto.values import ValueError_, convert_scalar, extension_hint
 
 
 @dataclass
@@ -302,13 +302,7 @@ class Binder:
             try:
                 return pool.FindExtensionByName(node.name.strip("[]"))
             except KeyError:
-                hint = (  # the one extension the zoo's configs carry is Google's internal input reader
-                    _(
-                        'this is a Google-internal input reader; use tf_record_input_reader {{ input_path: "..." }} instead'
-                    )
-                    if descriptor.name == "InputReader"
-                    else _("remove it: the OD API's public {block} has no extension", block=descriptor.name)
-                )
+                hint = extension_hint(descriptor.name)
                 raise self.error(
                     node, _("extension {name} is not known to the OD API's public protos", name=node.name), hint=hint
                 ) from None

@@ -195,3 +195,10 @@ def _type_name(field_descriptor) -> str:
 
 def _unquote_hint(field_descriptor, quoted: str) -> str:
     return _("remove the quotes: {name}: {value}", name=field_descriptor.name, value=quoted[1:-1])
+
+
+def extension_hint(block: str) -> str:
+    """What to do with an unknown [extension] in `block`: the zoo's configs carry one, Google's internal reader."""
+    if block == "InputReader":
+        return _('this is a Google-internal input reader; use tf_record_input_reader {{ input_path: "..." }} instead')
+    return _("remove it: the OD API's public {block} has no extension", block=block)
