@@ -5,7 +5,9 @@
 pipecheck's pass checks both CRCs of every record, decodes every tf.train.Example against the
 OD API decoder's contract, checks every box, reads every image's headers and hashes its bytes.
 tf.data's is TFRecordDataset + parse_single_example (run only when TensorFlow is installed).
-The file holds real JPEG photos-like images of 800x600. Target: at least as fast as tf.data.
+The file holds real JPEG photos-like images of 800x600. pipecheck's pass uses every core (the file
+cut at record boundaries, artifacts/records_split.py). Target: 3x tf.data (issue 23; 1.8x on one core).
+Run it when the machine is quiet: the load average is recorded with the figures.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import time
 from pathlib import Path
 
 from results_file import Recording, add_results_option
+
+GOAL = 3.0  # times tf.data's MB/s
 
 
 def make_file(path: Path, megabytes: int) -> int:
@@ -123,7 +127,10 @@ def main() -> None:
     print(f"pipecheck / raw read: {results['raw read'] / ours:.2f}")
     if "tf.data + parse_single_example" in results:
         ratio = results["tf.data + parse_single_example"] / ours
-        print(f"pipecheck / tf.data: {ratio:.2f}  (target at least 1.0: {'met' if ratio >= 1 else 'NOT met'})")
+        print(
+            f"pipecheck / tf.data: {ratio:.2f}  (target at least {GOAL:.1f}: {'met' if ratio >= GOAL else 'NOT met'})"
+        )
+    print(f"load average at the start: {' '.join(str(v) for v in recording.load)} on {os.cpu_count()} cores")
     speeds = {name: megabytes / seconds for name, seconds in results.items()}
     summary = [
         f"`python benchmarks/records_throughput.py` generates {megabytes:.0f} MB of records and measures the MB/s "
@@ -131,13 +138,16 @@ def main() -> None:
         f"a raw read {speeds['raw read']:.0f} MB/s"
         + (
             f", tf.data with `parse_single_example` {speeds['tf.data + parse_single_example']:.0f} MB/s "
-            f"({results['tf.data + parse_single_example'] / ours:.1f}×; target at least 1.0)."
+            f"({results['tf.data + parse_single_example'] / ours:.1f}×; target at least {GOAL:.1f}×); "
+            f"{results['raw read'] / ours:.2f}× a raw read of the same file; {os.cpu_count()} cores, load "
+            f"average {recording.load[0]} at the start."
             if "tf.data + parse_single_example" in results
             else " (TensorFlow not installed: tf.data not measured)."
         )
     ]
     figures = {f"{name.split(' ')[0].replace('.', '_')}_mb_per_s": round(value, 1) for name, value in speeds.items()}
     figures["megabytes"] = round(megabytes, 1)
+    figures["ratio_to_raw_read"] = round(results["raw read"] / ours, 3)
     if "tf.data + parse_single_example" in results:
         figures["ratio_to_tf_data"] = round(results["tf.data + parse_single_example"] / ours, 2)
     recording.write(figures, summary, args.results)

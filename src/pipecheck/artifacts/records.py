@@ -9,6 +9,7 @@ per-object lists run parallel to the boxes.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -105,13 +106,22 @@ class FileRecords:
         return cls(**data)
 
 
-def scan_file(path: Path, on_bytes=None) -> FileRecords:
-    """Read every record of a file once; never raises: an unreadable file is a problem of kind "unreadable"."""
+def scan_file(path: Path, on_bytes=None, workers: int | None = None) -> FileRecords:
+    """Read every record of a file once; never raises: an unreadable file is a problem of kind "unreadable".
+
+    A file of SPLIT_FROM bytes or more is read by `workers` processes (default: one per core), with the
+    same facts (artifacts/records_split.py).
+    """
     from pipecheck.artifacts.tfproto import message_classes
     from pipecheck.artifacts.tfrecord import RecordReader
     from pipecheck.guarded import file_size
 
     path = Path(path)
+    split = _split(path, os.cpu_count() or 1 if workers is None else workers)
+    if split is not None:
+        if on_bytes is not None:
+            on_bytes(split.size)
+        return split
     facts = FileRecords(str(path))
     reader = RecordReader(path, on_bytes=on_bytes)
     example_class = message_classes()["Example"]
@@ -134,6 +144,16 @@ def scan_file(path: Path, on_bytes=None) -> FileRecords:
     facts.offsets = reader.offsets
     _pad(facts, len(facts.offsets))
     return facts
+
+
+def _split(path: Path, workers: int) -> FileRecords | None:
+    from pipecheck.artifacts.records_split import SPLIT_FROM, scan_split
+
+    try:
+        large = os.path.getsize(path) >= SPLIT_FROM
+    except OSError:
+        return None
+    return scan_split(path, workers) if workers > 1 and large else None
 
 
 def _pad(facts: FileRecords, count: int) -> None:

@@ -116,9 +116,17 @@ class RecordReader:
                     )
                 )
 
-    def _frames(self, stream):
-        offset = index = 0
-        while True:
+    def segment(self, offset: int, index: int, stop: int):
+        """Records `index` to `stop` - 1 of an uncompressed file, the first at byte `offset` (records_split.py)."""
+        import os
+
+        with open_regular(self.path) as raw:
+            self.size = os.fstat(raw.fileno()).st_size
+            raw.seek(offset)
+            yield from self._frames(raw, offset, index, stop)
+
+    def _frames(self, stream, offset: int = 0, index: int = 0, stop: int | None = None):
+        while stop is None or index < stop:
             header = stream.read(12)
             if not header:
                 return
