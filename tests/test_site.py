@@ -228,3 +228,11 @@ def test_regenerate_names_a_catalogue_entry_it_cannot_write():
     assert regenerate.missing_catalogue_entries([rule], shipped, catalogue_entries) == [
         'PC199 names catalogue entry Z-99: add it to docs/failure-catalogue.md with its anchor <a id="z-99"></a>'
     ]
+
+
+def test_the_last_catalogue_entry_does_not_take_the_sources_of_the_section_after_it():
+    text = (
+        '<a id="u-01"></a>\n**U-01 `one`**. First.\n* Symptom: `a/b.py:1-2`.\n\n'
+        "---\n\n### Most common\n* `model_builder.py:312`\n"
+    )
+    assert site_pages.catalogue_entries(text)["U-01"][2] == ["a/b.py:1-2"]
