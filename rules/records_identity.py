@@ -1,10 +1,10 @@
-"""Rules about what identifies a record: its source_id, its image, how it stores masks (PC719 on)."""
+"""Rules about what identifies a record: its source_id, its image, how it stores masks (PC719-PC722)."""
 
 from pipecheck import Finding, _, n_, rule
 
 from ._common import record_place
 
-CODES = ("PC719", "PC799")
+CODES = ("PC719", "PC722")
 
 
 @rule("PC719", "eval-source-ids-unique", category="records", severity="warning")

@@ -7,6 +7,7 @@ to change. Fixtures give rules their data; these compute with it.
 
 from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
 from pipecheck.guarded import exists, file_size, is_dir, problem_with
+from pipecheck.odapi.anchors import MODELLED_RESIZERS, anchor_fit, anchor_shapes, matching
 from pipecheck.odapi.distribution import MULTI_WORKER, TPU, default_distribution
 from pipecheck.odapi.estimates import estimate_training
 from pipecheck.odapi.exposure import class_exposure
@@ -58,4 +59,8 @@ __all__ = [
     "tail_parts",
     "zoo_network",
     "written_elsewhere",
+    "MODELLED_RESIZERS",
+    "anchor_fit",
+    "anchor_shapes",
+    "matching",
 ]
