@@ -18,7 +18,8 @@ def anchors_fit_boxes(config, records):
     (tensorflow/models#10641, #3196, #9035) reach no anchor. The figure is YOLOv5's "Best
     Possible Recall" (AutoAnchor, utils/autoanchor.py check_anchors, which re-fits its anchors
     below 0.98) with the OD API's IoU: each box against every anchor shape of the generator,
-    centred on it (a grid position can only lower it). Shapes: ssd_anchor_generator scales the
+    centred on it (a grid position can only lower it), on at most 20,000 boxes taken evenly
+    from the files. Shapes: ssd_anchor_generator scales the
     shorter side of the resized image
     (anchor_generators/multiple_grid_anchor_generator.py:213-225 and 317-339),
     multiscale_anchor_generator is 2^level x anchor_scale pixels

@@ -87,3 +87,17 @@ def test_best_iou_is_of_centred_shapes():
     assert best_iou((10, 10), [(10, 10)]) == 1
     assert best_iou((10, 10), [(20, 20), (5, 5)]) == pytest.approx(0.25)
     assert best_iou((2, 2), [(32, 32)]) == pytest.approx(4 / 1024)
+
+
+def test_a_big_dataset_is_measured_on_an_even_sample(monkeypatch):
+    """Every n-th box of each file, at most SAMPLE in all: the figure stays a share of the boxes measured."""
+    from types import SimpleNamespace
+
+    import pipecheck.odapi.anchors as anchors
+
+    monkeypatch.setattr(anchors, "SAMPLE", 10)
+    config = _zoo("ssd_mobilenet_v2_320x320_coco17_tpu-8")
+    tiny, fitting = [0.001, 0.001], [0.3, 0.3]
+    files = [SimpleNamespace(image_sizes=[[320, 320]], box_sizes=[tiny] * 10 + [fitting] * 10) for _ in range(2)]
+    fit = anchors.anchor_fit(config, files, 0.5)
+    assert (fit.boxes, fit.unfit) == (10, 6)  # boxes 0, 4, 8 (tiny), 12, 16 of each file
