@@ -107,23 +107,25 @@ def no_keypoint_leftovers(config):
 
 @rule("PC615", "no-per-category-coco-flags", category="model", severity="warning", fix="safe")
 def no_per_category_coco_flags(config):
-    """include_metrics_per_category and all_metrics_per_category are off for COCO metrics.
+    """include_metrics_per_category is off for COCO metrics.
 
     Catalogue: U-08
 
-    Why: with either flag, the COCO evaluator asks pycocotools for per-category figures
+    Why: with it, the COCO evaluator asks pycocotools for per-category figures
     (metrics/coco_evaluation.py:304-306, ComputeMetrics), and the OD API reads them from
     `category_stats` (metrics/coco_tools.py:304-305), which the stock pycocotools COCOeval
     never computes: the evaluation ends, after every image was processed, with
     "ValueError: Category stats do not exist" (tensorflow/models#5010, #4778; the patch
-    tensorflow/models#6585 was never merged).
+    tensorflow/models#6585 was never merged). all_metrics_per_category alone is harmless:
+    ComputeMetrics returns before that check unless include_metrics_per_category is set
+    (metrics/coco_tools.py:301-302), so it gets no finding.
 
     Bad:
         eval_config.include_metrics_per_category: true
-    Bad (all metrics):
         eval_config.all_metrics_per_category: true
-    Good:
+    Good (all metrics alone):
         eval_config.include_metrics_per_category: false
+        eval_config.all_metrics_per_category: true
 
     Fix: safe; deletes the flag.
     """
@@ -133,18 +135,17 @@ def no_per_category_coco_flags(config):
     metrics = list(eval_config.metrics_set) or ["coco_detection_metrics"]  # eval_util's default
     if not any(name.startswith("coco_") for name in metrics):
         return
-    for name in ("include_metrics_per_category", "all_metrics_per_category"):
-        if getattr(eval_config, name):
-            yield Finding(
-                _(
-                    "eval_config.{name}: true makes the COCO evaluation end with 'Category stats do not exist' "
-                    "(pycocotools does not compute them)",
-                    name=name,
-                ),
-                field=f"eval_config.{name}",
-                hint=_("delete the line; per-class AP needs a patched pycocotools"),
-                remove=True,
-            )
+    if eval_config.include_metrics_per_category:
+        yield Finding(
+            _(
+                "eval_config.{name}: true makes the COCO evaluation end with 'Category stats do not exist' "
+                "(pycocotools does not compute them)",
+                name="include_metrics_per_category",
+            ),
+            field="eval_config.include_metrics_per_category",
+            hint=_("delete the line; per-class AP needs a patched pycocotools"),
+            remove=True,
+        )
 
 
 # first_stage_features_stride each TF2 (Keras) Faster R-CNN extractor accepts
