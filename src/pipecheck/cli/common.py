@@ -113,3 +113,11 @@ def lint_for(args, gate: bool):
         )
         return result, 1
     return result, None
+
+
+def plan_or_run(job, dry_run: bool) -> int:
+    """--dry-run prints what the job would run; otherwise the job runs and its exit code is the command's."""
+    if dry_run:
+        print(job.plan())
+        return 0
+    return job.run()

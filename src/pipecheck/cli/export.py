@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipecheck.cli.common import add_workflow_options, lint_for
+from pipecheck.cli.common import add_workflow_options, lint_for, plan_or_run
 from pipecheck.i18n import _
 
 
@@ -20,7 +20,4 @@ def run(args) -> int:
     if stop is not None:
         return stop
     job = ExportJob(result, checkpoint=args.checkpoint, tflite=args.tflite, python=args.python, force=args.force)
-    if args.dry_run:
-        print(job.plan())
-        return 0
-    return job.run()
+    return plan_or_run(job, args.dry_run)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pipecheck.cli.arguments import positive
-from pipecheck.cli.common import add_workflow_options, lint_for
+from pipecheck.cli.common import add_workflow_options, lint_for, plan_or_run
 from pipecheck.i18n import _
 
 
@@ -30,10 +30,7 @@ def run(args) -> int:
     if stop is not None:
         return stop
     job = ProbeJob(result, batches=args.batches, steps=args.steps, python=args.python, ram=args.ram)
-    if args.dry_run:
-        print(job.plan())
-        return 0
-    return job.run()
+    return plan_or_run(job, args.dry_run)
 
 
 def batch_list(text: str) -> list[int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipecheck.cli.arguments import positive
-from pipecheck.cli.common import add_workflow_options, lint_for
+from pipecheck.cli.common import add_workflow_options, lint_for, plan_or_run
 from pipecheck.cli.distribute import add_strategy_options, distribution_from_args
 from pipecheck.i18n import _
 
@@ -50,7 +50,4 @@ def run(args) -> int:
     if (done := job.nothing_to_do()) is not None:
         print(done)
         return 0
-    if args.dry_run:
-        print(job.plan())
-        return 0
-    return job.run()
+    return plan_or_run(job, args.dry_run)
