@@ -142,6 +142,7 @@ def learning_rate_in_usual_range(config, too_high, too_low):
         ZOO_RATES[optimizer],
     )
     field = f"{path}.{'learning_rate_base' if name == 'cosine_decay_learning_rate' else _rate_field(name)}"
+    scaled = zoo * max(config.batch_size, 1) / zoo_batch  # the zoo's rate at this batch, both hints' start
     if peak > too_high * zoo:
         return Finding(
             _(
@@ -156,7 +157,7 @@ def learning_rate_in_usual_range(config, too_high, too_low):
             field=field,
             hint=_(
                 "start from {value:g} or below (the zoo's rate scaled to your batch of {batch})",
-                value=zoo * max(config.batch_size, 1) / zoo_batch,
+                value=scaled,
                 batch=config.batch_size,
             ),
         )
@@ -173,7 +174,7 @@ def learning_rate_in_usual_range(config, too_high, too_low):
             field=field,
             hint=_(
                 "start from {value:g} (the zoo's rate scaled to your batch of {batch})",
-                value=zoo * max(config.batch_size, 1) / zoo_batch,
+                value=scaled,
                 batch=config.batch_size,
             ),
         )
