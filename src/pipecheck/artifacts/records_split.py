@@ -14,7 +14,7 @@ import os
 import struct
 from pathlib import Path
 
-from pipecheck.artifacts.records import _BOX_SAMPLE, _KEPT_PER_KIND, FileRecords, _pad, _scan_example
+from pipecheck.artifacts.record_examples import _BOX_SAMPLE, _KEPT_PER_KIND, FileRecords, _pad, _scan_example
 
 SPLIT_FROM = 64 << 20  # below this, starting the processes costs more than the second core gives
 _HEADER = struct.Struct("<QI")
