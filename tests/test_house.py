@@ -133,3 +133,61 @@ def test_no_module_over_400_lines_nor_function_over_80():
 
 def test_the_list_of_what_is_still_too_big_only_shrinks():
     assert TOO_BIG - too_big() == set(), "split: remove it from TOO_BIG"
+
+
+def module_imports(path: Path, text: str | None = None) -> set[str]:
+    """The house's modules a source file imports, at its top or inside a function (a package is its __init__)."""
+    modules = {
+        ".".join(p.relative_to(SOURCE.parent).with_suffix("").parts).removesuffix(".__init__")
+        for p in SOURCE.rglob("*.py")
+    }
+    own = ".".join(path.relative_to(SOURCE.parent).with_suffix("").parts).removesuffix(".__init__")
+    package = own if path.name == "__init__.py" else own.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text() if text is None else text)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + [base]).strip(".")
+            found |= {f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names}
+    return (found & modules) - {own}
+
+
+def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that reach each other through imports (strongly connected, more than one)."""
+    circles, done = [], set()
+    for start in sorted(graph):
+        if start in done:
+            continue
+        reach = _reachable(graph, start)
+        if start in reach:
+            group = sorted(m for m in reach if start in _reachable(graph, m))
+            circles.append(group)
+            done |= set(group)
+    return circles
+
+
+def _reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    reach, todo = set(), [start]
+    while todo:
+        for target in graph.get(todo.pop(), ()):
+            if target not in reach:
+                reach.add(target)
+                todo.append(target)
+    return reach
+
+
+def test_no_two_modules_import_each_other_even_inside_a_function():
+    graph = {}
+    for path in SOURCE.rglob("*.py"):
+        name = ".".join(path.relative_to(SOURCE.parent).with_suffix("").parts).removesuffix(".__init__")
+        graph[name] = module_imports(path)
+    assert import_circles(graph) == []
+
+
+def test_the_circle_check_sees_a_circle_through_a_lazy_import():
+    assert import_circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    lazy = "def f():\n    from pipecheck.artifacts.records_split import scan_split\n"
+    assert module_imports(SOURCE / "artifacts" / "records.py", lazy) == {"pipecheck.artifacts.records_split"}

@@ -177,8 +177,6 @@ class Project:
         has `<anything>/<net>/pipeline.config` (the archive extracted without its checkpoint, as
         published repositories keep it) holds the original.
         """
-        from pipecheck.project.relocate import tail_parts
-
         parts = tail_parts(fine_tune_checkpoint or "")
         if "checkpoint" not in parts[:-1] or self.files is None:
             return []
@@ -195,6 +193,15 @@ def is_remote(value: str) -> bool:
 
 def is_placeholder(value: str) -> bool:
     return bool(PLACEHOLDER.search(value))
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def tail_parts(value: str) -> list[str]:
+    """The components of a path written on any system: both separators, no drive, no home marker."""
+    text = _DRIVE.sub("", value.strip().replace("\\", "/"))
+    return [part for part in text.split("/") if part not in ("", ".", "~")]
 
 
 def discover_project(

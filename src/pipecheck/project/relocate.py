@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipecheck.guarded import exists, is_dir, is_regular, read_bytes
-from pipecheck.project import Project, is_placeholder, is_remote
+from pipecheck.project import _DRIVE, Project, is_placeholder, is_remote, tail_parts
 
-_DRIVE = re.compile(r"^[A-Za-z]:")
 _GLOB_CHARS = set("*?[")
 
 
@@ -32,12 +31,6 @@ class Relocation:
     @property
     def local(self) -> Path | None:
         return self.matches[0] if len(self.matches) == 1 else None
-
-
-def tail_parts(value: str) -> list[str]:
-    """The components of a path written on any system: both separators, no drive, no home marker."""
-    text = _DRIVE.sub("", value.strip().replace("\\", "/"))
-    return [part for part in text.split("/") if part not in ("", ".", "~")]
 
 
 def tail_matches(value: str, files: list[Path], root: Path, prefix: bool = False) -> list[Path]:

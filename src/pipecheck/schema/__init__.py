@@ -11,13 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipecheck import cache
-from pipecheck.errors import InputError
+from pipecheck.errors import ExtractError, InputError
 from pipecheck.i18n import N_, _
-
-
-class ExtractError(Exception):
-    """A schema source that cannot be read (it is skipped, and named if nothing else works)."""
-
 
 PIPELINE_TYPE = "object_detection.protos.TrainEvalPipelineConfig"
 LABEL_MAP_TYPE = "object_detection.protos.StringIntLabelMap"

@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pipecheck.errors import ExtractError
 from pipecheck.i18n import _
-from pipecheck.schema import ExtractError
 
 _SERIALIZED = re.compile(
     rb"(?P<style>serialized_pb\s*=|AddSerializedFile\s*\()\s*(?P<literal>b(?P<q>['\"])(?:[^\\\n]|\\.)*?(?P=q))"
