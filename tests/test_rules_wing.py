@@ -76,3 +76,18 @@ def test_builtin_rules_read_the_config_through_its_accessors():
         if "config.message." in line or "original.message." in line
     ]
     assert not raw, f"rules reading the raw message instead of the config's accessors: {raw}"
+
+
+def test_the_architecture_page_lists_each_modules_range():
+    """docs/contributing/architecture.md names every rules module with its range, as `PC500-505 schedule.py`."""
+    from pathlib import Path
+
+    page = " ".join((Path(__file__).parents[1] / "docs" / "contributing" / "architecture.md").read_text().split())
+    for module, (low, high) in _ranges().items():
+        span = f"PC{low:03d}" if low == high else f"PC{low:03d}-{high % 1000:03d}"
+        name = (
+            module.removeprefix("pipecheck.").replace(".", "/")
+            if module.startswith("pipecheck.")
+            else module.rsplit(".", 1)[-1]
+        )
+        assert f"{span} {name}.py" in page, f"{span} {module} missing from the architecture page"
