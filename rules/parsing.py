@@ -17,7 +17,8 @@ def field_written_once(config):
 
     Why: the OD API parses with text_format.Merge, which keeps the last value without a
     word: adding `batch_size: 8` at the end of train_config while `batch_size: 64` stays
-    above trains with the last one written. Two blocks of the same name are merged.
+    above trains with the last one written. Two blocks of the same name are merged. The
+    same value written again changes nothing: that is an info line for -v.
 
     Bad:
         append: train_config { batch_size: 4 }
@@ -44,7 +45,24 @@ def field_written_once(config):
                 hint=_("keep a single block"),
             )
         else:
-            ignored = ", ".join(dict.fromkeys(n.first.raw for n in notes if n.first.raw != last.raw)) or first.raw
+            ignored = ", ".join(dict.fromkeys(n.first.raw for n in notes if n.first.raw != last.raw))
+            if not ignored:  # the same value each time (a fork writing it once per anchor): Merge keeps what all say
+                yield Finding(
+                    _(
+                        "{name} is written {count} times (lines {lines}), each time {kept}: no effect",
+                        name=name,
+                        count=len(notes) + 1,
+                        lines=lines,
+                        kept=last.raw,
+                    ),
+                    field=notes[0].path,
+                    line=last.line,
+                    column=last.column,
+                    hint=_("delete all but one"),
+                    severity="info",
+                    tier="detail",
+                )
+                continue
             yield Finding(
                 n_(
                     "{name} is written twice (lines {lines}): the OD API keeps the last one, {kept}, and "

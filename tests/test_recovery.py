@@ -152,3 +152,35 @@ def test_a_closing_brace_too_many_is_one_error_and_what_it_cut_off_is_lost_not_d
     assert error.line == 3 and "lines 3-9" in error.hint
     assert located.message.train_config.batch_size == 2
     assert located.is_damaged("model.faster_rcnn.feature_extractor.type")  # not '' from the defaults
+
+
+def test_a_field_lost_in_an_indexed_block_is_lost_whatever_index_the_rule_names():
+    """An unknown field in eval_input_reader[0] may have been its records: PC203 and PC110 cannot decide there."""
+    text = "eval_input_reader {\n  allegro_input_reader {\n    input_path: 'x'\n  }\n  shuffle: false\n}\n"
+    located = recovered(text)
+    assert located.is_damaged("eval_input_reader[0].tf_record_input_reader")
+    assert located.is_damaged("eval_input_reader.label_map_path")
+    assert not located.is_damaged("eval_input_reader[0].shuffle")  # written: it parsed
+    assert not located.is_damaged("train_input_reader.label_map_path")
+
+
+def test_one_unknown_field_in_two_blocks_is_one_finding_naming_both_lines(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    reader = "{\n  allegro_input_reader {\n    input_path: 'x'\n  }\n}\n"
+    (tmp_path / "pipeline.config").write_text(f"train_input_reader {reader}eval_input_reader {reader}")
+    _code, document = lint_json(target="pipeline.config")
+    syntax = [f for f in document["findings"] if f["rule"] == "PC001"]
+    assert [(f["line"], f["group"]) for f in syntax] == [(2, None), (7, "PC001")], syntax
+    assert not {"PC203", "PC110"} & {f["rule"] for f in document["findings"]}
+
+
+def test_a_value_written_again_unchanged_is_a_detail_and_a_changed_one_names_both(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pipeline.config").write_text(
+        "train_config {\n  batch_size: 2\n  batch_size: 2\n  num_steps: 5\n  num_steps: 7\n}\n"
+    )
+    _code, document = lint_json(target="pipeline.config")
+    repeats = {f["field"]: f for f in document["findings"] if f["rule"] == "PC011"}
+    assert repeats["train_config.batch_size"]["tier"] == "detail"
+    kept = repeats["train_config.num_steps"]
+    assert kept["tier"] == "default" and "the last one, 7, and ignores 5" in kept["message"], kept["message"]

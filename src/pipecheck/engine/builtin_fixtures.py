@@ -185,4 +185,6 @@ def syntax_finding(path: Path, error: TextProtoSyntaxError) -> Finding:
     message = error.message
     if error.snippet:
         message += f": {error.snippet.strip()!r}"
-    return Finding(message, file=path, line=error.line, column=error.column, hint=error.hint, severity="error")
+    return Finding(
+        message, file=path, line=error.line, column=error.column, hint=error.hint, severity="error", cause=error.cause
+    )

@@ -124,7 +124,8 @@ class Binder:
                 )
                 continue
             if not repeated and path in self.locations and not is_message(field_descriptor):
-                self.notes.append(Note("duplicate", path, self.locations[path], self._location(node)))
+                again = self._location(node, node.values[-1] if node.values else None)
+                self.notes.append(Note("duplicate", path, self.locations[path], again))
             for value in node.values:
                 item_path = path
                 if repeated:
@@ -335,7 +336,7 @@ class Binder:
                     fields=", ".join(sorted(descriptor.fields_by_name)[:12]),
                 )
             )
-        return self.error(
+        problem = self.error(
             node,
             _(
                 '{type} has no field named "{name}" (in {where})',
@@ -345,6 +346,8 @@ class Binder:
             ),
             hint=hint,
         )
+        problem.cause = f"unknown field {descriptor.full_name}.{node.name}"
+        return problem
 
     def error(self, node: FieldNode, message: str, hint: str | None = None, token=None) -> TextProtoSyntaxError:
         token = token or node.name_token

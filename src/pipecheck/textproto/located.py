@@ -40,10 +40,11 @@ class LocatedMessage:
         if not field_path:
             return False
         plain = without_indexes(field_path)
-        for path, exact in self.damaged:
-            if plain == path or plain.startswith(path + "."):
+        for lost, exact in self.damaged:
+            path = without_indexes(lost)  # eval_input_reader[0] is lost whether a rule names its index or not
+            if exact and (plain == path or plain.startswith(path + ".")):
                 return True
-            if not exact and (plain.startswith(path + ".") or not path) and field_path not in self.locations:
+            if not exact and (plain.startswith(path + ".") or not path) and not self.written(field_path):
                 return True
         return False
 

@@ -55,6 +55,7 @@ class TextProtoSyntaxError(Exception):
         self.column = column
         self.snippet = snippet
         self.hint = hint
+        self.cause: str | None = None  # errors of one cause (one unknown field in several blocks) are one finding
 
 
 class SourceText:
