@@ -17,6 +17,7 @@ from support.projects import CONFIG, NET, SSD_CONFIG, add_ssd_network
 from support.terminal import start_like_a_terminal
 
 from pipecheck.engine.runner import RunOptions, run
+from pipecheck.testing.artifact_edits import apply_artifact_step
 from pipecheck.wrappers.export_job import tflite_refusal
 
 FOLDER = f"faces_cubes/training/{NET}"
@@ -236,6 +237,28 @@ def test_tflite_needs_a_fixed_input_size(clean_project):
     assert tflite_refusal(config) is None
     config.message.model.ssd.image_resizer.keep_aspect_ratio_resizer.min_dimension = 320
     assert "must be fixed_shape_resizer, not keep_aspect_ratio_resizer" in tflite_refusal(config)
+
+
+def test_tflite_export_keeps_as_many_detections_as_one_image_has_objects(clean_project, fake_python):
+    add_ssd_network(clean_project)
+    folder = SSD_CONFIG.rsplit("/", 1)[0]
+    trained = pipecheck(
+        "train", folder, "--python", fake_python, "--num-steps", "3", "--ram", "16GiB", cwd=clean_project
+    )
+    assert trained.returncode == 0, trained.stdout + trained.stderr
+    corners = {"ymin": "0.1", "xmin": "0.1", "ymax": "0.2", "xmax": "0.2"}
+    boxes = [f"image/object/bbox/{key}={','.join([value] * 12)}" for key, value in corners.items()]
+    apply_artifact_step(clean_project, f"record faces_cubes/training/train.record 0 {' '.join(boxes)}")
+    apply_artifact_step(
+        clean_project, "record faces_cubes/training/train.record 0 image/object/class/label=" + ",".join(["1"] * 12)
+    )
+    done = pipecheck("export", folder, "--tflite", "--dry-run", cwd=clean_project)
+    assert done.returncode == 0, done.stderr
+    assert "an image of the records holds 12 objects; the TFLite model keeps 12 detections" in done.stderr
+    assert "--max_detections=12" in done.stdout and '"max_detections": 12' in done.stdout
+    exported = pipecheck("export", folder, "--tflite", "--python", fake_python, cwd=clean_project)
+    assert exported.returncode == 0, exported.stderr
+    assert (clean_project / folder / "tflite1" / "model.tflite").is_file()
 
 
 def test_without_tensorflow_the_commands_say_what_to_install(clean_project):

@@ -77,7 +77,7 @@ def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000, strategy=N
     return {"interrupted": bool(interrupted), "step": step, "checkpoint": f"{model_dir}/ckpt-{saved[0]}"}
 
 
-def export(pipeline, checkpoint_dir, output_dir, image_record=None, tflite_dir=None):
+def export(pipeline, checkpoint_dir, output_dir, image_record=None, tflite_dir=None, max_detections=None):
     (Path(output_dir) / "saved_model").mkdir(parents=True)
     (Path(output_dir) / "saved_model" / "saved_model.pb").write_bytes(b"fake")
     shift = int(os.environ.get("FAKE_CLASS_SHIFT", "0"))

@@ -6,6 +6,7 @@ failed export leaves no saved_modelN behind; an existing saved_modelN is never r
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -35,6 +36,26 @@ def tflite_refusal(config) -> str | None:
     return None
 
 
+TFLITE_DEFAULT_DETECTIONS = 10  # export_tflite_graph_tf2.py's --max_detections default (flags.DEFINE_integer, :117)
+
+
+def tflite_max_detections(config, records) -> tuple[int, int]:
+    """(max_detections to give the TFLite export, the most objects in one image of the records).
+
+    The TFLite graph ends in its own post-processing op, which returns at most max_detections
+    boxes whatever the config's max_total_detections says (export_tflite_graph_lib_tf2.py:113);
+    the stock script's default is 10, the cap users of tensorflow/tensorflow#48343 and
+    google-coral/tflite#44 met. pipecheck gives the config's max_total_detections, raised to
+    the most objects one image of the records holds so that no image's objects are cut.
+    """
+    configured = config.model.post_processing.batch_non_max_suppression.max_total_detections
+    most = 0
+    for reader in records.readers.values() if records is not None else ():
+        for facts in reader.files:
+            most = max([most, *facts.objects])
+    return max(configured or TFLITE_DEFAULT_DETECTIONS, most), most
+
+
 def first_record(project, config) -> Path | None:
     """An image to try the exported model on: the first eval record file, else the first training one."""
     for _path, reader in config.input_readers()[1:] + config.input_readers()[:1]:
@@ -55,12 +76,27 @@ class ExportJob:
     python: str | None = None
     force: bool = False  # export although the config changed since the training
     source: Run = field(init=False)
+    max_detections: int | None = field(init=False, default=None)  # the TFLite graph's cap on boxes
     outputs: list[Path] = field(init=False)  # saved_modelN, then tfliteN
 
     def __post_init__(self):
         project, config = self.lint.project, self.lint.config
         if self.tflite and (reason := tflite_refusal(config)):
             raise WorkflowError(_("--tflite refused: {reason}", reason=reason))
+        if self.tflite:
+            self.max_detections, most = tflite_max_detections(config, self.lint.fixture("records"))
+            if most > TFLITE_DEFAULT_DETECTIONS:
+                print(
+                    _(
+                        "note: an image of the records holds {most} objects; the TFLite model keeps {kept} "
+                        "detections (export_tflite_graph_tf2.py alone would keep {default}: pass it "
+                        "--max_detections={kept})",
+                        most=most,
+                        kept=self.max_detections,
+                        default=TFLITE_DEFAULT_DETECTIONS,
+                    ),
+                    file=sys.stderr,
+                )
         self.source = trained_run(project.config_dir, self.checkpoint)
         refuse_changed_config(
             self.source,
@@ -112,7 +148,18 @@ class ExportJob:
             f"--trained_checkpoint_dir={project.display(self.source.folder)}",
             f"--output_directory={project.display(self.outputs[0])}",
         ]
-        return "\n".join(plan_lines(self._launch(dry_run=True), stock))
+        lines = plan_lines(self._launch(dry_run=True), stock)
+        if self.tflite:
+            tflite = [
+                "python",
+                "export_tflite_graph_tf2.py",
+                f"--pipeline_config_path={project.display(project.config_path)}",
+                f"--trained_checkpoint_dir={project.display(self.source.folder)}",
+                f"--output_directory={project.display(self.outputs[1])}",
+                f"--max_detections={self.max_detections}",
+            ]
+            lines.append("# " + shlex.join(tflite))
+        return "\n".join(lines)
 
     def run(self, progress: RunProgress | None = None) -> int:
         """Export, try the model on one image and apply the export gate: 0, or 1 when the gate fails."""
@@ -151,6 +198,7 @@ class ExportJob:
             "output_dir": project.display(staging[0]),
             "image_record": project.display(record) if record else None,
             "tflite_dir": project.display(staging[1]) if self.tflite else None,
+            "max_detections": self.max_detections,
         }
         return prepare("export", options, project.root, self.python, dry_run)
 

@@ -223,7 +223,12 @@ def _track_checkpoint_managers(tf1) -> list:
 
 
 def export(
-    pipeline: str, checkpoint_dir: str, output_dir: str, image_record: str | None = None, tflite_dir: str | None = None
+    pipeline: str,
+    checkpoint_dir: str,
+    output_dir: str,
+    image_record: str | None = None,
+    tflite_dir: str | None = None,
+    max_detections: int | None = None,
 ) -> dict:
     """exporter_main_v2.py's export (image_tensor input), then one detection to prove it loads and runs."""
     import tensorflow as tf
@@ -253,15 +258,16 @@ def export(
         result["outputs"] = {name: [int(size) for size in value.shape] for name, value in outputs.items()}
         result["image"] = [int(image.shape[0]), int(image.shape[1])]
     if tflite_dir:
-        result["tflite"] = _tflite(tf, config, checkpoint_dir, tflite_dir, image)
+        result["tflite"] = _tflite(tf, config, checkpoint_dir, tflite_dir, image, max_detections)
     return result
 
 
-def _tflite(tf, config, checkpoint_dir: str, output_dir: str, image) -> dict:
+def _tflite(tf, config, checkpoint_dir: str, output_dir: str, image, max_detections: int | None = None) -> dict:
     """export_tflite_graph_tf2.py's SSD graph, converted to model.tflite and run once by the interpreter."""
     from object_detection import export_tflite_graph_lib_tf2
 
-    max_detections = config.model.ssd.post_processing.batch_non_max_suppression.max_total_detections or 10
+    if not max_detections:  # pipecheck export computes it from the records (export_job.tflite_max_detections)
+        max_detections = config.model.ssd.post_processing.batch_non_max_suppression.max_total_detections or 10
     export_tflite_graph_lib_tf2.export_tflite_model(config, checkpoint_dir, output_dir, max_detections, False)
     model = tf.lite.TFLiteConverter.from_saved_model(os.path.join(output_dir, "saved_model")).convert()
     path = Path(output_dir) / "model.tflite"
