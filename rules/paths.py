@@ -221,10 +221,16 @@ def input_path_set(config):
 
     Why: deleting the placeholder line leaves `tf_record_input_reader {}`; the dataset
     builder then stops with "At least one input path must be specified" after start-up.
+    An input_path of "" (the value deleted, the line kept) passes that check, and
+    tf.io.gfile.glob finds no file for it: "Did not find any input files matching the
+    glob pattern ['']" (builders/dataset_builder.py:78-82).
 
     Bad:
         delete train_input_reader.tf_record_input_reader.input_path[0]
         expect train_input_reader.tf_record_input_reader.input_path
+    Bad (an empty string):
+        eval_input_reader[0].tf_record_input_reader.input_path[0]: ""
+        expect eval_input_reader[0].tf_record_input_reader.input_path[0]
     Good:
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/train.record"
     """
@@ -241,6 +247,12 @@ def input_path_set(config):
                 _("{reader}.tf_record_input_reader has no input_path", reader=path),
                 field=f"{path}.tf_record_input_reader.input_path",
                 hint=_('add input_path: "<project>/training/train.record"'),
+            )
+        elif kind == "tf_record_input_reader" and not any(v.strip() for v in reader.tf_record_input_reader.input_path):
+            yield Finding(
+                _('{reader}.tf_record_input_reader.input_path is "": the reader finds no record file', reader=path),
+                field=f"{path}.tf_record_input_reader.input_path[0]",
+                hint=_('write where the records are: input_path: "<project>/training/test.record"'),
             )
 
 

@@ -102,3 +102,13 @@ def test_a_windows_1252_apostrophe_in_a_config_comment_is_named(clean_project):
     found = [f for f in document["findings"] if f["rule"] == "PC001"]
     assert found and found[0]["line"] == 1 and found[0]["column"] == 13, document["findings"]
     assert "in a comment" in found[0]["message"] and "Windows-1252" in found[0]["hint"]
+
+
+def test_an_empty_eval_input_path_is_one_finding_naming_it(clean_project):
+    """tf1-data-model: input_path: "" is no record file (gfile.glob matches nothing on an empty pattern), not the
+    launch folder read as a record (PC701) nor a training set of 0 records (PC716)."""
+    _edit(clean_project, ("eval_input_reader[0].tf_record_input_reader.input_path[0]", '""'))
+    _code, document = lint_json()
+    rules = [f["rule"] for f in document["findings"] if "eval_input_reader" in (f.get("field") or "")]
+    assert rules == ["PC203"], document["findings"]
+    assert not _mine(document, "PC701") and not _mine(document, "PC716")

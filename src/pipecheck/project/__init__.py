@@ -74,8 +74,8 @@ class Project:
 
     def matches(self, value: str, base: Path | None = None) -> list[Path]:
         """Files a path or glob pattern names, as the OD API's gfile.glob would find them."""
-        if is_remote(value):
-            return []
+        if not value or is_remote(value):
+            return []  # gfile.glob("") finds nothing, where the root joined with "" would be the launch folder
         from pipecheck.guarded import exists
 
         if base is None and self.local(value) is not None:
