@@ -2,7 +2,7 @@
 
 from pipecheck import Finding, _, rule
 
-CODES = ("PC614", "PC699")
+CODES = ("PC614", "PC689")
 
 _CROPS = ("random_crop_image", "ssd_random_crop", "random_pad_image", "ssd_random_crop_pad", "random_crop_pad_image")
 _FLIPS = ("random_horizontal_flip", "random_vertical_flip")

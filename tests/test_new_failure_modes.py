@@ -112,3 +112,18 @@ def test_an_empty_eval_input_path_is_one_finding_naming_it(clean_project):
     rules = [f["rule"] for f in document["findings"] if "eval_input_reader" in (f.get("field") or "")]
     assert rules == ["PC203"], document["findings"]
     assert not _mine(document, "PC701") and not _mine(document, "PC716")
+
+
+def test_the_detections_a_tflite_model_returns_are_read_from_its_flatbuffer(tmp_path):
+    """tests/data/tflite/outputs_1x7x4.tflite was written by TensorFlow 2.15's TFLiteConverter from a graph whose
+    outputs are [1], [1, 7, 4] and [1, 7] (not a detector: only the output shapes matter here); the test writer's
+    model is read the same way."""
+    from pipecheck.artifacts.tflite import detections_returned
+    from pipecheck.testing.writers import tflite_with_outputs
+
+    assert detections_returned(REPO / "tests" / "data" / "tflite" / "outputs_1x7x4.tflite") == 7
+    written = tmp_path / "model.tflite"
+    written.write_bytes(tflite_with_outputs([[1, 12, 4], [1, 12], [1, 12], [1]]))
+    assert detections_returned(written) == 12
+    written.write_bytes(b"TFL3 is not enough")
+    assert detections_returned(written) is None

@@ -6,6 +6,7 @@ to change. Fixtures give rules their data; these compute with it.
 """
 
 from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
+from pipecheck.artifacts.tflite import detections_returned, tflite_models
 from pipecheck.guarded import exists, file_size, is_dir, problem_with
 from pipecheck.odapi.anchors import MODELLED_RESIZERS, anchor_fit, anchor_shapes, matching
 from pipecheck.odapi.distribution import MULTI_WORKER, TPU, default_distribution
@@ -30,6 +31,7 @@ from pipecheck.project.relocate import home_expansion, launched_elsewhere, tail_
 __all__ = [
     "DECAYED_SHARE",
     "decays_within",
+    "detections_returned",
     "MULTI_WORKER",
     "TPU",
     "ZOO_PLACEHOLDER",
@@ -63,4 +65,5 @@ __all__ = [
     "anchor_fit",
     "anchor_shapes",
     "matching",
+    "tflite_models",
 ]

@@ -11,6 +11,7 @@ truncate <file> <bytes>      remove bytes from the end
 gzip <file>                  compress the file in place
 standin <folder> <kind>      write a checkpoint: faster_rcnn, ssd, classification, tf1, empty-graph,
                              no-model, no-save-counter or keras-classifier
+tflite <file> <N>            write a TFLite model whose detection outputs hold N boxes ([1, N, 4], [1, N], [1])
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from pipecheck.artifacts.tfrecord import RecordReader
 from pipecheck.testing.writers import (
     STANDIN_TENSORS,
     object_graph_for,
+    tflite_with_outputs,
     write_checkpoint,
     write_checkpoint_standin,
     write_tfrecord,
 )
 
-ARTIFACT_STEPS = ("record ", "corrupt ", "truncate ", "gzip ", "standin ")
+ARTIFACT_STEPS = ("record ", "corrupt ", "truncate ", "gzip ", "standin ", "tflite ")
 
 
 def apply_artifact_step(root: Path, step: str) -> None:
@@ -53,6 +55,10 @@ def apply_artifact_step(root: Path, step: str) -> None:
     elif verb == "standin":
         folder, kind = rest.split()
         write_standin(root / folder, kind)
+    elif verb == "tflite":
+        name, count = rest.split()
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(tflite_with_outputs([[1, int(count), 4], [1, int(count)], [1, int(count)], [1]]))
 
 
 def read_examples(path: Path) -> list:

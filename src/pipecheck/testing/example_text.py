@@ -173,6 +173,9 @@ def _step_markdown(step: str) -> str:
         return f"In `{folder}`, {STANDINS.get(kind, kind)}."
     if verb == "record":
         return _record_sentence(rest)
+    if verb == "tflite":
+        name, count = rest.split()
+        return f"`{name}`, a TFLite detection model that returns {count} detections."
     raise ValueError(f"no words for the example step {step!r}: teach it to pipecheck/testing/example_text.py")
 
 

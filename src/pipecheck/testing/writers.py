@@ -226,3 +226,59 @@ def write_checkpoint_standin(folder: Path, arch: str = "faster_rcnn", object_gra
     folder.mkdir(parents=True, exist_ok=True)
     write_checkpoint(folder / "ckpt-0", tensors, object_graph=object_graph_for(tensors) if object_graph else b"")
     (folder / "checkpoint").write_text('model_checkpoint_path: "ckpt-0"\nall_model_checkpoint_paths: "ckpt-0"\n')
+
+
+def tflite_with_outputs(shapes: list[list[int]]) -> bytes:
+    """A TFLite flatbuffer whose first subgraph's outputs have these shapes, and nothing else (no operator).
+
+    Enough for pipecheck's reader (artifacts/tflite.py), which reads only Model.subgraphs,
+    SubGraph.tensors and outputs, and Tensor.shape; every reference points forward, as a
+    flatbuffer allows. tests/data/tflite holds a model TensorFlow's converter wrote, read alike.
+    """
+    out = bytearray(struct.pack("<I", 0) + b"TFL3")
+
+    def align() -> None:
+        out.extend(b"\0" * (-len(out) % 4))
+
+    def table(fields: dict[int, int | None]) -> dict[int, int]:
+        """Write a table whose fields are scalars (int) or references (None, patched later); their slots."""
+        count = max(fields) + 1
+        offsets = [0] * count
+        for slot, index in enumerate(fields):
+            offsets[index] = 4 + 4 * slot
+        align()
+        vtable = len(out)
+        out.extend(struct.pack(f"<HH{count}H", 4 + 2 * count, 4 + 4 * len(fields), *offsets))
+        align()
+        start = len(out)
+        out.extend(struct.pack("<i", start - vtable))
+        slots = {}
+        for index, value in fields.items():
+            slots[index] = len(out)
+            out.extend(struct.pack("<I", value or 0))
+        return {"start": start, **slots}
+
+    def point(slot: int, target: int | None = None) -> None:
+        """Make the reference at `slot` point at `target` (default: what is written next)."""
+        align()
+        out[slot : slot + 4] = struct.pack("<I", (len(out) if target is None else target) - slot)
+
+    model = table({0: 3, 2: None})  # version 3, subgraphs
+    out[0:4] = struct.pack("<I", model["start"])
+    point(model[2])
+    out.extend(struct.pack("<II", 1, 4))  # one subgraph, its offset follows
+    graph_slot = len(out) - 4
+    graph = table({0: None, 2: None})  # tensors, outputs
+    point(graph_slot, graph["start"])
+    point(graph[2])
+    out.extend(struct.pack(f"<I{len(shapes)}i", len(shapes), *range(len(shapes))))
+    point(graph[0])
+    out.extend(struct.pack("<I", len(shapes)))
+    tensor_slots = [len(out) + 4 * i for i in range(len(shapes))]
+    out.extend(b"\0" * 4 * len(shapes))
+    for slot, shape in zip(tensor_slots, shapes):
+        tensor = table({0: None})
+        point(slot, tensor["start"])
+        point(tensor[0])
+        out.extend(struct.pack(f"<I{len(shape)}i", len(shape), *shape))
+    return bytes(out)
