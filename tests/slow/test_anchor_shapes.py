@@ -18,21 +18,35 @@ from pipecheck.odapi.anchors import anchor_shapes  # noqa: E402
 from pipecheck.schema import load_schema  # noqa: E402
 from pipecheck.textproto import parse_located  # noqa: E402
 
-pytestmark = pytest.mark.slow
+# The OD API's generators are arithmetic on the config (the same OD API on every stack): one TensorFlow suffices.
+pytestmark = [pytest.mark.slow, pytest.mark.one_stack]
 ZOO = sorted(p for p in (REPO / "tests" / "data" / "zoo").glob("*.config") if not p.name.startswith("centernet"))
 
 
-@pytest.mark.parametrize("config", ZOO, ids=lambda path: path.stem)
-@pytest.mark.parametrize("width, height", [(640, 640), (640, 480)])
-def test_anchor_shapes_are_the_od_apis(config, width, height):
+SIZES = [(640, 640), (640, 480)]
+
+
+@pytest.fixture(scope="module")
+def od_api_shapes():
+    """The OD API's anchor shapes for every config and size, from one process (TensorFlow imported once)."""
+    cases = [(config, width, height) for width, height in SIZES for config in ZOO]
     result = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("odapi_anchor_shapes.py")), str(config), str(width), str(height)],
+        [sys.executable, str(Path(__file__).with_name("odapi_anchor_shapes.py"))]
+        + [str(part) for case in cases for part in case],
         capture_output=True,
         text=True,
         env={**os.environ, "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"},
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    theirs = json.loads(result.stdout.strip().splitlines()[-1])
+    printed = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert len(printed) == len(cases), result.stdout[-3000:]
+    return {case: json.loads(line) for case, line in zip(cases, printed)}
+
+
+@pytest.mark.parametrize("config", ZOO, ids=lambda path: path.stem)
+@pytest.mark.parametrize("width, height", SIZES)
+def test_anchor_shapes_are_the_od_apis(od_api_shapes, config, width, height):
+    theirs = od_api_shapes[config, width, height]
     located = parse_located(config, config.read_text(), load_schema(REPO).pipeline_class)
     ours = anchor_shapes(PipelineConfig(located), width, height)
 

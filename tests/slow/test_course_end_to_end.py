@@ -31,9 +31,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
+def project(tmp_path_factory, ssd_archive):
     """A course project after `pipecheck init` and `pipecheck fix`, with steps and batch chosen."""
-    root, fixed = build_ssd_course(tmp_path_factory.mktemp("course"))
+    root, fixed = build_ssd_course(tmp_path_factory.mktemp("course"), ssd_archive)
     assert (
         "num_classes: 90 → 2" in fixed.stdout
         and 'fine_tune_checkpoint_type: "classification" → "detection"' in fixed.stdout

@@ -29,8 +29,8 @@ TRAINED = [
 ]
 
 
-def test_tflite_detections_match_the_saved_models_on_a_trained_model(tmp_path):
-    root, _fixed = build_ssd_course(tmp_path)
+def test_tflite_detections_match_the_saved_models_on_a_trained_model(tmp_path, ssd_archive):
+    root, _fixed = build_ssd_course(tmp_path, ssd_archive)
     from make_example import apply_edits  # build_ssd_course put the example's folder on sys.path
 
     config = root / FOLDER / "pipeline.config"

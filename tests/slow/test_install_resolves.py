@@ -12,7 +12,8 @@ import venv
 import pytest
 from support.projects import REPO
 
-pytestmark = pytest.mark.slow
+# uv resolves for each target Python whatever the venv running it: once is enough.
+pytestmark = [pytest.mark.slow, pytest.mark.one_stack]
 
 
 @pytest.fixture(scope="module")

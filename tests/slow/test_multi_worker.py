@@ -43,8 +43,8 @@ def _replace(root, old: str, new: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    root, _fixed = build_ssd_course(tmp_path_factory.mktemp("workers"))
+def project(tmp_path_factory, ssd_archive):
+    root, _fixed = build_ssd_course(tmp_path_factory.mktemp("workers"), ssd_archive)
     _split_records(root)
     lint = pipecheck("check", FOLDER, "--local-workers", "2", "--format", "json", cwd=root)
     assert json.loads(lint.stdout)["summary"]["errors"] == 0, lint.stdout

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    root, _fixed = build_ssd_course(tmp_path_factory.mktemp("watchdog"))
+def project(tmp_path_factory, ssd_archive):
+    root, _fixed = build_ssd_course(tmp_path_factory.mktemp("watchdog"), ssd_archive)
     return root
 
 

@@ -56,9 +56,9 @@ def zoo_archive(work: Path) -> Path:
     return archive
 
 
-def build_ssd_course(work: Path) -> tuple[Path, subprocess.CompletedProcess]:
-    """(the launch root, the output of `pipecheck fix`)."""
-    archive = zoo_archive(work)
+def build_ssd_course(work: Path, archive: Path | None = None) -> tuple[Path, subprocess.CompletedProcess]:
+    """(the launch root, the output of `pipecheck fix`); `archive`: a zoo_archive() already built (only read)."""
+    archive = archive or zoo_archive(work)
     root = work / "tod_tf2"
     (root / "faces_cubes/training").mkdir(parents=True)
     for name in ("label_map.pbtxt", "train.record", "test.record"):
