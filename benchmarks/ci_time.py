@@ -9,7 +9,7 @@ A step is one of the lines tests/test_readme.py compares with the README (a venv
 run by bash after the lines of .ci/run that come before the first step (set -euo pipefail, CI=true,
 the PATH to Python 3.12 and 3.13). Steps .ci/run starts in the background (a line ending in `&`) are
 timed here in the foreground, one by one: `--whole` measures what the overlap saves. pytest is told
-`--durations=30` (PYTEST_ADDOPTS); each step's output goes to CLONE/.ci-time/<n>.log. The machine is
+`--durations=30` (PYTEST_ADDOPTS); each step's output goes to CLONE-ci-time/<n>.log. The machine is
 shared by up to 8 helpers: the load is recorded at each step's start and end, and the CPU time is
 the figure that does not depend on it.
 """
@@ -70,44 +70,57 @@ def main() -> int:
     parser.add_argument("--whole", action="store_true", help="also time .ci/run as one command")
     parser.add_argument("--only-whole", action="store_true", help="time .ci/run as one command, no steps")
     parser.add_argument("--before", type=Path, help="an earlier ci_time.json: print this run's ratio to it")
+    parser.add_argument("--steps", help="only these steps, numbered from 1 in .ci/run's order (e.g. 2,4,5)")
     parser.add_argument("--label", default="", help="a name for this run in the summary (e.g. the commit)")
     add_results_option(parser)
     args = parser.parse_args()
     recording = Recording("ci_time")
     clone = args.clone.resolve()
     preamble, found = steps((clone / ".ci" / "run").read_text())
-    logs = clone / ".ci-time"
+    logs = clone.parent / f"{clone.name}-ci-time"
     logs.mkdir(exist_ok=True)
     env = dict(os.environ, PYTEST_ADDOPTS="--durations=30")
     figures: dict = {"commit": git_commit(clone), "steps": []}
     failed = False
+    chosen = set(range(1, len(found) + 1)) if args.steps is None else {int(n) for n in args.steps.split(",")}
     for n, step in enumerate([] if args.only_whole else found, 1):
+        if n not in chosen:
+            continue
         result = timed(["bash", "-c", preamble + "\n" + step, ".ci/run"], clone, logs / f"{n}.log", env)
-        result["step"] = step
+        result |= {"n": n, "step": step}
         figures["steps"].append(result)
         print(f"{result['wall_s']:8.1f} s wall {result['cpu_s']:8.1f} s CPU  load {result['load_start']}: {step[:90]}")
         failed = failed or result["exit"] != 0
-    if figures["steps"]:
-        figures["steps_wall_s"] = round(sum(s["wall_s"] for s in figures["steps"]), 1)
-        figures["steps_cpu_s"] = round(sum(s["cpu_s"] for s in figures["steps"]), 1)
+        recording.write(figures, summarise(figures, args.label, recording.load), args.results)  # so far
     if args.whole or args.only_whole:
         figures["whole"] = timed(["bash", ".ci/run"], clone, logs / "whole.log", env)
         print(f"{figures['whole']['wall_s']:8.1f} s wall {figures['whole']['cpu_s']:8.1f} s CPU: .ci/run")
         failed = failed or figures["whole"]["exit"] != 0
+    if figures["steps"]:
+        figures["steps_wall_s"] = round(sum(s["wall_s"] for s in figures["steps"]), 1)
+        figures["steps_cpu_s"] = round(sum(s["cpu_s"] for s in figures["steps"]), 1)
     summary = summarise(figures, args.label, recording.load)
     if args.before:
-        before = json.loads(args.before.read_text())["figures"]
-        ratio = total(before) / total(figures)
-        figures["before"] = {"commit": before.get("commit"), "wall_s": total(before)}
-        figures["ratio_before_after"] = round(ratio, 2)
-        summary.append(f"Before ({before.get('commit')}): {total(before):.0f} s; ratio before/after: {ratio:.2f}.")
+        summary += compare(json.loads(args.before.read_text())["figures"], figures)
     print("\n".join(summary))
     recording.write(figures, summary, args.results)
     return 1 if failed else 0
 
 
-def total(figures: dict) -> float:
-    return figures["whole"]["wall_s"] if "whole" in figures else figures["steps_wall_s"]
+def compare(before: dict, after: dict) -> list[str]:
+    """Each step measured in both runs (by its number in .ci/run): wall and CPU, before -> after, and the ratios."""
+    earlier = {step.get("n", i): step for i, step in enumerate(before["steps"], 1)}
+    lines = [f"Before ({before.get('commit')}) -> after ({after.get('commit')}), the steps measured in both:"]
+    for step in after["steps"]:
+        old = earlier.get(step["n"])
+        if old is None or old["exit"] != 0 or step["exit"] != 0:
+            continue
+        lines.append(
+            f"- step {step['n']} ({step['step'].split('&&')[-1].strip()}): wall {old['wall_s']:.0f} -> "
+            f"{step['wall_s']:.0f} s (load {old['load_start']} -> {step['load_start']}), CPU {old['cpu_s']:.0f} -> "
+            f"{step['cpu_s']:.0f} s, ratio {old['cpu_s'] / step['cpu_s']:.2f} in CPU"
+        )
+    return lines
 
 
 def summarise(figures: dict, label: str, load: list[float]) -> list[str]:
@@ -118,7 +131,8 @@ def summarise(figures: dict, label: str, load: list[float]) -> list[str]:
         words = step["step"].split("&&")[-1].strip()
         lines.append(f"- {words}: {step['wall_s']:.0f} s wall, {step['cpu_s']:.0f} s CPU (load {step['load_start']})")
     if figures["steps"]:
-        lines.append(f"- steps one by one: {figures['steps_wall_s']:.0f} s wall, {figures['steps_cpu_s']:.0f} s CPU")
+        wall, cpu = sum(s["wall_s"] for s in figures["steps"]), sum(s["cpu_s"] for s in figures["steps"])
+        lines.append(f"- these steps one by one: {wall:.0f} s wall, {cpu:.0f} s CPU")
     if "whole" in figures:
         whole = figures["whole"]
         lines.append(f"- `.ci/run` as one command: {whole['wall_s']:.0f} s wall, {whole['cpu_s']:.0f} s CPU")

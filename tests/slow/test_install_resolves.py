@@ -3,13 +3,14 @@
 pip evaluates environment markers against the interpreter running it whatever --python-version
 says; uv's resolver takes the target Python for the markers too, so this one interpreter
 resolves for all four. The real installs, on Python 3.11 and 3.12, are .ci/run's slow tiers.
-uv is installed from PyPI into a throwaway environment.
+uv is the one .ci/run (the README's first command) installed in .venv-uv.
 """
 
+import shutil
 import subprocess
-import venv
 
 import pytest
+from support import tools
 from support.projects import REPO
 
 # uv resolves for each target Python whatever the venv running it: once is enough.
@@ -17,14 +18,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.one_stack]
 
 
 @pytest.fixture(scope="module")
-def uv(tmp_path_factory):
-    environment = tmp_path_factory.mktemp("uv")
-    venv.EnvBuilder(with_pip=True).create(environment)
-    done = subprocess.run(
-        [str(environment / "bin" / "python"), "-m", "pip", "install", "--quiet", "uv"], capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return environment / "bin" / "uv"
+def uv():
+    """The uv the README's first command installs (.venv-uv), else one on the PATH: the test installs nothing."""
+    found = REPO / ".venv-uv" / "bin" / "uv"
+    found = str(found) if found.is_file() else shutil.which("uv")
+    if found is None:
+        message = "uv is not installed: the README's first command (python3 -m venv .venv-uv ...) installs it"
+        if tools.in_ci():
+            pytest.fail(f"{message} (CI=true: .ci/run has installed it)")
+        pytest.skip(message)
+    return found
 
 
 def resolve(uv, python, *arguments):
