@@ -57,8 +57,8 @@ def _missing_folder(project, folder: str, files) -> Finding:
     names = _distinct_tails([value for _field, value in files])
     return Finding(
         n_(
-            "{folder} does not exist here, and {count} file the config names is under it: {names}",
-            "{folder} does not exist here, and {count} files the config names are under it: {names}",
+            "{folder} does not exist here (the config names {names} in it)",
+            "{folder} does not exist here (the config names {count} files in it: {names})",
             len(files),
             folder=folder,
             names=", ".join(names[:4]) + (" ..." if len(names) > 4 else ""),
@@ -74,15 +74,15 @@ def _missing(project, project_files, field: str, value: str) -> Finding:
     respelt = other_course_spelling(project, value)
     if respelt:  # the course's other spelling of the same file (pre_trained/, label_map.txt): a safe fix
         return Finding(
-            _("{path} does not exist from the launch root {root}", path=value, root=project.root),
+            _("{path} does not exist from the launch root", path=value),
             field=field,
             replacement=f'"{respelt}"',
             hint=_('the project has {path}: write {name}: "{path}"', path=respelt, name=leaf_name(field)),
         )
     if _foreign(value):
-        message = _("{path} does not exist on this machine, and no file under the launch root ends like it", path=value)
+        message = _("{path} is not on this machine, and no file here ends like it", path=value)
     else:
-        message = _("{path} does not exist from the launch root {root}", path=value, root=project.root)
+        message = _("{path} does not exist from the launch root", path=value)
     return Finding(message, field=field, hint=_where_it_is(project, project_files, field, value))
 
 
@@ -94,16 +94,16 @@ def _missing_records(project, project_files, records) -> Finding:
     folder = folders.pop() if len(folders) == 1 else None
     if folder is not None and not any(project.matches(folder, base) for base in [None, *project.other_bases()]):
         message = n_(
-            "{count} record file under {folder}, which does not exist here: {names}",
-            "{count} record files under {folder}, which does not exist here: {names}",
+            "{folder} does not exist here (record {names})",
+            "{folder} does not exist here ({count} records: {names})",
             len(records),
             folder=folder,
             names=shown,
         )
     else:
         message = n_(
-            "{count} record file does not exist here: {names}",
-            "{count} record files do not exist here: {names}",
+            "record absent here: {names}",
+            "{count} records absent here: {names}",
             len(records),
             names=shown,
         )

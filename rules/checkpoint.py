@@ -101,7 +101,7 @@ def checkpoint_is_a_prefix(config, project, project_files):
         return Finding(
             _("{problem}; TensorFlow needs the checkpoint prefix and there is no *.index file there", problem=problem),
             field=FIELD,
-            hint=_("point at <net>/checkpoint/ckpt-0 of the extracted zoo model"),
+            hint=_("point at the prefix in <net>/checkpoint/ of the extracted zoo archive"),
         )
     fixed = as_value(value, corrected, project)
     return Finding(
@@ -190,7 +190,8 @@ def _nearby(prefix: Path, value: str, project) -> str:
     if found is not None:
         fixed = as_value(value, found, project)
         return _('the folder holds {name}: write fine_tune_checkpoint: "{prefix}"', name=found.name, prefix=fixed)
-    return _("extract the zoo archive into pre-trained/ and point at <net>/checkpoint/ckpt-0")
+    # no number named: most of the zoo's archives hold ckpt-0, CenterNet MobileNetV2's ckpt-301
+    return _("extract the network's zoo archive and point at the prefix in its checkpoint/ folder")
 
 
 @rule("PC303", "checkpoint-version-v2", category="checkpoint", fix="safe", checklist=CHECKPOINT_IS_THE_NETWORKS)

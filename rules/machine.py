@@ -117,42 +117,39 @@ def batch_fits_in_ram(config, machine, distribution, ram_margin, records=None):
                 free=format_bytes(machine.ram_available),
             )
         return Finding(message, field=field, severity="info", tier="detail")
-    fits = advice.describe(machine) if advice.value else _("even batch_size 1 does not fit")
     if estimate.peak_bytes(batch) <= advice.ram_bytes:  # over only through the margin: "killed" is not known
-        return _within_margin(estimate, batch, ram, advice, fits)
+        return _within_margin(estimate, batch, ram, advice, machine)
     return Finding(
         _(
-            "batch_size {batch} needs about {needed} but only {ram} ({working}): the training process would "
-            "be killed; {fits}",
+            "batch_size {batch} needs about {needed} ({working}), more than the {ram}: the training process "
+            "would be killed",
             batch=batch,
             needed=format_bytes(needed),
             ram=ram,
             working=working,
-            fits=fits,
         ),
         field=field,
-        hint=_("write batch_size: {value}", value=advice.value)
+        hint=_("write batch_size: {value} ({reasons})", value=advice.value, reasons=advice.reasons(machine))
         if advice.value
-        else _("train on a machine with more RAM"),
+        else _("even batch_size 1 does not fit: train on a machine with more RAM"),
         replacement=str(advice.value) if advice.value else None,
     )
 
 
-def _within_margin(estimate, batch: int, ram: str, advice, fits: str) -> Finding:
+def _within_margin(estimate, batch: int, ram: str, advice, machine) -> Finding:
     return Finding(
         _(
-            "batch_size {batch} needs about {peak} of the {ram} ({estimate}): it fits, but not within the "
-            "15 % margin the estimate keeps ({needed}), so the run may be killed if the peak is higher; {fits}",
+            "batch_size {batch} needs about {peak} of the {ram} ({estimate}), {needed} with the 15 % margin: "
+            "the run may be killed if the peak is higher",
             batch=batch,
             peak=format_bytes(estimate.peak_bytes(batch)),
             ram=ram,
             estimate=estimate.describe(),
             needed=format_bytes(estimate.needed_bytes(batch)),
-            fits=fits,
         ),
         field="train_config.batch_size",
         severity="warning",
-        hint=_("write batch_size: {value} to keep the margin", value=advice.value)
+        hint=_("write batch_size: {value} ({reasons})", value=advice.value, reasons=advice.reasons(machine))
         if advice.value
         else _("train on a machine with more RAM"),
         replacement=str(advice.value) if advice.value else None,

@@ -210,8 +210,8 @@ def eval_keeps_low_scores(config):
         return None
     return Finding(
         _(
-            "score_threshold {value:g} drops every detection scoring below it: COCO mAP, which averages "
-            "precision up to full recall, comes out lower than the model's",
+            "score_threshold {value:g} drops the detections below it before COCO mAP averages precision up to "
+            "full recall: it comes out lower than the model's",
             value=threshold,
         ),
         field=f"model.{arch}.{block}.batch_non_max_suppression.score_threshold",

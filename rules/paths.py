@@ -180,11 +180,7 @@ def paths_from_another_machine(config, project):
         if len(matches) == 1:
             local = project.display(matches[0])
             yield Finding(
-                _(
-                    "{value} was written for another machine; here it is {path}",
-                    value=location.raw,
-                    path=local,
-                )
+                _("{value} was written for another machine", value=location.raw)
                 if written_elsewhere(location.parsed)
                 else _(
                     "{value} does not exist from the launch root; the project has {path}, spelt differently only "
@@ -193,7 +189,7 @@ def paths_from_another_machine(config, project):
                     path=local,
                 ),
                 field=field,
-                hint=_('write {name}: "{path}"', name=name, path=local),
+                hint=_('the project has it: write {name}: "{path}"', name=name, path=local),
                 replacement=f'"{local}"',
             )
         else:

@@ -57,7 +57,7 @@ def manual_steps_increasing(config):
 
 
 @rule("PC507", "num-steps-set", category="schedule")
-def num_steps_set(config):
+def num_steps_set(config, project):
     """num_steps is set.
 
     Catalogue: O-08
@@ -76,8 +76,18 @@ def num_steps_set(config):
     return Finding(
         _("num_steps is not set: training fails after start-up unless --num_train_steps is given"),
         field="train_config.num_steps",
-        hint=_("write num_steps: 1000 (what the course uses)"),
+        hint=_num_steps_hint(config, project),
     )
+
+
+def _num_steps_hint(config, project) -> str:
+    """The steps the config's own cosine schedule ends at, the course's 1000 in its layout, else no number."""
+    cosine = config.learning_rate("cosine_decay_learning_rate")
+    if cosine is not None and cosine[2].total_steps > 0:
+        return _("write num_steps: {steps} (the cosine schedule's total_steps)", steps=cosine[2].total_steps)
+    if project.layout.startswith("course"):
+        return _("write num_steps: 1000 (what the course uses)")
+    return _("write num_steps in train_config: the number of steps to train")
 
 
 @rule(

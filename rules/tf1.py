@@ -64,31 +64,27 @@ def config_written_for_tf2(config, project):
     tf1_extractor = bool(kind) and known is not None and config.arch != "center_net" and kind not in known
     evidence = []
     if tf1_extractor:
-        evidence.append(_("the TF1 feature extractor {kind}", kind=kind))
+        evidence.append(_("its extractor type"))
     checkpoint = config.train.fine_tune_checkpoint
     if Path(checkpoint.replace("\\", "/")).name.startswith("model.ckpt"):
-        evidence.append(_("a TF1 checkpoint ({name})", name=Path(checkpoint.replace("\\", "/")).name))
+        evidence.append(Path(checkpoint.replace("\\", "/")).name)
     for option in ("from_detection_checkpoint", "load_all_detection_checkpoint_vars"):
         if config.written(f"train_config.{option}"):
             evidence.append(option)
     if _TF1_SAMPLE_NAME.match(project.config_path.name):
-        evidence.append(_("the name of a TF1 sample config ({name})", name=project.config_path.name))
+        evidence.append(_("its file name"))
     if any("model_main.py" in comment.text or "legacy/train.py" in comment.text for comment in config.located.comments):
-        evidence.append(_("comments for model_main.py"))
+        evidence.append(_("its comments"))
     if not tf1_extractor and len(evidence) < 2:
         return None
     zoo = _tf2_equivalent(config, kind)
     field = f"{config.arch_path}.feature_extractor.type" if tf1_extractor else None
     return Finding(
-        _(
-            "this config was written for TF1 ({evidence}): model_main_tf2.py cannot train it; the TF2 zoo's "
-            "equivalent is {zoo}",
-            evidence=", ".join(evidence),
-            zoo=zoo,
-        ),
+        _("a TF1 config ({evidence}): model_main_tf2.py cannot train it", evidence=", ".join(evidence)),
         field=field or _first_written(config),
         hint=_(
-            "pipecheck init {zoo}.tar.gz, then carry num_classes, the paths, batch_size and num_steps over",
+            "pipecheck init {zoo}.tar.gz --project NAME (the TF2 zoo's equivalent), then carry num_classes, the "
+            "paths, batch_size and num_steps over",
             zoo=zoo,
         ),
         details=TF1_CONSEQUENCES,

@@ -55,8 +55,8 @@ def zoo_rate_scaled_without_original(config, original):
         hint += _(" and warmup_learning_rate: {value:.3g}", value=schedule.warmup_learning_rate * factor)
     return Finding(
         _(
-            "batch_size {batch} keeps {rate:g}, the rate the TF2 zoo trains {network} with at batch {zoo_batch}: "
-            "updates will be noisy and the loss may diverge",
+            "{rate:g} is the TF2 zoo's rate for {network} at batch {zoo_batch}; at batch_size {batch} the loss "
+            "may diverge",
             batch=batch,
             rate=rate,
             network=name,

@@ -33,8 +33,11 @@ def test_the_three_batch_rules_name_one_batch(zoo_batch):
     assert {written_batch(found[rule]) for rule in ("PC402", "PC716")} == {4}
     roomy = batch_findings(lint_json("--ram", "512GiB")[1])  # 64 fits: PC403 names the same batch
     assert {written_batch(roomy[rule]) for rule in ("PC403", "PC716")} == {4}
-    assert "recommended batch_size 4" in found["PC402"]["message"]
-    assert "16.0 GiB given: up to 9; 16 training records: up to 4; one machine: up to 8" in found["PC402"]["message"]
+    # the message says what the batch needs, the hint what to write and why (said once)
+    assert (
+        found["PC402"]["hint"]
+        == "write batch_size: 4 (16.0 GiB given: up to 9; 16 training records: up to 4; one machine: up to 8)"
+    )
 
 
 def test_ram_bounds_the_batch_when_it_is_the_smallest(zoo_batch):

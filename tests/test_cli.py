@@ -70,11 +70,14 @@ def test_a_finding_line_has_path_line_column_code_severity_field_and_fix(clean_p
     config.write_text(config.read_text().replace('checkpoint/ckpt-0"', 'checkpoint"'))
     code, out = run_cli("check", CONFIG, "--no-diff")
     assert code == 1
+    # the message names the field, which the line and column point at: its dotted path is for -v and the JSON
     assert (
-        f"{CONFIG}:110:3: PC301 error train_config.fine_tune_checkpoint: fine_tune_checkpoint is a folder; "
+        f"{CONFIG}:110:3: PC301 error fine_tune_checkpoint is a folder; "
         f"TensorFlow needs the checkpoint prefix: pre-trained/{NET}/checkpoint/ckpt-0"
     ) in out
     assert f'    fix: write fine_tune_checkpoint: "pre-trained/{NET}/checkpoint/ckpt-0"' in out
+    verbose = run_cli("check", CONFIG, "--no-diff", "-v")[1]
+    assert f"{CONFIG}:110:3: PC301 error train_config.fine_tune_checkpoint: fine_tune_checkpoint is a folder" in verbose
 
 
 def test_a_syntax_error_exits_2_with_position_and_no_traceback(clean_project):

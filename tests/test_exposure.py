@@ -33,7 +33,7 @@ def test_the_rule_gives_its_working_and_the_steps_needed(course_project):
     config = course_project / f"faces_cubes/training/{NET}/pipeline.config"
     config.write_text(config.read_text().replace("num_steps: 1000", "num_steps: 20"))
     code, out = run_cli("check", f"faces_cubes/training/{NET}", "--select", "PC718", "--ram", "16GiB")
-    assert "PC718 warning train_config.num_steps: 2 classes are seen fewer than 100 times in training" in out
+    assert "PC718 warning num_steps: 2 classes are seen fewer than 100 times in training" in out
     assert "one 19 (15 boxes), two 25 (20 boxes) (1 × 20 steps / 16 images = 1.2 epochs)" in out
     assert "write num_steps: 107 (for 'one' to be seen 100 times)" in out
 

@@ -26,9 +26,9 @@ def test_missing_files_in_one_missing_folder_are_one_finding(clean_project):
     code, document = lint_json()
     missing = [f for f in document["findings"] if f["rule"] == "PC202" and f["tier"] == "default"]
     assert code == 1 and len(missing) == 1
-    assert missing[0]["message"].startswith(
-        "12 record files under /app/project/data/train, which does not exist "
-        "here: segment-0.tfrecord, segment-1.tfrecord, segment-2.tfrecord ..."
+    assert missing[0]["message"] == (
+        "/app/project/data/train does not exist here "
+        "(12 records: segment-0.tfrecord, segment-1.tfrecord, segment-2.tfrecord ...)"
     )
     details = [f for f in document["findings"] if f["rule"] == "PC202" and f["tier"] == "detail"]
     assert len(details) == 12  # -v and the JSON list every file
@@ -38,7 +38,7 @@ def test_missing_train_and_eval_records_are_one_finding(clean_project):
     (clean_project / "faces_cubes/training/train.record").unlink()
     (clean_project / "faces_cubes/training/test.record").unlink()
     shown = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC202" and f["tier"] == "default"]
-    assert [f["message"] for f in shown] == ["2 record files do not exist here: train.record, test.record"]
+    assert [f["message"] for f in shown] == ["2 records absent here: train.record, test.record"]
 
 
 def test_a_tf1_config_leads_with_one_finding_naming_the_tf2_network(clean_project):
@@ -48,8 +48,9 @@ def test_a_tf1_config_leads_with_one_finding_naming_the_tf2_network(clean_projec
     code, document = lint_json()
     lead = [f for f in document["findings"] if f["rule"] == "PC021"]
     assert code == 1 and len(lead) == 1 and document["findings"][0] == lead[0]
-    assert lead[0]["message"].endswith("the TF2 zoo's equivalent is faster_rcnn_resnet101_v1_640x640_coco17_tpu-8")
+    assert lead[0]["message"].endswith("model_main_tf2.py cannot train it")
     assert "from_detection_checkpoint" in lead[0]["message"]
+    assert lead[0]["hint"].startswith("pipecheck init faster_rcnn_resnet101_v1_640x640_coco17_tpu-8.tar.gz --project")
 
 
 def test_one_tf1_habit_alone_is_not_a_tf1_config(clean_project):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -85,27 +86,40 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
 
 
 def header_lines(result, style, width: int, verbose: bool) -> list[str]:
-    """Two lines: the config, then the launch root and the original; -v adds the schema and the notes.
+    """The config, the launch root and the original: one line when it fits, else two; -v adds the schema and the notes.
 
     The schema is shown without -v too when it is not the installed OD API (a checkout, --models-dir).
     """
     project = result.project
-    original = ""
-    if result.config is not None:
-        original = " · " + (
-            _("original {path}", path=project.display(result.original.path))
-            if result.original is not None
-            else _("original not found (--original PATH for the diff table)")
-        )
-    variants = [
-        _("root {root}  ({layout})", root=shown_path(project.root), layout=_(project.layout)) + original,
-        _("root {root}", root=shown_path(project.root)) + original,
+    originals = [""]
+    if result.config is not None and result.original is not None:
+        originals = [" · " + _("original {path}", path=project.display(result.original.path))]
+    elif result.config is not None:
+        originals = [
+            " · " + _("original not found (--original PATH for the diff table)"),
+            " · " + _("original not found (--original PATH)"),
+            " · " + _("original not found"),
+        ]
+    roots = [
+        _("root {root}  ({layout})", root=shown_path(project.root), layout=_(project.layout)),
+        _("root {root}", root=shown_path(project.root)),
     ]
-    second = next((v for v in variants if display_width(v) <= width), shorten_middle(variants[-1], width))
-    lines = [
-        style(f"pipecheck {__version__}", "dim") + f" · {shown_path(project.config_path)}",
-        second,
-    ]
+    first = f" · {shown_path(project.config_path)}"
+    one = next(
+        (
+            root + original
+            for original in originals
+            for root in roots
+            if display_width(f"pipecheck {__version__}{first} · {root}{original}") <= width
+        ),
+        None,
+    )
+    if one is not None:  # all on one line when the terminal is wide enough
+        lines = [style(f"pipecheck {__version__}", "dim") + f"{first} · {one}"]
+    else:
+        variants = [root + originals[0] for root in roots]
+        second = next((v for v in variants if display_width(v) <= width), shorten_middle(variants[-1], width))
+        lines = [style(f"pipecheck {__version__}", "dim") + first, second]
     schema = result.schema
     if schema is not None and (verbose or getattr(schema, "kind", "installed") != "installed"):
         lines.append(shorten_middle(_("schema    {schema}", schema=schema.describe()), width))
@@ -233,7 +247,7 @@ def finding_lines(finding, style, width: int = 100, verbose: bool = False) -> li
     """
     where = f"{shown_path(finding.file)}:{finding.line}:{finding.column}:"
     word = severity_word(finding.severity)
-    field = f" {_short_field(finding.field, verbose)}:" if finding.field else ""
+    field = _shown_field(finding, verbose)
     head = f"{where} {finding.rule} {word}"
     longest = max(width - 8, 20)
     message = " ".join(shorten_middle(part, longest) for part in finding.message.split(" "))
@@ -241,26 +255,38 @@ def finding_lines(finding, style, width: int = 100, verbose: bool = False) -> li
         width=width, initial_indent="", subsequent_indent="    ", break_long_words=False, break_on_hyphens=False
     )
     glued = head.replace(" ", "\u00a0")  # the location, the rule and the severity stay on the first line
+    message = re.sub(r" (?=[;:?!»])", "\u00a0", message)  # French spaces before ; : ? ! never start a line
     lines = [line.replace("\u00a0", " ") for line in wrap.wrap(f"{glued}{field} {message}")]
     lines[0] = lines[0].replace(f" {finding.rule} {word}", f" {finding.rule} {style(word, finding.severity)}", 1)
     if finding.hint:
         hint = " ".join(shorten_middle(part, longest) for part in finding.hint.split(" "))
-        lines += textwrap.TextWrapper(
-            width=width,
-            initial_indent="    ",
-            subsequent_indent="         ",
-            break_long_words=False,
-            break_on_hyphens=False,
-        ).wrap(_("fix: {hint}", hint=hint))
+        hint = re.sub(r" (?=[;:?!»])", "\u00a0", hint)
+        lines += [
+            line.replace("\u00a0", " ")
+            for line in textwrap.TextWrapper(
+                width=width,
+                initial_indent="    ",
+                subsequent_indent="         ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            ).wrap(_("fix: {hint}", hint=hint))
+        ]
     return lines
 
 
-def _short_field(field: str, verbose: bool) -> str:
-    """A dotted path longer than a third of a line, as its last two names: the line and column locate it."""
-    parts = field.split(".")
-    if verbose or len(field) <= 40 or len(parts) <= 2:
-        return field
-    return "…" + ".".join(parts[-2:])
+def _shown_field(finding, verbose: bool) -> str:
+    """` name:` before the message: the field's last name, or nothing when the message names it (-v: the dotted path).
+
+    The line and column already point at the field; the dotted path stays in -v, the JSON and the review.
+    """
+    if not finding.field:
+        return ""
+    if verbose or finding.line is None:
+        return f" {finding.field}:"
+    last = finding.field.rsplit(".", 1)[-1]
+    if re.search(rf"(?<!\w){re.escape(last.split('[')[0])}(?!\w)", finding.message):
+        return ""
+    return f" {last}:"
 
 
 SEVERITY_WORDS = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}

@@ -328,6 +328,12 @@ class Binder:
                     name=node.name,
                     homes=", ".join(homes[:3]),
                 )
+                if homes and self.brace_could_move(node, homes, prefix)
+                else _(
+                    "delete it: this OD API version knows {name} only in {homes} (a field of another version?)",
+                    name=node.name,
+                    homes=", ".join(homes[:3]),
+                )
                 if homes
                 else _(
                     "{where} ({type}) has: {fields}",
@@ -348,6 +354,12 @@ class Binder:
         )
         problem.cause = f"unknown field {descriptor.full_name}.{node.name}"
         return problem
+
+    def brace_could_move(self, node: FieldNode, homes: list[str], prefix: str) -> bool:
+        """A brace missing puts a field below the block it names; one closed early, above: a home up or down the path."""
+        here = without_indexes(prefix)
+        above = any(node.name in descriptor.fields_by_name for descriptor in self.stack[:-1])
+        return above or any(home.startswith(f"{here}.") or not here for home in homes)
 
     def error(self, node: FieldNode, message: str, hint: str | None = None, token=None) -> TextProtoSyntaxError:
         token = token or node.name_token

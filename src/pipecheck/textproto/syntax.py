@@ -6,6 +6,7 @@ change a value in place without touching comments or layout.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipecheck.i18n import _
@@ -290,7 +291,9 @@ class _Parser:
                 hint=_('quote paths and names: "..." (and write paths with forward slashes)'),
             )
         return self.error(
-            _("expected a field name, found {text!r}", text=token.text), token, hint=_hint_for_stray(token)
+            _("expected a field name, found {text!r}", text=token.text),
+            token,
+            hint=_hint_for_stray(token) or _numbered_listing_hint(self.source),
         )
 
     def extension_name(self) -> str:
@@ -361,6 +364,18 @@ class _Parser:
             token,
             hint=_hint_for_stray(token),
         )
+
+
+def _numbered_listing_hint(source: SourceText) -> str | None:
+    """A file copied from a numbered listing: most of its first lines start with their own line number."""
+    numbered = sum(
+        1
+        for line in range(1, min(10, source.line_count()) + 1)
+        if re.match(rf"\s*{line}(?!\d)", source.line_text(line))
+    )
+    if numbered < 3:
+        return None
+    return _("every line starts with its line number (a numbered listing copied): delete the numbers")
 
 
 def _hint_for_stray(token: Token) -> str | None:

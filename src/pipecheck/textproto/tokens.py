@@ -74,6 +74,9 @@ class SourceText:
         end = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
         return self.text[start:end]
 
+    def line_count(self) -> int:
+        return len(self._line_starts)
+
     def line_start(self, line: int) -> int:
         return self._line_starts[line - 1]
 

@@ -1,0 +1,55 @@
+"""A fix hint says only what is known: no number the files do not give, no brace where none can be missing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from support.cli import lint_json
+from support.projects import CONFIG
+
+from pipecheck.schema import load_schema
+from pipecheck.textproto import parse_located
+
+PIPELINE = load_schema(Path.cwd()).pipeline_class
+
+
+def first_error(text: str):
+    return parse_located(Path("pipeline.config"), text, PIPELINE, recover=True).errors[0]
+
+
+def test_a_config_pasted_with_its_line_numbers_is_told_so():
+    numbered = "  1model {\n  2  ssd {\n  3    num_classes: 1\n  4  }\n  5}\n"
+    assert "line number" in first_error(numbered).hint
+    assert "line number" not in (first_error("model {\n  ssd {\n    1num_classes: 1\n  }\n}\n").hint or "")
+
+
+def test_a_field_of_another_block_in_no_enclosing_block_is_not_blamed_on_a_brace():
+    """batch_norm_trainable: SsdFeatureExtractor's in older OD APIs, Faster R-CNN's only in 2.8."""
+    old = "model {\n  ssd {\n    feature_extractor {\n      batch_norm_trainable: true\n    }\n  }\n}\n"
+    hint = first_error(old).hint
+    assert hint.startswith("delete it") and "model.faster_rcnn.feature_extractor" in hint and "brace" not in hint
+    closed_early = "model {\n  ssd {\n    num_classes: 1\n  }\n  image_resizer { keep_aspect_ratio_resizer {} }\n}\n"
+    assert "closing brace" in first_error(closed_early).hint  # model.ssd.image_resizer is below: a brace moved it
+
+
+def test_an_absent_checkpoint_hint_names_no_checkpoint_number(clean_project):
+    config = clean_project / CONFIG
+    written = re.search(r'fine_tune_checkpoint: "([^"]+)"', config.read_text()).group(1)
+    centernet = "pre-trained/centernet_mobilenetv2_fpn_od/checkpoint/ckpt-301"  # the zoo's CenterNet MobileNetV2
+    config.write_text(config.read_text().replace(written, centernet))
+    [finding] = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC302"]
+    assert "ckpt-0" not in finding["hint"] and "checkpoint/" in finding["hint"]
+
+
+def test_num_steps_hint_follows_the_cosine_schedule_else_names_no_number(clean_project, tmp_path):
+    config = clean_project / CONFIG
+    text = re.sub(r"num_steps: \d+", "num_steps: 0", config.read_text())
+    config.write_text(re.sub(r"total_steps: \d+", "total_steps: 4000", text))
+    [finding] = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC507"]
+    assert finding["hint"] == "write num_steps: 4000 (the cosine schedule's total_steps)"
+    alone = tmp_path / "elsewhere" / "pipeline.config"  # no course layout, no cosine schedule
+    alone.parent.mkdir()
+    alone.write_text("model { ssd { num_classes: 1 } }\ntrain_config { batch_size: 1 }\n")
+    [finding] = [f for f in lint_json(target=str(alone))[1]["findings"] if f["rule"] == "PC507"]
+    assert "course" not in finding["hint"] and not re.search(r"\d", finding["hint"])
