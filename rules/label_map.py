@@ -17,10 +17,12 @@ def num_classes_matches_label_map(config, label_map):
     Why: the OD API never compares them. With fewer classes than the label map, the boxes
     of the missing classes train as background and evaluation calls them class 1; with more
     (90 left from COCO), the extra outputs are trained as background for nothing and an
-    exported model can emit ids the label map does not know. Neither raises an error.
+    exported model can emit ids the label map does not know. Neither raises an error. The
+    extra outputs never get a positive target (inputs.py one-hot encodes the label map's ids)
+    and evaluation lists only the label map's classes, so that direction is an info for -v.
 
     Bad:
-        model.faster_rcnn.num_classes: 90
+        model.faster_rcnn.num_classes: 1
     Good:
         model.faster_rcnn.num_classes: 2
 
@@ -37,7 +39,8 @@ def num_classes_matches_label_map(config, label_map):
         return None  # an id 0 or a shared id: PC102/PC103 name that cause, and num_classes follows from its fix
     if written == wanted:
         return None
-    if written < wanted:
+    extra = written > wanted
+    if not extra:
         effect = _(
             "boxes of classes {first}..{last} train as background and evaluation reports them as class 1, silently",
             first=written + 1,
@@ -69,6 +72,8 @@ def num_classes_matches_label_map(config, label_map):
         hint=_("write num_classes: {value}", value=wanted),
         replacement=str(wanted),
         related=_highest_item(label_map),
+        severity="info" if extra else None,
+        tier="detail" if extra else "default",
     )
 
 
@@ -196,7 +201,7 @@ def _repeated(items, key) -> list[list]:
     return [group for group in groups.values() if len(group) > 1]
 
 
-@rule("PC104", "label-map-ids-contiguous", category="label-map", severity="warning", checklist=LABEL_MAP_AGREES)
+@rule("PC104", "label-map-ids-contiguous", category="label-map", severity="info", checklist=LABEL_MAP_AGREES)
 def label_map_ids_contiguous(label_map, config):
     """Label map ids run 1, 2, ..., N without gaps.
 
@@ -204,7 +209,9 @@ def label_map_ids_contiguous(label_map, config):
 
     Why: with ids 1, 2, 5 the model needs num_classes 5 and trains two empty classes;
     with num_classes 3 class 5 is silently lost (PC101 then reports both). Ids copied
-    from another dataset's numbering do this.
+    from another dataset's numbering do this. With num_classes at the highest id the empty
+    classes cost nothing but outputs never trained (COCO's own map skips 10 of its 90 ids,
+    as the COCO-trained heads expect): an info for -v.
 
     Bad:
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 3 name: 'two' }
@@ -228,6 +235,7 @@ def label_map_ids_contiguous(label_map, config):
         line=1,
         column=1,
         hint=_("renumber the items 1..N (and regenerate records that store class/label ids)"),
+        tier="detail",
     )
 
 

@@ -3,7 +3,7 @@ train and eval agreeing, keypoints and flips."""
 
 import re
 
-from pipecheck import N_, Finding, _, cannot_decide, rule
+from pipecheck import N_, Finding, _, cannot_decide, n_, rule
 
 CODES = ("PC106", "PC199")
 
@@ -86,25 +86,47 @@ def label_map_items_named(label_map):
 
     Catalogue: L-09
 
-    Why: the records' class text is matched against name (and display_name); scripts such as
-    the tutorial's generate_tfrecord.py key on name and fail with KeyError, and evaluation
-    shows display_name. An item with only a display_name is half configured.
+    Why: the records' class text is matched against name and display_name (the decoder's
+    _ClassTensorHandler looks it up in both), and evaluation shows display_name. An item
+    with neither matches no box: its class never trains. An item with only a display_name
+    works in the OD API (scripts such as the tutorial's generate_tfrecord.py key on name):
+    an info for -v. All the items of one file are one finding.
 
     Bad:
-        file faces_cubes/training/label_map.pbtxt: item { id: 1 display_name: 'one' } item { id: 2 name: 'two' }
+        file faces_cubes/training/label_map.pbtxt: item { id: 1 } item { id: 2 name: 'two' }
     Good:
         file faces_cubes/training/label_map.pbtxt: item { id: 1 name: 'one' } item { id: 2 name: 'two' }
     """
-    for item in label_map.items:
-        if not item.has_name:
-            line, column = label_map.item_location(item.index)
-            yield Finding(
-                _("item with id {id} has no name", id=item.id),
-                file=label_map.path,
-                line=line,
-                column=column,
-                hint=_("add name: '{name}' (the text stored in the records)", name=item.display_name or "class"),
-            )
+    unnamed = [item for item in label_map.items if not item.has_name]
+    if not unnamed:
+        return None
+    blank = [item for item in unnamed if not item.display_name]
+    shown = blank or unnamed
+    line, column = label_map.item_location(shown[0].index)
+    ids = ", ".join(str(item.id) for item in shown)
+    if blank:
+        message = n_(
+            "item with id {ids} has no name and no display_name: no class text in the records matches it",
+            "items with ids {ids} have no name and no display_name: no class text in the records matches them",
+            len(blank),
+            ids=ids,
+        )
+    else:
+        message = n_(
+            "item with id {ids} has only a display_name, which the decoder matches too",
+            "items with ids {ids} have only a display_name, which the decoder matches too",
+            len(unnamed),
+            ids=ids,
+        )
+    return Finding(
+        message,
+        file=label_map.path,
+        line=line,
+        column=column,
+        hint=_("add name: '{name}' (the text stored in the records)", name=shown[0].display_name or "class"),
+        severity=None if blank else "info",
+        tier="default" if blank else "detail",
+    )
 
 
 @rule("PC109", "same-label-map-for-train-and-eval", category="label-map", severity="warning")
@@ -159,12 +181,15 @@ def label_map_path_set(config):
     Catalogue: F-03 (measured: removing label_map_path raises nothing)
 
     Why: without label_map_path the decoder ignores the class text in the records and
-    uses image/object/class/label as stored; evaluation has no class names. Nothing warns.
+    uses image/object/class/label as stored; evaluation has no class names (model_lib_v2
+    reads eval_input_reader's label map for its category index). Nothing warns. Training
+    runs on the stored labels (PC704 checks them when the records are here), so for
+    train_input_reader it is an info for -v.
 
     Bad:
-        delete train_input_reader.label_map_path
+        delete eval_input_reader[0].label_map_path
     Good:
-        train_input_reader.label_map_path: "faces_cubes/training/label_map.pbtxt"
+        eval_input_reader[0].label_map_path: "faces_cubes/training/label_map.pbtxt"
     """
     for path, reader in config.input_readers():
         if not reader.label_map_path:
@@ -172,6 +197,7 @@ def label_map_path_set(config):
                 _("{reader} has no label_map_path: class text in the records is ignored", reader=path),
                 field=f"{path}.label_map_path",
                 hint=_('add label_map_path: "<project>/training/label_map.pbtxt"'),
+                **({} if path.startswith("eval") else {"severity": "info", "tier": "detail"}),
             )
 
 

@@ -71,7 +71,8 @@ def batch_fits_in_ram(config, machine, distribution, ram_margin, records=None):
     5.6 GiB at batch 4), with a 15 % margin (ram_margin), against the machine's total RAM (the free
     RAM moves from run to run); --ram 8GiB (or the ram setting) sets it instead, for
     reviews and CI. "Would be killed" is said only when the estimate without its margin
-    exceeds the RAM; over only through the margin, a warning says so. The batch it recommends is the one PC403 and PC716 name too: what fits
+    exceeds the RAM; over only through the margin, a warning for -v says so (it fits by the
+    estimate). The batch it recommends is the one PC403 and PC716 name too: what fits
     in RAM, at most a quarter of the training records, at most 8 on one machine.
 
     Bad:
@@ -149,6 +150,7 @@ def _within_margin(estimate, batch: int, ram: str, advice, machine) -> Finding:
         ),
         field="train_config.batch_size",
         severity="warning",
+        tier="detail",  # it fits by the estimate: whether the peak goes higher is not known, so -v
         hint=_("write batch_size: {value} ({reasons})", value=advice.value, reasons=advice.reasons(machine))
         if advice.value
         else _("train on a machine with more RAM"),

@@ -6,7 +6,7 @@ from support.cli import lint_json, run_cli
 from support.projects import CONFIG
 
 
-def break_num_classes(root, value="3"):
+def break_num_classes(root, value="1"):
     config = root / CONFIG
     config.write_text(config.read_text().replace("num_classes: 2", f"num_classes: {value}"))
 
@@ -16,7 +16,7 @@ def test_a_baseline_accepts_existing_findings(clean_project):
     code, _ = run_cli("check", CONFIG, "--write-baseline", "baseline.json", "--ram", "16GiB")
     assert code == 1
     entries = json.loads((clean_project / "baseline.json").read_text())["findings"]
-    assert {"rule": "PC101", "file": CONFIG, "field": "model.faster_rcnn.num_classes", "value": "3"} in entries
+    assert {"rule": "PC101", "file": CONFIG, "field": "model.faster_rcnn.num_classes", "value": "1"} in entries
     code, document = lint_json("--baseline", "baseline.json")
     assert code == 0 and "PC101" not in {f["rule"] for f in document["findings"]}
 
@@ -33,7 +33,7 @@ def test_a_changed_value_brings_the_finding_back(clean_project):
     break_num_classes(clean_project)
     run_cli("check", CONFIG, "--write-baseline", "baseline.json", "--ram", "16GiB")
     config = clean_project / CONFIG
-    config.write_text(config.read_text().replace("num_classes: 3", "num_classes: 4"))
+    config.write_text(config.read_text().replace("num_classes: 1", "num_classes: 0"))
     code, document = lint_json("--baseline", "baseline.json")
     assert code == 1 and "PC101" in {f["rule"] for f in document["findings"]}
 

@@ -55,11 +55,11 @@ def test_json_output_follows_its_schema_and_lists_the_diff(course_project):
 
 def test_json_output_with_errors_and_with_a_syntax_error_follows_the_schema(clean_project):
     config = clean_project / CONFIG
-    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 3"))
+    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 1"))
     code, document = lint_json()
     jsonschema.validate(document, OUTPUT_SCHEMA)
     assert code == 1 and document["findings"][0]["field"] == "model.faster_rcnn.num_classes"
-    config.write_text(config.read_text().replace("num_classes: 3", "num_clases: 3"))
+    config.write_text(config.read_text().replace("num_classes: 1", "num_clases: 1"))
     code, document = lint_json()
     jsonschema.validate(document, OUTPUT_SCHEMA)
     assert code == 2 and document["findings"][0]["rule"] == "PC001"

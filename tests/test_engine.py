@@ -65,7 +65,7 @@ def test_a_clean_project_has_no_finding_at_all(clean_project):
 )
 def test_rules_are_selected_by_code_prefix_name_or_category(clean_project, selector, expected):
     (clean_project / CONFIG).write_text(
-        (clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3")
+        (clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 1")
     )
     code, document = lint_json("--select", selector)
     assert {f["rule"] for f in document["findings"]} == expected
@@ -74,7 +74,7 @@ def test_rules_are_selected_by_code_prefix_name_or_category(clean_project, selec
 
 def test_ignore_removes_rules(clean_project):
     (clean_project / CONFIG).write_text(
-        (clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3")
+        (clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 1")
     )
     code, document = lint_json("--ignore", "PC101,machine,PC717")
     assert code == 0 and not document["findings"]
@@ -93,7 +93,7 @@ def test_settings_in_pyproject_select_and_override_severity(clean_project):
     """)
     )
     (clean_project / CONFIG).write_text(
-        (clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3")
+        (clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 1")
     )
     code, document = lint_json()
     assert code == 0
@@ -176,7 +176,7 @@ def test_plugins_come_from_the_entry_point_group(clean_project, monkeypatch):
 
 
 def test_a_suppression_comment_silences_its_line(clean_project):
-    replace_once(clean_project / CONFIG, "num_classes: 2", "num_classes: 3  # pipecheck: ignore[PC101]")
+    replace_once(clean_project / CONFIG, "num_classes: 2", "num_classes: 1  # pipecheck: ignore[PC101]")
     code, document = lint_json()
     assert code == 0 and "PC101" not in rules_run(document)
     assert [(a["rule"], a["line"], a["reason"]) for a in document["accepted"]] == [("PC101", 10, "suppressed")]
@@ -186,7 +186,7 @@ def test_a_comment_on_its_own_line_covers_the_next_line(clean_project):
     replace_once(
         clean_project / CONFIG,
         "    num_classes: 2",
-        "    # pipecheck: ignore[num-classes-matches-label-map]\n    num_classes: 3",
+        "    # pipecheck: ignore[num-classes-matches-label-map]\n    num_classes: 1",
     )
     code, document = lint_json()
     assert code == 0 and [a["rule"] for a in document["accepted"]] == ["PC101"]
@@ -195,7 +195,7 @@ def test_a_comment_on_its_own_line_covers_the_next_line(clean_project):
 def test_a_file_level_suppression_covers_every_line(clean_project):
     text = (clean_project / CONFIG).read_text()
     (clean_project / CONFIG).write_text(
-        "# pipecheck: ignore-file[PC101, PC402, PC717]\n" + text.replace("num_classes: 2", "num_classes: 3")
+        "# pipecheck: ignore-file[PC101, PC402, PC717]\n" + text.replace("num_classes: 2", "num_classes: 1")
     )
     code, document = lint_json()
     assert code == 0 and document["findings"] == []

@@ -114,17 +114,17 @@ def test_rules_that_disagree_leave_the_field_alone(clean_project):
     )
     (clean_project / "pipecheck.toml").write_text('rules_dirs = ["my_rules"]\n')
     config = clean_project / CONFIG
-    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 5"))
+    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 1"))
     code, out = run_cli("fix", CONFIG, "--ram", "16GiB")
     assert "model.faster_rcnn.num_classes: rules disagree (2 (PC101), 3 (XX101)): choose by hand" in out
-    assert "num_classes: 5" in config.read_text()
+    assert "num_classes: 1" in config.read_text()
 
 
 def test_suppressed_findings_are_not_fixed(clean_project):
     config = clean_project / CONFIG
-    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 5  # pipecheck: ignore[PC101]"))
+    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 1  # pipecheck: ignore[PC101]"))
     run_cli("fix", CONFIG, "--ram", "16GiB")
-    assert "num_classes: 5  # pipecheck: ignore[PC101]" in config.read_text()
+    assert "num_classes: 1  # pipecheck: ignore[PC101]" in config.read_text()
 
 
 def test_an_unparseable_config_is_reported_not_fixed(clean_project):
@@ -149,7 +149,7 @@ def test_a_file_changed_during_the_lint_is_left_alone(clean_project, monkeypatch
     import pipecheck.fixes as fixes
 
     config = clean_project / CONFIG
-    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 5"))
+    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 1"))
     real = fixes.fix_config
 
     def edited_meanwhile(*args, **kwargs):
@@ -160,7 +160,7 @@ def test_a_file_changed_during_the_lint_is_left_alone(clean_project, monkeypatch
     monkeypatch.setattr(fixes, "fix_config", edited_meanwhile)
     code, out = run_cli("fix", CONFIG, "--ram", "16GiB")
     assert code == 2
-    assert config.read_text().endswith("# saved from the editor\n") and "num_classes: 5" in config.read_text()
+    assert config.read_text().endswith("# saved from the editor\n") and "num_classes: 1" in config.read_text()
     assert not (clean_project / f"{CONFIG}.bak").exists()
 
 

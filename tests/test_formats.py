@@ -17,7 +17,7 @@ def broken_project(clean_project):
     config = clean_project / CONFIG
     text = (
         config.read_text()
-        .replace("num_classes: 2", "num_classes: 3")
+        .replace("num_classes: 2", "num_classes: 1")
         .replace("total_steps: 1000", "total_steps: 25000")
     )
     config.write_text(text)
@@ -139,7 +139,7 @@ def test_statistics_count_findings_per_rule(course_project):
 def test_several_configs_in_one_run(clean_project):
     other = clean_project / "faces_cubes/training/copy/pipeline.config"
     other.parent.mkdir()
-    other.write_text((clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 5"))
+    other.write_text((clean_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 1"))
     code, out = run_cli("check", CONFIG, str(other.relative_to(clean_project)), "--format", "json", "--ram", "16GiB")
     documents = json.loads(out)
     assert code == 1 and [d["summary"]["errors"] for d in documents] == [0, 1]

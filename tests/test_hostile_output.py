@@ -23,7 +23,7 @@ def hostile_config(root: Path) -> str:
     """A copy of the config under a name holding ESC[8m, an OSC title, bidi overrides and a C1 CSI; one error."""
     config = root / CONFIG
     copy = config.with_name(HOSTILE)
-    copy.write_text(config.read_text().replace("num_classes: 2", "num_classes: 5"))
+    copy.write_text(config.read_text().replace("num_classes: 2", "num_classes: 1"))
     return str(copy.relative_to(root))
 
 
@@ -113,7 +113,7 @@ def test_a_full_stdout_is_exit_2_naming_it(clean_project, fmt):
 def test_a_stdout_that_is_not_utf8_gets_escapes_for_what_it_cannot_show(clean_project, encoding):
     config = clean_project / CONFIG
     cat = config.with_name("\u732b \u2265 pipeline.config")  # neither cp1252 nor ASCII has 猫 or ≥
-    cat.write_text(config.read_text().replace("num_classes: 2", "num_classes: 5"))
+    cat.write_text(config.read_text().replace("num_classes: 2", "num_classes: 1"))
     result = subprocess.run(
         [*PIPECHECK, str(cat.relative_to(clean_project)), "--ram", "16GiB", "-v"],
         cwd=clean_project,

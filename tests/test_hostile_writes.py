@@ -23,7 +23,7 @@ PIPECHECK = [sys.executable, "-c", "import sys; from pipecheck.cli.main import m
 
 def broken_config(root: Path) -> Path:
     config = root / CONFIG
-    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 5"))
+    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 1"))
     return config
 
 
@@ -37,7 +37,7 @@ def test_fix_never_writes_its_backup_through_a_dangling_link(clean_project, tmp_
     code, out = run_cli("fix", CONFIG, "--ram", "16GiB")
     assert code == 0, out
     assert not outside.exists() and (clean_project / f"{CONFIG}.bak").is_symlink()
-    assert "num_classes: 5" in (clean_project / f"{CONFIG}.bak2").read_text()
+    assert "num_classes: 1" in (clean_project / f"{CONFIG}.bak2").read_text()
 
 
 def test_fix_on_a_linked_config_fixes_the_target_and_keeps_the_link(clean_project):
@@ -48,7 +48,7 @@ def test_fix_on_a_linked_config_fixes_the_target_and_keeps_the_link(clean_projec
     code, out = run_cli("fix", CONFIG, "--ram", "16GiB")
     assert code == 0, out
     assert config.is_symlink() and "num_classes: 2" in target.read_text()
-    assert "num_classes: 5" in (clean_project / "faces_cubes" / "real.config.bak").read_text()
+    assert "num_classes: 1" in (clean_project / "faces_cubes" / "real.config.bak").read_text()
 
 
 def test_fix_refuses_a_config_linked_outside_the_launch_folder(clean_project, tmp_path):
@@ -57,7 +57,7 @@ def test_fix_refuses_a_config_linked_outside_the_launch_folder(clean_project, tm
     shutil.move(config, target)
     config.symlink_to(target)
     code, _out = run_cli("fix", CONFIG, "--ram", "16GiB")
-    assert code == 2 and "num_classes: 5" in target.read_text()
+    assert code == 2 and "num_classes: 1" in target.read_text()
     assert not list(tmp_path.glob("elsewhere.config.bak*"))
 
 
@@ -73,7 +73,7 @@ def test_fix_keeps_the_mode_and_a_full_disk_during_the_backup_leaves_nothing(cle
 
     monkeypatch.setattr(write.os, "fsync", full)
     code, _out = run_cli("fix", CONFIG, "--ram", "16GiB")
-    assert code == 2 and not list(config.parent.glob("*.bak*")) and "num_classes: 5" in config.read_text()
+    assert code == 2 and not list(config.parent.glob("*.bak*")) and "num_classes: 1" in config.read_text()
     monkeypatch.setattr(write.os, "fsync", real_fsync)
     assert run_cli("fix", CONFIG, "--ram", "16GiB")[0] == 0
     assert (config.stat().st_mode & 0o777) == 0o640 and "num_classes: 2" in config.read_text()

@@ -110,7 +110,7 @@ def test_a_full_disk_names_the_file_it_could_not_write(clean_project, monkeypatc
     import pipecheck.atomic as atomic
 
     config = clean_project / CONFIG
-    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 5"))
+    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 1"))
     real_write = os.write
 
     def full(descriptor, data):
@@ -122,7 +122,7 @@ def test_a_full_disk_names_the_file_it_could_not_write(clean_project, monkeypatc
     code, _out = run_cli("fix", CONFIG, "--ram", "16GiB")
     err = capsys.readouterr().err
     assert code == 2 and "pipeline.config.bak: No space left on device" in err, err
-    assert "num_classes: 5" in config.read_text()
+    assert "num_classes: 1" in config.read_text()
 
 
 def test_an_os_error_without_a_file_never_prints_an_empty_name(capsys):

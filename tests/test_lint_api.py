@@ -23,7 +23,7 @@ def test_a_path_gives_the_findings_and_the_json_of_pipecheck_check(course_projec
 
 
 def test_text_is_linted_as_the_config_it_would_be(course_project):
-    text = (course_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3")
+    text = (course_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 1")
     result = pipecheck.lint(text, config_path=CONFIG)
     assert not result.ok
     assert [(f.rule, f.line) for f in result.findings if f.rule == "PC101"] == [("PC101", 10)]
@@ -47,7 +47,7 @@ def test_config_utils_message_and_dict_lint_as_their_text(course_project):
     schema = load_schema(course_project)
     message = schema.pipeline_class()
     text_format.Merge((course_project / CONFIG).read_text(), message)
-    message.model.faster_rcnn.num_classes = 3
+    message.model.faster_rcnn.num_classes = 1
     parts = {
         "model": message.model,
         "train_config": message.train_config,
@@ -62,7 +62,7 @@ def test_config_utils_message_and_dict_lint_as_their_text(course_project):
 
 
 def test_html_shows_findings_by_severity_and_the_table_of_changes(course_project):
-    text = (course_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 3")
+    text = (course_project / CONFIG).read_text().replace("num_classes: 2", "num_classes: 1")
     result = pipecheck.lint(text, config_path=CONFIG, ram="16GiB")
     page = result._repr_html_()
     assert (

@@ -132,7 +132,7 @@ async def test_num_classes_3_unsaved_shows_pc101_and_its_quick_fix_writes_2(clie
     path = course / CONFIG
     text = path.read_text()
     await open_and_wait(client, path)
-    edited = text.replace("num_classes: 2", "num_classes: 3")
+    edited = text.replace("num_classes: 2", "num_classes: 1")
     change(client, path, 2, edited)
     diagnostics = await diagnostics_of(client, path.as_uri(), version=2)
     assert path.read_text() == text  # nothing saved
@@ -152,7 +152,7 @@ async def test_num_classes_3_unsaved_shows_pc101_and_its_quick_fix_writes_2(clie
     assert apply(edited, fix.edit.changes[path.as_uri()]) == text
     suppress = next(a for a in actions if "Suppress" in a.title)
     suppressed = apply(edited, suppress.edit.changes[path.as_uri()])
-    assert suppressed.splitlines()[9].endswith("num_classes: 3  # pipecheck: ignore[PC101]")
+    assert suppressed.splitlines()[9].endswith("num_classes: 1  # pipecheck: ignore[PC101]")
     change(client, path, 3, suppressed)
     assert "PC101" not in {d.code for d in await diagnostics_of(client, path.as_uri(), version=3)}
 

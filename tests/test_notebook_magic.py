@@ -47,7 +47,7 @@ def test_the_cell_magic_lints_the_cell_as_that_file_and_writes_it_only_when_aske
 ):
     config = course_project / CONFIG
     before = config.read_text()
-    bad = before.replace("num_classes: 2", "num_classes: 3")
+    bad = before.replace("num_classes: 2", "num_classes: 1")
     shell.run_cell_magic("pipecheck", f"{CONFIG} --ram 16GiB --write", bad)
     assert "PC101" in {f.rule for f in shell.shown[-1].findings}
     assert config.read_text() == before and "not written" in capsys.readouterr().err

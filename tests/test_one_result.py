@@ -11,7 +11,7 @@ from support.cli import run_cli
 from support.projects import CONFIG, replace_once
 
 pytest_plugins = ["pytester"]
-WRONG_CLASSES = ("num_classes: 2", "num_classes: 3")
+WRONG_CLASSES = ("num_classes: 2", "num_classes: 1")
 
 
 def every_output(tmp_path, *options: str) -> dict:
@@ -69,7 +69,7 @@ def test_the_wrong_num_classes_shows_in_every_output(clean_project, tmp_path, py
 
 def test_a_suppressed_finding_is_gone_from_every_output(clean_project, tmp_path, pytester, monkeypatch):
     monkeypatch.chdir(clean_project)  # pytester moved to its own folder
-    replace_once(clean_project / CONFIG, "num_classes: 2", "num_classes: 3  # pipecheck: ignore[PC101]")
+    replace_once(clean_project / CONFIG, "num_classes: 2", "num_classes: 1  # pipecheck: ignore[PC101]")
     seen = every_output(tmp_path)
     assert seen["exit"] == 0 and seen["json summary failed"] == 0 and seen["junit failures"] == 0, seen
     assert not any(seen[key] for key in ("text", "json", "sarif", "junit", "github", "markdown", "review")), seen

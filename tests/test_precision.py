@@ -2,7 +2,7 @@
 
 import pytest
 from support.cli import lint_json
-from support.projects import CONFIG
+from support.projects import CONFIG, replace_once
 
 LABEL_MAP = "faces_cubes/training/label_map.pbtxt"
 
@@ -203,3 +203,47 @@ def test_adam_at_5e_3_is_the_zoos_rate_for_centernet_mobilenet_v2_fpn_only(clean
     )
     _code, document = lint_json("--select", "PC510")
     assert any(f["rule"] == "PC510" for f in document["findings"]) == flagged
+
+
+def _tiers(document, *rules) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for finding in document["findings"]:
+        if finding["rule"] in rules:
+            found.setdefault(finding["rule"], set()).add(finding["tier"])
+    return found
+
+
+def test_a_harmless_consequence_is_a_detail_and_a_harmful_one_is_shown(clean_project):
+    """More outputs than classes, empty ids under num_classes, display_name-only items: the OD API trains them right."""
+    config = clean_project / CONFIG
+    replace_once(config, "num_classes: 2", "num_classes: 5")
+    (clean_project / LABEL_MAP).write_text("item { id: 1 display_name: 'one' }\nitem { id: 3 display_name: 'two' }\n")
+    assert _tiers(lint_json()[1], "PC101", "PC104", "PC108") == {"PC101": {"detail"}, "PC108": {"detail"}}
+    replace_once(config, "num_classes: 5", "num_classes: 3")
+    (clean_project / LABEL_MAP).write_text("item { id: 1 }\nitem { id: 3 name: 'two' }\n")
+    document = lint_json()[1]
+    assert _tiers(document, "PC104", "PC108") == {"PC104": {"detail"}, "PC108": {"default"}}
+    replace_once(config, "num_classes: 3", "num_classes: 1")
+    assert _tiers(lint_json()[1], "PC101")["PC101"] == {"default"}  # class 3's boxes train as background
+
+
+def test_a_train_reader_without_label_map_is_a_detail_an_eval_reader_without_one_is_shown(clean_project):
+    config = clean_project / CONFIG
+    text = config.read_text()
+    config.write_text(text.replace('  label_map_path: "faces_cubes/training/label_map.pbtxt"\n', "", 1))
+    assert _tiers(lint_json()[1], "PC110") == {"PC110": {"detail"}}
+    config.write_text(text.replace('label_map_path: "faces_cubes/training/label_map.pbtxt"', 'label_map_path: ""'))
+    assert _tiers(lint_json()[1], "PC110") == {"PC110": {"detail", "default"}}
+
+
+def test_an_empty_input_path_is_no_path_and_absent_records_are_not_zero_records(clean_project):
+    """ "" resolved to the launch folder made PC701 read a folder; absent training records made PC716 count 0."""
+    config = clean_project / CONFIG
+    replace_once(config, 'input_path: "faces_cubes/training/test.record"', 'input_path: ""')
+    (clean_project / "faces_cubes/training/train.record").unlink()
+    document = lint_json()[1]
+    rules = {f["rule"]: f for f in document["findings"]}
+    assert "PC701" not in rules and "PC716" not in rules, rules.keys()
+    assert rules["PC203"]["field"] == "eval_input_reader[0].tf_record_input_reader.input_path[0]"
+    assert "test.record" in rules["PC203"]["hint"]
+    assert any(u["rule"] == "PC716" for u in document["undecided"])

@@ -109,7 +109,7 @@ def test_the_hook_passes_the_course_project_and_stops_a_mistake(repository, hook
     assert "PC402" not in result.stdout  # machine-dependent rules are off in the hook
 
     config = repository / CONFIG
-    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 3"))
+    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 1"))
     result = run_hook(repository, hook_home, "--files", CONFIG)
     assert result.returncode == 1
     assert "PC101 error model.faster_rcnn.num_classes" in result.stdout

@@ -27,11 +27,11 @@ def test_a_clean_config_passes_rule_by_rule(run_pytest, clean_project):
 
 def test_a_broken_config_fails_the_rule_with_its_findings(run_pytest, clean_project):
     config = clean_project / CONFIG
-    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 3"))
+    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 1"))
     result = run_pytest("--pipecheck", str(config.parent), "--pipecheck-ram", "16GiB")
     assert result.parseoutcomes()["failed"] == 1
     result.stdout.fnmatch_lines(
-        ["*PC101 error model.faster_rcnn.num_classes: num_classes is 3*", "*fix: write num_classes: 2*"]
+        ["*PC101 error model.faster_rcnn.num_classes: num_classes is 1*", "*fix: write num_classes: 2*"]
     )
 
 

@@ -68,7 +68,7 @@ def test_rule_pages_show_config_text_not_the_harness_steps():
         page = (REPO / "docs" / "rules" / f"{spec.code}.md").read_text()
         assert not harness.search(page), (spec.code, harness.search(page))
     pc101 = (REPO / "docs" / "rules" / "PC101.md").read_text()
-    assert "model {\n  faster_rcnn {\n    num_classes: 90\n  }\n}" in pc101
+    assert "model {\n  faster_rcnn {\n    num_classes: 1\n  }\n}" in pc101
     pc312 = (REPO / "docs" / "rules" / "PC312.md").read_text()
     assert "a checkpoint whose object graph is empty" in pc312 and "empty-graph" not in pc312
 

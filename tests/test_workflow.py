@@ -41,7 +41,7 @@ def test_train_runs_in_the_next_checkpoint_folder_with_progress(clean_project, f
 
 def test_train_refuses_a_config_with_errors(course_project, fake_python):
     config = course_project / CONFIG
-    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 3"))
+    config.write_text(config.read_text().replace("num_classes: 2", "num_classes: 1"))
     done = pipecheck("train", FOLDER, "--python", fake_python, "--ram", "16GiB", cwd=course_project)
     assert done.returncode == 1
     assert "PC101 error" in done.stdout and "pipecheck train refused" in done.stderr

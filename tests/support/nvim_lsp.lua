@@ -1,5 +1,5 @@
 -- Neovim (headless) as a user of `pipecheck lsp`: open the course config, read the diagnostics,
--- set num_classes to 3 without saving, see PC101, hover it, apply its quick fix.
+-- set num_classes to 1 without saving, see PC101, hover it, apply its quick fix.
 -- Debian bookworm's Neovim is 0.7, which has no vim.lsp.start: start_client + buf_attach_client.
 -- Environment: PIPECHECK_PYTHON, PIPECHECK_CONFIG (absolute), PIPECHECK_WORKSPACE, PIPECHECK_OUT.
 local out = {}
@@ -55,7 +55,7 @@ local row
 for index, line in ipairs(lines) do
   if line:match("^%s*num_classes: 2%s*$") then
     row = index - 1
-    vim.api.nvim_buf_set_lines(buf, row, row + 1, false, { (line:gsub("num_classes: 2", "num_classes: 3")) })
+    vim.api.nvim_buf_set_lines(buf, row, row + 1, false, { (line:gsub("num_classes: 2", "num_classes: 1")) })
     break
   end
 end

@@ -51,7 +51,9 @@ class Records:
 
     @property
     def train(self) -> ReaderRecords | None:
-        return self.readers.get("train_input_reader")
+        """The training reader's records; None when none of its files is here (absent is not 0 records)."""
+        reader = self.readers.get("train_input_reader")
+        return reader if reader is not None and reader.files else None
 
     @property
     def evals(self) -> list[ReaderRecords]:
@@ -69,7 +71,7 @@ def records(config, project, options) -> Records:
     for path, reader in config.input_readers():
         files = []
         for position, value in enumerate(reader.tf_record_input_reader.input_path):
-            if not is_remote(value):
+            if value.strip() and not is_remote(value):  # "" is no path (PC203), not the folder it resolves to
                 files += [(m, position) for m in project.matches(value) if exists(m)]  # a folder: PC701 says so
         plan[path] = files
     unique = {real(f): f for files in plan.values() for f, _position in files}
