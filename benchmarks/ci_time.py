@@ -4,6 +4,8 @@ the step starts) and the load average around each step, in a clean clone.
     python benchmarks/ci_time.py CLONE                 # each step of CLONE/.ci/run, one after the other
     python benchmarks/ci_time.py CLONE --whole         # and then .ci/run itself, as CI runs it
     python benchmarks/ci_time.py CLONE --before OLD.json   # also print the ratio to an earlier run
+    python benchmarks/ci_time.py CLONE --steps 2,4         # only these steps (numbered in .ci/run's order)
+    python benchmarks/ci_time.py --combine BEFORE.json AFTER.json   # one results file from two runs
 
 A step is one of the lines tests/test_readme.py compares with the README (a venv built, a tier run),
 run by bash after the lines of .ci/run that come before the first step (set -euo pipefail, CI=true,
@@ -66,7 +68,14 @@ def pytest_summary(text: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("clone", type=Path, help="a clean clone of the repository (git clone /work/main X)")
+    parser.add_argument("clone", type=Path, nargs="?", help="a clean clone of the repository (git clone /work/main X)")
+    parser.add_argument(
+        "--combine",
+        nargs=2,
+        type=Path,
+        metavar=("BEFORE", "AFTER"),
+        help="run nothing: write one ci_time.json from two earlier runs' files, step by step",
+    )
     parser.add_argument("--whole", action="store_true", help="also time .ci/run as one command")
     parser.add_argument("--only-whole", action="store_true", help="time .ci/run as one command, no steps")
     parser.add_argument("--before", type=Path, help="an earlier ci_time.json: print this run's ratio to it")
@@ -75,6 +84,10 @@ def main() -> int:
     add_results_option(parser)
     args = parser.parse_args()
     recording = Recording("ci_time")
+    if args.combine:
+        return combine(recording, *args.combine, args.results)
+    if args.clone is None:
+        parser.error("give a clone to time, or --combine BEFORE AFTER")
     clone = args.clone.resolve()
     preamble, found = steps((clone / ".ci" / "run").read_text())
     logs = clone.parent / f"{clone.name}-ci-time"
@@ -105,6 +118,22 @@ def main() -> int:
     print("\n".join(summary))
     recording.write(figures, summary, args.results)
     return 1 if failed else 0
+
+
+def combine(recording: Recording, before_file: Path, after_file: Path, folder: Path) -> int:
+    """One results file from two runs: the after run's date and load, both runs' steps and summaries, the comparison."""
+    before, after = json.loads(before_file.read_text()), json.loads(after_file.read_text())
+    recording.date, recording.load = after["date"], after["load"]
+    summary = [
+        "Before:",
+        *before["summary"],
+        "After:",
+        *after["summary"],
+        *compare(before["figures"], after["figures"]),
+    ]
+    print("\n".join(summary))
+    recording.write({"before": before["figures"], "after": after["figures"]}, summary, folder)
+    return 0
 
 
 def compare(before: dict, after: dict) -> list[str]:
