@@ -74,22 +74,23 @@ def _missing(project, project_files, field: str, value: str) -> Finding:
     respelt = other_course_spelling(project, value)
     if respelt:  # the course's other spelling of the same file (pre_trained/, label_map.txt): a safe fix
         return Finding(
-            _("{path} does not exist from the launch root", path=value),
+            _("not found from the launch root: {path}", path=value),
             field=field,
             replacement=f'"{respelt}"',
             hint=_('the project has {path}: write {name}: "{path}"', path=respelt, name=leaf_name(field)),
         )
     if _foreign(value):
-        message = _("{path} is not on this machine, and no file here ends like it", path=value)
+        message = _("not on this machine, nor any file here ending like it: {path}", path=value)
     else:
-        message = _("{path} does not exist from the launch root", path=value)
+        message = _("not found from the launch root: {path}", path=value)
     return Finding(message, field=field, hint=_where_it_is(project, project_files, field, value))
 
 
 def _missing_records(project, project_files, records) -> Finding:
     field, value = records[0]
     names = _distinct_tails([v for _field, v in records])
-    shown = ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
+    kept = next((n for n in (3, 2) if len(", ".join(names[:n])) <= 80), 1)  # long shard names: fewer (-v lists all)
+    shown = ", ".join(names[:kept]) + (" ..." if len(names) > kept else "")
     folders = {_folder_of(v) for _field, v in records}
     folder = folders.pop() if len(folders) == 1 else None
     if folder is not None and not any(project.matches(folder, base) for base in [None, *project.other_bases()]):

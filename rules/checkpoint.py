@@ -161,7 +161,7 @@ def checkpoint_files_exist(config, project):
             if elsewhere
             else _nearby(prefix, value, project)
         )
-        return Finding(_("{path} does not exist", path=project.display(index)), field=FIELD, hint=hint)
+        return Finding(_("not found: {path}", path=project.display(index)), field=FIELD, hint=hint)
     shards = sorted(prefix.parent.glob(f"{prefix.name}.data-*-of-*"))
     if not shards:
         return Finding(

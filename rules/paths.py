@@ -180,7 +180,7 @@ def paths_from_another_machine(config, project):
         if len(matches) == 1:
             local = project.display(matches[0])
             yield Finding(
-                _("{value} was written for another machine", value=location.raw)
+                _("written for another machine: {value}", value=location.raw)
                 if written_elsewhere(location.parsed)
                 else _(
                     "{value} does not exist from the launch root; the project has {path}, spelt differently only "

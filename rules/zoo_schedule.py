@@ -55,8 +55,7 @@ def zoo_rate_scaled_without_original(config, original):
         hint += _(" and warmup_learning_rate: {value:.3g}", value=schedule.warmup_learning_rate * factor)
     return Finding(
         _(
-            "{rate:g} is the TF2 zoo's rate for {network} at batch {zoo_batch}; at batch_size {batch} the loss "
-            "may diverge",
+            "{rate:g} is the zoo's rate for {network} at batch {zoo_batch}; at batch_size {batch} the loss may diverge",
             batch=batch,
             rate=rate,
             network=name,
