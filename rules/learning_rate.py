@@ -6,6 +6,7 @@ from pipecheck import N_, Finding, _, cannot_decide, option, rule
 from pipecheck.rulekit import base_rate, rate_at, scaled_to_batch, suggested_cosine
 
 from ._schedule import SCHEDULE_CAUSE, _part_of
+from .model import TF2_FEATURE_EXTRACTORS
 
 CODES = ("PC509", "PC524")
 
@@ -114,7 +115,10 @@ def learning_rate_in_usual_range(config, too_high, too_low):
     batch wants less, never more. Adam at 1e-2 is 10x the zoo's rate for a batch 64x
     larger: the loss jumps or turns NaN, and the pre-trained features are wiped out in the
     first steps. A rate a thousand times below the zoo's barely moves the weights. Source:
-    the learning_rate blocks of configs/tf2 (and Kingma & Ba's Adam default, 1e-3).
+    the learning_rate blocks of configs/tf2 (and Kingma & Ba's Adam default, 1e-3). A TF1
+    feature extractor is no TF2 zoo network: its rate is its TF1 sample's (MobileDet trains
+    at 0.8 with batch 512), PC021 names the TF2 config to start from, and this rule cannot
+    decide.
 
     Bad:
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base: 0.4
@@ -132,15 +136,7 @@ def learning_rate_in_usual_range(config, too_high, too_low):
     peak = _peak_rate(name, schedule)
     if optimizer not in ZOO_RATES or not peak:
         return None
-    extractor = config.feature_extractor_type()
-    zoo, zoo_batch = next(
-        (
-            rate
-            for (opt, prefix), rate in ZOO_RATES_BY_EXTRACTOR.items()
-            if opt == optimizer and extractor.startswith(prefix)
-        ),
-        ZOO_RATES[optimizer],
-    )
+    zoo, zoo_batch = _zoo_rate(config, optimizer)
     field = f"{path}.{'learning_rate_base' if name == 'cosine_decay_learning_rate' else _rate_field(name)}"
     scaled = zoo * max(config.batch_size, 1) / zoo_batch  # the zoo's rate at this batch, both hints' start
     if peak > too_high * zoo:
@@ -179,6 +175,22 @@ def learning_rate_in_usual_range(config, too_high, too_low):
             ),
         )
     return None
+
+
+def _zoo_rate(config, optimizer: str) -> tuple[float, int]:
+    """The TF2 zoo's highest rate for this optimizer and network, and its batch; undecided for a TF1 network."""
+    extractor = config.feature_extractor_type()
+    tf2 = TF2_FEATURE_EXTRACTORS.get(config.arch)
+    if extractor and tf2 is not None and config.arch != "center_net" and extractor not in tf2:
+        cannot_decide(
+            _("{kind} is a TF1 feature extractor: the TF2 zoo's rates are not its own (see PC021)", kind=extractor)
+        )
+    by_extractor = (
+        rate
+        for (opt, prefix), rate in ZOO_RATES_BY_EXTRACTOR.items()
+        if opt == optimizer and extractor.startswith(prefix)
+    )
+    return next(by_extractor, ZOO_RATES[optimizer])
 
 
 def _rate_field(name: str) -> str:

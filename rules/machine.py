@@ -5,7 +5,7 @@ pre-commit hooks leave them out so results do not depend on who commits.
 """
 
 from pipecheck import N_, Finding, _, cannot_decide, option, rule
-from pipecheck.rulekit import estimate_training, format_bytes
+from pipecheck.rulekit import estimate_training, format_bytes, zoo_network
 
 from ._batch import advise_batch
 from ._common import needs
@@ -233,14 +233,16 @@ def input_pipeline_fits_in_ram(config, records, machine):
 
 
 @rule("PC403", "no-tpu-batch", category="tpu", severity="warning")
-def no_tpu_batch(config, distribution, machine, records=None):
+def no_tpu_batch(config, distribution, machine, records=None, original=None):
     """No TPU-pod batch_size (64 or more) on a single machine.
 
     Catalogue: R-01
 
     Why: zoo configs are tuned for 8 to 32 TPU cores with batch 64 to 512. A batch that
     large on one machine is almost always the zoo value left behind; the right value
-    depends on the RAM (PC402) and the time you have (PC404), a choice for a human.
+    depends on the RAM (PC402) and the time you have (PC404), a choice for a human. It is
+    said only of the zoo's own batch (the original config's, or the recognised zoo
+    network's): another large batch was chosen, and whether it fits is PC402's.
 
     Bad:
         train_config.batch_size: 64
@@ -253,7 +255,9 @@ def no_tpu_batch(config, distribution, machine, records=None):
     estimate = estimate_training(config)
     if estimate is not None and estimate.needed_bytes(batch) > advice.ram_bytes:
         return None  # PC402 reports the batch that does not fit, one finding for one cause
-    if batch >= 64 and distribution.replicas < 2:
+    network = zoo_network(config)
+    zoo_batch = original.batch_size if original is not None else network[1]["batch_size"] if network else None
+    if batch >= 64 and distribution.replicas < 2 and batch == zoo_batch:
         return Finding(
             _("batch_size {batch} is the zoo's TPU value; on one machine use 1 to 8", batch=batch),
             field="train_config.batch_size",

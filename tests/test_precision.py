@@ -1,5 +1,7 @@
 """One finding per cause: what several rules would each say about one mistake is said once."""
 
+import re
+
 import pytest
 from support.cli import lint_json
 from support.projects import CONFIG, replace_once
@@ -247,3 +249,22 @@ def test_an_empty_input_path_is_no_path_and_absent_records_are_not_zero_records(
     assert rules["PC203"]["field"] == "eval_input_reader[0].tf_record_input_reader.input_path[0]"
     assert "test.record" in rules["PC203"]["hint"]
     assert any(u["rule"] == "PC716" for u in document["undecided"])
+
+
+def test_pc403_names_only_the_zoo_s_own_batch(clean_project):
+    """64 is the course network's zoo batch; 96 was chosen, and fits a roomy machine: nothing to say."""
+    config = clean_project / CONFIG
+    replace_once(config, "batch_size: 1\n", "batch_size: 64\n")
+    assert "PC403" in {f["rule"] for f in lint_json("--ram", "512GiB")[1]["findings"]}
+    replace_once(config, "batch_size: 64\n", "batch_size: 96\n")
+    assert "PC403" not in {f["rule"] for f in lint_json("--ram", "512GiB")[1]["findings"]}
+
+
+def test_pc510_does_not_judge_a_tf1_network_by_the_tf2_zoo_s_rates(clean_project):
+    """MobileDet's own TF1 rate is 0.8 at batch 512: PC021 names the TF2 config to start from instead."""
+    config = clean_project / CONFIG
+    replace_once(config, "type: 'faster_rcnn_resnet50_keras'", "type: 'faster_rcnn_resnet101'")
+    config.write_text(re.sub(r"learning_rate_base: [\d.e-]+", "learning_rate_base: 0.8", config.read_text(), count=1))
+    document = lint_json()[1]
+    assert "PC510" not in {f["rule"] for f in document["findings"]}
+    assert any(u["rule"] == "PC510" and "TF1 feature extractor" in u["reason"] for u in document["undecided"])
