@@ -190,6 +190,8 @@ def _nearby(prefix: Path, value: str, project) -> str:
     if found is not None:
         fixed = as_value(value, found, project)
         return _('the folder holds {name}: write fine_tune_checkpoint: "{prefix}"', name=found.name, prefix=fixed)
+    if Path(value.replace("\\", "/")).parent.name != "checkpoint":  # a run's own (models/<name>/ckpt-9), not the zoo's
+        return _("copy that run's .index and .data files here, or point at a prefix that exists")
     # no number named: most of the zoo's archives hold ckpt-0, CenterNet MobileNetV2's ckpt-301
     return _("extract the network's zoo archive and point at the prefix in its checkpoint/ folder")
 

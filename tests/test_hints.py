@@ -40,6 +40,9 @@ def test_an_absent_checkpoint_hint_names_no_checkpoint_number(clean_project):
     config.write_text(config.read_text().replace(written, centernet))
     [finding] = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC302"]
     assert "ckpt-0" not in finding["hint"] and "checkpoint/" in finding["hint"]
+    config.write_text(config.read_text().replace(centernet, "faces_cubes/training/models/my_run/ckpt-9"))
+    [finding] = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC302"]
+    assert "zoo" not in finding["hint"] and "that run's" in finding["hint"]  # a run's own checkpoint
 
 
 def test_num_steps_hint_follows_the_cosine_schedule_else_names_no_number(clean_project, tmp_path):
