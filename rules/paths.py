@@ -112,7 +112,7 @@ def paths_exist(config, project, project_files):
             continue  # it exists once ~ is expanded, which TensorFlow does not do: PC207 says what to write
         if value in project.relocated and not launched_elsewhere(project, value):
             continue  # written for another machine: PC206 says where it is here
-        matches = project.matches(value, project.root)
+        matches = project.matches(value, project.root, pattern=leaf_name(field) == "input_path")
         if matches:
             empty = [m for m in matches if _size(m) == 0]
             if empty:
@@ -282,10 +282,10 @@ def eval_not_train_records(config, project):
         option --ignore PC202
     """
     train_values = list(config.train_input.tf_record_input_reader.input_path)
-    train = {m.resolve() for v in train_values for m in project.matches(v)}
+    train = {m.resolve() for v in train_values for m in project.matches(v, pattern=True)}
     for index, reader in enumerate(config.eval_inputs):
         for position, value in enumerate(reader.tf_record_input_reader.input_path):
-            shared = {m.resolve() for m in project.matches(value)} & train
+            shared = {m.resolve() for m in project.matches(value, pattern=True)} & train
             written = next((t for t in train_values if _same_records(project, value, t)), None)
             if shared or written is not None:
                 path = project.display(sorted(shared)[0]) if shared else value

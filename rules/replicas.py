@@ -94,7 +94,7 @@ def input_files_per_worker(config, project, distribution):
     patterns = list(config.train_input.tf_record_input_reader.input_path)
     if any(is_remote(pattern) for pattern in patterns):
         cannot_decide(_("the training records are remote: their files cannot be counted from here"))
-    files = sorted({path for pattern in patterns for path in project.matches(pattern)})
+    files = sorted({path for pattern in patterns for path in project.matches(pattern, pattern=True)})
     if not files or len(files) >= distribution.workers:
         return None  # no file at all is the path rules' finding
     return Finding(

@@ -127,3 +127,20 @@ def test_the_detections_a_tflite_model_returns_are_read_from_its_flatbuffer(tmp_
     assert detections_returned(written) == 12
     written.write_bytes(b"TFL3 is not enough")
     assert detections_returned(written) is None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="TensorFlow's glob escapes with fnmatch on Linux and macOS")
+def test_a_shell_escaped_space_in_input_path_finds_the_records_as_tensorflow_does(clean_project):
+    """renotte-colab-ptit wrote input_path with `\\ ` (copied from a shell). dataset_builder globs input_path, and
+    TensorFlow's glob matches with fnmatch, where a backslash escapes the next character: the records open (checked
+    with TensorFlow 2.15: tf.io.gfile.glob('Năm\\\\ 4/train.record') finds 'Năm 4/train.record')."""
+    training = clean_project / "faces_cubes" / "training"
+    (training / "my data").mkdir()
+    shutil.move(training / "train.record", training / "my data" / "train.record")
+    _edit(
+        clean_project,
+        ("train_input_reader.tf_record_input_reader.input_path[0]", r'"faces_cubes/training/my\\ data/train.record"'),
+    )
+    _code, document = lint_json()
+    assert not _mine(document, "PC202") and not _mine(document, "PC206"), document["findings"]
+    assert "PC709" not in {u["rule"] for u in document["undecided"]}, document["undecided"]

@@ -72,7 +72,7 @@ def records(config, project, options) -> Records:
         files = []
         for position, value in enumerate(reader.tf_record_input_reader.input_path):
             if value.strip() and not is_remote(value):  # "" is no path (PC203), not the folder it resolves to
-                files += [(m, position) for m in project.matches(value) if exists(m)]  # a folder: PC701 says so
+                files += [(m, position) for m in project.matches(value, pattern=True) if exists(m)]  # a folder: PC701
         plan[path] = files
     unique = {real(f): f for files in plan.values() for f, _position in files}
     if not unique:

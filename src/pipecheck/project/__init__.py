@@ -20,6 +20,7 @@ PRETRAINED_FOLDERS = ("pre-trained", "pre_trained", "pre-trained-models")
 LAUNCH_MARKERS = PRETRAINED_FOLDERS + ("model_main_tf2.py", "exporter_main_v2.py")
 REMOTE_PREFIXES = ("gs://", "s3://", "hdfs://", "http://", "https://", "ram://")
 _GLOB_CHARS = set("*?[")
+_SHELL_ESCAPE = re.compile(r"\\([ ()&'!$;,*?\[\]])")  # what a shell escapes; not a Windows separator
 ZOO_PLACEHOLDER = re.compile(r"PATH_TO_BE+_CONFIGURED|(^|/)(placer|cns)/", re.IGNORECASE)
 # What tutorials and notebooks leave for the reader to fill in: ${YOUR_GCS_BUCKET}, <path>, YOUR_..., /path/to/.
 PLACEHOLDER = re.compile(
@@ -72,11 +73,20 @@ class Project:
         found = self.relocated.get(value)
         return found[0] if found and len(found) == 1 else None
 
-    def matches(self, value: str, base: Path | None = None) -> list[Path]:
-        """Files a path or glob pattern names, as the OD API's gfile.glob would find them."""
+    def matches(self, value: str, base: Path | None = None, pattern: bool = False) -> list[Path]:
+        """Files a path or glob pattern names, as the OD API's gfile.glob would find them.
+
+        With `pattern` (an input_path, which dataset_builder globs), a shell escape such as
+        `Na\\ m` names `Na m` as it does for TensorFlow on Linux and macOS: its glob matches with
+        fnmatch, where a backslash escapes the next character (GFile, for the other paths,
+        takes the backslash as part of the name).
+        """
         if not value or is_remote(value):
             return []  # gfile.glob("") finds nothing, where the root joined with "" would be the launch folder
         from pipecheck.guarded import exists
+
+        if pattern and os.sep == "/" and "\\" in value:
+            value = _SHELL_ESCAPE.sub(lambda escaped: glob.escape(escaped.group(1)), value)
 
         if base is None and self.local(value) is not None:
             value = str(self.local(value))

@@ -92,7 +92,7 @@ def relocate(project: Project, config, files) -> list[Relocation]:
     for field, value, prefix in _file_fields(config):
         if not value or is_remote(value) or is_placeholder(value) or value in project.relocated:
             continue
-        if _exists(project, value, prefix) or home_expansion(value, prefix) is not None:
+        if _exists(project, value, prefix, pattern=".input_path" in field) or home_expansion(value, prefix) is not None:
             continue  # a ~ path whose expansion exists is this machine's, written wrong: PC207 says it
         base = launched_elsewhere(project, value, prefix)
         if base:
@@ -182,11 +182,11 @@ def launched_elsewhere(project: Project, value: str, prefix: bool = False) -> Pa
     return next((base for base in project.bases_holding(value) if _exists(project, value, prefix, base)), None)
 
 
-def _exists(project: Project, value: str, prefix: bool, base: Path | None = None) -> bool:
+def _exists(project: Project, value: str, prefix: bool, base: Path | None = None, pattern: bool = False) -> bool:
     if prefix:
         path = project.resolve(value, base)
         return is_regular(path.with_name(path.name + ".index")) or is_dir(path)
-    return bool(project.matches(value, base))
+    return bool(project.matches(value, base, pattern=pattern))
 
 
 def _file_fields(config):

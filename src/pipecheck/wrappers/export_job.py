@@ -60,7 +60,7 @@ def first_record(project, config) -> Path | None:
     """An image to try the exported model on: the first eval record file, else the first training one."""
     for _path, reader in config.input_readers()[1:] + config.input_readers()[:1]:
         for pattern in reader.tf_record_input_reader.input_path:
-            files = project.matches(pattern)
+            files = project.matches(pattern, pattern=True)
             if files:
                 return files[0]
     return None
