@@ -248,3 +248,37 @@ def decay_acts_within_training(config):
             hint=_("move the steps within num_steps (e.g. at {a} and {b})", a=steps * 2 // 3, b=steps * 9 // 10),
         )
     return None
+
+
+@rule("PC512", "decay-steps-positive", category="schedule")
+def decay_steps_positive(config):
+    """An exponential decay's decay_steps is above 0.
+
+    Catalogue: O-06
+
+    Why: the decay computes initial_learning_rate x decay_factor^(step / decay_steps)
+    (learning_schedules.py exponential_decay_with_burnin, through tf.train.exponential_decay):
+    with decay_steps 0 the first step divides 0 by 0 and its rate is NaN, which turns every
+    weight NaN at the first update, and every later step's rate is 0 (checked with
+    TensorFlow 2.15: NaN at step 0, 0.0 at steps 1 and 500). Nothing stops the training.
+
+    Bad:
+        text: model { ssd { num_classes: 2 } } train_config { batch_size: 2 num_steps: 5000 optimizer { rms_prop_optimizer { learning_rate { exponential_decay_learning_rate { initial_learning_rate: 0.004 decay_steps: 0 decay_factor: 0.95 } } } } }
+        expect train_config.optimizer.rms_prop_optimizer.learning_rate.exponential_decay_learning_rate.decay_steps
+    Good:
+        text: model { ssd { num_classes: 2 } } train_config { batch_size: 2 num_steps: 5000 optimizer { rms_prop_optimizer { learning_rate { exponential_decay_learning_rate { initial_learning_rate: 0.004 decay_steps: 1000 decay_factor: 0.95 } } } } }
+        option --select PC512
+    """
+    found = config.learning_rate("exponential_decay_learning_rate")
+    if found is None:
+        return None
+    path, _name, schedule = found
+    if schedule.decay_steps > 0:
+        return None
+    return Finding(
+        _("decay_steps is 0: the first step's rate is NaN (0 / 0 in the decay), and every later one is 0"),
+        field=f"{path}.decay_steps",
+        hint=_(
+            "write decay_steps: {value} (a few decays within num_steps)", value=max(1, (config.num_steps or 5000) // 5)
+        ),
+    )
