@@ -81,8 +81,9 @@ def tflite_keeps_every_object(records, project):
     returns at most --max_detections boxes, 10 unless given (export_tflite_graph_tf2.py:117,
     export_tflite_graph_lib_tf2.py:113); max_total_detections in the config does not change it.
     Users see "only 10 detections per image" on the phone while the SavedModel finds more
-    (tensorflow/tensorflow#48343, google-coral/tflite#44). The count is read from the model's
-    boxes output, shaped [1, max_detections, 4]; the objects from the records.
+    (tensorflow/tensorflow#48343, google-coral/tflite#44). The count is read from the model:
+    the max_detections option of its TFLite_Detection_PostProcess op; the objects from the
+    records.
 
     Bad:
         base ssd

@@ -115,16 +115,24 @@ def test_an_empty_eval_input_path_is_one_finding_naming_it(clean_project):
 
 
 def test_the_detections_a_tflite_model_returns_are_read_from_its_flatbuffer(tmp_path):
-    """tests/data/tflite/outputs_1x7x4.tflite was written by TensorFlow 2.15's TFLiteConverter from a graph whose
-    outputs are [1], [1, 7, 4] and [1, 7] (not a detector: only the output shapes matter here); the test writer's
-    model is read the same way."""
-    from pipecheck.artifacts.tflite import detections_returned
-    from pipecheck.testing.writers import tflite_with_outputs
+    """The SSD TFLite models export_tflite_graph_tf2.py makes store no output shapes (TensorFlow 2.15's converter
+    leaves them empty): max_detections is read from the options of their TFLite_Detection_PostProcess op.
+    detection_postprocess_options.bin are those options as TensorFlow 2.15 wrote them for the zoo's SSD MobileNet
+    V2 FPNLite 320 exported with max_detections 17; outputs_1x7x4.tflite is a graph TensorFlow's converter wrote
+    with static outputs [1], [1, 7, 4] and [1, 7] (not a detector). The test writer's models are read the same way."""
+    from pipecheck.artifacts.tflite import detections_returned, flexbuffer_int
+    from pipecheck.testing.writers import flexbuffer_map_int, tflite_with_outputs
 
-    assert detections_returned(REPO / "tests" / "data" / "tflite" / "outputs_1x7x4.tflite") == 7
+    data = REPO / "tests" / "data" / "tflite"
+    assert flexbuffer_int((data / "detection_postprocess_options.bin").read_bytes(), b"max_detections") == 17
+    assert flexbuffer_int((data / "detection_postprocess_options.bin").read_bytes(), b"num_classes") == 2
+    assert flexbuffer_int(flexbuffer_map_int("max_detections", 23), b"max_detections") == 23
+    assert detections_returned(data / "outputs_1x7x4.tflite") == 7
     written = tmp_path / "model.tflite"
-    written.write_bytes(tflite_with_outputs([[1, 12, 4], [1, 12], [1, 12], [1]]))
+    written.write_bytes(tflite_with_outputs([[], [], [], []], max_detections=12))
     assert detections_returned(written) == 12
+    written.write_bytes(tflite_with_outputs([[1, 9, 4], [1, 9], [1]]))
+    assert detections_returned(written) == 9
     written.write_bytes(b"TFL3 is not enough")
     assert detections_returned(written) is None
 

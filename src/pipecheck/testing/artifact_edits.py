@@ -11,7 +11,7 @@ truncate <file> <bytes>      remove bytes from the end
 gzip <file>                  compress the file in place
 standin <folder> <kind>      write a checkpoint: faster_rcnn, ssd, classification, tf1, empty-graph,
                              no-model, no-save-counter or keras-classifier
-tflite <file> <N>            write a TFLite model whose detection outputs hold N boxes ([1, N, 4], [1, N], [1])
+tflite <file> <N>            write a TFLite model whose TFLite_Detection_PostProcess op keeps N detections
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def apply_artifact_step(root: Path, step: str) -> None:
     elif verb == "tflite":
         name, count = rest.split()
         (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_bytes(tflite_with_outputs([[1, int(count), 4], [1, int(count)], [1, int(count)], [1]]))
+        (root / name).write_bytes(tflite_with_outputs([[], [], [], []], max_detections=int(count)))
 
 
 def read_examples(path: Path) -> list:

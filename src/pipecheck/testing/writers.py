@@ -228,12 +228,22 @@ def write_checkpoint_standin(folder: Path, arch: str = "faster_rcnn", object_gra
     (folder / "checkpoint").write_text('model_checkpoint_path: "ckpt-0"\nall_model_checkpoint_paths: "ckpt-0"\n')
 
 
-def tflite_with_outputs(shapes: list[list[int]]) -> bytes:
-    """A TFLite flatbuffer whose first subgraph's outputs have these shapes, and nothing else (no operator).
+def flexbuffer_map_int(key: str, value: int) -> bytes:
+    """A FlexBuffer holding {key: value} (the layout of flatbuffers' flexbuffers.h, 4-byte values)."""
+    name = key.encode() + b"\0"
+    keys = bytes([1, len(name) + 1])  # the keys vector: its size, then the offset back to the key
+    prefix = struct.pack("<III", 1, 1, 1)  # offset back to the keys vector, its byte width, the map's size
+    values = struct.pack("<i", value) + bytes([1 << 2 | 2])  # the value, then its type: an int of 4 bytes
+    return name + keys + prefix + values + bytes([len(values), 9 << 2 | 2, 1])  # root: back to the values, a map
 
-    Enough for pipecheck's reader (artifacts/tflite.py), which reads only Model.subgraphs,
-    SubGraph.tensors and outputs, and Tensor.shape; every reference points forward, as a
-    flatbuffer allows. tests/data/tflite holds a model TensorFlow's converter wrote, read alike.
+
+def tflite_with_outputs(shapes: list[list[int]], max_detections: int | None = None) -> bytes:
+    """A TFLite flatbuffer whose first subgraph's outputs have these shapes, and with `max_detections`
+    a TFLite_Detection_PostProcess operator whose options say so (as export_tflite_graph_tf2.py's models have).
+
+    Enough for pipecheck's reader (artifacts/tflite.py), which reads only these fields; every
+    reference points forward, as a flatbuffer allows. tests/data/tflite holds a model TensorFlow's
+    converter wrote, read alike. Not a model TensorFlow can run: it has no buffers and no kernels.
     """
     out = bytearray(struct.pack("<I", 0) + b"TFL3")
 
@@ -263,13 +273,26 @@ def tflite_with_outputs(shapes: list[list[int]]) -> bytes:
         align()
         out[slot : slot + 4] = struct.pack("<I", (len(out) if target is None else target) - slot)
 
-    model = table({0: 3, 2: None})  # version 3, subgraphs
+    def one_table(slot: int, fields: dict[int, int | None]) -> dict[int, int]:
+        """A vector of one table at `slot`, and the table."""
+        point(slot)
+        out.extend(struct.pack("<II", 1, 0))
+        element = len(out) - 4
+        written = table(fields)
+        point(element, written["start"])
+        return written
+
+    def byte_vector(slot: int, data: bytes) -> None:
+        point(slot)
+        out.extend(struct.pack("<I", len(data)) + data + b"\0")
+
+    detection = max_detections is not None
+    model = table({0: 3, 1: None, 2: None} if detection else {0: 3, 2: None})  # version, operator_codes, subgraphs
     out[0:4] = struct.pack("<I", model["start"])
-    point(model[2])
-    out.extend(struct.pack("<II", 1, 4))  # one subgraph, its offset follows
-    graph_slot = len(out) - 4
-    graph = table({0: None, 2: None})  # tensors, outputs
-    point(graph_slot, graph["start"])
+    if detection:
+        code = one_table(model[1], {1: None})  # custom_code
+        byte_vector(code[1], b"TFLite_Detection_PostProcess")
+    graph = one_table(model[2], {0: None, 2: None, 3: None} if detection else {0: None, 2: None})
     point(graph[2])
     out.extend(struct.pack(f"<I{len(shapes)}i", len(shapes), *range(len(shapes))))
     point(graph[0])
@@ -281,4 +304,7 @@ def tflite_with_outputs(shapes: list[list[int]]) -> bytes:
         point(slot, tensor["start"])
         point(tensor[0])
         out.extend(struct.pack(f"<I{len(shape)}i", len(shape), *shape))
+    if detection:
+        operator = one_table(graph[3], {0: 0, 5: None})  # opcode_index 0, custom_options
+        byte_vector(operator[5], flexbuffer_map_int("max_detections", max_detections))
     return bytes(out)
