@@ -5,6 +5,13 @@ from pipecheck.rulekit import base_rate, zoo_network
 
 CODES = ("PC526", "PC599")
 _CUT = 8  # a batch this many times smaller than the zoo's, as PC509 (odapi.schedules.scaled_to_batch)
+# Published tutorials that keep a zoo network's rate and warmup at a smaller batch and train working
+# detectors: at that batch or a larger one the unscaled rate is advice, for -v.
+PUBLISHED_RUNS = {
+    "ssd_mobilenet_v2_fpnlite_320x320_coco17_tpu-8": (4, "TFODCourse (nicknochnack/TFODCourse)"),
+    "ssd_efficientdet_d0_512x512_coco17_tpu-8": (16, "Roboflow's EfficientDet-D0 notebook"),
+    "ssd_resnet50_v1_fpn_640x640_coco17_tpu-8": (8, "the TF2 Object Detection API tutorial (readthedocs)"),
+}
 
 
 @rule("PC526", "zoo-rate-scaled-without-original", category="schedule", severity="warning")
@@ -22,7 +29,11 @@ def zoo_rate_scaled_without_original(config, original):
     at least 8 times smaller, updates follow a few images at the full rate: the loss jumps
     and can turn NaN, which TF2 does not stop on. Linear scaling is the usual remedy; it is
     the rule for momentum SGD (the zoo's Faster R-CNN, SSD and EfficientDet), so Adam
-    configs (CenterNet) are left alone.
+    configs (CenterNet) are left alone. Where a published tutorial trains the same network
+    with the zoo's rate and warmup at this batch or a larger one and gets working detectors
+    (FPNLite 320 at 4 in TFODCourse, EfficientDet-D0 at 16 in Roboflow's notebook, SSD
+    ResNet-50 FPN 640 at 8 in the TF2 tutorial), the loss is not known to diverge: the
+    finding, with its scaled rate, is an info for -v.
 
     Bad:
         rm pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/pipeline.config
@@ -53,6 +64,24 @@ def zoo_rate_scaled_without_original(config, original):
     hint = _("try {field}: {value:.3g} (linear scaling)", field=rate_field, value=rate * factor)
     if row["warmup_rate"] and abs(float(f"{schedule.warmup_learning_rate:.7g}") - row["warmup_rate"]) <= 1e-9:
         hint += _(" and warmup_learning_rate: {value:.3g}", value=schedule.warmup_learning_rate * factor)
+    published = _published_run(name, batch, schedule_name, schedule)
+    if published:
+        return Finding(
+            _(
+                "{rate:g} is the zoo's rate for {network} at batch {zoo_batch}; {source} trains it so at batch "
+                "{published}, and batch_size is {batch}",
+                batch=batch,
+                rate=rate,
+                network=name,
+                zoo_batch=row["batch_size"],
+                source=published[1],
+                published=published[0],
+            ),
+            field=f"{path}.{rate_field}",
+            hint=hint,
+            severity="info",
+            tier="detail",
+        )
     return Finding(
         _(
             "{rate:g} is the zoo's rate for {network} at batch {zoo_batch}; at batch_size {batch} the loss may diverge",
@@ -64,3 +93,10 @@ def zoo_rate_scaled_without_original(config, original):
         field=f"{path}.{rate_field}",
         hint=hint,
     )
+
+
+def _published_run(network: str, batch: int, schedule_name: str, schedule) -> tuple[int, str] | None:
+    """The published run of this network at this batch or a smaller one, warmup kept; None if there is none."""
+    run = PUBLISHED_RUNS.get(network)
+    warmup = schedule_name == "cosine_decay_learning_rate" and schedule.warmup_steps > 0
+    return run if run is not None and warmup and batch >= run[0] else None

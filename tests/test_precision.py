@@ -268,3 +268,21 @@ def test_pc510_does_not_judge_a_tf1_network_by_the_tf2_zoo_s_rates(clean_project
     document = lint_json()[1]
     assert "PC510" not in {f["rule"] for f in document["findings"]}
     assert any(u["rule"] == "PC510" and "TF1 feature extractor" in u["reason"] for u in document["undecided"])
+
+
+def test_pc526_is_a_detail_where_a_published_run_trains_the_network_so(tmp_path, monkeypatch):
+    """FPNLite 320 at batch 4 with the zoo's 0.08 and warmup: TFODCourse trains it so; at batch 2 nobody does."""
+    monkeypatch.chdir(tmp_path)
+    text = (
+        "model { ssd { num_classes: 2 image_resizer { fixed_shape_resizer { height: 320 width: 320 } }"
+        " feature_extractor { type: 'ssd_mobilenet_v2_fpn_keras' } } }\n"
+        "train_config { batch_size: 4 num_steps: 2000 optimizer { momentum_optimizer { learning_rate {"
+        " cosine_decay_learning_rate { learning_rate_base: 0.08 total_steps: 2000 warmup_learning_rate: 0.026666"
+        " warmup_steps: 1000 } } momentum_optimizer_value: 0.9 } } }\n"
+    )
+    (tmp_path / "pipeline.config").write_text(text)
+    [found] = [f for f in lint_json(target="pipeline.config")[1]["findings"] if f["rule"] == "PC526"]
+    assert found["tier"] == "detail" and "TFODCourse" in found["message"], found
+    (tmp_path / "pipeline.config").write_text(text.replace("batch_size: 4", "batch_size: 2"))
+    [found] = [f for f in lint_json(target="pipeline.config")[1]["findings"] if f["rule"] == "PC526"]
+    assert found["tier"] == "default"
