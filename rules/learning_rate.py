@@ -3,10 +3,11 @@
 import math
 
 from pipecheck import N_, Finding, _, cannot_decide, option, rule
-from pipecheck.rulekit import base_rate, rate_at, scaled_to_batch, suggested_cosine
+from pipecheck.rulekit import base_rate, rate_at, scaled_to_batch, suggested_cosine, zoo_network
 
 from ._schedule import SCHEDULE_CAUSE, _part_of
 from .model import TF2_FEATURE_EXTRACTORS
+from .zoo_schedule import published_run
 
 CODES = ("PC509", "PC524")
 
@@ -43,6 +44,7 @@ def learning_rate_scaled_to_batch(config, original):
     The linear rule is established for momentum (SGD) only: an Adam rate is not scaled
     with the batch, and PC510 says when it is outside the zoo's range. Its findings and
     PC501/PC502/PC503's are one cause, the schedule: one finding, the others under it.
+    Where a published tutorial trains the network so (PC526's list), they are infos for -v.
 
     Bad:
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base: 0.04
@@ -65,6 +67,9 @@ def learning_rate_scaled_to_batch(config, original):
     )
     field = f"{path}.{rate_field}"
     suggestion = suggested_cosine(config, original) or {field: f"{rate * factor:.3g}"}
+    network = zoo_network(config)
+    advice = network and published_run(network[0], batch, name, schedule)  # PC526's published runs: -v
+    tiers = {"severity": "info", "tier": "detail"} if advice else {}
     yield Finding(
         _(
             "batch_size went from {zoo} to {batch} but the rate stayed at the zoo's {rate:g}: updates will be "
@@ -78,6 +83,7 @@ def learning_rate_scaled_to_batch(config, original):
         + _part_of(suggestion, field),
         replacement=suggestion[field],
         cause=SCHEDULE_CAUSE,
+        **tiers,
     )
     warmup_field = f"{path}.warmup_learning_rate"
     if warmup_field in suggestion:
@@ -92,6 +98,7 @@ def learning_rate_scaled_to_batch(config, original):
             + _part_of(suggestion, warmup_field),
             replacement=suggestion[warmup_field],
             cause=SCHEDULE_CAUSE,
+            **tiers,
         )
 
 

@@ -64,7 +64,7 @@ def zoo_rate_scaled_without_original(config, original):
     hint = _("try {field}: {value:.3g} (linear scaling)", field=rate_field, value=rate * factor)
     if row["warmup_rate"] and abs(float(f"{schedule.warmup_learning_rate:.7g}") - row["warmup_rate"]) <= 1e-9:
         hint += _(" and warmup_learning_rate: {value:.3g}", value=schedule.warmup_learning_rate * factor)
-    published = _published_run(name, batch, schedule_name, schedule)
+    published = published_run(name, batch, schedule_name, schedule)
     if published:
         return Finding(
             _(
@@ -95,7 +95,7 @@ def zoo_rate_scaled_without_original(config, original):
     )
 
 
-def _published_run(network: str, batch: int, schedule_name: str, schedule) -> tuple[int, str] | None:
+def published_run(network: str, batch: int, schedule_name: str, schedule) -> tuple[int, str] | None:
     """The published run of this network at this batch or a smaller one, warmup kept; None if there is none."""
     run = PUBLISHED_RUNS.get(network)
     warmup = schedule_name == "cosine_decay_learning_rate" and schedule.warmup_steps > 0

@@ -286,3 +286,14 @@ def test_pc526_is_a_detail_where_a_published_run_trains_the_network_so(tmp_path,
     (tmp_path / "pipeline.config").write_text(text.replace("batch_size: 4", "batch_size: 2"))
     [found] = [f for f in lint_json(target="pipeline.config")[1]["findings"] if f["rule"] == "PC526"]
     assert found["tier"] == "default"
+    net = tmp_path / "pre-trained/ssd_mobilenet_v2_fpnlite_320x320_coco17_tpu-8"  # the zoo's config beside: PC509
+    net.mkdir(parents=True)
+    (net / "pipeline.config").write_text(text.replace("batch_size: 4", "batch_size: 128"))
+    ckpt = 'fine_tune_checkpoint: "pre-trained/ssd_mobilenet_v2_fpnlite_320x320_coco17_tpu-8/checkpoint/ckpt-0" '
+    for batch, tier in ((4, "detail"), (2, "default")):
+        edited = text.replace("batch_size: 4", f"batch_size: {batch}").replace(
+            "train_config { ", "train_config { " + ckpt
+        )
+        (tmp_path / "pipeline.config").write_text(edited)
+        document = lint_json(target="pipeline.config")[1]
+        assert {f["tier"] for f in document["findings"] if f["rule"] == "PC509"} == {tier}, document["findings"]
