@@ -79,13 +79,16 @@ def main() -> int:
     parser.add_argument("--whole", action="store_true", help="also time .ci/run as one command")
     parser.add_argument("--only-whole", action="store_true", help="time .ci/run as one command, no steps")
     parser.add_argument("--before", type=Path, help="an earlier ci_time.json: print this run's ratio to it")
+    parser.add_argument(
+        "--note", action="append", default=[], help="with --combine: a summary line (a figure measured by hand)"
+    )
     parser.add_argument("--steps", help="only these steps, numbered from 1 in .ci/run's order (e.g. 2,4,5)")
     parser.add_argument("--label", default="", help="a name for this run in the summary (e.g. the commit)")
     add_results_option(parser)
     args = parser.parse_args()
     recording = Recording("ci_time")
     if args.combine:
-        return combine(recording, *args.combine, args.results)
+        return combine(recording, *args.combine, args.results, args.note)
     if args.clone is None:
         parser.error("give a clone to time, or --combine BEFORE AFTER")
     clone = args.clone.resolve()
@@ -120,7 +123,7 @@ def main() -> int:
     return 1 if failed else 0
 
 
-def combine(recording: Recording, before_file: Path, after_file: Path, folder: Path) -> int:
+def combine(recording: Recording, before_file: Path, after_file: Path, folder: Path, notes: list[str]) -> int:
     """One results file from two runs: the after run's date and load, both runs' steps and summaries, the comparison."""
     before, after = json.loads(before_file.read_text()), json.loads(after_file.read_text())
     recording.date, recording.load = after["date"], after["load"]
@@ -130,9 +133,10 @@ def combine(recording: Recording, before_file: Path, after_file: Path, folder: P
         "After:",
         *after["summary"],
         *compare(before["figures"], after["figures"]),
+        *notes,
     ]
     print("\n".join(summary))
-    recording.write({"before": before["figures"], "after": after["figures"]}, summary, folder)
+    recording.write({"before": before["figures"], "after": after["figures"], "notes": notes}, summary, folder)
     return 0
 
 
