@@ -153,7 +153,7 @@ def checkpoint_files_exist(config, project):
                     "pre-trained/<net>/checkpoint/ckpt-0"
                 ),
             )
-        if prefix.name.startswith("model.ckpt"):
+        if Path(value.replace("\\", "/")).name.startswith("model.ckpt"):  # also written on Windows
             cannot_decide(_("a TF1 checkpoint name (see PC301)"))
         elsewhere = [base for base in project.other_bases() if exists(Path(f"{project.resolve(value, base)}.index"))]
         hint = (
