@@ -7,6 +7,8 @@ from pipecheck.rulekit import is_dir, launched_elsewhere, tail_parts
 
 from ._common import leaf_name, other_course_spelling, suggested_path
 
+DETAILS = 20  # files of one cause listed each as a detail; the rest are counted
+
 
 def lines_named(places: list) -> str:
     """' (lines 126, 139)' when a value is written in several places, every one to edit; else ''."""
@@ -18,7 +20,8 @@ def lines_named(places: list) -> str:
 def missing_findings(config, project, project_files, missing: dict):
     """One finding per cause: the record files, other files under one absent folder, one path (every line named).
 
-    A cause of several files is one finding shown, each file a detail (-v, JSON).
+    A cause of several files is one finding shown, its first DETAILS files each a detail (-v, JSON);
+    the finding counts the others as `elided` (100,000 absent records cost a few findings, not 100,000).
     """
     groups: dict[str, list[str]] = {}
     for value, fields in missing.items():
@@ -34,10 +37,12 @@ def missing_findings(config, project, project_files, missing: dict):
             continue
         files = [(missing[value][0], value) for value in values]
         if all(leaf_name(field) == "input_path" for field, _value in files):
-            yield _missing_records(project, project_files, files)
+            lead = _missing_records(project, project_files, files)
         else:
-            yield _missing_folder(project, key.split(":", 1)[1], files)
-        for field, value in files:
+            lead = _missing_folder(project, key.split(":", 1)[1], files)
+        lead.elided = max(len(files) - DETAILS, 0)
+        yield lead
+        for field, value in files[:DETAILS]:
             finding = _missing(project, project_files, field, value)
             finding.tier = "detail"
             yield finding

@@ -95,8 +95,9 @@ def paths_exist(config, project, project_files):
     Good:
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/train.record"
 
-    One cause is one finding: the files under one absent folder (each a detail: -v, JSON),
-    or one path named by the training and the evaluation reader, with every line to edit.
+    One cause is one finding: the files under one absent folder (the first 20 each a detail: -v,
+    JSON, which counts the others), or one path named by the training and the evaluation reader,
+    with every line to edit.
 
     Fix: safe when the file exists under the course's other spelling (label_map.txt for
     label_map.pbtxt, pre_trained/ for pre-trained/): writes that one.
@@ -283,10 +284,12 @@ def eval_not_train_records(config, project):
     """
     train_values = list(config.train_input.tf_record_input_reader.input_path)
     train = {m.resolve() for v in train_values for m in project.matches(v, pattern=True)}
+    compared = [_comparable(project, t) for t in train_values]  # once a training path, not once a pair
     for index, reader in enumerate(config.eval_inputs):
         for position, value in enumerate(reader.tf_record_input_reader.input_path):
             shared = {m.resolve() for m in project.matches(value, pattern=True)} & train
-            written = next((t for t in train_values if _same_records(project, value, t)), None)
+            mine = _comparable(project, value)
+            written = next((t for t in compared if _same_records(mine, t)), None)
             if shared or written is not None:
                 path = project.display(sorted(shared)[0]) if shared else value
                 yield Finding(
@@ -306,14 +309,25 @@ def _normalised(project, value: str) -> str:
     return posixpath.normpath(text.replace("\\", "/"))
 
 
-def _same_records(project, eval_value: str, train_value: str) -> bool:
-    """Both name the same files, or one is a shard that the other's pattern covers (placeholders are PC201's)."""
-    if is_placeholder(eval_value) or is_placeholder(train_value):
+def _comparable(project, value: str) -> tuple[str, bool, str, bool] | None:
+    """(the text compared, remote?, the value, a glob pattern?); None for a placeholder (PC201's)."""
+    if is_placeholder(value):
+        return None
+    remote = is_remote(value)
+    text = value.rstrip("/") if remote else _normalised(project, value)
+    return text, remote, value, any(character in text for character in "*?[")
+
+
+def _same_records(first, second) -> bool:
+    """Both name the same files, or one is a shard that the other's pattern covers.
+
+    A text with no pattern character matches only itself: fnmatch (a regular expression compiled
+    a pattern) is asked only of patterns, so 100,000 plain training paths cost no compilation.
+    """
+    if first is None or second is None or first[1] != second[1]:
         return False
-    if is_remote(eval_value) != is_remote(train_value):
-        return False
-    if is_remote(eval_value):
-        first, second = eval_value.rstrip("/"), train_value.rstrip("/")
-    else:
-        first, second = _normalised(project, eval_value), _normalised(project, train_value)
-    return first == second or fnmatch.fnmatchcase(first, second) or fnmatch.fnmatchcase(second, first)
+    return (
+        first[0] == second[0]
+        or (second[3] and fnmatch.fnmatchcase(first[0], second[0]))
+        or (first[3] and fnmatch.fnmatchcase(second[0], first[0]))
+    )

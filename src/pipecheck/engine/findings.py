@@ -27,6 +27,8 @@ class Finding:
     rules whose findings are its consequences; the run gives those findings its code as `group`.
     Findings of one `cause` (any rule: "schedule", "folder:data/train") are one finding too: the
     run makes the first (most severe, then in file order) the lead and the others its details.
+    `elided` counts the details a rule did not list (100,000 absent records are one finding and a
+    few examples): the JSON says how many, nothing is dropped without a word.
     """
 
     message: str
@@ -45,6 +47,7 @@ class Finding:
     group: str | None = None
     related: tuple[tuple[Path | str, int, int, str], ...] = ()
     cause: str | None = None
+    elided: int = 0
 
     def sort_key(self) -> tuple:
         return (SEVERITIES.index(self.severity or "error"), str(self.file), self.line or 0, self.column or 0, self.rule)
@@ -63,7 +66,7 @@ class Finding:
             "tier": self.tier,
             "group": self.group,
             "cause": self.cause,
-        }
+        } | ({"elided": self.elided} if self.elided else {})
 
 
 def _display_path(path: Path | str | None, relative_to: Path | None) -> str | None:

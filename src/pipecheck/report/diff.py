@@ -154,16 +154,20 @@ class MoreRows:
 
     parameter: str
     count: int
+    field: str = ""  # the repeated field, its indexes as []: train_input_reader.tf_record_input_reader.input_path[]
 
 
 def collapsed(rows: list[DiffRow], kept: int = 3) -> list[DiffRow | MoreRows]:
     """The rows a person reads: of a run of more than `kept` + 1 rows of one repeated field (100,000
-    input_path entries), the first `kept` and one line counting the others. JSON keeps every row."""
+    input_path entries), the first `kept` and one line counting the others (the JSON's diff_elided)."""
     shown: list[DiffRow | MoreRows] = []
     run: list[DiffRow] = []
 
     def close() -> None:
-        shown.extend(run if len(run) <= kept + 1 else [*run[:kept], MoreRows(run[0].parameter, len(run) - kept)])
+        if len(run) <= kept + 1:
+            shown.extend(run)
+        else:
+            shown.extend([*run[:kept], MoreRows(run[0].parameter, len(run) - kept, _INDEX.sub("[]", run[0].field))])
         run.clear()
 
     for row in rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipecheck.report.diff import diff_rows
+from pipecheck.report.diff import DiffRow, collapsed, diff_rows
 from pipecheck.version import __version__
 
 SCHEMA_PATH = Path(__file__).with_name("output.schema.json")
@@ -22,9 +22,7 @@ def document(result) -> dict:
         "original": str(result.original.path) if result.original is not None else None,
         "schema": result.schema.as_json() if result.schema is not None else None,
         "findings": [finding.as_json() for finding in result.findings],
-        "diff": [row.as_json() for row in diff_rows(result.config, result.original)]
-        if result.config and not result.partial
-        else [],
+        **_diff(result),
         "undecided": [
             {"rule": o.rule.code, "name": o.rule.name, "reason": o.reason}
             for o in result.outcomes
@@ -47,6 +45,16 @@ def document(result) -> dict:
             "partial": result.partial,
         },
     }
+
+
+def _diff(result) -> dict:
+    """The diff rows as the table shows them, and what it collapsed: a run of one repeated field longer
+    than four rows keeps its first three, `diff_elided` counts the others (100,000 input_path entries
+    are not 100,000 rows)."""
+    rows = collapsed(diff_rows(result.config, result.original)) if result.config and not result.partial else []
+    document = {"diff": [row.as_json() for row in rows if isinstance(row, DiffRow)]}
+    elided = [{"field": row.field, "rows": row.count} for row in rows if not isinstance(row, DiffRow)]
+    return document | ({"diff_elided": elided} if elided else {})
 
 
 def render(result) -> str:

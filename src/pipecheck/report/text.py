@@ -315,7 +315,7 @@ def diff_cells(rows) -> list[list[object]]:
             row.value if row.value is not None else _("(removed)"),
         ]
         if isinstance(row, DiffRow)
-        else ["…", "…", row.parameter, "", "", _("{count} more (--format json lists them all)", count=row.count)]
+        else ["…", "…", row.parameter, "", "", _("{count} more, not listed", count=row.count)]
         for row in collapsed(rows)
     ]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import deque
 from dataclasses import dataclass
 
 from pipecheck.i18n import _
@@ -90,15 +91,15 @@ class Binder:
     def bind(self, fields: list[FieldNode], descriptor, prefix: str, message) -> list[FieldNode]:
         """Bind `fields` into `message`; return those that belong to an enclosing block (a brace was missing)."""
         oneof_members: dict[str, tuple[str, FieldLocation]] = {}
-        queue = list(fields)
+        queue = deque(fields)  # popped from the left: a list's pop(0) made 100,000 fields quadratic
         while queue:
-            node = queue.pop(0)
+            node = queue.popleft()
             try:
                 field_descriptor = self.lookup(node, descriptor, prefix)
             except TextProtoSyntaxError as problem:
                 if self.belongs_above(node):
                     self.hoist(node, prefix)
-                    return [node] + queue
+                    return [node, *queue]
                 close = difflib.get_close_matches(node.name, list(descriptor.fields_by_name), n=1, cutoff=0.75)
                 home = None if close or not self.recovering else self.home_of(node)
                 if home is not None and self.misplaced_run(node, descriptor, prefix, problem, home):
@@ -139,9 +140,9 @@ class Binder:
                     self.fail(node, prefix, problem, exact=path)
                     continue
                 if hoisted:
-                    queue[:0] = hoisted
+                    queue.extendleft(reversed(hoisted))
                     if len(self.stack) >= 2 and not self.fits(queue[0], descriptor):
-                        return queue  # the same missing brace: the rest belongs further up
+                        return list(queue)  # the same missing brace: the rest belongs further up
         return []
 
     def home_of(self, node: FieldNode) -> str | None:
