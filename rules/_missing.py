@@ -1,6 +1,7 @@
 """What the path rules share: one finding per missing file's cause, where a missing file is, every line named."""
 
 import re
+from collections import Counter
 
 from pipecheck import Finding, _, n_
 from pipecheck.rulekit import is_dir, launched_elsewhere, tail_parts
@@ -59,7 +60,7 @@ def _absent_folder(project, value: str) -> str | None:
 
 
 def _missing_folder(project, folder: str, files) -> Finding:
-    names = _distinct_tails([value for _field, value in files])
+    names = _distinct_tails([value for _field, value in files], 5)
     return Finding(
         n_(
             "{folder} does not exist here (the config names {names} in it)",
@@ -93,8 +94,8 @@ def _missing(project, project_files, field: str, value: str) -> Finding:
 
 def _missing_records(project, project_files, records) -> Finding:
     field, value = records[0]
-    names = _distinct_tails([v for _field, v in records])
-    kept = next((n for n in (3, 2) if len(", ".join(names[:n])) <= 80), 1)  # long shard names: fewer (-v lists all)
+    names = _distinct_tails([v for _field, v in records], 4)
+    kept = next((n for n in (3, 2) if len(", ".join(names[:n])) <= 80), 1)  # long shard names: fewer (-v: details)
     shown = ", ".join(names[:kept]) + (" ..." if len(names) > kept else "")
     folders = {_folder_of(v) for _field, v in records}
     folder = folders.pop() if len(folders) == 1 else None
@@ -121,20 +122,27 @@ def _missing_records(project, project_files, records) -> Finding:
     return Finding(message, field=field, hint=hint)
 
 
-def _distinct_tails(values: list[str]) -> list[str]:
-    """Each path's shortest ending that no other path shares: train/*.tfrecord, val/*.tfrecord, not *.tfrecord twice."""
+def _distinct_tails(values: list[str], wanted: int) -> list[str]:
+    """The first `wanted` distinct endings, each a path's shortest that no other path shares: train/*.tfrecord,
+    val/*.tfrecord, not *.tfrecord twice. Endings of k parts are counted over all paths only when some
+    path shown needs k (mostly 1): linear in paths, and nothing computed for paths never shown."""
     parts = [tail_parts(v) or [v] for v in values]
-    sharing: dict[tuple[str, ...], int] = {}  # each ending of each path -> how many paths end so: linear in paths
-    for mine in parts:
-        for size in range(1, len(mine) + 1):
-            sharing[tuple(mine[-size:])] = sharing.get(tuple(mine[-size:]), 0) + 1
-    shown = []
+    sharing: dict[int, Counter] = {}
+
+    def shared(mine: list[str], size: int) -> bool:
+        if size not in sharing:
+            sharing[size] = Counter(tuple(other[-size:]) for other in parts if len(other) >= size)
+        return sharing[size][tuple(mine[-size:])] > 1
+
+    shown: dict[str, None] = {}
     for mine in parts:
         size = 1
-        while size < len(mine) and sharing[tuple(mine[-size:])] > 1:
+        while size < len(mine) and shared(mine, size):
             size += 1
-        shown.append("/".join(mine[-size:]))
-    return list(dict.fromkeys(shown))
+        shown["/".join(mine[-size:])] = None
+        if len(shown) >= wanted:
+            break
+    return list(shown)
 
 
 def _folder_of(value: str) -> str:

@@ -1,6 +1,7 @@
 """Rules about the files the config names, resolved from the launch root like the OD API does."""
 
 import fnmatch
+import os
 import posixpath
 
 from pipecheck import N_, Finding, _, cannot_decide, rule
@@ -303,9 +304,10 @@ def eval_not_train_records(config, project):
 
 
 def _normalised(project, value: str) -> str:
-    """The path as written, after relocation, with one separator and no ./ or doubled slash."""
+    """The path as written, after relocation, with one separator and no ./ or doubled slash (strings, not
+    Paths: it runs for every training path)."""
     local = project.local(value)
-    text = str(local) if local is not None else str(project.resolve(value))
+    text = str(local) if local is not None else os.path.join(str(project.root), value)
     return posixpath.normpath(text.replace("\\", "/"))
 
 

@@ -19,8 +19,8 @@ from pipecheck.i18n import N_, _
 PRETRAINED_FOLDERS = ("pre-trained", "pre_trained", "pre-trained-models")
 LAUNCH_MARKERS = PRETRAINED_FOLDERS + ("model_main_tf2.py", "exporter_main_v2.py")
 REMOTE_PREFIXES = ("gs://", "s3://", "hdfs://", "http://", "https://", "ram://")
-_GLOB_CHARS = set("*?[")
 _SHELL_ESCAPE = re.compile(r"\\([ ()&'!$;,*?\[\]])")  # what a shell escapes; not a Windows separator
+_GLOB = re.compile(r"[*?\[]")  # a search is one C call: it runs for every path, several times
 ZOO_PLACEHOLDER = re.compile(r"PATH_TO_BE+_CONFIGURED|(^|/)(placer|cns)/", re.IGNORECASE)
 # What tutorials and notebooks leave for the reader to fill in: ${YOUR_GCS_BUCKET}, <path>, YOUR_..., /path/to/.
 PLACEHOLDER = re.compile(
@@ -88,14 +88,14 @@ class Project:
         if pattern and os.sep == "/" and "\\" in value:
             value = _SHELL_ESCAPE.sub(lambda escaped: glob.escape(escaped.group(1)), value)
 
-        if base is None and self.local(value) is not None:
-            value = str(self.local(value))
-        if any(character in value for character in _GLOB_CHARS):
-            prefix = "" if Path(value).is_absolute() else glob.escape(str(base or self.root)) + os.sep
+        local = self.local(value) if base is None else None
+        if local is not None:
+            value = str(local)
+        if _GLOB.search(value):
+            prefix = "" if os.path.isabs(value) else glob.escape(str(base or self.root)) + os.sep
             return sorted(Path(p) for p in glob.glob(prefix + value) if exists(p))
         # strings, not Paths, on this path: it runs for every path of the config from every base
-        local = self.local(value) if base is None else None
-        text = str(local) if local is not None else os.path.join(str(base or self.root), value)
+        text = value if local is not None else os.path.join(str(base or self.root), value)
         return [Path(text)] if self._folder_exists(os.path.dirname(text)) and exists(text) else []
 
     def _folder_exists(self, folder: str) -> bool:
@@ -114,7 +114,7 @@ class Project:
     def bases_holding(self, value: str) -> list[Path]:
         """The other bases under which `value`'s folder exists: the only ones it can exist from (asked once a folder)."""
         folder = os.path.dirname(value)
-        if any(character in folder for character in _GLOB_CHARS):
+        if _GLOB.search(folder):
             return self.other_bases()
         found = self._holding.get(folder)
         if found is None:

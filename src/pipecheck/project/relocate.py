@@ -177,7 +177,7 @@ def inference_only(path: Path, root: Path) -> bool:
 
 def launched_elsewhere(project: Project, value: str, prefix: bool = False) -> Path | None:
     """The folder (config's, or a parent) from which a relative path exists, when not from the root."""
-    if Path(value).is_absolute():
+    if os.path.isabs(value):
         return None
     return next((base for base in project.bases_holding(value) if _exists(project, value, prefix, base)), None)
 
