@@ -1,10 +1,19 @@
 """The one guarded writer: files replaced in one rename (a reader or a crash sees the old content or the
-new, never half), new files created inside the project through no link, errors naming their file."""
+new, never half), new files created inside the project through no link, errors naming their file.
+
+`write_guarded` is what a command calls to write a file it was asked for (a report, a baseline, a
+run's record): inside its root, through no link, and serialised with any other pipecheck writing
+in the same folder, so that of two runs that saw the same file one writes and the other refuses,
+never both saying "wrote" with one result gone. `write_output` applies it to a path the user typed
+(`-o`, `--write-baseline`); see its docstring for what "the project" is there.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipecheck.errors import InputError
@@ -117,3 +126,127 @@ def named(error: OSError, path: Path) -> OSError:
     if error.filename:
         return error
     return type(error)(error.errno, error.strerror or str(error), str(path))
+
+
+class WriteConflict(InputError):
+    """The file changed since the command began (another run wrote it): refused, nothing written."""
+
+
+ANY = object()  # `since` for a write that need not find the file as it was
+
+
+def identity(path: Path) -> tuple[int, int, int, int] | None:
+    """What tells one version of a file from another without reading it: device, inode, size and
+    modification time (None when nothing is there; a link is its own identity, not its target's)."""
+    try:
+        info = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def write_guarded(path: Path, data: bytes, root: Path, *, since=ANY, durable: bool = False, mode_from=None) -> Path:
+    """Replace (or create) `path` by `data` in one rename: inside `root`, its folders made through no
+    link (safe_folder), the file itself no link and no device, and, when `since` is an identity()
+    taken when the command began, only if the file is still that one.
+
+    The check and the rename hold an exclusive lock on the folder (flock on the folder itself: no
+    lock file left behind), so two pipecheck runs writing one file are serialised: the second
+    finds the first one's file, not the one it saw, and refuses (WriteConflict).
+    """
+    path = Path(os.path.abspath(path))
+    folder = safe_folder(path.parent, root)
+    with _folder_locked(folder):
+        info = _lstat(path)
+        if info is not None and stat.S_ISLNK(info.st_mode):
+            raise UnsafeWrite(
+                _(
+                    "{path} is a link (to {target}): pipecheck writes through no link, nothing written",
+                    path=path,
+                    target=os.readlink(path),
+                )
+            )
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            raise UnsafeWrite(_("{path} is not a regular file: nothing written", path=path))
+        if since is not ANY and identity(path) != since:
+            raise WriteConflict(
+                _(
+                    "{path} changed while pipecheck ran (another run wrote it?): nothing written, run again",
+                    path=path,
+                )
+            )
+        write_atomically(path, data, durable=durable, mode_from=mode_from)
+    return path
+
+
+def write_output(path: Path, data: bytes, since=ANY) -> Path:
+    """Write a file the user named on the command line (`-o`, `--write-baseline`); `since` is
+    output_identity(path) taken when the command began.
+
+    The project there is the folder pipecheck was started in: a path inside it is written as
+    write_guarded writes (no link, none of its folders a link, made when absent). A path outside
+    it is the user's explicit choice of place (`/tmp/report.html`, `/dev/stdout`): taken as typed,
+    links and all, its folder must exist. A device or a pipe (`/dev/null`, a FIFO) is written in
+    place, never replaced by a file.
+    """
+    target, root = output_place(path)
+    if root is None:
+        return _write_in_place(target, data)
+    return write_guarded(target, data, root, since=since)
+
+
+def output_identity(path: Path):
+    """identity() of the file write_output(path) would replace."""
+    return identity(output_place(path)[0])
+
+
+def output_place(path: Path) -> tuple[Path, Path | None]:
+    """(the file to write, the folder it must stay in; None for a device or a pipe, written in place)."""
+    path, here = Path(os.path.abspath(path)), Path(os.getcwd())
+    if path.is_relative_to(here):
+        return path, here
+    target = Path(os.path.realpath(path))
+    try:
+        special = not stat.S_ISREG(os.stat(target).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        special = False
+    return (target, None) if special else (target, target.parent)
+
+
+def _write_in_place(path: Path, data: bytes) -> Path:
+    try:
+        descriptor = os.open(path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise named(error, path) from None
+    try:
+        write_all(descriptor, data, path)
+    finally:
+        os.close(descriptor)
+    return path
+
+
+def _lstat(path: Path):
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+@contextmanager
+def _folder_locked(folder: Path):
+    """An exclusive flock on `folder` itself while the block runs (not held where there is no flock)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(folder, flags)
+    except OSError as error:
+        raise named(error, folder) from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)

@@ -40,24 +40,24 @@ def combined_exit(results) -> int:
 
 
 def run(args) -> int:
+    from pipecheck.cli.output import emit, seen
     from pipecheck.engine.runner import run as lint
 
     apply_settings_language(args)
     targets = expand_targets(args.paths, args.root)
     if not targets:
         return 0  # a label map no config reads: nothing to lint
+    output_seen, baseline_seen = seen(args.output), seen(args.write_baseline)  # another run's write is refused
     results = [lint(run_options(args, target)) for target in targets]
     if args.write_baseline:
         from pipecheck.engine.baseline import write_baseline
 
-        count = write_baseline(args.write_baseline, results)
+        count = write_baseline(args.write_baseline, results, since=baseline_seen)
         print(
             n_("wrote {count} finding to {path}", "wrote {count} findings to {path}", count, path=args.write_baseline),
             file=sys.stderr,
         )
-    from pipecheck.cli.output import emit
-
-    emit(render(args, results), args.output)
+    emit(render(args, results), args.output, since=output_seen)
     if args.statistics:
         stream = sys.stdout if args.format == "text" and not args.output else sys.stderr
         stream.write(statistics(results))

@@ -26,10 +26,12 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
+    from pipecheck.cli.output import emit, seen
     from pipecheck.engine.runner import run as lint
     from pipecheck.report.review_data import collect
 
     apply_settings_language(args)
+    output_seen = seen(args.output)  # another run writing it meanwhile is refused, not lost
     result = lint(run_options(args, args.path))
     data = collect(result)
     fmt = args.format or ("markdown" if args.output and args.output.suffix in (".md", ".markdown") else "html")
@@ -37,9 +39,7 @@ def run(args) -> int:
         from pipecheck.report.review_markdown import render
     else:
         from pipecheck.report.review_html import render
-    from pipecheck.cli.output import emit
-
-    emit(render(data), args.output)
+    emit(render(data), args.output, since=output_seen)
     if args.output:
         print(_("wrote {path}", path=args.output), file=sys.stderr)
     return 2 if result.fatal else 3 if result.crashed else 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipecheck.atomic import ANY, write_output
 from pipecheck.errors import InputError
 from pipecheck.i18n import _
 from pipecheck.version import __version__
@@ -32,8 +33,9 @@ def finding_key(finding, result) -> dict:
     return {"rule": finding.rule, "file": file, "field": finding.field, "value": value}
 
 
-def write_baseline(path: Path, results) -> int:
-    """Record every finding shown, and those a baseline already accepted, so none comes back."""
+def write_baseline(path: Path, results, since=ANY) -> int:
+    """Record every finding shown, and those a baseline already accepted, so none comes back (through the
+    guarded writer: `since` is the file's identity when the command began, atomic.output_identity)."""
     entries = [
         finding_key(f, r)
         for r in results
@@ -46,7 +48,8 @@ def write_baseline(path: Path, results) -> int:
             key=lambda items: [str(v) for _k, v in items],
         )
     ]
-    Path(path).write_text(json.dumps({"pipecheck": __version__, "findings": unique}, indent=2) + "\n")
+    document = json.dumps({"pipecheck": __version__, "findings": unique}, indent=2) + "\n"
+    write_output(Path(path), document.encode("utf-8"), since)
     return len(unique)
 
 

@@ -1,0 +1,77 @@
+"""Every file a command is asked to write goes through the one guarded writer (issue 23): a report
+(`check -o`, `review -o`), a baseline, `init`'s project and `train`'s run folders.
+
+A checkout can ship `report.json -> ~/.bashrc` or `reports -> /home/user`: inside the folder
+pipecheck runs in, no link is followed. Two runs writing one file: the second refuses, never both
+saying "wrote" with one result gone.
+"""
+
+import json
+import os
+
+import pytest
+from support.cli import run_cli
+from support.projects import CONFIG
+
+WRITES = {
+    "check -o": lambda name: ("check", CONFIG, "--ram", "16GiB", "--format", "json", "-o", name),
+    "review -o": lambda name: ("review", CONFIG, "--ram", "16GiB", "-o", name),
+    "check --write-baseline": lambda name: ("check", CONFIG, "--ram", "16GiB", "--write-baseline", name),
+}
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_a_file_linked_outside_is_not_written_through(clean_project, tmp_path, capsys, write):
+    outside = tmp_path / "precious"
+    outside.write_text("the user's\n")
+    (clean_project / "out.md").symlink_to(outside)
+    code, _out = run_cli(*WRITES[write]("out.md"))
+    assert code == 2 and "is a link" in capsys.readouterr().err
+    assert outside.read_text() == "the user's\n" and (clean_project / "out.md").is_symlink()
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_a_folder_linked_outside_is_not_written_into(clean_project, tmp_path, capsys, write):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (clean_project / "reports").symlink_to(outside)
+    code, _out = run_cli(*WRITES[write]("reports/out.md"))
+    assert code == 2 and "is a link" in capsys.readouterr().err
+    assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_a_path_outside_the_folder_pipecheck_runs_in_is_the_users_choice(clean_project, tmp_path, write):
+    target = tmp_path / "chosen" / "out.md"
+    target.parent.mkdir()
+    code, _out = run_cli(*WRITES[write](str(target)))
+    assert code in (0, 1) and target.stat().st_size > 0
+    assert [p.name for p in target.parent.iterdir()] == ["out.md"]  # no temporary file left beside it
+
+
+def test_a_device_named_by_the_user_is_written_not_replaced(clean_project):
+    code, _out = run_cli(*WRITES["check -o"](os.devnull))
+    assert code in (0, 1) and not os.path.isfile(os.devnull)
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_a_file_another_run_wrote_meanwhile_is_kept_and_this_run_refuses(clean_project, monkeypatch, capsys, write):
+    """Before, both runs said "wrote" and the first one's file was silently replaced."""
+    import pipecheck.engine.runner as runner
+
+    real_run = runner.run
+
+    def another_run_writes_first(options):
+        (clean_project / "out.md").write_text("the other run's\n")
+        return real_run(options)
+
+    monkeypatch.setattr(runner, "run", another_run_writes_first)
+    code, _out = run_cli(*WRITES[write]("out.md"))
+    assert code == 2 and "changed while pipecheck ran" in capsys.readouterr().err
+    assert (clean_project / "out.md").read_text() == "the other run's\n"
+
+
+def test_a_baseline_written_twice_in_a_row_is_replaced(clean_project):
+    run_cli(*WRITES["check --write-baseline"]("baseline.json"))
+    code, _out = run_cli(*WRITES["check --write-baseline"]("baseline.json"))
+    assert code in (0, 1) and json.loads((clean_project / "baseline.json").read_text())["findings"] is not None
