@@ -3,15 +3,19 @@
 
 A checkout can ship `report.json -> ~/.bashrc` or `reports -> /home/user`: inside the folder
 pipecheck runs in, no link is followed. Two runs writing one file: the second refuses, never both
-saying "wrote" with one result gone.
+saying "wrote" with one result gone. (A run's pipecheck-run.json was replaced, not written through,
+before too: the rename replaced the link; its test asserts the refusal that is said now.)
 """
 
 import json
 import os
+import shutil
 
 import pytest
 from support.cli import run_cli
-from support.projects import CONFIG
+from support.projects import CONFIG, NET
+
+CONFIG_FOLDER = f"faces_cubes/training/{NET}"
 
 WRITES = {
     "check -o": lambda name: ("check", CONFIG, "--ram", "16GiB", "--format", "json", "-o", name),
@@ -75,3 +79,73 @@ def test_a_baseline_written_twice_in_a_row_is_replaced(clean_project):
     run_cli(*WRITES["check --write-baseline"]("baseline.json"))
     code, _out = run_cli(*WRITES["check --write-baseline"]("baseline.json"))
     assert code in (0, 1) and json.loads((clean_project / "baseline.json").read_text())["findings"] is not None
+
+
+# ------------------------------------------------------------------ init
+
+
+@pytest.mark.parametrize("linked", ["faces_cubes", "pre-trained"])
+def test_init_writes_nothing_through_a_linked_folder(archive, empty_root, tmp_path, capsys, linked):
+    """Before, init made its folders with mkdir(parents=True) and extracted the network through the link."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (empty_root / linked).symlink_to(outside)
+    code, _out = run_cli("init", str(archive), "--project", "faces_cubes")
+    assert code == 2 and "is a link" in capsys.readouterr().err
+    assert list(outside.iterdir()) == []
+
+
+# ------------------------------------------------------------------ train's run folders
+
+
+@pytest.fixture
+def linted(clean_project, monkeypatch):
+    from pipecheck.engine.runner import RunOptions
+    from pipecheck.engine.runner import run as lint
+    from pipecheck.i18n import set_language
+
+    set_language("en")
+    monkeypatch.setenv("PIPECHECK_PROGRESS", "never")
+    monkeypatch.setenv("FAKE_STEP_SECONDS", "0.001")
+    return lambda: lint(RunOptions(target=clean_project / CONFIG, ram="16GiB"))
+
+
+def test_train_makes_no_run_folder_in_a_linked_config_folder(linted, clean_project, fake_python, tmp_path):
+    from pipecheck.atomic import UnsafeWrite
+    from pipecheck.wrappers.train_job import TrainJob
+
+    folder = clean_project / CONFIG_FOLDER
+    outside = tmp_path / "elsewhere"
+    shutil.move(folder, outside)
+    folder.symlink_to(outside)
+    with pytest.raises(UnsafeWrite, match="is a link"):
+        TrainJob(linted(), CONFIG_FOLDER, python=fake_python, num_steps=2).run()
+    assert not [p for p in outside.iterdir() if p.name.startswith("checkpoint")]
+
+
+def test_train_resumes_no_run_folder_that_is_a_link(linted, clean_project, fake_python, tmp_path):
+    from pipecheck.atomic import UnsafeWrite
+    from pipecheck.wrappers.train_job import TrainJob
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (clean_project / CONFIG_FOLDER / "checkpoint1").symlink_to(outside)
+    with pytest.raises(UnsafeWrite, match="is a link"):
+        TrainJob(linted(), CONFIG_FOLDER, python=fake_python, num_steps=2, resume=1).run()
+    assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["train.log", "pipecheck-run.json"])
+def test_a_resumed_run_writes_through_no_linked_file(linted, clean_project, fake_python, tmp_path, name):
+    from pipecheck.atomic import UnsafeWrite
+    from pipecheck.wrappers.train_job import TrainJob
+
+    assert TrainJob(linted(), CONFIG_FOLDER, python=fake_python, num_steps=2).run() == 0
+    outside = tmp_path / "precious"
+    outside.write_text("the user's\n")
+    linked = clean_project / CONFIG_FOLDER / "checkpoint1" / name
+    linked.unlink()
+    linked.symlink_to(outside)
+    with pytest.raises(UnsafeWrite, match="is a link"):
+        TrainJob(linted(), CONFIG_FOLDER, python=fake_python, num_steps=4, resume=1, force=True).run()
+    assert outside.read_text() == "the user's\n"

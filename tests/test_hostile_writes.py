@@ -150,14 +150,14 @@ def test_two_trains_never_claim_the_same_run_folder(tmp_path):
 
     (tmp_path / "checkpoint1").mkdir()
     (tmp_path / "checkpoint2").write_text("a file, not a run")
-    first, second = claim_next_run(tmp_path), claim_next_run(tmp_path)
+    first, second = claim_next_run(tmp_path, tmp_path), claim_next_run(tmp_path, tmp_path)
     assert (first.number, second.number) == (3, 4) and first.folder.is_dir() and second.folder.is_dir()
 
 
 def test_concurrent_claims_all_get_their_own_folder(tmp_path):
     script = (
         "import sys; from pathlib import Path; from pipecheck.wrappers.runs import claim_next_run; "
-        "print(claim_next_run(Path(sys.argv[1])).number)"
+        "print(claim_next_run(Path(sys.argv[1]), Path(sys.argv[1])).number)"
     )
     children = [
         subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)

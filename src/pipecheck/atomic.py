@@ -250,3 +250,28 @@ def _folder_locked(folder: Path):
         yield
     finally:
         os.close(descriptor)
+
+
+def open_log(path: Path, root: Path):
+    """A text stream appending to the log `path` (made when absent): its folders made inside `root` through
+    no link when it lies inside it, the file itself never a link (a checkout's `checkpoint1/train.log ->
+    ~/.bashrc` is refused, not appended to)."""
+    path, root = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    if path.is_relative_to(root):
+        safe_folder(path.parent, root)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags, 0o666)
+    except OSError as error:
+        if os.path.islink(path):
+            raise UnsafeWrite(
+                _(
+                    "{path} is a link (to {target}): pipecheck writes through no link, nothing written",
+                    path=path,
+                    target=os.readlink(path),
+                )
+            ) from None
+        raise named(error, path) from None
+    return os.fdopen(descriptor, "a", encoding="utf-8", errors="replace")

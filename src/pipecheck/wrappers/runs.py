@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -67,16 +68,27 @@ def next_run(config_dir: Path) -> Run:
     return Run(number, config_dir / f"checkpoint{number}")
 
 
-def claim_next_run(config_dir: Path) -> Run:
-    """The next free checkpointN, made here: mkdir fails when another train made it first, so two never share one."""
+def claim_next_run(config_dir: Path, root: Path) -> Run:
+    """The next free checkpointN, made here: mkdir fails when another train made it first, so two never share
+    one, and never follows a link (a link named checkpointN is taken, the next number is tried). The config's
+    folder is walked from the project's `root` first: none of its folders below it may be a link."""
+    from pipecheck.atomic import safe_folder
+
+    safe_folder(config_dir, run_root(config_dir, root))
     number = max(runs_beside(config_dir), default=0) + 1
     while True:
         folder = config_dir / f"checkpoint{number}"
         try:
-            folder.mkdir()
+            os.mkdir(folder)
             return Run(number, folder)
         except FileExistsError:
             number += 1
+
+
+def run_root(config_dir: Path, root: Path) -> Path:
+    """The folder a run's writes stay in: the project's root, or the config's own folder for a config
+    outside it (the user named that config: its folder is the place they chose)."""
+    return root if Path(os.path.abspath(config_dir)).is_relative_to(os.path.abspath(root)) else config_dir
 
 
 def trained_run(config_dir: Path, number: int | None) -> Run:
@@ -123,9 +135,10 @@ def update_record(run: Run, **values) -> None:
 
 
 def _save(run: Run, record: dict) -> None:
-    from pipecheck.atomic import write_atomically
+    from pipecheck.atomic import write_guarded
 
-    write_atomically(run.record_path, (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    data = (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    write_guarded(run.record_path, data, run.folder)  # no link: a resumed run's record may be one
 
 
 def config_changed(run: Run, config) -> str | None:

@@ -22,8 +22,9 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipecheck.atomic import create_new, safe_folder
 from pipecheck.errors import InputError
-from pipecheck.guarded import TEXT_LIMIT
+from pipecheck.guarded import TEXT_LIMIT, read_bytes
 from pipecheck.i18n import _
 from pipecheck.project import PRETRAINED_FOLDERS
 
@@ -174,7 +175,8 @@ def network_name(source: Path) -> str:
 def init_project(
     source: Path, project: str, layout: str = "course", root: Path | None = None, classes: list[str] | None = None
 ) -> InitReport:
-    plan = plan_project(Path(source), project, layout, Path(root or Path.cwd()).absolute())
+    launch = Path(root or Path.cwd()).absolute()  # the project: nothing is written outside it or through a link
+    plan = plan_project(Path(source), project, layout, launch)
     if plan.config.exists():
         raise InitError(
             _(
@@ -194,22 +196,22 @@ def init_project(
             )
         )
     else:
-        _put_network(Path(source), plan.pretrained)
+        _put_network(Path(source), plan.pretrained, launch)
         report.created.append(plan.pretrained)
-    for folder in [plan.config.parent, *plan.folders]:
-        if not folder.exists():
-            folder.mkdir(parents=True)
+    for folder in [plan.config.parent, *plan.folders]:  # through the guarded writer: made inside the root, no link
+        existed = os.path.isdir(folder)
+        safe_folder(folder, launch)
+        if not existed:
             report.created.append(folder)
-    with open(plan.pretrained / "pipeline.config", "rb") as original, open(plan.config, "xb") as copy:
-        shutil.copyfileobj(original, copy)  # "x": a config made meanwhile is never replaced
+    # create_new: a config made meanwhile is never replaced, and no link is written through
+    create_new(plan.config, read_bytes(plan.pretrained / "pipeline.config", TEXT_LIMIT), launch)
     report.created.append(plan.config)
     if classes:
         label_map = plan.data_folder / "label_map.pbtxt"
         if label_map.exists():
             report.reused.append(label_map)
         else:
-            with open(label_map, "x", encoding="utf-8") as stream:
-                stream.write(label_map_text(classes))
+            create_new(label_map, label_map_text(classes).encode("utf-8"), launch)
             report.created.append(label_map)
     return report
 
@@ -225,10 +227,10 @@ def quoted(text: str) -> str:
     return "".join(escapes.get(c, c if c.isprintable() else f"\\{ord(c):03o}") for c in text)
 
 
-def _put_network(source: Path, destination: Path) -> None:
+def _put_network(source: Path, destination: Path, root: Path) -> None:
     """Copy or extract (entries checked by network_name) into a hidden folder, then rename into place."""
     made_parent = not destination.parent.exists()
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    safe_folder(destination.parent, root)  # the guarded writer's: inside the root, no folder a link
     staging = Path(tempfile.mkdtemp(dir=destination.parent, prefix=f".{destination.name}.partial-"))
     try:
         if source.is_dir():

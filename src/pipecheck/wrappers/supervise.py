@@ -84,8 +84,9 @@ class Child:
     def __init__(self, command: list[str], env: dict[str, str], cwd: Path, log_path: Path, on_line=None):
         self.tail: list[str] = []
         self.result: dict | None = None
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.log = open(log_path, "a", encoding="utf-8", errors="replace")
+        from pipecheck.atomic import open_log
+
+        self.log = open_log(log_path, cwd)  # the guarded writer's: no link followed inside the project
         try:
             self.process = subprocess.Popen(
                 command,

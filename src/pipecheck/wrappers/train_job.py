@@ -24,6 +24,7 @@ from pipecheck.wrappers.runs import (
     claim_next_run,
     next_run,
     refuse_changed_config,
+    run_root,
     runs_beside,
     update_record,
     write_record,
@@ -115,7 +116,7 @@ class TrainJob:
         if self.workers and not self.distribution.local:
             cluster_tasks(self.distribution, dry_run=False)  # refuses a missing or inconsistent TF_CONFIG first
         if self.resume is None:  # claimed only now that nothing refuses, so a refusal leaves no empty checkpointN
-            run = claim_next_run(self.lint.project.config_dir)
+            run = claim_next_run(self.lint.project.config_dir, self.lint.project.root)
             if run.folder != self.destination.folder:  # another train took the planned number meanwhile
                 launch = self._launch(run)
             self.destination = run
@@ -241,6 +242,9 @@ class TrainJob:
                     folder=config_dir / f"checkpoint{self.resume}",
                 )
             )
+        from pipecheck.atomic import safe_folder
+
+        safe_folder(run.folder, run_root(config_dir, self.lint.project.root))  # a linked checkpointN is refused
         refuse_changed_config(
             run,
             self.lint.config,
