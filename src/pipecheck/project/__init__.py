@@ -51,6 +51,7 @@ class Project:
     _folders: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
     _holding: dict[str, list[Path]] = field(default_factory=dict, repr=False, compare=False)
     _real_folders: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _matched: dict[tuple, tuple[Path, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def net_name(self) -> str:
@@ -83,12 +84,18 @@ class Project:
         """
         if not value or is_remote(value):
             return []  # gfile.glob("") finds nothing, where the root joined with "" would be the launch folder
-        from pipecheck.guarded import exists
-
         if pattern and os.sep == "/" and "\\" in value:
             value = _SHELL_ESCAPE.sub(lambda escaped: glob.escape(escaped.group(1)), value)
-
         local = self.local(value) if base is None else None
+        key = (value, base or self.root, local)  # asked by relocation, PC202, PC204 and the records: found once
+        found = self._matched.get(key)
+        if found is None:  # a tuple: an absent file's is the one empty tuple, not a list each
+            found = self._matched[key] = tuple(self._matches(value, base, local))
+        return list(found)
+
+    def _matches(self, value: str, base: Path | None, local: Path | None) -> list[Path]:
+        from pipecheck.guarded import exists
+
         if local is not None:
             value = str(local)
         if _GLOB.search(value):
