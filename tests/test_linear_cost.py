@@ -130,5 +130,5 @@ def test_absent_files_of_one_cause_are_one_finding_with_a_few_examples_and_a_cou
     _code, report = lint_json()
     absent = [f for f in report["findings"] if f["rule"] == "PC202"]
     lead = [f for f in absent if f["tier"] == "default"]
-    assert len(lead) == 1 and lead[0]["message"].startswith("500 record files"), lead
+    assert len(lead) == 1 and lead[0]["message"].startswith("500 record"), lead
     assert len(absent) == 1 + DETAILS and lead[0]["elided"] == 500 - DETAILS
