@@ -27,5 +27,5 @@ def test_the_example_notebook_lints_the_course_and_shows_the_findings_as_html(ju
     printed = "".join(output.get("text", "") for output in outputs[2])
     assert "False [('PC101', 10)" in printed and "PC101" in outputs[2][-1]["data"]["text/html"]
     cell = [output for output in outputs[3] if "data" in output][0]["data"]["text/html"]
-    assert "PC101" in cell and "PC202" in cell  # num_classes 90 and the misspelt record
+    assert "PC101" in cell and "PC202" in cell  # num_classes 1 for 2 classes and the misspelt record
     assert not (work / "faces_cubes/tod_tf2/faces_cubes/training").joinpath("draft.config").exists()
