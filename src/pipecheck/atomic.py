@@ -235,16 +235,23 @@ def _lstat(path: Path):
 @contextmanager
 def _folder_locked(folder: Path):
     """An exclusive flock on `folder` itself while the block runs (not held where there is no flock)."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    with flocked(folder, flags):
+        yield
+
+
+@contextmanager
+def flocked(path: Path, flags: int):
+    """An exclusive flock on what `path` opened with `flags` names, while the block runs (none without flock)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        descriptor = os.open(folder, flags)
+        descriptor = os.open(path, flags)
     except OSError as error:
-        raise named(error, folder) from None
+        raise named(error, path) from None
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield

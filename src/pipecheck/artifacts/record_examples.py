@@ -263,18 +263,8 @@ def _boxes(facts, index, offset, values) -> list[tuple[float, float, float, floa
 def _classes(facts, index, offset, values, count: int) -> None:
     texts = [t.decode("utf-8", "replace") for t in values.get("image/object/class/text", [])]
     labels = values.get("image/object/class/label", [])
-    for key, column in (("image/object/class/text", texts), ("image/object/class/label", labels)):
-        if column and len(column) != count:
-            _note(
-                facts,
-                "list-lengths",
-                index,
-                offset,
-                _("{key} has {values} values for {count} boxes", key=key, values=len(column), count=count),
-                key=key,
-            )
-    for key in PER_OBJECT[2:]:
-        column = values.get(key, [])
+    columns = [("image/object/class/text", texts), ("image/object/class/label", labels)]
+    for key, column in columns + [(key, values.get(key, [])) for key in PER_OBJECT[2:]]:
         if column and len(column) != count:
             _note(
                 facts,

@@ -14,7 +14,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipecheck.atomic import keep_owner, named, write_all, write_atomically
+from pipecheck.atomic import flocked, keep_owner, named, write_all, write_atomically
 from pipecheck.errors import InputError
 from pipecheck.i18n import _
 
@@ -89,20 +89,8 @@ def _exclusive(path: Path):
     itself (no lock file to leave behind): the second run waits, then finds the first run's
     content, not the one it read, and refuses. Where there is no flock (Windows) it is not held.
     """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    with flocked(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)):
         yield
-        return
-    try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    except OSError as error:
-        raise named(error, path) from None
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(descriptor)
 
 
 def _write_backup(path: Path, backup: Path, content: bytes) -> None:
