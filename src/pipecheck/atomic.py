@@ -63,6 +63,17 @@ class UnsafeWrite(InputError):
     """A write that would go through a link or land outside the project: refused, nothing written."""
 
 
+def link_refused(path: Path) -> UnsafeWrite:
+    """The refusal of a write through the link `path`, naming where it points."""
+    return UnsafeWrite(
+        _(
+            "{path} is a link (to {target}): pipecheck writes through no link, nothing written",
+            path=path,
+            target=os.readlink(path),
+        )
+    )
+
+
 def safe_folder(folder: Path, root: Path) -> Path:
     """`folder`, made where absent, when it lies inside `root` and no part of it below `root` is a link.
 
@@ -77,13 +88,7 @@ def safe_folder(folder: Path, root: Path) -> Path:
     for part in folder.relative_to(root).parts:
         current = current / part
         if os.path.islink(current):
-            raise UnsafeWrite(
-                _(
-                    "{path} is a link (to {target}): pipecheck writes through no link, nothing written",
-                    path=current,
-                    target=os.readlink(current),
-                )
-            )
+            raise link_refused(current)
         try:
             os.mkdir(current)
         except FileExistsError:
@@ -138,11 +143,8 @@ ANY = object()  # `since` for a write that need not find the file as it was
 def identity(path: Path) -> tuple[int, int, int, int] | None:
     """What tells one version of a file from another without reading it: device, inode, size and
     modification time (None when nothing is there; a link is its own identity, not its target's)."""
-    try:
-        info = os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+    info = _lstat(path)
+    return None if info is None else (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def write_guarded(path: Path, data: bytes, root: Path, *, since=ANY, durable: bool = False, mode_from=None) -> Path:
@@ -159,13 +161,7 @@ def write_guarded(path: Path, data: bytes, root: Path, *, since=ANY, durable: bo
     with _folder_locked(folder):
         info = _lstat(path)
         if info is not None and stat.S_ISLNK(info.st_mode):
-            raise UnsafeWrite(
-                _(
-                    "{path} is a link (to {target}): pipecheck writes through no link, nothing written",
-                    path=path,
-                    target=os.readlink(path),
-                )
-            )
+            raise link_refused(path)
         if info is not None and not stat.S_ISREG(info.st_mode):
             raise UnsafeWrite(_("{path} is not a regular file: nothing written", path=path))
         if since is not ANY and identity(path) != since:
@@ -273,12 +269,6 @@ def open_log(path: Path, root: Path):
         descriptor = os.open(path, flags, 0o666)
     except OSError as error:
         if os.path.islink(path):
-            raise UnsafeWrite(
-                _(
-                    "{path} is a link (to {target}): pipecheck writes through no link, nothing written",
-                    path=path,
-                    target=os.readlink(path),
-                )
-            ) from None
+            raise link_refused(path) from None
         raise named(error, path) from None
     return os.fdopen(descriptor, "a", encoding="utf-8", errors="replace")
