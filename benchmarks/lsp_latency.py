@@ -142,7 +142,7 @@ def run(root: Path, edits: int, env: dict) -> dict:
 def relint_checksums(root: Path) -> dict:
     """In this process, as the server does: how many files a re-lint after an edit checksums."""
     from pipecheck.artifacts import cached
-    from pipecheck.integrations.lsp.linting import Linter
+    from pipecheck.lsp.linting import Linter
 
     cached.remember_in_memory()
     linter, path = Linter(), (root / CONFIG).absolute()

@@ -20,7 +20,7 @@ def register(commands) -> None:
 
 def run(args) -> int:
     try:
-        from pipecheck.integrations.lsp.server import serve
+        from pipecheck.lsp.server import serve
     except ImportError as error:
         print(
             _(

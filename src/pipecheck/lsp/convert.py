@@ -8,7 +8,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
-from pipecheck.integrations.lsp.linting import finding_span
+from pipecheck.lsp.linting import finding_span
 from pipecheck.report.rule_docs import rule_page_url
 
 SEVERITIES = {

@@ -12,8 +12,8 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from pipecheck.integrations.lsp import actions, schema_help
-from pipecheck.integrations.lsp.linting import kind_of, launch_root
+from pipecheck.lsp import actions, schema_help
+from pipecheck.lsp.linting import kind_of, launch_root
 
 
 def register(server) -> None:

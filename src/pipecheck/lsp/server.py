@@ -19,8 +19,8 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
-from pipecheck.integrations.lsp import convert, features
-from pipecheck.integrations.lsp.linting import Linter, kind_of
+from pipecheck.lsp import convert, features
+from pipecheck.lsp.linting import Linter, kind_of
 from pipecheck.version import __version__
 
 DEBOUNCE_SECONDS = 0.03
