@@ -104,6 +104,19 @@ def test_the_layer_check_sees_an_upward_import():
     assert upward(wrapper, "from pipecheck import __version__, cache\nfrom . import runs\n") == []
 
 
+def map_entries() -> list[str]:
+    """The parts the map of docs/contributing/architecture.md names under src/pipecheck/, in its order."""
+    page = (REPO / "docs" / "contributing" / "architecture.md").read_text()
+    lines = page.split("\nsrc/pipecheck/", 1)[1].split("\nrules/", 1)[0].splitlines()[1:]
+    return [line.split()[0] for line in lines if line.startswith("  ") and not line.startswith("   ")]
+
+
+def test_the_map_names_every_part_from_the_ground_up():
+    entries = [part for part in map_entries() if part in LAYER]
+    assert set(LAYER) - set(entries) == {"__version__", "pipecheck"}  # version.py and the face (__init__.py)
+    assert [LAYER[part] for part in entries] == sorted(LAYER[part] for part in entries), entries
+
+
 def too_big(paths: list[Path]) -> list[str]:
     """The modules over MODULE_LINES lines and the functions over FUNCTION_LINES among `paths`."""
     found = []
