@@ -12,6 +12,10 @@ PUBLISHED_RUNS = {
     "ssd_efficientdet_d0_512x512_coco17_tpu-8": (16, "Roboflow's EfficientDet-D0 notebook"),
     "ssd_resnet50_v1_fpn_640x640_coco17_tpu-8": (8, "the TF2 Object Detection API tutorial (readthedocs)"),
 }
+# Zoo configs that are a published run's config but for the resizer's size: the SSD loss is divided by the
+# batch's matched anchors (ssd_meta_arch.loss, normalize_loss_by_num_matches in both), so the input size does
+# not change the size of a step, and the run speaks for them too.
+SAME_BUT_THE_SIZE = {"ssd_mobilenet_v2_fpnlite_640x640_coco17_tpu-8": "ssd_mobilenet_v2_fpnlite_320x320_coco17_tpu-8"}
 
 
 @rule("PC526", "zoo-rate-scaled-without-original", category="schedule", severity="warning")
@@ -33,7 +37,8 @@ def zoo_rate_scaled_without_original(config, original):
     with the zoo's rate and warmup at this batch or a larger one and gets working detectors
     (FPNLite 320 at 4 in TFODCourse, EfficientDet-D0 at 16 in Roboflow's notebook, SSD
     ResNet-50 FPN 640 at 8 in the TF2 tutorial), the loss is not known to diverge: the
-    finding, with its scaled rate, is an info for -v.
+    finding, with its scaled rate, is an info for -v. FPNLite 640 too: its zoo config is the
+    320 one but for the resizer, and the SSD loss is a mean over matched anchors.
 
     Bad:
         rm pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/pipeline.config
@@ -41,6 +46,23 @@ def zoo_rate_scaled_without_original(config, original):
     Good:
         rm pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/pipeline.config
         train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base: 0.005
+    Bad (FPNLite 640 below the batch of the published run of its 320 twin):
+        base ssd
+        rm pre-trained/ssd_mobilenet_v2_fpnlite_320x320_coco17_tpu-8/pipeline.config
+        model.ssd.image_resizer.fixed_shape_resizer.height: 640
+        model.ssd.image_resizer.fixed_shape_resizer.width: 640
+        train_config.batch_size: 2
+        train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base: 0.08
+        train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.warmup_learning_rate: 0.026666
+        expect train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base
+    Good (FPNLite 640 at that batch: an info for -v):
+        base ssd
+        rm pre-trained/ssd_mobilenet_v2_fpnlite_320x320_coco17_tpu-8/pipeline.config
+        model.ssd.image_resizer.fixed_shape_resizer.height: 640
+        model.ssd.image_resizer.fixed_shape_resizer.width: 640
+        train_config.batch_size: 4
+        train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.learning_rate_base: 0.08
+        train_config.optimizer.momentum_optimizer.learning_rate.cosine_decay_learning_rate.warmup_learning_rate: 0.026666
     """
     if original is not None:
         return None  # PC509 compares with the zoo's own file
@@ -66,37 +88,48 @@ def zoo_rate_scaled_without_original(config, original):
         hint += _(" and warmup_learning_rate: {value:.3g}", value=schedule.warmup_learning_rate * factor)
     published = published_run(name, batch, schedule_name, schedule)
     if published:
-        return Finding(
-            _(
-                "{rate:g} is the zoo's rate for {network} at batch {zoo_batch}; {source} trains it so at batch "
-                "{published}, and batch_size is {batch}",
-                batch=batch,
-                rate=rate,
-                network=name,
-                zoo_batch=row["batch_size"],
-                source=published[1],
-                published=published[0],
-            ),
-            field=f"{path}.{rate_field}",
-            hint=hint,
-            severity="info",
-            tier="detail",
-        )
-    return Finding(
-        _(
-            "{rate:g} is the zoo's rate for {network} at batch {zoo_batch}; at batch_size {batch} the loss may diverge",
-            batch=batch,
-            rate=rate,
-            network=name,
-            zoo_batch=row["batch_size"],
-        ),
-        field=f"{path}.{rate_field}",
-        hint=hint,
+        message = _published(rate, name, row["batch_size"], published, batch)
+        return Finding(message, field=f"{path}.{rate_field}", hint=hint, severity="info", tier="detail")
+    message = _(
+        "{rate:g} is the zoo's rate for {network} at batch {zoo_batch}; at batch_size {batch} the loss may diverge",
+        batch=batch,
+        rate=rate,
+        network=name,
+        zoo_batch=row["batch_size"],
     )
+    return Finding(message, field=f"{path}.{rate_field}", hint=hint)
 
 
 def published_run(network: str, batch: int, schedule_name: str, schedule) -> tuple[int, str] | None:
-    """The published run of this network at this batch or a smaller one, warmup kept; None if there is none."""
-    run = PUBLISHED_RUNS.get(network)
+    """The published run of this network (or its twin but for the size) at this batch or a smaller one, warmup
+    kept; None if there is none."""
+    run = PUBLISHED_RUNS.get(SAME_BUT_THE_SIZE.get(network, network))
     warmup = schedule_name == "cosine_decay_learning_rate" and schedule.warmup_steps > 0
     return run if run is not None and warmup and batch >= run[0] else None
+
+
+def _published(rate: float, network: str, zoo_batch: int, published: tuple[int, str], batch: int) -> str:
+    """The info's message: which published run trains this network (or its twin) at which batch."""
+    if network in SAME_BUT_THE_SIZE:
+        return _(
+            "{rate:g} is the zoo's rate for {network} at batch {zoo_batch}; {source} trains {twin}, the same "
+            "config but for the input size (which leaves a step's size alone: the SSD loss is a mean over "
+            "matched anchors), so at batch {published}, and batch_size is {batch}",
+            batch=batch,
+            rate=rate,
+            network=network,
+            zoo_batch=zoo_batch,
+            source=published[1],
+            twin=SAME_BUT_THE_SIZE[network],
+            published=published[0],
+        )
+    return _(
+        "{rate:g} is the zoo's rate for {network} at batch {zoo_batch}; {source} trains it so at batch "
+        "{published}, and batch_size is {batch}",
+        batch=batch,
+        rate=rate,
+        network=network,
+        zoo_batch=zoo_batch,
+        source=published[1],
+        published=published[0],
+    )

@@ -271,6 +271,25 @@ def test_pc510_does_not_judge_a_tf1_network_by_the_tf2_zoo_s_rates(clean_project
     assert any(u["rule"] == "PC510" and "TF1 feature extractor" in u["reason"] for u in document["undecided"])
 
 
+def test_pc526_on_fpnlite_640_follows_the_published_run_of_its_320_twin(tmp_path, monkeypatch):
+    """renotte-course-afb, tutorial-jake (locked split): the zoo's 640 config is the 320 one but for the resizer."""
+    monkeypatch.chdir(tmp_path)
+    text = (
+        "model { ssd { num_classes: 2 image_resizer { fixed_shape_resizer { height: 640 width: 640 } }"
+        " feature_extractor { type: 'ssd_mobilenet_v2_fpn_keras' } } }\n"
+        "train_config { batch_size: 6 num_steps: 2000 optimizer { momentum_optimizer { learning_rate {"
+        " cosine_decay_learning_rate { learning_rate_base: 0.08 total_steps: 50000 warmup_learning_rate: 0.026666"
+        " warmup_steps: 1000 } } momentum_optimizer_value: 0.9 } } }\n"
+    )
+    for batch, tier in ((6, "detail"), (4, "detail"), (3, "default")):
+        (tmp_path / "pipeline.config").write_text(text.replace("batch_size: 6", f"batch_size: {batch}"))
+        [found] = [f for f in lint_json(target="pipeline.config")[1]["findings"] if f["rule"] == "PC526"]
+        assert found["tier"] == tier and "fpnlite_640x640" in found["message"], found
+        assert ("ssd_mobilenet_v2_fpnlite_320x320_coco17_tpu-8, the same config" in found["message"]) == (
+            tier == "detail"
+        ), found
+
+
 def test_pc526_is_a_detail_where_a_published_run_trains_the_network_so(tmp_path, monkeypatch):
     """FPNLite 320 at batch 4 with the zoo's 0.08 and warmup: TFODCourse trains it so; at batch 2 nobody does."""
     monkeypatch.chdir(tmp_path)
