@@ -8,6 +8,8 @@ from pipecheck.rulekit import exists, tail_parts
 from pipecheck.rulekit import is_dir as _is_dir
 
 DATA_SHARD = re.compile(r"\.data-(\d{5})-of-(\d{5})$")
+# A TF1 Saver's prefix (model.ckpt-1234, first_model.ckpt); TF2's CheckpointManager writes ckpt-N, with no dot.
+TF1_RUN_NAME = re.compile(r"\.ckpt(-\d+)?$")
 
 
 def prefix_in(folder: Path) -> Path | None:
@@ -78,3 +80,23 @@ def absent_prefix(value: str, missing: Path, problem: str, project, project_file
         hint=hint,
         replacement=f'"{fixed}"' if here is not None else None,
     )
+
+
+def nearby(prefix: Path, value: str, project) -> str:
+    """PC302's hint for an absent prefix: the folder's own prefix, a run's files to copy, or the zoo's archive."""
+    found = prefix_in(prefix.parent) if _is_dir(prefix.parent) else None
+    if found is not None:
+        fixed = as_value(value, found, project)
+        return _('the folder holds {name}: write fine_tune_checkpoint: "{prefix}"', name=found.name, prefix=fixed)
+    written = Path(value.replace("\\", "/"))
+    if TF1_RUN_NAME.search(written.name):  # copying a TF1 run's files would fail next, in load_fine_tune_checkpoint
+        return _(
+            "{name} is named like a TF1 checkpoint (TF2 runs write ckpt-N), and model_main_tf2.py refuses a TF1 "
+            "one ('Checkpoint is expected to be an object-based checkpoint'): extract the network's TF2 zoo "
+            "archive and point at the prefix in its checkpoint/ folder",
+            name=written.name,
+        )
+    if written.parent.name != "checkpoint":  # a run's own (models/<name>/ckpt-9), not the zoo's
+        return _("copy that run's .index and .data files here, or point at a prefix that exists")
+    # no number named: most of the zoo's archives hold ckpt-0, CenterNet MobileNetV2's ckpt-301
+    return _("extract the network's zoo archive and point at the prefix in its checkpoint/ folder")

@@ -12,6 +12,7 @@ from ._checkpoint_paths import (
     actual_prefix,
     as_value,
     names_the_folder,
+    nearby,
     prefix_in,
     state_file_or_folder,
 )
@@ -120,10 +121,16 @@ def checkpoint_files_exist(config, project):
 
     Why: a prefix whose files are missing (a wrong folder, an archive extracted elsewhere,
     a download cut short) fails with "Unsuccessful TensorSliceReader constructor" after the
-    model is built. Values that are not prefixes are PC301's.
+    model is built. Values that are not prefixes are PC301's. The hint follows the name: a
+    run's own ckpt-N is copied from that run, but a TF1 Saver's name (first_model.ckpt,
+    frozen.ckpt-2000; a TF2 run writes ckpt-N, and model.ckpt is PC301's) would be refused once
+    found ("Checkpoint is expected to be an object-based checkpoint"), so it points at the TF2
+    zoo's archive.
 
     Bad:
         train_config.fine_tune_checkpoint: "pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-1"
+    Bad (a TF1 run's name):
+        train_config.fine_tune_checkpoint: "faces_cubes/training/first_model.ckpt"
     Bad (a shard missing):
         rm pre-trained/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8/checkpoint/ckpt-0.data-00000-of-00001
         expect train_config.fine_tune_checkpoint
@@ -159,7 +166,7 @@ def checkpoint_files_exist(config, project):
         hint = (
             _("it exists relative to {base}: run from there or pass --root {base}", base=elsewhere[0])
             if elsewhere
-            else _nearby(prefix, value, project)
+            else nearby(prefix, value, project)
         )
         return Finding(_("not found: {path}", path=project.display(index)), field=FIELD, hint=hint)
     shards = sorted(prefix.parent.glob(f"{prefix.name}.data-*-of-*"))
@@ -183,17 +190,6 @@ def checkpoint_files_exist(config, project):
             hint=_("extract the whole zoo archive again"),
         )
     return None
-
-
-def _nearby(prefix: Path, value: str, project) -> str:
-    found = prefix_in(prefix.parent) if _is_dir(prefix.parent) else None
-    if found is not None:
-        fixed = as_value(value, found, project)
-        return _('the folder holds {name}: write fine_tune_checkpoint: "{prefix}"', name=found.name, prefix=fixed)
-    if Path(value.replace("\\", "/")).parent.name != "checkpoint":  # a run's own (models/<name>/ckpt-9), not the zoo's
-        return _("copy that run's .index and .data files here, or point at a prefix that exists")
-    # no number named: most of the zoo's archives hold ckpt-0, CenterNet MobileNetV2's ckpt-301
-    return _("extract the network's zoo archive and point at the prefix in its checkpoint/ folder")
 
 
 @rule("PC303", "checkpoint-version-v2", category="checkpoint", fix="safe", checklist=CHECKPOINT_IS_THE_NETWORKS)

@@ -45,6 +45,18 @@ def test_an_absent_checkpoint_hint_names_no_checkpoint_number(clean_project):
     assert "zoo" not in finding["hint"] and "that run's" in finding["hint"]  # a run's own checkpoint
 
 
+def test_an_absent_checkpoint_named_like_a_tf1_run_s_is_not_to_be_copied(clean_project):
+    """first_model.ckpt (locked split, tf1-home-kante): a TF1 Saver's name; its files would be refused once copied."""
+    config = clean_project / CONFIG
+    written = re.search(r'fine_tune_checkpoint: "([^"]+)"', config.read_text()).group(1)
+    for tf1 in ("/home/shawn/models/training/first_model.ckpt", "C:\\\\runs\\\\frozen.ckpt-2000"):
+        config.write_text(config.read_text().replace(written, tf1))
+        [finding] = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC302"]
+        assert "copy" not in finding["hint"] and "TF2 zoo archive" in finding["hint"], finding
+        assert "object-based" in finding["hint"] and finding["message"].startswith("not found"), finding
+        written = tf1
+
+
 def test_num_steps_hint_follows_the_cosine_schedule_else_names_no_number(clean_project, tmp_path):
     config = clean_project / CONFIG
     text = re.sub(r"num_steps: \d+", "num_steps: 0", config.read_text())
