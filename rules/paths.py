@@ -3,6 +3,7 @@
 import fnmatch
 import os
 import posixpath
+import re
 
 from pipecheck import N_, Finding, _, cannot_decide, rule
 from pipecheck.rulekit import (
@@ -22,6 +23,8 @@ _CONTROL_CHARS = set("\t\n\r\a\b\f\v\0")
 # The review's sign-off items these rules pre-fill.
 PATHS_RESOLVE = N_("Every path resolves from the launch root")
 EVAL_NOT_TRAIN = N_("Evaluation images are not training images")
+# a word of a record file's name that says evaluation: test.record, val-00000-of-00010, eval_data.tfrecord
+_EVALUATION_WORD = re.compile(r"(?<![a-z])(test|val|valid|validation|eval|evaluation)(?![a-z])")
 
 
 @rule("PC201", "no-placeholder-paths", category="paths", fix="safe", checklist=PATHS_RESOLVE)
@@ -264,10 +267,15 @@ def eval_not_train_records(config, project):
     the images the model learnt: mAP looks great and overfitting is invisible. The paths
     themselves are compared too (separators, ./ and // aside, after relocation), and the
     shard patterns (train-?????-of-00010 covers train-00003-of-00010), so the copy is seen
-    when the records are absent, as in every published repository.
+    when the records are absent, as in every published repository. When the records both
+    read are named for evaluation (test.record, val-?????-of-00010), the copy went the other
+    way: the finding is on the training reader's line, the one to edit, and names both.
 
     Bad:
         eval_input_reader[0].tf_record_input_reader.input_path[0]: "faces_cubes/training/train.record"
+    Bad (training reads the evaluation records):
+        train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/test.record"
+        expect train_input_reader.tf_record_input_reader.input_path[0]
     Bad (records absent):
         eval_input_reader[0].tf_record_input_reader.input_path[0]: "./faces_cubes//training/train-?????-of-00004"
         train_input_reader.tf_record_input_reader.input_path[0]: "faces_cubes/training/train-?????-of-00004"
@@ -284,23 +292,64 @@ def eval_not_train_records(config, project):
         option --ignore PC202
     """
     train_values = list(config.train_input.tf_record_input_reader.input_path)
-    train = {m.resolve() for v in train_values for m in project.matches(v, pattern=True)}
+    train = set().union(*(_matched(project, v) for v in train_values))
     compared = [_comparable(project, t) for t in train_values]  # once a training path, not once a pair
+    told = set()  # a training path read by several eval paths: one finding on the training line
     for index, reader in enumerate(config.eval_inputs):
         for position, value in enumerate(reader.tf_record_input_reader.input_path):
-            shared = {m.resolve() for m in project.matches(value, pattern=True)} & train
-            mine = _comparable(project, value)
-            written = next((t for t in compared if _same_records(mine, t)), None)
-            if shared or written is not None:
-                path = project.display(sorted(shared)[0]) if shared else value
-                yield Finding(
-                    _(
-                        "evaluation reads {path}, which training reads too: the metrics will not show overfitting",
-                        path=path,
-                    ),
-                    field=f"eval_input_reader[{index}].tf_record_input_reader.input_path[{position}]",
-                    hint=_("evaluate on images the model never trains on (the course's test.record)"),
-                )
+            mine = _matched(project, value)
+            shared, comparable = mine & train, _comparable(project, value)
+            written = next((i for i, t in enumerate(compared) if _same_records(comparable, t)), None)
+            if not shared and written is None:
+                continue
+            path = project.display(sorted(shared)[0]) if shared else value
+            field = f"eval_input_reader[{index}].tf_record_input_reader.input_path[{position}]"
+            if written is None:  # the same files under two spellings: the training value the files came from
+                written = next(i for i, t in enumerate(train_values) if mine & _matched(project, t))
+            if _evaluation_name(train_values[written]):
+                if written not in told:
+                    told.add(written)
+                    yield _training_reads_evaluation_records(config, path, written, field)
+                continue
+            yield Finding(
+                _(
+                    "evaluation reads {path}, which training reads too: the metrics will not show overfitting",
+                    path=path,
+                ),
+                field=field,
+                hint=_("evaluate on images the model never trains on (the course's test.record)"),
+            )
+
+
+def _matched(project, value: str) -> set:
+    return {m.resolve() for m in project.matches(value, pattern=True)}
+
+
+def _evaluation_name(value: str) -> bool:
+    """test.record, val-?????-of-00010, eval_data.tfrecord: a name for evaluation records, not training ones."""
+    name = posixpath.basename(value.replace("\\", "/")).lower()
+    return bool(_EVALUATION_WORD.search(name)) and "train" not in name
+
+
+def _training_reads_evaluation_records(config, path: str, position: int, eval_field: str) -> Finding:
+    """Both readers read records named for evaluation: the line to edit is the training reader's."""
+    field = f"train_input_reader.tf_record_input_reader.input_path[{position}]"
+    places = [(f, config.located.locations[f].line) for f in (field, eval_field) if f in config.located.locations]
+    return Finding(
+        _(
+            "training and evaluation both read {path}{lines}, records named for evaluation: the model learns "
+            "the images it is evaluated on, and the metrics will not show overfitting",
+            path=path,
+            lines=lines_named(places),
+        ),
+        field=field,
+        hint=_(
+            "edit the training reader's input_path (line {line}) to the training records (the course's "
+            "train.record); evaluation keeps {name}",
+            line=places[0][1],
+            name=posixpath.basename(path.replace("\\", "/")),
+        ),
+    )
 
 
 def _normalised(project, value: str) -> str:

@@ -57,6 +57,25 @@ def test_an_absent_checkpoint_named_like_a_tf1_run_s_is_not_to_be_copied(clean_p
         written = tf1
 
 
+def test_training_on_the_evaluation_records_is_told_on_the_training_line(clean_project):
+    """renotte-cataloguing (locked split): both readers read test.record; the edit is the training reader's."""
+    config = clean_project / CONFIG
+    text = config.read_text()
+    train, test = (n for n, line in enumerate(text.splitlines(), 1) if "input_path:" in line)
+    config.write_text(text.replace('"faces_cubes/training/train.record"', '"faces_cubes/training/test.record"'))
+    [finding] = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC204"]
+    assert finding["field"] == "train_input_reader.tf_record_input_reader.input_path[0]", finding
+    assert f"(lines {train}, {test})" in finding["message"] and f"line {train})" in finding["hint"], finding
+    assert "train.record" in finding["hint"] and "keeps test.record" in finding["hint"], finding
+    windows = 'input_path: "faces_cubes\\\\training\\\\test.record"'  # absent here, as in a published repository
+    config.write_text(re.sub(r'input_path: "[^"]+"', lambda _match: windows, text))
+    [finding] = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC204"]
+    assert finding["field"].startswith("train_input_reader") and f"(lines {train}, {test})" in finding["message"]
+    config.write_text(text.replace('"faces_cubes/training/test.record"', '"faces_cubes/training/train.record"'))
+    [finding] = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC204"]  # the usual copy: eval's line
+    assert finding["field"] == "eval_input_reader[0].tf_record_input_reader.input_path[0]", finding
+
+
 def test_num_steps_hint_follows_the_cosine_schedule_else_names_no_number(clean_project, tmp_path):
     config = clean_project / CONFIG
     text = re.sub(r"num_steps: \d+", "num_steps: 0", config.read_text())
