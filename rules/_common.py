@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 
 from pipecheck import Finding, _, cannot_decide, n_
@@ -42,6 +43,17 @@ def suggested_path(project, project_files, field_path: str) -> str | None:
     if not candidates:
         return None
     return project.display(candidates[0])
+
+
+def example_records(config, reader: str) -> str:
+    """A records path for PC203's hint: the course's name for the reader's role, in the other readers' folder."""
+    name = "train.record" if reader.startswith("train") else "test.record"
+    for other, message in config.input_readers():
+        for value in message.tf_record_input_reader.input_path if other != reader else ():
+            folder = posixpath.dirname(value.strip().replace("\\", "/"))
+            if folder and not is_placeholder(value):
+                return f"{folder}/{name}"
+    return f"<project>/training/{name}"
 
 
 def reader_files(records):

@@ -14,7 +14,7 @@ from pipecheck.rulekit import (
     written_elsewhere,
 )
 
-from ._common import is_placeholder, leaf_name, path_fields, suggested_path
+from ._common import example_records, is_placeholder, leaf_name, path_fields, suggested_path
 from ._missing import lines_named, missing_findings
 
 CODES = ("PC200", "PC206")
@@ -224,7 +224,9 @@ def input_path_set(config):
     builder then stops with "At least one input path must be specified" after start-up.
     An input_path of "" (the value deleted, the line kept) passes that check, and
     tf.io.gfile.glob finds no file for it: "Did not find any input files matching the
-    glob pattern ['']" (builders/dataset_builder.py:78-82).
+    glob pattern ['']" (builders/dataset_builder.py:78-82). The hint's path is an example:
+    the course's name for the reader's role (train.record, test.record) in the folder of the
+    other reader's records, when one is written.
 
     Bad:
         delete train_input_reader.tf_record_input_reader.input_path[0]
@@ -241,19 +243,21 @@ def input_path_set(config):
             yield Finding(
                 _("{reader} reads no records: it has no tf_record_input_reader", reader=path),
                 field=f"{path}.tf_record_input_reader",
-                hint=_('add tf_record_input_reader {{ input_path: "<project>/training/train.record" }}'),
+                hint=_('add tf_record_input_reader {{ input_path: "{path}" }}', path=example_records(config, path)),
             )
         elif kind == "tf_record_input_reader" and not reader.tf_record_input_reader.input_path:
             yield Finding(
                 _("{reader}.tf_record_input_reader has no input_path", reader=path),
                 field=f"{path}.tf_record_input_reader.input_path",
-                hint=_('add input_path: "<project>/training/train.record"'),
+                hint=_('add input_path: "{path}"', path=example_records(config, path)),
             )
         elif kind == "tf_record_input_reader" and not any(v.strip() for v in reader.tf_record_input_reader.input_path):
             yield Finding(
                 _('{reader}.tf_record_input_reader.input_path is "": the reader finds no record file', reader=path),
                 field=f"{path}.tf_record_input_reader.input_path[0]",
-                hint=_('write where the records are: input_path: "<project>/training/test.record"'),
+                hint=_(
+                    'write where the records are, for example input_path: "{path}"', path=example_records(config, path)
+                ),
             )
 
 

@@ -76,6 +76,18 @@ def test_training_on_the_evaluation_records_is_told_on_the_training_line(clean_p
     assert finding["field"] == "eval_input_reader[0].tf_record_input_reader.input_path[0]", finding
 
 
+def test_the_records_an_empty_input_path_hint_proposes_follow_the_reader_and_the_other_readers_folder(clean_project):
+    """tf1-data-model: the training records are under data/; a training reader is not offered test.record."""
+    config = clean_project / CONFIG
+    text = config.read_text().replace('"faces_cubes/training/train.record"', '"data/train.record"')
+    config.write_text(text.replace('"faces_cubes/training/test.record"', '""'))
+    [finding] = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC203"]
+    assert finding["hint"].endswith('input_path: "data/test.record"'), finding
+    config.write_text(text.replace('"data/train.record"', '""'))
+    [finding] = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC203"]
+    assert finding["hint"].endswith('input_path: "faces_cubes/training/train.record"'), finding
+
+
 def test_num_steps_hint_follows_the_cosine_schedule_else_names_no_number(clean_project, tmp_path):
     config = clean_project / CONFIG
     text = re.sub(r"num_steps: \d+", "num_steps: 0", config.read_text())
