@@ -6,7 +6,7 @@ import posixpath
 from pathlib import Path
 
 from pipecheck import Finding, _, cannot_decide, n_
-from pipecheck.rulekit import is_placeholder  # noqa: F401  (the rules' helpers, in one place)
+from pipecheck.rulekit import is_placeholder, label_map_ids  # is_placeholder: the rules' helper, in one place
 
 
 def needs(value, block: str):
@@ -43,6 +43,29 @@ def suggested_path(project, project_files, field_path: str) -> str | None:
     if not candidates:
         return None
     return project.display(candidates[0])
+
+
+def label_map_misfit(path: Path, schema, num_classes: int | None) -> str:
+    """'' when a label map suggested for a placeholder fits num_classes; else what its ids would do."""
+    ids = sorted(set(label_map_ids(path, schema.label_map_class) or []))
+    if not num_classes or not ids or ids[-1] <= num_classes:
+        return ""
+    shown = ", ".join(str(i) for i in ids[:10]) + (" ..." if len(ids) > 10 else "")
+    if len(ids) <= num_classes:  # the items fit once renumbered
+        return _(
+            "; its ids ({ids}) go past num_classes {count}: those above {count} would train as background "
+            "(number the items 1..{count}, or write num_classes: {highest})",
+            ids=shown,
+            count=num_classes,
+            highest=ids[-1],
+        )
+    return _(
+        "; its ids ({ids}) go past num_classes {count}: those above {count} would train as background "
+        "(write num_classes: {highest})",
+        ids=shown,
+        count=num_classes,
+        highest=ids[-1],
+    )
 
 
 def example_records(config, reader: str) -> str:

@@ -14,7 +14,7 @@ from pipecheck.rulekit import (
     written_elsewhere,
 )
 
-from ._common import example_records, is_placeholder, leaf_name, path_fields, suggested_path
+from ._common import example_records, is_placeholder, label_map_misfit, leaf_name, path_fields, suggested_path
 from ._missing import lines_named, missing_findings
 
 CODES = ("PC200", "PC206")
@@ -28,7 +28,7 @@ _EVALUATION_WORD = re.compile(r"(?<![a-z])(test|val|valid|validation|eval|evalua
 
 
 @rule("PC201", "no-placeholder-paths", category="paths", fix="safe", checklist=PATHS_RESOLVE)
-def no_placeholder_paths(config, project, project_files):
+def no_placeholder_paths(config, project, project_files, schema):
     """No path is still a placeholder: the zoo's (PATH_TO_BE_CONFIGURED, /placer/, /cns/) or a tutorial's.
 
     Catalogue: F-01
@@ -40,10 +40,14 @@ def no_placeholder_paths(config, project, project_files):
     The OD API fails on the first one it opens, a minute into the run. The same placeholder
     in several fields (the training and evaluation label_map_path) is one finding naming
     every line to edit, and the placeholders of one config are shown as one finding with a
-    line for each (the JSON and -v keep each one whole).
+    line for each (the JSON and -v keep each one whole). A label map the hint proposes is
+    read: PC101 cannot judge a placeholder, so ids past num_classes are said there.
 
     Bad:
         train_input_reader.label_map_path: "PATH_TO_BE_CONFIGURED/label_map.txt"
+    Bad (the project's label map has ids past num_classes):
+        train_input_reader.label_map_path: "PATH_TO_BE_CONFIGURED"
+        model.faster_rcnn.num_classes: 1
     Bad (tutorial):
         train_input_reader.tf_record_input_reader.input_path[0]: "gs://${YOUR_GCS_BUCKET}/data/train.record"
     Bad (path to):
@@ -66,10 +70,15 @@ def no_placeholder_paths(config, project, project_files):
             if ZOO_PLACEHOLDER.search(value)
             else _("{name} is still a placeholder to fill in: {value!r}", name=name, value=value)
         )
+        misfit = (
+            label_map_misfit(project.resolve(suggestion), schema, config.num_classes)
+            if name == "label_map_path" and suggestion
+            else ""
+        )
         yield Finding(
             message + lines_named(places),
             field=field,
-            hint=_('write {name}: "{path}"', name=name, path=suggestion)
+            hint=_('write {name}: "{path}"', name=name, path=suggestion) + misfit
             if suggestion
             else _("write the path of your file, relative to the folder you train from"),
             replacement=f'"{suggestion}"' if suggestion else None,  # fix writes the other lines in its next round

@@ -76,6 +76,18 @@ def test_training_on_the_evaluation_records_is_told_on_the_training_line(clean_p
     assert finding["field"] == "eval_input_reader[0].tf_record_input_reader.input_path[0]", finding
 
 
+def test_a_label_map_proposed_for_a_placeholder_is_said_not_to_fit_num_classes(clean_project):
+    """ssd-levinj: the hint proposed label_map.pbtxt (ids 1, 2, 4) for num_classes 3, which nothing reported."""
+    config = clean_project / CONFIG
+    text = config.read_text().replace('"faces_cubes/training/label_map.pbtxt"', '"PATH_TO_BE_CONFIGURED"')
+    config.write_text(text)
+    [finding] = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC201"]
+    assert finding["hint"] == 'write label_map_path: "faces_cubes/training/label_map.pbtxt"', finding  # ids 1, 2 fit
+    config.write_text(text.replace("num_classes: 2", "num_classes: 1", 1))
+    [finding] = [f for f in lint_json()[1]["findings"] if f["rule"] == "PC201"]
+    assert "its ids (1, 2) go past num_classes 1" in finding["hint"] and "num_classes: 2" in finding["hint"], finding
+
+
 def test_the_records_an_empty_input_path_hint_proposes_follow_the_reader_and_the_other_readers_folder(clean_project):
     """tf1-data-model: the training records are under data/; a training reader is not offered test.record."""
     config = clean_project / CONFIG

@@ -6,6 +6,7 @@ to change. Fixtures give rules their data; these compute with it.
 """
 
 from pipecheck.artifacts.checkpoint import backbone_family, family_of_extractor
+from pipecheck.artifacts.label_map import label_map_ids
 from pipecheck.artifacts.tflite import detections_returned, tflite_models
 from pipecheck.guarded import exists, file_size, is_dir, problem_with
 from pipecheck.odapi.anchors import MODELLED_RESIZERS, anchor_fit, anchor_shapes, matching
@@ -49,6 +50,7 @@ __all__ = [
     "is_dir",
     "is_placeholder",
     "is_remote",
+    "label_map_ids",
     "launched_elsewhere",
     "newest_trained_checkpoint",
     "problem_with",

@@ -79,3 +79,13 @@ def load_label_map(path: Path, label_map_class: type, text: str | None = None) -
     if text is None:
         text = read_text(Path(path))
     return LabelMap(Path(path), parse_located(Path(path), text, label_map_class))
+
+
+def label_map_ids(path: Path, label_map_class: type) -> list[int] | None:
+    """The ids a label map file gives its items; None when it cannot be read or does not parse."""
+    from pipecheck.textproto import TextProtoSyntaxError
+
+    try:
+        return load_label_map(path, label_map_class).ids
+    except (OSError, UnicodeDecodeError, TextProtoSyntaxError):
+        return None
