@@ -9,6 +9,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,6 +105,10 @@ class Project:
         # strings, not Paths, on this path: it runs for every path of the config from every base
         text = value if local is not None else os.path.join(str(base or self.root), value)
         return [Path(text)] if self._folder_exists(os.path.dirname(text)) and exists(text) else []
+
+    def folder_exists(self, folder: str, base: Path | None = None) -> bool:
+        """Whether a relative path's folder exists from the root (or `base`), asked once a folder."""
+        return self._folder_exists(os.path.dirname(os.path.join(str(base or self.root), folder, "")))
 
     def _folder_exists(self, folder: str) -> bool:
         """Whether `folder` is one, asked once: 100,000 absent records in 100 absent folders cost 100 stats."""
@@ -208,11 +213,29 @@ def is_remote(value: str) -> bool:
     return value.startswith(REMOTE_PREFIXES)
 
 
+# Text that every match of PLACEHOLDER holds, lowercased: most paths hold none, and `in` is 5x faster than the search.
+_PLACEHOLDER_HINTS = ("path_to_be", "placer/", "cns/", "${", "<", "your", "path/to/")
+
+
 def is_placeholder(value: str) -> bool:
+    if value.isascii():  # IGNORECASE folds some non-ASCII letters onto ASCII ones (the Kelvin sign is a k)
+        lowered = value.lower()
+        for hint in _PLACEHOLDER_HINTS:  # a loop, not any(): a generator costs more than the test
+            if hint in lowered:
+                break
+        else:
+            return False
     return bool(PLACEHOLDER.search(value))
 
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_PLAIN_CHARS = string.ascii_letters + string.digits + "_.-/"
+
+
+def is_plain_relative(value: str) -> bool:
+    """A relative path of ASCII letters, digits and _ . - that does not climb out (no ..) nor end in /: no glob,
+    backslash, drive, ~ or space to read in it (str.strip is the test: 5x faster than a regular expression)."""
+    return bool(value) and not value.strip(_PLAIN_CHARS) and value[0] != "/" and value[-1] != "/" and ".." not in value
 
 
 def tail_parts(value: str) -> list[str]:

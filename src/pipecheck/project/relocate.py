@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipecheck.guarded import exists, is_dir, is_regular, read_bytes
-from pipecheck.project import _DRIVE, Project, is_placeholder, is_remote, tail_parts
+from pipecheck.project import _DRIVE, Project, is_placeholder, is_plain_relative, is_remote, tail_parts
 
 _GLOB_CHARS = set("*?[")
 
@@ -89,8 +89,11 @@ def _relative_parts(files: list[Path], root: Path) -> tuple[list, dict]:
 def relocate(project: Project, config, files) -> list[Relocation]:
     """Find, and record on the project, a local file for every missing path of the config."""
     relocations = []
+    names, nowhere = _relative_parts(files.all, project.root)[1], {}
     for field, value, prefix in _file_fields(config):
         if not value or is_remote(value) or is_placeholder(value) or value in project.relocated:
+            continue
+        if not prefix and _found_nowhere(project, value, names, nowhere):
             continue
         if _exists(project, value, prefix, pattern=".input_path" in field) or home_expansion(value, prefix) is not None:
             continue  # a ~ path whose expansion exists is this machine's, written wrong: PC207 says it
@@ -107,6 +110,20 @@ def relocate(project: Project, config, files) -> list[Relocation]:
             project.relocated[value] = matches
             relocations.append(Relocation(value, field, matches))
     return relocations
+
+
+def _found_nowhere(project: Project, value: str, names: dict, nowhere: dict[str, bool]) -> bool:
+    """A plain relative path whose folder exists from no base and whose name no project file has: nothing to
+    relocate, known from its folder (in `nowhere`, asked once a folder) and its name (a key of `names`)."""
+    if not is_plain_relative(value):
+        return False
+    folder, _slash, name = value.rpartition("/")
+    if name in names or name == ".":
+        return False
+    absent = nowhere.get(folder)
+    if absent is None:
+        absent = nowhere[folder] = not project.folder_exists(folder) and not project.bases_holding(value)
+    return absent
 
 
 def home_expansion(value: str, prefix: bool = False) -> Path | None:

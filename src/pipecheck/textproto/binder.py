@@ -7,14 +7,22 @@ reported, marked lost in `damaged`, and the binding goes on with the next one.
 from __future__ import annotations
 
 import difflib
-import re
 from collections import deque
 from dataclasses import dataclass
 
 from pipecheck.i18n import _
-from pipecheck.textproto.descriptors import child_message, homes_of, is_message, is_repeated, store_scalar
+from pipecheck.textproto.descriptors import (
+    child_message,
+    homes_of,
+    is_message,
+    is_repeated,
+    store_scalar,
+    store_scalars,
+    without_indexes,
+)
 from pipecheck.textproto.syntax import Document, FieldNode, MessageValue, ScalarValue
 from pipecheck.textproto.tokens import SourceText, TextProtoSyntaxError
+from pipecheck.textproto.unknown_fields import unknown_field_error
 from pipecheck.textproto.values import ValueError_, convert_scalar, extension_hint
 
 
@@ -41,10 +49,6 @@ class Note:
     first: FieldLocation
     second: FieldLocation
     detail: str = ""
-
-
-def without_indexes(field_path: str) -> str:
-    return re.sub(r"\[\d+\]", "", field_path)
 
 
 class Binder:
@@ -127,13 +131,20 @@ class Binder:
             if not repeated and path in self.locations and not is_message(field_descriptor):
                 again = self._location(node, node.values[-1] if node.values else None)
                 self.notes.append(Note("duplicate", path, self.locations[path], again))
+            if repeated and not is_message(field_descriptor) and not node.is_extension:
+                run = [node]  # the same field on the lines that follow (100,000 input_path): bound at once
+                while queue and queue[0].name == node.name and not queue[0].is_extension:
+                    run.append(queue.popleft())
+                self.bind_scalar_run(run, field_descriptor, path, prefix, message)
+                continue
             for value in node.values:
                 item_path = path
                 if repeated:
                     index = self.repeat_counts.get(path, 0)
                     self.repeat_counts[path] = index + 1
                     item_path = f"{path}[{index}]"
-                    self.locations.setdefault(path, self._location(node))
+                    if path not in self.locations:
+                        self.locations[path] = self._location(node)
                 try:
                     hoisted = self.bind_value(node, value, field_descriptor, item_path, message)
                 except TextProtoSyntaxError as problem:
@@ -232,7 +243,6 @@ class Binder:
         )
 
     def bind_value(self, node: FieldNode, value, field_descriptor, path: str, message) -> list[FieldNode]:
-        location = self._location(node, value)
         if is_message(field_descriptor):
             if not isinstance(value, MessageValue):
                 raise self.error(
@@ -240,6 +250,7 @@ class Binder:
                     _('"{name}" is a block: write {name} {{ ... }}, not a value', name=node.name),
                     token=value.tokens[0],
                 )
+            location = self._location(node, value)
             if path in self.locations and not is_repeated(field_descriptor):
                 self.notes.append(Note("duplicate", path, self.locations[path], location, detail="block"))
             self.locations[path] = location
@@ -254,11 +265,37 @@ class Binder:
                 self.stack.pop()
             self.mark_skipped(value.skipped, without_indexes(path))
             return hoisted
+        location = self.scalar_location(node, value, field_descriptor, path)
+        if location is not None:
+            store_scalar(message, field_descriptor, location.parsed)
+        return []
+
+    def bind_scalar_run(self, nodes: list[FieldNode], field_descriptor, path: str, prefix: str, message) -> None:
+        """Items of one repeated scalar field written in a row, stored in one call."""
+        index, parsed = self.repeat_counts.get(path, 0), []
+        for node in nodes:
+            for value in node.values:
+                item_path, index = f"{path}[{index}]", index + 1
+                if path not in self.locations:
+                    self.locations[path] = self._location(node)
+                try:
+                    location = self.scalar_location(node, value, field_descriptor, item_path)
+                except TextProtoSyntaxError as problem:
+                    self.fail(node, prefix, problem, exact=path)
+                    continue
+                if location is not None:
+                    parsed.append(location.parsed)
+        self.repeat_counts[path] = index
+        store_scalars(message, field_descriptor, parsed)
+
+    def scalar_location(self, node: FieldNode, value, field_descriptor, path: str) -> FieldLocation | None:
+        """The value converted and where it is written, recorded at `path`; None for a broken string."""
         if isinstance(value, MessageValue):
             raise self.error(node, _('"{name}" takes a value, not a block {{ ... }}', name=node.name), token=value.open)
-        if any(token.broken for token in value.tokens):
+        if value.tokens[0].broken or (len(value.tokens) > 1 and any(token.broken for token in value.tokens)):
             self.damaged.append((without_indexes(path), True))  # its string is reported by the tokenizer
-            return []
+            return None
+        location = self._location(node, value)
         try:
             location.parsed = convert_scalar(field_descriptor, value.tokens)
         except ValueError_ as problem:
@@ -271,8 +308,7 @@ class Binder:
             ) from None
         location.float32 = field_descriptor.type == field_descriptor.TYPE_FLOAT
         self.locations[path] = location
-        store_scalar(message, field_descriptor, location.parsed)
-        return []
+        return location
 
     def bind_map_entry(self, entry: MessageValue, field_descriptor, path: str, message) -> None:
         """A `map<K, V>` entry, written `name { key: ... value: ... }`."""
@@ -317,50 +353,7 @@ class Binder:
         raise self.unknown_error(node, descriptor, prefix)
 
     def unknown_error(self, node: FieldNode, descriptor, prefix: str) -> TextProtoSyntaxError:
-        where = prefix or _("the top level")
-        close = difflib.get_close_matches(node.name, list(descriptor.fields_by_name), n=1, cutoff=0.75)
-        if close:
-            hint = _("did you mean {name}?", name=close[0])
-        else:
-            homes = homes_of(self.root, node.name)
-            hint = (
-                _(
-                    "{name} belongs in {homes}; a closing brace may be missing or misplaced above",
-                    name=node.name,
-                    homes=", ".join(homes[:3]),
-                )
-                if homes and self.brace_could_move(node, homes, prefix)
-                else _(
-                    "delete it: this OD API version knows {name} only in {homes} (a field of another version?)",
-                    name=node.name,
-                    homes=", ".join(homes[:3]),
-                )
-                if homes
-                else _(
-                    "{where} ({type}) has: {fields}",
-                    where=where,
-                    type=descriptor.name,
-                    fields=", ".join(sorted(descriptor.fields_by_name)[:12]),
-                )
-            )
-        problem = self.error(
-            node,
-            _(
-                '{type} has no field named "{name}" (in {where})',
-                type=descriptor.full_name,
-                name=node.name,
-                where=where,
-            ),
-            hint=hint,
-        )
-        problem.cause = f"unknown field {descriptor.full_name}.{node.name}"
-        return problem
-
-    def brace_could_move(self, node: FieldNode, homes: list[str], prefix: str) -> bool:
-        """A brace missing puts a field below the block it names; one closed early, above: a home up or down the path."""
-        here = without_indexes(prefix)
-        above = any(node.name in descriptor.fields_by_name for descriptor in self.stack[:-1])
-        return above or any(home.startswith(f"{here}.") or not here for home in homes)
+        return unknown_field_error(self, node, descriptor, prefix)
 
     def error(self, node: FieldNode, message: str, hint: str | None = None, token=None) -> TextProtoSyntaxError:
         token = token or node.name_token

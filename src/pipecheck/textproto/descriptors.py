@@ -3,6 +3,8 @@ stored (extensions and repeated fields included), where else a misplaced field b
 
 from __future__ import annotations
 
+import re
+
 from pipecheck.i18n import _
 
 
@@ -31,6 +33,16 @@ def store_scalar(message, field_descriptor, value) -> None:
         getattr(message, field_descriptor.name).append(value)
     else:
         setattr(message, field_descriptor.name, value)
+
+
+def store_scalars(message, field_descriptor, values: list) -> None:
+    """Items of a repeated scalar field, appended in one call."""
+    if field_descriptor.type == field_descriptor.TYPE_ENUM:
+        values = [field_descriptor.enum_type.values_by_name[value].number for value in values]
+    if field_descriptor.is_extension:
+        message.Extensions[field_descriptor].extend(values)
+    else:
+        getattr(message, field_descriptor.name).extend(values)
 
 
 def is_repeated(field_descriptor) -> bool:
@@ -62,3 +74,7 @@ def homes_of(root, name: str, limit_depth: int = 6) -> list[str]:
 
     walk(root, "", 0)
     return sorted(homes, key=len)
+
+
+def without_indexes(field_path: str) -> str:
+    return re.sub(r"\[\d+\]", "", field_path)

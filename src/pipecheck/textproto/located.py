@@ -10,6 +10,8 @@ did-you-mean for unknown fields, and notes on what Merge accepts silently.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,11 +87,12 @@ def parse_located(path: Path, text: str, message_class: type, recover: bool = Fa
     """
     source = SourceText(text)
     token_errors: list[TextProtoSyntaxError] = [] if recover else None
-    tokens, comments = tokenize(source, token_errors)
-    document = parse_document(source, tokens, [] if recover else None)
-    binder = Binder(source, message_class.DESCRIPTOR, document if recover else None)
-    message = message_class()
-    binder.bind_all(document.fields, document.skipped, message)
+    with _collector_paused():
+        tokens, comments = tokenize(source, token_errors)
+        document = parse_document(source, tokens, [] if recover else None)
+        binder = Binder(source, message_class.DESCRIPTOR, document if recover else None)
+        message = message_class()
+        binder.bind_all(document.fields, document.skipped, message)
     errors = _one_per_cause(token_errors or [], document.errors, binder)
     if errors and not recover:
         raise errors[0]
@@ -100,6 +103,19 @@ def parse_located(path: Path, text: str, message_class: type, recover: bool = Fa
     located = LocatedMessage(path, source, message, binder.locations, comments, binder.notes, document)
     located.errors, located.damaged = errors, binder.damaged
     return located
+
+
+@contextmanager
+def _collector_paused():
+    """The cyclic garbage collector off while the tree is built: 100,000 paths make a million objects, none in a
+    cycle, and every automatic collection on the way would walk all those made so far (half the parse's time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _stray_tail(errors, document: Document, binder, source: SourceText) -> list[TextProtoSyntaxError]:

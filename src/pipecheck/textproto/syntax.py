@@ -6,11 +6,20 @@ change a value in place without touching comments or layout.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from pipecheck.i18n import _
-from pipecheck.textproto.tokens import IDENT, NUMBER, STRING, SYMBOL, SourceText, TextProtoSyntaxError, Token
+from pipecheck.textproto.tokens import (
+    IDENT,
+    NUMBER,
+    STRING,
+    SYMBOL,
+    SourceText,
+    TextProtoSyntaxError,
+    Token,
+    numbered_listing_hint,
+    stray_hint,
+)
 
 NESTING_LIMIT = 100  # blocks inside blocks; the OD API's deepest config nests 9
 
@@ -113,14 +122,14 @@ class _Parser:
         return token is not None and token.kind == SYMBOL and token.text in symbols
 
     def fields_until(self, closing: str | None, skipped: list[Skipped], block: MessageValue | None = None):
-        fields = []
+        fields, tokens = [], self.tokens
         while True:
-            token = self.peek()
-            if token is None:
+            if self.index >= len(tokens):
                 if closing is not None:
                     self._end_inside(closing, block)
                 return fields
-            if self.is_symbol(token, closing or ""):
+            token = tokens[self.index]
+            if token.kind == SYMBOL and token.text == closing:
                 return fields
             start = self.index
             try:
@@ -180,6 +189,9 @@ class _Parser:
         return new_line and self.is_symbol(after, ":", "{", "<")
 
     def field(self) -> FieldNode:
+        plain = self._plain_field()
+        if plain is not None:
+            return plain
         name_token = self.take()
         is_extension = False
         if self.is_symbol(name_token, "["):
@@ -229,6 +241,23 @@ class _Parser:
         if self.is_symbol(self.peek(), ",", ";"):
             end = self.take().end
         return FieldNode(name, name_token, values, end, is_list=is_list, is_extension=is_extension)
+
+    def _plain_field(self) -> FieldNode | None:
+        """`name: value` alone on its line (most lines of a config), read at once; None for anything else,
+        which field() reads token by token with the same result."""
+        tokens, index = self.tokens, self.index
+        if index + 2 >= len(tokens):
+            return None
+        name_token, colon, value = tokens[index], tokens[index + 1], tokens[index + 2]
+        if name_token.kind != IDENT or colon.text != ":" or value.kind == SYMBOL or value.line != colon.line:
+            return None  # (no token but the symbol has the text ":", a string's keeps its quotes)
+        following = tokens[index + 3] if index + 3 < len(tokens) else None
+        if following is not None and (
+            following.line == value.line or not (following.kind == IDENT or following.text in ("}", ">"))
+        ):
+            return None  # strings to join, a separator, something after the value: field() sees to them
+        self.index = index + 3
+        return FieldNode(name_token.text, name_token, [ScalarValue([value])], value.end)
 
     def _check_value_ends(self, name: str, value: ScalarValue) -> None:
         """After a value, its line holds nothing but a separator, a closing brace or another field."""
@@ -293,7 +322,7 @@ class _Parser:
         return self.error(
             _("expected a field name, found {text!r}", text=token.text),
             token,
-            hint=_hint_for_stray(token) or _numbered_listing_hint(self.source),
+            hint=stray_hint(token) or numbered_listing_hint(self.source),
         )
 
     def extension_name(self) -> str:
@@ -362,25 +391,5 @@ class _Parser:
         raise self.error(
             _("expected a value for {name}, found {text!r}", name=name, text=token.text),
             token,
-            hint=_hint_for_stray(token),
+            hint=stray_hint(token),
         )
-
-
-def _numbered_listing_hint(source: SourceText) -> str | None:
-    """A file copied from a numbered listing: most of its first lines start with their own line number."""
-    numbered = sum(
-        1
-        for line in range(1, min(10, source.line_count()) + 1)
-        if re.match(rf"\s*{line}(?!\d)", source.line_text(line))
-    )
-    if numbered < 3:
-        return None
-    return _("every line starts with its line number (a numbered listing copied): delete the numbers")
-
-
-def _hint_for_stray(token: Token) -> str | None:
-    if token.text == "\ufeff":
-        return _("the file starts with a byte-order mark (BOM): save it as UTF-8 without BOM")
-    if token.text == "\\":
-        return _("backslashes are escapes in text format; write paths with forward slashes (/) inside quotes")
-    return None

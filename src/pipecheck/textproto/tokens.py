@@ -14,12 +14,18 @@ from pipecheck.i18n import _
 
 IDENT, NUMBER, STRING, SYMBOL = "identifier", "number", "string", "symbol"
 
+# One match a token, the blanks before it included; a symbol is any other character (the typographic quotes too).
+# Most lines are `name: value` with a plain value: one match gives their three tokens (`field`), the same three
+# that the other alternatives give one by one.
 _TOKEN = re.compile(
-    r"(?P<space>[ \t\r\n\f\v]+)"
+    r"[ \t\r\n\f\v]*(?:"
+    r"(?P<field>(?P<name>[a-zA-Z_][0-9a-zA-Z_+-]*)[ \t]*(?P<colon>:)[ \t]*"
+    r"(?P<value>\"[^\"\n\\]*\"|'[^'\n\\]*'|[a-zA-Z_][0-9a-zA-Z_+-]*|(?:[0-9+-]|\.[0-9])[0-9a-zA-Z_.+-]*))"
     r"|(?P<comment>#[^\n]*)"
     r"|(?P<identifier>[a-zA-Z_][0-9a-zA-Z_+-]*)"
-    r"|(?P<number>([0-9+-]|(\.[0-9]))[0-9a-zA-Z_.+-]*)"
-    r"|(?P<string>\"[^\"\n\\]*((\\.)+[^\"\n\\]*)*(\"|\\?$)|'[^'\n\\]*((\\.)+[^'\n\\]*)*('|\\?$))",
+    r"|(?P<number>(?:[0-9+-]|\.[0-9])[0-9a-zA-Z_.+-]*)"
+    r"|(?P<string>\"[^\"\n\\]*(?:(?:\\.)+[^\"\n\\]*)*(?:\"|\\?$)|'[^'\n\\]*(?:(?:\\.)+[^'\n\\]*)*(?:'|\\?$))"
+    r"|(?P<symbol>[^ \t\r\n\f\v]))",
     re.MULTILINE,
 )
 
@@ -87,63 +93,66 @@ def tokenize(source: SourceText, errors: list | None = None) -> tuple[list[Token
     text = source.text
     tokens: list[Token] = []
     comments: list[Comment] = []
-    offset, length = 0, len(text)
-    last_line_with_token = 0
+    offset, last_line_with_token = 0, 0
     match_at, starts, after = _TOKEN.match, source._line_starts, bisect.bisect_right  # once, not once a token
-    while offset < length:
-        match = match_at(text, offset)
-        if match is None or match.end() == offset:
-            char = text[offset]
-            line, column = source.position(offset)
-            if char in TYPOGRAPHIC_QUOTES:
-                problem = TextProtoSyntaxError(
-                    _(
-                        "typographic quote {char!r} (U+{code:04X}) where a string should start",
-                        char=char,
-                        code=ord(char),
-                    ),
-                    line,
-                    column,
-                    source.line_text(line),
-                    hint=_(
-                        'use straight quotes: "..." (text pasted from a web page or a word processor brings curly ones)'
-                    ),
-                )
-                if errors is None:
-                    raise problem
-                errors.append(problem)
-                end = _typographic_end(text, offset)
-                tokens.append(Token(STRING, text[offset:end], line, column, offset, end, broken=True))
-                last_line_with_token = line
-                offset = end
-                continue
-            tokens.append(Token(SYMBOL, char, line, column, offset, offset + 1))
+    while (match := match_at(text, offset)) is not None:  # None: only blanks are left
+        kind = match.lastgroup
+        start, offset = match.start(kind), match.end()
+        line = after(starts, start)  # source.position(start), inline: it runs for every token
+        column = start - starts[line - 1] + 1
+        if kind == "field":
+            tokens += _field_tokens(match, line, starts[line - 1])
             last_line_with_token = line
-            offset += 1
             continue
-        kind, end = match.lastgroup, match.end()
-        if kind == "space":
-            offset = end
-            continue
-        line = after(starts, offset)  # source.position(offset), inline: it runs for every token
-        column = offset - starts[line - 1] + 1
+        token_text = match.group(kind)
         if kind == "comment":
-            comments.append(Comment(match.group(), line, column, own_line=last_line_with_token != line))
-        else:
-            token_text = match.group()
-            broken = False
-            if kind == STRING:
-                try:
-                    _check_string_closed(token_text, source, line, column)
-                except TextProtoSyntaxError as problem:
-                    if errors is None:
-                        raise
-                    errors.append(problem)
-                    broken = True
-            tokens.append(Token(kind, token_text, line, column, offset, end, broken))
-            last_line_with_token = line
-        offset = end
+            comments.append(Comment(token_text, line, column, own_line=last_line_with_token != line))
+            continue
+        broken = False
+        if kind == SYMBOL and token_text in TYPOGRAPHIC_QUOTES:
+            problem = _typographic_quote(source, token_text, line, column)
+            if errors is None:
+                raise problem
+            errors.append(problem)
+            offset = _typographic_end(text, start)
+            token_text, kind, broken = text[start:offset], STRING, True
+        elif kind == STRING and (len(token_text) < 2 or token_text[-1] != token_text[0] or token_text[-2] == "\\"):
+            try:  # not plainly closed (the closing quote is the opening one, not escaped): looked at closely
+                _check_string_closed(token_text, source, line, column)
+            except TextProtoSyntaxError as problem:
+                if errors is None:
+                    raise
+                errors.append(problem)
+                broken = True
+        tokens.append(Token(kind, token_text, line, column, start, offset, broken))
+        last_line_with_token = line
     return tokens, comments
+
+
+_IDENTIFIER_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+
+
+def _field_tokens(match: re.Match, line: int, line_start: int) -> tuple[Token, Token, Token]:
+    """The name, the colon and the value of a `field` match, all on one line."""
+    (start, name_end), colon, (value, end) = match.span("name"), match.start("colon"), match.span("value")
+    text = match.string
+    first = text[value]
+    kind = STRING if first in "\"'" else IDENT if first in _IDENTIFIER_START else NUMBER
+    return (
+        Token(IDENT, text[start:name_end], line, start - line_start + 1, start, name_end),
+        Token(SYMBOL, ":", line, colon - line_start + 1, colon, colon + 1),
+        Token(kind, text[value:end], line, value - line_start + 1, value, end),
+    )
+
+
+def _typographic_quote(source: SourceText, char: str, line: int, column: int) -> TextProtoSyntaxError:
+    return TextProtoSyntaxError(
+        _("typographic quote {char!r} (U+{code:04X}) where a string should start", char=char, code=ord(char)),
+        line,
+        column,
+        source.line_text(line),
+        hint=_('use straight quotes: "..." (text pasted from a web page or a word processor brings curly ones)'),
+    )
 
 
 def _typographic_end(text: str, offset: int) -> int:
@@ -179,3 +188,23 @@ def _check_string_closed(token_text: str, source: SourceText, line: int, column:
 def _ends_with_escape(body: str) -> bool:
     trailing = len(body) - len(body.rstrip("\\"))
     return trailing % 2 == 1
+
+
+def numbered_listing_hint(source: SourceText) -> str | None:
+    """A file copied from a numbered listing: most of its first lines start with their own line number."""
+    numbered = sum(
+        1
+        for line in range(1, min(10, source.line_count()) + 1)
+        if re.match(rf"\s*{line}(?!\d)", source.line_text(line))
+    )
+    if numbered < 3:
+        return None
+    return _("every line starts with its line number (a numbered listing copied): delete the numbers")
+
+
+def stray_hint(token: Token) -> str | None:
+    if token.text == "\ufeff":
+        return _("the file starts with a byte-order mark (BOM): save it as UTF-8 without BOM")
+    if token.text == "\\":
+        return _("backslashes are escapes in text format; write paths with forward slashes (/) inside quotes")
+    return None

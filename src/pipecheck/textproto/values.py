@@ -126,6 +126,10 @@ def parse_float(text: str) -> float:
 
 
 def _string(field_descriptor, tokens: list[Token]) -> str | bytes:
+    body = tokens[0].text[1:-1]
+    if len(tokens) == 1 and tokens[0].kind == STRING and body.isascii() and "\\" not in body:
+        # nothing to unescape (CUnescape would give the text back): 100,000 paths skip it
+        return body.encode("ascii") if field_descriptor.type == field_descriptor.TYPE_BYTES else body
     pieces = []
     for token in tokens:
         if token.kind != STRING:
