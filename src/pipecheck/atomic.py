@@ -11,9 +11,10 @@ never both saying "wrote" with one result gone. `write_output` applies it to a p
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from pipecheck.errors import InputError
@@ -228,31 +229,106 @@ def _lstat(path: Path):
         return None
 
 
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 @contextmanager
 def _folder_locked(folder: Path):
     """An exclusive flock on `folder` itself while the block runs (not held where there is no flock)."""
-    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    with flocked(folder, flags):
+    with flocked(folder, _FOLDER_FLAGS):
         yield
 
 
 @contextmanager
-def flocked(path: Path, flags: int):
-    """An exclusive flock on what `path` opened with `flags` names, while the block runs (none without flock)."""
+def flocked(path: Path, flags: int, wait: bool = True):
+    """An exclusive flock on what `path` opened with `flags` names, while the block runs (none without flock);
+    the block gets the open descriptor. Without `wait`, a lock another process holds raises BlockingIOError."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
-        yield
+        yield None
         return
     try:
         descriptor = os.open(path, flags)
     except OSError as error:
         raise named(error, path) from None
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
+        fcntl.flock(descriptor, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield descriptor
     finally:
         os.close(descriptor)
+
+
+class FolderBusy(UnsafeWrite):
+    """Another pipecheck run holds the folder this one would write: refused, nothing written."""
+
+
+@contextmanager
+def claimed_folder(folder: Path, root: Path):
+    """`folder` (a staging folder, renamed into place when its content is complete) made inside `root`
+    through no link, emptied of what a run that did not finish left, and held by this run alone while the
+    block runs; removed afterwards unless the block moved it away.
+
+    The hold is a flock on the folder itself, taken without waiting: a second run finds it held and
+    refuses (FolderBusy) instead of emptying the first one's files under it. A folder the holder renamed
+    into place before this run locked it is not this path's any more: a new one is made.
+    """
+    folder = Path(os.path.abspath(folder))
+    safe_folder(folder.parent, root)
+    while True:
+        _make_folder(folder)
+        with ExitStack() as held:
+            try:
+                descriptor = held.enter_context(flocked(folder, _FOLDER_FLAGS, wait=False))
+            except BlockingIOError:
+                raise FolderBusy(
+                    _(
+                        "another pipecheck run is writing {path}: nothing written (run again when it is done)",
+                        path=folder,
+                    )
+                ) from None
+            ours = os.fstat(descriptor) if descriptor is not None else _lstat(folder)
+            if not _same_file(ours, _lstat(folder)):
+                continue  # the run that held it moved it into place before we locked it: make ours
+            _empty(folder)
+            try:
+                yield folder
+            finally:
+                if _same_file(ours, _lstat(folder)):
+                    shutil.rmtree(folder, ignore_errors=True)
+            return
+
+
+def place_folder(staging: Path, destination: Path) -> None:
+    """Rename the complete folder `staging` to `destination`, which must not exist (no link, nothing replaced)."""
+    info = _lstat(destination)
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        raise link_refused(destination)
+    if info is not None:
+        raise UnsafeWrite(_("{path} exists: pipecheck never replaces it, nothing written", path=destination))
+    os.rename(staging, destination)
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        if os.path.islink(folder):
+            raise link_refused(folder) from None
+        if not os.path.isdir(folder):
+            raise UnsafeWrite(_("{path} is not a folder: nothing written", path=folder)) from None
+
+
+def _same_file(info, other) -> bool:
+    return other is not None and (info.st_dev, info.st_ino) == (other.st_dev, other.st_ino)
+
+
+def _empty(folder: Path) -> None:
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
 
 
 def open_log(path: Path, root: Path):

@@ -93,7 +93,7 @@ def export(pipeline, checkpoint_dir, output_dir, image_record=None, tflite_dir=N
         "outputs": {"detection_boxes": [1, 100, 4], "detection_multiclass_scores": [1, 100, 3]},
     }
     if tflite_dir:
-        Path(tflite_dir).mkdir(parents=True)
+        Path(tflite_dir).mkdir(parents=True, exist_ok=True)  # as export_tflite_graph_lib_tf2.py:317 does
         (Path(tflite_dir) / "model.tflite").write_bytes(b"fake")
         moved = float(os.environ.get("FAKE_TFLITE_MOVE", "0.001"))
         detections = [{**found, "box": [v + moved for v in found["box"]]} for found in result["detections"]]

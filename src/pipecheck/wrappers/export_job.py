@@ -7,15 +7,15 @@ failed export leaves no saved_modelN behind; an existing saved_modelN is never r
 from __future__ import annotations
 
 import shlex
-import shutil
 import sys
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipecheck.i18n import N_, _
 from pipecheck.wrappers.launch import Launch, WorkflowError, explain_failure, plan_lines, prepare, run_launch
 from pipecheck.wrappers.progress import RunProgress, duration
-from pipecheck.wrappers.runs import Run, refuse_changed_config, trained_run
+from pipecheck.wrappers.runs import Run, refuse_changed_config, run_root, trained_run
 
 
 def tflite_refusal(config) -> str | None:
@@ -118,13 +118,21 @@ class ExportJob:
         self.outputs = [project.config_dir / f"saved_model{self.source.number}"]
         if self.tflite:
             self.outputs.append(project.config_dir / f"tflite{self.source.number}")
+        self._refuse_taken()
+
+    def _refuse_taken(self) -> None:
+        """Stop when an output exists already (a link there, even to nothing, is refused as a link)."""
+        from pipecheck.atomic import link_refused
+
         for output in self.outputs:
+            if output.is_symlink():
+                raise link_refused(output)
             if output.exists():
                 raise WorkflowError(
                     _(
                         "{folder} exists; pipecheck never replaces an export (move it away, or export "
                         "another run with --checkpoint N)",
-                        folder=project.display(output),
+                        folder=self.lint.project.display(output),
                     )
                 )
 
@@ -162,11 +170,33 @@ class ExportJob:
         return "\n".join(lines)
 
     def run(self, progress: RunProgress | None = None) -> int:
-        """Export, try the model on one image and apply the export gate: 0, or 1 when the gate fails."""
-        project = self.lint.project
+        """Export, try the model on one image and apply the export gate: 0, or 1 when the gate fails.
+
+        The staging folders are the guarded writer's claimed folders: made through no link inside the
+        project, held by this export alone (a second export of the checkpoint refuses), emptied of what
+        an export that did not finish left, removed unless renamed into place.
+        """
+        from pipecheck.atomic import claimed_folder, place_folder
+
         launch = self._launch()
-        for folder in self.staging:
-            shutil.rmtree(folder, ignore_errors=True)  # ours: a previous export that did not finish
+        root = run_root(self.lint.project.config_dir, self.lint.project.root)
+        with ExitStack() as claims:
+            for folder in self.staging:
+                claims.enter_context(claimed_folder(folder, root))
+            self._refuse_taken()  # another export may have finished since this one began
+            finished = self._export(launch, progress)
+            if finished.returncode != 0 or finished.result is None:
+                return finished.returncode or 1
+            self._refuse_taken()
+            for folder, output in zip(self.staging, self.outputs):
+                place_folder(folder, output)
+        label_map = self.lint.fixture("label_map")
+        self._report(finished, label_map)
+        return _gate(finished.result, label_map, self.lint.config)
+
+    def _export(self, launch: Launch, progress: RunProgress | None):
+        """Run the exporter into the staging folders; a failure is explained here."""
+        project = self.lint.project
         log = self.source.folder / "export.log"
         print(
             _(
@@ -180,15 +210,8 @@ class ExportJob:
         progress = progress or RunProgress(_("export"), waiting_hint=_("an export takes about a minute on a CPU"))
         finished = run_launch(launch, log, progress)
         if finished.returncode != 0 or finished.result is None:
-            for folder in self.staging:
-                shutil.rmtree(folder, ignore_errors=True)
             explain_failure(finished, log, "export")
-            return finished.returncode or 1
-        for folder, output in zip(self.staging, self.outputs):
-            folder.rename(output)
-        label_map = self.lint.fixture("label_map")
-        self._report(finished, label_map)
-        return _gate(finished.result, label_map, self.lint.config)
+        return finished
 
     def _launch(self, dry_run: bool = False) -> Launch:
         project, record, staging = self.lint.project, self.record, self.staging
