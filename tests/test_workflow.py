@@ -13,7 +13,7 @@ import time
 
 import pytest
 from support.cli import pipecheck
-from support.projects import CONFIG, NET, SSD_CONFIG, add_ssd_network
+from support.projects import CONFIG, NET, REPO, SSD_CONFIG, add_ssd_network
 from support.terminal import start_like_a_terminal
 
 from pipecheck.engine.runner import RunOptions, run
@@ -237,6 +237,25 @@ def test_tflite_needs_a_fixed_input_size(clean_project):
     assert tflite_refusal(config) is None
     config.message.model.ssd.image_resizer.keep_aspect_ratio_resizer.min_dimension = 320
     assert "must be fixed_shape_resizer, not keep_aspect_ratio_resizer" in tflite_refusal(config)
+
+
+def test_tflite_refusals_say_what_the_od_api_exports_and_what_pipecheck_does():
+    """Before, a CenterNet was refused by a message saying CenterNet is supported."""
+    from pipecheck.artifacts.pipeline_config import PipelineConfig
+    from pipecheck.i18n import set_language
+    from pipecheck.schema import load_schema
+    from pipecheck.textproto import parse_located
+
+    def zoo(name):
+        path = REPO / "tests" / "data" / "zoo" / f"{name}.config"
+        return PipelineConfig(parse_located(path, path.read_text(), load_schema(REPO).pipeline_class))
+
+    set_language("en")
+    centernet = tflite_refusal(zoo("centernet_resnet101_v1_fpn_512x512_coco17_tpu-8"))
+    assert "handles SSD networks only" in centernet and "can export this CenterNet" in centernet
+    assert "(and CenterNet)" not in centernet
+    faster = tflite_refusal(zoo("faster_rcnn_resnet50_v1_640x640_coco17_tpu-8"))
+    assert "supports SSD and CenterNet networks only, not faster_rcnn" in faster
 
 
 def test_tflite_export_keeps_as_many_detections_as_one_image_has_objects(clean_project, fake_python):

@@ -19,12 +19,26 @@ from pipecheck.wrappers.runs import Run, refuse_changed_config, run_root, traine
 
 
 def tflite_refusal(config) -> str | None:
-    """Why the OD API cannot make a TFLite model of this network, or None when it can."""
+    """Why `pipecheck export --tflite` cannot make and try a TFLite model of this network, or None when it can.
+
+    The OD API 2.8's export_tflite_graph_lib_tf2.export_tflite_model builds a TFLite graph for SSD and for
+    CenterNet (each with a fixed_shape_resizer) and raises for any other architecture (:341-356). The
+    launcher runs the converted model as the SSD graph it is: the input scaled as the SSD's graph expects
+    it (its graph starts after the preprocessing; CenterNet's graph preprocesses inside), the four SSD
+    outputs, the SSD's max detections. So pipecheck exports SSD networks only, and says so for a CenterNet.
+    """
+    if config.arch == "center_net":
+        return _(
+            "pipecheck's TFLite export handles SSD networks only: the OD API's export_tflite_graph_tf2.py can "
+            "export this CenterNet (with a fixed_shape_resizer), but pipecheck tries the converted model as an "
+            "SSD graph (its input scaling and outputs), which a CenterNet's is not; run export_tflite_graph_tf2.py "
+            "yourself for a CenterNet"
+        )
     if config.arch != "ssd":
         return _(
-            "the OD API's TFLite export (export_tflite_graph_tf2.py) supports SSD networks (and CenterNet), "
-            "not {arch}: its second stage and crop-and-resize have no TFLite graph; for a Raspberry Pi the "
-            "course recommends SSD MobileNet V2 FPNLite 320",
+            "the OD API's TFLite export (export_tflite_graph_tf2.py) supports SSD and CenterNet networks only, "
+            "not {arch}, and pipecheck's handles SSD networks; for a Raspberry Pi the course recommends SSD "
+            "MobileNet V2 FPNLite 320",
             arch=config.arch,
         )
     resizer = config.model.image_resizer.WhichOneof("image_resizer_oneof")
