@@ -75,6 +75,26 @@ def test_a_file_another_run_wrote_meanwhile_is_kept_and_this_run_refuses(clean_p
     assert (clean_project / "out.md").read_text() == "the other run's\n"
 
 
+@pytest.mark.parametrize("write", WRITES)
+def test_a_new_file_another_program_made_during_the_write_is_kept(clean_project, monkeypatch, capsys, write):
+    """A program that takes no lock (an editor) saves out.md after the check, while the report is written:
+    before, the rename replaced its file; now the new file is linked into place, which fails where one is."""
+    import tempfile
+
+    real_mkstemp = tempfile.mkstemp
+
+    def another_program_saves_first(*args, **kwargs):
+        if kwargs.get("prefix") == ".out.md.":  # the temporary file of this write, not the cache's
+            (clean_project / "out.md").write_text("the other program's\n")
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", another_program_saves_first)
+    code, _out = run_cli(*WRITES[write]("out.md"))
+    assert code == 2 and "changed while pipecheck ran" in capsys.readouterr().err
+    assert (clean_project / "out.md").read_text() == "the other program's\n"
+    assert [p.name for p in clean_project.iterdir() if p.name.startswith(".out.md")] == []
+
+
 def test_a_baseline_written_twice_in_a_row_is_replaced(clean_project):
     run_cli(*WRITES["check --write-baseline"]("baseline.json"))
     code, _out = run_cli(*WRITES["check --write-baseline"]("baseline.json"))
@@ -149,3 +169,15 @@ def test_a_resumed_run_writes_through_no_linked_file(linted, clean_project, fake
     with pytest.raises(UnsafeWrite, match="is a link"):
         TrainJob(linted(), CONFIG_FOLDER, python=fake_python, num_steps=4, resume=1, force=True).run()
     assert outside.read_text() == "the user's\n"
+
+
+def test_without_hard_links_a_new_file_is_written_by_rename(tmp_path, monkeypatch):
+    """FAT and some network shares have no link(2): the new file is renamed into place, nothing left beside it."""
+    from pipecheck.atomic import write_guarded
+
+    def no_hard_links(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_hard_links)
+    write_guarded(tmp_path / "new.json", b"{}\n", tmp_path, since=None)
+    assert [p.name for p in tmp_path.iterdir()] == ["new.json"] and (tmp_path / "new.json").read_bytes() == b"{}\n"

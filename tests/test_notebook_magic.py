@@ -70,3 +70,23 @@ def test_a_new_config_from_a_cell(shell, course_project, capsys):
     text = (course_project / CONFIG).read_text()
     shell.run_cell_magic("pipecheck", f"{draft} --ram 16GiB --write --ignore PC3", text)
     assert (course_project / draft).read_text() == text
+
+
+def test_a_new_config_another_program_made_meanwhile_is_kept(shell, course_project, capsys, monkeypatch):
+    """The file appears while the cell's is written (an editor saving it, another kernel): before, the
+    rename replaced it and the magic said "wrote"; now the cell is refused and that file is kept."""
+    import tempfile
+
+    draft = course_project / f"faces_cubes/training/{NET}/draft.config"
+    real_mkstemp = tempfile.mkstemp
+
+    def another_program_saves_first(*args, **kwargs):
+        if kwargs.get("prefix") == ".draft.config.":  # the temporary file of the cell's write, not the cache's
+            draft.write_text("the other program's\n")
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", another_program_saves_first)
+    text = (course_project / CONFIG).read_text()
+    shell.run_cell_magic("pipecheck", f"{draft.relative_to(course_project)} --ram 16GiB --write --ignore PC3", text)
+    assert draft.read_text() == "the other program's\n"
+    assert "changed while pipecheck ran" in capsys.readouterr().err

@@ -10,6 +10,7 @@ never both saying "wrote" with one result gone. `write_output` applies it to a p
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -22,13 +23,20 @@ from pipecheck.i18n import _
 
 
 def write_atomically(
-    path: Path, data: bytes, *, durable: bool = False, mode_from: Path | None = None, before_replace=None
+    path: Path,
+    data: bytes,
+    *,
+    durable: bool = False,
+    mode_from: Path | None = None,
+    before_replace=None,
+    new: bool = False,
 ) -> None:
     """Write `data` to a hidden temporary file beside `path`, then rename it over `path`.
 
     `durable` flushes it to disk first; `mode_from` copies that file's permissions (and owner,
     when run by root); `before_replace()` runs last and may raise to give up,
-    in which case the temporary file is removed and `path` is untouched.
+    in which case the temporary file is removed and `path` is untouched. With `new`, `path` is
+    only created, never replaced: a file that appeared there meanwhile raises FileExistsError.
     """
     path = Path(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -45,10 +53,28 @@ def write_atomically(
             keep_owner(mode_from, Path(temporary), mode=True)
         if before_replace is not None:
             before_replace()
-        os.replace(temporary, path)
+        if new:
+            _publish_new(Path(temporary), path)
+        else:
+            os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _publish_new(temporary: Path, path: Path) -> None:
+    """Give the complete `temporary` the name `path` only where nothing has it: link(2), unlike rename(2),
+    fails when a file appeared there, even one another program made without pipecheck's lock."""
+    try:
+        os.link(temporary, path, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links (FAT, some network shares): checked, then renamed
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
+        os.replace(temporary, path)
+        return
+    temporary.unlink()
 
 
 def keep_owner(source: Path, destination: Path, mode: bool = False) -> None:
@@ -151,7 +177,8 @@ def identity(path: Path) -> tuple[int, int, int, int] | None:
 def write_guarded(path: Path, data: bytes, root: Path, *, since=ANY, durable: bool = False, mode_from=None) -> Path:
     """Replace (or create) `path` by `data` in one rename: inside `root`, its folders made through no
     link (safe_folder), the file itself no link and no device, and, when `since` is an identity()
-    taken when the command began, only if the file is still that one.
+    taken when the command began, only if the file is still that one (`since` None: only if no file has
+    the name when the new one is linked into place, whoever made it).
 
     The check and the rename hold an exclusive lock on the folder (flock on the folder itself: no
     lock file left behind), so two pipecheck runs writing one file are serialised: the second
@@ -166,14 +193,18 @@ def write_guarded(path: Path, data: bytes, root: Path, *, since=ANY, durable: bo
         if info is not None and not stat.S_ISREG(info.st_mode):
             raise UnsafeWrite(_("{path} is not a regular file: nothing written", path=path))
         if since is not ANY and identity(path) != since:
-            raise WriteConflict(
-                _(
-                    "{path} changed while pipecheck ran (another run wrote it?): nothing written, run again",
-                    path=path,
-                )
-            )
-        write_atomically(path, data, durable=durable, mode_from=mode_from)
+            raise _changed(path)
+        try:
+            write_atomically(path, data, durable=durable, mode_from=mode_from, new=since is None)
+        except FileExistsError:
+            raise _changed(path) from None
     return path
+
+
+def _changed(path: Path) -> WriteConflict:
+    return WriteConflict(
+        _("{path} changed while pipecheck ran (another run wrote it?): nothing written, run again", path=path)
+    )
 
 
 def write_output(path: Path, data: bytes, since=ANY) -> Path:

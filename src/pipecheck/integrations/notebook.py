@@ -102,7 +102,7 @@ class PipecheckMagics(Magics):
 def _write(path: Path, text: str, result, root: Path | None) -> None:
     """Save the cell where it was linted as being, only without errors, only inside the launch root,
     keeping what was there as a backup (as `pipecheck fix` does)."""
-    from pipecheck.atomic import write_atomically
+    from pipecheck.atomic import write_guarded
     from pipecheck.fixes.write import write_fixed
     from pipecheck.guarded import TEXT_LIMIT, read_bytes
 
@@ -119,7 +119,8 @@ def _write(path: Path, text: str, result, root: Path | None) -> None:
         backup = write_fixed(target, read_bytes(target, TEXT_LIMIT), text, inside=inside)
         print(_("wrote {path} (the previous content is in {backup})", path=path, backup=backup.name))
         return
-    write_atomically(target, text.encode("utf-8"))
+    # a new file: the guarded writer's, created only where no file appeared since the check above
+    write_guarded(target.parent.resolve() / target.name, text.encode("utf-8"), inside, since=None)
     print(_("wrote {path}", path=path))
 
 
