@@ -181,3 +181,27 @@ def test_without_hard_links_a_new_file_is_written_by_rename(tmp_path, monkeypatc
     monkeypatch.setattr(os, "link", no_hard_links)
     write_guarded(tmp_path / "new.json", b"{}\n", tmp_path, since=None)
     assert [p.name for p in tmp_path.iterdir()] == ["new.json"] and (tmp_path / "new.json").read_bytes() == b"{}\n"
+
+
+@pytest.mark.parametrize("command", ["train --resume", "eval"])
+def test_no_events_are_written_through_a_linked_subfolder_of_a_run(
+    linted, clean_project, fake_python, tmp_path, command
+):
+    """TensorFlow writes a run's events into checkpointN/train and checkpointN/eval, following a link there."""
+    from pipecheck.atomic import UnsafeWrite
+    from pipecheck.wrappers.eval_job import EvalJob
+    from pipecheck.wrappers.train_job import TrainJob
+
+    assert TrainJob(linted(), CONFIG_FOLDER, python=fake_python, num_steps=2).run() == 0
+    name = "train" if command == "train --resume" else "eval"
+    linked = clean_project / CONFIG_FOLDER / "checkpoint1" / name
+    outside = tmp_path / "elsewhere"
+    shutil.rmtree(linked, ignore_errors=True)
+    outside.mkdir()
+    linked.symlink_to(outside)
+    with pytest.raises(UnsafeWrite, match=f"checkpoint1/{name} is a link"):
+        if command == "eval":
+            EvalJob(linted(), checkpoint=1, python=fake_python).run()
+        else:
+            TrainJob(linted(), CONFIG_FOLDER, python=fake_python, num_steps=4, resume=1, force=True).run()
+    assert list(outside.iterdir()) == []

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pipecheck.i18n import N_, _
 from pipecheck.wrappers.launch import Launch, explain_failure, plan_lines, prepare, run_launch
 from pipecheck.wrappers.progress import RunProgress, duration
-from pipecheck.wrappers.runs import Run, refuse_changed_config, trained_run
+from pipecheck.wrappers.runs import Run, guard_run_writes, refuse_changed_config, run_root, trained_run
 
 
 @dataclass
@@ -49,6 +49,7 @@ class EvalJob:
     def run(self, progress: RunProgress | None = None) -> int:
         """Evaluate and print the metrics; the exit code."""
         project, folder = self.lint.project, self.source.folder
+        guard_run_writes(self.source, run_root(project.config_dir, project.root), "eval")  # its events go to eval/
         launch = self._launch()
         log = folder / "eval.log"
         print(

@@ -85,6 +85,18 @@ def claim_next_run(config_dir: Path, root: Path) -> Run:
             number += 1
 
 
+def guard_run_writes(run: Run, root: Path, *subfolders: str) -> None:
+    """Refuse a run folder the OD API would write into through a link: the folder itself and the
+    `subfolders` its events go to (train/, eval/; the OD API makes them when absent). A checkout can
+    ship `checkpoint1/eval -> /home/user`: TensorFlow's writers follow it."""
+    from pipecheck.atomic import link_refused, safe_folder
+
+    safe_folder(run.folder, root)
+    for name in subfolders:
+        if os.path.islink(run.folder / name):
+            raise link_refused(run.folder / name)
+
+
 def run_root(config_dir: Path, root: Path) -> Path:
     """The folder a run's writes stay in: the project's root, or the config's own folder for a config
     outside it (the user named that config: its folder is the place they chose)."""

@@ -22,6 +22,7 @@ from pipecheck.wrappers.progress import RunProgress, duration
 from pipecheck.wrappers.runs import (
     Run,
     claim_next_run,
+    guard_run_writes,
     next_run,
     refuse_changed_config,
     run_root,
@@ -242,9 +243,7 @@ class TrainJob:
                     folder=config_dir / f"checkpoint{self.resume}",
                 )
             )
-        from pipecheck.atomic import safe_folder
-
-        safe_folder(run.folder, run_root(config_dir, self.lint.project.root))  # a linked checkpointN is refused
+        guard_run_writes(run, run_root(config_dir, self.lint.project.root), "train")  # no link: checkpointN, train/
         refuse_changed_config(
             run,
             self.lint.config,
