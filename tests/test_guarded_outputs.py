@@ -115,6 +115,17 @@ def test_init_writes_nothing_through_a_linked_folder(archive, empty_root, tmp_pa
     assert list(outside.iterdir()) == []
 
 
+def test_init_puts_no_network_where_a_dangling_link_is(archive, empty_root, tmp_path, capsys):
+    """Before, the rename onto the link failed with a bare "Not a directory"."""
+    from support.projects import NET
+
+    (empty_root / "pre-trained").mkdir()
+    (empty_root / "pre-trained" / NET).symlink_to(tmp_path / "nowhere")
+    code, _out = run_cli("init", str(archive), "--project", "faces_cubes")
+    assert code == 2 and f"pre-trained/{NET} is a link" in capsys.readouterr().err
+    assert not (tmp_path / "nowhere").exists() and os.listdir(empty_root / "pre-trained") == [NET]
+
+
 # ------------------------------------------------------------------ train's run folders
 
 

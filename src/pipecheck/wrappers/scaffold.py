@@ -22,7 +22,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipecheck.atomic import create_new, safe_folder
+from pipecheck.atomic import create_new, place_folder, safe_folder
 from pipecheck.errors import InputError
 from pipecheck.guarded import TEXT_LIMIT, read_bytes
 from pipecheck.i18n import _
@@ -248,7 +248,7 @@ def _put_network(source: Path, destination: Path, root: Path) -> None:
                         error=error,
                     )
                 ) from None
-        os.rename(staging / destination.name, destination)
+        place_folder(staging / destination.name, destination)  # no link there, nothing another init made replaced
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         if made_parent and not destination.exists():
