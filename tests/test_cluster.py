@@ -95,3 +95,23 @@ def test_existing_recipes_are_never_overwritten(clean_project, capsys):
     assert _generate("--workers", "1")[0] == 2
     assert "never overwrites" in capsys.readouterr().err
     assert tfjob.read_text() == "# mine\n"
+
+
+def test_a_recipe_made_meanwhile_refuses_both(clean_project, capsys, monkeypatch):
+    """vertex-job.yaml appears after the check: it is kept, and the TFJob just written is taken back (before, it
+    stayed alone beside a file pipecheck did not write)."""
+    import pipecheck.atomic
+
+    folder = clean_project / "faces_cubes" / "training" / NET / "cluster"
+    real_create_new = pipecheck.atomic.create_new
+
+    def another_run_writes_vertex_first(path, data, root):
+        if path.name == "vertex-job.yaml":
+            path.write_text("# another run's\n")
+        return real_create_new(path, data, root)
+
+    monkeypatch.setattr(pipecheck.atomic, "create_new", another_run_writes_vertex_first)
+    assert _generate("--workers", "1")[0] == 2
+    assert "never overwrites" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == ["vertex-job.yaml"]
+    assert (folder / "vertex-job.yaml").read_text() == "# another run's\n"
