@@ -121,7 +121,7 @@ def test_tflite_is_refused_before_anything_for_faster_rcnn(project):
     )
     shutil.copytree(project / FOLDER / "checkpoint1", other / "checkpoint1")
     done = pipecheck("export", str(other.relative_to(project)), "--tflite", "--force", cwd=project)
-    assert done.returncode == 2 and "supports SSD networks" in done.stderr
+    assert done.returncode == 2 and "supports SSD and CenterNet networks only, not faster_rcnn" in done.stderr
     assert not (other / "saved_model1").exists()
 
 
