@@ -1,8 +1,8 @@
 """The watchdog on real OD API trainings with a mistake injected (slow tier, the tiny SSD course).
 
-Each case edits the course config, runs `pipecheck train`, then reads the run's events file
-with pipecheck's follower to find the step where the failure really happened: the watchdog
-must name that very step, and a run it stops must not have trained much further.
+Each case edits the course config, runs `pipecheck train` (the last two cases share one training),
+then reads the run's events file with pipecheck's follower to find the step where the failure really
+happened: the watchdog must name that very step, and a run it stops must not have trained much further.
 """
 
 import json
@@ -83,30 +83,35 @@ def test_a_rate_of_1000_diverges_and_is_stopped_at_that_step(project):
     assert max(losses) < 300 and json.loads((run / "pipecheck-run.json").read_text())["stopped"] == "diverged"
 
 
-def test_the_rate_at_zero_before_the_end_is_named_at_its_step_and_the_log_is_single(project):
-    # total_steps 30 (the course's), trained to 45: the cosine schedule is 0 from step 31 on.
-    done, run, scalars = train_with(project, [], "--num-steps", "45", "--checkpoint-every", "20")
+@pytest.fixture(scope="module")
+def tiny_rate(project):
+    """One training for two cases: a rate of 1e-12 leaves the loss where it was, and the course's cosine
+    schedule (total_steps 30) trained to 60 is at rate 0 from step 31 on."""
+    return train_with(
+        project,
+        [(f"{SCHEDULE}.learning_rate_base", "1e-12"), (f"{SCHEDULE}.warmup_learning_rate", "1e-12")],
+        "--num-steps",
+        "60",
+        "--checkpoint-every",
+        "20",
+    )
+
+
+def test_the_rate_at_zero_before_the_end_is_named_at_its_step_and_the_log_is_single(tiny_rate):
+    done, run, scalars = tiny_rate
     zero = [step for step, value in scalars["learning_rate"] if value == 0]
     assert zero and done.returncode == 0, done.stderr[-3000:]
-    assert f"watchdog: the learning rate is 0 at step {min(zero)} of 45" in done.stderr
-    assert "trained to step 45" in done.stdout
+    assert f"watchdog: the learning rate is 0 at step {min(zero)} of 60" in done.stderr
+    assert "trained to step 60" in done.stdout
     log = (run / "train.log").read_text()
-    assert log.count("Maybe overwriting train_steps: 45") == 1  # not twice (lvis's root handler)
+    assert log.count("Maybe overwriting train_steps: 60") == 1  # not twice (lvis's root handler)
     assert "saving a checkpoint at step 20" in log and "step 20 saved as" in log
 
 
-def test_a_rate_too_small_to_move_the_loss_is_said(project):
-    done, _run, scalars = train_with(
-        project,
-        [
-            (f"{SCHEDULE}.learning_rate_base", "1e-12"),
-            (f"{SCHEDULE}.warmup_learning_rate", "1e-12"),
-            (f"{SCHEDULE}.total_steps", "100"),
-        ],
-        "--num-steps",
-        "100",
-    )
+def test_a_rate_too_small_to_move_the_loss_is_said(tiny_rate):
+    done, _run, scalars = tiny_rate
     losses = [value for _step, value in scalars["Loss/total_loss"]]
-    print(f"rate 1e-12: loss over the first 50 steps {losses[:10]} ... {losses[40:50]}")
+    print(f"rate 1e-12: loss over the first 30 steps {losses[:10]} ... {losses[20:30]}")
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "watchdog: the loss has not moved in the first 50 steps" in done.stderr
+    # the watchdog looks at the first 50 steps, or the first half of a shorter training
+    assert "watchdog: the loss has not moved in the first 30 steps" in done.stderr
