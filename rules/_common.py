@@ -20,11 +20,9 @@ def leaf_name(field_path: str) -> str:
     return field_path.rsplit(".", 1)[-1].split("[", 1)[0]
 
 
-def path_fields(config):
-    """(field path, value) of every written string field that names a file, except the checkpoint."""
-    for path, location in config.located.scalars():
-        if isinstance(location.parsed, str) and leaf_name(path).endswith("_path"):
-            yield path, location.parsed
+def path_fields(config) -> list[tuple[str, str, str]]:
+    """(field path, value, field name) of every written string field that names a file, except the checkpoint."""
+    return [written for written in config.file_paths() if written[2] != "fine_tune_checkpoint"]
 
 
 def suggested_path(project, project_files, field_path: str) -> str | None:

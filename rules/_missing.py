@@ -1,7 +1,6 @@
 """What the path rules share: one finding per missing file's cause, where a missing file is, every line named."""
 
 import re
-from collections import Counter
 
 from pipecheck import Finding, _, n_
 from pipecheck.rulekit import is_dir, launched_elsewhere, tail_parts
@@ -18,26 +17,27 @@ def lines_named(places: list) -> str:
     return _(" (lines {lines})", lines=", ".join(str(line) for _field, line in places))
 
 
-def missing_findings(config, project, project_files, missing: dict):
+def missing_findings(config, project, project_files, missing: dict[str, tuple[str, list[str]]]):
     """One finding per cause: the record files, other files under one absent folder, one path (every line named).
+    `missing` holds each absent path's field name and the fields that name it.
 
     A cause of several files is one finding shown, its first DETAILS files each a detail (-v, JSON);
     the finding counts the others as `elided` (100,000 absent records cost a few findings, not 100,000).
     """
     groups: dict[str, list[str]] = {}
-    for value, fields in missing.items():
-        folder = None if leaf_name(fields[0]) == "input_path" else _absent_folder(project, value)
-        key = "records" if leaf_name(fields[0]) == "input_path" else f"folder:{folder}" if folder else f"path:{value}"
+    for value, (name, _fields) in missing.items():
+        folder = None if name == "input_path" else _absent_folder(project, value)
+        key = "records" if name == "input_path" else f"folder:{folder}" if folder else f"path:{value}"
         groups.setdefault(key, []).append(value)
     for key, values in groups.items():
         if len(values) == 1:
-            places = [(field, config.location(field)[0]) for field in missing[values[0]]]
+            places = [(field, config.location(field)[0]) for field in missing[values[0]][1]]
             finding = _missing(project, project_files, places[0][0], values[0])
             finding.message += lines_named(places)
             yield finding
             continue
-        files = [(missing[value][0], value) for value in values]
-        if all(leaf_name(field) == "input_path" for field, _value in files):
+        files = [(missing[value][1][0], value) for value in values]
+        if key == "records":
             lead = _missing_records(project, project_files, files)
         else:
             lead = _missing_folder(project, key.split(":", 1)[1], files)
@@ -97,7 +97,11 @@ def _missing_records(project, project_files, records) -> Finding:
     names = _distinct_tails([v for _field, v in records], 4)
     kept = next((n for n in (3, 2) if len(", ".join(names[:n])) <= 80), 1)  # long shard names: fewer (-v: details)
     shown = ", ".join(names[:kept]) + (" ..." if len(names) > kept else "")
-    folders = {_folder_of(v) for _field, v in records}
+    folders = set()
+    for _field, value in records:
+        folders.add(_folder_of(value))
+        if len(folders) > 1:
+            break  # several: the folder is not named
     folder = folders.pop() if len(folders) == 1 else None
     if folder is not None and not any(project.matches(folder, base) for base in [None, *project.other_bases()]):
         message = n_(
@@ -124,25 +128,25 @@ def _missing_records(project, project_files, records) -> Finding:
 
 def _distinct_tails(values: list[str], wanted: int) -> list[str]:
     """The first `wanted` distinct endings, each a path's shortest that no other path shares: train/*.tfrecord,
-    val/*.tfrecord, not *.tfrecord twice. Endings of k parts are counted over all paths only when some
-    path shown needs k (mostly 1): linear in paths, and nothing computed for paths never shown."""
-    parts = [tail_parts(v) or [v] for v in values]
-    sharing: dict[int, Counter] = {}
-
-    def shared(mine: list[str], size: int) -> bool:
-        if size not in sharing:
-            sharing[size] = Counter(tuple(other[-size:]) for other in parts if len(other) >= size)
-        return sharing[size][tuple(mine[-size:])] > 1
-
+    val/*.tfrecord, not *.tfrecord twice. Only the paths holding an ending's last part are split to count
+    it: linear in paths, and nothing split for paths that cannot share it."""
     shown: dict[str, None] = {}
-    for mine in parts:
+    for value in values:
+        mine = tail_parts(value) or [value]
         size = 1
-        while size < len(mine) and shared(mine, size):
+        while size < len(mine) and _shared(mine[-size:], values):
             size += 1
         shown["/".join(mine[-size:])] = None
         if len(shown) >= wanted:
             break
     return list(shown)
+
+
+def _shared(ending: list[str], values: list[str]) -> bool:
+    """Whether more than one of `values` ends with the parts `ending` (the first, itself)."""
+    holding = [value for value in values if ending[-1] in value]  # a part is text of its path
+    ends = (tail_parts(value) or [value] for value in holding)
+    return sum(1 for parts in ends if len(parts) >= len(ending) and parts[-len(ending) :] == ending) > 1
 
 
 def _folder_of(value: str) -> str:

@@ -1,7 +1,5 @@
 """Rules about the files the config names, resolved from the launch root like the OD API does."""
 
-import fnmatch
-import os
 import posixpath
 import re
 
@@ -11,11 +9,13 @@ from pipecheck.rulekit import (
     home_expansion,
     is_remote,
     launched_elsewhere,
+    placeholders,
     written_elsewhere,
 )
 
-from ._common import example_records, is_placeholder, label_map_misfit, leaf_name, path_fields, suggested_path
+from ._common import example_records, label_map_misfit, leaf_name, path_fields, suggested_path
 from ._missing import lines_named, missing_findings
+from ._training_paths import TrainingPaths
 
 CODES = ("PC200", "PC206")
 
@@ -58,10 +58,11 @@ def no_placeholder_paths(config, project, project_files, schema):
     Fix: safe; writes the matching file found in the project, when there is one.
     """
     written: dict[tuple, list] = {}  # one finding per placeholder and field name, naming every line
-    for field, location in config.located.scalars():
-        value = location.parsed
-        if isinstance(value, str) and is_placeholder(value):
-            written.setdefault((value, leaf_name(field)), []).append((field, location.line))
+    strings = [(field, location) for field, location in config.located.scalars() if isinstance(location.parsed, str)]
+    found = placeholders([location.parsed for _field, location in strings])  # most configs: none, known at once
+    for field, location in strings:
+        if found and location.parsed in found:
+            written.setdefault((location.parsed, leaf_name(field)), []).append((field, location.line))
     for (value, name), places in written.items():
         field = places[0][0]
         suggestion = suggested_path(project, project_files, field)
@@ -116,8 +117,10 @@ def paths_exist(config, project, project_files):
     label_map.pbtxt, pre_trained/ for pre-trained/): writes that one.
     """
     remote, missing = [], {}
-    for field, value in path_fields(config):
-        if not value or is_placeholder(value):
+    written = path_fields(config)
+    skipped = placeholders([value for _field, value, _name in written])
+    for field, value, name in written:
+        if not value or value in skipped:
             continue
         if is_remote(value):
             remote.append(value)
@@ -126,7 +129,7 @@ def paths_exist(config, project, project_files):
             continue  # it exists once ~ is expanded, which TensorFlow does not do: PC207 says what to write
         if value in project.relocated and not launched_elsewhere(project, value):
             continue  # written for another machine: PC206 says where it is here
-        matches = project.matches(value, project.root, pattern=leaf_name(field) == "input_path")
+        matches = project.matches(value, project.root, pattern=name == "input_path")
         if matches:
             empty = [m for m in matches if _size(m) == 0]
             if empty:
@@ -136,7 +139,7 @@ def paths_exist(config, project, project_files):
                     hint=_("regenerate the file (an interrupted conversion leaves it empty)"),
                 )
             continue
-        missing.setdefault(value, []).append(field)
+        missing.setdefault(value, (name, []))[1].append(field)
     yield from missing_findings(config, project, project_files, missing)
     if remote:
         cannot_decide(_("remote paths cannot be checked: {paths}", paths=", ".join(remote)))
@@ -305,20 +308,19 @@ def eval_not_train_records(config, project):
         option --ignore PC202
     """
     train_values = list(config.train_input.tf_record_input_reader.input_path)
-    train = set().union(*(_matched(project, v) for v in train_values))
-    compared = [_comparable(project, t) for t in train_values]  # once a training path, not once a pair
+    training = TrainingPaths(project, train_values)
     told = set()  # a training path read by several eval paths: one finding on the training line
     for index, reader in enumerate(config.eval_inputs):
         for position, value in enumerate(reader.tf_record_input_reader.input_path):
             mine = _matched(project, value)
-            shared, comparable = mine & train, _comparable(project, value)
-            written = next((i for i, t in enumerate(compared) if _same_records(comparable, t)), None)
+            shared = mine & training.files() if mine else set()  # the training files, found only when needed
+            written = training.first_naming(value)
             if not shared and written is None:
                 continue
             path = project.display(sorted(shared)[0]) if shared else value
             field = f"eval_input_reader[{index}].tf_record_input_reader.input_path[{position}]"
             if written is None:  # the same files under two spellings: the training value the files came from
-                written = next(i for i, t in enumerate(train_values) if mine & _matched(project, t))
+                written = training.first_sharing(mine)
             if _evaluation_name(train_values[written]):
                 if written not in told:
                     told.add(written)
@@ -362,36 +364,4 @@ def _training_reads_evaluation_records(config, path: str, position: int, eval_fi
             line=places[0][1],
             name=posixpath.basename(path.replace("\\", "/")),
         ),
-    )
-
-
-def _normalised(project, value: str) -> str:
-    """The path as written, after relocation, with one separator and no ./ or doubled slash (strings, not
-    Paths: it runs for every training path)."""
-    local = project.local(value)
-    text = str(local) if local is not None else os.path.join(str(project.root), value)
-    return posixpath.normpath(text.replace("\\", "/"))
-
-
-def _comparable(project, value: str) -> tuple[str, bool, str, bool] | None:
-    """(the text compared, remote?, the value, a glob pattern?); None for a placeholder (PC201's)."""
-    if is_placeholder(value):
-        return None
-    remote = is_remote(value)
-    text = value.rstrip("/") if remote else _normalised(project, value)
-    return text, remote, value, any(character in text for character in "*?[")
-
-
-def _same_records(first, second) -> bool:
-    """Both name the same files, or one is a shard that the other's pattern covers.
-
-    A text with no pattern character matches only itself: fnmatch (a regular expression compiled
-    a pattern) is asked only of patterns, so 100,000 plain training paths cost no compilation.
-    """
-    if first is None or second is None or first[1] != second[1]:
-        return False
-    return (
-        first[0] == second[0]
-        or (second[3] and fnmatch.fnmatchcase(first[0], second[0]))
-        or (first[3] and fnmatch.fnmatchcase(second[0], first[0]))
     )

@@ -11,15 +11,7 @@ CODES = ("PC207", "PC299")
 
 def _home_fields(config):
     """(field, value) of every file path written with a leading ~, the checkpoint included."""
-    for field, location in config.located.scalars():
-        value = location.parsed
-        name = leaf_name(field)
-        if (
-            isinstance(value, str)
-            and value.startswith("~")
-            and (name.endswith("_path") or name == "fine_tune_checkpoint")
-        ):
-            yield field, value
+    return [(field, value) for field, value, _name in config.file_paths() if value.startswith("~")]
 
 
 @rule("PC207", "no-tilde-in-paths", category="paths", fix="safe", checklist=PATHS_RESOLVE)

@@ -26,7 +26,7 @@ from pipecheck.odapi.schedules import (
     suggested_cosine,
 )
 from pipecheck.odapi.zoo import zoo_network
-from pipecheck.project import ZOO_PLACEHOLDER, is_placeholder, is_remote
+from pipecheck.project import ZOO_PLACEHOLDER, is_placeholder, is_remote, placeholders
 from pipecheck.project.relocate import home_expansion, launched_elsewhere, tail_parts, written_elsewhere
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "is_placeholder",
     "is_remote",
     "label_map_ids",
+    "placeholders",
     "launched_elsewhere",
     "newest_trained_checkpoint",
     "problem_with",

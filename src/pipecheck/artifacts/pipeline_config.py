@@ -21,6 +21,7 @@ class PipelineConfig:
     def __init__(self, located: LocatedMessage):
         self.located = located
         self.message = located.message
+        self._file_paths: list[tuple[str, str, str]] | None = None
 
     @property
     def path(self) -> Path:
@@ -106,6 +107,20 @@ class PipelineConfig:
         readers = [("train_input_reader", self.message.train_input_reader)]
         readers += [(f"eval_input_reader[{i}]", r) for i, r in enumerate(self.message.eval_input_reader)]
         return readers
+
+    def file_paths(self) -> list[tuple[str, str, str]]:
+        """(field path, value, field name) of every file the config names (the fields named *_path and
+        fine_tune_checkpoint), in file order; found once for the rules and fixtures that each read them all."""
+        if self._file_paths is None:
+            self._file_paths = []
+            for path, location in self.located.scalars():
+                if isinstance(location.parsed, str):
+                    name = location.node.name  # as written: the field's own name, but for [an.extension]
+                    if name.startswith("["):
+                        name = path.rsplit(".", 1)[-1].split("[", 1)[0]
+                    if name.endswith("_path") or name == "fine_tune_checkpoint":
+                        self._file_paths.append((path, location.parsed, name))
+        return self._file_paths
 
     def written(self, path: str) -> bool:
         return self.located.written(path)

@@ -53,6 +53,7 @@ class Project:
     _holding: dict[str, list[Path]] = field(default_factory=dict, repr=False, compare=False)
     _real_folders: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _matched: dict[tuple, tuple[Path, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _absent: dict[str | tuple, bool] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def net_name(self) -> str:
@@ -88,6 +89,8 @@ class Project:
         if pattern and os.sep == "/" and "\\" in value:
             value = _SHELL_ESCAPE.sub(lambda escaped: glob.escape(escaped.group(1)), value)
         local = self.local(value) if base is None else None
+        if local is None and self._in_absent_folder(value, base):
+            return []  # 100,000 records in 100 absent folders: 100 folders looked at, nothing kept per path
         key = (value, base or self.root, local)  # asked by relocation, PC202, PC204 and the records: found once
         found = self._matched.get(key)
         if found is None:  # a tuple: an absent file's is the one empty tuple, not a list each
@@ -109,6 +112,18 @@ class Project:
     def folder_exists(self, folder: str, base: Path | None = None) -> bool:
         """Whether a relative path's folder exists from the root (or `base`), asked once a folder."""
         return self._folder_exists(os.path.dirname(os.path.join(str(base or self.root), folder, "")))
+
+    def _in_absent_folder(self, value: str, base: Path | None) -> bool:
+        """Whether `value` names something in a folder that does not exist (no pattern in the folder's name):
+        nothing there to match, whatever the file's name (asked once a folder)."""
+        folder = value.rpartition("/")[0]
+        key = folder if base is None or base is self.root else (folder, str(base))  # a Path's hash is slow
+        absent = self._absent.get(key)
+        if absent is None:
+            absent = self._absent[key] = (
+                bool(folder) and not _GLOB.search(folder) and not self.folder_exists(folder, base)
+            )
+        return absent
 
     def _folder_exists(self, folder: str) -> bool:
         """Whether `folder` is one, asked once: 100,000 absent records in 100 absent folders cost 100 stats."""
@@ -217,6 +232,14 @@ def is_remote(value: str) -> bool:
 _PLACEHOLDER_HINTS = ("path_to_be", "placer/", "cns/", "${", "<", "your", "path/to/")
 
 
+def placeholders(values: list[str]) -> set[str]:
+    """The placeholders among `values`, each asked only when their text together holds a hint of one."""
+    lowered = "\n".join(values).lower()
+    if lowered.isascii() and not any(hint in lowered for hint in _PLACEHOLDER_HINTS):
+        return set()
+    return {value for value in values if is_placeholder(value)}
+
+
 def is_placeholder(value: str) -> bool:
     if value.isascii():  # IGNORECASE folds some non-ASCII letters onto ASCII ones (the Kelvin sign is a k)
         lowered = value.lower()
@@ -240,7 +263,9 @@ def is_plain_relative(value: str) -> bool:
 
 def tail_parts(value: str) -> list[str]:
     """The components of a path written on any system: both separators, no drive, no home marker."""
-    text = _DRIVE.sub("", value.strip().replace("\\", "/"))
+    text = value.strip().replace("\\", "/")
+    if text[1:2] == ":":  # the regular expression only where a drive can be: it runs for every missing path
+        text = _DRIVE.sub("", text)
     return [part for part in text.split("/") if part not in ("", ".", "~")]
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipecheck.guarded import exists, is_dir, is_regular, read_bytes
-from pipecheck.project import _DRIVE, Project, is_placeholder, is_plain_relative, is_remote, tail_parts
+from pipecheck.project import _DRIVE, Project, is_plain_relative, is_remote, placeholders, tail_parts
 
 _GLOB_CHARS = set("*?[")
 
@@ -90,8 +90,11 @@ def relocate(project: Project, config, files) -> list[Relocation]:
     """Find, and record on the project, a local file for every missing path of the config."""
     relocations = []
     names, nowhere = _relative_parts(files.all, project.root)[1], {}
-    for field, value, prefix in _file_fields(config):
-        if not value or is_remote(value) or is_placeholder(value) or value in project.relocated:
+    written = config.file_paths()
+    skipped = placeholders([value for _field, value, _name in written])
+    for field, value, name in written:
+        prefix = name == "fine_tune_checkpoint"
+        if not value or is_remote(value) or value in skipped or value in project.relocated:
             continue
         if not prefix and _found_nowhere(project, value, names, nowhere):
             continue
@@ -204,12 +207,3 @@ def _exists(project: Project, value: str, prefix: bool, base: Path | None = None
         path = project.resolve(value, base)
         return is_regular(path.with_name(path.name + ".index")) or is_dir(path)
     return bool(project.matches(value, base, pattern=pattern))
-
-
-def _file_fields(config):
-    for path, location in config.located.scalars():
-        if not isinstance(location.parsed, str):
-            continue
-        name = path.rsplit(".", 1)[-1].split("[", 1)[0]
-        if name.endswith("_path") or name == "fine_tune_checkpoint":
-            yield path, location.parsed, name == "fine_tune_checkpoint"

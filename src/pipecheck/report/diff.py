@@ -55,13 +55,25 @@ DESCRIPTIONS = {
 _INDEX = re.compile(r"\[\d+\]")
 
 
-@dataclass
 class DiffRow:
-    field: str
-    original_line: int | None
-    line: int | None
-    original: str | None
-    value: str | None
+    """A field written differently (or only) in one of the two files; its texts are made when read, so that
+    the rows a table does not show (100,000 input_path entries) cost no text."""
+
+    __slots__ = ("field", "original_line", "line", "_left", "_right")
+
+    def __init__(self, field: str, left, right):
+        self.field = field
+        self.original_line = left.line if left is not None else None
+        self.line = right.line if right is not None else None
+        self._left, self._right = left, right  # the FieldLocations, None where the field is not written
+
+    @property
+    def original(self) -> str | None:
+        return _text(self._left)
+
+    @property
+    def value(self) -> str | None:
+        return _text(self._right)
 
     @property
     def parameter(self) -> str:
@@ -90,44 +102,43 @@ class DiffRow:
 
 
 def diff_rows(config, original) -> list[DiffRow]:
-    """Rows for every leaf written differently (or only) in one of the two files."""
+    """Rows for every leaf written differently (or only) in one of the two files, in line order."""
     if original is None:
         return []
     mine, theirs = _leaves(config.located), _leaves(original.located)
-    rows = []
+    keyed = []
     for path in mine.keys() | theirs.keys():
         left, right = theirs.get(path), mine.get(path)
-        if left is not None and right is not None and left[1] == right[1]:
+        if left is not None and right is not None and _comparable(left) == _comparable(right):
             continue
-        rows.append(
-            DiffRow(
-                path,
-                left[0] if left else None,
-                right[0] if right else None,
-                left[2] if left else None,
-                right[2] if right else None,
-            )
-        )
-    rows.sort(
-        key=lambda row: (
-            row.line if row.line is not None else row.original_line or 0,
-            row.original_line or 0,
-            row.field,
-        )
-    )
-    return rows
+        before = left.line if left is not None else 0
+        keyed.append((right.line if right is not None else before, before, path, left, right))
+    keyed.sort(key=_first_three)
+    return [DiffRow(path, left, right) for _line, _before, path, left, right in keyed]
 
 
-def _leaves(located) -> dict[str, tuple[int, object, str]]:
-    """{path: (line, comparable value, display text)} for scalars and empty blocks."""
-    leaves = {}
-    for path, location in located.locations.items():
-        value = location.value
-        if isinstance(value, ScalarValue):
-            leaves[path] = (location.line, _as_stored(location.parsed), _display(location.parsed, value))
-        elif isinstance(value, MessageValue) and not value.fields:
-            leaves[path] = (location.line, "{}", "{ }")
-    return leaves
+def _first_three(entry: tuple) -> tuple:
+    return entry[:3]  # (line, original line, field): the FieldLocations are never compared
+
+
+def _leaves(located) -> dict:
+    """{path: FieldLocation} of the scalars and the empty blocks."""
+    return {
+        path: location
+        for path, location in located.locations.items()
+        if isinstance(location.value, ScalarValue)
+        or (isinstance(location.value, MessageValue) and not location.value.fields)
+    }
+
+
+def _comparable(location):
+    return _as_stored(location.parsed) if isinstance(location.value, ScalarValue) else "{}"
+
+
+def _text(location) -> str | None:
+    if location is None:
+        return None
+    return _display(location.parsed, location.value) if isinstance(location.value, ScalarValue) else "{ }"
 
 
 def _as_stored(parsed):
@@ -170,9 +181,15 @@ def collapsed(rows: list[DiffRow], kept: int = 3) -> list[DiffRow | MoreRows]:
             shown.extend([*run[:kept], MoreRows(run[0].parameter, len(run) - kept, _INDEX.sub("[]", run[0].field))])
         run.clear()
 
+    key, keys = None, {}  # the field without its indexes, worked out once a field (not once an index)
     for row in rows:
-        if run and _INDEX.sub("[]", row.field) != _INDEX.sub("[]", run[0].field):
+        stem = row.field[: row.field.rfind("[") + 1] if row.field.endswith("]") else row.field
+        mine = keys.get(stem)
+        if mine is None:
+            mine = keys[stem] = _INDEX.sub("[]", row.field)
+        if run and mine != key:
             close()
+        key = mine
         run.append(row)
     close()
     return shown
