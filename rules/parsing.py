@@ -151,8 +151,8 @@ def paths_without_backslashes(config, project):
     """
     for field, location in config.located.scalars():
         value = location.parsed
-        if not isinstance(value, str):
-            continue
+        if not isinstance(value, str) or (value.isprintable() and "\\" not in value):
+            continue  # no backslash, and no control character (none is printable): most strings, seen at once
         controls = [name for char, name in _CONTROL.items() if char in value]
         if value in project.relocated and not controls:
             continue  # a Windows path from another machine: PC206 gives its local path

@@ -116,7 +116,7 @@ def paths_exist(config, project, project_files):
     Fix: safe when the file exists under the course's other spelling (label_map.txt for
     label_map.pbtxt, pre_trained/ for pre-trained/): writes that one.
     """
-    remote, missing = [], {}
+    remote, checked, missing = [], [], {}
     written = path_fields(config)
     skipped = placeholders([value for _field, value, _name in written])
     for field, value, name in written:
@@ -129,7 +129,13 @@ def paths_exist(config, project, project_files):
             continue  # it exists once ~ is expanded, which TensorFlow does not do: PC207 says what to write
         if value in project.relocated and not launched_elsewhere(project, value):
             continue  # written for another machine: PC206 says where it is here
-        matches = project.matches(value, project.root, pattern=name == "input_path")
+        checked.append((field, value, name))
+    found = {  # the records are glob patterns for the OD API; the other paths are names
+        pattern: project.existing([v for _f, v, n in checked if (n == "input_path") == pattern], project.root, pattern)
+        for pattern in (True, False)
+    }
+    for field, value, name in checked:
+        matches = found[name == "input_path"].get(value)
         if matches:
             empty = [m for m in matches if _size(m) == 0]
             if empty:
@@ -183,7 +189,7 @@ def paths_from_another_machine(config, project):
     Fix: safe; writes the local path, relative to the launch root.
     """
     reported = set()
-    for field, location in config.located.scalars():
+    for field, location in config.located.scalars() if project.relocated else ():
         matches = project.relocated.get(location.parsed) if isinstance(location.parsed, str) else None
         if (
             not matches

@@ -69,11 +69,16 @@ def records(config, project, options) -> Records:
 
     plan: dict[str, list[tuple[Path, int]]] = {}
     for path, reader in config.input_readers():
-        files = []
-        for position, value in enumerate(reader.tf_record_input_reader.input_path):
-            if value.strip() and not is_remote(value):  # "" is no path (PC203), not the folder it resolves to
-                files += [(m, position) for m in project.matches(value, pattern=True) if exists(m)]  # a folder: PC701
-        plan[path] = files
+        values = list(reader.tf_record_input_reader.input_path)
+        # "" is no path (PC203), not the folder it resolves to; a folder matched is PC701's
+        found = project.existing([value for value in values if value.strip() and not is_remote(value)], pattern=True)
+        plan[path] = [
+            (match, position)
+            for position, value in enumerate(values)
+            if value in found
+            for match in found[value]
+            if exists(match)
+        ]
     unique = {real(f): f for files in plan.values() for f, _position in files}
     if not unique:
         cannot_decide(_("no record file exists (see PC202)"))
