@@ -394,6 +394,11 @@ def record(recording, runs: dict, folder: Path) -> None:
         "",
         *(f"- {split_line(name, numbers)}" for name, numbers in splits.items()),
     ]
+    if "locked" in splits:
+        summary.append(
+            "- The locked split is spent: rules were changed after its verdicts were read, so its figure here is "
+            "no longer held out. The held-out figure is the one its judges took at the freeze (the locked split's README)."
+        )
     recording.write(totals | {"splits": splits}, summary, folder)
 
 
