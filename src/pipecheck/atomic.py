@@ -114,13 +114,7 @@ def safe_folder(folder: Path, root: Path) -> Path:
     current = root
     for part in folder.relative_to(root).parts:
         current = current / part
-        if os.path.islink(current):
-            raise link_refused(current)
-        try:
-            os.mkdir(current)
-        except FileExistsError:
-            if not os.path.isdir(current) or os.path.islink(current):
-                raise UnsafeWrite(_("{path} is not a folder: nothing written", path=current)) from None
+        _make_folder(current)
     return folder
 
 
@@ -341,6 +335,7 @@ def place_folder(staging: Path, destination: Path) -> None:
 
 
 def _make_folder(folder: Path) -> None:
+    """`folder` made where absent; a link there (even a dangling one) or a file is refused by name."""
     try:
         os.mkdir(folder)
     except FileExistsError:
