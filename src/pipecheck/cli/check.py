@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from pipecheck.cli.common import add_project_options, add_selection_options, apply_settings_language, run_options
@@ -42,6 +42,7 @@ def combined_exit(results) -> int:
 
 def run(args) -> int:
     from pipecheck.cli.output import seen
+    from pipecheck.textproto.located import collector_paused
 
     apply_settings_language(args)
     targets = expand_targets(args.paths, args.root)
@@ -52,14 +53,8 @@ def run(args) -> int:
     # objects that each full collection would walk (a third of the lint's time), and what a collection would
     # free, reference counting or the end of the command frees. With several configs it stays on: what one
     # lint leaves in cycles must not pile up over a folder of hundreds.
-    collecting = gc.isenabled()
-    if len(targets) == 1:
-        gc.disable()
-    try:
+    with collector_paused() if len(targets) == 1 else nullcontext():
         return _lint_and_report(args, targets, output_seen, baseline_seen)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _lint_and_report(args, targets, output_seen, baseline_seen) -> int:

@@ -87,7 +87,7 @@ def parse_located(path: Path, text: str, message_class: type, recover: bool = Fa
     """
     source = SourceText(text)
     token_errors: list[TextProtoSyntaxError] = [] if recover else None
-    with _collector_paused():
+    with collector_paused():
         tokens, comments = tokenize(source, token_errors)
         document = parse_document(source, tokens, [] if recover else None)
         binder = Binder(source, message_class.DESCRIPTOR, document if recover else None)
@@ -106,8 +106,8 @@ def parse_located(path: Path, text: str, message_class: type, recover: bool = Fa
 
 
 @contextmanager
-def _collector_paused():
-    """The cyclic garbage collector off while the tree is built: 100,000 paths make a million objects, none in a
+def collector_paused():
+    """The cyclic garbage collector off while the block runs: 100,000 paths make a million objects, none in a
     cycle, and every automatic collection on the way would walk all those made so far (half the parse's time)."""
     enabled = gc.isenabled()
     gc.disable()
