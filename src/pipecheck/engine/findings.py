@@ -72,6 +72,8 @@ class Finding:
 def _display_path(path: Path | str | None, relative_to: Path | None) -> str | None:
     if path is None:
         return None
+    if relative_to is None and isinstance(path, Path):
+        return str(path)  # a Path keeps its text: 50,000 findings need not parse it again
     path = Path(path)
     if relative_to is not None:
         try:
@@ -106,5 +108,9 @@ class Outcome:
         if self.ended != "ran":
             return self.ended
         strict = self.store is not None and self.store.strict
-        failing = any(f.severity == "error" or (strict and f.severity == "warning") for f in self.findings)
-        return "failed" if failing else "passed"
+        return "failed" if any(fails(f, strict) for f in self.findings) else "passed"
+
+
+def fails(finding: Finding, strict: bool) -> bool:
+    """An error fails its rule; a warning too, with strict."""
+    return finding.severity == "error" or (strict and finding.severity == "warning")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipecheck.engine.findings import Finding, Outcome
+from pipecheck.engine.findings import Finding, Outcome, fails
 from pipecheck.engine.fixtures import FatalInput, FixtureResolver
 from pipecheck.engine.registry import CannotDecide
 
@@ -79,15 +79,28 @@ class RunResult:
         return sum(1 for finding in self.findings if finding.severity == severity)
 
     def statuses(self) -> dict[str, int]:
-        """How many rules passed, failed, could not decide, crashed (the same words everywhere)."""
+        """How many rules passed, failed, could not decide, crashed (the same words everywhere).
+
+        One pass over the findings: each outcome's `status` reads them all, and 110 rules over the
+        50,000 findings of 50,000 unused suppressions would be five million reads.
+        """
+        failing = {finding.rule for finding in self.findings if fails(finding, self.strict)}
         counts = {"passed": 0, "failed": 0, "undecided": 0, "crashed": 0}
         for outcome in self.outcomes:
-            counts[outcome.status] += 1
+            if outcome.ended != "ran":
+                counts[outcome.ended] += 1
+            else:
+                counts["failed" if outcome.rule.code in failing else "passed"] += 1
         return counts
 
+    # A rule's status is "undecided" or "crashed" exactly when it ended so: no need to read its findings.
     @property
     def crashed(self) -> list[Outcome]:
-        return [outcome for outcome in self.outcomes if outcome.status == "crashed"]
+        return [outcome for outcome in self.outcomes if outcome.ended == "crashed"]
+
+    @property
+    def undecided(self) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.ended == "undecided"]
 
     @property
     def exit_code(self) -> int:

@@ -23,16 +23,8 @@ def document(result) -> dict:
         "schema": result.schema.as_json() if result.schema is not None else None,
         "findings": [finding.as_json() for finding in result.findings],
         **_diff(result),
-        "undecided": [
-            {"rule": o.rule.code, "name": o.rule.name, "reason": o.reason}
-            for o in result.outcomes
-            if o.status == "undecided"
-        ],
-        "crashed": [
-            {"rule": o.rule.code, "name": o.rule.name, "reason": o.reason}
-            for o in result.outcomes
-            if o.status == "crashed"
-        ],
+        "undecided": [{"rule": o.rule.code, "name": o.rule.name, "reason": o.reason} for o in result.undecided],
+        "crashed": [{"rule": o.rule.code, "name": o.rule.name, "reason": o.reason} for o in result.crashed],
         "accepted": [{**a.finding.as_json(), "reason": a.reason} for a in result.accepted],
         "summary": {
             "errors": result.count("error"),

@@ -59,7 +59,7 @@ def render(result, stream=None, show_diff: bool = True, verbose: bool = False) -
     lines = header_lines(result, style, width, verbose)
     lines.append("")
     lines.extend(findings_lines(result.findings, style, width, verbose))
-    undecided = [o for o in result.outcomes if o.status in ("undecided", "crashed")]
+    undecided = [o for o in result.outcomes if o.ended != "ran"]  # undecided or crashed
     if undecided:
         lines.append("")
         lines.extend(undecided_lines(undecided, style, width, verbose))
