@@ -87,7 +87,7 @@ def _display_path(path: Path | str | None, relative_to: Path | None) -> str | No
 class Outcome:
     """How one rule ended. `ended` is "ran", "undecided" (with the reason) or "crashed".
 
-    A rule's findings live in one place, its run's store (`RunResult.findings`, after
+    A rule's findings live in one place, its run's store (`RunResult.store`, after
     suppressions, the baseline and severity overrides); `findings` and `status` read them there,
     so no report can see a finding the user suppressed.
     """
@@ -96,7 +96,7 @@ class Outcome:
     ended: str
     reason: str = ""
     seconds: float = 0.0
-    store: object = None  # the RunResult holding the findings
+    store: object = None  # the run's FindingStore
 
     @property
     def findings(self) -> list[Finding]:
