@@ -26,7 +26,7 @@ from pipecheck.textproto.unknown_fields import unknown_field_error
 from pipecheck.textproto.values import ValueError_, convert_scalar, extension_hint
 
 
-@dataclass
+@dataclass(slots=True)
 class FieldLocation:
     line: int
     column: int

@@ -24,7 +24,7 @@ from pipecheck.textproto.tokens import (
 NESTING_LIMIT = 100  # blocks inside blocks; the OD API's deepest config nests 9
 
 
-@dataclass
+@dataclass(slots=True)
 class ScalarValue:
     tokens: list[Token]  # several when adjacent strings concatenate, or "-" before inf/nan
 
@@ -58,7 +58,7 @@ class MessageValue:
     name: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class FieldNode:
     name: str
     name_token: Token
