@@ -13,6 +13,7 @@ SOURCE = REPO / "src" / "pipecheck"
 LAYERS = [
     {"__version__", "version.py", "errors.py", "i18n.py"},
     {"guarded.py", "atomic.py"},
+    {"folders.py"},  # the guarded writer's folders, over its files
     {"cache.py"},
     {"schema", "textproto"},
     {"project", "artifacts"},

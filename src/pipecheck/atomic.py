@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import stat
 import tempfile
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipecheck.errors import InputError
@@ -114,7 +113,7 @@ def safe_folder(folder: Path, root: Path) -> Path:
     current = root
     for part in folder.relative_to(root).parts:
         current = current / part
-        _make_folder(current)
+        make_folder(current)
     return folder
 
 
@@ -164,7 +163,7 @@ ANY = object()  # `since` for a write that need not find the file as it was
 def identity(path: Path) -> tuple[int, int, int, int] | None:
     """What tells one version of a file from another without reading it: device, inode, size and
     modification time (None when nothing is there; a link is its own identity, not its target's)."""
-    info = _lstat(path)
+    info = lstat_or_none(path)
     return None if info is None else (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
@@ -181,7 +180,7 @@ def write_guarded(path: Path, data: bytes, root: Path, *, since=ANY, durable: bo
     path = Path(os.path.abspath(path))
     folder = safe_folder(path.parent, root)
     with _folder_locked(folder):
-        info = _lstat(path)
+        info = lstat_or_none(path)
         if info is not None and stat.S_ISLNK(info.st_mode):
             raise link_refused(path)
         if info is not None and not stat.S_ISREG(info.st_mode):
@@ -247,20 +246,21 @@ def _write_in_place(path: Path, data: bytes) -> Path:
     return path
 
 
-def _lstat(path: Path):
+def lstat_or_none(path: Path):
+    """os.lstat(path) (a link's own status), or None when nothing has the name."""
     try:
         return os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
 
 
-_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 @contextmanager
 def _folder_locked(folder: Path):
     """An exclusive flock on `folder` itself while the block runs (not held where there is no flock)."""
-    with flocked(folder, _FOLDER_FLAGS):
+    with flocked(folder, FOLDER_FLAGS):
         yield
 
 
@@ -284,57 +284,7 @@ def flocked(path: Path, flags: int, wait: bool = True):
         os.close(descriptor)
 
 
-class FolderBusy(UnsafeWrite):
-    """Another pipecheck run holds the folder this one would write: refused, nothing written."""
-
-
-@contextmanager
-def claimed_folder(folder: Path, root: Path):
-    """`folder` (a staging folder, renamed into place when its content is complete) made inside `root`
-    through no link, emptied of what a run that did not finish left, and held by this run alone while the
-    block runs; removed afterwards unless the block moved it away.
-
-    The hold is a flock on the folder itself, taken without waiting: a second run finds it held and
-    refuses (FolderBusy) instead of emptying the first one's files under it. A folder the holder renamed
-    into place before this run locked it is not this path's any more: a new one is made.
-    """
-    folder = Path(os.path.abspath(folder))
-    safe_folder(folder.parent, root)
-    while True:
-        _make_folder(folder)
-        with ExitStack() as held:
-            try:
-                descriptor = held.enter_context(flocked(folder, _FOLDER_FLAGS, wait=False))
-            except BlockingIOError:
-                raise FolderBusy(
-                    _(
-                        "another pipecheck run is writing {path}: nothing written (run again when it is done)",
-                        path=folder,
-                    )
-                ) from None
-            ours = os.fstat(descriptor) if descriptor is not None else _lstat(folder)
-            if not _same_file(ours, _lstat(folder)):
-                continue  # the run that held it moved it into place before we locked it: make ours
-            _empty(folder)
-            try:
-                yield folder
-            finally:
-                if _same_file(ours, _lstat(folder)):
-                    shutil.rmtree(folder, ignore_errors=True)
-            return
-
-
-def place_folder(staging: Path, destination: Path) -> None:
-    """Rename the complete folder `staging` to `destination`, which must not exist (no link, nothing replaced)."""
-    info = _lstat(destination)
-    if info is not None and stat.S_ISLNK(info.st_mode):
-        raise link_refused(destination)
-    if info is not None:
-        raise UnsafeWrite(_("{path} exists: pipecheck never replaces it, nothing written", path=destination))
-    os.rename(staging, destination)
-
-
-def _make_folder(folder: Path) -> None:
+def make_folder(folder: Path) -> None:
     """`folder` made where absent; a link there (even a dangling one) or a file is refused by name."""
     try:
         os.mkdir(folder)
@@ -343,18 +293,6 @@ def _make_folder(folder: Path) -> None:
             raise link_refused(folder) from None
         if not os.path.isdir(folder):
             raise UnsafeWrite(_("{path} is not a folder: nothing written", path=folder)) from None
-
-
-def _same_file(info, other) -> bool:
-    return other is not None and (info.st_dev, info.st_ino) == (other.st_dev, other.st_ino)
-
-
-def _empty(folder: Path) -> None:
-    for entry in os.scandir(folder):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path)
-        else:
-            os.unlink(entry.path)
 
 
 def open_log(path: Path, root: Path):

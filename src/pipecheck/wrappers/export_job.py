@@ -190,7 +190,7 @@ class ExportJob:
         project, held by this export alone (a second export of the checkpoint refuses), emptied of what
         an export that did not finish left, removed unless renamed into place.
         """
-        from pipecheck.atomic import claimed_folder, place_folder
+        from pipecheck.folders import claimed_folder, place_folder
 
         launch = self._launch()
         root = run_root(self.lint.project.config_dir, self.lint.project.root)

@@ -22,8 +22,9 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipecheck.atomic import create_new, place_folder, safe_folder
+from pipecheck.atomic import create_new, safe_folder
 from pipecheck.errors import InputError
+from pipecheck.folders import place_folder
 from pipecheck.guarded import TEXT_LIMIT, read_bytes
 from pipecheck.i18n import _
 from pipecheck.project import PRETRAINED_FOLDERS
