@@ -2,14 +2,16 @@
 complete folder given its name only where nothing has that name.
 
 An export or an init writes into a hidden staging folder, then renames it into place; `claimed_folder`
-makes and holds the staging folder, `place_folder` does the rename.
+makes and holds the staging folder, `place_folder` does the rename, with renameat2(RENAME_NOREPLACE) on
+Linux so that a folder another run placed after the last check is never replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
-import stat
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -66,13 +68,58 @@ def claimed_folder(folder: Path, root: Path):
 
 
 def place_folder(staging: Path, destination: Path) -> None:
-    """Rename the complete folder `staging` to `destination`, which must not exist (no link, nothing replaced)."""
-    info = lstat_or_none(destination)
-    if info is not None and stat.S_ISLNK(info.st_mode):
-        raise link_refused(destination)
-    if info is not None:
-        raise UnsafeWrite(_("{path} exists: pipecheck never replaces it, nothing written", path=destination))
-    os.rename(staging, destination)
+    """Rename the complete folder `staging` to `destination` only where nothing has that name: a folder or a
+    link that appears there after any check (another export placing its own) is refused, never replaced."""
+    try:
+        _rename_new(staging, destination)
+    except FileExistsError:
+        if os.path.islink(destination):
+            raise link_refused(destination) from None
+        raise UnsafeWrite(_("{path} exists: pipecheck never replaces it, nothing written", path=destination)) from None
+
+
+_RENAME_NOREPLACE, _AT_FDCWD = 1, -100
+
+
+def _renameat2():
+    """libc's renameat2 (Linux, glibc 2.28 and later), or None."""
+    try:
+        import ctypes
+
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError, ImportError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return function
+
+
+def _rename_new(source: Path, destination: Path) -> None:
+    """rename(2) that never replaces (FileExistsError instead): renameat2's RENAME_NOREPLACE, else a claim."""
+    function = _renameat2()
+    if function is not None:
+        import ctypes
+
+        if function(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(destination), _RENAME_NOREPLACE) == 0:
+            return
+        number = ctypes.get_errno()
+        if number not in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):  # the kernel or file system lacks it
+            raise OSError(number, os.strerror(number), str(source), None, str(destination))
+    _claim_then_rename(source, destination)
+
+
+def _claim_then_rename(source: Path, destination: Path) -> None:
+    """Without renameat2: mkdir takes the name (it fails on anything there, a dangling link too), then the
+    folder is renamed over that empty folder of ours. Whatever replaces ours in between makes the rename fail
+    (a link: ENOTDIR, a folder with content: ENOTEMPTY), except another empty folder, which holds nothing."""
+    os.mkdir(destination)
+    try:
+        os.rename(source, destination)
+    except OSError as error:
+        if error.errno in (errno.ENOTDIR, errno.ENOTEMPTY, errno.EEXIST, errno.EISDIR):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(destination)) from None
+        with contextlib.suppress(OSError):
+            os.rmdir(destination)  # our claim, still empty: the rename failed for another reason (EXDEV, EACCES)
+        raise
 
 
 def _same_file(info, other) -> bool:
