@@ -78,3 +78,66 @@ def test_an_export_placed_meanwhile_makes_the_second_refuse_with_exit_2(
     error = capsys.readouterr().err
     assert code == 2 and f"{FOLDER}/saved_model1 exists" in error, error
     assert list(saved.iterdir()) == [] and not (clean_project / FOLDER / ".saved_model1.partial").exists()
+
+
+def _swapped_as_the_od_api_starts(monkeypatch, folder, outside) -> None:
+    """What a process racing pipecheck does after its last check, when the log is open and the OD API about to
+    start: move the run folder away and link its name outside the project."""
+    import pipecheck.atomic as atomic
+
+    real_open_log = atomic.open_log
+
+    def open_then_swap(path, root):
+        log = real_open_log(path, root)
+        outside.mkdir()
+        folder.rename(folder.with_name(folder.name + ".moved"))
+        folder.symlink_to(outside)
+        return log
+
+    monkeypatch.setattr(atomic, "open_log", open_then_swap)
+
+
+def test_train_writes_into_the_folder_it_checked_not_a_link_swapped_in_after(
+    clean_project, fake_python, monkeypatch, tmp_path, capsys
+):
+    """Before, the OD API got checkpoint1 by name: a link put there after pipecheck's check took every
+    checkpoint and event file outside the project. Now it writes through the folder's descriptor."""
+    run, outside = clean_project / FOLDER / "checkpoint1", tmp_path / "outside"
+    _swapped_as_the_od_api_starts(monkeypatch, run, outside)
+    code, _out = run_cli("train", FOLDER, "--num-steps", "2", "--python", fake_python, "--ram", "16GiB")
+    error = capsys.readouterr().err
+    assert list(outside.iterdir()) == []
+    assert (run.with_name("checkpoint1.moved") / "checkpoint").exists()
+    assert code == 2 and f"{FOLDER}/checkpoint1 was renamed or replaced" in error, error
+
+
+def test_eval_writes_its_events_into_the_run_it_checked(clean_project, fake_python, monkeypatch, tmp_path, capsys):
+    assert run_cli("train", FOLDER, "--num-steps", "2", "--python", fake_python, "--ram", "16GiB")[0] == 0
+    run, outside = clean_project / FOLDER / "checkpoint1", tmp_path / "outside"
+    _swapped_as_the_od_api_starts(monkeypatch, run, outside)
+    code, _out = run_cli("eval", FOLDER, "--python", fake_python, "--ram", "16GiB")
+    assert list(outside.iterdir()) == [] and list((run.with_name("checkpoint1.moved") / "eval").iterdir())
+    assert code == 2 and "checkpoint1 was renamed or replaced" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["", "train/"])
+def test_a_resumed_multi_worker_training_writes_through_no_temp_worker_link(
+    clean_project, fake_python, tmp_path, capsys, where
+):
+    """A checkout can ship checkpoint1/temp_worker_001 -> ~: the OD API's worker 1 writes its checkpoints
+    there, then deletes the folder's content (tf.io.gfile.rmtree follows the link). Before, nothing checked it."""
+    from test_distribute import _two_shards
+
+    _two_shards(clean_project)
+    assert run_cli("train", FOLDER, "--num-steps", "2", "--python", fake_python, "--ram", "16GiB")[0] == 0
+    run, outside = clean_project / FOLDER / "checkpoint1", tmp_path / "home"
+    outside.mkdir()
+    (outside / "keep").write_text("the user's\n")
+    (run / where / "temp_worker_001").symlink_to(outside)
+    code, _out = run_cli(
+        "train", FOLDER, "--resume", "1", "--local-workers", "2", "--num-steps", "4", "--python", fake_python,
+        "--ram", "16GiB",
+    )  # fmt: skip
+    error = capsys.readouterr().err
+    assert [p.name for p in outside.iterdir()] == ["keep"]
+    assert code == 2 and f"checkpoint1/{where}temp_worker_001 is a link (to {outside})" in error, error

@@ -4,6 +4,11 @@ complete folder given its name only where nothing has that name.
 An export or an init writes into a hidden staging folder, then renames it into place; `claimed_folder`
 makes and holds the staging folder, `place_folder` does the rename, with renameat2(RENAME_NOREPLACE) on
 Linux so that a folder another run placed after the last check is never replaced.
+
+TensorFlow writes a run's checkpoints and events into a folder it is given by name, for hours. `opened_folder`
+walks to that folder from the project's root through no link and keeps it open; the subprocess inherits the
+descriptor and writes through /proc/self/fd/N (`through_descriptor`), so a link swapped in at the folder's
+path after the check cannot turn its writes outside the project.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import contextlib
 import errno
 import os
 import shutil
+import stat
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -22,6 +28,7 @@ from pipecheck.atomic import (
     link_refused,
     lstat_or_none,
     make_folder,
+    named,
     safe_folder,
 )
 from pipecheck.i18n import _
@@ -132,3 +139,69 @@ def _empty(folder: Path) -> None:
             shutil.rmtree(entry.path)
         else:
             os.unlink(entry.path)
+
+
+def opened_folder(folder: Path, root: Path) -> int:
+    """A descriptor on `folder`, reached from `root` one name at a time, each opened through no link relative
+    to the one before (and made where absent). What it names is the folder checked, whatever is renamed or
+    linked at the path later: a subprocess given it writes there (through_descriptor). The caller closes it."""
+    root, folder = Path(os.path.abspath(root)), Path(os.path.abspath(folder))
+    if not folder.is_relative_to(root):
+        raise UnsafeWrite(_("{folder} is outside {root}: nothing written", folder=folder, root=root))
+    try:
+        descriptor = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise named(error, root) from None
+    current = root
+    for part in folder.relative_to(root).parts:
+        current = current / part
+        descriptor = subfolder(descriptor, part, current, close=True)
+    return descriptor
+
+
+def subfolder(parent: int, name: str, path: Path, close: bool = False) -> int:
+    """A descriptor on the folder `name` (its path `path`) in the open folder `parent`, made where absent,
+    opened through no link: a link there, even a dangling one, is refused by name. `close` closes `parent`."""
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(name, dir_fd=parent)
+        try:
+            return os.open(name, FOLDER_FLAGS, dir_fd=parent)
+        except OSError as error:
+            info = os.stat(name, dir_fd=parent, follow_symlinks=False)
+            if stat.S_ISLNK(info.st_mode):
+                raise link_refused(path) from None
+            if not stat.S_ISDIR(info.st_mode):
+                raise UnsafeWrite(_("{path} is not a folder: nothing written", path=path)) from None
+            raise named(error, path) from None
+    finally:
+        if close:
+            os.close(parent)
+
+
+def refuse_links(descriptor: int, path: Path, prefix: str) -> None:
+    """Refuse any link in the open folder `path` whose name starts with `prefix` (TensorFlow's temp_worker_NNN:
+    a multi-worker training writes into it, then deletes its content, through a link too)."""
+    for entry in os.scandir(descriptor):
+        if entry.name.startswith(prefix) and entry.is_symlink():
+            raise link_refused(path / entry.name)
+
+
+def moved_away(descriptor: int, path: Path) -> bool:
+    """True when `path` no longer names the folder open as `descriptor` (it was renamed, or a link put there)."""
+    return not _same_file(os.fstat(descriptor), lstat_or_none(path))
+
+
+def through_descriptor(path: str, descriptor: int | None) -> str:
+    """The name by which this process reaches the folder it inherited open as `descriptor` (pipecheck opened it
+    as `path`), whatever is renamed or linked at `path` since: /proc/self/fd/N where the system has it, else
+    `path`. TensorFlow writes checkpoints under it; their `checkpoint` file holds relative names."""
+    if descriptor is None:
+        return path
+    anchored = f"/proc/self/fd/{descriptor}"
+    return anchored if os.path.isdir(anchored) else path
+
+
+def as_named(path: str, written: str, shown: str) -> str:
+    """`path` (under `written`, a through_descriptor name) told under `shown`, the folder's name for people."""
+    return shown + path[len(written) :] if written != shown and path.startswith(written) else path

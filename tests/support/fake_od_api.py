@@ -4,7 +4,8 @@ Called as `fake_python -m pipecheck.wrappers.launcher TASK JSON` (see fake_pytho
 like the real launcher: log lines, an events file per step, ckpt-N files, and the result line
 last. FAKE_STEP_SECONDS slows the steps; FAKE_FAIL makes the task die with a traceback;
 FAKE_FAIL_TASK=i makes only the multi-worker task of index i die. A non-chief worker (TF_CONFIG)
-writes into model_dir/temp_worker_NNN and removes it, as model_lib_v2 does.
+writes into model_dir/temp_worker_NNN and model_dir/train/temp_worker_NNN and removes them, as
+model_lib_v2 does. It writes through model_dir_fd, as the launcher does (folders.through_descriptor).
 FAKE_NAN_AT=N makes the loss NaN from step N on; FAKE_RATE is the learning rate logged (none by default);
 FAKE_MIB_PER_IMAGE holds that much memory per batch item; FAKE_CLASS_SHIFT shifts the exported class ids, FAKE_TFLITE_MOVE moves the TFLite boxes.
 """
@@ -17,13 +18,18 @@ import sys
 import time
 from pathlib import Path
 
+from pipecheck.folders import through_descriptor
 from pipecheck.testing.writers import frame_record, scalar_event, write_checkpoint
 from pipecheck.wrappers.launcher import RESULT_PREFIX
 
 
-def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000, strategy=None):
+def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000, strategy=None, model_dir_fd=None):
     task = json.loads(os.environ.get("TF_CONFIG", "{}")).get("task", {"index": 0})
-    folder = Path(model_dir) if task["index"] == 0 else Path(model_dir) / f"temp_worker_{task['index']:03d}"
+    written = Path(through_descriptor(model_dir, model_dir_fd))  # as the launcher hands it to train_loop
+    worker = f"temp_worker_{task['index']:03d}"  # model_lib_v2.get_filepath: a worker's checkpoints and events
+    folder, summaries = (
+        (written, written / "train") if task["index"] == 0 else (written / worker, written / "train" / worker)
+    )
     folder.mkdir(parents=True, exist_ok=True)
     print(f"fake strategy {json.dumps(strategy)}, task {task}", flush=True)
     steps = num_steps or int(re.search(r"num_steps: *(\d+)", Path(pipeline).read_text()).group(1))
@@ -48,8 +54,8 @@ def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000, strategy=N
     held[::4096] = b"\x01" * len(range(0, len(held), 4096))  # touched, so resident
     if start == 0:
         save(0)
-    (folder / "train").mkdir(parents=True, exist_ok=True)
-    events = open(folder / "train" / f"events.out.tfevents.{time.time():.0f}.fake", "ab")
+    summaries.mkdir(parents=True, exist_ok=True)
+    events = open(summaries / f"events.out.tfevents.{time.time():.0f}.fake", "ab")
     print("I1125 model_lib_v2.py:500] Loading the fine-tune checkpoint", flush=True)
     step = start
     while step < steps and not interrupted:
@@ -72,7 +78,9 @@ def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000, strategy=N
     if task["index"]:
         import shutil
 
-        shutil.rmtree(folder)
+        events.close()
+        shutil.rmtree(folder)  # model_lib_v2.clean_temporary_directories
+        shutil.rmtree(summaries)
         return {"interrupted": bool(interrupted), "step": step, "checkpoint": None, "worker": True}
     return {"interrupted": bool(interrupted), "step": step, "checkpoint": f"{model_dir}/ckpt-{saved[0]}"}
 
@@ -106,7 +114,10 @@ def export(pipeline, checkpoint_dir, output_dir, image_record=None, tflite_dir=N
     return result
 
 
-def evaluate(pipeline, checkpoint_dir, model_dir):
+def evaluate(pipeline, checkpoint_dir, model_dir, model_dir_fd=None):
+    events = Path(through_descriptor(model_dir, model_dir_fd)) / "eval"  # as eval_continuously's summary writer
+    events.mkdir(exist_ok=True)
+    (events / f"events.out.tfevents.{time.time():.0f}.fake").write_bytes(b"")
     print("INFO:tensorflow:Finished eval step 0", flush=True)
     return {"metrics": {"DetectionBoxes_Precision/mAP": 0.5, "Loss/total_loss": 1.25}}
 

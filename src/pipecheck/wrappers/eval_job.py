@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pipecheck.i18n import N_, _
 from pipecheck.wrappers.launch import Launch, explain_failure, plan_lines, prepare, run_launch
 from pipecheck.wrappers.progress import RunProgress, duration
-from pipecheck.wrappers.runs import Run, guard_run_writes, refuse_changed_config, run_root, trained_run
+from pipecheck.wrappers.runs import Run, anchored, held_run, refuse_changed_config, run_root, trained_run
 
 
 @dataclass
@@ -47,10 +47,14 @@ class EvalJob:
         return "\n".join(plan_lines(self._launch(dry_run=True), stock))
 
     def run(self, progress: RunProgress | None = None) -> int:
-        """Evaluate and print the metrics; the exit code."""
+        """Evaluate and print the metrics; the exit code. The OD API writes its events into the run's eval/
+        through the descriptor pipecheck opened the run folder with (runs.held_run)."""
+        project = self.lint.project
+        with held_run(self.source, run_root(project.config_dir, project.root), "eval") as descriptor:
+            return self._evaluate(anchored(self._launch(), descriptor), progress)
+
+    def _evaluate(self, launch: Launch, progress: RunProgress | None) -> int:
         project, folder = self.lint.project, self.source.folder
-        guard_run_writes(self.source, run_root(project.config_dir, project.root), "eval")  # its events go to eval/
-        launch = self._launch()
         log = folder / "eval.log"
         print(
             _(

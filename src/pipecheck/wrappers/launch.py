@@ -25,6 +25,7 @@ class Launch:
     python: str
     environment: dict[str, str]  # the variables added to the user's environment
     problems: list = field(default_factory=list)  # what stops it on this installation (shown by --dry-run)
+    descriptors: tuple[int, ...] = ()  # open folders the subprocess inherits (runs.anchored)
 
     @property
     def command(self) -> list[str]:
@@ -118,7 +119,15 @@ def run_launch(launch: Launch, log_path: Path, progress, events_folder: Path | N
             watch.feed_line(text)
 
     try:
-        return supervise(launch.command, launch.full_environment(), launch.root, log_path, on_line=line, on_tick=tick)
+        return supervise(
+            launch.command,
+            launch.full_environment(),
+            launch.root,
+            log_path,
+            on_line=line,
+            on_tick=tick,
+            pass_fds=launch.descriptors,
+        )
     finally:
         progress.close()
 

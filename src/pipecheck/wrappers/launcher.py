@@ -116,18 +116,23 @@ def train(
     num_steps: int | None = None,
     checkpoint_every: int = 1000,
     strategy: dict | None = None,
+    model_dir_fd: int | None = None,
 ) -> dict:
     """model_main_tf2.py's training, one step per iteration so that progress and num_steps are exact.
 
     The stock script runs steps in blocks of 100 (asked for 5, it runs 100) and records
     summaries only every 100th step. A last checkpoint is saved at the end, and on Ctrl-C,
     when the step reached is not saved yet: the stock loop saves only every checkpoint_every.
+    `model_dir_fd` is model_dir as pipecheck opened it (folders.through_descriptor): written through it.
     """
     import tensorflow as tf
     import tensorflow.compat.v1 as tf1
     from object_detection import model_lib_v2
 
-    managers = _track_checkpoint_managers(tf1)
+    from pipecheck.folders import as_named, through_descriptor
+
+    written = through_descriptor(model_dir, model_dir_fd)
+    managers = _track_checkpoint_managers(tf1, lambda path: as_named(path, written, model_dir))
     tf.config.set_soft_device_placement(True)
     interrupted = False
     distribution = _strategy(tf, strategy or {})
@@ -135,7 +140,7 @@ def train(
         with distribution.scope():
             model_lib_v2.train_loop(
                 pipeline_config_path=pipeline,
-                model_dir=model_dir,
+                model_dir=written,
                 train_steps=num_steps,
                 use_tpu=(strategy or {}).get("kind") == "tpu",
                 checkpoint_every_n=checkpoint_every,
@@ -158,7 +163,7 @@ def train(
         collective = (strategy or {}).get("kind") == "multi_worker"
         if manager.saved_step != step and not (collective and interrupted):
             manager.save()
-        result.update(step=step, checkpoint=manager.latest_checkpoint)
+        result.update(step=step, checkpoint=as_named(manager.latest_checkpoint, written, model_dir))
     return result
 
 
@@ -197,8 +202,9 @@ def _finish_worker(manager, interrupted: bool, result: dict) -> dict:
     return result
 
 
-def _track_checkpoint_managers(tf1) -> list:
-    """Keep the CheckpointManager train_loop creates, to save the last step it did not save."""
+def _track_checkpoint_managers(tf1, shown) -> list:
+    """Keep the CheckpointManager train_loop creates, to save the last step it did not save; `shown(path)` is
+    the name of a checkpoint written for the log."""
     created = []
     original = tf1.compat.v2.train.CheckpointManager
 
@@ -215,7 +221,7 @@ def _track_checkpoint_managers(tf1) -> list:
             announce(f"saving a checkpoint at step {step}")
             path = super().save(*args, **kwargs)
             self.saved_step = step
-            announce(f"step {step} saved as {path}")
+            announce(f"step {step} saved as {shown(path)}")
             return path
 
     tf1.compat.v2.train.CheckpointManager = Tracked
@@ -314,10 +320,16 @@ def _returned(scores, classes, class_offset: int) -> dict:
     return {"class_ids": sorted({int(c) + class_offset for c, s in zip(classes, scores) if s > 0})}
 
 
-def evaluate(pipeline: str, checkpoint_dir: str, model_dir: str) -> dict:
-    """model_main_tf2.py --checkpoint_dir: one pass over the eval records, metrics returned."""
+def evaluate(pipeline: str, checkpoint_dir: str, model_dir: str, model_dir_fd: int | None = None) -> dict:
+    """model_main_tf2.py --checkpoint_dir: one pass over the eval records, metrics returned; the events are
+    written through `model_dir_fd` (see train), which is also checkpoint_dir when both name one folder."""
     import tensorflow as tf
     from object_detection import model_lib_v2
+
+    from pipecheck.folders import through_descriptor
+
+    written = through_descriptor(model_dir, model_dir_fd)
+    checkpoint_dir = written if checkpoint_dir == model_dir else checkpoint_dir
 
     captured = []
     original = model_lib_v2.eager_eval_loop
@@ -330,7 +342,7 @@ def evaluate(pipeline: str, checkpoint_dir: str, model_dir: str) -> dict:
     model_lib_v2.eager_eval_loop = capture
     tf.config.set_soft_device_placement(True)
     model_lib_v2.eval_continuously(
-        pipeline_config_path=pipeline, model_dir=model_dir, checkpoint_dir=checkpoint_dir, wait_interval=0, timeout=1
+        pipeline_config_path=pipeline, model_dir=written, checkpoint_dir=checkpoint_dir, wait_interval=0, timeout=1
     )
     metrics = {name: float(value) for name, value in (captured[-1] if captured else {}).items()}
     return {"metrics": metrics}

@@ -50,10 +50,12 @@ def supervise(
     on_tick=None,
     tick_seconds: float = 0.5,
     stop_grace: float = 120.0,
+    pass_fds: tuple[int, ...] = (),
 ) -> Finished:
-    """Run `command`, appending its merged output to `log_path`; return how it ended."""
+    """Run `command`, appending its merged output to `log_path`; return how it ended. The child inherits
+    the descriptors `pass_fds`."""
     started = time.monotonic()
-    child = Child(command, env, cwd, log_path, on_line)
+    child = Child(command, env, cwd, log_path, on_line, pass_fds)
     interrupts, stopping_since = 0, None
     while child.process.poll() is None:
         try:
@@ -81,7 +83,7 @@ class Child:
     for each worker of a local cluster (workers.py).
     """
 
-    def __init__(self, command: list[str], env: dict[str, str], cwd: Path, log_path: Path, on_line=None):
+    def __init__(self, command: list[str], env: dict[str, str], cwd: Path, log_path: Path, on_line=None, pass_fds=()):
         self.tail: list[str] = []
         self.result: dict | None = None
         from pipecheck.atomic import open_log
@@ -99,6 +101,7 @@ class Child:
                 errors="replace",
                 bufsize=1,
                 start_new_session=True,
+                pass_fds=pass_fds,
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
             )
         except BaseException:

@@ -21,8 +21,10 @@ from pipecheck.wrappers.launch import Launch, WorkflowError, explain_failure, pl
 from pipecheck.wrappers.progress import RunProgress, duration
 from pipecheck.wrappers.runs import (
     Run,
+    anchored,
     claim_next_run,
     guard_run_writes,
+    held_run,
     next_run,
     refuse_changed_config,
     run_root,
@@ -112,7 +114,10 @@ class TrainJob:
         )
 
     def run(self, progress: RunProgress | None = None) -> int:
-        """Train, showing `progress` (default: a bar over the steps); the exit code (130 when interrupted)."""
+        """Train, showing `progress` (default: a bar over the steps); the exit code (130 when interrupted).
+
+        The OD API writes into the run folder through the descriptor pipecheck opened it with (runs.held_run),
+        never through a link put at its name after the check."""
         run, launch, reached = self.destination, self._launch(self.destination), self.reached
         if self.workers and not self.distribution.local:
             cluster_tasks(self.distribution, dry_run=False)  # refuses a missing or inconsistent TF_CONFIG first
@@ -121,23 +126,25 @@ class TrainJob:
             if run.folder != self.destination.folder:  # another train took the planned number meanwhile
                 launch = self._launch(run)
             self.destination = run
-        write_record(run, self.lint.config, launch.command, self.steps)
-        print(self._starting(run, reached), file=sys.stderr)
-        if progress is None:
-            progress = RunProgress(
-                _("train"),
-                total=self.steps,
-                first_step=reached or 0,
-                waiting_hint=_("the first step comes after about a minute on a CPU"),
-            )
-        watch = Watchdog(schedule_of(self.lint.config, self.steps)) if self.watchdog else None
-        if self.workers and self.distribution.local:
-            finished = run_local_workers(launch, self.distribution, run, progress)
-        else:
-            finished = run_launch(
-                launch, run.folder / "train.log", progress, events_folder=run.events_folder, watch=watch
-            )
+        root = run_root(self.lint.project.config_dir, self.lint.project.root)
+        with held_run(run, root, "train", workers=self.workers) as descriptor:
+            write_record(run, self.lint.config, launch.command, self.steps)
+            print(self._starting(run, reached), file=sys.stderr)
+            if progress is None:
+                progress = RunProgress(
+                    _("train"),
+                    total=self.steps,
+                    first_step=reached or 0,
+                    waiting_hint=_("the first step comes after about a minute on a CPU"),
+                )
+            watch = Watchdog(schedule_of(self.lint.config, self.steps)) if self.watchdog else None
+            finished = self._supervise(anchored(launch, descriptor), run, progress, watch)
         return self._outcome(finished, run, progress, watch)
+
+    def _supervise(self, launch: Launch, run: Run, progress: RunProgress, watch: Watchdog | None):
+        if self.workers and self.distribution.local:
+            return run_local_workers(launch, self.distribution, run, progress)
+        return run_launch(launch, run.folder / "train.log", progress, events_folder=run.events_folder, watch=watch)
 
     def _launch(self, run: Run, dry_run: bool = False) -> Launch:
         project = self.lint.project

@@ -104,7 +104,8 @@ def supervise_workers(
 
 class _Child(Child):
     def __init__(self, worker: Worker, cwd: Path, on_line):
-        super().__init__(worker.launch.command, worker.launch.full_environment(), cwd, worker.log_path, on_line)
+        launch = worker.launch
+        super().__init__(launch.command, launch.full_environment(), cwd, worker.log_path, on_line, launch.descriptors)
         self.worker = worker
 
     def finished(self, interrupted: bool, seconds: float) -> Finished:
