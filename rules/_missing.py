@@ -41,11 +41,11 @@ def missing_findings(config, project, project_files, missing: dict[str, tuple[st
             lead = _missing_records(project, project_files, files)
         else:
             lead = _missing_folder(project, key.split(":", 1)[1], files)
-        lead.elided = max(len(files) - DETAILS, 0)
+        lead.elided, lead.cause = max(len(files) - DETAILS, 0), f"missing {key}"
         yield lead
         for field, value in files[:DETAILS]:
             finding = _missing(project, project_files, field, value)
-            finding.tier = "detail"
+            finding.tier, finding.cause = "detail", lead.cause
             yield finding
 
 

@@ -108,6 +108,17 @@ def test_an_absent_folder_is_one_finding_whatever_it_holds(clean_project):
     assert [f["tier"] for f in found].count("default") == 1, found
     [lead] = [f for f in found if f["tier"] == "default"]
     assert lead["message"].startswith("data does not exist here") and "train_labels.pbtxt" in lead["message"]
+    assert all(f["group"] == "PC202" for f in found if f is not lead)  # the files, each a detail of that cause
+
+
+def test_verbose_prints_the_files_of_an_absent_folder_under_its_finding_not_beside_it(clean_project):
+    config = clean_project / CONFIG
+    train = 'input_path: "faces_cubes/training/train.record"'
+    replace_once(config, train, 'input_path: "data/a.record"\n    input_path: "data/b.record"')
+    out = run_cli("check", CONFIG, "-v", "--no-diff")[1].splitlines()
+    causes = [line for line in out if line.startswith(CONFIG) and " PC202 " in line]
+    files = [line for line in out if line.startswith("    " + CONFIG) and " PC202 " in line]
+    assert len(causes) == 1 and len(files) == 2, "\n".join(out)
 
 
 def test_a_relative_path_absent_here_is_not_another_machines_and_no_export_label_map_stands_in(clean_project):

@@ -130,15 +130,17 @@ def _tiers_and_groups(result: RunResult, select: list[str]) -> None:
 
 
 def _one_finding_per_cause(findings: list[Finding]) -> None:
-    """Shown findings naming the same cause: the first (most severe, then in file order) leads, the rest are details."""
+    """Findings naming the same cause: the first shown (most severe, then in file order) leads, the rest are its
+    details, those -v shows included (they are printed under the lead, never beside it as a cause of their own)."""
     causes: dict[tuple, list[Finding]] = {}
     for finding in findings:
-        if finding.cause is not None and finding.group is None and finding.tier == "default":
+        if finding.cause is not None and finding.group is None and finding.tier in ("default", "detail"):
             causes.setdefault((finding.cause, str(finding.file)), []).append(finding)
     for same in causes.values():
-        if len(same) < 2:
+        shown = sorted((f for f in same if f.tier == "default"), key=Finding.sort_key)
+        if len(same) < 2 or not shown:
             continue
-        lead, *rest = sorted(same, key=Finding.sort_key)
+        lead, rest = shown[0], [f for f in sorted(same, key=Finding.sort_key) if f is not shown[0]]
         lead.details = tuple(dict.fromkeys([*lead.details, *(f.rule for f in rest)]))
         for finding in rest:
             finding.group = lead.rule
