@@ -4,18 +4,18 @@ A tiny course project: the example's cube-face records and label map, and an SSD
 320 "zoo archive" whose checkpoint is a real OD API detection model saved as the zoo saves them
 (random weights: no download). Then init, fix, train (300 steps at batch 4: enough for the model
 to score boxes 0.3 or more, where the export gate compares the TFLite model's boxes with the
-SavedModel's), Ctrl-C and resume, export (SavedModel and TFLite), reload and detect, eval — each
-through the pipecheck command. One training serves the export, the gate's comparison and eval.
+SavedModel's), export (SavedModel and TFLite), reload and detect, eval — each through the pipecheck
+command. One training serves the export, the gate's comparison and eval. Ctrl-C and resume, and the
+memory probe, have files of their own (test_course_interrupted.py, test_course_probe.py), each with its
+own project, so that pytest-xdist runs them beside this one.
 """
 
 import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -24,38 +24,20 @@ pytest.importorskip("object_detection.builders", reason="the OD API and its depe
 
 from support.cli import pipecheck  # noqa: E402
 from support.projects import EXAMPLE  # noqa: E402
-from support.ssd_course import FOLDER, TRAINED, build_ssd_course  # noqa: E402
-from support.terminal import start_like_a_terminal
+from support.ssd_course import FOLDER  # noqa: E402
 
 from pipecheck.artifacts.events import EventsFollower  # noqa: E402
 from pipecheck.wrappers.export_gate import CONFIDENT, TOLERANCE  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.course]
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory, ssd_archive):
-    """A course project after `pipecheck init` and `pipecheck fix`, with steps and batch chosen (TRAINED)."""
-    root, fixed = build_ssd_course(tmp_path_factory.mktemp("course"), ssd_archive)
-    from make_example import apply_edits  # build_ssd_course put the example's folder on sys.path
-
-    config = root / FOLDER / "pipeline.config"
-    config.write_text(apply_edits(config.read_text(), TRAINED))
-    assert (
-        "num_classes: 90 → 2" in fixed.stdout
-        and 'fine_tune_checkpoint_type: "classification" → "detection"' in fixed.stdout
-    ), fixed.stdout
-    lint = pipecheck("check", FOLDER, "--format", "json", cwd=root)
-    assert json.loads(lint.stdout)["summary"]["errors"] == 0, lint.stdout
-    return root
-
-
-def test_train_with_progress(project):
+def test_train_with_progress(course_project):
     # 300 steps at batch 4 took 1500 s at load 6 to 12 (other sessions' work): the timeout only catches a hang
-    done = pipecheck("train", FOLDER, "--checkpoint-every", "100", cwd=project, timeout=3000)
+    done = pipecheck("train", FOLDER, "--checkpoint-every", "100", cwd=course_project, timeout=3000)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "300/300" in done.stderr and "trained to step 300" in done.stdout
-    run = project / FOLDER / "checkpoint1"
+    run = course_project / FOLDER / "checkpoint1"
     log = (run / "train.log").read_text()
     assert "old-style protos are rebuilt in memory" in log and "control_flow_ops.case points to" in log
     assert 'pipecheck-result: {"interrupted": false, "step": 300' in log
@@ -63,10 +45,10 @@ def test_train_with_progress(project):
     assert 'model_checkpoint_path: "ckpt-4"' in (run / "checkpoint").read_text()  # steps 0, 100, 200, 300
 
 
-def test_the_events_reader_agrees_with_tensorflow(project):
+def test_the_events_reader_agrees_with_tensorflow(course_project):
     import tensorflow as tf
 
-    folder = project / FOLDER / "checkpoint1" / "train"
+    folder = course_project / FOLDER / "checkpoint1" / "train"
     ours = [(s.step, s.tag, s.value) for s in EventsFollower(folder, skip_existing=False).poll()]
     theirs = []
     for path in sorted(folder.glob("events.out.tfevents.*")):
@@ -77,38 +59,15 @@ def test_the_events_reader_agrees_with_tensorflow(project):
     assert ours == theirs and len([s for s in ours if s[1] == "Loss/total_loss"]) == 300
 
 
-def test_ctrl_c_saves_the_step_and_resume_finishes(project):
-    command = [sys.executable, "-m", "pipecheck", "train", FOLDER, "--num-steps", "5000"]
-    child = start_like_a_terminal(command, project)
-    follower, seen = EventsFollower(project / FOLDER / "checkpoint2" / "train", skip_existing=False), 0
-    deadline = time.monotonic() + 600
-    while seen < 20 and time.monotonic() < deadline and child.poll() is None:
-        time.sleep(1)
-        seen = max([s.step for s in follower.poll()] + [seen])
-    child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=300)
-    assert child.returncode == 130, err[-3000:]
-    record = json.loads((project / FOLDER / "checkpoint2/pipecheck-run.json").read_text())
-    stopped = record["last_step"]
-    assert stopped >= 20 and f"stopped at step {stopped}" in out
-    state = project / FOLDER / "checkpoint2" / "checkpoint"
-    assert 'model_checkpoint_path: "ckpt-2"' in state.read_text()  # step 0, then the step reached
-    resumed = pipecheck("train", FOLDER, "--resume", "2", "--num-steps", str(stopped + 5), cwd=project, timeout=900)
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert f"trained to step {stopped + 5}" in resumed.stdout
-    # 5 steps with --checkpoint-every 1000: the OD API's loop saves nothing; the launcher saves the last step.
-    assert 'model_checkpoint_path: "ckpt-3"' in state.read_text()
-
-
-def test_export_reload_and_detect(project):
-    done = pipecheck("export", FOLDER, "--checkpoint", "1", "--tflite", cwd=project, timeout=900)
+def test_export_reload_and_detect(course_project):
+    done = pipecheck("export", FOLDER, "--checkpoint", "1", "--tflite", cwd=course_project, timeout=900)
     print(done.stdout)
     # every detection both models returned, for a failure to be studied
-    log = (project / FOLDER / "checkpoint1/export.log").read_text().splitlines()
+    log = (course_project / FOLDER / "checkpoint1/export.log").read_text().splitlines()
     evidence = "\n".join(line for line in log if line.startswith("pipecheck-result: "))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:] + evidence
     assert "on the first image of faces_cubes/training/test.record:" in done.stdout
-    assert (project / FOLDER / "tflite1/model.tflite").stat().st_size > 1_000_000
+    assert (course_project / FOLDER / "tflite1/model.tflite").stat().st_size > 1_000_000
     gate = [line for line in done.stdout.splitlines() if line.startswith(("  ok: ", "  FAILED: "))]
     assert any(
         "the SavedModel returned class ids" in line and "all in the label map (ids 1, 2)" in line for line in gate
@@ -127,45 +86,31 @@ def test_export_reload_and_detect(project):
     assert count >= same >= 1 and box <= TOLERANCE and score <= TOLERANCE
     import tensorflow as tf
 
-    detect = tf.saved_model.load(str(project / FOLDER / "saved_model1/saved_model"))
+    detect = tf.saved_model.load(str(course_project / FOLDER / "saved_model1/saved_model"))
     outputs = detect(tf.zeros([1, 240, 320, 3], dtype=tf.uint8))
     assert outputs["detection_boxes"].shape[-1] == 4 and int(outputs["num_detections"][0]) > 0
     assert set(outputs["detection_classes"].numpy().ravel().tolist()) <= {1.0, 2.0}
 
 
-def test_tflite_is_refused_before_anything_for_faster_rcnn(project):
-    other = project / "faces_cubes/training/faster_rcnn"
+def test_tflite_is_refused_before_anything_for_faster_rcnn(course_project):
+    other = course_project / "faces_cubes/training/faster_rcnn"
     other.mkdir()
     shutil.copyfile(
         EXAMPLE / "tod_tf2" / "faces_cubes/training/faster_rcnn_resnet50_v1_640x640_coco17_tpu-8" / "pipeline.config",
         other / "pipeline.config",
     )
-    shutil.copytree(project / FOLDER / "checkpoint1", other / "checkpoint1")
-    done = pipecheck("export", str(other.relative_to(project)), "--tflite", "--force", cwd=project)
+    shutil.copytree(course_project / FOLDER / "checkpoint1", other / "checkpoint1")
+    done = pipecheck("export", str(other.relative_to(course_project)), "--tflite", "--force", cwd=course_project)
     assert done.returncode == 2 and "supports SSD and CenterNet networks only, not faster_rcnn" in done.stderr
     assert not (other / "saved_model1").exists()
 
 
-def test_probe_fits_the_memory_of_real_trainings_and_leaves_the_project_alone(project):
-    before = sorted(str(p.relative_to(project)) for p in (project / FOLDER).rglob("*"))
-    done = pipecheck("probe", FOLDER, "--batches", "1,2", "--steps", "4", cwd=project, timeout=900)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
-    print(done.stdout)
-    peaks = [float(peak) for peak in re.findall(r"^batch \d: peak (\d+) MiB", done.stdout, re.MULTILINE)]
-    assert len(peaks) == 2 and 600 < peaks[0] < peaks[1], done.stdout
-    per_image = float(re.search(r"\+ (\d+) MiB per image", done.stdout).group(1))
-    assert 50 <= per_image <= 500, done.stdout  # measured 171 MiB per image at 300x300 (estimates.py)
-    assert "pipecheck's estimate, SSD MobileNet V2 at 300x300" in done.stdout
-    assert re.search(r"largest batch that fits: \d+", done.stdout) and "write batch_size: " in done.stdout
-    assert sorted(str(p.relative_to(project)) for p in (project / FOLDER).rglob("*")) == before
-
-
-def test_eval_prints_coco_metrics(project):
-    done = pipecheck("eval", FOLDER, "--checkpoint", "1", cwd=project, timeout=900)
+def test_eval_prints_coco_metrics(course_project):
+    done = pipecheck("eval", FOLDER, "--checkpoint", "1", cwd=course_project, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     rows = {line.split()[0]: line.split()[-1] for line in done.stdout.splitlines() if line.startswith("Detection")}
     assert -1.0 <= float(rows["DetectionBoxes_Precision/mAP"]) <= 1.0
-    assert (project / FOLDER / "checkpoint1" / "eval").is_dir()
+    assert (course_project / FOLDER / "checkpoint1" / "eval").is_dir()
 
 
 def test_rebuilt_protos_parse_as_the_pure_python_protobuf_does(tmp_path):
