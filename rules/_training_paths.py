@@ -5,7 +5,7 @@ import os
 import posixpath
 import re
 
-from pipecheck.rulekit import is_placeholder, is_remote, placeholders
+from pipecheck.rulekit import is_placeholder, is_remote
 
 _PATTERN = re.compile(r"[*?\[]")
 
@@ -19,7 +19,7 @@ class TrainingPaths:
         self.project, self.values, self._found = project, values, None
         self.texts: dict[bool, dict[str, int]] = {False: {}, True: {}}  # by remote: plain texts, first index
         self.patterns: list[tuple[int, tuple]] = []
-        skipped, folders = placeholders(values), {}
+        skipped, folders = project.placeholders, {}
         for index, value in enumerate(values):
             if value not in skipped:  # a placeholder names no records (PC201's)
                 compared = _compared(project, value, folders)

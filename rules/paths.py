@@ -9,7 +9,6 @@ from pipecheck.rulekit import (
     home_expansion,
     is_remote,
     launched_elsewhere,
-    placeholders,
     written_elsewhere,
 )
 
@@ -57,11 +56,12 @@ def no_placeholder_paths(config, project, project_files, schema):
 
     Fix: safe; writes the matching file found in the project, when there is one.
     """
+    found = project.placeholders
+    if not found:
+        return  # most configs: none, known at once
     written: dict[tuple, list] = {}  # one finding per placeholder and field name, naming every line
-    strings = [(field, location) for field, location in config.located.scalars() if isinstance(location.parsed, str)]
-    found = placeholders([location.parsed for _field, location in strings])  # most configs: none, known at once
-    for field, location in strings:
-        if found and location.parsed in found:
+    for field, location in config.located.scalars():
+        if isinstance(location.parsed, str) and location.parsed in found:
             written.setdefault((location.parsed, leaf_name(field)), []).append((field, location.line))
     for (value, name), places in written.items():
         field = places[0][0]
@@ -117,10 +117,8 @@ def paths_exist(config, project, project_files):
     label_map.pbtxt, pre_trained/ for pre-trained/): writes that one.
     """
     remote, checked, missing = [], [], {}
-    written = path_fields(config)
-    skipped = placeholders([value for _field, value, _name in written])
-    for field, value, name in written:
-        if not value or value in skipped:
+    for field, value, name in path_fields(config):
+        if not value or value in project.placeholders:
             continue
         if is_remote(value):
             remote.append(value)

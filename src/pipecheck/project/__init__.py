@@ -44,6 +44,8 @@ class Project:
     notes: list[str] = field(default_factory=list)
     # Paths written for another machine: {value: project files its tail names} (project.relocate).
     relocated: dict[str, list[Path]] = field(default_factory=dict)
+    # The config's strings that are placeholders (project.relocate): found once, for every rule that skips them.
+    placeholders: set[str] = field(default_factory=set)
     files: object = None  # the ProjectFiles walk, shared by whoever needs it first
     # Computed once per lint, so that each path costs O(1) however many the config names:
     # the other bases, the root's real path, and whether each folder a path names is one.

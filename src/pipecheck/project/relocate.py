@@ -90,11 +90,11 @@ def relocate(project: Project, config, files) -> list[Relocation]:
     """Find, and record on the project, a local file for every missing path of the config."""
     relocations = []
     names, nowhere = _relative_parts(files.all, project.root)[1], {}
-    written = config.file_paths()
-    skipped = placeholders([value for _field, value, _name in written])
-    for field, value, name in written:
+    strings = [location.parsed for _path, location in config.located.scalars() if isinstance(location.parsed, str)]
+    project.placeholders = placeholders(strings)  # a look at 100,000 paths' text costs 50 ms: once, for every rule
+    for field, value, name in config.file_paths():
         prefix = name == "fine_tune_checkpoint"
-        if not value or is_remote(value) or value in skipped or value in project.relocated:
+        if not value or is_remote(value) or value in project.placeholders or value in project.relocated:
             continue
         if not prefix and _found_nowhere(project, value, names, nowhere):
             continue
