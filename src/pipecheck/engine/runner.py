@@ -205,6 +205,7 @@ def _accept_suppressed(result: RunResult, resolver: FixtureResolver, selected: l
         return
     decided = {o.rule.code for o in result.outcomes if o.ended == "ran"}
     unused, all_decided = [], {}  # selectors -> whether every rule they cover ran: asked once per spelling
+    hint = _("remove the comment")
     for item in suppressions.unused():
         if item.selectors not in all_decided:
             covered = [spec for spec in result.catalogue.rules if any(spec.matches(s) for s in item.selectors)]
@@ -216,7 +217,7 @@ def _accept_suppressed(result: RunResult, resolver: FixtureResolver, selected: l
             file=item.file,
             line=item.comment_line,
             column=item.comment_column,
-            hint=_("remove the comment"),
+            hint=hint,
         )
         _complete(finding, unused_rule, result.config, result.settings)
         unused.append(finding)
