@@ -15,10 +15,14 @@ from support.projects import CONFIG
 def run_cli(*args: str) -> tuple[int, str]:
     """`pipecheck ARGS` in this process: its exit code and what it printed on stdout."""
     from pipecheck.cli.main import main
+    from pipecheck.i18n import language, set_language
 
-    buffer = io.StringIO()
-    with redirect_stdout(buffer):
-        code = main(list(args))
+    buffer, before = io.StringIO(), language()
+    try:  # `--lang fr` sets the process's language: the worker's next tests must not read French
+        with redirect_stdout(buffer):
+            code = main(list(args))
+    finally:
+        set_language(before)
     return code, buffer.getvalue()
 
 
