@@ -21,7 +21,9 @@ def test_ci_runs_the_readme_test_commands():
     slow = [c for c in commands if re.search(r"python -m pytest -m '?slow", c)]
     integration = [c for c in commands if c.endswith("python -m pytest -m integration")]
     uv = [c for c in commands if c.endswith("pip install -q uv")]
-    assert len(tests) == 1 and len(docs) == 1 and len(uv) == 1
+    # downloads while the fast tier runs: in the background, and nothing after it relies on it
+    prefetch = [c for c in commands if c.startswith(".ci/prefetch")]
+    assert len(tests) == 1 and len(docs) == 1 and len(uv) == 1 and prefetch == [".ci/prefetch &"]
     # uv fills every venv (measured 6 to 12 times faster than pip here: benchmarks/install_speed.py)
     assert all(".venv-uv/bin/uv pip install -q -p " in c and "/bin/pip " not in c for c in tests + docs + slow)
     # the tools first, installed by a script as root, never by a test
@@ -37,7 +39,7 @@ def test_ci_runs_the_readme_test_commands():
     ]
     ci = (REPO / ".ci" / "run").read_text().splitlines()
     run = [line for line in ci if re.match(r"(python3(\.\d+)? -m venv |\.venv[\w-]*/bin/|\.ci/)", line)]
-    ordered = [c for c in commands if c in uv + tests + docs + integration + slow]
+    ordered = [c for c in commands if c in uv + prefetch + tests + docs + integration + slow]
     assert run == ordered, "the README's test commands and .ci/run's differ"
 
 
