@@ -141,3 +141,25 @@ def test_a_resumed_multi_worker_training_writes_through_no_temp_worker_link(
     error = capsys.readouterr().err
     assert [p.name for p in outside.iterdir()] == ["keep"]
     assert code == 2 and f"checkpoint1/{where}temp_worker_001 is a link (to {outside})" in error, error
+
+
+def test_a_run_folder_is_made_in_the_config_folder_checked_not_a_link_swapped_in(tmp_path, monkeypatch):
+    """Before, claim_next_run checked the config's folder, then made checkpointN by path: a link put at the
+    folder's name in between got the new run folder made outside the project."""
+    import pipecheck.wrappers.runs as runs
+
+    root, outside = tmp_path / "project", tmp_path / "outside"
+    config_dir = root / "training"
+    config_dir.mkdir(parents=True)
+    outside.mkdir()
+    real_runs_beside = runs.runs_beside
+
+    def swapped_then_listed(folder):
+        config_dir.rename(root / "training.moved")
+        config_dir.symlink_to(outside)
+        return real_runs_beside(folder)
+
+    monkeypatch.setattr(runs, "runs_beside", swapped_then_listed)
+    run = runs.claim_next_run(config_dir, root)
+    assert list(outside.iterdir()) == [] and (root / "training.moved" / "checkpoint1").is_dir()
+    assert run.number == 1

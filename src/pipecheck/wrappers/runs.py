@@ -71,19 +71,22 @@ def next_run(config_dir: Path) -> Run:
 
 def claim_next_run(config_dir: Path, root: Path) -> Run:
     """The next free checkpointN, made here: mkdir fails when another train made it first, so two never share
-    one, and never follows a link (a link named checkpointN is taken, the next number is tried). The config's
-    folder is walked from the project's `root` first: none of its folders below it may be a link."""
-    from pipecheck.atomic import safe_folder
+    one, and never follows a link (a link named checkpointN is taken, the next number is tried). It is made
+    in the config's folder as opened from the project's `root` through no link (folders.opened_folder), so a
+    link put at that folder's name after the check does not get it made elsewhere."""
+    from pipecheck.folders import opened_folder
 
-    safe_folder(config_dir, run_root(config_dir, root))
-    number = max(runs_beside(config_dir), default=0) + 1
-    while True:
-        folder = config_dir / f"checkpoint{number}"
-        try:
-            os.mkdir(folder)
-            return Run(number, folder)
-        except FileExistsError:
-            number += 1
+    descriptor = opened_folder(config_dir, run_root(config_dir, root))
+    try:
+        number = max(runs_beside(config_dir), default=0) + 1
+        while True:
+            try:
+                os.mkdir(f"checkpoint{number}", dir_fd=descriptor)
+                return Run(number, config_dir / f"checkpoint{number}")
+            except FileExistsError:
+                number += 1
+    finally:
+        os.close(descriptor)
 
 
 def guard_run_writes(run: Run, root: Path, *subfolders: str) -> None:
