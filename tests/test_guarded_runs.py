@@ -163,3 +163,17 @@ def test_a_run_folder_is_made_in_the_config_folder_checked_not_a_link_swapped_in
     run = runs.claim_next_run(config_dir, root)
     assert list(outside.iterdir()) == [] and (root / "training.moved" / "checkpoint1").is_dir()
     assert run.number == 1
+
+
+def test_an_export_writes_into_its_staging_folder_and_never_places_a_link_swapped_in(
+    clean_project, fake_python, monkeypatch, tmp_path, capsys
+):
+    """Before, the exporter got .saved_model1.partial by name: a link put there once it was claimed took the
+    model outside the project, and the link itself was then renamed into place as saved_model1."""
+    assert run_cli("train", FOLDER, "--num-steps", "2", "--python", fake_python, "--ram", "16GiB")[0] == 0
+    staging, outside = clean_project / FOLDER / ".saved_model1.partial", tmp_path / "outside"
+    _swapped_as_the_od_api_starts(monkeypatch, staging, outside)
+    code, _out = run_cli("export", CONFIG, "--ram", "16GiB", "--python", fake_python)
+    assert list(outside.iterdir()) == [] and not (clean_project / FOLDER / "saved_model1").is_symlink()
+    assert (staging.with_name(".saved_model1.partial.moved") / "saved_model" / "saved_model.pb").exists()
+    assert code == 2 and ".saved_model1.partial was renamed or replaced" in capsys.readouterr().err

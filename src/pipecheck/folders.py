@@ -187,9 +187,30 @@ def refuse_links(descriptor: int, path: Path, prefix: str) -> None:
             raise link_refused(path / entry.name)
 
 
-def moved_away(descriptor: int, path: Path) -> bool:
-    """True when `path` no longer names the folder open as `descriptor` (it was renamed, or a link put there)."""
-    return not _same_file(os.fstat(descriptor), lstat_or_none(path))
+@contextmanager
+def held_open(folder: Path, root: Path, check: bool = True):
+    """opened_folder(folder, root) while the block runs (it gets the descriptor); with `check`, refused
+    afterwards, when the block ended normally, if `folder` no longer names that folder (refuse_moved)."""
+    descriptor = opened_folder(folder, root)
+    try:
+        yield descriptor
+        if check:
+            refuse_moved(descriptor, folder)
+    finally:
+        os.close(descriptor)
+
+
+def refuse_moved(descriptor: int, path: Path) -> None:
+    """Refuse to go on when `path` no longer names the folder open as `descriptor` (renamed, or a link put
+    there): what was written through the descriptor is in that folder, wherever it is now."""
+    if not _same_file(os.fstat(descriptor), lstat_or_none(path)):
+        raise UnsafeWrite(
+            _(
+                "{folder} was renamed or replaced while the OD API wrote into it: its files are in the "
+                "folder that had the name, nothing went through what has it now",
+                folder=path,
+            )
+        )
 
 
 def through_descriptor(path: str, descriptor: int | None) -> str:

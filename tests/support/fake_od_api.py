@@ -85,9 +85,19 @@ def train(pipeline, model_dir, num_steps=None, checkpoint_every=1000, strategy=N
     return {"interrupted": bool(interrupted), "step": step, "checkpoint": f"{model_dir}/ckpt-{saved[0]}"}
 
 
-def export(pipeline, checkpoint_dir, output_dir, image_record=None, tflite_dir=None, max_detections=None):
-    (Path(output_dir) / "saved_model").mkdir(parents=True)
-    (Path(output_dir) / "saved_model" / "saved_model.pb").write_bytes(b"fake")
+def export(
+    pipeline,
+    checkpoint_dir,
+    output_dir,
+    image_record=None,
+    tflite_dir=None,
+    max_detections=None,
+    output_dir_fd=None,
+    tflite_dir_fd=None,
+):
+    written = Path(through_descriptor(output_dir, output_dir_fd))  # as the launcher hands it to the exporter
+    (written / "saved_model").mkdir(parents=True)
+    (written / "saved_model" / "saved_model.pb").write_bytes(b"fake")
     shift = int(os.environ.get("FAKE_CLASS_SHIFT", "0"))
     result = {
         "export_seconds": 0.1,
@@ -101,8 +111,9 @@ def export(pipeline, checkpoint_dir, output_dir, image_record=None, tflite_dir=N
         "outputs": {"detection_boxes": [1, 100, 4], "detection_multiclass_scores": [1, 100, 3]},
     }
     if tflite_dir:
-        Path(tflite_dir).mkdir(parents=True, exist_ok=True)  # as export_tflite_graph_lib_tf2.py:317 does
-        (Path(tflite_dir) / "model.tflite").write_bytes(b"fake")
+        tflite_written = Path(through_descriptor(tflite_dir, tflite_dir_fd))
+        tflite_written.mkdir(parents=True, exist_ok=True)  # as export_tflite_graph_lib_tf2.py:317 does
+        (tflite_written / "model.tflite").write_bytes(b"fake")
         moved = float(os.environ.get("FAKE_TFLITE_MOVE", "0.001"))
         detections = [{**found, "box": [v + moved for v in found["box"]]} for found in result["detections"]]
         result["tflite"] = {

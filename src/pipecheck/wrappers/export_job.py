@@ -15,7 +15,7 @@ from pathlib import Path
 from pipecheck.i18n import N_, _
 from pipecheck.wrappers.launch import Launch, WorkflowError, explain_failure, plan_lines, prepare, run_launch
 from pipecheck.wrappers.progress import RunProgress, duration
-from pipecheck.wrappers.runs import Run, refuse_changed_config, run_root, trained_run
+from pipecheck.wrappers.runs import Run, anchored, refuse_changed_config, run_root, trained_run
 
 
 def tflite_refusal(config) -> str | None:
@@ -188,21 +188,25 @@ class ExportJob:
 
         The staging folders are the guarded writer's claimed folders: made through no link inside the
         project, held by this export alone (a second export of the checkpoint refuses), emptied of what
-        an export that did not finish left, removed unless renamed into place.
+        an export that did not finish left, removed unless renamed into place. The exporter writes into
+        them through the descriptors pipecheck opened them with, and they are placed only if their names
+        still lead to them (a link put there meanwhile would otherwise be placed as saved_modelN).
         """
-        from pipecheck.folders import claimed_folder, place_folder
+        from pipecheck.folders import claimed_folder, held_open, place_folder, refuse_moved
 
         launch = self._launch()
         root = run_root(self.lint.project.config_dir, self.lint.project.root)
         with ExitStack() as claims:
-            for folder in self.staging:
+            for folder, option in zip(self.staging, ("output_dir", "tflite_dir")):
                 claims.enter_context(claimed_folder(folder, root))
+                launch = anchored(launch, claims.enter_context(held_open(folder, root, check=False)), option)
             self._refuse_taken()  # another export may have finished since this one began
             finished = self._export(launch, progress)
             if finished.returncode != 0 or finished.result is None:
                 return finished.returncode or 1
             self._refuse_taken()
-            for folder, output in zip(self.staging, self.outputs):
+            for folder, output, descriptor in zip(self.staging, self.outputs, launch.descriptors):
+                refuse_moved(descriptor, folder)  # else a link put at its name would be placed as the export
                 place_folder(folder, output)
         label_map = self.lint.fixture("label_map")
         self._report(finished, label_map)

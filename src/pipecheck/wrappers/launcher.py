@@ -235,13 +235,21 @@ def export(
     image_record: str | None = None,
     tflite_dir: str | None = None,
     max_detections: int | None = None,
+    output_dir_fd: int | None = None,
+    tflite_dir_fd: int | None = None,
 ) -> dict:
-    """exporter_main_v2.py's export (image_tensor input), then one detection to prove it loads and runs."""
+    """exporter_main_v2.py's export (image_tensor input), then one detection to prove it loads and runs; the
+    folders are written through the descriptors pipecheck opened them with (see train)."""
     import tensorflow as tf
     from google.protobuf import text_format
     from object_detection import exporter_lib_v2
     from object_detection.protos import pipeline_pb2
 
+    from pipecheck.folders import as_named, through_descriptor
+
+    shown_tflite = tflite_dir
+    output_dir = through_descriptor(output_dir, output_dir_fd)
+    tflite_dir = through_descriptor(tflite_dir, tflite_dir_fd) if tflite_dir else None
     config = pipeline_pb2.TrainEvalPipelineConfig()
     text_format.Merge(Path(pipeline).read_text(encoding="utf-8"), config)
     started = time.monotonic()
@@ -265,6 +273,7 @@ def export(
         result["image"] = [int(image.shape[0]), int(image.shape[1])]
     if tflite_dir:
         result["tflite"] = _tflite(tf, config, checkpoint_dir, tflite_dir, image, max_detections)
+        result["tflite"]["path"] = as_named(result["tflite"]["path"], tflite_dir, shown_tflite)
     return result
 
 

@@ -106,11 +106,10 @@ def held_run(run: Run, root: Path, events: str, workers: bool = False):
     """The run folder open for the OD API to write into (the block gets the descriptor, see anchored()): reached
     from `root` through no link, its `events` subfolder (train/, eval/) made in it through no link and, for a
     multi-worker training, no temp_worker_NNN a link in either (the OD API writes into a worker's, then deletes
-    its content). Raises RunError after the block when the folder's name was taken from it meanwhile."""
-    from pipecheck.folders import moved_away, opened_folder, refuse_links, subfolder
+    its content). Refused after the block when the folder's name was taken from it meanwhile."""
+    from pipecheck.folders import held_open, refuse_links, subfolder
 
-    descriptor = opened_folder(run.folder, root)
-    try:
+    with held_open(run.folder, root) as descriptor:
         inner = subfolder(descriptor, events, run.folder / events)
         try:
             if workers:
@@ -119,23 +118,15 @@ def held_run(run: Run, root: Path, events: str, workers: bool = False):
         finally:
             os.close(inner)
         yield descriptor
-        if moved_away(descriptor, run.folder):
-            raise RunError(
-                _(
-                    "{folder} was renamed or replaced while the OD API wrote into it: its files are in the "
-                    "folder that had the name, nothing went through what has it now",
-                    folder=run.folder,
-                )
-            )
-    finally:
-        os.close(descriptor)
 
 
-def anchored(launch, descriptor: int):
-    """`launch` told to write its model_dir through `descriptor`, which it inherits (folders.through_descriptor)."""
+def anchored(launch, descriptor: int, option: str = "model_dir"):
+    """`launch` told to write its `option` folder (model_dir, output_dir...) through `descriptor`, which it
+    inherits (folders.through_descriptor)."""
     from dataclasses import replace
 
-    return replace(launch, options={**launch.options, "model_dir_fd": descriptor}, descriptors=(descriptor,))
+    options = {**launch.options, f"{option}_fd": descriptor}
+    return replace(launch, options=options, descriptors=(*launch.descriptors, descriptor))
 
 
 def run_root(config_dir: Path, root: Path) -> Path:
