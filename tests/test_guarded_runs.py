@@ -177,3 +177,18 @@ def test_an_export_writes_into_its_staging_folder_and_never_places_a_link_swappe
     assert list(outside.iterdir()) == [] and not (clean_project / FOLDER / "saved_model1").is_symlink()
     assert (staging.with_name(".saved_model1.partial.moved") / "saved_model" / "saved_model.pb").exists()
     assert code == 2 and ".saved_model1.partial was renamed or replaced" in capsys.readouterr().err
+
+
+def test_eval_writes_through_no_link_inside_its_events_folder(clean_project, fake_python, tmp_path, capsys):
+    """The OD API writes an evaluation's events into eval/<the eval reader's name>/: before, only eval/ itself
+    was checked, so a checkout's eval/coco -> ~ took them outside the project."""
+    config = clean_project / CONFIG
+    config.write_text(config.read_text().replace("eval_input_reader: {", 'eval_input_reader: {\n  name: "coco"', 1))
+    assert run_cli("train", FOLDER, "--num-steps", "2", "--python", fake_python, "--ram", "16GiB")[0] == 0
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (clean_project / FOLDER / "checkpoint1" / "eval").mkdir()
+    (clean_project / FOLDER / "checkpoint1" / "eval" / "coco").symlink_to(outside)
+    code, _out = run_cli("eval", FOLDER, "--python", fake_python, "--ram", "16GiB")
+    assert list(outside.iterdir()) == []
+    assert code == 2 and "checkpoint1/eval/coco is a link" in capsys.readouterr().err

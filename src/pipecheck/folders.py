@@ -179,7 +179,7 @@ def subfolder(parent: int, name: str, path: Path, close: bool = False) -> int:
             os.close(parent)
 
 
-def refuse_links(descriptor: int, path: Path, prefix: str) -> None:
+def refuse_links(descriptor: int, path: Path, prefix: str = "") -> None:
     """Refuse any link in the open folder `path` whose name starts with `prefix` (TensorFlow's temp_worker_NNN:
     a multi-worker training writes into it, then deletes its content, through a link too)."""
     for entry in os.scandir(descriptor):

@@ -126,8 +126,9 @@ def export(
 
 
 def evaluate(pipeline, checkpoint_dir, model_dir, model_dir_fd=None):
-    events = Path(through_descriptor(model_dir, model_dir_fd)) / "eval"  # as eval_continuously's summary writer
-    events.mkdir(exist_ok=True)
+    name = re.search(r'eval_input_reader[^}]*?\bname: *"([^"]*)"', Path(pipeline).read_text())
+    events = Path(through_descriptor(model_dir, model_dir_fd)) / "eval" / (name.group(1) if name else "")
+    events.mkdir(parents=True, exist_ok=True)  # eval_continuously's summary writer: model_dir/eval/<reader's name>
     (events / f"events.out.tfevents.{time.time():.0f}.fake").write_bytes(b"")
     print("INFO:tensorflow:Finished eval step 0", flush=True)
     return {"metrics": {"DetectionBoxes_Precision/mAP": 0.5, "Loss/total_loss": 1.25}}

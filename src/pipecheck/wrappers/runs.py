@@ -104,17 +104,18 @@ def guard_run_writes(run: Run, root: Path, *subfolders: str) -> None:
 @contextmanager
 def held_run(run: Run, root: Path, events: str, workers: bool = False):
     """The run folder open for the OD API to write into (the block gets the descriptor, see anchored()): reached
-    from `root` through no link, its `events` subfolder (train/, eval/) made in it through no link and, for a
-    multi-worker training, no temp_worker_NNN a link in either (the OD API writes into a worker's, then deletes
-    its content). Refused after the block when the folder's name was taken from it meanwhile."""
+    from `root` through no link, its `events` subfolder (train/, eval/) made in it through no link, with no
+    link in it (the OD API writes into eval/<the eval reader's name>/ and a worker's train/temp_worker_NNN/)
+    and, for a multi-worker training, no temp_worker_NNN a link in the run folder (the OD API writes into a
+    worker's, then deletes its content). Refused after the block when the folder's name was taken from it."""
     from pipecheck.folders import held_open, refuse_links, subfolder
 
     with held_open(run.folder, root) as descriptor:
         inner = subfolder(descriptor, events, run.folder / events)
         try:
+            refuse_links(inner, run.folder / events)
             if workers:
                 refuse_links(descriptor, run.folder, "temp_worker_")
-                refuse_links(inner, run.folder / events, "temp_worker_")
         finally:
             os.close(inner)
         yield descriptor
