@@ -79,16 +79,16 @@ def test_a_file_another_run_wrote_meanwhile_is_kept_and_this_run_refuses(clean_p
 def test_a_new_file_another_program_made_during_the_write_is_kept(clean_project, monkeypatch, capsys, write):
     """A program that takes no lock (an editor) saves out.md after the check, while the report is written:
     before, the rename replaced its file; now the new file is linked into place, which fails where one is."""
-    import tempfile
+    import pipecheck.atomic as atomic
 
-    real_mkstemp = tempfile.mkstemp
+    real_temporary = atomic._temporary_beside
 
-    def another_program_saves_first(*args, **kwargs):
-        if kwargs.get("prefix") == ".out.md.":  # the temporary file of this write, not the cache's
+    def another_program_saves_first(path, folder):
+        if path.name == "out.md":  # the temporary file of this write, not the cache's
             (clean_project / "out.md").write_text("the other program's\n")
-        return real_mkstemp(*args, **kwargs)
+        return real_temporary(path, folder)
 
-    monkeypatch.setattr(tempfile, "mkstemp", another_program_saves_first)
+    monkeypatch.setattr(atomic, "_temporary_beside", another_program_saves_first)
     code, _out = run_cli(*WRITES[write]("out.md"))
     assert code == 2 and "changed while pipecheck ran" in capsys.readouterr().err
     assert (clean_project / "out.md").read_text() == "the other program's\n"

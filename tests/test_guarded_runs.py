@@ -83,9 +83,7 @@ def test_an_export_placed_meanwhile_makes_the_second_refuse_with_exit_2(
 def _swapped_as_the_od_api_starts(monkeypatch, folder, outside) -> None:
     """What a process racing pipecheck does after its last check, when the log is open and the OD API about to
     start: move the run folder away and link its name outside the project."""
-    import pipecheck.atomic as atomic
-
-    real_open_log = atomic.open_log
+    real_open_log = folders.open_log
 
     def open_then_swap(path, root):
         log = real_open_log(path, root)
@@ -94,7 +92,7 @@ def _swapped_as_the_od_api_starts(monkeypatch, folder, outside) -> None:
         folder.symlink_to(outside)
         return log
 
-    monkeypatch.setattr(atomic, "open_log", open_then_swap)
+    monkeypatch.setattr(folders, "open_log", open_then_swap)
 
 
 def test_train_writes_into_the_folder_it_checked_not_a_link_swapped_in_after(
@@ -192,3 +190,30 @@ def test_eval_writes_through_no_link_inside_its_events_folder(clean_project, fak
     code, _out = run_cli("eval", FOLDER, "--python", fake_python, "--ram", "16GiB")
     assert list(outside.iterdir()) == []
     assert code == 2 and "checkpoint1/eval/coco is a link" in capsys.readouterr().err
+
+
+def test_a_guarded_write_lands_in_the_folder_checked_not_through_a_link_swapped_in(tmp_path, monkeypatch):
+    """Before, write_guarded walked the folders, then locked, created and renamed the file by path: a link
+    put at a folder's name above the file's in between (runs -> ~, ~/reports existing) took a report, a
+    baseline or a run's record outside the project (only the last folder was opened without following links)."""
+    import pipecheck.atomic as atomic
+
+    root, outside = tmp_path / "project", tmp_path / "outside"
+    (root / "runs" / "reports").mkdir(parents=True)
+    (outside / "reports").mkdir(parents=True)
+
+    def checked_then_swapped(real):
+        def check(folder, top):
+            checked = real(folder, top)
+            (root / "runs").rename(root / "runs.moved")
+            (root / "runs").symlink_to(outside)
+            return checked
+
+        return check
+
+    monkeypatch.setattr(atomic, "safe_folder", checked_then_swapped(atomic.safe_folder))
+    if hasattr(atomic, "opened_folder"):
+        monkeypatch.setattr(atomic, "opened_folder", checked_then_swapped(atomic.opened_folder))
+    atomic.write_guarded(root / "runs" / "reports" / "report.json", b"{}\n", root)
+    assert list((outside / "reports").iterdir()) == []
+    assert (root / "runs.moved" / "reports" / "report.json").read_bytes() == b"{}\n"

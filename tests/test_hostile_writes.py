@@ -281,10 +281,10 @@ def test_a_permission_denied_is_a_finding_even_for_root(clean_project, monkeypat
 
     real_open = os.open
 
-    def denied(path, flags, *args):
+    def denied(path, flags, *args, **kwargs):
         if str(path).endswith("train.record"):
             raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, flags, *args)
+        return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(guarded.os, "open", denied)
     code, report = lint_json()

@@ -75,17 +75,17 @@ def test_a_new_config_from_a_cell(shell, course_project, capsys):
 def test_a_new_config_another_program_made_meanwhile_is_kept(shell, course_project, capsys, monkeypatch):
     """The file appears while the cell's is written (an editor saving it, another kernel): before, the
     rename replaced it and the magic said "wrote"; now the cell is refused and that file is kept."""
-    import tempfile
+    import pipecheck.atomic as atomic
 
     draft = course_project / f"faces_cubes/training/{NET}/draft.config"
-    real_mkstemp = tempfile.mkstemp
+    real_temporary = atomic._temporary_beside
 
-    def another_program_saves_first(*args, **kwargs):
-        if kwargs.get("prefix") == ".draft.config.":  # the temporary file of the cell's write, not the cache's
+    def another_program_saves_first(path, folder):
+        if path.name == "draft.config":  # the temporary file of the cell's write, not the cache's
             draft.write_text("the other program's\n")
-        return real_mkstemp(*args, **kwargs)
+        return real_temporary(path, folder)
 
-    monkeypatch.setattr(tempfile, "mkstemp", another_program_saves_first)
+    monkeypatch.setattr(atomic, "_temporary_beside", another_program_saves_first)
     text = (course_project / CONFIG).read_text()
     shell.run_cell_magic("pipecheck", f"{draft.relative_to(course_project)} --ram 16GiB --write --ignore PC3", text)
     assert draft.read_text() == "the other program's\n"

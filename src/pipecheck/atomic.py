@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
-import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from pipecheck.errors import InputError
@@ -29,6 +29,7 @@ def write_atomically(
     mode_from: Path | None = None,
     before_replace=None,
     new: bool = False,
+    folder: int | None = None,
 ) -> None:
     """Write `data` to a hidden temporary file beside `path`, then rename it over `path`.
 
@@ -36,48 +37,96 @@ def write_atomically(
     when run by root); `before_replace()` runs last and may raise to give up,
     in which case the temporary file is removed and `path` is untouched. With `new`, `path` is
     only created, never replaced: a file that appeared there meanwhile raises FileExistsError.
+    `folder` is a descriptor on `path`'s folder (write_guarded's, reached through no link): every step
+    happens in it, whatever is renamed or linked at the folder's path meanwhile.
     """
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with ExitStack() as opened:
+        if folder is None:
+            folder = _open_folder(path.parent)
+            opened.callback(os.close, folder)
+        _write_in(folder, path, data, durable, mode_from, before_replace, new)
+
+
+def _open_folder(folder: Path) -> int:
+    try:
+        return os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise named(error, folder) from None
+
+
+def _write_in(folder: int, path: Path, data: bytes, durable: bool, mode_from, before_replace, new: bool) -> None:
+    temporary, handle = _temporary_beside(path, folder)
     try:
         try:
             write_all(handle, data, path)
             if durable:
                 os.fsync(handle)
+            if mode_from is not None:
+                keep_owner(mode_from, handle, mode=True)
         except OSError as error:
             raise named(error, path) from None
         finally:
             os.close(handle)
-        if mode_from is not None:
-            keep_owner(mode_from, Path(temporary), mode=True)
         if before_replace is not None:
             before_replace()
         if new:
-            _publish_new(Path(temporary), path)
+            _publish_new(temporary, path, folder)
         else:
-            os.replace(temporary, path)
+            _renamed(temporary, path, folder)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        with suppress(OSError):
+            os.unlink(temporary, dir_fd=folder)
         raise
 
 
-def _publish_new(temporary: Path, path: Path) -> None:
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _temporary_beside(path: Path, folder: int) -> tuple[str, int]:
+    """(name, open descriptor) of a new hidden file `.<name>.XXXXXXXX.tmp` in `folder`, readable by its owner only."""
+    while True:
+        temporary = f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return temporary, os.open(temporary, _NEW_FILE, 0o600, dir_fd=folder)
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise named(error, path) from None
+
+
+def _renamed(temporary: str, path: Path, folder: int) -> None:
+    try:
+        os.replace(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+    except OSError as error:
+        raise type(error)(error.errno, error.strerror, str(path)) from None
+
+
+def _publish_new(temporary: str, path: Path, folder: int) -> None:
     """Give the complete `temporary` the name `path` only where nothing has it: link(2), unlike rename(2),
     fails when a file appeared there, even one another program made without pipecheck's lock."""
     try:
-        os.link(temporary, path, follow_symlinks=False)
+        os.link(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)
     except FileExistsError:
         raise
     except OSError:  # a file system without hard links (FAT, some network shares): checked, then renamed
-        if os.path.lexists(path):
+        if _lstat_in(folder, path.name) is not None:
             raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
-        os.replace(temporary, path)
+        _renamed(temporary, path, folder)
         return
-    temporary.unlink()
+    os.unlink(temporary, dir_fd=folder)
 
 
-def keep_owner(source: Path, destination: Path, mode: bool = False) -> None:
-    """Give `destination` the owner (and mode) of `source`: root fixing a user's file must not take it over."""
+def _lstat_in(folder: int, name: str):
+    try:
+        return os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def keep_owner(source: Path, destination, mode: bool = False) -> None:
+    """Give `destination` (a path, or an open descriptor) the owner (and mode) of `source`: root fixing a
+    user's file must not take it over."""
     info = os.stat(source)
     if mode:
         os.chmod(destination, info.st_mode & 0o7777)
@@ -115,6 +164,44 @@ def safe_folder(folder: Path, root: Path) -> Path:
         current = current / part
         make_folder(current)
     return folder
+
+
+def opened_folder(folder: Path, root: Path) -> int:
+    """A descriptor on `folder`, reached from `root` one name at a time, each opened through no link relative
+    to the one before (and made where absent). What it names is the folder checked, whatever is renamed or
+    linked at the path later: a subprocess given it writes there (through_descriptor). The caller closes it."""
+    root, folder = Path(os.path.abspath(root)), Path(os.path.abspath(folder))
+    if not folder.is_relative_to(root):
+        raise UnsafeWrite(_("{folder} is outside {root}: nothing written", folder=folder, root=root))
+    try:
+        descriptor = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise named(error, root) from None
+    current = root
+    for part in folder.relative_to(root).parts:
+        current = current / part
+        descriptor = subfolder(descriptor, part, current, close=True)
+    return descriptor
+
+
+def subfolder(parent: int, name: str, path: Path, close: bool = False) -> int:
+    """A descriptor on the folder `name` (its path `path`) in the open folder `parent`, made where absent,
+    opened through no link: a link there, even a dangling one, is refused by name. `close` closes `parent`."""
+    try:
+        with suppress(FileExistsError):
+            os.mkdir(name, dir_fd=parent)
+        try:
+            return os.open(name, FOLDER_FLAGS, dir_fd=parent)
+        except OSError as error:
+            info = os.stat(name, dir_fd=parent, follow_symlinks=False)
+            if stat.S_ISLNK(info.st_mode):
+                raise link_refused(path) from None
+            if not stat.S_ISDIR(info.st_mode):
+                raise UnsafeWrite(_("{path} is not a folder: nothing written", path=path)) from None
+            raise named(error, path) from None
+    finally:
+        if close:
+            os.close(parent)
 
 
 def create_new(path: Path, data: bytes, root: Path) -> Path:
@@ -163,13 +250,17 @@ ANY = object()  # `since` for a write that need not find the file as it was
 def identity(path: Path) -> tuple[int, int, int, int] | None:
     """What tells one version of a file from another without reading it: device, inode, size and
     modification time (None when nothing is there; a link is its own identity, not its target's)."""
-    info = lstat_or_none(path)
+    return _identity_of(lstat_or_none(path))
+
+
+def _identity_of(info) -> tuple[int, int, int, int] | None:
     return None if info is None else (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def write_guarded(path: Path, data: bytes, root: Path, *, since=ANY, durable: bool = False, mode_from=None) -> Path:
     """Replace (or create) `path` by `data` in one rename: inside `root`, its folders made through no
-    link (safe_folder), the file itself no link and no device, and, when `since` is an identity()
+    link (opened_folder: every step happens in the folder so reached, whatever is linked at its path
+    meanwhile), the file itself no link and no device, and, when `since` is an identity()
     taken when the command began, only if the file is still that one (`since` None: only if no file has
     the name when the new one is linked into place, whoever made it).
 
@@ -178,20 +269,32 @@ def write_guarded(path: Path, data: bytes, root: Path, *, since=ANY, durable: bo
     finds the first one's file, not the one it saw, and refuses (WriteConflict).
     """
     path = Path(os.path.abspath(path))
-    folder = safe_folder(path.parent, root)
-    with _folder_locked(folder):
-        info = lstat_or_none(path)
+    folder = opened_folder(path.parent, root)
+    try:
+        _lock(folder)
+        info = _lstat_in(folder, path.name)
         if info is not None and stat.S_ISLNK(info.st_mode):
             raise link_refused(path)
         if info is not None and not stat.S_ISREG(info.st_mode):
             raise UnsafeWrite(_("{path} is not a regular file: nothing written", path=path))
-        if since is not ANY and identity(path) != since:
+        if since is not ANY and _identity_of(info) != since:
             raise _changed(path)
         try:
-            write_atomically(path, data, durable=durable, mode_from=mode_from, new=since is None)
+            write_atomically(path, data, durable=durable, mode_from=mode_from, new=since is None, folder=folder)
         except FileExistsError:
             raise _changed(path) from None
+    finally:
+        os.close(folder)  # and with it the lock
     return path
+
+
+def _lock(folder: int) -> None:
+    """An exclusive flock on the open `folder`, held until it is closed (none where there is no flock)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return
+    fcntl.flock(folder, fcntl.LOCK_EX)
 
 
 def _changed(path: Path) -> WriteConflict:
@@ -258,13 +361,6 @@ FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFO
 
 
 @contextmanager
-def _folder_locked(folder: Path):
-    """An exclusive flock on `folder` itself while the block runs (not held where there is no flock)."""
-    with flocked(folder, FOLDER_FLAGS):
-        yield
-
-
-@contextmanager
 def flocked(path: Path, flags: int, wait: bool = True):
     """An exclusive flock on what `path` opened with `flags` names, while the block runs (none without flock);
     the block gets the open descriptor. Without `wait`, a lock another process holds raises BlockingIOError."""
@@ -293,22 +389,3 @@ def make_folder(folder: Path) -> None:
             raise link_refused(folder) from None
         if not os.path.isdir(folder):
             raise UnsafeWrite(_("{path} is not a folder: nothing written", path=folder)) from None
-
-
-def open_log(path: Path, root: Path):
-    """A text stream appending to the log `path` (made when absent): its folders made inside `root` through
-    no link when it lies inside it, the file itself never a link (a checkout's `checkpoint1/train.log ->
-    ~/.bashrc` is refused, not appended to)."""
-    path, root = Path(os.path.abspath(path)), Path(os.path.abspath(root))
-    if path.is_relative_to(root):
-        safe_folder(path.parent, root)
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        descriptor = os.open(path, flags, 0o666)
-    except OSError as error:
-        if os.path.islink(path):
-            raise link_refused(path) from None
-        raise named(error, path) from None
-    return os.fdopen(descriptor, "a", encoding="utf-8", errors="replace")

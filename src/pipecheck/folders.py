@@ -1,7 +1,7 @@
 """The guarded writer's folders (atomic.py writes the files): a staging folder one run holds alone, and a
 complete folder given its name only where nothing has that name.
 
-An export or an init writes into a hidden staging folder, then renames it into place; `claimed_folder`
+A run's logs are appended to through no link (`open_log`). An export or an init writes into a hidden staging folder, then renames it into place; `claimed_folder`
 makes and holds the staging folder, `place_folder` does the rename, with renameat2(RENAME_NOREPLACE) on
 Linux so that a folder another run placed after the last check is never replaced.
 
@@ -17,7 +17,6 @@ import contextlib
 import errno
 import os
 import shutil
-import stat
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from pipecheck.atomic import (
     lstat_or_none,
     make_folder,
     named,
+    opened_folder,
     safe_folder,
 )
 from pipecheck.i18n import _
@@ -141,44 +141,6 @@ def _empty(folder: Path) -> None:
             os.unlink(entry.path)
 
 
-def opened_folder(folder: Path, root: Path) -> int:
-    """A descriptor on `folder`, reached from `root` one name at a time, each opened through no link relative
-    to the one before (and made where absent). What it names is the folder checked, whatever is renamed or
-    linked at the path later: a subprocess given it writes there (through_descriptor). The caller closes it."""
-    root, folder = Path(os.path.abspath(root)), Path(os.path.abspath(folder))
-    if not folder.is_relative_to(root):
-        raise UnsafeWrite(_("{folder} is outside {root}: nothing written", folder=folder, root=root))
-    try:
-        descriptor = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError as error:
-        raise named(error, root) from None
-    current = root
-    for part in folder.relative_to(root).parts:
-        current = current / part
-        descriptor = subfolder(descriptor, part, current, close=True)
-    return descriptor
-
-
-def subfolder(parent: int, name: str, path: Path, close: bool = False) -> int:
-    """A descriptor on the folder `name` (its path `path`) in the open folder `parent`, made where absent,
-    opened through no link: a link there, even a dangling one, is refused by name. `close` closes `parent`."""
-    try:
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(name, dir_fd=parent)
-        try:
-            return os.open(name, FOLDER_FLAGS, dir_fd=parent)
-        except OSError as error:
-            info = os.stat(name, dir_fd=parent, follow_symlinks=False)
-            if stat.S_ISLNK(info.st_mode):
-                raise link_refused(path) from None
-            if not stat.S_ISDIR(info.st_mode):
-                raise UnsafeWrite(_("{path} is not a folder: nothing written", path=path)) from None
-            raise named(error, path) from None
-    finally:
-        if close:
-            os.close(parent)
-
-
 def refuse_links(descriptor: int, path: Path, prefix: str = "") -> None:
     """Refuse any link in the open folder `path` whose name starts with `prefix` (TensorFlow's temp_worker_NNN:
     a multi-worker training writes into it, then deletes its content, through a link too)."""
@@ -226,3 +188,22 @@ def through_descriptor(path: str, descriptor: int | None) -> str:
 def as_named(path: str, written: str, shown: str) -> str:
     """`path` (under `written`, a through_descriptor name) told under `shown`, the folder's name for people."""
     return shown + path[len(written) :] if written != shown and path.startswith(written) else path
+
+
+def open_log(path: Path, root: Path):
+    """A text stream appending to the log `path` (made when absent): its folders made inside `root` through
+    no link when it lies inside it, the file itself never a link (a checkout's `checkpoint1/train.log ->
+    ~/.bashrc` is refused, not appended to)."""
+    path, root = Path(os.path.abspath(path)), Path(os.path.abspath(root))
+    if path.is_relative_to(root):
+        safe_folder(path.parent, root)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags, 0o666)
+    except OSError as error:
+        if os.path.islink(path):
+            raise link_refused(path) from None
+        raise named(error, path) from None
+    return os.fdopen(descriptor, "a", encoding="utf-8", errors="replace")

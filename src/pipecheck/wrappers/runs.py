@@ -108,7 +108,8 @@ def held_run(run: Run, root: Path, events: str, workers: bool = False):
     link in it (the OD API writes into eval/<the eval reader's name>/ and a worker's train/temp_worker_NNN/)
     and, for a multi-worker training, no temp_worker_NNN a link in the run folder (the OD API writes into a
     worker's, then deletes its content). Refused after the block when the folder's name was taken from it."""
-    from pipecheck.folders import held_open, refuse_links, subfolder
+    from pipecheck.atomic import subfolder
+    from pipecheck.folders import held_open, refuse_links
 
     with held_open(run.folder, root) as descriptor:
         inner = subfolder(descriptor, events, run.folder / events)

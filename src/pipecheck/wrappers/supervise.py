@@ -86,7 +86,7 @@ class Child:
     def __init__(self, command: list[str], env: dict[str, str], cwd: Path, log_path: Path, on_line=None, pass_fds=()):
         self.tail: list[str] = []
         self.result: dict | None = None
-        from pipecheck.atomic import open_log
+        from pipecheck.folders import open_log
 
         self.log = open_log(log_path, cwd)  # the guarded writer's: no link followed inside the project
         try:
