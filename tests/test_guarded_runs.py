@@ -217,3 +217,27 @@ def test_a_guarded_write_lands_in_the_folder_checked_not_through_a_link_swapped_
     atomic.write_guarded(root / "runs" / "reports" / "report.json", b"{}\n", root)
     assert list((outside / "reports").iterdir()) == []
     assert (root / "runs.moved" / "reports" / "report.json").read_bytes() == b"{}\n"
+
+
+def test_a_log_is_opened_in_the_folder_checked_not_through_a_link_swapped_in(tmp_path, monkeypatch):
+    """Before, open_log walked the log's folders, then opened the log by path: a link put at a folder's name
+    in between (runs -> ~, ~/checkpoint1 existing) appended the training's output outside the project."""
+    root, outside = tmp_path / "project", tmp_path / "outside"
+    (root / "runs" / "checkpoint1").mkdir(parents=True)
+    (outside / "checkpoint1").mkdir(parents=True)
+
+    def checked_then_swapped(real):
+        def check(folder, top):
+            checked = real(folder, top)
+            (root / "runs").rename(root / "runs.moved")
+            (root / "runs").symlink_to(outside)
+            return checked
+
+        return check
+
+    monkeypatch.setattr(folders, "safe_folder", checked_then_swapped(folders.safe_folder))
+    monkeypatch.setattr(folders, "opened_folder", checked_then_swapped(folders.opened_folder))
+    with folders.open_log(root / "runs" / "checkpoint1" / "train.log", root) as log:
+        log.write("step 1\n")
+    assert list((outside / "checkpoint1").iterdir()) == []
+    assert (root / "runs.moved" / "checkpoint1" / "train.log").read_text() == "step 1\n"

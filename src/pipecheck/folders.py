@@ -196,14 +196,17 @@ def open_log(path: Path, root: Path):
     ~/.bashrc` is refused, not appended to)."""
     path, root = Path(os.path.abspath(path)), Path(os.path.abspath(root))
     if path.is_relative_to(root):
-        safe_folder(path.parent, root)
+        folder = opened_folder(path.parent, root)  # the log is opened in it, whatever is linked at its path since
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
+        folder = opened_folder(path.parent, path.parent)
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        descriptor = os.open(path, flags, 0o666)
+        descriptor = os.open(path.name, flags, 0o666, dir_fd=folder)
     except OSError as error:
         if os.path.islink(path):
             raise link_refused(path) from None
         raise named(error, path) from None
+    finally:
+        os.close(folder)
     return os.fdopen(descriptor, "a", encoding="utf-8", errors="replace")
