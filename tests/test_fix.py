@@ -171,8 +171,8 @@ def test_a_file_changed_just_before_the_rename_is_left_alone(tmp_path, monkeypat
     path.write_text("num_steps: 1\n")
     real_backup = write._write_backup
 
-    def backup_then_the_editor_saves(source, destination, content):
-        real_backup(source, destination, content)
+    def backup_then_the_editor_saves(source, destination, content, folder):
+        real_backup(source, destination, content, folder)
         path.write_text("num_steps: 2\n")
 
     monkeypatch.setattr(write, "_write_backup", backup_then_the_editor_saves)

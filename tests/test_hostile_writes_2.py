@@ -2,6 +2,7 @@
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -130,3 +131,27 @@ def test_an_os_error_without_a_file_never_prints_an_empty_name(capsys):
 
     assert report_error(OSError(24, "Too many open files")) == 2
     assert capsys.readouterr().err == "pipecheck: error: Too many open files\n"
+
+
+def test_a_fix_writes_in_the_folder_it_checked_not_through_a_link_swapped_in(tmp_path, monkeypatch):
+    """Before, fix checked the config, then wrote its backup and the new config by path: a link put at the
+    config folder's name in between (a copy of the folder elsewhere) got both written outside the project."""
+    import pipecheck.fixes.write as write
+
+    root, outside = tmp_path / "project", tmp_path / "outside"
+    (root / "training").mkdir(parents=True)
+    (root / "training" / "pipeline.config").write_text("a: 1\n")
+    shutil.copytree(root / "training", outside)
+    real_next_backup = write.next_backup
+
+    def swapped_then_named(path):
+        (root / "training").rename(root / "training.moved")
+        (root / "training").symlink_to(outside)
+        return real_next_backup(path)
+
+    monkeypatch.setattr(write, "next_backup", swapped_then_named)
+    write.write_fixed(root / "training" / "pipeline.config", b"a: 1\n", "a: 2\n", inside=root)
+    assert sorted(p.name for p in outside.iterdir()) == ["pipeline.config"]
+    assert (outside / "pipeline.config").read_text() == "a: 1\n"
+    assert (root / "training.moved" / "pipeline.config").read_text() == "a: 2\n"
+    assert (root / "training.moved" / "pipeline.config.bak").read_text() == "a: 1\n"

@@ -11,10 +11,10 @@ it points, if that is inside the launch folder.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from pipecheck.atomic import flocked, keep_owner, named, write_all, write_atomically
+from pipecheck.atomic import flocked, keep_owner, named, opened_folder, write_all, write_atomically
 from pipecheck.errors import InputError
 from pipecheck.i18n import _
 
@@ -67,17 +67,39 @@ def write_fixed(path: Path, expected: bytes, text: str, inside: Path | None = No
                 _("{path} changed since pipecheck read it; nothing written, run pipecheck fix again", path=path)
             )
 
-    with _exclusive(path):
+    with _exclusive(path), _folder_of(path, inside) as folder:
         unchanged()
         backup = next_backup(path)
         try:
-            _write_backup(path, backup, expected)
+            _write_backup(path, backup, expected, folder)
             # the lint took time: the file is looked at again just before the rename
-            write_atomically(path, data, durable=True, mode_from=path, before_replace=unchanged)
+            write_atomically(path, data, durable=True, mode_from=path, before_replace=unchanged, folder=folder)
         except BaseException:
-            backup.unlink(missing_ok=True)  # ours: next_backup() only gives names that did not exist
+            with suppress(FileNotFoundError):  # ours: next_backup() only gives names that did not exist
+                os.unlink(backup.name, dir_fd=folder)
             raise
     return backup
+
+
+@contextmanager
+def _folder_of(path: Path, inside: Path | None):
+    """A descriptor on the config's folder, where the backup and the new config are written whatever is
+    linked at its path meanwhile: walked to from `inside` through no link (atomic.opened_folder) when the
+    config lies inside it, else opened by name."""
+    path = Path(os.path.abspath(path))
+    roots = [Path(os.path.abspath(inside)), Path(os.path.realpath(inside))] if inside is not None else []
+    root = next((root for root in roots if path.is_relative_to(root)), None)
+    if root is not None:
+        folder = opened_folder(path.parent, root)
+    else:
+        try:
+            folder = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+        except OSError as error:
+            raise named(error, path.parent) from None
+    try:
+        yield folder
+    finally:
+        os.close(folder)
 
 
 @contextmanager
@@ -93,16 +115,21 @@ def _exclusive(path: Path):
         yield
 
 
-def _write_backup(path: Path, backup: Path, content: bytes) -> None:
-    """Exclusive create (no link followed, no file replaced), flushed to disk before the config is touched."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    descriptor = os.open(backup, flags, 0o600)
+def _write_backup(path: Path, backup: Path, content: bytes, folder: int) -> None:
+    """Exclusive create in `folder` (no link followed, no file replaced), flushed to disk before the config is
+    touched, with the config's times, mode and owner."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(backup.name, flags, 0o600, dir_fd=folder)
+    except OSError as error:
+        raise named(error, backup) from None
     try:
         write_all(descriptor, content, backup)
         os.fsync(descriptor)
+        info = path.stat()
+        os.utime(descriptor, ns=(info.st_atime_ns, info.st_mtime_ns))
+        keep_owner(path, descriptor, mode=True)
     except OSError as error:
         raise named(error, backup) from None
     finally:
         os.close(descriptor)
-    os.utime(backup, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns))
-    keep_owner(path, backup, mode=True)
