@@ -241,3 +241,28 @@ def test_a_log_is_opened_in_the_folder_checked_not_through_a_link_swapped_in(tmp
         log.write("step 1\n")
     assert list((outside / "checkpoint1").iterdir()) == []
     assert (root / "runs.moved" / "checkpoint1" / "train.log").read_text() == "step 1\n"
+
+
+def test_a_new_file_is_created_in_the_folder_checked_not_through_a_link_swapped_in(tmp_path, monkeypatch):
+    """create_new (init's config and label map, cluster's recipes) walked the folders, then created the file by
+    path: a link put at a folder's name above the file's in between created it outside the project."""
+    import pipecheck.atomic as atomic
+
+    root, outside = tmp_path / "project", tmp_path / "outside"
+    (root / "faces_cubes" / "cluster").mkdir(parents=True)
+    (outside / "cluster").mkdir(parents=True)
+
+    def checked_then_swapped(real):
+        def check(folder, top):
+            checked = real(folder, top)
+            (root / "faces_cubes").rename(root / "faces_cubes.moved")
+            (root / "faces_cubes").symlink_to(outside)
+            return checked
+
+        return check
+
+    monkeypatch.setattr(atomic, "safe_folder", checked_then_swapped(atomic.safe_folder))
+    monkeypatch.setattr(atomic, "opened_folder", checked_then_swapped(atomic.opened_folder))
+    atomic.create_new(root / "faces_cubes" / "cluster" / "tfjob.yaml", b"kind: TFJob\n", root)
+    assert list((outside / "cluster").iterdir()) == []
+    assert (root / "faces_cubes.moved" / "cluster" / "tfjob.yaml").read_bytes() == b"kind: TFJob\n"

@@ -207,19 +207,24 @@ def subfolder(parent: int, name: str, path: Path, close: bool = False) -> int:
 def create_new(path: Path, data: bytes, root: Path) -> Path:
     """Write `data` to a new file `path` inside `root`: no link followed, no file replaced, errors name the file."""
     path = Path(path)
-    safe_folder(path.parent, root)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    folder = opened_folder(path.parent, root)  # created in it, whatever is linked at its path since
     try:
-        descriptor = os.open(path, flags, 0o666)
-    except FileExistsError:
-        raise UnsafeWrite(_("{path} already exists: pipecheck never overwrites it", path=path)) from None
-    try:
-        write_all(descriptor, data, path)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+        try:
+            descriptor = os.open(path.name, _NEW_FILE, 0o666, dir_fd=folder)
+        except FileExistsError:
+            raise UnsafeWrite(_("{path} already exists: pipecheck never overwrites it", path=path)) from None
+        except OSError as error:
+            raise named(error, path) from None
+        try:
+            write_all(descriptor, data, path)
+        except BaseException:
+            with suppress(FileNotFoundError):
+                os.unlink(path.name, dir_fd=folder)
+            raise
+        finally:
+            os.close(descriptor)
     finally:
-        os.close(descriptor)
+        os.close(folder)
     return path
 
 

@@ -160,7 +160,7 @@ def write_recipes(recipe: Recipe, folder: Path, root: Path) -> tuple[Path, Path]
     try:
         for target, document in zip(targets, (tfjob(recipe), vertex_custom_job(recipe))):
             # a file created meanwhile is not overwritten, a link planted meanwhile not followed
-            written.append(create_new(target, f"{header}\n{to_yaml(document)}\n".encode(), folder))
+            written.append(create_new(target, f"{header}\n{to_yaml(document)}\n".encode(), root))
     except BaseException:
         for path in written:  # ours (create_new made it): the two recipes are written together or not at all
             path.unlink(missing_ok=True)
