@@ -266,3 +266,16 @@ def test_a_new_file_is_created_in_the_folder_checked_not_through_a_link_swapped_
     atomic.create_new(root / "faces_cubes" / "cluster" / "tfjob.yaml", b"kind: TFJob\n", root)
     assert list((outside / "cluster").iterdir()) == []
     assert (root / "faces_cubes.moved" / "cluster" / "tfjob.yaml").read_bytes() == b"kind: TFJob\n"
+
+
+def test_a_run_record_is_never_written_into_a_linked_run_folder(tmp_path):
+    """The record's folder is walked from the config's folder: checkpointN itself is never followed as a link."""
+    from pipecheck.wrappers.runs import Run, update_record
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "pipecheck-run.json").write_text('{"starts": []}\n')
+    (tmp_path / "checkpoint1").symlink_to(outside)
+    with pytest.raises(UnsafeWrite, match="checkpoint1 is a link"):
+        update_record(Run(1, tmp_path / "checkpoint1"), last_step=5)
+    assert (outside / "pipecheck-run.json").read_text() == '{"starts": []}\n'

@@ -184,7 +184,7 @@ def _save(run: Run, record: dict) -> None:
     from pipecheck.atomic import write_guarded
 
     data = (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    write_guarded(run.record_path, data, run.folder)  # no link: a resumed run's record may be one
+    write_guarded(run.record_path, data, run.folder.parent)  # walked from the config folder: checkpointN no link
 
 
 def config_changed(run: Run, config) -> str | None:
