@@ -6,11 +6,23 @@ import pytest
 from support.cli import run_cli
 from support.projects import CONFIG, NET
 
-yaml = pytest.importorskip("yaml", reason="the cluster-test extra (kubernetes brings pyyaml)")
-training = pytest.importorskip("kubeflow.training", reason="the cluster-test extra: kubeflow-training")
-aiplatform_types = pytest.importorskip(
-    "google.cloud.aiplatform_v1.types", reason="the cluster-test extra: google-cloud-aiplatform"
-)
+
+# The client libraries take seconds to import: only the tests that validate with them pay it, not collection.
+@pytest.fixture
+def yaml():
+    return pytest.importorskip("yaml", reason="the cluster-test extra (kubernetes brings pyyaml)")
+
+
+@pytest.fixture
+def training():
+    return pytest.importorskip("kubeflow.training", reason="the cluster-test extra: kubeflow-training")
+
+
+@pytest.fixture
+def aiplatform_types():
+    return pytest.importorskip(
+        "google.cloud.aiplatform_v1.types", reason="the cluster-test extra: google-cloud-aiplatform"
+    )
 
 
 def _generate(*extra):
@@ -37,7 +49,9 @@ def _set_batch(root, batch):
     config.write_text(text[:start] + f"batch_size: {batch}" + text[end:])
 
 
-def test_tfjob_and_vertex_job_validate_against_the_client_libraries(clean_project, capsys):
+def test_tfjob_and_vertex_job_validate_against_the_client_libraries(
+    clean_project, capsys, yaml, training, aiplatform_types
+):
     _two_shards(clean_project)
     _set_batch(clean_project, 4)
     code, out = _generate("--workers", "2", "--gpus-per-worker", "2", "--gpu-memory", "16GiB")
@@ -67,7 +81,7 @@ def test_tfjob_and_vertex_job_validate_against_the_client_libraries(clean_projec
     assert list(pools[1].container_spec.command) + list(pools[1].container_spec.args) == container.command
 
 
-def test_a_cpu_cluster_has_no_accelerator_and_one_worker_has_no_worker_pool(clean_project):
+def test_a_cpu_cluster_has_no_accelerator_and_one_worker_has_no_worker_pool(clean_project, yaml, aiplatform_types):
     code, _out = _generate("--workers", "1", "-o", "recipes")
     assert code == 0
     manifest = yaml.safe_load((clean_project / "recipes" / "tfjob.yaml").read_text())
