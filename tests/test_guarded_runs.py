@@ -279,3 +279,31 @@ def test_a_run_record_is_never_written_into_a_linked_run_folder(tmp_path):
     with pytest.raises(UnsafeWrite, match="checkpoint1 is a link"):
         update_record(Run(1, tmp_path / "checkpoint1"), last_step=5)
     assert (outside / "pipecheck-run.json").read_text() == '{"starts": []}\n'
+
+
+def test_init_extracts_the_network_in_the_folder_checked_not_through_a_link_swapped_in(
+    archive, empty_root, tmp_path, monkeypatch
+):
+    """Before, init checked pre-trained/, then made its staging folder, extracted and renamed by path: a link
+    put at pre-trained's name in between got the whole network extracted outside the project."""
+    import pipecheck.wrappers.scaffold as scaffold
+    from pipecheck.project import PRETRAINED_FOLDERS
+
+    outside, pretrained = tmp_path / "outside", empty_root / PRETRAINED_FOLDERS[0]
+    outside.mkdir()
+
+    def checked_then_swapped(real):
+        def check(folder, top):
+            checked = real(folder, top)
+            if folder == pretrained and not pretrained.is_symlink():
+                pretrained.rename(pretrained.with_name("moved"))
+                pretrained.symlink_to(outside)
+            return checked
+
+        return check
+
+    monkeypatch.setattr(scaffold, "safe_folder", checked_then_swapped(scaffold.safe_folder))
+    monkeypatch.setattr(folders, "opened_folder", checked_then_swapped(folders.opened_folder))
+    code, _out = run_cli("init", str(archive), "--project", "faces_cubes")
+    assert list(outside.iterdir()) == []
+    assert (empty_root / "moved" / NET / "pipeline.config").is_file() and code == 2

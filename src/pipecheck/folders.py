@@ -74,15 +74,17 @@ def claimed_folder(folder: Path, root: Path):
             return
 
 
-def place_folder(staging: Path, destination: Path) -> None:
+def place_folder(staging: Path, destination: Path, shown: Path | None = None) -> None:
     """Rename the complete folder `staging` to `destination` only where nothing has that name: a folder or a
-    link that appears there after any check (another export placing its own) is refused, never replaced."""
+    link that appears there after any check (another export placing its own) is refused, never replaced.
+    `shown` is the destination's name for people when `destination` is a through_descriptor name."""
+    shown = shown or destination
     try:
         _rename_new(staging, destination)
     except FileExistsError:
-        if os.path.islink(destination):
-            raise link_refused(destination) from None
-        raise UnsafeWrite(_("{path} exists: pipecheck never replaces it, nothing written", path=destination)) from None
+        if os.path.islink(shown):
+            raise link_refused(shown) from None
+        raise UnsafeWrite(_("{path} exists: pipecheck never replaces it, nothing written", path=shown)) from None
 
 
 _RENAME_NOREPLACE, _AT_FDCWD = 1, -100
@@ -131,6 +133,12 @@ def _claim_then_rename(source: Path, destination: Path) -> None:
 
 def _same_file(info, other) -> bool:
     return other is not None and (info.st_dev, info.st_ino) == (other.st_dev, other.st_ino)
+
+
+def empty_folder(folder: Path) -> None:
+    """Remove what `folder` holds (links themselves, never what they point to); nothing when it is gone."""
+    with contextlib.suppress(FileNotFoundError):
+        _empty(folder)
 
 
 def _empty(folder: Path) -> None:

@@ -15,16 +15,17 @@ and is renamed into place, so an interrupted init leaves no half network behind.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tarfile
-import tempfile
 import zlib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipecheck.atomic import create_new, safe_folder
+from pipecheck.atomic import create_new, safe_folder, subfolder
 from pipecheck.errors import InputError
-from pipecheck.folders import place_folder
+from pipecheck.folders import empty_folder, held_open, place_folder, through_descriptor
 from pipecheck.guarded import TEXT_LIMIT, read_bytes
 from pipecheck.i18n import _
 from pipecheck.project import PRETRAINED_FOLDERS
@@ -229,31 +230,43 @@ def quoted(text: str) -> str:
 
 
 def _put_network(source: Path, destination: Path, root: Path) -> None:
-    """Copy or extract (entries checked by network_name) into a hidden folder, then rename into place."""
+    """Copy or extract (entries checked by network_name) into a hidden folder, then rename into place.
+
+    Every step happens in the network's folder as opened from the root through no link, and in the hidden
+    folder made in it (through their descriptors, folders.through_descriptor): a link put at either's name
+    meanwhile cannot take the network outside the project."""
     made_parent = not destination.parent.exists()
-    safe_folder(destination.parent, root)  # the guarded writer's: inside the root, no folder a link
-    staging = Path(tempfile.mkdtemp(dir=destination.parent, prefix=f".{destination.name}.partial-"))
+    with held_open(destination.parent, root, check=False) as parent:
+        name = f".{destination.name}.partial-{secrets.token_hex(4)}"
+        os.mkdir(name, 0o700, dir_fd=parent)
+        staging = subfolder(parent, name, destination.parent / name)
+        held = Path(through_descriptor(str(destination.parent / name), staging))
+        try:
+            _fill(source, held, destination.name)
+            placed = Path(through_descriptor(str(destination.parent), parent)) / destination.name
+            place_folder(held / destination.name, placed, shown=destination)  # nothing another init made replaced
+        finally:
+            empty_folder(held)
+            os.close(staging)
+            with suppress(OSError):
+                os.rmdir(name, dir_fd=parent)
+    if made_parent and not destination.exists():
+        shutil.rmtree(destination.parent, ignore_errors=True)
+
+
+def _fill(source: Path, staging: Path, name: str) -> None:
+    """The network, copied or extracted into `staging` as `name`."""
+    if source.is_dir():
+        shutil.copytree(source, staging / name, symlinks=True)  # _check_folder refused links
+        return
+    _check_space(source, staging)
     try:
-        if source.is_dir():
-            shutil.copytree(source, staging / destination.name, symlinks=True)  # _check_folder refused links
-        else:
-            _check_space(source, staging)
-            try:
-                with tarfile.open(source) as archive:
-                    archive.extractall(staging, **_data_filter())
-            except ARCHIVE_ERRORS as error:
-                raise InitError(
-                    _(
-                        "{source}: the archive is damaged or cut short ({error}); download it again",
-                        source=source,
-                        error=error,
-                    )
-                ) from None
-        place_folder(staging / destination.name, destination)  # no link there, nothing another init made replaced
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if made_parent and not destination.exists():
-            shutil.rmtree(destination.parent, ignore_errors=True)
+        with tarfile.open(source) as archive:
+            archive.extractall(staging, **_data_filter())
+    except ARCHIVE_ERRORS as error:
+        raise InitError(
+            _("{source}: the archive is damaged or cut short ({error}); download it again", source=source, error=error)
+        ) from None
 
 
 def _check_folder(source: Path) -> None:
