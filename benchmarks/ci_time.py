@@ -157,9 +157,7 @@ def compare(before: dict, after: dict) -> list[str]:
 
 
 def summarise(figures: dict, label: str, load: list[float]) -> list[str]:
-    lines = [
-        f"`.ci/run` at {label or figures['commit']}, load at the start {load} (machine shared by up to 8 helpers):"
-    ]
+    lines = [f"`.ci/run` at {label or figures['commit']}, load at the start {load}:"]
     for step in figures["steps"]:
         words = step["step"].split("&&")[-1].strip()
         lines.append(f"- {words}: {step['wall_s']:.0f} s wall, {step['cpu_s']:.0f} s CPU (load {step['load_start']})")

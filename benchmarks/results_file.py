@@ -54,10 +54,11 @@ class Recording:
 
 
 def machine() -> dict:
-    import psutil
-
+    # from the standard library: ci_time.py runs for half an hour under whatever python3 is first on the PATH,
+    # and a missing psutil at the end lost its figures once
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return {
         "cores": os.cpu_count(),
-        "ram": f"{psutil.virtual_memory().total / 2**30:.1f} GiB",
+        "ram": f"{ram / 2**30:.1f} GiB",
         "python": platform.python_version(),
     }
