@@ -4,6 +4,8 @@ training's temp_worker_NNN folders never checked at all. The stand-in for the OD
 with plain file writes where TensorFlow would.
 """
 
+from pathlib import Path
+
 import pytest
 from support.cli import run_cli
 from support.projects import CONFIG, NET
@@ -192,6 +194,21 @@ def test_eval_writes_through_no_link_inside_its_events_folder(clean_project, fak
     assert code == 2 and "checkpoint1/eval/coco is a link" in capsys.readouterr().err
 
 
+def swapped_after_check(real, swapped: Path, outside: Path, only_at: Path | None = None):
+    """`real` (a walk to a folder: safe_folder, opened_folder) that, once it has checked (`only_at`: that folder
+    only), moves `swapped` aside to <name>.moved and puts a link to `outside` at its name: the race the tests
+    below close. The walk's result must still lead into the project, never through the link."""
+
+    def check(folder, top):
+        checked = real(folder, top)
+        if (only_at is None or folder == only_at) and not swapped.is_symlink():
+            swapped.rename(swapped.with_name(f"{swapped.name}.moved"))
+            swapped.symlink_to(outside)
+        return checked
+
+    return check
+
+
 def test_a_guarded_write_lands_in_the_folder_checked_not_through_a_link_swapped_in(tmp_path, monkeypatch):
     """Before, write_guarded walked the folders, then locked, created and renamed the file by path: a link
     put at a folder's name above the file's in between (runs -> ~, ~/reports existing) took a report, a
@@ -202,18 +219,9 @@ def test_a_guarded_write_lands_in_the_folder_checked_not_through_a_link_swapped_
     (root / "runs" / "reports").mkdir(parents=True)
     (outside / "reports").mkdir(parents=True)
 
-    def checked_then_swapped(real):
-        def check(folder, top):
-            checked = real(folder, top)
-            (root / "runs").rename(root / "runs.moved")
-            (root / "runs").symlink_to(outside)
-            return checked
-
-        return check
-
-    monkeypatch.setattr(atomic, "safe_folder", checked_then_swapped(atomic.safe_folder))
+    monkeypatch.setattr(atomic, "safe_folder", swapped_after_check(atomic.safe_folder, root / "runs", outside))
     if hasattr(atomic, "opened_folder"):
-        monkeypatch.setattr(atomic, "opened_folder", checked_then_swapped(atomic.opened_folder))
+        monkeypatch.setattr(atomic, "opened_folder", swapped_after_check(atomic.opened_folder, root / "runs", outside))
     atomic.write_guarded(root / "runs" / "reports" / "report.json", b"{}\n", root)
     assert list((outside / "reports").iterdir()) == []
     assert (root / "runs.moved" / "reports" / "report.json").read_bytes() == b"{}\n"
@@ -226,17 +234,8 @@ def test_a_log_is_opened_in_the_folder_checked_not_through_a_link_swapped_in(tmp
     (root / "runs" / "checkpoint1").mkdir(parents=True)
     (outside / "checkpoint1").mkdir(parents=True)
 
-    def checked_then_swapped(real):
-        def check(folder, top):
-            checked = real(folder, top)
-            (root / "runs").rename(root / "runs.moved")
-            (root / "runs").symlink_to(outside)
-            return checked
-
-        return check
-
-    monkeypatch.setattr(folders, "safe_folder", checked_then_swapped(folders.safe_folder))
-    monkeypatch.setattr(folders, "opened_folder", checked_then_swapped(folders.opened_folder))
+    monkeypatch.setattr(folders, "safe_folder", swapped_after_check(folders.safe_folder, root / "runs", outside))
+    monkeypatch.setattr(folders, "opened_folder", swapped_after_check(folders.opened_folder, root / "runs", outside))
     with folders.open_log(root / "runs" / "checkpoint1" / "train.log", root) as log:
         log.write("step 1\n")
     assert list((outside / "checkpoint1").iterdir()) == []
@@ -252,17 +251,10 @@ def test_a_new_file_is_created_in_the_folder_checked_not_through_a_link_swapped_
     (root / "faces_cubes" / "cluster").mkdir(parents=True)
     (outside / "cluster").mkdir(parents=True)
 
-    def checked_then_swapped(real):
-        def check(folder, top):
-            checked = real(folder, top)
-            (root / "faces_cubes").rename(root / "faces_cubes.moved")
-            (root / "faces_cubes").symlink_to(outside)
-            return checked
-
-        return check
-
-    monkeypatch.setattr(atomic, "safe_folder", checked_then_swapped(atomic.safe_folder))
-    monkeypatch.setattr(atomic, "opened_folder", checked_then_swapped(atomic.opened_folder))
+    monkeypatch.setattr(atomic, "safe_folder", swapped_after_check(atomic.safe_folder, root / "faces_cubes", outside))
+    monkeypatch.setattr(
+        atomic, "opened_folder", swapped_after_check(atomic.opened_folder, root / "faces_cubes", outside)
+    )
     atomic.create_new(root / "faces_cubes" / "cluster" / "tfjob.yaml", b"kind: TFJob\n", root)
     assert list((outside / "cluster").iterdir()) == []
     assert (root / "faces_cubes.moved" / "cluster" / "tfjob.yaml").read_bytes() == b"kind: TFJob\n"
@@ -292,18 +284,12 @@ def test_init_extracts_the_network_in_the_folder_checked_not_through_a_link_swap
     outside, pretrained = tmp_path / "outside", empty_root / PRETRAINED_FOLDERS[0]
     outside.mkdir()
 
-    def checked_then_swapped(real):
-        def check(folder, top):
-            checked = real(folder, top)
-            if folder == pretrained and not pretrained.is_symlink():
-                pretrained.rename(pretrained.with_name("moved"))
-                pretrained.symlink_to(outside)
-            return checked
-
-        return check
-
-    monkeypatch.setattr(scaffold, "safe_folder", checked_then_swapped(scaffold.safe_folder))
-    monkeypatch.setattr(folders, "opened_folder", checked_then_swapped(folders.opened_folder))
+    monkeypatch.setattr(
+        scaffold, "safe_folder", swapped_after_check(scaffold.safe_folder, pretrained, outside, only_at=pretrained)
+    )
+    monkeypatch.setattr(
+        folders, "opened_folder", swapped_after_check(folders.opened_folder, pretrained, outside, only_at=pretrained)
+    )
     code, _out = run_cli("init", str(archive), "--project", "faces_cubes")
     assert list(outside.iterdir()) == []
-    assert (empty_root / "moved" / NET / "pipeline.config").is_file() and code == 2
+    assert (empty_root / f"{pretrained.name}.moved" / NET / "pipeline.config").is_file() and code == 2
