@@ -43,12 +43,14 @@ def write_atomically(
     path = Path(path)
     with ExitStack() as opened:
         if folder is None:
-            folder = _open_folder(path.parent)
+            folder = open_folder(path.parent)
             opened.callback(os.close, folder)
         _write_in(folder, path, data, durable, mode_from, before_replace, new)
 
 
-def _open_folder(folder: Path) -> int:
+def open_folder(folder: Path) -> int:
+    """A descriptor on `folder` as its name leads to it (links followed: for a folder already checked, or one
+    outside the project); errors name the folder."""
     try:
         return os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as error:
@@ -173,10 +175,7 @@ def opened_folder(folder: Path, root: Path) -> int:
     root, folder = Path(os.path.abspath(root)), Path(os.path.abspath(folder))
     if not folder.is_relative_to(root):
         raise UnsafeWrite(_("{folder} is outside {root}: nothing written", folder=folder, root=root))
-    try:
-        descriptor = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError as error:
-        raise named(error, root) from None
+    descriptor = open_folder(root)
     current = root
     for part in folder.relative_to(root).parts:
         current = current / part

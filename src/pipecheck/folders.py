@@ -1,12 +1,13 @@
 """The guarded writer's folders (atomic.py writes the files): a staging folder one run holds alone, and a
 complete folder given its name only where nothing has that name.
 
-A run's logs are appended to through no link (`open_log`). An export or an init writes into a hidden staging folder, then renames it into place; `claimed_folder`
-makes and holds the staging folder, `place_folder` does the rename, with renameat2(RENAME_NOREPLACE) on
-Linux so that a folder another run placed after the last check is never replaced.
+A run's logs are appended to through no link (`open_log`). An export or an init writes into a hidden
+staging folder, then renames it into place; `claimed_folder` makes and holds the staging folder,
+`place_folder` does the rename, with renameat2(RENAME_NOREPLACE) on Linux so that a folder another run
+placed after the last check is never replaced.
 
-TensorFlow writes a run's checkpoints and events into a folder it is given by name, for hours. `opened_folder`
-walks to that folder from the project's root through no link and keeps it open; the subprocess inherits the
+TensorFlow writes a run's checkpoints and events into a folder it is given by name, for hours.
+`atomic.opened_folder` walks to that folder from the project's root through no link and keeps it open; the subprocess inherits the
 descriptor and writes through /proc/self/fd/N (`through_descriptor`), so a link swapped in at the folder's
 path after the check cannot turn its writes outside the project.
 """

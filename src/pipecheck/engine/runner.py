@@ -137,10 +137,11 @@ def _one_finding_per_cause(findings: list[Finding]) -> None:
         if finding.cause is not None and finding.group is None and finding.tier in ("default", "detail"):
             causes.setdefault((finding.cause, str(finding.file)), []).append(finding)
     for same in causes.values():
-        shown = sorted((f for f in same if f.tier == "default"), key=Finding.sort_key)
-        if len(same) < 2 or not shown:
+        ordered = sorted(same, key=Finding.sort_key)
+        lead = next((f for f in ordered if f.tier == "default"), None)
+        if len(same) < 2 or lead is None:
             continue
-        lead, rest = shown[0], [f for f in sorted(same, key=Finding.sort_key) if f is not shown[0]]
+        rest = [f for f in ordered if f is not lead]
         lead.details = tuple(dict.fromkeys([*lead.details, *(f.rule for f in rest)]))
         for finding in rest:
             finding.group = lead.rule

@@ -14,7 +14,7 @@ import os
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from pipecheck.atomic import flocked, keep_owner, named, opened_folder, write_all, write_atomically
+from pipecheck.atomic import flocked, keep_owner, named, open_folder, opened_folder, write_all, write_atomically
 from pipecheck.errors import InputError
 from pipecheck.i18n import _
 
@@ -89,13 +89,7 @@ def _folder_of(path: Path, inside: Path | None):
     path = Path(os.path.abspath(path))
     roots = [Path(os.path.abspath(inside)), Path(os.path.realpath(inside))] if inside is not None else []
     root = next((root for root in roots if path.is_relative_to(root)), None)
-    if root is not None:
-        folder = opened_folder(path.parent, root)
-    else:
-        try:
-            folder = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
-        except OSError as error:
-            raise named(error, path.parent) from None
+    folder = opened_folder(path.parent, root) if root is not None else open_folder(path.parent)
     try:
         yield folder
     finally:

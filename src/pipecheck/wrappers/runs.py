@@ -14,7 +14,7 @@ import os
 import re
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipecheck.errors import InputError
@@ -125,8 +125,6 @@ def held_run(run: Run, root: Path, events: str, workers: bool = False):
 def anchored(launch, descriptor: int, option: str = "model_dir"):
     """`launch` told to write its `option` folder (model_dir, output_dir...) through `descriptor`, which it
     inherits (folders.through_descriptor)."""
-    from dataclasses import replace
-
     options = {**launch.options, f"{option}_fd": descriptor}
     return replace(launch, options=options, descriptors=(*launch.descriptors, descriptor))
 
